@@ -1,0 +1,3 @@
+"""Repository-wide pytest configuration: every member's tests get the shared fixtures."""
+
+pytest_plugins = ["shared.testing"]

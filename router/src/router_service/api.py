@@ -1,0 +1,10 @@
+"""Assembles the router's routers and applies service auth to the internal ones."""
+
+from fastapi import APIRouter, Depends
+
+from shared.auth import require_service
+
+internal_router = APIRouter(prefix="/internal", dependencies=[Depends(require_service)])
+
+api_router = APIRouter()
+api_router.include_router(internal_router)

@@ -1,0 +1,60 @@
+"""Builds a service's FastAPI app from the shared pieces."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from shared.db import Database
+from shared.errors import install_error_handlers
+from shared.logging import configure_logging
+from shared.middleware import RequestContextMiddleware
+from shared.observability import install_observability
+from shared.settings import ServiceSettings
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def build_app(
+    *,
+    service: str,
+    title: str,
+    summary: str,
+    settings: ServiceSettings,
+    routers: Sequence[APIRouter],
+    lifespan: Lifespan | None = None,
+) -> FastAPI:
+    """An app with logging, errors, request context, health, metrics and its own database.
+
+    ``lifespan`` is the service's own start/stop (background workers, clients); it runs
+    inside the database's lifetime.
+    """
+    configure_logging(
+        service=service, log_format=settings.effective_log_format, level=settings.log_level
+    )
+    database = Database(settings.database_url)
+
+    @asynccontextmanager
+    async def run(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            if lifespan is None:
+                yield
+            else:
+                async with lifespan(app):
+                    yield
+        finally:
+            await database.dispose()
+
+    app = FastAPI(title=title, version="0.1.0", summary=summary, lifespan=run)
+    app.state.service_name = service
+    app.state.settings = settings
+    app.state.database = database
+    app.state.service_tokens = settings.service_tokens
+    install_error_handlers(app)
+    metrics = install_observability(app, service=service)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    for router in routers:
+        app.include_router(router)
+    return app

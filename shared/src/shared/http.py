@@ -1,0 +1,159 @@
+"""One factory for outgoing HTTP clients between services.
+
+Timeouts, retries with exponential backoff and full jitter on connection
+errors and 502/503/504/429 (honouring ``Retry-After``, capped), the caller's
+bearer token, and ``X-Request-ID`` propagation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import httpx
+
+from shared.context import REQUEST_ID_HEADER, current_request_id, new_request_id
+
+logger = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Errors raised before the request reached the server: always safe to retry.
+NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Errors after the request may have been processed: retried only when idempotent.
+MAYBE_SENT_ERRORS = (httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.ReadError)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def retry_after_seconds(value: str | None, *, cap: float) -> float | None:
+    """Parses a Retry-After header (seconds or HTTP date), capped."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return max(0.0, min(seconds, cap))
+
+
+def backoff_delay(attempt: int, *, base: float, cap: float) -> float:
+    """Exponential backoff with full jitter for the given retry attempt (1-based)."""
+    return random.uniform(0, min(cap, base * (2 ** (attempt - 1))))  # noqa: S311
+
+
+class RetryTransport(httpx.AsyncBaseTransport):
+    """Wraps a transport with bounded retries."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        *,
+        retries: int = 3,
+        backoff_base: float = 0.2,
+        backoff_cap: float = 3.0,
+        retry_after_cap: float = 10.0,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.inner = inner
+        self.retries = retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.retry_after_cap = retry_after_cap
+        self.sleep = sleep
+
+    @staticmethod
+    def _replay_safe(request: httpx.Request) -> bool:
+        return request.method in IDEMPOTENT_METHODS or "idempotency-key" in request.headers
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self.inner.handle_async_request(request)
+            except NOT_SENT_ERRORS:
+                if attempt > self.retries:
+                    raise
+                await self._wait(attempt, None, request, "connect error")
+                continue
+            except MAYBE_SENT_ERRORS:
+                if attempt > self.retries or not self._replay_safe(request):
+                    raise
+                await self._wait(attempt, None, request, "read error")
+                continue
+            if (
+                response.status_code not in RETRY_STATUSES
+                or attempt > self.retries
+                or not (self._replay_safe(request) or response.status_code in (429, 503))
+            ):
+                return response
+            retry_after = response.headers.get("retry-after")
+            await response.aclose()
+            await self._wait(attempt, retry_after, request, f"status {response.status_code}")
+
+    async def _wait(
+        self, attempt: int, retry_after: str | None, request: httpx.Request, why: str
+    ) -> None:
+        delay = retry_after_seconds(retry_after, cap=self.retry_after_cap)
+        if delay is None:
+            delay = backoff_delay(attempt, base=self.backoff_base, cap=self.backoff_cap)
+        logger.info(
+            "retrying %s %s after %s",
+            request.method,
+            request.url.path,
+            why,
+            extra={"attempt": attempt, "delay_s": round(delay, 3)},
+        )
+        await self.sleep(delay)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def _propagate_request_id(request: httpx.Request) -> None:
+    if REQUEST_ID_HEADER not in request.headers:
+        request.headers[REQUEST_ID_HEADER] = current_request_id() or new_request_id()
+
+
+def create_client(
+    *,
+    base_url: str,
+    token: str | None = None,
+    timeout: float = 10.0,
+    connect_timeout: float = 2.0,
+    retries: int = 3,
+    backoff_base: float = 0.2,
+    backoff_cap: float = 3.0,
+    retry_after_cap: float = 10.0,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sleep: Sleep = asyncio.sleep,
+    max_connections: int = 100,
+) -> httpx.AsyncClient:
+    """Builds an AsyncClient for calling another service (or an external API)."""
+    inner = transport or httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=20)
+    )
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.AsyncClient(
+        base_url=base_url,
+        headers=headers,
+        timeout=httpx.Timeout(timeout, connect=connect_timeout),
+        transport=RetryTransport(
+            inner,
+            retries=retries,
+            backoff_base=backoff_base,
+            backoff_cap=backoff_cap,
+            retry_after_cap=retry_after_cap,
+            sleep=sleep,
+        ),
+        event_hooks={"request": [_propagate_request_id]},
+    )

@@ -1,0 +1,110 @@
+import httpx
+import pytest
+
+from shared.context import request_id_var
+from shared.http import backoff_delay, create_client, retry_after_seconds
+
+
+class Script(httpx.AsyncBaseTransport):
+    """Answers from a script of statuses / exceptions, recording the requests."""
+
+    def __init__(self, *steps):
+        self.steps = list(steps)
+        self.requests: list[httpx.Request] = []
+
+    async def handle_async_request(self, request):
+        self.requests.append(request)
+        step = self.steps.pop(0)
+        if isinstance(step, Exception):
+            raise step
+        status, headers = step if isinstance(step, tuple) else (step, {})
+        return httpx.Response(status, headers=headers, json={"n": len(self.requests)})
+
+
+@pytest.fixture
+def sleeps():
+    return []
+
+
+def client_for(transport, sleeps, **kw):
+    async def fake_sleep(seconds):
+        sleeps.append(seconds)
+
+    return create_client(
+        base_url="http://svc", token="tok", transport=transport, sleep=fake_sleep, **kw
+    )
+
+
+async def test_retries_503_then_succeeds(sleeps):
+    script = Script(503, 502, 200)
+    async with client_for(script, sleeps) as client:
+        response = await client.get("/x")
+    assert response.status_code == 200
+    assert len(script.requests) == 3
+    assert len(sleeps) == 2
+
+
+async def test_honours_retry_after_capped(sleeps):
+    script = Script((429, {"Retry-After": "2"}), (503, {"Retry-After": "999"}), 200)
+    async with client_for(script, sleeps, retry_after_cap=10) as client:
+        await client.get("/x")
+    assert sleeps == [2.0, 10.0]
+
+
+async def test_gives_up_after_the_retry_budget(sleeps):
+    script = Script(503, 503, 503)
+    async with client_for(script, sleeps, retries=2) as client:
+        response = await client.get("/x")
+    assert response.status_code == 503
+    assert len(script.requests) == 3
+
+
+async def test_post_without_idempotency_key_is_not_replayed_after_502(sleeps):
+    script = Script(502, 200)
+    async with client_for(script, sleeps) as client:
+        response = await client.post("/x", json={})
+    assert response.status_code == 502
+    assert len(script.requests) == 1
+
+
+async def test_post_with_idempotency_key_is_replayed(sleeps):
+    script = Script(502, httpx.ReadTimeout("lost"), 201)
+    async with client_for(script, sleeps) as client:
+        response = await client.post("/x", json={"a": 1}, headers={"Idempotency-Key": "k"})
+    assert response.status_code == 201
+    assert [r.content for r in script.requests] == [b'{"a":1}'] * 3
+
+
+async def test_connection_errors_are_retried_for_any_method(sleeps):
+    script = Script(httpx.ConnectError("refused"), 200)
+    async with client_for(script, sleeps) as client:
+        assert (await client.post("/x")).status_code == 200
+
+
+async def test_read_timeout_on_plain_post_is_raised(sleeps):
+    script = Script(httpx.ReadTimeout("lost"))
+    async with client_for(script, sleeps) as client:
+        with pytest.raises(httpx.ReadTimeout):
+            await client.post("/x")
+
+
+async def test_token_and_request_id_travel(sleeps):
+    script = Script(200, 200)
+    token = request_id_var.set("req-123")
+    try:
+        async with client_for(script, sleeps) as client:
+            await client.get("/x")
+    finally:
+        request_id_var.reset(token)
+    async with client_for(script, sleeps) as client:
+        await client.get("/y")
+    assert script.requests[0].headers["authorization"] == "Bearer tok"
+    assert script.requests[0].headers["x-request-id"] == "req-123"
+    assert len(script.requests[1].headers["x-request-id"]) == 32
+
+
+def test_retry_after_parsing_and_backoff_bounds():
+    assert retry_after_seconds("3", cap=10) == 3
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", cap=10) == 0
+    assert retry_after_seconds("soon", cap=10) is None
+    assert all(0 <= backoff_delay(n, base=0.2, cap=3) <= 3 for n in range(1, 20))

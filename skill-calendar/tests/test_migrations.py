@@ -1,0 +1,16 @@
+from pathlib import Path
+
+import pytest
+
+from shared.testing import assert_migrations_roundtrip
+from skill_calendar.db import Base, load_models
+
+pytestmark = pytest.mark.db
+
+
+def test_migrations_match_models_and_go_down_to_base(database_url):
+    load_models()
+    service_dir = Path(__file__).resolve().parents[1]
+    assert_migrations_roundtrip(
+        service_dir, database_url, Base.metadata, "alembic_version_calendar"
+    )
