@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from pydantic_settings import SettingsConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -57,7 +58,7 @@ def test_plain_urls_get_async_drivers():
 
 def test_missing_settings_exit_with_a_clear_message(monkeypatch, capsys):
     class Needy(ServiceSettings):
-        model_config = {"env_prefix": "NEEDY_"}
+        model_config = SettingsConfigDict(env_prefix="NEEDY_")
         signing_secret: str
 
     monkeypatch.delenv("NEEDY_SIGNING_SECRET", raising=False)
