@@ -65,7 +65,8 @@ class RedactingFilter(logging.Filter):
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
-    skip = _STANDARD_ATTRS | {"service", "request_id", "caller"}
+    # uvicorn's color_message repeats the message with terminal escapes.
+    skip = _STANDARD_ATTRS | {"service", "request_id", "caller", "color_message"}
     return {k: v for k, v in vars(record).items() if k not in skip and not k.startswith("_")}
 
 

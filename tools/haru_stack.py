@@ -1,0 +1,438 @@
+"""Starts the whole Haru system on loopback: emulators, auth-server, skill-calendar, router.
+
+`make run` uses it (SQLite under ./var, fixed ports); tests-e2e uses the same classes with free
+ports, PostgreSQL databases and its own log folder, so there is one launcher, not two.
+
+    python tools/haru_stack.py run        # migrate, start everything, wait for health, Ctrl-C stops
+    python tools/haru_stack.py migrate    # upgrade the three databases to head
+    python tools/haru_stack.py secrets    # create (once) and show where the development secrets are
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_PORTS = {
+    "google-emulator": 8090,
+    "slack-emulator": 8091,
+    "openai-emulator": 8092,
+    "auth-server": 8001,
+    "skill-calendar": 8002,
+    "router": 8000,
+}
+SERVICE_DIRS = {
+    "auth-server": REPO / "auth-server",
+    "skill-calendar": REPO / "skill-calendar",
+    "router": REPO / "router",
+}
+DATABASE_ENV = {
+    "auth-server": "AUTH_DATABASE_URL",
+    "skill-calendar": "CALENDAR_DATABASE_URL",
+    "router": "ROUTER_DATABASE_URL",
+}
+HEALTH_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 10.0
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Development secrets: one token per caller→callee pair, the token key, Slack's secrets."""
+
+    router_to_auth: str
+    calendar_to_auth: str
+    router_to_calendar: str
+    auth_to_router: str
+    encryption_keys: str
+    slack_signing_secret: str
+    slack_bot_token: str
+
+    @classmethod
+    def generate(cls) -> Secrets:
+        key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        return cls(
+            router_to_auth=secrets.token_urlsafe(32),
+            calendar_to_auth=secrets.token_urlsafe(32),
+            router_to_calendar=secrets.token_urlsafe(32),
+            auth_to_router=secrets.token_urlsafe(32),
+            encryption_keys=f"dev1:{key}",
+            slack_signing_secret=secrets.token_hex(16),
+            slack_bot_token="xoxb-haru-dev-" + secrets.token_hex(12),
+        )
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> tuple[Secrets, bool]:
+        """Reads ``path`` or writes fresh secrets there (mode 600); says if it created them."""
+        if path.exists():
+            return cls(**json.loads(path.read_text())), False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        created = cls.generate()
+        path.write_text(json.dumps(created.__dict__, indent=2))
+        path.chmod(0o600)
+        return created, True
+
+
+@dataclass
+class Topology:
+    """Where everything listens and which database each service uses."""
+
+    ports: dict[str, int]
+    database_urls: dict[str, str]
+    state_dir: Path
+    log_dir: Path
+    google_token_ttl: int | None = None
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    @classmethod
+    def local(cls, state_dir: Path) -> Topology:
+        """Fixed ports and SQLite files under ``state_dir`` (what `make run` uses)."""
+        return cls(
+            ports=dict(DEFAULT_PORTS),
+            database_urls={
+                "auth-server": f"sqlite+aiosqlite:///{state_dir / 'auth.db'}",
+                "skill-calendar": f"sqlite+aiosqlite:///{state_dir / 'calendar.db'}",
+                "router": f"sqlite+aiosqlite:///{state_dir / 'router.db'}",
+            },
+            state_dir=state_dir,
+            log_dir=state_dir / "log",
+        )
+
+    @classmethod
+    def isolated(cls, state_dir: Path, database_urls: dict[str, str]) -> Topology:
+        """Free ports, the given databases (what tests-e2e uses)."""
+        return cls(
+            ports={name: free_port() for name in DEFAULT_PORTS},
+            database_urls=database_urls,
+            state_dir=state_dir,
+            log_dir=state_dir / "log",
+        )
+
+
+@dataclass
+class ProcessSpec:
+    """One process of the system: how to start it and how to know it is up."""
+
+    name: str
+    module: str
+    port: int
+    env: dict[str, str]
+    health_path: str = "/healthz"
+
+
+def process_specs(topology: Topology, keys: Secrets) -> list[ProcessSpec]:
+    """Every process in start order, wired to each other by env."""
+    google = topology.url("google-emulator")
+    slack = topology.url("slack-emulator")
+    openai = topology.url("openai-emulator")
+    common = {"PYTHONUNBUFFERED": "1"}
+    google_env = {
+        "GOOGLE_EMULATOR_HOST": "127.0.0.1",
+        "GOOGLE_EMULATOR_PORT": str(topology.ports["google-emulator"]),
+        "GOOGLE_EMULATOR_STATE_FILE": str(topology.state_dir / "google-emulator.json"),
+    }
+    if topology.google_token_ttl:
+        google_env["GOOGLE_EMULATOR_ACCESS_TOKEN_TTL"] = str(topology.google_token_ttl)
+    return [
+        ProcessSpec(
+            "google-emulator",
+            "google_emulator",
+            topology.ports["google-emulator"],
+            common | google_env,
+        ),
+        ProcessSpec(
+            "slack-emulator",
+            "slack_emulator",
+            topology.ports["slack-emulator"],
+            common
+            | {
+                "SLACK_EMULATOR_HOST": "127.0.0.1",
+                "SLACK_EMULATOR_PORT": str(topology.ports["slack-emulator"]),
+                "SLACK_EMULATOR_BOT_TOKEN": keys.slack_bot_token,
+                "SLACK_EMULATOR_SIGNING_SECRET": keys.slack_signing_secret,
+                "SLACK_EMULATOR_EVENTS_URL": topology.url("router") + "/slack/events",
+                "SLACK_EMULATOR_INTERACTIVITY_URL": topology.url("router") + "/slack/interactivity",
+            },
+        ),
+        ProcessSpec(
+            "openai-emulator",
+            "openai_emulator",
+            topology.ports["openai-emulator"],
+            common
+            | {
+                "OPENAI_EMULATOR_HOST": "127.0.0.1",
+                "OPENAI_EMULATOR_PORT": str(topology.ports["openai-emulator"]),
+            },
+        ),
+        ProcessSpec(
+            "auth-server",
+            "auth_server",
+            topology.ports["auth-server"],
+            common
+            | {
+                "AUTH_PORT": str(topology.ports["auth-server"]),
+                "AUTH_DATABASE_URL": topology.database_urls["auth-server"],
+                "AUTH_PUBLIC_BASE_URL": topology.url("auth-server"),
+                "AUTH_SERVICE_TOKENS": json.dumps(
+                    {"router": keys.router_to_auth, "skill-calendar": keys.calendar_to_auth}
+                ),
+                "AUTH_GOOGLE_CLIENT_ID": "haru-dev-client.apps.googleusercontent.com",
+                "AUTH_GOOGLE_CLIENT_SECRET": "haru-dev-secret",
+                "AUTH_GOOGLE_AUTH_URI": f"{google}/o/oauth2/v2/auth",
+                "AUTH_GOOGLE_TOKEN_URI": f"{google}/token",
+                "AUTH_GOOGLE_REVOKE_URI": f"{google}/revoke",
+                "AUTH_GOOGLE_USERINFO_URI": f"{google}/v1/userinfo",
+                "AUTH_ENCRYPTION_KEYS": keys.encryption_keys,
+                "AUTH_ROUTER_URL": topology.url("router"),
+                "AUTH_ROUTER_TOKEN": keys.auth_to_router,
+                "AUTH_CHAT_URL": topology.url("router") + "/",
+            },
+        ),
+        ProcessSpec(
+            "skill-calendar",
+            "skill_calendar",
+            topology.ports["skill-calendar"],
+            common
+            | {
+                "CALENDAR_PORT": str(topology.ports["skill-calendar"]),
+                "CALENDAR_DATABASE_URL": topology.database_urls["skill-calendar"],
+                "CALENDAR_SERVICE_TOKENS": json.dumps({"router": keys.router_to_calendar}),
+                "CALENDAR_AUTH_SERVER_URL": topology.url("auth-server"),
+                "CALENDAR_AUTH_SERVER_TOKEN": keys.calendar_to_auth,
+                "CALENDAR_GOOGLE_API_BASE_URL": google,
+            },
+        ),
+        ProcessSpec(
+            "router",
+            "router_service",
+            topology.ports["router"],
+            common
+            | {
+                "ROUTER_PORT": str(topology.ports["router"]),
+                "ROUTER_DATABASE_URL": topology.database_urls["router"],
+                "ROUTER_PUBLIC_BASE_URL": topology.url("router"),
+                "ROUTER_SERVICE_TOKENS": json.dumps({"auth-server": keys.auth_to_router}),
+                "ROUTER_AUTH_SERVER_URL": topology.url("auth-server"),
+                "ROUTER_AUTH_SERVER_TOKEN": keys.router_to_auth,
+                "ROUTER_CALENDAR_URL": topology.url("skill-calendar"),
+                "ROUTER_CALENDAR_TOKEN": keys.router_to_calendar,
+                "ROUTER_SLACK_API_URL": f"{slack}/api/",
+                "ROUTER_SLACK_BOT_TOKEN": keys.slack_bot_token,
+                "ROUTER_SLACK_SIGNING_SECRET": keys.slack_signing_secret,
+                "OPENAI_BASE_URL": f"{openai}/v1",
+                "OPENAI_API_KEY": "sk-haru-dev",
+            },
+        ),
+    ]
+
+
+def migrate(topology: Topology, *, python: str = sys.executable) -> None:
+    """Upgrades every service's database to head (each has its own Alembic history)."""
+    topology.state_dir.mkdir(parents=True, exist_ok=True)
+    for name, service_dir in SERVICE_DIRS.items():
+        env = os.environ | {DATABASE_ENV[name]: topology.database_urls[name]}
+        result = subprocess.run(
+            [python, "-m", "alembic", "-c", str(service_dir / "alembic.ini"), "upgrade", "head"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"migrating {name} failed:\n{result.stderr[-4000:]}")
+
+
+@dataclass
+class RunningProcess:
+    spec: ProcessSpec
+    popen: subprocess.Popen[str]
+    log_path: Path
+    pump: threading.Thread
+
+
+@dataclass
+class Stack:
+    """The running system: start, wait for health, kill or restart one process, stop all."""
+
+    topology: Topology
+    keys: Secrets
+    echo: bool = False
+    python: str = sys.executable
+    extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
+    running: dict[str, RunningProcess] = field(default_factory=dict)
+
+    @property
+    def specs(self) -> dict[str, ProcessSpec]:
+        specs = {spec.name: spec for spec in process_specs(self.topology, self.keys)}
+        for name, env in self.extra_env.items():
+            specs[name].env.update(env)
+        return specs
+
+    def start(self, names: Iterable[str] | None = None) -> None:
+        """Starts the named processes (all by default) and waits until each is healthy."""
+        specs = self.specs
+        for name in names or specs:
+            self._spawn(specs[name])
+        for name in names or specs:
+            self.wait_healthy(name)
+
+    def _spawn(self, spec: ProcessSpec) -> None:
+        self.topology.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.topology.log_dir / f"{spec.name}.log"
+        popen = subprocess.Popen(
+            [self.python, "-m", spec.module],
+            cwd=REPO,
+            env=os.environ | spec.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # Ctrl-C reaches the launcher, which stops everyone in order
+        )
+        pump = threading.Thread(target=self._pump, args=(spec.name, popen, log_path), daemon=True)
+        pump.start()
+        self.running[spec.name] = RunningProcess(spec, popen, log_path, pump)
+
+    def _pump(self, name: str, popen: subprocess.Popen[str], log_path: Path) -> None:
+        assert popen.stdout is not None
+        with log_path.open("a", encoding="utf-8") as log:
+            for line in popen.stdout:
+                log.write(line)
+                log.flush()
+                if self.echo:
+                    sys.stdout.write(f"{name:>16} | {line}")
+
+    def wait_healthy(self, name: str, timeout: float = HEALTH_TIMEOUT_SECONDS) -> None:
+        """Polls the process's health route; fails with its last log lines if it dies or hangs."""
+        process = self.running[name]
+        url = f"http://127.0.0.1:{process.spec.port}{process.spec.health_path}"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.popen.poll() is not None:
+                raise RuntimeError(
+                    f"{name} exited with {process.popen.returncode}:\n{self.tail(name)}"
+                )
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{name} not healthy within {timeout:.0f}s:\n{self.tail(name)}")
+
+    def tail(self, name: str, lines: int = 40) -> str:
+        """The last lines ``name`` wrote."""
+        path = self.running[name].log_path
+        if not path.exists():
+            return ""
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Sends ``sig`` to one process and waits for it to go (SIGKILL by default: a crash)."""
+        process = self.running.pop(name)
+        if process.popen.poll() is None:
+            os.killpg(process.popen.pid, sig)
+            try:
+                process.popen.wait(timeout=STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.popen.pid, signal.SIGKILL)
+                process.popen.wait()
+        process.pump.join(timeout=2)
+
+    def restart(self, name: str) -> None:
+        """Starts a process again after ``kill`` and waits for its health."""
+        self._spawn(self.specs[name])
+        self.wait_healthy(name)
+
+    def stop(self) -> None:
+        """Stops every process: SIGTERM in reverse start order, SIGKILL after a grace period."""
+        for name in reversed(list(self.running)):
+            self.kill(name, signal.SIGTERM)
+
+
+def _print_banner(topology: Topology, secrets_path: Path, created: bool) -> None:
+    if created:
+        print(f"개발용 비밀값을 만들었습니다 / generated development secrets: {secrets_path}")
+    print(
+        "\n하루(Haru)가 준비되었습니다 / Haru is up:\n"
+        f"  웹 채팅 / web chat        {topology.url('router')}/\n"
+        f"  구글 에뮬레이터 / Google   {topology.url('google-emulator')}/emulator/\n"
+        f"  auth-server docs          {topology.url('auth-server')}/docs\n"
+        f"  skill-calendar docs       {topology.url('skill-calendar')}/docs\n"
+        f"  router docs               {topology.url('router')}/docs\n"
+        f"  logs                      {topology.log_dir}/\n"
+        "Ctrl-C 로 모두 멈춥니다 / Ctrl-C stops everything.\n",
+        flush=True,
+    )
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    # `docker stop` / `kill` get the same orderly shutdown as Ctrl-C.
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["run", "migrate", "secrets"])
+    parser.add_argument("--state-dir", type=Path, default=REPO / "var")
+    parser.add_argument("--quiet", action="store_true", help="don't echo service logs")
+    args = parser.parse_args(argv)
+
+    state_dir = args.state_dir.resolve()
+    secrets_path = state_dir / "secrets.json"
+    keys, created = Secrets.load_or_create(secrets_path)
+    topology = Topology.local(state_dir)
+    if args.command == "secrets":
+        print(secrets_path)
+        return 0
+    migrate(topology)
+    if args.command == "migrate":
+        print("migrated: auth-server, skill-calendar, router")
+        return 0
+
+    stack = Stack(topology, keys, echo=not args.quiet)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        stack.start()
+        _print_banner(topology, secrets_path, created)
+        while all(p.popen.poll() is None for p in stack.running.values()):
+            time.sleep(0.5)
+        dead = [name for name, p in stack.running.items() if p.popen.poll() is not None]
+        print(f"stopped unexpectedly: {', '.join(dead)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\n멈추는 중 / stopping …", flush=True)
+        return 0
+    except RuntimeError as err:
+        print(err, file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
