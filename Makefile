@@ -1,0 +1,55 @@
+# Haru: the two commands a newcomer needs are `make run` and `make test`.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+# uv, from PATH or installed through pip on first use (CI machines start without it).
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN := $(UV) run --frozen
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: help install run migrate test lint format unit browser-deps bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: ## install uv (if absent) and every workspace member with the dev tools
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
+	@$(UV) sync --frozen --all-packages --quiet
+
+run: install ## start the emulators and the three services on SQLite; Ctrl-C stops them
+	@$(RUN) python tools/haru_stack.py run
+
+migrate: install ## upgrade the three SQLite databases under ./var to head
+	@$(RUN) python tools/haru_stack.py migrate
+
+lint: install ## ruff: lint and formatting
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format: install ## ruff: fix imports and format
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+# Browser tests use Debian's Chromium, never a downloaded one. In CI it is installed here;
+# elsewhere, without it (and without root), the browser tests skip and say why.
+browser-deps:
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		(apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || \
+		 (apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends chromium >/dev/null)); \
+	fi
+
+test: install lint browser-deps ## lint, then every test: units, PostgreSQL, migrations, browser, end to end
+	$(RUN) pytest
+
+unit: install ## the tests without processes or browsers (quick)
+	$(RUN) pytest -m "not e2e and not browser"
+
+bench: install ## benchmarks: NLU, skill-calendar overhead, whole-system load; figures in var/bench/
+	@set -e; for script in bench/[a-z]*.py; do \
+		[ -e "$$script" ] || continue; \
+		echo "== $$script"; $(RUN) python "$$script"; \
+	done
+
+clean: ## remove ./var (SQLite databases, logs, development secrets) and caches
+	rm -rf var .pytest_cache .ruff_cache .hypothesis
