@@ -175,3 +175,13 @@ def test_dockerfile_installs_a_workspace_member_that_runs_and_migrates(name, tmp
     )
     probe = f"import {package}.main, {package}.__main__"
     subprocess.run([str(venv / "bin" / "python"), "-c", probe], cwd=app_dir, check=True)
+
+
+def test_readme_settings_table_is_current():
+    result = subprocess.run(
+        [sys.executable, str(REPO / "tools/settings_table.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
