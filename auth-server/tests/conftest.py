@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import socket
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+import uvicorn
 
 from auth_server.config import AuthSettings
+from auth_server.crypto import generate_key
 from auth_server.db import Base, load_models
 from auth_server.main import create_app
 from shared.testing import serve_app
@@ -15,6 +20,8 @@ from shared.testing import serve_app
 ROUTER_TOKEN = "test-router-token"
 CALENDAR_TOKEN = "test-calendar-token"
 SERVICE_HEADERS = {"Authorization": f"Bearer {ROUTER_TOKEN}"}
+CALENDAR_HEADERS = {"Authorization": f"Bearer {CALENDAR_TOKEN}"}
+ENCRYPTION_KEY = generate_key()
 
 
 @pytest.fixture
@@ -23,6 +30,10 @@ def settings(database_url: str) -> AuthSettings:
         database_url=database_url,
         environment="test",
         service_tokens={"router": ROUTER_TOKEN, "skill-calendar": CALENDAR_TOKEN},
+        encryption_keys=ENCRYPTION_KEY,
+        public_base_url="http://127.0.0.1:8001",
+        chat_url="http://127.0.0.1:8000/",
+        router_url="",
     )
 
 
@@ -31,10 +42,77 @@ async def client(settings: AuthSettings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings)
     load_models()
     await app.state.database.create_all(Base.metadata)
-    async with serve_app(app) as client:
+    async with serve_app(app, base_url="http://127.0.0.1:8001") as client:
+        client.app = app  # type: ignore[attr-defined]
         yield client
 
 
 @pytest.fixture
 def service_headers() -> dict[str, str]:
     return dict(SERVICE_HEADERS)
+
+
+@pytest.fixture
+def calendar_headers() -> dict[str, str]:
+    return dict(CALENDAR_HEADERS)
+
+
+@contextlib.asynccontextmanager
+async def live_server(app, sock: socket.socket | None = None) -> AsyncIterator[str]:
+    """Serves ``app`` with uvicorn on a free loopback port (or on ``sock``) in this loop."""
+    if sock is None:
+        sock = reserve_port()
+    sock.listen(128)
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", ws="none")
+    )
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        for _ in range(500):
+            if server.started or task.done():
+                break
+            await asyncio.sleep(0.01)
+        if task.done():
+            task.result()
+        host, port = sock.getsockname()[:2]
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+def reserve_port() -> socket.socket:
+    """A bound, not yet listening socket: connections are refused until it listens."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+async def eventually(check, *, timeout: float = 15.0, interval: float = 0.05):
+    """Polls ``check`` (async) until it returns a truthy value."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(interval)
+
+
+@pytest.fixture
+def live():
+    """``live(app)``: an async context manager serving the app on a real port."""
+    return live_server
+
+
+@pytest.fixture
+def reserve():
+    return reserve_port
+
+
+@pytest.fixture
+def wait_for():
+    return eventually
