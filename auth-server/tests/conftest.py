@@ -134,7 +134,9 @@ def emulator_settings(settings: AuthSettings, base_url: str, **extra) -> AuthSet
 
 @pytest.fixture
 def google_settings(settings: AuthSettings, google_emulator) -> AuthSettings:
-    return emulator_settings(settings, google_emulator.base_url)
+    return emulator_settings(
+        settings, google_emulator.base_url, google_retry_after_cap_seconds=0.05
+    )
 
 
 @pytest.fixture

@@ -41,6 +41,9 @@ class AuthSettings(ServiceSettings):
     google_userinfo_uri: str = Field(GOOGLE_USERINFO_URI, description="OpenID userinfo endpoint")
     google_timeout_seconds: float = Field(10.0, description="Timeout of one call to Google")
     google_retries: int = Field(2, description="Retries of a transiently failing call to Google")
+    google_retry_after_cap_seconds: float = Field(
+        2.0, description="Longest wait honoured from Google's Retry-After before retrying"
+    )
 
     encryption_keys: SecretStr = Field(
         SecretStr(""),

@@ -34,6 +34,7 @@ def build_runtime(settings: AuthSettings, app: FastAPI) -> AuthRuntime:
         userinfo_uri=settings.google_userinfo_uri,
         timeout=settings.google_timeout_seconds,
         retries=settings.google_retries,
+        retry_after_cap=settings.google_retry_after_cap_seconds,
     )
     return AuthRuntime(
         settings=settings,

@@ -198,7 +198,8 @@ async def test_key_rotation_reencrypts_every_token(flow, google_settings):
     again = await rotate_keys(sessionmaker=flow.client.app.state.database.sessionmaker, cipher=both)
     assert again.values == 0
     # An auth-server that only knows the new key serves the same token.
-    only_new = create_app(google_settings.model_copy(update={"encryption_keys": SecretStr(new_key)}))
+    only_new_settings = google_settings.model_copy(update={"encryption_keys": SecretStr(new_key)})
+    only_new = create_app(only_new_settings)
     async with serve_app(only_new, base_url="http://127.0.0.1:8001") as other:
         answer = await other.post(
             "/internal/tokens",

@@ -108,6 +108,7 @@ class GoogleOAuthClient:
         userinfo_uri: str,
         timeout: float = 10.0,
         retries: int = 2,
+        retry_after_cap: float = 2.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         _check_transport([auth_uri, token_uri, revoke_uri, userinfo_uri])
@@ -127,7 +128,7 @@ class GoogleOAuthClient:
             retries=retries,
             backoff_base=0.2,
             backoff_cap=1.0,
-            retry_after_cap=2.0,
+            retry_after_cap=retry_after_cap,
             transport=transport,
         )
 
