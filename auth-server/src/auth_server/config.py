@@ -75,3 +75,6 @@ class AuthSettings(ServiceSettings):
     outbox_backoff_base_seconds: float = Field(1.0, description="First retry delay of a delivery")
     outbox_backoff_cap_seconds: float = Field(300.0, description="Longest delay between retries")
     outbox_timeout_seconds: float = Field(5.0, description="Timeout of one delivery")
+    housekeeping_seconds: float = Field(
+        3600.0, description="How often expired links and OAuth states are deleted"
+    )

@@ -12,6 +12,7 @@ from auth_server.config import AuthSettings
 from auth_server.crypto import cipher_from_settings
 from auth_server.events.worker import OutboxWorker
 from auth_server.grants.google import GoogleOAuthClient
+from auth_server.housekeeping import Housekeeper
 from auth_server.runtime import AuthRuntime
 from shared.app import build_app
 from shared.http import create_client
@@ -65,9 +66,14 @@ def create_app(settings: AuthSettings | None = None) -> FastAPI:
                 backoff_cap=settings.outbox_backoff_cap_seconds,
             )
             runtime.outbox.start()
+        housekeeper = Housekeeper(
+            sessionmaker=runtime.sessionmaker, every_seconds=settings.housekeeping_seconds
+        )
+        housekeeper.start()
         try:
             yield
         finally:
+            await housekeeper.stop()
             if runtime.outbox is not None:
                 await runtime.outbox.stop()
                 runtime.outbox = None

@@ -224,3 +224,17 @@ async def test_account_page_without_google_shows_every_capability_missing(client
     assert forged.status_code == 303
     assert forged.headers["location"].endswith("?error=form")
     assert await count(client, OAuthState) == 0
+
+
+async def test_housekeeping_deletes_long_expired_links_only(client, service_headers):
+    from auth_server.housekeeping import Housekeeper
+
+    user_id = await new_user(client, service_headers)
+    await connect_link(client, service_headers, user_id)
+    await connect_link(client, service_headers, user_id, ref="pa-2")
+    async with client.app.state.database.sessionmaker() as session, session.begin():
+        first = (await session.scalars(select(LinkTicket))).first()
+        first.expires_at = utcnow() - timedelta(days=2)
+    keeper = Housekeeper(sessionmaker=client.app.state.database.sessionmaker, every_seconds=60)
+    assert await keeper.run_once() == 1
+    assert await count(client, LinkTicket) == 1

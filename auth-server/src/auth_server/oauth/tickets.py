@@ -6,10 +6,10 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth_server.oauth.models import LinkTicket
+from auth_server.oauth.models import LinkTicket, OAuthState
 from shared.db import utcnow
 
 CONNECT = "connect"
@@ -70,3 +70,13 @@ async def consume_ticket(*, session: AsyncSession, ticket: LinkTicket) -> bool:
         .values(used_at=utcnow())
     )
     return result.rowcount == 1
+
+
+async def purge_expired(*, session: AsyncSession, older_than: timedelta) -> int:
+    """Deletes links and OAuth states that expired more than ``older_than`` ago (no commit)."""
+    cutoff = utcnow() - older_than
+    removed = 0
+    for model in (LinkTicket, OAuthState):
+        result = await session.execute(delete(model).where(model.expires_at < cutoff))
+        removed += result.rowcount or 0
+    return removed
