@@ -1,0 +1,385 @@
+"""The end-to-end harness: the whole system as real processes, and the helpers tests drive it with.
+
+It is built on ``tools/haru_stack.py`` (the launcher ``make run`` uses): the same process specs
+and env wiring, here with free loopback ports, fresh databases per run, JSON logs in a folder
+of the run, and helpers for the Google emulator's control API, the web chat and the databases.
+``bench/system.py`` uses it too.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tools"))
+
+import haru_stack  # noqa: E402  (tools/ is not a package; the launcher is one file)
+
+from shared.testing import (  # noqa: E402
+    create_test_database,
+    database_backend,
+    drop_test_database,
+    run_blocking,
+)
+
+SERVICES = ("auth-server", "skill-calendar", "router")
+LOG_ENV = {
+    "auth-server": "AUTH_LOG_FORMAT",
+    "skill-calendar": "CALENDAR_LOG_FORMAT",
+    "router": "ROUTER_LOG_FORMAT",
+}
+CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
+SESSION_COOKIE = "haru_session"
+
+
+class HarnessError(AssertionError):
+    """Something the system did that a test did not expect, with context."""
+
+
+@dataclass
+class Databases:
+    """The three service databases of one run, and how to drop them."""
+
+    urls: dict[str, str]
+    backend: str
+    names: list[str] = field(default_factory=list)
+
+    @classmethod
+    def fresh(cls, state_dir: Path, backend: str | None = None) -> Databases:
+        """New PostgreSQL databases (or SQLite files when asked or when PostgreSQL is absent)."""
+        chosen = backend or database_backend()[0]
+        if chosen == "sqlite":
+            urls = {s: f"sqlite+aiosqlite:///{state_dir / (s + '.db')}" for s in SERVICES}
+            return cls(urls, "sqlite")
+        urls, names = {}, []
+        for service in SERVICES:
+            url, name = create_test_database()
+            urls[service] = url
+            names.append(name)
+        return cls(urls, "postgresql", names)
+
+    def drop(self) -> None:
+        for name in self.names:
+            drop_test_database(name)
+
+    def terminate_connections(self, service: str) -> int:
+        """Cuts every connection to ``service``'s database (pg_terminate_backend); how many."""
+        if self.backend != "postgresql":
+            raise HarnessError("terminating connections needs PostgreSQL")
+        name = self.names[SERVICES.index(service)]
+        return run_blocking(_terminate(self.urls[service], name))
+
+    def rows_as_text(self) -> dict[str, list[str]]:
+        """Every row of every table of the three databases, rendered as text (for scans)."""
+        return {s: run_blocking(_dump(self.urls[s], self.backend)) for s in SERVICES}
+
+
+async def _terminate(url: str, name: str) -> int:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(url).set(drivername="postgresql", database="postgres")
+    conn = await asyncpg.connect(dsn.render_as_string(hide_password=False), timeout=5)
+    try:
+        rows = await conn.fetch(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()",
+            name,
+        )
+        return len(rows)
+    finally:
+        await conn.close()
+
+
+async def _dump(url: str, backend: str) -> list[str]:
+    from sqlalchemy import inspect, text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from shared.db import normalize_url
+
+    engine = create_async_engine(normalize_url(url))
+    lines: list[str] = []
+    try:
+        async with engine.connect() as conn:
+            tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
+            for table in tables:
+                if backend == "postgresql":
+                    query = text(f'SELECT t::text FROM "{table}" t')
+                    rows = await conn.execute(query)
+                    lines += [f"{table}: {row[0]}" for row in rows]
+                else:
+                    rows = await conn.execute(text(f'SELECT * FROM "{table}"'))
+                    lines += [f"{table}: {tuple(row)}" for row in rows]
+    finally:
+        await engine.dispose()
+    return lines
+
+
+class GoogleControl:
+    """The Google emulator's control API (``/emulator/...``)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.http = httpx.Client(base_url=base_url, timeout=30)
+
+    def reset(self) -> None:
+        self.http.post("/emulator/reset").raise_for_status()
+
+    def add_account(self, email: str, time_zone: str = "Asia/Seoul") -> dict[str, Any]:
+        response = self.http.post(
+            "/emulator/accounts", json={"email": email, "time_zone": time_zone}
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def authorize(self, url: str, email: str, *, allow: bool = True, scopes: Any = None) -> str:
+        body: dict[str, Any] = {"url": url, "email": email, "allow": allow}
+        if scopes is not None:
+            body["scopes"] = scopes
+        response = self.http.post("/emulator/authorize", json=body)
+        response.raise_for_status()
+        return response.json()["redirect_url"]
+
+    def fault(self, match: str, **kwargs: Any) -> None:
+        self.http.post("/emulator/faults", json={"match": match, **kwargs}).raise_for_status()
+
+    def clear_faults(self) -> None:
+        self.http.delete("/emulator/faults").raise_for_status()
+
+    def revoke(self, email: str) -> None:
+        self.http.post("/emulator/revoke", json={"email": email}).raise_for_status()
+
+    def expire_tokens(self, email: str | None = None) -> None:
+        body = {"email": email} if email else {}
+        self.http.post("/emulator/expire-tokens", json=body).raise_for_status()
+
+    def calls(self) -> dict[str, int]:
+        response = self.http.get("/emulator/calls")
+        response.raise_for_status()
+        return response.json()["counts"]
+
+    def reset_calls(self) -> None:
+        self.http.delete("/emulator/calls").raise_for_status()
+
+    def events(self, email: str) -> list[dict[str, Any]]:
+        response = self.http.get(f"/emulator/accounts/{email}/events")
+        response.raise_for_status()
+        body = response.json()
+        return body["events"] if isinstance(body, dict) else body
+
+
+@dataclass
+class System:
+    """One running Haru: processes, their URLs and secrets, databases, logs."""
+
+    stack: haru_stack.Stack
+    databases: Databases
+    state_dir: Path
+    names: list[str] = field(default_factory=list)
+
+    @property
+    def keys(self) -> haru_stack.Secrets:
+        return self.stack.keys
+
+    def url(self, name: str) -> str:
+        return self.stack.topology.url(name)
+
+    @property
+    def google(self) -> GoogleControl:
+        return GoogleControl(self.url("google-emulator"))
+
+    def headers(self, caller: str, callee: str, **extra: str) -> dict[str, str]:
+        """The bearer header ``caller`` uses towards ``callee`` (per docs/contracts.md)."""
+        tokens = {
+            ("router", "auth-server"): self.keys.router_to_auth,
+            ("skill-calendar", "auth-server"): self.keys.calendar_to_auth,
+            ("router", "skill-calendar"): self.keys.router_to_calendar,
+            ("auth-server", "router"): self.keys.auth_to_router,
+        }
+        return {"Authorization": f"Bearer {tokens[(caller, callee)]}", **extra}
+
+    def secrets(self) -> dict[str, str]:
+        """Every secret the run was configured with, by name."""
+        names = {
+            "router_to_auth",
+            "calendar_to_auth",
+            "router_to_calendar",
+            "auth_to_router",
+            "slack_signing_secret",
+            "slack_bot_token",
+        }
+        found = {name: getattr(self.keys, name) for name in names}
+        found["encryption_key"] = self.keys.encryption_keys.split(":", 1)[1]
+        found["google_client_secret"] = "haru-dev-secret"
+        return found
+
+    def log_lines(self) -> Iterator[tuple[str, str]]:
+        """(process, line) for every line every process of this run has written."""
+        for path in sorted(self.stack.topology.log_dir.glob("*.log")):
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                yield path.stem, line
+
+    def logs_of(self, name: str) -> str:
+        path = self.stack.topology.log_dir / f"{name}.log"
+        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+    def tails(self, lines: int = 30) -> str:
+        """The last lines of every process, for a failure report."""
+        parts = []
+        for name in self.stack.topology.ports:
+            path = self.stack.topology.log_dir / f"{name}.log"
+            if path.exists():
+                text = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+                parts.append(f"----- {name} (last {len(text)} lines) -----\n" + "\n".join(text))
+        return "\n".join(parts)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL: the process dies as in a crash."""
+        self.stack.kill(name)
+
+    def restart(self, name: str) -> None:
+        self.stack.restart(name)
+
+    def ensure_running(self) -> None:
+        """Restarts whatever a test left stopped, so the next test finds a whole system."""
+        for name in self.names:
+            process = self.stack.running.get(name)
+            if process is None or process.popen.poll() is not None:
+                self.stack.running.pop(name, None)
+                self.stack.restart(name)
+
+    def stop(self) -> None:
+        self.stack.stop()
+        self.databases.drop()
+
+
+def start_system(state_dir: Path, *, backend: str | None = None) -> System:
+    """Fresh databases, migrations, every process on free ports; waits until all are healthy."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    databases = Databases.fresh(state_dir, backend)
+    topology = haru_stack.Topology.isolated(state_dir, databases.urls)
+    keys = haru_stack.Secrets.generate()
+    stack = haru_stack.Stack(
+        topology,
+        keys,
+        extra_env={name: {LOG_ENV[name]: "json"} for name in SERVICES},
+    )
+    try:
+        haru_stack.migrate(topology)
+        stack.start()
+    except BaseException:
+        stack.stop()
+        databases.drop()
+        raise
+    return System(stack, databases, state_dir, list(stack.running))
+
+
+# --------------------------------------------------------------------------- web chat
+
+
+@dataclass
+class ChatUser:
+    """One person in the web chat: an httpx client holding the session cookie."""
+
+    system: System
+    http: httpx.Client
+    email: str
+    user_id: str | None = None
+
+    @classmethod
+    def new(cls, system: System, *, email: str | None = None) -> ChatUser:
+        http = httpx.Client(base_url=system.url("router"), timeout=60)
+        user = cls(system, http, email or f"e2e-{uuid.uuid4().hex[:10]}@example.com")
+        response = http.get("/api/chat/session")
+        response.raise_for_status()
+        user.user_id = response.json()["user_id"]
+        return user
+
+    def say(self, text: str, **headers: str) -> list[dict[str, Any]]:
+        """Sends a message; returns Haru's replies (the assistant messages of the answer)."""
+        response = self.http.post("/api/chat/messages", json={"text": text}, headers=headers)
+        if response.status_code != 201:
+            raise HarnessError(f"chat answered {response.status_code}: {response.text[:500]}")
+        return [m for m in response.json()["messages"] if m["role"] == "assistant"]
+
+    def history(self, after_id: int | None = None) -> list[dict[str, Any]]:
+        params = {} if after_id is None else {"after_id": after_id}
+        response = self.http.get("/api/chat/messages", params=params)
+        response.raise_for_status()
+        return response.json()["messages"]
+
+    def decide(self, action_id: int, decision: str = "approve") -> list[dict[str, Any]]:
+        response = self.http.post(
+            f"/api/chat/actions/{action_id}/decision", json={"decision": decision}
+        )
+        response.raise_for_status()
+        return [m for m in response.json()["messages"] if m["role"] == "assistant"]
+
+    def wait_for_reply(
+        self, predicate: Callable[[dict[str, Any]], bool], *, after_id: int, timeout: float = 30
+    ) -> dict[str, Any]:
+        """Polls the history until an assistant message newer than ``after_id`` matches."""
+        deadline = time.monotonic() + timeout
+        seen: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            seen = [m for m in self.history(after_id) if m["role"] == "assistant"]
+            for message in seen:
+                if predicate(message):
+                    return message
+            time.sleep(0.2)
+        texts = [m["text"] for m in seen]
+        raise HarnessError(f"no matching reply within {timeout}s; got {texts}")
+
+    def last_id(self) -> int:
+        history = self.history()
+        return history[-1]["id"] if history else 0
+
+    def connect_google(self, connect_url: str) -> None:
+        """Opens the connect link, consents at the emulator, follows the callback."""
+        with httpx.Client(timeout=60, follow_redirects=False) as browser:
+            page = browser.get(connect_url)
+            auth_url = _google_auth_url(page, self.system.url("google-emulator"))
+            redirect = self.system.google.authorize(auth_url, self.email)
+            callback = browser.get(redirect)
+            if callback.status_code >= 400:
+                raise HarnessError(
+                    f"OAuth callback answered {callback.status_code}: {callback.text[:300]}"
+                )
+
+
+def _google_auth_url(page: httpx.Response, google_base: str) -> str:
+    """The Google authorization URL the connect page sends the browser to."""
+    if page.status_code in (302, 303, 307) and page.headers.get("location", "").startswith(
+        google_base
+    ):
+        return page.headers["location"]
+    match = re.search(re.escape(google_base) + r"/o/oauth2/v2/auth\?[^\"'<>\s]+", page.text)
+    if not match:
+        raise HarnessError(f"connect page has no Google link ({page.status_code})")
+    return match.group(0).replace("&amp;", "&")
+
+
+def find_url(messages: list[dict[str, Any]], prefix: str) -> str | None:
+    """The first URL starting with ``prefix`` in the messages' text or payload."""
+    pattern = re.compile(re.escape(prefix) + r"[^\s\"'<>)]*")
+    for message in messages:
+        for blob in (message.get("text", ""), repr(message.get("payload"))):
+            match = pattern.search(blob)
+            if match:
+                return match.group(0)
+    return None
+
+
+def query_param(url: str, name: str) -> str | None:
+    values = parse_qs(urlsplit(url).query).get(name)
+    return values[0] if values else None
