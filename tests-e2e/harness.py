@@ -186,6 +186,8 @@ class System:
     databases: Databases
     state_dir: Path
     names: list[str] = field(default_factory=list)
+    # Google access tokens the suite obtained (the secret scan looks for them everywhere).
+    issued_tokens: set[str] = field(default_factory=set)
 
     @property
     def keys(self) -> haru_stack.Secrets:
