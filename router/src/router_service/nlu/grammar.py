@@ -159,6 +159,11 @@ def _week_weekday(m: re.Match[str], ctx: Context) -> Hit:
     return _hit("date", m, day=monday + timedelta(days=_weekday(m["wd"])))
 
 
+def _weeks_later_weekday(m: re.Match[str], ctx: Context) -> Hit:
+    monday = dates.week_start(ctx.today) + timedelta(weeks=int(m["n"]))
+    return _hit("date", m, day=monday + timedelta(days=_weekday(m["wd"])))
+
+
 def _weekend(m: re.Match[str], ctx: Context) -> Hit:
     monday = dates.week_start(ctx.today) + timedelta(weeks=WEEK_OFFSETS[m["rel"] or "이번"])
     saturday = monday + timedelta(days=5)
@@ -206,7 +211,7 @@ def _holiday(m: re.Match[str], ctx: Context) -> Hit | None:
 
 def _bare_weekday(m: re.Match[str], ctx: Context) -> Hit:
     offset = (_weekday(m["wd"]) - ctx.today.weekday()) % 7
-    return _hit("date", m, day=ctx.today + timedelta(days=offset))
+    return _hit("date", m, day=ctx.today + timedelta(days=offset), unit="weekday")
 
 
 def _period_week(m: re.Match[str], ctx: Context) -> Hit:
@@ -325,6 +330,12 @@ RULES: tuple[Rule, ...] = (
         _week_weekday,
     ),
     (
+        re.compile(
+            r"(?<!\d)(?P<n>\d+)\s*주\s*(?:뒤|후)\s*(?:의\s*)?(?P<wd>[월화수목금토일])(?:요일|욜)"
+        ),
+        _weeks_later_weekday,
+    ),
+    (
         re.compile(_NOT_AFTER_HANGUL + r"(?:(?P<rel>이번|금|다음|다다음|지난|저번)\s*)?주말"),
         _weekend,
     ),
@@ -392,8 +403,13 @@ RULES: tuple[Rule, ...] = (
 HANGUL_NEXT = re.compile(r"\s*[가-힣A-Za-z]")
 MEAL_RULE = re.compile(r"(?<![가-힣])(?P<w>점심|저녁|아침)(?!\s*\d)")
 MEAL_TIMES = {"아침": 8, "점심": 12, "저녁": 19}
+MEAL_NOTES = {
+    "아침": "아침은 오전 8시로 가정했어요",
+    "점심": "점심은 낮 12시로 가정했어요",
+    "저녁": "저녁은 오후 7시로 가정했어요",
+}
 # A meal word that names the event itself (점심 약속, 저녁 식사) stays in the title.
-MEAL_IN_TITLE = re.compile(r"\s*(?:약속|식사|모임|회식|미팅)")
+MEAL_IN_TITLE = re.compile(r"\s*(?:약속|식사)")
 
 
 def _with_particle(text: str, hit: Hit) -> Hit:
@@ -469,7 +485,7 @@ def scan_meals(text: str, hits: list[Hit]) -> list[Hit]:
             end,
             hour=MEAL_TIMES[word],
             meridiem="24h",
-            note=f"{word}은 {MEAL_TIMES[word]}시로 가정했어요",
+            note=MEAL_NOTES[word],
         )
         if not keep_in_title:
             hit = _with_particle(text, hit)
