@@ -62,7 +62,7 @@ SPACED_PARTICLE = re.compile(r"\s+(?:부터|까지)(?![가-힣])")
 class Hit:
     """One recognised expression: where it is, what it means, and its trailing particle."""
 
-    kind: str  # date, period, time, meal, duration, days, reltime, dayref
+    kind: str  # date, period, time, meal, duration, days, reltime, dayref, invalid
     start: int
     end: int
     particle: str = ""
@@ -437,9 +437,10 @@ def scan(text: str, today: date, blocked: tuple[tuple[int, int], ...] = ()) -> l
                 lo += 1
             if lo >= hi or any(taken[lo:hi]):
                 continue
-            hit = build(match, ctx)
-            if hit is None:
-                continue
+            # A match that means nothing (2월 30일, 25시) still takes its characters.
+            hit = build(match, ctx) or Hit(
+                "invalid", lo, hi, note="날짜나 시간을 이해하지 못했어요"
+            )
             hit = _with_particle(text, replace(hit, start=lo))
             if any(taken[hit.start : hit.end]):
                 hit = replace(hit, end=hi, particle="")

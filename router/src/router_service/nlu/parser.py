@@ -78,7 +78,7 @@ def _answer(norm: str) -> str | None:
 
 
 def _decide(norm: str, hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Parse:
-    has_when = any(h.kind in DATE_KINDS | TIME_KINDS | {"reltime"} for h in hits)
+    has_when = any(h.kind in DATE_KINDS | TIME_KINDS | {"reltime", "invalid"} for h in hits)
     title = _title(words, create=False)
     if lexicon.UPDATE_VERB.search(norm) and (title or has_when):
         return _update(hits, words, now, zone)
@@ -116,13 +116,14 @@ def _create(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo, *, ask
     if not title:
         confidence = 0.4
     timing = _timing(hits, now, zone, notes)
+    invalid = [h for h in hits if h.kind == "invalid"]
     if timing is None:
         event = Event(title=title or None, location=location)
         return Parse(
             intent="create_event",
             event=event,
-            confidence=min(confidence, 0.5),
-            assumptions=("날짜와 시간이 없어요",),
+            confidence=0.3 if invalid else min(confidence, 0.5),
+            assumptions=(invalid[0].note if invalid else "날짜와 시간이 없어요",),
         )
     if isinstance(timing[0], datetime):
         start, end = timing
@@ -138,6 +139,9 @@ def _create(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo, *, ask
         )
     if any("이해했어요" in n for n in notes):
         confidence -= 0.05
+    if invalid:
+        notes.append(invalid[0].note)
+        confidence = 0.3
     return Parse(
         intent="create_event",
         event=event,
