@@ -62,7 +62,7 @@ SPACED_PARTICLE = re.compile(r"\s+(?:부터|까지)(?![가-힣])")
 class Hit:
     """One recognised expression: where it is, what it means, and its trailing particle."""
 
-    kind: str  # date, period, time, meal, duration, days, reltime, dayref, invalid
+    kind: str  # date, period, time, meal, duration, days, reltime, dayref, allday, invalid
     start: int
     end: int
     particle: str = ""
@@ -234,6 +234,10 @@ def _period_month(m: re.Match[str], ctx: Context) -> Hit | None:
     return _hit("period", m, day=first, period_end=dates.add_months(first, 1), unit="month")
 
 
+def _all_day(m: re.Match[str], ctx: Context) -> Hit:
+    return _hit("allday", m)
+
+
 def _bare_day(m: re.Match[str], ctx: Context) -> Hit | None:
     day_of_month = int(m["d"])
     if not 1 <= day_of_month <= 31:
@@ -398,6 +402,10 @@ RULES: tuple[Rule, ...] = (
         _hour,
     ),
     (re.compile(r"(?P<w>정오|자정)"), _named_time),
+    (
+        re.compile(_NOT_AFTER_HANGUL + r"(?:하루\s*종일|온종일|종일|올데이|all\s*day)", re.I),
+        _all_day,
+    ),
     (re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s*일(?!\s*(?:뒤|후|전|간|동안|째))"), _bare_day),
 )
 
