@@ -19,3 +19,10 @@ class RouterSettings(ServiceSettings):
         description="Database of conversations, pending actions and deliveries",
     )
     default_time_zone: str = Field("Asia/Seoul", description="Zone assumed for a new user")
+    llm_enabled: bool = Field(
+        False, description="Ask an OpenAI-compatible model when the NLU rules are unsure"
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Chat model for the NLU fallback")
+    llm_timeout_seconds: float = Field(
+        3.0, gt=0, le=30, description="Timeout of one NLU fallback call, in seconds"
+    )
