@@ -37,3 +37,10 @@ class RouterSettings(ServiceSettings):
     stream_poll_seconds: float = Field(
         1.0, gt=0, description="How often the chat stream polls the database for new messages"
     )
+    llm_enabled: bool = Field(
+        False, description="Ask an OpenAI-compatible model when the NLU rules are unsure"
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Chat model for the NLU fallback")
+    llm_timeout_seconds: float = Field(
+        3.0, gt=0, le=30, description="Timeout of one NLU fallback call, in seconds"
+    )

@@ -1,0 +1,1 @@
+"""Korean NLU: one chat message → intent and slots (see docs/nlu.md). Imports nothing."""
