@@ -77,17 +77,19 @@ CALENDAR_DOWN = "지금 캘린더에 연결할 수 없어요. 잠시 후 다시 
 NEED_WHEN = "언제인지 알려 주세요. 예: '내일 오후 3시 팀 미팅'"
 
 _CHOICE = re.compile(
-    r"^\s*(\d{1,2})\s*(?:번(?:째)?|\.)?\s*(?:으로|로)?\s*(?:할게요?|해\s*줘|요)?\s*[.!]?\s*$"
+    r"^\s*(\d{1,2})\s*(?:번(?:째)?|\.)?\s*(?:으로|로)?\s*(?:할게요?|해\s*줘|이?요)?\s*[.!]?\s*$"
+)
+# "장소는 강남역", "장소 강남역으로 바꿔줘": 으로/로 is cut only before a verb, so that a
+# place that ends in 로 (테헤란로) stays whole.
+_AMENDMENT_TAIL = (
+    r"(?:\s*(?:으로|로)?\s*(?:바꿔|변경해|수정해|해)\s*(?:줘|주세요|줄래)?"
+    r"|\s*(?:할게요?|이에요|예요|입니다|요))?\s*[.!]?\s*$"
 )
 _LOCATION_AMENDMENT = re.compile(
-    r"^\s*(?:장소|위치)\s*(?:는|은|를|을|가|이)?\s*(?P<value>.+?)\s*"
-    r"(?:(?:으로|로)\s*)?(?:(?:바꿔|변경해|해|수정해)\s*(?:줘|주세요|줄래)?|할게요?|이에요|예요|입니다|요)?"
-    r"\s*[.!]?\s*$"
+    r"^\s*(?:장소|위치)\s*(?:는|은|를|을|가|이)?\s+(?P<value>.+?)" + _AMENDMENT_TAIL
 )
 _TITLE_AMENDMENT = re.compile(
-    r"^\s*(?:제목|이름)\s*(?:은|는|을|를|이|가)?\s*(?P<value>.+?)\s*"
-    r"(?:(?:으로|로)\s*)?(?:(?:바꿔|변경해|해|수정해)\s*(?:줘|주세요|줄래)?|이에요|예요|입니다|요)?"
-    r"\s*[.!]?\s*$"
+    r"^\s*(?:제목|이름)\s*(?:은|는|을|를|이|가)?\s+(?P<value>.+?)" + _AMENDMENT_TAIL
 )
 _DATE_WORDS = re.compile(r"\d+\s*월|\d+\s*일|\d+/\d+|오늘|내일|모레|글피|요일|주|다음\s*달")
 
@@ -268,9 +270,9 @@ async def _dispatch(
     ):
         amended = _amend(action, parsed=parsed, intent=intent, text=text, zone=ctx.zone)
         if amended is not None:
-            return await _start(
-                ctx, ActionKind.create, {"event": amended}, action.assumptions or []
-            )
+            notes = list(action.assumptions or [])
+            notes += [n for n in getattr(parsed, "assumptions", None) or [] if n not in notes]
+            return await _start(ctx, ActionKind.create, {"event": amended}, notes)
     assumptions = list(getattr(parsed, "assumptions", None) or [])
     if intent == "create_event":
         event = _event_request(getattr(parsed, "event", None))
