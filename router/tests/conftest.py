@@ -190,6 +190,12 @@ class FakeCalendar:
                     return _error(422, "idempotency.key_reused", "키 재사용")
                 return JSONResponse({**seen[1], "status": "replayed"}, status_code=200)
             fields = {k: body.get(k) for k in ("title", "start", "end", "start_date", "end_date")}
+            if not body.get("allow_duplicate"):
+                same = [e for e in fake.user_events(user_id) if _same(e, fields)]
+                if same:
+                    answer = {"status": "duplicate", "event": same[0], "conflicts": []}
+                    fake.idempotency[(user_id, idempotency_key)] = (body, answer)
+                    return JSONResponse(answer, status_code=200)
             event = fake.add_event(user_id, **fields, location=body.get("location"))
             answer = {"status": "created", "event": event, "conflicts": []}
             fake.idempotency[(user_id, idempotency_key)] = (body, answer)
@@ -215,6 +221,16 @@ class FakeCalendar:
             return {"deleted": True, "already_deleted": removed is None}
 
         return app
+
+
+def _same(event: dict[str, Any], fields: dict[str, Any]) -> bool:
+    def norm(title: str | None) -> str:
+        return "".join((title or "").split())
+
+    if norm(event["title"]) != norm(fields["title"]):
+        return False
+    keys = ("start_date", "end_date") if fields.get("start_date") else ("start", "end")
+    return all(event.get(k) == fields.get(k) for k in keys)
 
 
 def _start_of(event: dict[str, Any], zone: Any) -> datetime:

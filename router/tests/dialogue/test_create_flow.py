@@ -168,3 +168,18 @@ async def test_conflicts_and_duplicates_are_shown_before_asking(
     assert "이미 같은 일정 「팀미팅」이 있어요. 그래도 등록할까요?" in reply["text"]
     await say(client, "네")
     assert fake_calendar.create_calls[-1]["body"]["allow_duplicate"] is True
+
+
+async def test_a_duplicate_that_appeared_after_the_proposal_is_not_reported_as_created(
+    client, say, fake_calendar
+):
+    await say(client, TEAM_MEETING)
+    user_id = (await client.get("/api/chat/session")).json()["user_id"]
+    fake_calendar.add_event(  # e.g. made in another tab meanwhile
+        user_id,
+        title="팀 미팅",
+        start="2025-11-15T15:00:00+09:00",
+        end="2025-11-15T16:00:00+09:00",
+    )
+    [reply] = await say(client, "네")
+    assert reply["text"].startswith("이미 같은 일정이 있어 새로 만들지 않았어요")

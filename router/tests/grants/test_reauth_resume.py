@@ -181,3 +181,37 @@ async def test_concurrent_duplicate_grant_events_resume_once(
         )
     assert sorted(a.json()["status"] for a in answers) == ["accepted", "duplicate"]
     assert len(fake_calendar.create_calls) == 1
+
+
+async def test_question_without_a_grant_is_answered_after_the_grant(
+    app, client, say, fake_auth, fake_calendar, service_headers
+):
+    user_id = (await client.get("/api/chat/session")).json()["user_id"]
+    fake_calendar.add_event(
+        user_id, title="검진", start="2025-11-24T07:40:00+09:00", end="2025-11-24T12:00:00+09:00"
+    )
+    fake_auth.grant_states[user_id] = "needs_reauth"
+    [reply] = await say(client, "11월 24일 일정 알려줘")
+    assert reply["payload"]["kind"] == "connect"
+    fake_auth.grant_states[user_id] = "active"
+    response = await client.post(
+        "/internal/grant-events", json=grant_event(user_id), headers=service_headers
+    )
+    assert response.json() == {"status": "accepted"}
+    history = (await client.get("/api/chat/messages")).json()["messages"]
+    assert history[-1]["text"] == "11월 24일(월) 일정:\n• 07:40 검진"
+    assert (await _actions(app))[0].state == ActionState.done
+
+
+async def test_unusable_grant_event_is_recorded_and_resumes_nothing(
+    app, client, say, fake_auth, fake_calendar, service_headers
+):
+    user_id = (await client.get("/api/chat/session")).json()["user_id"]
+    fake_auth.grant_states[user_id] = "missing"
+    await say(client, TEAM_MEETING)
+    event = grant_event(user_id, type_="grant.unusable")
+    response = await client.post("/internal/grant-events", json=event, headers=service_headers)
+    assert response.json() == {"status": "accepted"}
+    again = await client.post("/internal/grant-events", json=event, headers=service_headers)
+    assert again.json() == {"status": "duplicate"}
+    assert (await _actions(app))[0].state == ActionState.awaiting_auth

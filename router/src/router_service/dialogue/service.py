@@ -585,6 +585,10 @@ async def _execute(ctx: _Ctx, action: PendingAction) -> list[Message]:
             event = created.event.model_dump(mode="json")
             result = {"status": created.status, "event": event}
             text = f"✅ {DONE_VERB[action.kind]}: {fmt.event_line(event, ctx.zone)}"
+            if created.status == "duplicate":  # it appeared after the proposal was shown
+                text = (
+                    f"이미 같은 일정이 있어 새로 만들지 않았어요: {fmt.event_line(event, ctx.zone)}"
+                )
         elif action.kind == ActionKind.update:
             updated = await calendar.update_event(
                 user_id=ctx.user_id, event_id=plan["event_id"], changes=plan["patch"]
