@@ -89,3 +89,33 @@ async def test_update_moves_the_event_keeping_its_length(client, say, fake_calen
             "body": {"start": "2025-11-24T16:00:00+09:00", "end": "2025-11-24T17:30:00+09:00"},
         }
     ]
+
+
+async def test_a_change_without_a_named_event_asks_which(client, say, fake_calendar):
+    user_id = await _user(client)
+    _checkup(fake_calendar, user_id)
+    [reply] = await say(client, "4시로 바꿔줘")
+    assert reply["text"].startswith("어떤 일정을 바꿀지 알려 주세요.")
+    assert reply["payload"] is None
+
+
+async def test_a_new_time_while_a_change_waits_amends_that_change(client, say, fake_calendar):
+    user_id = await _user(client)
+    event = _checkup(fake_calendar, user_id, start="10:00", end="11:00")
+    await say(client, "11월 24일 검진 4시로 바꿔줘")
+    [reply] = await say(client, "5시로 바꿔줘")
+    assert reply["text"].splitlines()[2] == "후: 11월 24일(월) 오후 5:00–6:00"
+    await say(client, "네")
+    assert fake_calendar.patch_calls == [
+        {
+            "event_id": event["id"],
+            "body": {"start": "2025-11-24T17:00:00+09:00", "end": "2025-11-24T18:00:00+09:00"},
+        }
+    ]
+
+
+async def test_a_time_alone_keeps_the_events_day(client, say, fake_calendar):
+    user_id = await _user(client)
+    _checkup(fake_calendar, user_id, start="10:00", end="11:00")
+    [reply] = await say(client, "검진 4시로 바꿔줘")  # no day named: search ahead, keep its day
+    assert reply["text"].splitlines()[2] == "후: 11월 24일(월) 오후 4:00–5:00"

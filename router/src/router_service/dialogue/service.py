@@ -75,6 +75,7 @@ NOTHING_TO_APPROVE = (
 NOTHING_TO_REJECT = "취소할 요청이 없어요."
 CALENDAR_DOWN = "지금 캘린더에 연결할 수 없어요. 잠시 후 다시 시도해 주세요."
 NEED_WHEN = "언제인지 알려 주세요. 예: '내일 오후 3시 팀 미팅'"
+NAME_THE_EVENT = "예: '11월 24일 검진 4시로 바꿔줘', '금요일 회의 삭제해줘'"
 
 _CHOICE = re.compile(
     r"^\s*(\d{1,2})\s*(?:번(?:째)?|\.)?\s*(?:으로|로)?\s*(?:할게요?|해\s*줘|이?요)?\s*[.!]?\s*$"
@@ -283,11 +284,26 @@ async def _dispatch(
         return await _start(ctx, ActionKind.query, {"range": _range_request(ctx, parsed)}, [])
     if intent in ("update_event", "delete_event"):
         kind = ActionKind.update if intent == "update_event" else ActionKind.delete
-        request = {
-            "target": _jsonable(getattr(parsed, "target", None)) or {},
-            "changes": _jsonable(getattr(parsed, "changes", None)) or {},
-        }
-        return await _start(ctx, kind, request, assumptions)
+        target = _jsonable(getattr(parsed, "target", None)) or {}
+        changes = _jsonable(getattr(parsed, "changes", None)) or {}
+        if changes.get("start") and not _DATE_WORDS.search(text):
+            # "4시로" names only a time: the event keeps its day (the parser assumed today).
+            changes["time_only"] = True
+        named = any(target.get(key) for key in ("title", "date", "start"))
+        if (
+            not named
+            and kind == ActionKind.update
+            and action is not None
+            and action.kind == ActionKind.update
+            and action.state == ActionState.proposed
+            and (action.plan or {}).get("before")
+        ):
+            # "5시로 바꿔줘" while a change waits: the same event, the new time.
+            return await _restart_change(ctx, action, changes, assumptions)
+        if not named:
+            verb = "바꿀" if kind == ActionKind.update else "삭제할"
+            return [await _say(ctx, f"어떤 일정을 {verb}지 알려 주세요. {NAME_THE_EVENT}")]
+        return await _start(ctx, kind, {"target": target, "changes": changes}, assumptions)
     return [await _say(ctx, HELP_TEXT)]
 
 
@@ -317,6 +333,31 @@ async def _start(
     if not grant.usable:
         return [await _ask_for_auth(ctx, action, grant.reason_text)]
     return await _prepare(ctx, action)
+
+
+async def _restart_change(
+    ctx: _Ctx, action: PendingAction, changes: dict[str, Any], assumptions: list[str]
+) -> list[Message]:
+    """A new proposal for the event of a waiting change, with new ``changes``."""
+    before = (action.plan or {})["before"]
+    request = {**action.request, "changes": changes}
+    await pending.supersede_open(
+        session=ctx.session, conversation_key=ctx.conversation_key, now=ctx.now
+    )
+    replacement = await pending.create_action(
+        session=ctx.session,
+        user_id=ctx.user_id,
+        channel=ctx.channel,
+        conversation_key=ctx.conversation_key,
+        kind=ActionKind.update,
+        state=ActionState.proposed,
+        request=request,
+        time_zone=ctx.zone_name,
+        now=ctx.now,
+        ttl=ctx.deps.ttl,
+        assumptions=assumptions,
+    )
+    return await _propose_change(ctx, replacement, before)
 
 
 async def _prepare(ctx: _Ctx, action: PendingAction) -> list[Message]:
@@ -946,7 +987,10 @@ def _patch_for(event: dict[str, Any], changes: dict[str, Any], zone: tzinfo) -> 
         return {}
     start = fmt._as_datetime(event["start"]).astimezone(zone)
     length = fmt._as_datetime(event["end"]) - start
-    if changes.get("start"):
+    if changes.get("start") and changes.get("time_only"):
+        moved = fmt._as_datetime(changes["start"]).astimezone(zone)
+        new_start = start.replace(hour=moved.hour, minute=moved.minute)
+    elif changes.get("start"):
         new_start = fmt._as_datetime(changes["start"])
     elif changes.get("date"):
         new_day = date.fromisoformat(changes["date"])
