@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
@@ -13,10 +14,26 @@ from router_service.clients.auth_server import AuthServerClient
 from router_service.clients.calendar import CalendarClient
 from router_service.config import RouterSettings
 from router_service.dialogue.service import DialogueDeps
+from router_service.nlu.llm import LlmParser, OpenAiNluParser
 from router_service.web.router import static_files
 from shared.app import build_app
 from shared.http import create_client
 from shared.settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+
+def _nlu_llm(settings: RouterSettings) -> LlmParser | None:
+    """The NLU's LLM fallback when ROUTER_LLM_ENABLED is set and the client can be built."""
+    if not settings.llm_enabled:
+        return None
+    try:
+        return OpenAiNluParser(
+            model=settings.llm_model, timeout_seconds=settings.llm_timeout_seconds
+        )
+    except Exception as err:  # e.g. no OPENAI_API_KEY: the rules still answer
+        logger.warning("dialogue llm fallback disabled: %s", type(err).__name__)
+        return None
 
 
 def create_app(
@@ -59,7 +76,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.dialogue = DialogueDeps(
-        auth=AuthServerClient(auth_http), calendar=CalendarClient(calendar_http), settings=settings
+        auth=AuthServerClient(auth_http),
+        calendar=CalendarClient(calendar_http),
+        settings=settings,
+        llm=_nlu_llm(settings),
     )
     app.mount("/static", static_files(), name="static")
     return app

@@ -83,3 +83,41 @@ async def test_slack_like_turns_and_resume_in_the_conversation_where_it_began(
     assert decided.incoming.text == "네"
     assert decided.replies[0].text.startswith("✅ 등록했어요")
     assert len(fake_calendar.create_calls) == 1
+
+
+class _RecordingLlm:
+    """An LLM fallback that records what it was asked and answers a create request."""
+
+    timeout_seconds = 1.0
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def parse(self, *, text, now, time_zone):
+        self.asked.append(text)
+        return {
+            "intent": "create_event",
+            "event": {
+                "title": "요가",
+                "start": "2025-11-15T09:00:00+09:00",
+                "end": "2025-11-15T10:00:00+09:00",
+                "all_day": False,
+                "location": None,
+            },
+            "range": None,
+            "target": None,
+            "changes": None,
+            "confidence": 0.9,
+        }
+
+
+async def test_the_llm_fallback_is_never_asked_about_answers(app, client, say):
+    llm = _RecordingLlm()
+    app.state.dialogue.llm = llm
+    await say(client, "11월 15일 오후 3시 팀 미팅")
+    for answer in ("1번", "장소는 강남역", "네"):
+        await say(client, answer)
+    assert llm.asked == []
+    [reply] = await say(client, "30분 늦춰줘")  # the rules are unsure of this one
+    assert llm.asked == ["30분 늦춰줘"]
+    assert "「요가」를 등록할까요?" in reply["text"]

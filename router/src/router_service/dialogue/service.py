@@ -40,7 +40,8 @@ from router_service.dialogue.exceptions import (
     InvalidDecision,
     MessageTooLong,
 )
-from router_service.nlu.service import parse_message
+from router_service.nlu.llm import LlmParser
+from router_service.nlu.service import parse_message, parse_with_fallback
 from router_service.pending import service as pending
 from router_service.pending.exceptions import ActionNotFound
 from router_service.pending.models import OPEN_STATES, ActionKind, ActionState, PendingAction
@@ -103,6 +104,8 @@ class DialogueDeps:
     calendar: CalendarClient
     settings: RouterSettings
     clock: Callable[[], datetime] = field(default=lambda: now_in())
+    # Asked only when the rules are unsure, never for answers (approve, reject, a number).
+    llm: LlmParser | None = None
 
     @property
     def ttl(self) -> timedelta:
@@ -166,7 +169,7 @@ async def handle_incoming(
         zone_name=zone_name,
         now=deps.clock().astimezone(ZoneInfo(zone_name)),
     )
-    parsed = parse_message(text, now=ctx.now, time_zone=zone_name)
+    parsed = await _parse(deps, text, now=ctx.now, time_zone=zone_name)
     intent = _intent_name(parsed)
     incoming = await record_message(
         session=session,
@@ -239,6 +242,18 @@ async def resume_after_grant(
             replies.append(await _say(ctx, CALENDAR_DOWN))
         await session.commit()
     return replies
+
+
+async def _parse(deps: DialogueDeps, text: str, *, now: datetime, time_zone: str) -> Any:
+    """The rules' reading of ``text``; the LLM fallback only for open-ended requests."""
+    answer_like = (
+        _choice_number(text) is not None
+        or _LOCATION_AMENDMENT.match(text) is not None
+        or _TITLE_AMENDMENT.match(text) is not None
+    )
+    if deps.llm is None or answer_like:
+        return parse_message(text, now=now, time_zone=time_zone)
+    return await parse_with_fallback(text, now=now, time_zone=time_zone, llm=deps.llm)
 
 
 # --- dispatch ---------------------------------------------------------------------------
