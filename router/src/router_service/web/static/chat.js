@@ -277,7 +277,10 @@
 
   async function start() {
     try {
-      await api("/api/chat/session");
+      const session = await api("/api/chat/session");
+      if (session.google_email) {
+        document.getElementById("who").textContent = ` · ${session.google_email}`;
+      }
       const history = await api("/api/chat/messages");
       renderAll(history.messages);
       if (!history.messages.length) welcome.hidden = false;
