@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import socket
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import uvicorn
 
 from auth_server.config import AuthSettings
+from auth_server.crypto import generate_key
 from auth_server.db import Base, load_models
 from auth_server.main import create_app
 from shared.testing import serve_app
@@ -15,6 +21,8 @@ from shared.testing import serve_app
 ROUTER_TOKEN = "test-router-token"
 CALENDAR_TOKEN = "test-calendar-token"
 SERVICE_HEADERS = {"Authorization": f"Bearer {ROUTER_TOKEN}"}
+CALENDAR_HEADERS = {"Authorization": f"Bearer {CALENDAR_TOKEN}"}
+ENCRYPTION_KEY = generate_key()
 
 
 @pytest.fixture
@@ -23,6 +31,10 @@ def settings(database_url: str) -> AuthSettings:
         database_url=database_url,
         environment="test",
         service_tokens={"router": ROUTER_TOKEN, "skill-calendar": CALENDAR_TOKEN},
+        encryption_keys=ENCRYPTION_KEY,
+        public_base_url="http://127.0.0.1:8001",
+        chat_url="http://127.0.0.1:8000/",
+        router_url="",
     )
 
 
@@ -31,10 +43,182 @@ async def client(settings: AuthSettings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings)
     load_models()
     await app.state.database.create_all(Base.metadata)
-    async with serve_app(app) as client:
+    async with serve_app(app, base_url="http://127.0.0.1:8001") as client:
+        client.app = app  # type: ignore[attr-defined]
         yield client
 
 
 @pytest.fixture
 def service_headers() -> dict[str, str]:
     return dict(SERVICE_HEADERS)
+
+
+@pytest.fixture
+def calendar_headers() -> dict[str, str]:
+    return dict(CALENDAR_HEADERS)
+
+
+@contextlib.asynccontextmanager
+async def live_server(app, sock: socket.socket | None = None) -> AsyncIterator[str]:
+    """Serves ``app`` with uvicorn on a free loopback port (or on ``sock``) in this loop."""
+    if sock is None:
+        sock = reserve_port()
+    sock.listen(128)
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", ws="none")
+    )
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        for _ in range(500):
+            if server.started or task.done():
+                break
+            await asyncio.sleep(0.01)
+        if task.done():
+            task.result()
+        host, port = sock.getsockname()[:2]
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+def reserve_port() -> socket.socket:
+    """A bound, not yet listening socket: connections are refused until it listens."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+async def eventually(check, *, timeout: float = 15.0, interval: float = 0.05):
+    """Polls ``check`` (async) until it returns a truthy value."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(interval)
+
+
+@pytest.fixture
+def live():
+    """``live(app)``: an async context manager serving the app on a real port."""
+    return live_server
+
+
+@pytest.fixture
+def reserve():
+    return reserve_port
+
+
+@pytest.fixture
+def wait_for():
+    return eventually
+
+
+def emulator_settings(settings: AuthSettings, base_url: str, **extra) -> AuthSettings:
+    """``settings`` pointed at the Google emulator at ``base_url``."""
+    return settings.model_copy(
+        update={
+            "google_auth_uri": f"{base_url}/o/oauth2/v2/auth",
+            "google_token_uri": f"{base_url}/token",
+            "google_revoke_uri": f"{base_url}/revoke",
+            "google_userinfo_uri": f"{base_url}/v1/userinfo",
+            **extra,
+        }
+    )
+
+
+@pytest.fixture
+def google_settings(settings: AuthSettings, google_emulator) -> AuthSettings:
+    return emulator_settings(
+        settings, google_emulator.base_url, google_retry_after_cap_seconds=0.05
+    )
+
+
+@pytest.fixture
+async def gclient(google_settings: AuthSettings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an auth-server that talks to the Google emulator."""
+    app = create_app(google_settings)
+    load_models()
+    await app.state.database.create_all(Base.metadata)
+    async with serve_app(app, base_url="http://127.0.0.1:8001") as client:
+        client.app = app  # type: ignore[attr-defined]
+        yield client
+
+
+class Flow:
+    """Drives the connect flow the way a browser would, with the emulator's consent step."""
+
+    def __init__(self, client: httpx.AsyncClient, emulator) -> None:
+        self.client = client
+        self.emulator = emulator
+
+    async def user(self, external_id: str = "web-1", channel: str = "web") -> str:
+        response = await self.client.post(
+            "/internal/identities/resolve",
+            json={"channel": channel, "external_id": external_id},
+            headers=SERVICE_HEADERS,
+        )
+        return response.json()["user_id"]
+
+    async def link(self, user_id: str, capability: str = "calendar", ref: str | None = "pa-1"):
+        response = await self.client.post(
+            "/internal/connect-links",
+            json={"user_id": user_id, "capability": capability, "pending_action_ref": ref},
+            headers=SERVICE_HEADERS,
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["url"]
+
+    async def to_google(self, connect_url: str) -> str:
+        response = await self.client.post(local_path(connect_url))
+        assert response.status_code == 303, response.text
+        return response.headers["location"]
+
+    async def consent(self, google_url: str, email: str, *, allow: bool = True, scopes=None):
+        return await asyncio.to_thread(
+            self.emulator.control.authorize, google_url, email, allow=allow, scopes=scopes
+        )
+
+    async def back(self, redirect_url: str) -> httpx.Response:
+        return await self.client.get(local_path(redirect_url))
+
+    async def connect(
+        self,
+        user_id: str,
+        email: str = "minji@example.com",
+        capability: str = "calendar",
+        *,
+        allow: bool = True,
+        scopes=None,
+        ref: str | None = "pa-1",
+    ) -> httpx.Response:
+        google_url = await self.to_google(await self.link(user_id, capability, ref))
+        return await self.back(await self.consent(google_url, email, allow=allow, scopes=scopes))
+
+    async def token(self, user_id: str, capability: str = "calendar", force: bool = False):
+        return await self.client.post(
+            "/internal/tokens",
+            json={"user_id": user_id, "capability": capability, "force_refresh": force},
+            headers=CALENDAR_HEADERS,
+        )
+
+    async def grant(self, user_id: str, capability: str = "calendar") -> dict:
+        response = await self.client.get(
+            f"/internal/users/{user_id}/grants/{capability}", headers=SERVICE_HEADERS
+        )
+        return response.json()
+
+
+def local_path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@pytest.fixture
+def flow(gclient, google_emulator) -> Flow:
+    return Flow(gclient, google_emulator)

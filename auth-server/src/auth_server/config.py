@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
+
+GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/v2/auth"
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 (a URL)
+GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
+GOOGLE_USERINFO_URI = "https://openidconnect.googleapis.com/v1/userinfo"
 
 
 class AuthSettings(ServiceSettings):
@@ -19,4 +24,57 @@ class AuthSettings(ServiceSettings):
     )
     public_base_url: str = Field(
         "http://127.0.0.1:8001", description="Base URL people's browsers use to reach this service"
+    )
+    chat_url: str = Field(
+        "http://127.0.0.1:8000/", description="Where the success page's 'back to chat' link points"
+    )
+
+    google_client_id: str = Field(
+        "haru-dev-client.apps.googleusercontent.com", description="OAuth client id"
+    )
+    google_client_secret: SecretStr = Field(
+        SecretStr("haru-dev-secret"), description="OAuth client secret"
+    )
+    google_auth_uri: str = Field(GOOGLE_AUTH_URI, description="Google's consent page")
+    google_token_uri: str = Field(GOOGLE_TOKEN_URI, description="Google's token endpoint")
+    google_revoke_uri: str = Field(GOOGLE_REVOKE_URI, description="Google's revoke endpoint")
+    google_userinfo_uri: str = Field(GOOGLE_USERINFO_URI, description="OpenID userinfo endpoint")
+    google_timeout_seconds: float = Field(10.0, description="Timeout of one call to Google")
+    google_retries: int = Field(2, description="Retries of a transiently failing call to Google")
+    google_retry_after_cap_seconds: float = Field(
+        2.0, description="Longest wait honoured from Google's Retry-After before retrying"
+    )
+
+    encryption_keys: SecretStr = Field(
+        SecretStr(""),
+        description=(
+            "Comma-separated kid:urlsafe-base64-32-byte-key; the first encrypts, all decrypt. "
+            "Empty outside production: a development key kept in dev_key_file"
+        ),
+    )
+    dev_key_file: str = Field(
+        "./var/auth-dev.key", description="Development key file used when encryption_keys is empty"
+    )
+
+    router_url: str = Field("http://127.0.0.1:8000", description="Router base URL (grant events)")
+    router_token: SecretStr = Field(SecretStr(""), description="Our bearer token at the router")
+
+    connect_ticket_ttl_seconds: int = Field(1800, description="Lifetime of a connect link")
+    account_ticket_ttl_seconds: int = Field(1800, description="Lifetime of an account page link")
+    oauth_state_ttl_seconds: int = Field(600, description="Lifetime of an OAuth state")
+    refresh_margin_seconds: int = Field(
+        300, description="Refresh an access token this long before it expires"
+    )
+    testing_expiry_days: float = Field(
+        7.0, description="Google's testing-mode refresh token lifetime (days)"
+    )
+    upstream_retry_after_seconds: int = Field(5, description="Retry-After when Google is failing")
+
+    outbox_enabled: bool = Field(True, description="Run the grant event delivery worker")
+    outbox_poll_seconds: float = Field(2.0, description="How often the outbox is polled")
+    outbox_backoff_base_seconds: float = Field(1.0, description="First retry delay of a delivery")
+    outbox_backoff_cap_seconds: float = Field(300.0, description="Longest delay between retries")
+    outbox_timeout_seconds: float = Field(5.0, description="Timeout of one delivery")
+    housekeeping_seconds: float = Field(
+        3600.0, description="How often expired links and OAuth states are deleted"
     )

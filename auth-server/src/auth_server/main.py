@@ -2,20 +2,90 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from auth_server.api import api_router
 from auth_server.config import AuthSettings
+from auth_server.crypto import cipher_from_settings
+from auth_server.events.worker import OutboxWorker
+from auth_server.grants.google import GoogleOAuthClient
+from auth_server.housekeeping import Housekeeper
+from auth_server.runtime import AuthRuntime
 from shared.app import build_app
+from shared.http import create_client
 from shared.settings import load_settings
+
+
+def build_runtime(settings: AuthSettings, app: FastAPI) -> AuthRuntime:
+    """The cipher, the Google client and the outbox worker of one app."""
+    cipher = cipher_from_settings(
+        encryption_keys=settings.encryption_keys.get_secret_value(),
+        environment=settings.environment,
+        dev_key_file=settings.dev_key_file,
+    )
+    google = GoogleOAuthClient(
+        client_id=settings.google_client_id,
+        client_secret=settings.google_client_secret.get_secret_value(),
+        auth_uri=settings.google_auth_uri,
+        token_uri=settings.google_token_uri,
+        revoke_uri=settings.google_revoke_uri,
+        userinfo_uri=settings.google_userinfo_uri,
+        timeout=settings.google_timeout_seconds,
+        retries=settings.google_retries,
+        retry_after_cap=settings.google_retry_after_cap_seconds,
+    )
+    return AuthRuntime(
+        settings=settings,
+        cipher=cipher,
+        google=google,
+        sessionmaker=app.state.database.sessionmaker,
+    )
 
 
 def create_app(settings: AuthSettings | None = None) -> FastAPI:
     """Builds the auth-server app from ``settings`` (or the environment)."""
-    return build_app(
+    settings = settings or load_settings(AuthSettings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime: AuthRuntime = app.state.auth
+        if settings.outbox_enabled and settings.router_url:
+            runtime.outbox = OutboxWorker(
+                sessionmaker=runtime.sessionmaker,
+                client=create_client(
+                    base_url=settings.router_url,
+                    token=settings.router_token.get_secret_value() or None,
+                    timeout=settings.outbox_timeout_seconds,
+                    retries=0,
+                ),
+                poll_seconds=settings.outbox_poll_seconds,
+                backoff_base=settings.outbox_backoff_base_seconds,
+                backoff_cap=settings.outbox_backoff_cap_seconds,
+            )
+            runtime.outbox.start()
+        housekeeper = Housekeeper(
+            sessionmaker=runtime.sessionmaker, every_seconds=settings.housekeeping_seconds
+        )
+        housekeeper.start()
+        try:
+            yield
+        finally:
+            await housekeeper.stop()
+            if runtime.outbox is not None:
+                await runtime.outbox.stop()
+                runtime.outbox = None
+            await runtime.google.aclose()
+
+    app = build_app(
         service="auth-server",
         title="Haru auth-server",
         summary="Users, channel identities and Google grants",
-        settings=settings or load_settings(AuthSettings),
+        settings=settings,
         routers=[api_router],
+        lifespan=lifespan,
     )
+    app.state.auth = build_runtime(settings, app)
+    return app

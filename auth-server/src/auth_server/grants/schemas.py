@@ -1,0 +1,49 @@
+"""Grant, token and link payloads on the internal API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from shared.time import AwareDatetime
+
+CapabilityName = Literal["calendar", "gmail.read", "gmail.send"]
+
+
+class GrantOut(BaseModel):
+    capability: str
+    state: Literal["active", "missing", "needs_reauth", "degraded"]
+    reason: str | None
+    reason_text: str
+    scopes: list[str]
+    google_email: str | None
+
+
+class TokenIn(BaseModel):
+    user_id: str = Field(min_length=1, max_length=36)
+    capability: CapabilityName
+    force_refresh: bool = False
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    expires_at: AwareDatetime
+    scopes: list[str]
+    google_email: str | None
+
+
+class ConnectLinkIn(BaseModel):
+    user_id: str = Field(min_length=1, max_length=36)
+    capability: CapabilityName
+    pending_action_ref: str | None = Field(None, max_length=200)
+    channel: str | None = Field(None, max_length=16)
+
+
+class AccountLinkIn(BaseModel):
+    user_id: str = Field(min_length=1, max_length=36)
+
+
+class LinkOut(BaseModel):
+    url: str
+    expires_at: AwareDatetime

@@ -1,0 +1,82 @@
+"""One-time links: random tickets handed out once, stored only as digests."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth_server.oauth.models import LinkTicket, OAuthState
+from shared.db import utcnow
+
+CONNECT = "connect"
+ACCOUNT = "account"
+
+
+def digest(secret: str) -> str:
+    """The stored form of a ticket or state."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret() -> str:
+    """A fresh unguessable ticket or state (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+async def create_ticket(
+    *,
+    session: AsyncSession,
+    kind: str,
+    user_id: str,
+    ttl_seconds: int,
+    capability: str | None = None,
+    pending_action_ref: str | None = None,
+    channel: str | None = None,
+) -> tuple[str, datetime]:
+    """Adds a ticket (no commit) and returns (the secret for the URL, its expiry)."""
+    secret = new_secret()
+    expires_at = utcnow() + timedelta(seconds=ttl_seconds)
+    session.add(
+        LinkTicket(
+            id=digest(secret),
+            kind=kind,
+            user_id=user_id,
+            capability=capability,
+            pending_action_ref=pending_action_ref,
+            channel=channel,
+            form_token=secrets.token_urlsafe(24) if kind == ACCOUNT else None,
+            expires_at=expires_at,
+        )
+    )
+    return secret, expires_at
+
+
+async def find_ticket(*, session: AsyncSession, secret: str, kind: str) -> LinkTicket | None:
+    """The ticket of ``kind`` behind ``secret``, used or not, or None."""
+    ticket = await session.get(LinkTicket, digest(secret))
+    if ticket is None or ticket.kind != kind:
+        return None
+    return ticket
+
+
+async def consume_ticket(*, session: AsyncSession, ticket: LinkTicket) -> bool:
+    """Marks the ticket used; False when another request used it first (no commit)."""
+    result = await session.execute(
+        update(LinkTicket)
+        .where(LinkTicket.id == ticket.id, LinkTicket.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    return result.rowcount == 1
+
+
+async def purge_expired(*, session: AsyncSession, older_than: timedelta) -> int:
+    """Deletes links and OAuth states that expired more than ``older_than`` ago (no commit)."""
+    cutoff = utcnow() - older_than
+    removed = 0
+    for model in (LinkTicket, OAuthState):
+        result = await session.execute(delete(model).where(model.expires_at < cutoff))
+        removed += result.rowcount or 0
+    return removed

@@ -1,0 +1,69 @@
+"""What the auth-server's routes share for the app's lifetime: settings, cipher, Google, workers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from auth_server.config import AuthSettings
+from auth_server.crypto import TokenCipher
+from auth_server.events.worker import OutboxWorker
+from auth_server.grants.google import GoogleOAuthClient
+
+
+class KeyedLocks:
+    """One asyncio lock per key, dropped when nobody holds or waits for it (single flight)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+@dataclass
+class AuthRuntime:
+    settings: AuthSettings
+    cipher: TokenCipher
+    google: GoogleOAuthClient
+    sessionmaker: async_sessionmaker[AsyncSession]
+    refresh_locks: KeyedLocks = field(default_factory=KeyedLocks)
+    outbox: OutboxWorker | None = None
+
+    @property
+    def redirect_uri(self) -> str:
+        return self.settings.public_base_url.rstrip("/") + "/oauth/google/callback"
+
+    def url(self, path: str) -> str:
+        """An absolute URL of this service as people's browsers reach it."""
+        return self.settings.public_base_url.rstrip("/") + path
+
+    def events_recorded(self) -> None:
+        """Tells the outbox worker that a commit recorded grant events."""
+        if self.outbox is not None:
+            self.outbox.wake()
+
+
+def get_runtime(request: Request) -> AuthRuntime:
+    """Dependency: the app's runtime."""
+    return request.app.state.auth
+
+
+RuntimeDep = Annotated[AuthRuntime, Depends(get_runtime)]

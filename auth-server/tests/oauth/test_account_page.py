@@ -1,0 +1,114 @@
+"""The account page: linked account, every capability's state, reconnect, add, disconnect."""
+
+import json
+import re
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+
+from auth_server.events.models import GrantEvent
+from auth_server.grants.models import GoogleAccount
+from auth_server.oauth.models import LinkTicket
+from shared.db import utcnow
+
+pytestmark = pytest.mark.db
+
+
+async def account_link(flow, user_id) -> str:
+    response = await flow.client.post(
+        "/internal/account-links",
+        json={"user_id": user_id},
+        headers={"Authorization": "Bearer test-router-token"},
+    )
+    assert response.status_code == 201
+    return response.json()["url"].removeprefix("http://127.0.0.1:8001")
+
+
+def form_token(page: str) -> str:
+    return re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+
+
+async def test_account_page_shows_states_adds_a_capability_and_disconnects(flow, google_emulator):
+    user_id = await flow.user()
+    assert (await flow.connect(user_id, "minji@example.com")).status_code == 200
+    path = await account_link(flow, user_id)
+    page = await flow.client.get(path)
+    assert page.status_code == 200
+    assert "minji@example.com" in page.text
+    assert "허용됨 · 정상" in page.text
+    assert page.text.count("권한 추가") == 2  # gmail.read, gmail.send
+    assert "<script" not in page.text
+
+    # Add gmail.send from the page (a plain form post, then Google).
+    go = await flow.client.post(
+        f"{path}/connect", data={"capability": "gmail.send", "form_token": form_token(page.text)}
+    )
+    assert go.status_code == 303
+    assert "prompt=consent" not in go.headers["location"]
+    done = await flow.back(await flow.consent(go.headers["location"], "minji@example.com"))
+    assert "연결되었습니다" in done.text
+    page = await flow.client.get(path)
+    assert page.text.count("권한 추가") == 1
+
+    # Revoked at Google → the page says so and offers reconnect.
+    google_emulator.control.revoke("minji@example.com")
+    async with flow.client.app.state.database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(GoogleAccount).values(access_token_expires_at=utcnow() - timedelta(seconds=1))
+        )
+    assert (await flow.token(user_id)).status_code == 409
+    page = await flow.client.get(path)
+    assert "재연결 필요: 권한이 취소됨" in page.text
+    assert "다시 연결" in page.text
+
+    # Disconnect: revoked at Google (best effort), tokens deleted, events sent.
+    calls_before = google_emulator.control.calls().get("revoke", 0)
+    gone = await flow.client.post(f"{path}/disconnect", data={"form_token": form_token(page.text)})
+    assert gone.status_code == 303
+    assert google_emulator.control.calls().get("revoke", 0) == calls_before + 1
+    after = await flow.client.get(gone.headers["location"])
+    assert "연결을 해제했습니다" in after.text
+    assert "연결된 Google 계정이 없습니다" in after.text
+    async with flow.client.app.state.database.sessionmaker() as session:
+        assert await session.scalar(select(GoogleAccount)) is None
+    assert (await flow.grant(user_id))["state"] == "missing"
+
+
+async def test_disconnect_of_a_healthy_grant_revokes_and_tells_the_router(flow, google_emulator):
+    user_id = await flow.user()
+    await flow.connect(user_id, "minji@example.com")
+    token = (await flow.token(user_id)).json()["access_token"]
+    path = await account_link(flow, user_id)
+    page = await flow.client.get(path)
+    await flow.client.post(f"{path}/disconnect", data={"form_token": form_token(page.text)})
+    async with httpx.AsyncClient(base_url=google_emulator.base_url) as google:
+        listed = await google.get(
+            "/calendar/v3/users/me/calendarList", headers={"Authorization": f"Bearer {token}"}
+        )
+    assert listed.status_code == 401
+    async with flow.client.app.state.database.sessionmaker() as session:
+        rows = (await session.scalars(select(GrantEvent).order_by(GrantEvent.created_at))).all()
+    last = json.loads(rows[-1].payload)
+    assert last["type"] == "grant.unusable"
+    assert last["capability"] == "calendar"
+    assert last["reason"] == "disconnected"
+
+
+async def test_forged_form_and_expired_account_link_are_refused(flow):
+    user_id = await flow.user()
+    await flow.connect(user_id, "minji@example.com")
+    path = await account_link(flow, user_id)
+    forged = await flow.client.post(f"{path}/disconnect", data={"form_token": "guess"})
+    assert forged.status_code == 303
+    assert forged.headers["location"].endswith("?error=form")
+    assert (await flow.grant(user_id))["state"] == "active"
+    async with flow.client.app.state.database.sessionmaker() as session, session.begin():
+        await session.execute(update(LinkTicket).values(expires_at=utcnow() - timedelta(seconds=1)))
+    expired = await flow.client.get(path)
+    assert expired.status_code == 410
+    assert "만료" in expired.text
+    late = await flow.client.post(f"{path}/disconnect", data={"form_token": "x"})
+    assert late.status_code == 410
+    assert (await flow.grant(user_id))["state"] == "active"
