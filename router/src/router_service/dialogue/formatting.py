@@ -87,10 +87,10 @@ def all_day_span(start: date, end_exclusive: date) -> str:
 def event_when(event: dict[str, Any], zone: tzinfo) -> str:
     """The time span of an event body or calendar event (dict with start/end or dates)."""
     if event.get("all_day") or event.get("start_date"):
-        start = _as_date(event["start_date"])
-        end = _as_date(event.get("end_date")) if event.get("end_date") else start + timedelta(1)
+        start = as_date(event["start_date"])
+        end = as_date(event.get("end_date")) if event.get("end_date") else start + timedelta(1)
         return all_day_span(start, end)
-    return timed_span(_as_datetime(event["start"]), _as_datetime(event["end"]), zone)
+    return timed_span(as_datetime(event["start"]), as_datetime(event["end"]), zone)
 
 
 def event_line(event: dict[str, Any], zone: tzinfo) -> str:
@@ -102,11 +102,11 @@ def list_item(event: dict[str, Any], zone: tzinfo, *, with_day: bool) -> str:
     """``• 15:00 TDD 테스트 일정`` (with the day first when the list spans days)."""
     title = event.get("title") or "제목 없음"
     if event.get("all_day") or event.get("start_date"):
-        start = _as_date(event["start_date"])
+        start = as_date(event["start_date"])
         when = "종일"
         prefix = f"{day_label(start)} " if with_day else ""
     else:
-        start_at = _as_datetime(event["start"]).astimezone(zone)
+        start_at = as_datetime(event["start"]).astimezone(zone)
         when = clock_24(start_at)
         prefix = f"{day_label(start_at.date())} " if with_day else ""
     place = f" ({event['location']})" if event.get("location") else ""
@@ -131,7 +131,8 @@ def normalise_title(title: str | None) -> str:
     return text
 
 
-def _as_datetime(value: Any) -> datetime:
+def as_datetime(value: Any) -> datetime:
+    """An aware datetime from a datetime or ISO text (a naive one is refused)."""
     if isinstance(value, datetime):
         return value
     parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
@@ -140,7 +141,8 @@ def _as_datetime(value: Any) -> datetime:
     return parsed
 
 
-def _as_date(value: Any) -> date:
+def as_date(value: Any) -> date:
+    """A date from a date, a datetime or ISO text."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

@@ -503,7 +503,7 @@ async def _propose_change(ctx: _Ctx, action: PendingAction, event: dict[str, Any
 
 async def _answer_query(ctx: _Ctx, action: PendingAction) -> list[Message]:
     span = action.request["range"]
-    start, end = fmt._as_datetime(span["start"]), fmt._as_datetime(span["end"])
+    start, end = fmt.as_datetime(span["start"]), fmt.as_datetime(span["end"])
     events = await ctx.deps.calendar.list_events(user_id=ctx.user_id, start=start, end=end)
     label = fmt.range_label(start, end, ctx.zone)
     if not events:
@@ -883,8 +883,8 @@ def _event_request(event: Any) -> dict[str, Any] | None:
         }
     if not data.get("start"):
         return None
-    start = fmt._as_datetime(data["start"])
-    end = fmt._as_datetime(data["end"]) if data.get("end") else start + DEFAULT_LENGTH
+    start = fmt.as_datetime(data["start"])
+    end = fmt.as_datetime(data["end"]) if data.get("end") else start + DEFAULT_LENGTH
     return {
         "title": title,
         "all_day": False,
@@ -917,7 +917,7 @@ def _span_of(body: dict[str, Any], zone: tzinfo) -> tuple[datetime, datetime]:
         start = start_of_day(date.fromisoformat(body["start_date"]), zone)
         end = start_of_day(date.fromisoformat(body["end_date"]), zone)
         return start, end
-    return fmt._as_datetime(body["start"]), fmt._as_datetime(body["end"])
+    return fmt.as_datetime(body["start"]), fmt.as_datetime(body["end"])
 
 
 def _same_event(event: CalendarEvent, body: dict[str, Any]) -> bool:
@@ -927,7 +927,7 @@ def _same_event(event: CalendarEvent, body: dict[str, Any]) -> bool:
         return event.all_day and str(event.start_date) == body["start_date"]
     if event.start is None or event.end is None:
         return False
-    return event.start == fmt._as_datetime(body["start"]) and event.end == fmt._as_datetime(
+    return event.start == fmt.as_datetime(body["start"]) and event.end == fmt.as_datetime(
         body["end"]
     )
 
@@ -935,7 +935,7 @@ def _same_event(event: CalendarEvent, body: dict[str, Any]) -> bool:
 def _overlaps(event: CalendarEvent, body: dict[str, Any]) -> bool:
     if event.start is None or event.end is None:
         return False
-    start, end = fmt._as_datetime(body["start"]), fmt._as_datetime(body["end"])
+    start, end = fmt.as_datetime(body["start"]), fmt.as_datetime(body["end"])
     return event.start < end and event.end > start
 
 
@@ -945,7 +945,7 @@ def _target_range(ctx: _Ctx, target: dict[str, Any]) -> tuple[datetime, datetime
         start = start_of_day(day, ctx.zone)
         return start, start_of_day(day + timedelta(days=1), ctx.zone), day
     if target.get("start"):
-        day = fmt._as_datetime(target["start"]).astimezone(ctx.zone).date()
+        day = fmt.as_datetime(target["start"]).astimezone(ctx.zone).date()
         start = start_of_day(day, ctx.zone)
         return start, start_of_day(day + timedelta(days=1), ctx.zone), day
     today = start_of_day(ctx.now.date(), ctx.zone)
@@ -967,7 +967,7 @@ def _match_targets(
         ]
         found = exact or [e for e in loose if fmt.normalise_title(e.title)]
     if target.get("start"):
-        at = fmt._as_datetime(target["start"])
+        at = fmt.as_datetime(target["start"])
         timed = [e for e in found if e.start is not None and e.start == at]
         if timed or not wanted:
             found = timed
@@ -991,7 +991,7 @@ def _patch_for(event: dict[str, Any], changes: dict[str, Any], zone: tzinfo) -> 
         start_date = date.fromisoformat(event["start_date"])
         end_date = date.fromisoformat(event["end_date"])
         if changes.get("start"):
-            start = fmt._as_datetime(changes["start"])
+            start = fmt.as_datetime(changes["start"])
             return {"start": start.isoformat(), "end": (start + DEFAULT_LENGTH).isoformat()}
         if changes.get("date"):
             new_day = date.fromisoformat(changes["date"])
@@ -1000,13 +1000,13 @@ def _patch_for(event: dict[str, Any], changes: dict[str, Any], zone: tzinfo) -> 
                 "end_date": (new_day + (end_date - start_date)).isoformat(),
             }
         return {}
-    start = fmt._as_datetime(event["start"]).astimezone(zone)
-    length = fmt._as_datetime(event["end"]) - start
+    start = fmt.as_datetime(event["start"]).astimezone(zone)
+    length = fmt.as_datetime(event["end"]) - start
     if changes.get("start") and changes.get("time_only"):
-        moved = fmt._as_datetime(changes["start"]).astimezone(zone)
+        moved = fmt.as_datetime(changes["start"]).astimezone(zone)
         new_start = start.replace(hour=moved.hour, minute=moved.minute)
     elif changes.get("start"):
-        new_start = fmt._as_datetime(changes["start"])
+        new_start = fmt.as_datetime(changes["start"])
     elif changes.get("date"):
         new_day = date.fromisoformat(changes["date"])
         new_start = datetime.combine(new_day, start.timetz()).replace(tzinfo=zone)
@@ -1042,8 +1042,8 @@ def _amend(
         return None
     if changes.get("start") and not body.get("all_day") and not _DATE_WORDS.search(text):
         # "4시로" names only a time: keep the proposal's day.
-        old = fmt._as_datetime(body["start"]).astimezone(zone)
-        moved = fmt._as_datetime(changes["start"]).astimezone(zone)
+        old = fmt.as_datetime(body["start"]).astimezone(zone)
+        moved = fmt.as_datetime(changes["start"]).astimezone(zone)
         changes = {"start": old.replace(hour=moved.hour, minute=moved.minute).isoformat()}
     patch = _patch_for(body, changes, zone)
     if not patch:
