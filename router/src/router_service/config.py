@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -19,6 +19,24 @@ class RouterSettings(ServiceSettings):
         description="Database of conversations, pending actions and deliveries",
     )
     default_time_zone: str = Field("Asia/Seoul", description="Zone assumed for a new user")
+    auth_server_url: str = Field("http://127.0.0.1:8001", description="Base URL of auth-server")
+    auth_server_token: SecretStr = Field(
+        SecretStr(""), description="The router's bearer token at auth-server"
+    )
+    calendar_url: str = Field("http://127.0.0.1:8002", description="Base URL of skill-calendar")
+    calendar_token: SecretStr = Field(
+        SecretStr(""), description="The router's bearer token at skill-calendar"
+    )
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000", description="Where people's browsers reach the router"
+    )
+    proposal_ttl_minutes: int = Field(
+        30, ge=1, description="Minutes a proposal waits for an answer before it expires"
+    )
+    cookie_secure: bool = Field(False, description="Mark the web session cookie Secure (HTTPS)")
+    stream_poll_seconds: float = Field(
+        1.0, gt=0, description="How often the chat stream polls the database for new messages"
+    )
     llm_enabled: bool = Field(
         False, description="Ask an OpenAI-compatible model when the NLU rules are unsure"
     )

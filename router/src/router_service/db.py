@@ -11,4 +11,7 @@ class Base(DeclarativeBase):
 
 def load_models() -> None:
     """Imports every models module so that ``Base.metadata`` is complete."""
-    from router_service.conversations import models  # noqa: F401
+    from router_service.chat import models as chat_models  # noqa: F401
+    from router_service.conversations import models as conversation_models  # noqa: F401
+    from router_service.grants import models as grant_models  # noqa: F401
+    from router_service.pending import models as pending_models  # noqa: F401

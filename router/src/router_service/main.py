@@ -2,20 +2,84 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+import httpx
 from fastapi import FastAPI
 
 from router_service.api import api_router
+from router_service.clients.auth_server import AuthServerClient
+from router_service.clients.calendar import CalendarClient
 from router_service.config import RouterSettings
+from router_service.dialogue.service import DialogueDeps
+from router_service.nlu.llm import LlmParser, OpenAiNluParser
+from router_service.web.router import static_files
 from shared.app import build_app
+from shared.http import create_client
 from shared.settings import load_settings
 
+logger = logging.getLogger(__name__)
 
-def create_app(settings: RouterSettings | None = None) -> FastAPI:
-    """Builds the router app from ``settings`` (or the environment)."""
-    return build_app(
+
+def _nlu_llm(settings: RouterSettings) -> LlmParser | None:
+    """The NLU's LLM fallback when ROUTER_LLM_ENABLED is set and the client can be built."""
+    if not settings.llm_enabled:
+        return None
+    try:
+        return OpenAiNluParser(
+            model=settings.llm_model, timeout_seconds=settings.llm_timeout_seconds
+        )
+    except Exception as err:  # e.g. no OPENAI_API_KEY: the rules still answer
+        logger.warning("dialogue llm fallback disabled: %s", type(err).__name__)
+        return None
+
+
+def create_app(
+    settings: RouterSettings | None = None,
+    *,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+) -> FastAPI:
+    """Builds the router app from ``settings`` (or the environment).
+
+    ``transports`` may route the clients of ``auth-server`` and ``skill-calendar`` through
+    given transports (in-process apps in tests) instead of the network.
+    """
+    settings = settings or load_settings(RouterSettings)
+    transports = transports or {}
+    auth_http = create_client(
+        base_url=settings.auth_server_url,
+        token=settings.auth_server_token.get_secret_value() or None,
+        transport=transports.get("auth-server"),
+    )
+    calendar_http = create_client(
+        base_url=settings.calendar_url,
+        token=settings.calendar_token.get_secret_value() or None,
+        transport=transports.get("skill-calendar"),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await auth_http.aclose()
+            await calendar_http.aclose()
+
+    app = build_app(
         service="router",
         title="Haru router",
         summary="Korean NLU, conversations, approvals, the web chat and Slack",
-        settings=settings or load_settings(RouterSettings),
+        settings=settings,
         routers=[api_router],
+        lifespan=lifespan,
     )
+    app.state.dialogue = DialogueDeps(
+        auth=AuthServerClient(auth_http),
+        calendar=CalendarClient(calendar_http),
+        settings=settings,
+        llm=_nlu_llm(settings),
+    )
+    app.mount("/static", static_files(), name="static")
+    return app

@@ -38,4 +38,7 @@ class Message(Base):
     text: Mapped[str] = mapped_column(Text)
     intent: Mapped[str | None] = mapped_column(String(32))
     slots: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What a channel renders beside the text: {"kind": "proposal", "action_id", "buttons"|"choices",
+    # "link"}. Channel-neutral; each channel turns it into its own widgets.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

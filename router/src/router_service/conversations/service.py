@@ -20,6 +20,7 @@ async def record_message(
     user_id: str | None = None,
     intent: str | None = None,
     slots: dict[str, Any] | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> Message:
     """Stores one message; the database assigns its id."""
     message = Message(
@@ -30,6 +31,7 @@ async def record_message(
         user_id=user_id,
         intent=intent,
         slots=slots,
+        payload=payload,
     )
     session.add(message)
     await session.flush()
@@ -47,3 +49,16 @@ async def recent_messages(
         .limit(limit)
     )
     return list(reversed(rows.all()))
+
+
+async def messages_after(
+    *, session: AsyncSession, conversation_key: str, after_id: int, limit: int = 100
+) -> list[Message]:
+    """Messages of a conversation with an id above ``after_id``, oldest first."""
+    rows = await session.scalars(
+        select(Message)
+        .where(Message.conversation_key == conversation_key, Message.id > after_id)
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return list(rows.all())

@@ -1,0 +1,167 @@
+"""The web chat's JSON API under /api/chat/ (session cookie, no service token)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from router_service.chat import service
+from router_service.chat.dependencies import ExistingWebSessionDep, WebSessionDep
+from router_service.chat.schemas import Decision, Link, MessageList, SendMessage, SessionInfo
+from router_service.conversations.models import Channel
+from router_service.conversations.service import messages_after, recent_messages
+from router_service.dependencies import DialogueDepsDep
+from router_service.dialogue.service import handle_decision, handle_incoming
+from shared.db import Database, SessionDep
+
+logger = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/chat", tags=["chat"])
+HEARTBEAT_SECONDS = 15.0
+HISTORY_LIMIT = 100
+
+
+@router.get("/session", response_model=SessionInfo, summary="The browser's chat session")
+async def get_session(
+    web: WebSessionDep, session: SessionDep, deps: DialogueDepsDep
+) -> SessionInfo:
+    """Creates the session on first visit (cookie ``haru_session``) and names its user."""
+    identity = await deps.auth.resolve_identity(channel="web", external_id=web.external_id)
+    last_id = await service.last_message_id(session=session, conversation_key=web.conversation_key)
+    await service.touch(session=session, web=web)
+    return SessionInfo(
+        user_id=identity.user_id,
+        google_email=identity.google_email,
+        conversation_key=web.conversation_key,
+        last_message_id=last_id,
+    )
+
+
+@router.post(
+    "/messages",
+    response_model=MessageList,
+    status_code=201,
+    summary="Send a message",
+    responses={400: {"description": "chat.message_empty"}, 422: {"description": "too long"}},
+)
+async def send_message(
+    body: SendMessage, web: WebSessionDep, session: SessionDep, deps: DialogueDepsDep
+) -> MessageList:
+    """Stores the message and returns it with Haru's replies."""
+    turn = await handle_incoming(
+        session,
+        deps=deps,
+        channel=Channel.web,
+        external_id=web.external_id,
+        conversation_key=web.conversation_key,
+        text=body.text,
+    )
+    messages = await service.to_chat_messages(
+        session=session, messages=[turn.incoming, *turn.replies]
+    )
+    return MessageList(messages=messages)
+
+
+@router.get("/messages", response_model=MessageList, summary="Conversation history")
+async def list_messages(
+    web: WebSessionDep,
+    session: SessionDep,
+    after_id: int | None = Query(None, ge=0, description="Only messages newer than this id"),
+) -> MessageList:
+    """The latest messages, or those after ``after_id``, oldest first."""
+    if after_id is None:
+        rows = await recent_messages(
+            session=session, conversation_key=web.conversation_key, limit=HISTORY_LIMIT
+        )
+    else:
+        rows = await messages_after(
+            session=session,
+            conversation_key=web.conversation_key,
+            after_id=after_id,
+            limit=HISTORY_LIMIT,
+        )
+    return MessageList(messages=await service.to_chat_messages(session=session, messages=rows))
+
+
+@router.post(
+    "/actions/{action_id}/decision",
+    response_model=MessageList,
+    summary="Approve, reject or choose for a proposal",
+)
+async def decide(
+    action_id: int, body: Decision, web: WebSessionDep, session: SessionDep, deps: DialogueDepsDep
+) -> MessageList:
+    """Applies a button; a second click on an answered proposal returns no messages."""
+    turn = await handle_decision(
+        session,
+        deps=deps,
+        action_id=action_id,
+        decision=body.decision,
+        choice=body.choice,
+        conversation_key=web.conversation_key,
+    )
+    messages = await service.to_chat_messages(
+        session=session, messages=[turn.incoming, *turn.replies]
+    )
+    return MessageList(messages=messages)
+
+
+@router.get("/account-link", response_model=Link, summary="One-time link to the account page")
+async def account_link(web: WebSessionDep, deps: DialogueDepsDep) -> Link:
+    """A fresh link to the auth-server's account page for this chat's user."""
+    identity = await deps.auth.resolve_identity(channel="web", external_id=web.external_id)
+    link = await deps.auth.create_account_link(user_id=identity.user_id)
+    return Link(url=link.url, expires_at=link.expires_at)
+
+
+@router.get(
+    "/stream",
+    summary="Server-sent events of new messages",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def stream(
+    request: Request,
+    web: ExistingWebSessionDep,
+    after_id: int = Query(0, ge=0, description="Stream messages newer than this id"),
+) -> StreamingResponse:
+    """New messages as they are stored (polls the database, so any replica can serve it)."""
+    last_event = request.headers.get("last-event-id", "")
+    start_after = int(last_event) if last_event.isdigit() else after_id
+    database: Database = request.app.state.database
+    poll = request.app.state.settings.stream_poll_seconds
+    events = _events(request, database, web.conversation_key, start_after, poll)
+    return StreamingResponse(
+        events,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _events(
+    request: Request, database: Database, conversation_key: str, after_id: int, poll: float
+) -> AsyncIterator[str]:
+    yield "retry: 2000\n\n"
+    idle = 0.0
+    while not await request.is_disconnected():
+        async with database.sessionmaker() as session:
+            rows = await messages_after(
+                session=session, conversation_key=conversation_key, after_id=after_id
+            )
+            messages = await service.to_chat_messages(session=session, messages=rows)
+        for message in messages:
+            after_id = message.id
+            data = json.dumps(message.model_dump(mode="json"), ensure_ascii=False)
+            yield f"id: {message.id}\nevent: message\ndata: {data}\n\n"
+        if messages:
+            idle = 0.0
+        else:
+            idle += poll
+            if idle >= HEARTBEAT_SECONDS:
+                idle = 0.0
+                yield ": ping\n\n"
+        await asyncio.sleep(poll)

@@ -1,0 +1,44 @@
+"""Request and response bodies of the web chat API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class SendMessage(BaseModel):
+    text: str = Field(description="What the person wrote (1–2000 characters)")
+
+
+class Decision(BaseModel):
+    decision: Literal["approve", "reject", "choose"]
+    choice: int | None = Field(None, ge=1, le=99, description="Number chosen (decision choose)")
+
+
+class ChatMessage(BaseModel):
+    id: int
+    role: Literal["user", "assistant"]
+    text: str
+    payload: dict[str, Any] | None = None
+    action_state: str | None = Field(
+        None, description="Current state of the pending action the payload refers to"
+    )
+    created_at: datetime
+
+
+class MessageList(BaseModel):
+    messages: list[ChatMessage]
+
+
+class SessionInfo(BaseModel):
+    user_id: str
+    google_email: str | None
+    conversation_key: str
+    last_message_id: int
+
+
+class Link(BaseModel):
+    url: str
+    expires_at: datetime

@@ -1,0 +1,121 @@
+"""Thin client of skill-calendar's API (one method per remote verb)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, Field
+
+from router_service.clients.exceptions import (
+    CalendarEventNotFound,
+    CalendarReauthRequired,
+    CalendarRequestFailed,
+    CalendarUnavailable,
+)
+from shared.time import isoformat
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/v1/users/{user_id}/events"
+EVENT_PATH = "/v1/users/{user_id}/events/{event_id}"
+REAUTH_CODES = frozenset({"calendar.reauth_required", "auth.reauth_required"})
+
+
+class CalendarEvent(BaseModel):
+    id: str
+    title: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    all_day: bool = False
+    location: str | None = None
+    description: str | None = None
+    html_link: str | None = None
+    status: str | None = None
+
+
+class CreateResult(BaseModel):
+    status: str
+    event: CalendarEvent
+    conflicts: list[CalendarEvent] = Field(default_factory=list)
+
+
+class UpdateResult(BaseModel):
+    event: CalendarEvent
+    conflicts: list[CalendarEvent] = Field(default_factory=list)
+
+
+class DeleteResult(BaseModel):
+    deleted: bool
+    already_deleted: bool = False
+
+
+class CalendarClient:
+    """Calls skill-calendar on behalf of a user."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def list_events(
+        self, *, user_id: str, start: datetime, end: datetime, q: str | None = None
+    ) -> list[CalendarEvent]:
+        """Events of the half-open range ``[start, end)``, sorted by start."""
+        params = {"start": isoformat(start), "end": isoformat(end)}
+        if q:
+            params["q"] = q
+        body = await self._call("GET", EVENTS_PATH.format(user_id=user_id), params=params)
+        return [CalendarEvent.model_validate(item) for item in body.get("events", [])]
+
+    async def create_event(
+        self, *, user_id: str, event: dict[str, Any], idempotency_key: str
+    ) -> CreateResult:
+        """Creates an event; the same key with the same body replays the first answer."""
+        body = await self._call(
+            "POST",
+            EVENTS_PATH.format(user_id=user_id),
+            json=event,
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        return CreateResult.model_validate(body)
+
+    async def update_event(
+        self, *, user_id: str, event_id: str, changes: dict[str, Any]
+    ) -> UpdateResult:
+        """Patches an event with ``changes``."""
+        path = EVENT_PATH.format(user_id=user_id, event_id=event_id)
+        return UpdateResult.model_validate(await self._call("PATCH", path, json=changes))
+
+    async def delete_event(self, *, user_id: str, event_id: str) -> DeleteResult:
+        """Deletes an event (a second delete reports ``already_deleted``)."""
+        path = EVENT_PATH.format(user_id=user_id, event_id=event_id)
+        return DeleteResult.model_validate(await self._call("DELETE", path))
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = await self.http.request(method, path, **kwargs)
+        except httpx.HTTPError as err:
+            logger.warning("skill-calendar unreachable", extra={"error_type": type(err).__name__})
+            raise CalendarUnavailable() from err
+        if response.status_code < 400:
+            return response.json()
+        error = _error(response)
+        code = error.get("code")
+        if response.status_code == 409 and code in REAUTH_CODES:
+            raise CalendarReauthRequired(details=error.get("details") or {})
+        if response.status_code == 404 and code == "calendar.event_not_found":
+            raise CalendarEventNotFound()
+        if response.status_code >= 500:
+            raise CalendarUnavailable(details={"status": response.status_code, "code": code})
+        raise CalendarRequestFailed(details={"status": response.status_code, "code": code})
+
+
+def _error(response: httpx.Response) -> dict[str, Any]:
+    try:
+        error = response.json()["error"]
+    except (ValueError, KeyError, TypeError):
+        return {}
+    return error if isinstance(error, dict) else {}

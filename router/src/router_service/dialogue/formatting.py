@@ -1,0 +1,150 @@
+"""Korean wording of dates, times, events and proposals: short and exact about time."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+WEEKDAYS = "월화수목금토일"
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
+_WHITESPACE = re.compile(r"\s+")
+
+
+def has_final_consonant(word: str) -> bool | None:
+    """Whether the last syllable of ``word`` has a final consonant (None: not Hangul)."""
+    for char in reversed(word.strip()):
+        if char in "」』\"')]":
+            continue
+        code = ord(char)
+        if _HANGUL_FIRST <= code <= _HANGUL_LAST:
+            return (code - _HANGUL_FIRST) % 28 != 0
+        if char.isdigit():
+            return char in "0136789"  # 영 일 삼 육 칠 팔 구 end in a consonant
+        return None
+    return None
+
+
+def josa(word: str, with_final: str, without_final: str) -> str:
+    """The particle that follows ``word``: 을/를, 이/가, 은/는, 으로/로."""
+    final = has_final_consonant(word)
+    if final is None:
+        return f"{with_final}({without_final})"
+    if with_final == "으로":
+        last = word.strip()[-1]
+        code = ord(last) - _HANGUL_FIRST
+        if final and code >= 0 and code % 28 == 8:  # ㄹ takes 로
+            return "로"
+    return with_final if final else without_final
+
+
+def quoted(title: str, with_final: str | None = None, without_final: str | None = None) -> str:
+    """「title」 with its particle when given."""
+    text = f"「{title}」"
+    if with_final and without_final:
+        return text + josa(title, with_final, without_final)
+    return text
+
+
+def day_label(day: date) -> str:
+    """``11월 15일(토)``."""
+    return f"{day.month}월 {day.day}일({WEEKDAYS[day.weekday()]})"
+
+
+def clock_12(moment: datetime, *, with_period: bool = True) -> str:
+    """``오후 3:00`` (``3:00`` without the period)."""
+    period = "오전" if moment.hour < 12 else "오후"
+    hour = moment.hour % 12 or 12
+    text = f"{hour}:{moment.minute:02d}"
+    return f"{period} {text}" if with_period else text
+
+
+def clock_24(moment: datetime) -> str:
+    """``15:00``."""
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
+def timed_span(start: datetime, end: datetime, zone: tzinfo) -> str:
+    """``11월 15일(토) 오후 3:00–4:00`` in ``zone``; the end repeats only what changed."""
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    head = f"{day_label(start.date())} {clock_12(start)}"
+    if end.date() != start.date():
+        return f"{head} – {day_label(end.date())} {clock_12(end)}"
+    same_period = (start.hour < 12) == (end.hour < 12)
+    return f"{head}–{clock_12(end, with_period=not same_period)}"
+
+
+def all_day_span(start: date, end_exclusive: date) -> str:
+    """``11월 24일(월) 종일`` or ``12월 26일(금)–28일(일) 종일`` (the end is exclusive)."""
+    last = end_exclusive - timedelta(days=1)
+    if last <= start:
+        return f"{day_label(start)} 종일"
+    if last.month == start.month:
+        return f"{day_label(start)}–{last.day}일({WEEKDAYS[last.weekday()]}) 종일"
+    return f"{day_label(start)}–{day_label(last)} 종일"
+
+
+def event_when(event: dict[str, Any], zone: tzinfo) -> str:
+    """The time span of an event body or calendar event (dict with start/end or dates)."""
+    if event.get("all_day") or event.get("start_date"):
+        start = as_date(event["start_date"])
+        end = as_date(event.get("end_date")) if event.get("end_date") else start + timedelta(1)
+        return all_day_span(start, end)
+    return timed_span(as_datetime(event["start"]), as_datetime(event["end"]), zone)
+
+
+def event_line(event: dict[str, Any], zone: tzinfo) -> str:
+    """``11월 24일(월) 오전 7:40–오후 12:00 「검진」``."""
+    return f"{event_when(event, zone)} {quoted(event.get('title') or '제목 없음')}"
+
+
+def list_item(event: dict[str, Any], zone: tzinfo, *, with_day: bool) -> str:
+    """``• 15:00 TDD 테스트 일정`` (with the day first when the list spans days)."""
+    title = event.get("title") or "제목 없음"
+    if event.get("all_day") or event.get("start_date"):
+        start = as_date(event["start_date"])
+        when = "종일"
+        prefix = f"{day_label(start)} " if with_day else ""
+    else:
+        start_at = as_datetime(event["start"]).astimezone(zone)
+        when = clock_24(start_at)
+        prefix = f"{day_label(start_at.date())} " if with_day else ""
+    place = f" ({event['location']})" if event.get("location") else ""
+    return f"• {prefix}{when} {title}{place}"
+
+
+def range_label(start: datetime, end: datetime, zone: tzinfo) -> str:
+    """``11월 17일(월)`` for one day, ``11월 17일(월)–11월 23일(일)`` for several."""
+    first = start.astimezone(zone).date()
+    last_moment = end.astimezone(zone) - timedelta(microseconds=1)
+    last = last_moment.date()
+    if last <= first:
+        return day_label(first)
+    return f"{day_label(first)}–{day_label(last)}"
+
+
+def normalise_title(title: str | None) -> str:
+    """A title for loose matching: no white space, lower case, a trailing 일정 dropped."""
+    text = _WHITESPACE.sub("", title or "").lower()
+    if text.endswith("일정") and len(text) > 2:
+        text = text[: -len("일정")]
+    return text
+
+
+def as_datetime(value: Any) -> datetime:
+    """An aware datetime from a datetime or ISO text (a naive one is refused)."""
+    if isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError("naive datetime in an event")
+    return parsed
+
+
+def as_date(value: Any) -> date:
+    """A date from a date, a datetime or ISO text."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

@@ -1,0 +1,84 @@
+"""Pending actions: what Haru proposed and is waiting to be allowed to do."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Enum, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from router_service.conversations.models import Channel
+from router_service.db import Base
+from shared.db import UTCDateTime, utcnow
+
+
+class ActionKind(enum.StrEnum):
+    create = "create"
+    update = "update"
+    delete = "delete"
+    query = "query"
+
+
+class ActionState(enum.StrEnum):
+    proposed = "proposed"
+    awaiting_choice = "awaiting_choice"
+    awaiting_auth = "awaiting_auth"
+    approved = "approved"
+    executing = "executing"
+    done = "done"
+    failed = "failed"
+    rejected = "rejected"
+    expired = "expired"
+    superseded = "superseded"
+
+
+# States in which an action still waits for the person (or for their Google consent).
+OPEN_STATES = (ActionState.proposed, ActionState.awaiting_choice, ActionState.awaiting_auth)
+FINAL_STATES = (
+    ActionState.done,
+    ActionState.failed,
+    ActionState.rejected,
+    ActionState.expired,
+    ActionState.superseded,
+)
+
+
+class PendingAction(Base):
+    __tablename__ = "pending_actions"
+    __table_args__ = (
+        Index("ix_pending_actions_conversation", "conversation_key", "state"),
+        Index("ix_pending_actions_user", "user_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    user_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[Channel] = mapped_column(Enum(Channel, native_enum=False, length=16))
+    conversation_key: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[ActionKind] = mapped_column(Enum(ActionKind, native_enum=False, length=16))
+    state: Mapped[ActionState] = mapped_column(Enum(ActionState, native_enum=False, length=16))
+    # What the person asked for (NLU slots), kept so the action can be prepared again after
+    # a re-auth: {"event": {...}} for create, {"target": {...}, "changes": {...}} otherwise.
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The prepared operation: the event body (create), the target event and its patch
+    # (update), the target (delete); None until prepared.
+    plan: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Numbered candidates while the person chooses among several matching events.
+    candidates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    assumptions: Mapped[list[str] | None] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    # Set when the person approved; an action resumed after re-auth then runs without asking.
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def idempotency_key(self) -> str:
+        """The key skill-calendar sees for this action's write: the action's own id."""
+        return f"pending-action-{self.id}"

@@ -1,0 +1,296 @@
+// 하루 web chat: history on load, send on Enter, proposal buttons, live replies over SSE.
+(() => {
+  "use strict";
+
+  const log = document.getElementById("log");
+  const welcome = document.getElementById("welcome");
+  const form = document.getElementById("composer");
+  const input = document.getElementById("input");
+  const sendButton = document.getElementById("send");
+  const typing = document.getElementById("typing");
+  const toast = document.getElementById("toast");
+  const count = document.getElementById("count");
+  const accountButton = document.getElementById("account");
+
+  const MAX_CHARS = 2000;
+  const OPEN_STATES = { proposal: ["proposed"], choice: ["awaiting_choice"] };
+  const STATE_TEXT = {
+    done: "완료됨", rejected: "취소됨", expired: "만료됨", superseded: "새 요청으로 바뀜",
+    failed: "실패함", executing: "처리 중", approved: "승인됨", awaiting_auth: "연결 대기 중",
+  };
+  const rendered = new Map(); // message id → element
+  const actionRows = new Map(); // action id → [elements with buttons]
+  let lastId = 0;
+  let pending = 0;
+  let stream = null;
+
+  async function api(path, options = {}) {
+    const response = await fetch(path, {
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      ...options,
+    });
+    let body = null;
+    try { body = await response.json(); } catch (_) { body = null; }
+    if (!response.ok) {
+      const message = body && body.error ? body.error.message : "요청을 처리하지 못했어요.";
+      throw new Error(message);
+    }
+    return body;
+  }
+
+  function showError(message) {
+    toast.textContent = message;
+    toast.hidden = false;
+    clearTimeout(showError.timer);
+    showError.timer = setTimeout(() => { toast.hidden = true; }, 5000);
+  }
+
+  function setTyping(on) {
+    pending += on ? 1 : -1;
+    typing.hidden = pending <= 0;
+    if (!typing.hidden) scrollDown();
+  }
+
+  function scrollDown() {
+    requestAnimationFrame(() => { log.scrollTop = log.scrollHeight; });
+  }
+
+  function timeLabel(iso) {
+    const date = new Date(iso);
+    return date.toLocaleTimeString("ko-KR", { hour: "numeric", minute: "2-digit" });
+  }
+
+  function disableAction(actionId, state) {
+    for (const row of actionRows.get(actionId) || []) {
+      row.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+      let note = row.querySelector(".state");
+      if (state && STATE_TEXT[state]) {
+        if (!note) {
+          note = document.createElement("div");
+          note.className = "state";
+          row.insertBefore(note, row.querySelector(".time"));
+        }
+        note.textContent = STATE_TEXT[state];
+      }
+    }
+  }
+
+  function renderActions(message, row) {
+    const payload = message.payload;
+    if (!payload) return;
+    const box = document.createElement("div");
+    box.className = "actions";
+    const actionId = payload.action_id;
+    const open = (OPEN_STATES[payload.kind] || []).includes(message.action_state);
+    if (payload.kind === "proposal") {
+      for (const button of payload.buttons || []) {
+        const el = document.createElement("button");
+        el.type = "button";
+        el.textContent = button.label;
+        el.dataset.decision = button.decision;
+        if (button.style === "primary") el.className = "primary";
+        el.disabled = !open;
+        el.addEventListener("click", () => decide(actionId, button.decision));
+        box.appendChild(el);
+      }
+    }
+    if (payload.kind === "choice") {
+      for (const choice of payload.choices || []) {
+        const el = document.createElement("button");
+        el.type = "button";
+        el.className = "choice";
+        el.textContent = `${choice.choice}. ${choice.label}`;
+        el.disabled = !open;
+        el.addEventListener("click", () => decide(actionId, "choose", choice.choice));
+        box.appendChild(el);
+      }
+    }
+    if (payload.link && payload.link.url) {
+      const a = document.createElement("a");
+      a.className = "link";
+      a.href = payload.link.url;
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.textContent = payload.link.label || "열기";
+      box.appendChild(a);
+    }
+    if (!box.childElementCount) return;
+    row.appendChild(box);
+    if (actionId != null && (payload.kind === "proposal" || payload.kind === "choice")) {
+      if (!actionRows.has(actionId)) actionRows.set(actionId, []);
+      actionRows.get(actionId).push(row);
+      if (!open) disableAction(actionId, message.action_state);
+    }
+  }
+
+  function render(message) {
+    if (rendered.has(message.id)) return;
+    welcome.hidden = true;
+    const row = document.createElement("div");
+    row.className = `row ${message.role}`;
+    row.dataset.id = message.id;
+    const bubble = document.createElement("div");
+    bubble.className = "bubble";
+    bubble.textContent = message.text;
+    row.appendChild(bubble);
+    renderActions(message, row);
+    const time = document.createElement("div");
+    time.className = "time";
+    time.textContent = timeLabel(message.created_at);
+    row.appendChild(time);
+    // Keep the log ordered by id even when the stream and a response race.
+    let before = null;
+    for (const [id, el] of rendered) {
+      if (id > message.id && (!before || id < Number(before.dataset.id))) before = el;
+    }
+    log.insertBefore(row, before);
+    rendered.set(message.id, row);
+    lastId = Math.max(lastId, message.id);
+    // A later message about an action closes the buttons of its earlier proposal.
+    const payload = message.payload;
+    if (payload && payload.action_id != null && !["proposal", "choice"].includes(payload.kind)) {
+      disableAction(payload.action_id, message.action_state);
+    }
+    scrollDown();
+  }
+
+  function renderAll(messages) {
+    for (const message of messages) {
+      render(message);
+      if (message.payload && message.payload.action_id != null && message.role === "assistant") {
+        const state = message.action_state;
+        const kind = message.payload.kind;
+        if (state && !(OPEN_STATES[kind] || []).includes(state)) {
+          disableAction(message.payload.action_id, state);
+        }
+      }
+    }
+  }
+
+  async function refreshStates() {
+    // After a typed answer ("네", "아니", "2번"), earlier buttons may be stale.
+    const data = await api(`/api/chat/messages`);
+    for (const message of data.messages) {
+      const payload = message.payload;
+      if (!payload || payload.action_id == null) continue;
+      const open = (OPEN_STATES[payload.kind] || []).includes(message.action_state);
+      if (!open) disableAction(payload.action_id, message.action_state);
+    }
+  }
+
+  async function send(text) {
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    if (text.length > MAX_CHARS) {
+      showError(`메시지가 너무 길어요. ${MAX_CHARS}자 이내로 보내 주세요.`);
+      return;
+    }
+    input.value = "";
+    autosize();
+    setTyping(true);
+    try {
+      const data = await api("/api/chat/messages", {
+        method: "POST",
+        body: JSON.stringify({ text }),
+      });
+      renderAll(data.messages);
+      await refreshStates();
+    } catch (error) {
+      showError(error.message);
+      input.value = text;
+      autosize();
+    } finally {
+      setTyping(false);
+      input.focus();
+    }
+  }
+
+  async function decide(actionId, decision, choice) {
+    disableAction(actionId);
+    setTyping(true);
+    try {
+      const body = { decision };
+      if (choice != null) body.choice = choice;
+      const data = await api(`/api/chat/actions/${actionId}/decision`, {
+        method: "POST",
+        body: JSON.stringify(body),
+      });
+      renderAll(data.messages);
+      await refreshStates();
+    } catch (error) {
+      showError(error.message);
+    } finally {
+      setTyping(false);
+      input.focus();
+    }
+  }
+
+  function connectStream() {
+    if (!window.EventSource) return;
+    if (stream) stream.close();
+    stream = new EventSource(`/api/chat/stream?after_id=${lastId}`);
+    stream.addEventListener("message", (event) => {
+      try {
+        const message = JSON.parse(event.data);
+        renderAll([message]);
+      } catch (_) { /* ignore a malformed event */ }
+    });
+  }
+
+  function autosize() {
+    input.style.height = "auto";
+    input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
+    const length = input.value.length;
+    count.hidden = length < MAX_CHARS - 200;
+    count.textContent = `${length}/${MAX_CHARS}`;
+    count.classList.toggle("over", length > MAX_CHARS);
+  }
+
+  input.addEventListener("input", autosize);
+  input.addEventListener("keydown", (event) => {
+    // Korean IME: Enter that finishes composing a syllable must not send.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      send(input.value);
+    }
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send(input.value);
+  });
+  welcome.addEventListener("click", (event) => {
+    const chip = event.target.closest(".chip");
+    if (chip) send(chip.textContent);
+  });
+  accountButton.addEventListener("click", async () => {
+    const opened = window.open("about:blank", "_blank");
+    try {
+      const link = await api("/api/chat/account-link");
+      if (opened) opened.location.href = link.url;
+      else window.location.href = link.url;
+    } catch (error) {
+      if (opened) opened.close();
+      showError(error.message);
+    }
+  });
+
+  async function start() {
+    try {
+      const session = await api("/api/chat/session");
+      if (session.google_email) {
+        document.getElementById("who").textContent = ` · ${session.google_email}`;
+      }
+      const history = await api("/api/chat/messages");
+      renderAll(history.messages);
+      if (!history.messages.length) welcome.hidden = false;
+    } catch (error) {
+      welcome.hidden = false;
+      showError(error.message);
+    }
+    connectStream();
+    input.focus();
+  }
+
+  start();
+})();

@@ -1,0 +1,91 @@
+"""Korean wording: dates with weekdays, 12-hour times, particles, loose titles."""
+
+from datetime import date, datetime
+
+import pytest
+
+from router_service.dialogue import formatting as fmt
+from router_service.dialogue.service import _LOCATION_AMENDMENT, _choice_number
+from shared.time import SEOUL
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("2025-11-15T15:00+09:00", "2025-11-15T16:00+09:00", "11월 15일(토) 오후 3:00–4:00"),
+        ("2025-11-24T07:40+09:00", "2025-11-24T12:00+09:00", "11월 24일(월) 오전 7:40–오후 12:00"),
+        ("2025-11-24T00:30+09:00", "2025-11-24T01:00+09:00", "11월 24일(월) 오전 12:30–1:00"),
+        (
+            "2025-11-24T23:00+09:00",
+            "2025-11-25T01:00+09:00",
+            "11월 24일(월) 오후 11:00 – 11월 25일(화) 오전 1:00",
+        ),
+        # An instant in another offset is shown in the user's zone.
+        ("2025-11-15T06:00+00:00", "2025-11-15T07:00+00:00", "11월 15일(토) 오후 3:00–4:00"),
+    ],
+)
+def test_timed_span(start, end, expected):
+    assert fmt.timed_span(at(start), at(end), SEOUL) == expected
+
+
+def test_all_day_spans_use_an_exclusive_end():
+    assert fmt.all_day_span(date(2025, 11, 24), date(2025, 11, 25)) == "11월 24일(월) 종일"
+    assert fmt.all_day_span(date(2025, 12, 26), date(2025, 12, 29)) == "12월 26일(금)–28일(일) 종일"
+    assert (
+        fmt.all_day_span(date(2025, 11, 30), date(2025, 12, 2)) == "11월 30일(일)–12월 1일(월) 종일"
+    )
+
+
+@pytest.mark.parametrize(
+    ("word", "pair", "expected"),
+    [
+        ("팀 미팅", ("을", "를"), "을"),
+        ("검진", ("을", "를"), "을"),
+        ("주간 회의", ("이", "가"), "가"),
+        ("TDD", ("을", "를"), "을(를)"),
+        ("회의 3", ("을", "를"), "을"),
+        ("서울", ("으로", "로"), "로"),
+        ("강남역", ("으로", "로"), "으로"),
+    ],
+)
+def test_particles_follow_the_last_syllable(word, pair, expected):
+    assert fmt.josa(word, *pair) == expected
+
+
+def test_loose_titles_ignore_spaces_case_and_a_trailing_schedule_word():
+    assert fmt.normalise_title("TDD 테스트 일정") == fmt.normalise_title("tdd테스트")
+    assert fmt.normalise_title("검진 일정") == "검진"
+    assert fmt.normalise_title("일정") == "일정"
+
+
+def test_range_labels():
+    start, end = at("2025-11-17T00:00+09:00"), at("2025-11-18T00:00+09:00")
+    assert fmt.range_label(start, end, SEOUL) == "11월 17일(월)"
+    week_end = at("2025-11-24T00:00+09:00")
+    assert fmt.range_label(start, week_end, SEOUL) == "11월 17일(월)–11월 23일(일)"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("장소는 강남역", "강남역"),
+        ("장소는 강남역으로 바꿔줘", "강남역"),
+        ("장소는 테헤란로", "테헤란로"),
+        ("위치 본사 3층 회의실로 변경해 주세요", "본사 3층 회의실"),
+        ("장소는 강남역이에요", "강남역"),
+    ],
+)
+def test_location_amendments(text, value):
+    match = _LOCATION_AMENDMENT.match(text)
+    assert match is not None and match.group("value") == value
+
+
+@pytest.mark.parametrize(
+    ("text", "number"), [("1번", 1), ("2", 2), (" 3번이요", 3), ("내일 3시", None), ("2번요", 2)]
+)
+def test_choice_numbers(text, number):
+    assert _choice_number(text) == number
