@@ -1,0 +1,45 @@
+"""Smoke: the whole system comes up healthy, and a request id follows a request across services."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+from harness import SERVICES, ChatUser, System
+
+
+def test_every_process_is_healthy_and_ready(system: System) -> None:
+    for name in system.names:
+        assert httpx.get(system.url(name) + "/healthz", timeout=5).status_code == 200, name
+    for name in SERVICES:
+        ready = httpx.get(system.url(name) + "/readyz", timeout=5)
+        assert ready.status_code == 200, (name, ready.text)
+
+
+def _lines_with(system: System, service: str, request_id: str) -> list[dict]:
+    found = []
+    for line in system.logs_of(service).splitlines():
+        if request_id in line:
+            found.append(json.loads(line))
+    return found
+
+
+def test_request_id_travels_router_to_auth_server_and_into_logs(system: System) -> None:
+    request_id = f"e2e-{uuid.uuid4().hex}"
+    user = ChatUser.new(system)
+    response = user.http.post(
+        "/api/chat/messages",
+        json={"text": "11월 24일 검진 07:40~12시 인천 연수구 갯벌로156"},
+        headers={"X-Request-ID": request_id},
+    )
+    assert response.status_code == 201, response.text
+    assert response.headers["x-request-id"] == request_id
+    # The message needs the user's identity and grant: the router asked the auth-server.
+    for service in ("router", "auth-server"):
+        lines = _lines_with(system, service, request_id)
+        assert lines, f"{service} logged nothing with the request id"
+        assert all(line["request_id"] == request_id for line in lines)
+    assert any(
+        line.get("caller") == "router" for line in _lines_with(system, "auth-server", request_id)
+    )
