@@ -346,29 +346,23 @@ class ChatUser:
         history = self.history()
         return history[-1]["id"] if history else 0
 
-    def connect_google(self, connect_url: str) -> None:
-        """Opens the connect link, consents at the emulator, follows the callback."""
+    def connect_google(self, connect_url: str, *, scopes: Any = None) -> httpx.Response:
+        """Opens the connect link, presses the button, consents at the emulator, follows back."""
         with httpx.Client(timeout=60, follow_redirects=False) as browser:
             page = browser.get(connect_url)
-            auth_url = _google_auth_url(page, self.system.url("google-emulator"))
-            redirect = self.system.google.authorize(auth_url, self.email)
+            if page.status_code != 200:
+                raise HarnessError(f"connect page answered {page.status_code}")
+            go = browser.post(connect_url)
+            location = go.headers.get("location", "")
+            if go.status_code != 303 or not location.startswith(self.system.url("google-emulator")):
+                raise HarnessError(f"connect button answered {go.status_code} {location[:80]}")
+            redirect = self.system.google.authorize(location, self.email, scopes=scopes)
             callback = browser.get(redirect)
             if callback.status_code >= 400:
                 raise HarnessError(
                     f"OAuth callback answered {callback.status_code}: {callback.text[:300]}"
                 )
-
-
-def _google_auth_url(page: httpx.Response, google_base: str) -> str:
-    """The Google authorization URL the connect page sends the browser to."""
-    if page.status_code in (302, 303, 307) and page.headers.get("location", "").startswith(
-        google_base
-    ):
-        return page.headers["location"]
-    match = re.search(re.escape(google_base) + r"/o/oauth2/v2/auth\?[^\"'<>\s]+", page.text)
-    if not match:
-        raise HarnessError(f"connect page has no Google link ({page.status_code})")
-    return match.group(0).replace("&amp;", "&")
+            return callback
 
 
 def find_url(messages: list[dict[str, Any]], prefix: str) -> str | None:
