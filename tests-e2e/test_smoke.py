@@ -6,7 +6,8 @@ import json
 import uuid
 
 import httpx
-from harness import SERVICES, ChatUser, System
+import pytest
+from harness import SERVICES, ChatUser, System, start_system
 
 
 def test_every_process_is_healthy_and_ready(system: System) -> None:
@@ -43,3 +44,26 @@ def test_request_id_travels_router_to_auth_server_and_into_logs(system: System) 
     assert any(
         line.get("caller") == "router" for line in _lines_with(system, "auth-server", request_id)
     )
+
+
+@pytest.fixture(scope="module")
+def sqlite_system(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config):
+    """A second whole system on SQLite files: the zero-setup backend must run too."""
+    system = start_system(tmp_path_factory.mktemp("stack-sqlite"), backend="sqlite")
+    try:
+        yield system
+    finally:
+        system.stop()
+
+
+def test_smoke_on_sqlite(sqlite_system: System) -> None:
+    assert sqlite_system.databases.backend == "sqlite"
+    for name in SERVICES:
+        ready = httpx.get(sqlite_system.url(name) + "/readyz", timeout=5)
+        assert ready.status_code == 200, (name, ready.text)
+    user = ChatUser.new(sqlite_system)
+    [reply] = user.say("11월 24일 검진 07:40~12시 인천 연수구 갯벌로156")
+    # Not connected yet: Haru asks, in Korean, for the Google connection and keeps the request.
+    assert "구글 캘린더" in reply["text"]
+    assert reply["payload"]["link"]["url"].startswith(sqlite_system.url("auth-server"))
+    assert reply["action_state"] == "awaiting_auth"
