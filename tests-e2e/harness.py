@@ -379,3 +379,65 @@ def find_url(messages: list[dict[str, Any]], prefix: str) -> str | None:
 def query_param(url: str, name: str) -> str | None:
     values = parse_qs(urlsplit(url).query).get(name)
     return values[0] if values else None
+
+
+# --------------------------------------------------------------------------- the seed scenario
+
+SEED = "11월 24일 검진 07:40~12시 인천 연수구 갯벌로156"
+SEED_TITLE = "검진"
+RETRY_HINT = "다시 시도"
+
+
+def connected_user(system: System) -> ChatUser:
+    """A chat user whose Google calendar is already connected (through the real OAuth flow)."""
+    user = ChatUser.new(system)
+    system.google.add_account(user.email)
+    response = httpx.post(
+        system.url("auth-server") + "/internal/connect-links",
+        json={"user_id": user.user_id, "capability": "calendar"},
+        headers=system.headers("router", "auth-server"),
+        timeout=10,
+    )
+    response.raise_for_status()
+    user.connect_google(response.json()["url"])
+    return user
+
+
+def seed_events(system: System, email: str) -> list[dict[str, Any]]:
+    """The live (not cancelled) events titled like the seed's in the user's Google calendar."""
+    return [
+        event
+        for event in system.google.events(email)
+        if event.get("summary") == SEED_TITLE and event.get("status") != "cancelled"
+    ]
+
+
+def proposal_of(replies: list[dict[str, Any]]) -> dict[str, Any]:
+    """The single proposal among ``replies`` (it names the event and asks for a yes)."""
+    found = [m for m in replies if (m.get("payload") or {}).get("kind") == "proposal"]
+    if len(found) != 1:
+        raise HarnessError(f"expected one proposal, got {[m['text'] for m in replies]}")
+    return found[0]
+
+
+def is_created(message: dict[str, Any]) -> bool:
+    return message["text"].startswith("✅") and SEED_TITLE in message["text"]
+
+
+def approve_until_done(user: ChatUser, *, attempts: int = 3, between: Callable[[], None]) -> int:
+    """Says "그래" to the seed; after a "try again" answer runs ``between`` and asks again.
+
+    Returns how many times the person had to ask. Raises if an answer is neither a success
+    nor a clear Korean request to retry (that would be a lost request).
+    """
+    replies = user.say("그래")
+    for attempt in range(1, attempts + 1):
+        texts = [m["text"] for m in replies]
+        if any(is_created(m) for m in replies):
+            return attempt
+        if not any(RETRY_HINT in t for t in texts):
+            raise HarnessError(f"neither done nor asked to retry: {texts}")
+        between()
+        proposal_of(user.say(SEED))
+        replies = user.say("그래")
+    raise HarnessError(f"not done after {attempts} attempts")
