@@ -66,6 +66,7 @@ def _load_worker(spec: dict[str, Any]) -> dict[str, Any]:
             self.n = next(counter)
             self.cookie = None
             if flow in ("propose", "create"):
+                # Each simulated user is one person (one chat session, one calendar).
                 self.session = params["sessions"][self.n % len(params["sessions"])]
 
         @task
@@ -81,18 +82,22 @@ def _load_worker(spec: dict[str, Any]) -> dict[str, Any]:
                     name="token",
                 )
             elif flow == "propose":
-                self._message(params["propose_text"], name="propose")
+                self._message(params["propose_text"], name="propose", expect=_is_proposal)
             elif flow == "create":
                 i = next(counter)
-                # A distinct event each time: the day walks forward, so no duplicate is refused.
-                day = 1 + i % 28
-                month = 1 + (i // 28) % 12
-                text = params["create_template"].format(month=month, day=day, n=i)
-                reply = self._message(text, name="create: propose")
+                # A distinct event each time (title, day, hour walk), so none is a duplicate.
+                titles = params["titles"]
+                text = params["create_template"].format(
+                    month=1 + (i // 28) % 12,
+                    day=1 + i % 28,
+                    title=titles[(i // 336) % len(titles)],
+                    hour=9 + (i // 336 // len(titles)) % 9,
+                )
+                reply = self._message(text, name="create: propose", expect=_is_proposal)
                 if reply is not None:
-                    self._message(params["approve_text"], name="create: approve")
+                    self._message(params["approve_text"], name="create: approve", expect=_is_done)
 
-        def _message(self, text: str, *, name: str) -> dict[str, Any] | None:
+        def _message(self, text: str, *, name: str, expect: Any) -> dict[str, Any] | None:
             with self.client.post(
                 params["message_path"],
                 json={"text": text},
@@ -100,11 +105,25 @@ def _load_worker(spec: dict[str, Any]) -> dict[str, Any]:
                 name=name,
                 catch_response=True,
             ) as response:
-                if response.status_code != 200:
+                if response.status_code != 201:
                     response.failure(f"status {response.status_code}")
                     return None
+                body = response.json()
+                if not expect(body):
+                    texts = [m["text"][:60] for m in body.get("messages", [])]
+                    response.failure(f"unexpected answer: {texts}")
+                    return None
                 response.success()
-                return response.json()
+                return body
+
+    def _assistant(body: dict[str, Any]) -> list[dict[str, Any]]:
+        return [m for m in body.get("messages", []) if m["role"] == "assistant"]
+
+    def _is_proposal(body: dict[str, Any]) -> bool:
+        return any((m.get("payload") or {}).get("kind") == "proposal" for m in _assistant(body))
+
+    def _is_done(body: dict[str, Any]) -> bool:
+        return any(m["text"].startswith("✅") for m in _assistant(body))
 
     env = Environment(user_classes=[FlowUser])
     runner = env.create_local_runner()
@@ -246,6 +265,51 @@ def measure_ceiling(*, duration: float, warmup: float) -> tuple[list[Point], flo
         process.wait(timeout=10)
 
 
+CREATE_TITLES = ("회의", "점심", "운동", "병원", "독서", "산책", "공부")
+
+
+def measure_system(
+    flows: list[str], *, duration: float, warmup: float, workdir: Path
+) -> tuple[list[Point], dict[str, float], str]:
+    """Starts the whole system, prepares connected users, measures each flow; RSS per process."""
+    sys.path.insert(0, str(REPO / "tests-e2e"))
+    from harness import SEED, SESSION_COOKIE, connected_user, start_system
+
+    system = start_system(workdir)
+    try:
+        users = [connected_user(system) for _ in range(max(CONCURRENCY))]
+        sessions = [u.http.cookies[SESSION_COOKIE] for u in users]
+        chat = {
+            "message_path": "/api/chat/messages",
+            "cookie_name": SESSION_COOKIE,
+            "sessions": sessions,
+            "propose_text": SEED,
+            "approve_text": "그래",
+            # "{month}월 {day}일 <title> {hour}시": distinct events, never refused as duplicates.
+            "create_template": "{month}월 {day}일 " + "{title} {hour}시",
+            "titles": list(CREATE_TITLES),
+        }
+        points: list[Point] = []
+        for flow in flows:
+            print(flow, flush=True)
+            if flow == "token":
+                params = {
+                    "token": system.keys.calendar_to_auth,
+                    "user_ids": [u.user_id for u in users],
+                }
+                base = system.url("auth-server")
+            else:
+                params, base = chat, system.url("router")
+            steps = 2 if flow == "create" else 1
+            points += measure_flow(
+                flow, base, duration=duration, warmup=warmup, params=params, steps_per_flow=steps
+            )
+        rss = {name: rss_mb(p.popen.pid) for name, p in system.stack.running.items()}
+        return points, rss, system.databases.backend
+    finally:
+        system.stop()
+
+
 def attach_fractions(points: list[Point]) -> None:
     """Each flow's throughput as a fraction of the ceiling at the same concurrency."""
     ceiling = {p.concurrency: p.rps for p in points if p.flow == "ceiling"}
@@ -351,13 +415,10 @@ def main(argv: list[str] | None = None) -> int:
         points += ceiling_points
     system_flows = [f for f in wanted if f != "ceiling"]
     if system_flows:
-        from system_flows import measure_system
-
         flow_points, flow_rss, database = measure_system(
             system_flows,
             duration=duration,
             warmup=warmup,
-            measure_flow=measure_flow,
             workdir=Path(tempfile.mkdtemp(prefix="haru-bench-")),
         )
         points += flow_points
