@@ -38,6 +38,10 @@ LOG_ENV = {
     "skill-calendar": "CALENDAR_LOG_FORMAT",
     "router": "ROUTER_LOG_FORMAT",
 }
+# Faster retries than production so a fault test waits seconds, not minutes.
+TEST_ENV = {
+    "auth-server": {"AUTH_OUTBOX_POLL_SECONDS": "0.5", "AUTH_OUTBOX_BACKOFF_CAP_SECONDS": "3"},
+}
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 SESSION_COOKIE = "haru_session"
 
@@ -274,7 +278,7 @@ def start_system(state_dir: Path, *, backend: str | None = None) -> System:
     stack = haru_stack.Stack(
         topology,
         keys,
-        extra_env={name: {LOG_ENV[name]: "json"} for name in SERVICES},
+        extra_env={name: {LOG_ENV[name]: "json"} | TEST_ENV.get(name, {}) for name in SERVICES},
     )
     try:
         haru_stack.migrate(topology)

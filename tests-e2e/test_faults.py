@@ -16,6 +16,7 @@ import pytest
 from harness import (
     RETRY_HINT,
     SEED,
+    ChatUser,
     System,
     approve_until_done,
     connected_user,
@@ -143,6 +144,33 @@ def test_router_killed_after_the_proposal(system: System, fault_table) -> None:
         assert is_created(done), done["text"]
         out["completed"] = 1
     assert len(seed_events(system, user.email)) == 1
+
+
+def test_auth_server_killed_between_callback_and_grant_event(system: System, fault_table) -> None:
+    """The grant event waits in the auth-server's outbox across a crash and arrives once."""
+    user = ChatUser.new(system)
+    system.google.add_account(user.email)
+    with row(
+        fault_table, system, "auth-server killed before grant event", lambda: user.email
+    ) as out:
+        [ask] = user.say(SEED)
+        assert ask["payload"]["kind"] == "connect", ask["text"]
+        after = user.last_id()
+        system.kill("router")  # the delivery cannot happen yet
+        user.connect_google(ask["payload"]["link"]["url"])
+        system.kill("auth-server")  # the event is only in the outbox now
+        system.restart("router")
+        system.restart("auth-server")
+        proposal = user.wait_for_reply(
+            lambda m: (m.get("payload") or {}).get("kind") == "proposal", after_id=after
+        )
+        assert "검진" in proposal["text"]
+        [done] = user.say("그래")
+        assert is_created(done), done["text"]
+        out["completed"] = 1
+    assert len(seed_events(system, user.email)) == 1
+    proposals = [m for m in user.history() if (m.get("payload") or {}).get("kind") == "proposal"]
+    assert len(proposals) == 1
 
 
 def test_grant_revoked_between_proposal_and_approval(system: System, fault_table) -> None:
