@@ -93,11 +93,20 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
     url = normalize_url(url)
     if is_sqlite(url):
         _prepare_sqlite_file(url)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, echo=echo, hide_parameters=True, connect_args={"timeout": 30}
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    # hide_parameters: a failed statement's error (and so a logged traceback) must not carry
+    # the values, which may be a person's message text.
     return create_async_engine(
-        url, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size
+        url,
+        echo=echo,
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import current_request_id
@@ -165,8 +166,34 @@ async def handle_http_exception(request: Request, exc: StarletteHTTPException) -
     return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
 
+# PostgreSQL refuses some text outright (a NUL character, "\\u0000" in JSON): the request's
+# fault, not the server's. SQLSTATE 22021 character_not_in_repertoire, 22P05 untranslatable.
+UNSTORABLE_TEXT_SQLSTATES = frozenset({"22021", "22P05"})
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    for candidate in (
+        getattr(exc, "orig", None),
+        getattr(getattr(exc, "orig", None), "__cause__", None),
+    ):
+        state = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if state:
+            return str(state)
+    return None
+
+
+async def handle_database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+    """Text the database cannot store is a 422; any other database error stays a 500."""
+    if _sqlstate(exc) in UNSTORABLE_TEXT_SQLSTATES:
+        return error_response(
+            422, "request.unstorable_text", "저장할 수 없는 문자(NUL 등)가 포함되어 있습니다."
+        )
+    raise exc
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Installs the one error handler set on ``app`` (unexpected errors: the middleware)."""
     app.add_exception_handler(AppError, handle_app_error)
+    app.add_exception_handler(DBAPIError, handle_database_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
