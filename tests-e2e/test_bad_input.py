@@ -10,7 +10,7 @@ import re
 
 import httpx
 import pytest
-from harness import System
+from harness import ChatUser, System
 
 HANGUL = re.compile(r"[가-힣]")
 # (service, caller, a POST route with a JSON body) for each service's internal API.
@@ -72,3 +72,39 @@ def test_odd_text_never_breaks_a_service(
     if response.status_code >= 400:
         _assert_clear_error(response)
     _healthy(system, service)
+
+
+# --------------------------------------------------------------------------- the web chat
+
+
+def test_chat_long_message_gets_a_clear_korean_answer(system: System) -> None:
+    user = ChatUser.new(system)
+    response = user.http.post("/api/chat/messages", json={"text": "가" * 10_000})
+    _assert_clear_error(response)
+    assert response.json()["error"]["code"] == "chat.message_too_long"
+    # The conversation goes on.
+    assert user.say("안녕")
+
+
+@pytest.mark.parametrize("label", ["emoji", "mixed-scripts", "rtl-override", "nul"])
+def test_chat_odd_text_gets_an_answer(system: System, label: str) -> None:
+    user = ChatUser.new(system)
+    response = user.http.post("/api/chat/messages", json={"text": ODD_TEXTS[label]})
+    if response.status_code == 201:
+        replies = [m for m in response.json()["messages"] if m["role"] == "assistant"]
+        assert replies and all(HANGUL.search(m["text"]) for m in replies), replies
+    else:
+        _assert_clear_error(response)
+    assert user.say("안녕")
+
+
+def test_chat_invalid_utf8_and_oversized_bodies(system: System) -> None:
+    user = ChatUser.new(system)
+    headers = {"Content-Type": "application/json"}
+    bad = user.http.post("/api/chat/messages", content=b'{"text": "\xff\xfe"}', headers=headers)
+    _assert_clear_error(bad)
+    huge = user.http.post("/api/chat/messages", json={"text": "회의 " * 1_000_000})
+    _assert_clear_error(huge)
+    not_json = user.http.post("/api/chat/messages", content=b"text=hello", headers=headers)
+    _assert_clear_error(not_json)
+    assert user.say("안녕")
