@@ -192,6 +192,8 @@ class System:
     names: list[str] = field(default_factory=list)
     # Google access tokens the suite obtained (the secret scan looks for them everywhere).
     issued_tokens: set[str] = field(default_factory=set)
+    # What people wrote in the chat (the scan checks no log line repeats it).
+    sent_texts: set[str] = field(default_factory=set)
 
     @property
     def keys(self) -> haru_stack.Secrets:
@@ -311,9 +313,14 @@ class ChatUser:
         user.user_id = response.json()["user_id"]
         return user
 
+    def post_message(self, text: str, **headers: str) -> httpx.Response:
+        """Sends a message; returns the raw answer."""
+        self.system.sent_texts.add(text)
+        return self.http.post("/api/chat/messages", json={"text": text}, headers=headers)
+
     def say(self, text: str, **headers: str) -> list[dict[str, Any]]:
         """Sends a message; returns Haru's replies (the assistant messages of the answer)."""
-        response = self.http.post("/api/chat/messages", json={"text": text}, headers=headers)
+        response = self.post_message(text, **headers)
         if response.status_code != 201:
             raise HarnessError(f"chat answered {response.status_code}: {response.text[:500]}")
         return [m for m in response.json()["messages"] if m["role"] == "assistant"]

@@ -79,7 +79,7 @@ def test_odd_text_never_breaks_a_service(
 
 def test_chat_long_message_gets_a_clear_korean_answer(system: System) -> None:
     user = ChatUser.new(system)
-    response = user.http.post("/api/chat/messages", json={"text": "가" * 10_000})
+    response = user.post_message("가" * 10_000)
     _assert_clear_error(response)
     assert response.json()["error"]["code"] == "chat.message_too_long"
     # The conversation goes on.
@@ -89,7 +89,7 @@ def test_chat_long_message_gets_a_clear_korean_answer(system: System) -> None:
 @pytest.mark.parametrize("label", ["emoji", "mixed-scripts", "rtl-override", "nul"])
 def test_chat_odd_text_gets_an_answer(system: System, label: str) -> None:
     user = ChatUser.new(system)
-    response = user.http.post("/api/chat/messages", json={"text": ODD_TEXTS[label]})
+    response = user.post_message(ODD_TEXTS[label])
     if response.status_code == 201:
         replies = [m for m in response.json()["messages"] if m["role"] == "assistant"]
         assert replies and all(HANGUL.search(m["text"]) for m in replies), replies
@@ -103,7 +103,7 @@ def test_chat_invalid_utf8_and_oversized_bodies(system: System) -> None:
     headers = {"Content-Type": "application/json"}
     bad = user.http.post("/api/chat/messages", content=b'{"text": "\xff\xfe"}', headers=headers)
     _assert_clear_error(bad)
-    huge = user.http.post("/api/chat/messages", json={"text": "회의 " * 1_000_000})
+    huge = user.post_message("회의 " * 1_000_000)
     _assert_clear_error(huge)
     not_json = user.http.post("/api/chat/messages", content=b"text=hello", headers=headers)
     _assert_clear_error(not_json)

@@ -96,7 +96,7 @@ def test_auth_server_down_when_the_router_needs_it(system: System, fault_table) 
     user = connected_user(system)
     with row(fault_table, system, "auth-server down at message", lambda: user.email) as outcome:
         system.kill("auth-server")
-        response = user.http.post("/api/chat/messages", json={"text": SEED})
+        response = user.post_message(SEED)
         assert response.status_code in (201, 503), response.text
         texts = _texts(response)
         assert any(RETRY_HINT in t for t in texts), texts

@@ -45,6 +45,15 @@ def test_no_secret_in_any_service_log_line(system: System) -> None:
     assert _leaks(lines, _secrets(system)) == []
 
 
+def test_no_message_text_in_any_service_log_line(system: System) -> None:
+    """People's messages are stored, never logged (lengths and ids are)."""
+    texts = {t for t in system.sent_texts if len(t.strip()) >= 8}
+    assert texts, "no chat message was sent in this run"
+    lines = [(f"{name}.log", line) for name, line in system.log_lines() if name in SERVICES]
+    leaked = [f"{where}: {text[:20]}…" for where, line in lines for text in texts if text in line]
+    assert leaked == []
+
+
 def test_no_secret_in_any_database_row(system: System) -> None:
     rows = [
         (f"{service} db", row)

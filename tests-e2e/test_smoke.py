@@ -7,7 +7,7 @@ import uuid
 
 import httpx
 import pytest
-from harness import SERVICES, ChatUser, System, start_system
+from harness import SEED, SERVICES, ChatUser, System, start_system
 
 
 def test_every_process_is_healthy_and_ready(system: System) -> None:
@@ -29,11 +29,7 @@ def _lines_with(system: System, service: str, request_id: str) -> list[dict]:
 def test_request_id_travels_router_to_auth_server_and_into_logs(system: System) -> None:
     request_id = f"e2e-{uuid.uuid4().hex}"
     user = ChatUser.new(system)
-    response = user.http.post(
-        "/api/chat/messages",
-        json={"text": "11월 24일 검진 07:40~12시 인천 연수구 갯벌로156"},
-        headers={"X-Request-ID": request_id},
-    )
+    response = user.post_message(SEED, **{"X-Request-ID": request_id})
     assert response.status_code == 201, response.text
     assert response.headers["x-request-id"] == request_id
     # The message needs the user's identity and grant: the router asked the auth-server.
