@@ -101,6 +101,8 @@ def system_session(
 def system(system_session: System) -> System:
     """The session's system, whole again (a test may have killed a process), faults cleared."""
     system_session.ensure_running()
+    if "google-emulator" in system_session.names:
+        system_session.google.clear_faults()
     return system_session
 
 

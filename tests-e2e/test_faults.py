@@ -206,12 +206,14 @@ def test_database_connections_cut(system: System, fault_table) -> None:
 def test_concurrent_requests_with_an_expired_token_refresh_once(
     system: System, fault_table
 ) -> None:
+    """50 callers find the token expired at the same moment: Google sees one refresh."""
     user = connected_user(system)
     system.google.expire_tokens(user.email)
     system.google.reset_calls()
     url = system.url("auth-server") + "/internal/tokens"
     headers = system.headers("skill-calendar", "auth-server")
-    body = {"user_id": user.user_id, "capability": "calendar"}
+    # What skill-calendar sends after Google said 401 to the cached token.
+    body = {"user_id": user.user_id, "capability": "calendar", "force_refresh": True}
 
     def one(_: int) -> httpx.Response:
         return httpx.post(url, json=body, headers=headers, timeout=60)
