@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import System, start_system
+from harness import System, runnable_processes, start_system
 
 FAULTS_KEY = pytest.StashKey["FaultTable"]()
 SYSTEMS_KEY = pytest.StashKey["list[System]"]()
@@ -58,6 +58,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SYSTEMS_KEY] = []
 
 
+def pytest_report_header(config: pytest.Config) -> str | None:
+    _present, absent = runnable_processes()
+    if absent:
+        return f"e2e: not in this checkout yet, not started: {', '.join(absent)}"
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     mine = [item for item in items if HERE in Path(str(item.fspath)).parents]
     for item in mine:
@@ -89,7 +96,8 @@ def system_session(
     tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
 ) -> Iterator[System]:
     """The whole system on fresh PostgreSQL databases (SQLite when PostgreSQL is absent)."""
-    system = start_system(tmp_path_factory.mktemp("stack-pg"))
+    present, _absent = runnable_processes()
+    system = start_system(tmp_path_factory.mktemp("stack-pg"), processes=present)
     pytestconfig.stash[SYSTEMS_KEY].append(system)
     try:
         yield system

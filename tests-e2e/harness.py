@@ -8,6 +8,7 @@ of the run, and helpers for the Google emulator's control API, the web chat and 
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 import time
@@ -271,8 +272,22 @@ class System:
         self.databases.drop()
 
 
-def start_system(state_dir: Path, *, backend: str | None = None) -> System:
-    """Fresh databases, migrations, every process on free ports; waits until all are healthy."""
+def runnable_processes() -> tuple[list[str], list[str]]:
+    """(processes whose program exists in this checkout, those whose program does not yet)."""
+    specs = haru_stack.process_specs(
+        haru_stack.Topology.local(REPO / "var"), haru_stack.Secrets.generate()
+    )
+    present, absent = [], []
+    for spec in specs:
+        found = importlib.util.find_spec(f"{spec.module}.__main__") is not None
+        (present if found else absent).append(spec.name)
+    return present, absent
+
+
+def start_system(
+    state_dir: Path, *, backend: str | None = None, processes: list[str] | None = None
+) -> System:
+    """Fresh databases, migrations, the processes (default all) on free ports, all healthy."""
     state_dir.mkdir(parents=True, exist_ok=True)
     databases = Databases.fresh(state_dir, backend)
     topology = haru_stack.Topology.isolated(state_dir, databases.urls)
@@ -284,7 +299,7 @@ def start_system(state_dir: Path, *, backend: str | None = None) -> System:
     )
     try:
         haru_stack.migrate(topology)
-        stack.start()
+        stack.start(processes)
     except BaseException:
         stack.stop()
         databases.drop()

@@ -7,7 +7,7 @@ import uuid
 
 import httpx
 import pytest
-from harness import SEED, SERVICES, ChatUser, System, start_system
+from harness import SEED, SERVICES, ChatUser, System, runnable_processes, start_system
 
 
 def test_every_process_is_healthy_and_ready(system: System) -> None:
@@ -45,7 +45,10 @@ def test_request_id_travels_router_to_auth_server_and_into_logs(system: System) 
 @pytest.fixture(scope="module")
 def sqlite_system(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config):
     """A second whole system on SQLite files: the zero-setup backend must run too."""
-    system = start_system(tmp_path_factory.mktemp("stack-sqlite"), backend="sqlite")
+    present, _absent = runnable_processes()
+    system = start_system(
+        tmp_path_factory.mktemp("stack-sqlite"), backend="sqlite", processes=present
+    )
     try:
         yield system
     finally:
