@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 CLIENT_ID = "haru-dev-client.apps.googleusercontent.com"
-CLIENT_SECRET = "haru-dev-secret"  # noqa: S105 - the emulator's public development client
+CLIENT_SECRET = "haru-dev-secret"
 REDIRECT_URI = "http://127.0.0.1:8001/oauth/google/callback"
 SCOPES = [
     "openid",
@@ -25,7 +25,7 @@ SCOPES = [
     "https://www.googleapis.com/auth/calendar.events",
     "https://www.googleapis.com/auth/calendar.readonly",
 ]
-CALLER_TOKEN = "test-calendar-at-auth"  # noqa: S105
+CALLER_TOKEN = "test-calendar-at-auth"
 CONNECT_BASE = "http://auth.test/connect/"
 
 

@@ -78,7 +78,7 @@ class FakeGoogle:
 
         return at(event["start"]), at(event["end"])
 
-    def _build(self) -> FastAPI:  # noqa: C901
+    def _build(self) -> FastAPI:
         app = FastAPI()
         fake = self
 
@@ -296,7 +296,7 @@ class FakeGoogle:
 
         @app.post("/calendar/v3/freeBusy")
         async def freebusy(request: Request):
-            who, err, fault = await guard(request, "calendar.freebusy.query")
+            who, err, _fault = await guard(request, "calendar.freebusy.query")
             if err:
                 return err
             body = await request.json()
