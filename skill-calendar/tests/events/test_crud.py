@@ -195,3 +195,39 @@ async def test_service_token_required(client, seoul_user):
 async def test_calendar_reports_zone_and_account(client, service_headers, ny_user):
     answer = await client.get(f"/v1/users/{ny_user}/calendar", headers=service_headers)
     assert answer.json() == {"time_zone": "America/New_York", "google_email": "jordan@example.com"}
+
+
+async def test_list_gathers_every_page_and_filters_text(
+    client, service_headers, seoul_user, create, monkeypatch
+):
+    from skill_calendar.google import client as google_client
+
+    monkeypatch.setattr(google_client, "PAGE_SIZE", 2)
+    for hour in (15, 9, 11, 13, 10):
+        answer = await create(
+            seoul_user,
+            {
+                "title": f"상담 {hour}시" if hour != 10 else "점심",
+                "start": f"2025-11-24T{hour:02d}:00:00+09:00",
+                "end": f"2025-11-24T{hour:02d}:30:00+09:00",
+            },
+            key=f"k{hour}",
+        )
+        assert answer.status_code == 201
+    listed = await client.get(
+        f"/v1/users/{seoul_user}/events",
+        params={"start": "2025-11-24T00:00:00+09:00", "end": "2025-11-25T00:00:00+09:00"},
+        headers=service_headers,
+    )
+    starts = [e["start"][11:16] for e in listed.json()["events"]]
+    assert starts == ["09:00", "10:00", "11:00", "13:00", "15:00"]
+    found = await client.get(
+        f"/v1/users/{seoul_user}/events",
+        params={
+            "start": "2025-11-24T00:00:00+09:00",
+            "end": "2025-11-25T00:00:00+09:00",
+            "q": "점심",
+        },
+        headers=service_headers,
+    )
+    assert [e["title"] for e in found.json()["events"]] == ["점심"]

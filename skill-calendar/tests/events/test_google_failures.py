@@ -104,3 +104,15 @@ async def test_free_busy_in_the_calendar_zone(client, service_headers, seoul_use
         "busy": [{"start": "2025-11-24T10:00:00+09:00", "end": "2025-11-24T11:00:00+09:00"}],
         "time_zone": "Asia/Seoul",
     }
+
+
+async def test_google_401_after_refresh_asks_for_reconnect_with_link(
+    client, service_headers, seoul_user, google, auth_double
+):
+    google.control.fault("calendar.events.list", status=401, count=2, reason="authError")
+    answer = await client.get(f"/v1/users/{seoul_user}/events", params=DAY, headers=service_headers)
+    assert answer.status_code == 409
+    error = answer.json()["error"]
+    assert error["code"] == "calendar.reauth_required"
+    assert error["details"]["connect_url"].endswith("/connect/u-seoul")
+    assert [r["force_refresh"] for r in auth_double.requests] == [False, True]

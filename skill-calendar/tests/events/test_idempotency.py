@@ -102,3 +102,13 @@ async def test_overlapping_events_are_reported_as_conflicts(
         headers=service_headers,
     )
     assert moved.json()["conflicts"] == []
+
+
+async def test_concurrent_requests_with_one_key_make_one_event(seoul_user, create, google):
+    import asyncio
+
+    answers = await asyncio.gather(*(create(seoul_user, LUNCH, key="race") for _ in range(3)))
+    assert {a.status_code for a in answers} <= {200, 201}
+    assert len({a.json()["event"]["id"] for a in answers}) == 1
+    live = [e for e in google.control.events("minji@example.com") if e["status"] != "cancelled"]
+    assert len(live) == 1
