@@ -232,12 +232,68 @@ async def run(n: int, database_url: str) -> dict[str, Any]:
                             row[f"overhead_{label}_ms"] = round(s - d, 2)
                         row["service_mean_ms"] = round(statistics.fmean(service_ms), 2)
                         results.append(row)
-                return {"google": google_kind, "results": results}
+                clients = await _compare_clients(google.base_url, access, event_id, n)
+                return {"google": google_kind, "results": results, "client_choice": clients}
     finally:
         service.terminate()
         service.wait(timeout=10)
         auth_server.__exit__(None, None, None)
         google.stop() if hasattr(google, "stop") else google.__exit__(None, None, None)
+
+
+async def _compare_clients(base_url: str, access: str, event_id: str, n: int) -> list[dict]:
+    """events.get at concurrency 20: httpx (what the service uses) vs the discovery client
+    in worker threads (bounded by a CapacityLimiter), to justify the choice."""
+    import anyio
+    import google_auth_httplib2
+    import httplib2
+    from google.oauth2.credentials import Credentials
+    from googleapiclient.discovery import build
+
+    credentials = Credentials(token=access)
+    service = build(
+        "calendar",
+        "v3",
+        credentials=credentials,
+        static_discovery=True,
+        # api_endpoint replaces rootUrl + servicePath, so the path prefix is needed.
+        client_options={"api_endpoint": base_url + "/calendar/v3/"},
+        cache_discovery=False,
+    )
+    limiter = anyio.CapacityLimiter(20)
+
+    def blocking_get() -> None:
+        # httplib2 is not thread-safe: one Http per call, as the library advises.
+        http = google_auth_httplib2.AuthorizedHttp(credentials, http=httplib2.Http())
+        service.events().get(calendarId="primary", eventId=event_id).execute(http=http)
+
+    async def threaded(i: int) -> None:
+        await anyio.to_thread.run_sync(blocking_get, limiter=limiter)
+
+    async with httpx.AsyncClient(
+        base_url=base_url, headers={"Authorization": f"Bearer {access}"}, timeout=30
+    ) as http:
+
+        async def native(i: int) -> None:
+            path = f"/calendar/v3/calendars/primary/events/{event_id}"
+            (await http.get(path)).raise_for_status()
+
+        rows = []
+        for name, call in (("httpx", native), ("googleapiclient+threads", threaded)):
+            await _timed(call, 10, 20)
+            started = time.perf_counter()
+            latencies = await _timed(call, n * 2, 20)
+            elapsed = time.perf_counter() - started
+            rows.append(
+                {
+                    "client": name,
+                    "calls": n * 2,
+                    "p50_ms": round(_percentile(latencies, 0.5), 2),
+                    "p99_ms": round(_percentile(latencies, 0.99), 2),
+                    "calls_per_s": round(n * 2 / elapsed, 1),
+                }
+            )
+        return rows
 
 
 def main() -> None:
@@ -264,6 +320,12 @@ def main() -> None:
             f"{r['op']:<7}{r['concurrency']:>5}{r['calls']:>6}  {r['service_p50_ms']:>8}"
             f"{r['service_p99_ms']:>9}{r['direct_p50_ms']:>9}{r['direct_p99_ms']:>9}  "
             f"{r['overhead_p50_ms']:>9}{r['overhead_p99_ms']:>9}"
+        )
+    print("\nevents.get at concurrency 20, by client library:")
+    for c in report["client_choice"]:
+        print(
+            f"  {c['client']:<26} p50 {c['p50_ms']:>7} ms  p99 {c['p99_ms']:>7} ms"
+            f"  {c['calls_per_s']:>7} calls/s"
         )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
