@@ -231,3 +231,43 @@ async def test_list_gathers_every_page_and_filters_text(
         headers=service_headers,
     )
     assert [e["title"] for e in found.json()["events"]] == ["점심"]
+
+
+async def test_timed_event_becomes_all_day_and_back(client, service_headers, seoul_user, create):
+    created = await create(seoul_user, CHECKUP)
+    event_id = created.json()["event"]["id"]
+    to_day = await client.patch(
+        f"/v1/users/{seoul_user}/events/{event_id}",
+        json={"start_date": "2025-11-24", "end_date": "2025-11-25"},
+        headers=service_headers,
+    )
+    assert to_day.status_code == 200, to_day.text
+    day = to_day.json()["event"]
+    assert (day["all_day"], day["start_date"], day["end_date"], day["start"]) == (
+        True,
+        "2025-11-24",
+        "2025-11-25",
+        None,
+    )
+    half = await client.patch(
+        f"/v1/users/{seoul_user}/events/{event_id}",
+        json={"start": "2025-11-24T10:00:00+09:00"},
+        headers=service_headers,
+    )
+    assert half.json()["error"]["code"] == "datetime.range_invalid"
+    back = await client.patch(
+        f"/v1/users/{seoul_user}/events/{event_id}",
+        json={"start": "2025-11-24T10:00:00+09:00", "end": "2025-11-24T11:00:00+09:00"},
+        headers=service_headers,
+    )
+    assert back.status_code == 200, back.text
+    assert back.json()["event"]["all_day"] is False
+    assert back.json()["event"]["end"] == "2025-11-24T11:00:00+09:00"
+
+
+async def test_all_day_duplicate_is_found(seoul_user, create):
+    trip = {"title": "연차", "start_date": "2025-12-10", "end_date": "2025-12-11"}
+    first = await create(seoul_user, trip, key="one")
+    second = await create(seoul_user, {**trip, "title": "연 차"}, key="two")
+    assert second.status_code == 200 and second.json()["status"] == "duplicate"
+    assert second.json()["event"]["id"] == first.json()["event"]["id"]
