@@ -54,8 +54,13 @@ class FakeClock:
 
 
 @pytest.fixture(scope="session")
-def _google_process() -> Iterator[Any]:
+def _google_process(request: pytest.FixtureRequest) -> Iterator[Any]:
     if _emulator_available():
+        try:  # the shared session-wide process of the google_emulator pytest plugin
+            yield request.getfixturevalue("google_emulator_process")
+            return
+        except pytest.FixtureLookupError:
+            pass
         from google_emulator.testing import EmulatorProcess
 
         with EmulatorProcess() as process:
