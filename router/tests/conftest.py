@@ -50,6 +50,7 @@ class FakeAuthServer:
         self.identities: dict[tuple[str, str], str] = {}
         self.grant_states: dict[str, str] = {}
         self.default_grant_state = "active"
+        self.down = False
         self.connect_links: list[dict[str, Any]] = []
         self.account_links: list[dict[str, Any]] = []
         self._counter = itertools.count(1)
@@ -64,6 +65,8 @@ class FakeAuthServer:
 
         @app.middleware("http")
         async def check_token(request: Request, call_next):
+            if fake.down:
+                return _error(503, "auth.unavailable", "점검 중")
             if not _bearer_ok(request.headers.get("authorization"), ROUTER_AT_AUTH_TOKEN):
                 return _error(401, "auth.invalid_service_token", "토큰 오류")
             return await call_next(request)
@@ -121,6 +124,7 @@ class FakeCalendar:
         self.patch_calls: list[dict[str, Any]] = []
         self.delete_calls: list[str] = []
         self.create_delay = 0.0
+        self.down = False
         self._ids = itertools.count(1)
         self.app = self._build()
 
@@ -159,6 +163,8 @@ class FakeCalendar:
 
         @app.middleware("http")
         async def check_token(request: Request, call_next):
+            if fake.down:
+                return _error(503, "calendar.upstream_unavailable", "점검 중")
             if not _bearer_ok(request.headers.get("authorization"), ROUTER_AT_CALENDAR_TOKEN):
                 return _error(401, "auth.invalid_service_token", "토큰 오류")
             return await call_next(request)

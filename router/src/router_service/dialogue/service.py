@@ -383,6 +383,17 @@ async def _prepare(ctx: _Ctx, action: PendingAction) -> list[Message]:
         if action.kind == ActionKind.query:
             return await _answer_query(ctx, action)
         return await _prepare_change(ctx, action)
+    except (CalendarUnavailable, CalendarRequestFailed) as err:
+        # No half-prepared proposal may stay open: a later "네" would have nothing to run.
+        await pending.transition(
+            session=ctx.session,
+            action_id=action.id,
+            from_states=[ActionState.proposed, ActionState.executing],
+            to_state=ActionState.failed,
+            now=ctx.now,
+            error_code=err.code,
+        )
+        raise
     except CalendarReauthRequired:
         await pending.transition(
             session=ctx.session,
