@@ -105,3 +105,16 @@ def test_days_and_offsets_follow_the_users_zone(zone, expected):
     now = datetime.fromisoformat("2025-11-14T10:00:00+09:00")
     got = parse_message("내일 오후 3시 팀 미팅", now=now, time_zone=zone).to_spec_json()
     assert got["event"]["start"] == expected
+
+
+def test_command_path_imports_no_pydantic():
+    """The command must start fast: its import chain stays free of pydantic and fastapi."""
+    code = (
+        "import sys, router_service.nlu.__main__;"
+        "heavy = ('pydantic', 'fastapi', 'sqlalchemy', 'openai');"
+        "print(sorted(n for n in heavy if n in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert proc.stdout.strip() == "[]"

@@ -62,7 +62,7 @@ SPACED_PARTICLE = re.compile(r"\s+(?:부터|까지)(?![가-힣])")
 class Hit:
     """One recognised expression: where it is, what it means, and its trailing particle."""
 
-    kind: str  # date, period, time, meal, duration, days, reltime, dayref
+    kind: str  # date, period, time, meal, duration, days, reltime, dayref, allday, invalid
     start: int
     end: int
     particle: str = ""
@@ -159,6 +159,11 @@ def _week_weekday(m: re.Match[str], ctx: Context) -> Hit:
     return _hit("date", m, day=monday + timedelta(days=_weekday(m["wd"])))
 
 
+def _weeks_later_weekday(m: re.Match[str], ctx: Context) -> Hit:
+    monday = dates.week_start(ctx.today) + timedelta(weeks=int(m["n"]))
+    return _hit("date", m, day=monday + timedelta(days=_weekday(m["wd"])))
+
+
 def _weekend(m: re.Match[str], ctx: Context) -> Hit:
     monday = dates.week_start(ctx.today) + timedelta(weeks=WEEK_OFFSETS[m["rel"] or "이번"])
     saturday = monday + timedelta(days=5)
@@ -206,7 +211,7 @@ def _holiday(m: re.Match[str], ctx: Context) -> Hit | None:
 
 def _bare_weekday(m: re.Match[str], ctx: Context) -> Hit:
     offset = (_weekday(m["wd"]) - ctx.today.weekday()) % 7
-    return _hit("date", m, day=ctx.today + timedelta(days=offset))
+    return _hit("date", m, day=ctx.today + timedelta(days=offset), unit="weekday")
 
 
 def _period_week(m: re.Match[str], ctx: Context) -> Hit:
@@ -227,6 +232,10 @@ def _period_month(m: re.Match[str], ctx: Context) -> Hit | None:
             year = ctx.today.year if month >= ctx.today.month else ctx.today.year + 1
         first = date(year, month, 1)
     return _hit("period", m, day=first, period_end=dates.add_months(first, 1), unit="month")
+
+
+def _all_day(m: re.Match[str], ctx: Context) -> Hit:
+    return _hit("allday", m)
 
 
 def _bare_day(m: re.Match[str], ctx: Context) -> Hit | None:
@@ -325,6 +334,12 @@ RULES: tuple[Rule, ...] = (
         _week_weekday,
     ),
     (
+        re.compile(
+            r"(?<!\d)(?P<n>\d+)\s*주\s*(?:뒤|후)\s*(?:의\s*)?(?P<wd>[월화수목금토일])(?:요일|욜)"
+        ),
+        _weeks_later_weekday,
+    ),
+    (
         re.compile(_NOT_AFTER_HANGUL + r"(?:(?P<rel>이번|금|다음|다다음|지난|저번)\s*)?주말"),
         _weekend,
     ),
@@ -381,19 +396,29 @@ RULES: tuple[Rule, ...] = (
     (
         re.compile(
             rf"(?:(?P<mer>{MERIDIEMS})\s*)?(?<!\d)(?P<h>\d{{1,2}})\s*시(?!간)"
-            r"(?:\s*(?:(?P<half>반)(?!차|나절)|(?P<mi>\d{1,2})\s*분))?(?:\s*정각)?"
+            r"(?:\s*(?:(?P<half>반)(?!차|나절)|(?P<mi>\d{1,2})\s*분(?!\s*(?:동안|간|짜리))))?"
+            r"(?:\s*정각)?"
         ),
         _hour,
     ),
     (re.compile(r"(?P<w>정오|자정)"), _named_time),
+    (
+        re.compile(_NOT_AFTER_HANGUL + r"(?:하루\s*종일|온종일|종일|올데이|all\s*day)", re.I),
+        _all_day,
+    ),
     (re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s*일(?!\s*(?:뒤|후|전|간|동안|째))"), _bare_day),
 )
 
 HANGUL_NEXT = re.compile(r"\s*[가-힣A-Za-z]")
 MEAL_RULE = re.compile(r"(?<![가-힣])(?P<w>점심|저녁|아침)(?!\s*\d)")
 MEAL_TIMES = {"아침": 8, "점심": 12, "저녁": 19}
+MEAL_NOTES = {
+    "아침": "아침은 오전 8시로 가정했어요",
+    "점심": "점심은 낮 12시로 가정했어요",
+    "저녁": "저녁은 오후 7시로 가정했어요",
+}
 # A meal word that names the event itself (점심 약속, 저녁 식사) stays in the title.
-MEAL_IN_TITLE = re.compile(r"\s*(?:약속|식사|모임|회식|미팅)")
+MEAL_IN_TITLE = re.compile(r"\s*(?:약속|식사)")
 
 
 def _with_particle(text: str, hit: Hit) -> Hit:
@@ -421,9 +446,10 @@ def scan(text: str, today: date, blocked: tuple[tuple[int, int], ...] = ()) -> l
                 lo += 1
             if lo >= hi or any(taken[lo:hi]):
                 continue
-            hit = build(match, ctx)
-            if hit is None:
-                continue
+            # A match that means nothing (2월 30일, 25시) still takes its characters.
+            hit = build(match, ctx) or Hit(
+                "invalid", lo, hi, note="날짜나 시간을 이해하지 못했어요"
+            )
             hit = _with_particle(text, replace(hit, start=lo))
             if any(taken[hit.start : hit.end]):
                 hit = replace(hit, end=hi, particle="")
@@ -469,7 +495,7 @@ def scan_meals(text: str, hits: list[Hit]) -> list[Hit]:
             end,
             hour=MEAL_TIMES[word],
             meridiem="24h",
-            note=f"{word}은 {MEAL_TIMES[word]}시로 가정했어요",
+            note=MEAL_NOTES[word],
         )
         if not keep_in_title:
             hit = _with_particle(text, hit)

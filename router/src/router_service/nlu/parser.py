@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from router_service.nlu import lexicon
+from router_service.nlu import dates, lexicon
 from router_service.nlu.grammar import AM_WORDS, PM_WORDS, Hit, scan, scan_meals, settle_holidays
 from router_service.nlu.normalize import normalize
 from router_service.nlu.result import Changes, Event, Parse, Range, Target
@@ -78,7 +78,7 @@ def _answer(norm: str) -> str | None:
 
 
 def _decide(norm: str, hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Parse:
-    has_when = any(h.kind in DATE_KINDS | TIME_KINDS | {"reltime"} for h in hits)
+    has_when = any(h.kind in DATE_KINDS | TIME_KINDS | {"reltime", "invalid"} for h in hits)
     title = _title(words, create=False)
     if lexicon.UPDATE_VERB.search(norm) and (title or has_when):
         return _update(hits, words, now, zone)
@@ -90,7 +90,8 @@ def _decide(norm: str, hits: list[Hit], words: Words, now: datetime, zone: ZoneI
     create_title = _title(words, create=True)
     if create_title in lexicon.KIND_WORDS:
         create_title = ""
-    if lexicon.QUERY_CUE.search(norm) and not (create_asked and create_title):
+    about_calendar = has_when or lexicon.CALENDAR_NOUNS.search(norm)
+    if about_calendar and lexicon.QUERY_CUE.search(norm) and not (create_asked and create_title):
         return _query(hits, now, zone, confidence=0.92 if has_when else 0.8)
     asks_about_day = lexicon.QUESTION.search(norm) or lexicon.CALENDAR_NOUNS.search(norm)
     if has_when and not create_title and not words.location and asks_about_day:
@@ -115,13 +116,14 @@ def _create(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo, *, ask
     if not title:
         confidence = 0.4
     timing = _timing(hits, now, zone, notes)
+    invalid = [h for h in hits if h.kind == "invalid"]
     if timing is None:
         event = Event(title=title or None, location=location)
         return Parse(
             intent="create_event",
             event=event,
-            confidence=min(confidence, 0.5),
-            assumptions=("날짜와 시간이 없어요",),
+            confidence=0.3 if invalid else min(confidence, 0.5),
+            assumptions=(invalid[0].note if invalid else "날짜와 시간이 없어요",),
         )
     if isinstance(timing[0], datetime):
         start, end = timing
@@ -137,6 +139,9 @@ def _create(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo, *, ask
         )
     if any("이해했어요" in n for n in notes):
         confidence -= 0.05
+    if invalid:
+        notes.append(invalid[0].note)
+        confidence = 0.3
     return Parse(
         intent="create_event",
         event=event,
@@ -181,9 +186,7 @@ def _timing(
         notes.append(clock.note)
     if start_day is None:
         start_day = now.date()
-        if _at(start_day, clock, zone) < now:
-            start_day += timedelta(days=1)
-            notes.append("이미 지난 시각이라 내일로 이해했어요")
+        notes.append("날짜가 없어 오늘로 이해했어요")
     start = _at(start_day, clock, zone)
 
     end_hit = _range_partner(hits, first_time, TIME_KINDS)
@@ -302,6 +305,9 @@ def _resolve_day_refs(hits: list[Hit], today: date) -> list[Hit]:
             if day is None:
                 continue
             hit = replace(hit, kind="date", day=day)
+        elif hit.unit == "weekday" and previous is not None and hit.day is not None:
+            day = dates.week_start(previous) + timedelta(days=hit.day.weekday())
+            hit = replace(hit, day=day if day >= previous else day + timedelta(weeks=1))
         if hit.kind in DATE_KINDS and hit.day is not None:
             previous = hit.day
         resolved.append(hit)
@@ -382,10 +388,10 @@ def _clock(hit: Hit) -> Clock:
         return Clock(hour + 12, minute)
     # A bare hour: 1–6 afternoon, 7–11 morning, 12 noon.
     if 1 <= hour <= 6:
-        return Clock(hour + 12, minute, f"오후 {_spoken(hour, minute)}로 이해했어요")
+        return Clock(hour + 12, minute, f"오후 {_spoken(hour, minute)} 이해했어요")
     if 7 <= hour <= 11:
-        return Clock(hour, minute, f"오전 {_spoken(hour, minute)}로 이해했어요")
-    return Clock(12, minute, f"낮 {_spoken(hour, minute)}로 이해했어요")
+        return Clock(hour, minute, f"오전 {_spoken(hour, minute)} 이해했어요")
+    return Clock(12, minute, f"낮 {_spoken(hour, minute)} 이해했어요")
 
 
 def _end_clock(start: Clock, end_hit: Hit) -> Clock:
@@ -400,11 +406,12 @@ def _end_clock(start: Clock, end_hit: Hit) -> Clock:
 
 
 def _spoken(hour: int, minute: int) -> str:
+    """``3시로``, ``3시 반으로``, ``3시 20분으로``: the time with the right 로/으로."""
     if minute == 0:
-        return f"{hour}시"
+        return f"{hour}시로"
     if minute == 30:
-        return f"{hour}시 반"
-    return f"{hour}시 {minute}분"
+        return f"{hour}시 반으로"
+    return f"{hour}시 {minute}분으로"
 
 
 def _at(day: date, clock: Clock, zone: ZoneInfo) -> datetime:
@@ -465,7 +472,11 @@ def _place_with_eseo(tokens: list[str]) -> tuple[str | None, list[str]]:
         if token.endswith("에서") and len(token) > 2:
             place = [token[:-2]]
             j = i - 1
-            while j >= 0 and lexicon.PLACE_MODIFIER.fullmatch(tokens[j]):
+            while j >= 0 and (
+                lexicon.PLACE_MODIFIER.fullmatch(tokens[j])
+                or lexicon.PLACE_RELATION.fullmatch(tokens[j])
+                or _is_place_word(tokens[j])
+            ):
                 place.insert(0, tokens[j])
                 j -= 1
             return " ".join(place), tokens[: j + 1] + tokens[i + 1 :]
@@ -488,7 +499,7 @@ def _trailing_place(tokens: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _title(words: Words, *, create: bool, update: bool = False) -> str:
-    tokens = list(words.tokens)
+    tokens = [t for t in words.tokens if t not in lexicon.QUANTIFIERS]
     if create and words.asked and tokens and tokens[-1] in lexicon.KIND_WORDS:
         tokens.pop()
     if update:
@@ -496,4 +507,6 @@ def _title(words: Words, *, create: bool, update: bool = False) -> str:
             tokens.pop()
     if tokens:
         tokens[-1] = lexicon.OBJECT_PARTICLE.sub("", tokens[-1]) or tokens[-1]
+    if not create and all(t in lexicon.KIND_WORDS for t in tokens):
+        return ""  # 내일 3시 일정 삭제해줘: the target is named by its time alone
     return " ".join(tokens).strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -45,9 +46,26 @@ async def parse_with_fallback(
     if candidate.intent in RULES_ONLY_INTENTS:
         logger.info("nlu llm fallback proposed an answer intent; kept the rules' result")
         return rules
-    return candidate.model_copy(
+    return _in_zone(candidate, ZoneInfo(time_zone)).model_copy(
         update={
             "confidence": min(candidate.confidence, 0.85),
             "assumptions": [*candidate.assumptions, LLM_ASSUMPTION],
         }
     )
+
+
+def _in_zone(result: NluResult, zone: ZoneInfo) -> NluResult:
+    """Expresses every instant of ``result`` in the user's zone (the model may use another)."""
+    updates = {}
+    for part in ("event", "range", "target", "changes"):
+        slots = getattr(result, part)
+        if slots is None:
+            continue
+        moved = {
+            name: value.astimezone(zone)
+            for name, value in slots
+            if isinstance(value, datetime) and value is not None
+        }
+        if moved:
+            updates[part] = slots.model_copy(update=moved)
+    return result.model_copy(update=updates)

@@ -1,0 +1,161 @@
+"""The optional LLM fallback, against the OpenAI-compatible emulator in its own process."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+from openai import AsyncOpenAI
+
+from openai_emulator.testing import run_emulator
+from router_service.config import RouterSettings
+from router_service.main import create_app
+from router_service.nlu.llm import LOW_CONFIDENCE, OpenAiNluParser
+from router_service.nlu.service import LLM_ASSUMPTION, parse_message, parse_with_fallback
+from shared.testing import serve_app
+
+UNSURE = "회의 잡아줘"  # a request with no day or time: the rules are unsure
+LLM_EVENT = {
+    "intent": "create_event",
+    "event": {
+        "title": "회의",
+        "start": "2025-11-17T10:00:00+09:00",
+        "end": "2025-11-17T11:00:00+09:00",
+        "all_day": False,
+        "location": None,
+    },
+    "range": None,
+    "target": None,
+    "changes": None,
+    "confidence": 0.9,
+    "assumptions": ["다음 주 월요일 오전 10시로 가정했어요"],
+}
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    with run_emulator() as running:
+        yield running
+
+
+@pytest.fixture
+def llm(emulator):
+    emulator.reset()
+    client = AsyncOpenAI(api_key="test-key", base_url=emulator.base_url + "/v1", max_retries=0)
+    return OpenAiNluParser(model="gpt-4o-mini", timeout_seconds=1.0, client=client)
+
+
+def test_the_unsure_example_is_below_the_threshold(now):
+    assert parse_message(UNSURE, now=now).confidence < LOW_CONFIDENCE
+
+
+async def test_confident_rules_never_call_the_model(llm, emulator, now):
+    result = await parse_with_fallback(
+        "내일 오후 3시 팀 미팅", now=now, time_zone="Asia/Seoul", llm=llm
+    )
+    assert result.intent == "create_event"
+    assert emulator.requests() == []
+
+
+@pytest.mark.parametrize("text", ["네", "아니", "취소", "ㅇㅋ"])
+async def test_answers_to_a_proposal_never_call_the_model(llm, emulator, now, text):
+    emulator.script([{"content": json.dumps(LLM_EVENT)}])
+    result = await parse_with_fallback(text, now=now, time_zone="Asia/Seoul", llm=llm)
+    assert result.intent in ("approve", "reject")
+    assert emulator.requests() == []
+
+
+async def test_unsure_rules_use_a_valid_model_answer(llm, emulator, now):
+    emulator.script([{"content": json.dumps(LLM_EVENT)}])
+    result = await parse_with_fallback(UNSURE, now=now, time_zone="Asia/Seoul", llm=llm)
+    assert result.event is not None
+    assert result.event.start == datetime.fromisoformat("2025-11-17T10:00:00+09:00")
+    assert LLM_ASSUMPTION in result.assumptions
+    sent = emulator.requests()[0]
+    assert sent["model"] == "gpt-4o-mini"
+    assert sent["response_format"] == {"type": "json_object"}
+    assert UNSURE in sent["messages"][-1]["content"]
+    assert "2025-11-14T10:00:00+09:00" in sent["messages"][-1]["content"]
+
+
+def _bad_answers() -> list[tuple[str, dict]]:
+    naive = json.loads(json.dumps(LLM_EVENT))
+    naive["event"]["start"] = "2025-11-17T10:00:00"
+    backwards = json.loads(json.dumps(LLM_EVENT))
+    backwards["event"]["end"] = "2025-11-17T09:00:00+09:00"
+    approve = {"intent": "approve", "confidence": 0.99}
+    unknown = {"intent": "book_flight", "confidence": 0.9}
+    return [
+        ("not json", {"content": "회의를 월요일로 잡을게요"}),
+        ("naive datetime", {"content": json.dumps(naive)}),
+        ("end before start", {"content": json.dumps(backwards)}),
+        ("approve is rules-only", {"content": json.dumps(approve)}),
+        ("unknown intent", {"content": json.dumps(unknown)}),
+        ("json array", {"content": "[1, 2]"}),
+        ("server error", {"status": 500}),
+        ("rate limited", {"status": 429, "error_type": "rate_limit_error"}),
+        ("malformed body", {"malformed": True}),
+        ("too slow", {"delay_seconds": 3, "content": json.dumps(LLM_EVENT)}),
+    ]
+
+
+@pytest.mark.parametrize("step", [s for _, s in _bad_answers()], ids=[n for n, _ in _bad_answers()])
+async def test_any_model_failure_keeps_the_rules_answer(llm, emulator, now, step):
+    emulator.script([step])
+    rules = parse_message(UNSURE, now=now)
+    result = await parse_with_fallback(UNSURE, now=now, time_zone="Asia/Seoul", llm=llm)
+    assert result == rules
+    assert len(emulator.requests()) == 1
+
+
+async def test_model_instants_are_expressed_in_the_users_zone(llm, emulator, now):
+    utc_answer = json.loads(json.dumps(LLM_EVENT))
+    utc_answer["event"]["start"] = "2025-11-17T01:00:00Z"
+    utc_answer["event"]["end"] = "2025-11-17T02:00:00+00:00"
+    emulator.script([{"content": json.dumps(utc_answer)}])
+    result = await parse_with_fallback(UNSURE, now=now, time_zone="Asia/Seoul", llm=llm)
+    assert result.to_spec_json()["event"]["start"] == "2025-11-17T10:00:00+09:00"
+    assert result.to_spec_json()["event"]["end"] == "2025-11-17T11:00:00+09:00"
+
+
+async def test_without_a_model_the_rules_answer(now):
+    result = await parse_with_fallback(UNSURE, now=now, time_zone="Asia/Seoul", llm=None)
+    assert result == parse_message(UNSURE, now=now)
+
+
+async def test_endpoint_uses_the_model_when_enabled(
+    emulator, database_url, service_headers, monkeypatch
+):
+    emulator.reset()
+    emulator.script([{"content": json.dumps(LLM_EVENT)}])
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", emulator.base_url + "/v1")
+    settings = RouterSettings(
+        database_url=database_url,
+        environment="test",
+        service_tokens={"router": "test-router-token"},
+        llm_enabled=True,
+        llm_timeout_seconds=2,
+    )
+    async with serve_app(create_app(settings)) as client:
+        response = await client.post(
+            "/internal/nlu/parse",
+            json={"text": UNSURE, "now": "2025-11-14T10:00:00+09:00"},
+            headers=service_headers,
+        )
+    assert response.status_code == 200
+    assert response.json()["event"]["start"] == "2025-11-17T10:00:00+09:00"
+    assert len(emulator.requests()) == 1
+
+
+async def test_endpoint_keeps_rules_when_disabled(emulator, client, service_headers):
+    emulator.reset()
+    response = await client.post(
+        "/internal/nlu/parse",
+        json={"text": UNSURE, "now": "2025-11-14T10:00:00+09:00"},
+        headers=service_headers,
+    )
+    assert response.json()["intent"] == "create_event"
+    assert response.json()["event"]["start"] is None
+    assert emulator.requests() == []
