@@ -26,10 +26,12 @@ from router_service.db import Base, load_models
 from router_service.main import create_app
 from shared.testing import serve_app
 
+ROUTER_TOKEN = "test-router-token"  # a generic internal caller (the NLU tests use it)
 AUTH_SERVER_CALLER_TOKEN = "test-auth-server-token"  # auth-server → router (grant events)
 ROUTER_AT_AUTH_TOKEN = "test-router-at-auth"
 ROUTER_AT_CALENDAR_TOKEN = "test-router-at-calendar"
-SERVICE_HEADERS = {"Authorization": f"Bearer {AUTH_SERVER_CALLER_TOKEN}"}
+SERVICE_HEADERS = {"Authorization": f"Bearer {ROUTER_TOKEN}"}
+AUTH_SERVER_HEADERS = {"Authorization": f"Bearer {AUTH_SERVER_CALLER_TOKEN}"}
 # Friday 2025-11-14 10:00 in Seoul: "11월 15일" is a Saturday, "11월 24일" a Monday.
 NOW = datetime.fromisoformat("2025-11-14T10:00:00+09:00")
 
@@ -269,7 +271,7 @@ def settings(database_url: str) -> RouterSettings:
     return RouterSettings(
         database_url=database_url,
         environment="test",
-        service_tokens={"auth-server": AUTH_SERVER_CALLER_TOKEN},
+        service_tokens={"router": ROUTER_TOKEN, "auth-server": AUTH_SERVER_CALLER_TOKEN},
         auth_server_url="http://auth.test",
         auth_server_token=ROUTER_AT_AUTH_TOKEN,
         calendar_url="http://calendar.test",
@@ -316,6 +318,12 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def service_headers() -> dict[str, str]:
     return dict(SERVICE_HEADERS)
+
+
+@pytest.fixture
+def auth_server_headers() -> dict[str, str]:
+    """What auth-server sends with its grant events."""
+    return dict(AUTH_SERVER_HEADERS)
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ async def _stack(settings, fake_auth, fake_calendar, serve_http, clock):
 
 
 async def test_chat_page_propose_approve_reload_and_late_reply(
-    settings, fake_auth, fake_calendar, serve_http, service_headers
+    settings, fake_auth, fake_calendar, serve_http, auth_server_headers
 ):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     clock = _clock()
@@ -117,7 +117,7 @@ async def test_chat_page_propose_approve_reload_and_late_reply(
         }
         async with httpx.AsyncClient(base_url=base_url) as internal:
             response = await internal.post(
-                "/internal/grant-events", json=event, headers=service_headers
+                "/internal/grant-events", json=event, headers=auth_server_headers
             )
             assert response.json() == {"status": "accepted"}
         late = page.locator(".row.assistant").filter(has_text="「검진」을 등록할까요?")
