@@ -196,7 +196,7 @@
         body: JSON.stringify({ text }),
       });
       renderAll(data.messages);
-      await refreshStates();
+      refreshStates();
     } catch (error) {
       showError(error.message);
       input.value = text;
@@ -221,9 +221,9 @@
     } catch (error) {
       showError(error.message);
     } finally {
-      await refreshStates();
       setTyping(false);
       input.focus();
+      refreshStates();
     }
   }
 
