@@ -172,9 +172,9 @@ def _timing(
         if not days:
             return None
         first = days[0]
-        last = _range_partner(hits, first, DATE_KINDS)
-        if last is not None:
-            return first.day, _last_day(last) + timedelta(days=1)
+        span_end = _span_end(hits, first)
+        if span_end is not None:
+            return first.day, span_end
         if day_count is not None:
             return first.day, first.day + timedelta(days=day_count.days)
         return first.day, first.day + timedelta(days=1)
@@ -192,13 +192,16 @@ def _timing(
     end_hit = _range_partner(hits, first_time, TIME_KINDS)
     if end_hit is not None:
         end_day = _day_between(hits, first_time, end_hit) or start_day
+        if end_day < start_day:  # 모레 3시부터 내일 4시까지: not a range; keep the start
+            end_day = start_day
         end_clock = _end_clock(clock, end_hit)
         end = _at(end_day, end_clock, zone)
-        if end <= start:
+        if end <= start and end_day == start_day:
             end = _at(end_day, Clock(end_clock.hour + 12, end_clock.minute), zone)
         if end <= start:
-            end += timedelta(days=1)
-        return start, end
+            end = _at(start_day + timedelta(days=1), end_clock, zone)
+        if end > start:
+            return start, end
     minutes = length.minutes if length and length.minutes > 0 else DEFAULT_MINUTES
     if not length:
         notes.append("끝 시각이 없어 1시간으로 잡았어요")
@@ -267,8 +270,7 @@ def _query(hits: list[Hit], now: datetime, zone: ZoneInfo, *, confidence: float)
         first, end = periods[0].day, periods[0].period_end
     elif days:
         first = days[0].day
-        partner = _range_partner(hits, days[0], DATE_KINDS)
-        end = (_last_day(partner) if partner else first) + timedelta(days=1)
+        end = _span_end(hits, days[0]) or first + timedelta(days=1)
     else:
         first = now.date()
         end = first + timedelta(days=1)
@@ -340,6 +342,16 @@ def _range_partner(hits: list[Hit], first: Hit, kinds: frozenset[str]) -> Hit | 
         if other.kind not in DATE_KINDS or first.particle not in FROM_PARTICLES:
             return None
     return None
+
+
+def _span_end(hits: list[Hit], first: Hit) -> date | None:
+    """Exclusive end of a day range starting at ``first``; None when there is none or it
+    would end before it starts (모레~내일 is not a range)."""
+    last = _range_partner(hits, first, DATE_KINDS)
+    if last is None or first.day is None:
+        return None
+    end = _last_day(last) + timedelta(days=1)
+    return end if end > first.day else None
 
 
 def _day_between(hits: list[Hit], first: Hit, last: Hit) -> date | None:
