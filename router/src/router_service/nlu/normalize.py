@@ -59,6 +59,8 @@ _DAY_COUNT = re.compile(
 )
 _WEEK_COUNT = re.compile(r"(?<![가-힣])일주일")
 _SHORT_FORMS = (
+    # 11월 17일(월) → 11월 17일 월요일: a weekday label the parser folds into the date.
+    (re.compile(r"\(\s*([월화수목금토일])(?:요일)?\s*\)"), r" \1요일 "),
     (re.compile(r"(?<![가-힣])낼(?=\s|$|[0-9]|은|도|까지|부터|이나)"), "내일"),
     (re.compile(r"(?<![가-힣])담\s*주"), "다음주"),
     (re.compile(r"(?<![가-힣])담\s*달"), "다음달"),

@@ -310,6 +310,17 @@ def _resolve_day_refs(hits: list[Hit], today: date) -> list[Hit]:
         elif hit.unit == "weekday" and previous is not None and hit.day is not None:
             day = dates.week_start(previous) + timedelta(days=hit.day.weekday())
             hit = replace(hit, day=day if day >= previous else day + timedelta(weeks=1))
+        if (
+            hit.unit == "weekday"
+            and resolved
+            and resolved[-1].kind == "date"
+            and resolved[-1].unit != "weekday"
+            and not resolved[-1].particle
+            and hit.start - resolved[-1].end <= 1
+        ):
+            # 11월 19일 수요일: the weekday only labels the date before it.
+            resolved[-1] = replace(resolved[-1], end=hit.end, particle=hit.particle)
+            continue
         if hit.kind in DATE_KINDS and hit.day is not None:
             previous = hit.day
         resolved.append(hit)
