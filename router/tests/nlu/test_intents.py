@@ -46,6 +46,8 @@ def test_approve(text, now):
         "아니 됐어",
         "싫어",
         "그거 취소해줘",
+        "아니요 괜찮아요",
+        "나중에",
     ],
 )
 def test_reject(text, now):
