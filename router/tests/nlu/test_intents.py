@@ -188,3 +188,14 @@ def test_a_create_without_a_day_is_unsure(now):
     result = parse("회의 잡아줘", now=now)
     assert result.event.title == "회의" and result.event.start is None
     assert result.confidence < 0.6
+
+
+def test_a_verb_inside_a_title_is_not_a_request(now):
+    result = parse("11월 20일 오후 3시 설계 변경 검토 회의", now=now)
+    assert result.intent == "create_event"
+    assert result.event.title == "설계 변경 검토 회의"
+
+
+def test_polite_requests_keep_their_endings_out_of_titles(now):
+    result = parse("내일 회의 취소해 주실 수 있나요?", now=now)
+    assert (result.intent, result.target.title) == ("delete_event", "회의")

@@ -80,9 +80,9 @@ def _answer(norm: str) -> str | None:
 def _decide(norm: str, hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Parse:
     has_when = any(h.kind in DATE_KINDS | TIME_KINDS | {"reltime", "invalid"} for h in hits)
     title = _title(words, create=False)
-    if lexicon.UPDATE_VERB.search(norm) and (title or has_when):
+    if _verb_at_end(norm, lexicon.UPDATE_VERB) and (title or has_when):
         return _update(hits, words, now, zone)
-    if lexicon.DELETE_VERB.search(norm):
+    if _verb_at_end(norm, lexicon.DELETE_VERB):
         if title or has_when:
             return _delete(hits, words, now, zone)
         return Parse(intent="reject", confidence=0.8)
@@ -101,6 +101,11 @@ def _decide(norm: str, hits: list[Hit], words: Words, now: datetime, zone: ZoneI
     if has_when or create_asked:
         return _create(hits, words, now, zone, asked=create_asked)
     return Parse(intent="other", confidence=0.85)
+
+
+def _verb_at_end(norm: str, verb: re.Pattern[str]) -> bool:
+    """Whether ``verb`` is the message's predicate (only endings and request words follow)."""
+    return any(lexicon.VERB_TAIL.match(norm, m.end()) for m in verb.finditer(norm))
 
 
 # ----- slots ------------------------------------------------------------------------------
@@ -473,7 +478,6 @@ def _leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Word
     while tokens and lexicon.REQUEST_TOKEN.fullmatch(tokens[-1]):
         tokens.pop()
         asked = True
-    tokens = [t for t in tokens if not lexicon.REQUEST_TOKEN.fullmatch(t) or t in ("좀",)]
     tokens = [t for t in tokens if t != "좀"]
 
     if location is None:
