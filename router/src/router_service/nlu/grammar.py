@@ -148,6 +148,24 @@ def _month_nth_weekday(m: re.Match[str], ctx: Context) -> Hit | None:
     return _hit("date", m, day=day) if day else None
 
 
+def _month_nth_week(m: re.Match[str], ctx: Context) -> Hit | None:
+    if m["rel"]:
+        first = dates.add_months(ctx.today, MONTH_OFFSETS[m["rel"]])
+    else:
+        month = int(m["m"])
+        if not 1 <= month <= 12:
+            return None
+        year = ctx.today.year if month >= ctx.today.month else ctx.today.year + 1
+        first = date(year, month, 1)
+    nth = NTH[m["nth"].replace(" ", "")]
+    if nth < 0:
+        last = dates.add_months(first, 1) - timedelta(days=1)
+        monday = dates.week_start(last)
+    else:
+        monday = dates.week_start(first) + timedelta(weeks=nth - 1)
+    return _hit("period", m, day=monday, period_end=monday + timedelta(weeks=1), unit="week")
+
+
 def _relative_month_day(m: re.Match[str], ctx: Context) -> Hit | None:
     first = dates.add_months(ctx.today, MONTH_OFFSETS[m["rel"]])
     day = _safe_date(first.year, first.month, int(m["d"]))
@@ -319,6 +337,14 @@ RULES: tuple[Rule, ...] = (
             r"\s*(?:주\s*)?(?:의\s*)?(?P<wd>[월화수목금토일])(?:요일|욜)"
         ),
         _month_nth_weekday,
+    ),
+    (
+        re.compile(
+            r"(?:(?P<rel>이번|다음|다다음|지난|저번)\s*달|(?<!\d)(?P<m>\d{1,2})\s*월)\s*(?:의\s*)?"
+            r"(?P<nth>첫째|첫\s*번째|첫|둘째|두\s*번째|셋째|세\s*번째|넷째|네\s*번째|다섯째|다섯\s*번째|마지막)"
+            r"\s*주(?:\s*차)?(?!\s*[월화수목금토일](?:요일|욜))"
+        ),
+        _month_nth_week,
     ),
     (
         re.compile(

@@ -275,7 +275,9 @@ def _query(hits: list[Hit], now: datetime, zone: ZoneInfo, *, confidence: float)
         first, end = periods[0].day, periods[0].period_end
     elif days:
         first = days[0].day
-        end = _span_end(hits, days[0]) or first + timedelta(days=1)
+        day_count = next((h for h in hits if h.kind == "days"), None)
+        length = day_count.days if day_count and day_count.days > 0 else 1
+        end = _span_end(hits, days[0]) or first + timedelta(days=length)
     else:
         first = now.date()
         end = first + timedelta(days=1)
