@@ -204,3 +204,28 @@ def test_a_verb_inside_a_title_is_not_a_request(now):
 def test_polite_requests_keep_their_endings_out_of_titles(now):
     result = parse("내일 회의 취소해 주실 수 있나요?", now=now)
     assert (result.intent, result.target.title) == ("delete_event", "회의")
+
+
+@pytest.mark.parametrize(
+    "text, changes",
+    [
+        ("내일 3시 회의 30분 늦춰줘", {"start": "2025-11-15T15:30:00+09:00", "date": None}),
+        (
+            "내일 오후 3시 회의 1시간 뒤로 미뤄줘",
+            {"start": "2025-11-15T16:00:00+09:00", "date": None},
+        ),
+        ("내일 오후 3시 회의 1시간 앞당겨줘", {"start": "2025-11-15T14:00:00+09:00", "date": None}),
+        ("내일 회의 하루 미뤄줘", {"start": None, "date": "2025-11-16"}),
+        ("11월 20일 회의 2일 앞당겨줘", {"start": None, "date": "2025-11-18"}),
+    ],
+)
+def test_shifts_are_relative_to_the_named_event(text, changes, now):
+    result = parse(text, now=now).to_spec_json()
+    assert result["intent"] == "update_event"
+    assert result["changes"] == changes
+
+
+def test_a_shift_without_the_old_time_is_unsure(now):
+    result = parse("회의 30분 미뤄줘", now=now)
+    assert result.intent == "update_event" and result.changes is None
+    assert result.confidence < 0.6

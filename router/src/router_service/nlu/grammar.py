@@ -62,7 +62,7 @@ SPACED_PARTICLE = re.compile(r"\s+(?:부터|까지)(?![가-힣])")
 class Hit:
     """One recognised expression: where it is, what it means, and its trailing particle."""
 
-    kind: str  # date, period, time, meal, duration, days, reltime, dayref, allday, invalid
+    kind: str  # date period time meal duration days reltime shift dayref allday invalid
     start: int
     end: int
     particle: str = ""
@@ -180,6 +180,15 @@ def _week_weekday(m: re.Match[str], ctx: Context) -> Hit:
 def _weeks_later_weekday(m: re.Match[str], ctx: Context) -> Hit:
     monday = dates.week_start(ctx.today) + timedelta(weeks=int(m["n"]))
     return _hit("date", m, day=monday + timedelta(days=_weekday(m["wd"])))
+
+
+def _shift(m: re.Match[str], ctx: Context) -> Hit:
+    n = int(m["n"])
+    minutes = {"분": n, "시간": n * 60, "일": n * 1440, "주": n * 10080}[m["u"]]
+    if m["half"]:
+        minutes += 30 if m["u"] == "시간" else 0
+    earlier = m["dir"] in EARLIER_WORDS or bool(EARLIER_VERB.match(m.string, m.end()))
+    return _hit("shift", m, minutes=-minutes if earlier else minutes)
 
 
 def _weekend(m: re.Match[str], ctx: Context) -> Hit:
@@ -370,6 +379,15 @@ RULES: tuple[Rule, ...] = (
         _weekend,
     ),
     (
+        # 30분 늦춰줘, 1시간 뒤로 미뤄줘, 2일 앞당겨줘: a shift of an existing event.
+        re.compile(
+            r"(?<!\d)(?P<n>\d+)\s*(?P<u>분|시간|일|주)(?P<half>\s*반)?\s*"
+            r"(?P<dir>뒤로|후로|늦게|일찍|빨리|앞으로|전으로)?"
+            r"(?=\s*(?:좀\s*)?(?:늦춰|늦추|미뤄|미루|연기|앞당|당겨|당기|땡겨|땡기|옮겨))"
+        ),
+        _shift,
+    ),
+    (
         re.compile(r"(?<!\d)(?P<n>\d+)\s*(?P<u>일|주일|주|개월|달|년)\s*(?P<dir>뒤|후|있다가|전)"),
         _relative_count,
     ),
@@ -436,6 +454,8 @@ RULES: tuple[Rule, ...] = (
 )
 
 HANGUL_NEXT = re.compile(r"\s*[가-힣A-Za-z]")
+EARLIER_WORDS = frozenset({"일찍", "빨리", "앞으로", "전으로"})
+EARLIER_VERB = re.compile(r"\s*(?:좀\s*)?(?:앞당|당겨|당기|땡겨|땡기)")
 MEAL_RULE = re.compile(r"(?<![가-힣])(?P<w>점심|저녁|아침)(?!\s*\d)")
 MEAL_TIMES = {"아침": 8, "점심": 12, "저녁": 19}
 MEAL_NOTES = {

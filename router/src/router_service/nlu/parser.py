@@ -230,6 +230,8 @@ def _update(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Par
         changes = Changes(start=_at(day, clock, zone))
     elif change_days:
         changes = Changes(date=change_days[0].day)
+    else:
+        changes = _shifted(hits, target_day, target_start, notes)
     confidence = 0.9 if changes and (title or target_day) else 0.5
     return Parse(
         intent="update_event",
@@ -238,6 +240,22 @@ def _update(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Par
         confidence=confidence,
         assumptions=tuple(dict.fromkeys(notes)),
     )
+
+
+def _shifted(
+    hits: list[Hit], day: date | None, start: datetime | None, notes: list[str]
+) -> Changes | None:
+    """``30분 늦춰줘`` / ``하루 미뤄줘``: the new value relative to the named old one."""
+    shift = next((h for h in hits if h.kind == "shift"), None)
+    if shift is None:
+        return None
+    delta = timedelta(minutes=shift.minutes)
+    if start is not None:
+        return Changes(start=start + delta)
+    if day is not None and shift.minutes % 1440 == 0:
+        return Changes(date=day + delta)
+    notes.append("원래 시각을 몰라 얼마나 옮길지만 알아들었어요")
+    return None
 
 
 def _delete(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Parse:
@@ -390,6 +408,8 @@ def _change_group(hits: list[Hit]) -> list[Hit]:
     """The date/time hits that name the new value (… 4시로, 21일로), adjacent to each other."""
     marked = [i for i, h in enumerate(hits) if h.particle in CHANGE_PARTICLES]
     if not marked:
+        if any(h.kind == "shift" for h in hits):
+            return []  # 30분 늦춰줘: every named day/time is the old one
         when = [i for i, h in enumerate(hits) if h.kind in DATE_KINDS | TIME_KINDS]
         if len(when) < 2:
             return []
