@@ -94,6 +94,16 @@ def test_a_weekday_range_stays_in_its_week(now):
     )
 
 
+def test_a_weekday_label_after_a_date_is_part_of_it(now):
+    assert _day("11월 19일 수요일 외부 교육", now) == date(2025, 11, 19)
+    assert parse("11월 17일(월) 오후 3시 회의", now=now).event.title == "회의"
+    result = parse("11월 17일 월요일부터 19일 수요일까지 교육", now=now)
+    assert (result.event.start_date, result.event.end_date) == (
+        date(2025, 11, 17),
+        date(2025, 11, 20),
+    )
+
+
 def test_days_count(now):
     result = parse("내일부터 3일간 출장", now=now)
     assert (result.event.start_date, result.event.end_date) == (

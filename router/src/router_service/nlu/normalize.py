@@ -55,10 +55,13 @@ _NATIVE_HOUR = re.compile(
 )
 _SINO_MINUTES = re.compile(r"(?<![가-힣])([이삼사오]?)십\s*([일이삼사오육칠팔구]?)\s*(?=분)")
 _DAY_COUNT = re.compile(
-    rf"(?<![가-힣])({'|'.join(NATIVE_DAY_COUNTS)})\s*(?=뒤|후|동안|간|있다가|\s*뒤|\s*후)"
+    rf"(?<![가-힣])({'|'.join(NATIVE_DAY_COUNTS)})\s*"
+    r"(?=뒤|후|동안|간|있다가|늦|미뤄|미루|연기|앞당|당겨|일찍|빨리|앞으로)"
 )
 _WEEK_COUNT = re.compile(r"(?<![가-힣])일주일")
 _SHORT_FORMS = (
+    # 11월 17일(월) → 11월 17일 월요일: a weekday label the parser folds into the date.
+    (re.compile(r"\(\s*([월화수목금토일])(?:요일)?\s*\)"), r" \1요일 "),
     (re.compile(r"(?<![가-힣])낼(?=\s|$|[0-9]|은|도|까지|부터|이나)"), "내일"),
     (re.compile(r"(?<![가-힣])담\s*주"), "다음주"),
     (re.compile(r"(?<![가-힣])담\s*달"), "다음달"),

@@ -80,9 +80,9 @@ def _answer(norm: str) -> str | None:
 def _decide(norm: str, hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Parse:
     has_when = any(h.kind in DATE_KINDS | TIME_KINDS | {"reltime", "invalid"} for h in hits)
     title = _title(words, create=False)
-    if lexicon.UPDATE_VERB.search(norm) and (title or has_when):
+    if _verb_at_end(norm, lexicon.UPDATE_VERB) and (title or has_when):
         return _update(hits, words, now, zone)
-    if lexicon.DELETE_VERB.search(norm):
+    if _verb_at_end(norm, lexicon.DELETE_VERB):
         if title or has_when:
             return _delete(hits, words, now, zone)
         return Parse(intent="reject", confidence=0.8)
@@ -101,6 +101,11 @@ def _decide(norm: str, hits: list[Hit], words: Words, now: datetime, zone: ZoneI
     if has_when or create_asked:
         return _create(hits, words, now, zone, asked=create_asked)
     return Parse(intent="other", confidence=0.85)
+
+
+def _verb_at_end(norm: str, verb: re.Pattern[str]) -> bool:
+    """Whether ``verb`` is the message's predicate (only endings and request words follow)."""
+    return any(lexicon.VERB_TAIL.match(norm, m.end()) for m in verb.finditer(norm))
 
 
 # ----- slots ------------------------------------------------------------------------------
@@ -172,9 +177,9 @@ def _timing(
         if not days:
             return None
         first = days[0]
-        last = _range_partner(hits, first, DATE_KINDS)
-        if last is not None:
-            return first.day, _last_day(last) + timedelta(days=1)
+        span_end = _span_end(hits, first)
+        if span_end is not None:
+            return first.day, span_end
         if day_count is not None:
             return first.day, first.day + timedelta(days=day_count.days)
         return first.day, first.day + timedelta(days=1)
@@ -192,13 +197,16 @@ def _timing(
     end_hit = _range_partner(hits, first_time, TIME_KINDS)
     if end_hit is not None:
         end_day = _day_between(hits, first_time, end_hit) or start_day
+        if end_day < start_day:  # 모레 3시부터 내일 4시까지: not a range; keep the start
+            end_day = start_day
         end_clock = _end_clock(clock, end_hit)
         end = _at(end_day, end_clock, zone)
-        if end <= start:
+        if end <= start and end_day == start_day:
             end = _at(end_day, Clock(end_clock.hour + 12, end_clock.minute), zone)
         if end <= start:
-            end += timedelta(days=1)
-        return start, end
+            end = _at(start_day + timedelta(days=1), end_clock, zone)
+        if end > start:
+            return start, end
     minutes = length.minutes if length and length.minutes > 0 else DEFAULT_MINUTES
     if not length:
         notes.append("끝 시각이 없어 1시간으로 잡았어요")
@@ -222,6 +230,8 @@ def _update(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Par
         changes = Changes(start=_at(day, clock, zone))
     elif change_days:
         changes = Changes(date=change_days[0].day)
+    else:
+        changes = _shifted(hits, target_day, target_start, notes)
     confidence = 0.9 if changes and (title or target_day) else 0.5
     return Parse(
         intent="update_event",
@@ -230,6 +240,22 @@ def _update(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Par
         confidence=confidence,
         assumptions=tuple(dict.fromkeys(notes)),
     )
+
+
+def _shifted(
+    hits: list[Hit], day: date | None, start: datetime | None, notes: list[str]
+) -> Changes | None:
+    """``30분 늦춰줘`` / ``하루 미뤄줘``: the new value relative to the named old one."""
+    shift = next((h for h in hits if h.kind == "shift"), None)
+    if shift is None:
+        return None
+    delta = timedelta(minutes=shift.minutes)
+    if start is not None:
+        return Changes(start=start + delta)
+    if day is not None and shift.minutes % 1440 == 0:
+        return Changes(date=day + delta)
+    notes.append("원래 시각을 몰라 얼마나 옮길지만 알아들었어요")
+    return None
 
 
 def _delete(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Parse:
@@ -267,8 +293,9 @@ def _query(hits: list[Hit], now: datetime, zone: ZoneInfo, *, confidence: float)
         first, end = periods[0].day, periods[0].period_end
     elif days:
         first = days[0].day
-        partner = _range_partner(hits, days[0], DATE_KINDS)
-        end = (_last_day(partner) if partner else first) + timedelta(days=1)
+        day_count = next((h for h in hits if h.kind == "days"), None)
+        length = day_count.days if day_count and day_count.days > 0 else 1
+        end = _span_end(hits, days[0]) or first + timedelta(days=length)
     else:
         first = now.date()
         end = first + timedelta(days=1)
@@ -308,6 +335,17 @@ def _resolve_day_refs(hits: list[Hit], today: date) -> list[Hit]:
         elif hit.unit == "weekday" and previous is not None and hit.day is not None:
             day = dates.week_start(previous) + timedelta(days=hit.day.weekday())
             hit = replace(hit, day=day if day >= previous else day + timedelta(weeks=1))
+        if (
+            hit.unit == "weekday"
+            and resolved
+            and resolved[-1].kind == "date"
+            and resolved[-1].unit != "weekday"
+            and not resolved[-1].particle
+            and hit.start - resolved[-1].end <= 1
+        ):
+            # 11월 19일 수요일: the weekday only labels the date before it.
+            resolved[-1] = replace(resolved[-1], end=hit.end, particle=hit.particle)
+            continue
         if hit.kind in DATE_KINDS and hit.day is not None:
             previous = hit.day
         resolved.append(hit)
@@ -342,6 +380,16 @@ def _range_partner(hits: list[Hit], first: Hit, kinds: frozenset[str]) -> Hit | 
     return None
 
 
+def _span_end(hits: list[Hit], first: Hit) -> date | None:
+    """Exclusive end of a day range starting at ``first``; None when there is none or it
+    would end before it starts (모레~내일 is not a range)."""
+    last = _range_partner(hits, first, DATE_KINDS)
+    if last is None or first.day is None:
+        return None
+    end = _last_day(last) + timedelta(days=1)
+    return end if end > first.day else None
+
+
 def _day_between(hits: list[Hit], first: Hit, last: Hit) -> date | None:
     for h in hits:
         if first.end <= h.start < last.start and h.kind in DATE_KINDS:
@@ -360,6 +408,8 @@ def _change_group(hits: list[Hit]) -> list[Hit]:
     """The date/time hits that name the new value (… 4시로, 21일로), adjacent to each other."""
     marked = [i for i, h in enumerate(hits) if h.particle in CHANGE_PARTICLES]
     if not marked:
+        if any(h.kind == "shift" for h in hits):
+            return []  # 30분 늦춰줘: every named day/time is the old one
         when = [i for i, h in enumerate(hits) if h.kind in DATE_KINDS | TIME_KINDS]
         if len(when) < 2:
             return []
@@ -450,7 +500,6 @@ def _leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Word
     while tokens and lexicon.REQUEST_TOKEN.fullmatch(tokens[-1]):
         tokens.pop()
         asked = True
-    tokens = [t for t in tokens if not lexicon.REQUEST_TOKEN.fullmatch(t) or t in ("좀",)]
     tokens = [t for t in tokens if t != "좀"]
 
     if location is None:
