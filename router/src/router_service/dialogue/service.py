@@ -93,6 +93,13 @@ _LOCATION_AMENDMENT = re.compile(
 _TITLE_AMENDMENT = re.compile(
     r"^\s*(?:제목|이름)\s*(?:은|는|을|를|이|가)?\s+(?P<value>.+?)" + _AMENDMENT_TAIL
 )
+# "30분 늦춰줘", "1시간 앞당겨줘", "한 시간 미뤄 줘": a relative move of an event's time.
+_SHIFT = re.compile(
+    r"(?P<amount>\d+|한|두|세|네|다섯|반)\s*(?P<unit>분|시간)\s*(?:만|정도|쯤)?\s*"
+    r"(?P<way>늦춰|늦게|미뤄|뒤로|연기|앞당겨|당겨|일찍|앞으로)"
+)
+_KOREAN_COUNTS = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5}
+_EARLIER = ("앞당겨", "당겨", "일찍", "앞으로")
 _DATE_WORDS = re.compile(r"\d+\s*월|\d+\s*일|\d+/\d+|오늘|내일|모레|글피|요일|주|다음\s*달")
 
 
@@ -304,6 +311,9 @@ async def _dispatch(
         if changes.get("start") and not _DATE_WORDS.search(text):
             # "4시로" names only a time: the event keeps its day (the parser assumed today).
             changes["time_only"] = True
+        shift = _shift_minutes(text)
+        if shift is not None and not changes.get("start") and not changes.get("date"):
+            changes["shift_minutes"] = shift
         named = any(target.get(key) for key in ("title", "date", "start"))
         if (
             not named
@@ -838,6 +848,22 @@ def _choice_prompt(action: PendingAction) -> str:
     return f"일정이 {count}개 있어요. 어느 것을 {verb}할까요? 번호로 답해 주세요 (예: 1번)."
 
 
+def _shift_minutes(text: str) -> int | None:
+    """Minutes a relative move asks for (negative: earlier), or None."""
+    match = _SHIFT.search(text)
+    if not match:
+        return None
+    amount, unit = match.group("amount"), match.group("unit")
+    if amount == "반":
+        minutes = 30 if unit == "시간" else 0
+    else:
+        count = int(amount) if amount.isdigit() else _KOREAN_COUNTS[amount]
+        minutes = count * 60 if unit == "시간" else count
+    if not minutes:
+        return None
+    return -minutes if match.group("way") in _EARLIER else minutes
+
+
 def _choice_number(text: str) -> int | None:
     match = _CHOICE.match(text)
     return int(match.group(1)) if match else None
@@ -1013,7 +1039,9 @@ def _patch_for(event: dict[str, Any], changes: dict[str, Any], zone: tzinfo) -> 
         return {}
     start = fmt.as_datetime(event["start"]).astimezone(zone)
     length = fmt.as_datetime(event["end"]) - start
-    if changes.get("start") and changes.get("time_only"):
+    if changes.get("shift_minutes"):
+        new_start = start + timedelta(minutes=int(changes["shift_minutes"]))
+    elif changes.get("start") and changes.get("time_only"):
         moved = fmt.as_datetime(changes["start"]).astimezone(zone)
         new_start = start.replace(hour=moved.hour, minute=moved.minute)
     elif changes.get("start"):
@@ -1041,6 +1069,13 @@ def _amend(
     title = _TITLE_AMENDMENT.match(text)
     if title:
         body["title"] = title.group("value").strip()
+        return body
+    shift = _shift_minutes(text)
+    target_title = fmt.normalise_title(
+        (_jsonable(getattr(parsed, "target", None)) or {}).get("title")
+    )
+    if shift is not None and not body.get("all_day") and not target_title:
+        body.update(_patch_for(body, {"shift_minutes": shift}, zone))
         return body
     if intent != "update_event":
         return None
