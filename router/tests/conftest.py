@@ -89,7 +89,7 @@ class FakeAuthServer:
                 "capability": capability,
                 "state": state,
                 "reason": reason,
-                "reason_text": None if state == "active" else "구글 캘린더 권한이 없어요.",
+                "reason_text": "정상" if state == "active" else "재연결 필요: 권한이 취소됨",
                 "scopes": [],
                 "google_email": None,
             }

@@ -51,7 +51,10 @@ async def test_missing_grant_stores_awaiting_auth_and_replies_with_the_connect_l
     assert action.state == ActionState.awaiting_auth
     assert reply["payload"]["kind"] == "connect"
     assert reply["payload"]["link"]["url"].startswith("http://auth.test/connect/")
-    assert "구글 캘린더 연결이 필요해요" in reply["text"]
+    assert reply["text"].splitlines() == [
+        "구글 캘린더 연결이 필요해요. 아래 링크에서 연결해 주세요.",
+        "연결이 끝나면 「팀 미팅」 등록을 이어서 할게요.",
+    ]
     assert fake_auth.connect_links == [
         {
             "user_id": user_id,
@@ -101,6 +104,7 @@ async def test_approved_action_that_hit_reauth_runs_without_asking_after_the_gra
     fake_auth.grant_states[user_id] = "needs_reauth"  # revoked between proposal and approval
     [reply] = await say(client, "네")
     assert reply["payload"]["kind"] == "connect"
+    assert reply["text"].startswith("구글 캘린더 연결을 다시 해 주세요.")
     [action] = await _actions(app)
     assert action.state == ActionState.awaiting_auth and action.approved_at is not None
     assert fake_calendar.create_calls == []  # 409 before anything was written
@@ -220,3 +224,16 @@ async def test_unusable_grant_event_is_recorded_and_resumes_nothing(
     again = await client.post("/internal/grant-events", json=event, headers=auth_server_headers)
     assert again.json() == {"status": "duplicate"}
     assert (await _actions(app))[0].state == ActionState.awaiting_auth
+
+
+async def test_revoked_grant_before_a_delete_names_the_reason(
+    client, say, fake_auth, fake_calendar
+):
+    user_id = (await client.get("/api/chat/session")).json()["user_id"]
+    fake_auth.grant_states[user_id] = "needs_reauth"
+    [reply] = await say(client, "11월 24일 검진 삭제해줘")
+    assert reply["text"].splitlines() == [
+        "구글 캘린더 연결을 다시 해 주세요(재연결 필요: 권한이 취소됨). "
+        "아래 링크에서 연결할 수 있어요.",
+        "연결이 끝나면 「검진」 삭제를 이어서 할게요.",
+    ]

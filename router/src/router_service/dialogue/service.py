@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from router_service.clients.auth_server import AuthServerClient
+from router_service.clients.auth_server import AuthServerClient, GrantState
 from router_service.clients.calendar import CalendarClient, CalendarEvent
 from router_service.clients.exceptions import (
     AuthServerRequestFailed,
@@ -356,7 +356,7 @@ async def _start(
         approved=kind == ActionKind.query,  # a question needs no approval
     )
     if not grant.usable:
-        return [await _ask_for_auth(ctx, action, grant.reason_text)]
+        return [await _ask_for_auth(ctx, action, grant)]
     return await _prepare(ctx, action)
 
 
@@ -587,7 +587,7 @@ async def _approve_while_awaiting_auth(ctx: _Ctx, action: PendingAction) -> list
     grant = await ctx.deps.auth.grant_state(user_id=ctx.user_id)
     if grant.usable:
         return await _resume(ctx, action)
-    return [await _ask_for_auth(ctx, action, grant.reason_text)]
+    return [await _ask_for_auth(ctx, action, grant)]
 
 
 async def _reject(
@@ -751,23 +751,30 @@ async def _fail(ctx: _Ctx, action: PendingAction, code: str) -> None:
     )
 
 
-async def _ask_for_auth(ctx: _Ctx, action: PendingAction, reason_text: str | None) -> Message:
+async def _ask_for_auth(ctx: _Ctx, action: PendingAction, grant: GrantState | None) -> Message:
+    """The connect link, bound to the action, with what will happen once connected."""
     link = await ctx.deps.auth.create_connect_link(
         user_id=ctx.user_id, pending_action_ref=str(action.id), channel=str(ctx.channel)
     )
-    lines = []
-    if reason_text:
-        lines.append(reason_text)
-    lines.append("구글 캘린더 연결이 필요해요. 아래 링크에서 연결해 주시면 이어서 진행할게요.")
     what = _action_title(action)
-    if what and action.kind != ActionKind.query:
-        lines.append(f"(대기 중: {fmt.quoted(what)} {VERB[action.kind]})")
+    if action.kind == ActionKind.query:
+        then = "연결이 끝나면 바로 일정을 알려 드릴게요."
+    elif what:
+        verb = VERB[action.kind]
+        then = f"연결이 끝나면 {fmt.quoted(what)} {verb}{fmt.josa(verb, '을', '를')} 이어서 할게요."
+    else:
+        then = "연결이 끝나면 이어서 할게요."
+    if grant is not None and grant.state == "missing":
+        first = "구글 캘린더 연결이 필요해요. 아래 링크에서 연결해 주세요."
+    else:
+        reason = f"({grant.reason_text})" if grant is not None and grant.reason_text else ""
+        first = f"구글 캘린더 연결을 다시 해 주세요{reason}. 아래 링크에서 연결할 수 있어요."
     payload = {
         "kind": "connect",
         "action_id": action.id,
         "link": {"url": link.url, "label": "구글 캘린더 연결하기"},
     }
-    return await _say(ctx, "\n".join(lines), payload=payload)
+    return await _say(ctx, f"{first}\n{then}", payload=payload)
 
 
 # --- helpers ----------------------------------------------------------------------------
