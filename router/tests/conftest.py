@@ -277,6 +277,7 @@ def settings(database_url: str) -> RouterSettings:
         calendar_url="http://calendar.test",
         calendar_token=ROUTER_AT_CALENDAR_TOKEN,
         stream_poll_seconds=0.05,
+        recovery_interval_seconds=0,  # tests call recover_stalled themselves
     )
 
 
@@ -286,11 +287,14 @@ def _fixed_clock() -> datetime:
 
 @pytest.fixture
 def make_app(settings: RouterSettings, fake_auth: FakeAuthServer, fake_calendar: FakeCalendar):
-    """Builds a router app on the test database (call it again to 'restart' the router)."""
+    """Builds a router app on the test database (call it again to 'restart' the router).
 
-    async def make() -> FastAPI:
+    Keyword arguments override plain (non-secret) settings of the new app.
+    """
+
+    async def make(**overrides: Any) -> FastAPI:
         app = create_app(
-            settings,
+            settings.model_copy(update=overrides),
             transports={
                 "auth-server": httpx.ASGITransport(app=fake_auth.app),
                 "skill-calendar": httpx.ASGITransport(app=fake_calendar.app),

@@ -57,6 +57,8 @@ UPSTREAM_ERRORS = (
 )
 DECISIONS = ("approve", "reject", "choose")
 TARGET_SEARCH_DAYS = 30
+# An approved action untouched this long belonged to a process that stopped mid-way.
+STALLED_AFTER = timedelta(minutes=2)
 DEFAULT_LENGTH = timedelta(hours=1)
 
 VERB = {ActionKind.create: "등록", ActionKind.update: "변경", ActionKind.delete: "삭제"}
@@ -247,6 +249,33 @@ async def resume_after_grant(
         except UPSTREAM_ERRORS as err:
             logger.warning("upstream failed while resuming", extra={"error_code": err.code})
             replies.append(await _say(ctx, CALENDAR_DOWN))
+        await session.commit()
+    return replies
+
+
+async def recover_stalled(
+    session: AsyncSession, *, deps: DialogueDeps, stalled_for: timedelta = STALLED_AFTER
+) -> list[Message]:
+    """Runs again the approved actions a stopped process left unfinished (each once).
+
+    Safe because skill-calendar sees the same ``Idempotency-Key`` again and replays.
+    """
+    now = deps.clock()
+    replies: list[Message] = []
+    for action in await pending.stalled(session=session, before=now - stalled_for):
+        reclaimed = await pending.reclaim_stalled(
+            session=session, action_id=action.id, before=now - stalled_for, now=now
+        )
+        if not reclaimed:
+            continue
+        await session.commit()
+        await session.refresh(action)
+        logger.info("resuming a stalled action", extra={"action_id": action.id})
+        ctx = _ctx_for_action(session, deps, action)
+        try:
+            replies.extend(await _execute(ctx, action))
+        except UPSTREAM_ERRORS as err:
+            logger.warning("upstream failed while recovering", extra={"error_code": err.code})
         await session.commit()
     return replies
 
@@ -536,7 +565,7 @@ async def _answer_query(ctx: _Ctx, action: PendingAction) -> list[Message]:
             for e in events
         ]
         text = "\n".join([f"{label} 일정:", *items])
-    await pending.transition(
+    finished = await pending.transition(
         session=ctx.session,
         action_id=action.id,
         from_states=[ActionState.proposed, ActionState.executing],
@@ -544,7 +573,7 @@ async def _answer_query(ctx: _Ctx, action: PendingAction) -> list[Message]:
         now=ctx.now,
         result={"count": len(events)},
     )
-    return [await _say(ctx, text)]
+    return [await _say(ctx, text)] if finished else []
 
 
 # --- decisions --------------------------------------------------------------------------
@@ -694,7 +723,7 @@ async def _execute(ctx: _Ctx, action: PendingAction) -> list[Message]:
         await _fail(ctx, action, err.code)
         verb = VERB[action.kind]
         return [await _say(ctx, f"일정을 {verb}하지 못했어요. 잠시 후 다시 시도해 주세요.")]
-    await pending.transition(
+    finished = await pending.transition(
         session=ctx.session,
         action_id=action.id,
         from_states=[ActionState.executing],
@@ -702,6 +731,8 @@ async def _execute(ctx: _Ctx, action: PendingAction) -> list[Message]:
         now=ctx.now,
         result=result,
     )
+    if not finished:  # a recovery run finished it first: it has said so already
+        return []
     if event.get("location") and action.kind != ActionKind.delete:
         text += f"\n장소: {event['location']}"
     payload: dict[str, Any] = {"kind": "result", "action_id": action.id}
