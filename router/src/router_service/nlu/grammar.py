@@ -450,7 +450,9 @@ RULES: tuple[Rule, ...] = (
         re.compile(_NOT_AFTER_HANGUL + r"(?:하루\s*종일|온종일|종일|올데이|all\s*day)", re.I),
         _all_day,
     ),
-    (re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s*일(?!\s*(?:뒤|후|전|간|동안|째))"), _bare_day),
+    # A minutes count left alone after the hour rules took 3시 30분: a length (회의 30분).
+    (re.compile(r"(?<![\d:])(?P<m2>\d{1,3})\s*분(?![가-힣])"), _duration),
+    (re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s*일(?!\s*(?:뒤|후|전|간|동안|째|차))"), _bare_day),
 )
 
 HANGUL_NEXT = re.compile(r"\s*[가-힣A-Za-z]")
