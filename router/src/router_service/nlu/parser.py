@@ -273,7 +273,8 @@ def _delete(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Par
 def _target_when(
     hits: list[Hit], zone: ZoneInfo, notes: list[str]
 ) -> tuple[date | None, datetime | None]:
-    days = [h for h in hits if h.kind in DATE_KINDS]
+    # A week or month names no single day of the event.
+    days = [h for h in hits if h.kind == "date" or (h.kind == "period" and h.unit == "weekend")]
     times = [h for h in hits if h.kind in TIME_KINDS]
     day = days[0].day if days else None
     start = None
