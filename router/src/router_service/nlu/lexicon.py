@@ -184,6 +184,7 @@ KIND_WORDS = frozenset({"일정", "일정을", "일정으로", "스케줄", "스
 PARTICLE_TOKENS = frozenset(
     {"에", "에서", "을", "를", "은", "는", "이", "가", "로", "으로", "의", "도"}
 )
+SUBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9]{2})(?:이|가)$")
 OBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9])(?:을|를)$")
 
 # Places: the last word of a trailing place phrase ends with one of these.

@@ -497,11 +497,15 @@ def _leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Word
     tokens = [t for t in re.split(r"[\s\x00]+", text) if t]
     tokens = [t.strip(",.!~") for t in tokens if t.strip(",.!~")]
 
-    asked = False
+    asked = exists = False
     while tokens and lexicon.REQUEST_TOKEN.fullmatch(tokens[-1]):
+        exists = exists or tokens[-1].startswith("있")
         tokens.pop()
         asked = True
     tokens = [t for t in tokens if t != "좀"]
+    if exists and tokens:
+        # 회의가 있어: drop the subject particle (never from a two-syllable word: 휴가).
+        tokens[-1] = lexicon.SUBJECT_PARTICLE.sub("", tokens[-1])
 
     if location is None:
         location, tokens = _place_with_eseo(tokens)
