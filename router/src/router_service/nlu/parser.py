@@ -516,9 +516,9 @@ def _leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Word
 
 
 def _is_place_word(token: str) -> bool:
-    if token in lexicon.NOT_PLACES or len(token) < 1:
+    if token in lexicon.NOT_PLACES or token in lexicon.NOT_BRANCHES:
         return False
-    return token.endswith(lexicon.PLACE_SUFFIXES)
+    return token.endswith(lexicon.PLACE_SUFFIXES) or bool(lexicon.BRANCH.fullmatch(token))
 
 
 def _place_with_eseo(tokens: list[str]) -> tuple[str | None, list[str]]:
