@@ -229,3 +229,17 @@ def test_a_shift_without_the_old_time_is_unsure(now):
     result = parse("회의 30분 미뤄줘", now=now)
     assert result.intent == "update_event" and result.changes is None
     assert result.confidence < 0.6
+
+
+def test_a_correction_after_an_answer_word_is_unsure_and_untitled(now):
+    result = parse("아니 4시로 바꿔줘", now=now)
+    assert result.intent == "update_event"
+    assert result.target.title is None
+    assert result.changes.start.hour == 16
+    assert result.confidence < 0.6
+
+
+def test_the_day_before_malgo_is_not_meant(now):
+    result = parse("아니 내일 말고 모레", now=now)
+    assert result.event.start_date.isoformat() == "2025-11-16"
+    assert result.event.title is None

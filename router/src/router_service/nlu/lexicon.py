@@ -198,6 +198,9 @@ KIND_WORDS = frozenset({"일정", "일정을", "일정으로", "스케줄", "스
 PARTICLE_TOKENS = frozenset(
     {"에", "에서", "을", "를", "은", "는", "이", "가", "로", "으로", "의", "도"}
 )
+# A leading answer word before a correction (아니 4시로 바꿔줘); dropped from titles.
+ANSWER_TOKEN = re.compile(r"(?:네|넵|응|어|예|아니|아니요|아뇨|아냐|ㅇㅇ|ㄴㄴ|그래|좋아|음)[,.!~]*")
+NEGATION = re.compile(r"\s*말고(?![가-힣])")
 SUBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9]{2})(?:이|가)$")
 OBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9])(?:을|를)$")
 

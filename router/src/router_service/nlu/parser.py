@@ -41,6 +41,7 @@ class Words:
     tokens: tuple[str, ...]
     location: str | None
     asked: bool  # a request word was present
+    answered: bool = False  # the message starts with an answer word (아니, 응, 네 …)
 
 
 def parse(text: str, *, now: datetime, time_zone: str = "Asia/Seoul") -> Parse:
@@ -58,9 +59,25 @@ def parse(text: str, *, now: datetime, time_zone: str = "Asia/Seoul") -> Parse:
     blocked = (address.span(),) if address else ()
     hits = scan(norm, local_now.date(), blocked)
     hits = settle_holidays(norm, _resolve_day_refs(hits, local_now.date()))
-    hits = _link_ranges(norm, scan_meals(norm, hits))
+    hits = _link_ranges(norm, scan_meals(norm, _drop_negated(norm, hits)))
     words = _leftover(norm, hits, address)
-    return _decide(norm, hits, words, local_now, zone)
+    parsed = _decide(norm, hits, words, local_now, zone)
+    if words.answered and parsed.confidence > 0.55:
+        # 아니 4시로 바꿔줘 / 응 3시로 해줘: a correction of the pending proposal, not a new thing.
+        parsed = replace(parsed, confidence=0.55)
+    return parsed
+
+
+def _drop_negated(norm: str, hits: list[Hit]) -> list[Hit]:
+    """``내일 말고 모레``: the value before 말고 is the one the user does not mean."""
+    kept: list[Hit] = []
+    for hit in hits:
+        negated = lexicon.NEGATION.match(norm, hit.end)
+        if negated:
+            kept.append(replace(hit, kind="negated", end=negated.end()))
+        else:
+            kept.append(hit)
+    return kept
 
 
 # ----- answers and intent ----------------------------------------------------------------
@@ -503,6 +520,10 @@ def _leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Word
         tokens.pop()
         asked = True
     tokens = [t for t in tokens if t != "좀"]
+    answered = False
+    while len(tokens) > 0 and lexicon.ANSWER_TOKEN.fullmatch(tokens[0]):
+        tokens.pop(0)
+        answered = True
     if exists and tokens:
         # 회의가 있어: drop the subject particle (never from a two-syllable word: 휴가).
         tokens[-1] = lexicon.SUBJECT_PARTICLE.sub("", tokens[-1])
@@ -512,7 +533,7 @@ def _leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Word
     if location is None:
         location, tokens = _trailing_place(tokens)
     tokens = [t for t in tokens if t not in lexicon.PARTICLE_TOKENS]
-    return Words(tokens=tuple(tokens), location=location, asked=asked)
+    return Words(tokens=tuple(tokens), location=location, asked=asked, answered=answered)
 
 
 def _is_place_word(token: str) -> bool:
