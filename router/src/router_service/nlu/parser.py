@@ -58,7 +58,7 @@ def parse(text: str, *, now: datetime, time_zone: str = "Asia/Seoul") -> Parse:
     address = _address(norm)
     blocked = (address.span(),) if address else ()
     hits = scan(norm, local_now.date(), blocked)
-    hits = settle_holidays(norm, _resolve_day_refs(hits, local_now.date()))
+    hits = settle_holidays(norm, _resolve_day_refs(norm, hits, local_now.date()))
     hits = _link_ranges(norm, scan_meals(norm, _drop_negated(norm, hits)))
     words = _leftover(norm, hits, address)
     parsed = _decide(norm, hits, words, local_now, zone)
@@ -331,7 +331,7 @@ def _query(hits: list[Hit], now: datetime, zone: ZoneInfo, *, confidence: float)
 # ----- hit helpers ---------------------------------------------------------------------------
 
 
-def _resolve_day_refs(hits: list[Hit], today: date) -> list[Hit]:
+def _resolve_day_refs(norm: str, hits: list[Hit], today: date) -> list[Hit]:
     """Turns each bare ``D일`` into a date: the month of the date before it, else the next D."""
     resolved: list[Hit] = []
     previous: date | None = None
@@ -359,7 +359,7 @@ def _resolve_day_refs(hits: list[Hit], today: date) -> list[Hit]:
             and resolved[-1].kind == "date"
             and resolved[-1].unit != "weekday"
             and not resolved[-1].particle
-            and hit.start - resolved[-1].end <= 1
+            and not norm[resolved[-1].end : hit.start].strip()
         ):
             # 11월 19일 수요일: the weekday only labels the date before it.
             resolved[-1] = replace(resolved[-1], end=hit.end, particle=hit.particle)
