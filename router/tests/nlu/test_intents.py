@@ -243,3 +243,21 @@ def test_the_day_before_malgo_is_not_meant(now):
     result = parse("아니 내일 말고 모레", now=now)
     assert result.event.start_date.isoformat() == "2025-11-16"
     assert result.event.title is None
+
+
+def test_when_is_my_next_event_looks_ahead(now):
+    result = parse("다음 회의 언제야?", now=now).to_spec_json()
+    assert result["intent"] == "query_events"
+    assert result["range"] == {
+        "start": "2025-11-14T00:00:00+09:00",
+        "end": "2025-12-14T00:00:00+09:00",
+    }
+
+
+@pytest.mark.parametrize("text", ["크리스마스가 언제야?", "추석이 언제지?"])
+def test_when_is_a_holiday_is_not_about_events(text, now):
+    assert parse(text, now=now).intent == "other"
+
+
+def test_what_am_i_doing_tomorrow_is_a_query(now):
+    assert parse("내일 뭐해?", now=now).intent == "query_events"

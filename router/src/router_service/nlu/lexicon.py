@@ -178,7 +178,12 @@ CREATE_VERB = re.compile(
 QUERY_CUE = re.compile(
     r"알려|보여|뭐\s*있|뭐\s*야|뭐지|뭐가|뭐였|무슨\s*일정|무슨\s*약속|일정\s*있|약속\s*있|있어\s*\?|있나|있니|있지|"
     r"몇\s*시|있는지|있냐|있어요\s*\?|있을까|있던가|확인해|확인\s*좀|조회|몇\s*개|몇\s*건|어떻게\s*돼|바빠|바쁘|한가|비어\s*있|"
-    r"비었|일정\s*(?:표|목록)|체크해"
+    r"비었|일정\s*(?:표|목록)|체크해|뭐\s*해|언제"
+)
+# "When is my next …?": a question about an event by name, not about a day.
+WHEN_CUE = re.compile(r"언제")
+EVENT_NOUNS = re.compile(
+    r"회의|미팅|약속|예약|면접|모임|회식|수업|진료|검진|스터디|세미나|발표|출장|행사"
 )
 QUESTION = re.compile(r"\?|어때|누구|왜|뭐야|뭐해|어디야|얼마|몇\s*도|할까|될까")
 CALENDAR_NOUNS = re.compile(r"일정|스케줄|약속|캘린더|달력")

@@ -18,6 +18,7 @@ from router_service.nlu.normalize import normalize
 from router_service.nlu.result import Changes, Event, Parse, Range, Target
 
 DEFAULT_MINUTES = 60
+WHEN_HORIZON_DAYS = 30  # 다음 회의 언제야?: how far ahead a dateless "when" looks
 RANGE_CONNECTOR = re.compile(r"\s*[~\-]\s*")
 FROM_PARTICLES = frozenset({"부터", "에서"})
 CHANGE_PARTICLES = frozenset({"로", "으로"})
@@ -107,12 +108,22 @@ def _decide(norm: str, hits: list[Hit], words: Words, now: datetime, zone: ZoneI
     create_title = _title(words, create=True)
     if create_title in lexicon.KIND_WORDS:
         create_title = ""
-    about_calendar = has_when or lexicon.CALENDAR_NOUNS.search(norm)
+    if (
+        lexicon.WHEN_CUE.search(norm)
+        and not lexicon.EVENT_NOUNS.search(norm)
+        and not lexicon.CALENDAR_NOUNS.search(norm)
+    ):
+        return Parse(intent="other", confidence=0.8)  # 크리스마스가 언제야?: a date, not events
+    about_calendar = (
+        has_when
+        or lexicon.CALENDAR_NOUNS.search(norm)
+        or (lexicon.WHEN_CUE.search(norm) and lexicon.EVENT_NOUNS.search(norm))
+    )
     if about_calendar and lexicon.QUERY_CUE.search(norm) and not (create_asked and create_title):
-        return _query(hits, now, zone, confidence=0.92 if has_when else 0.8)
+        return _query(norm, hits, now, zone, confidence=0.92 if has_when else 0.8)
     asks_about_day = lexicon.QUESTION.search(norm) or lexicon.CALENDAR_NOUNS.search(norm)
     if has_when and not create_title and not words.location and asks_about_day:
-        return _query(hits, now, zone, confidence=0.75)
+        return _query(norm, hits, now, zone, confidence=0.75)
     if lexicon.QUESTION.search(norm) and not create_asked:
         return Parse(intent="other", confidence=0.6 if has_when else 0.9)
     if has_when or create_asked:
@@ -303,7 +314,9 @@ def _target_when(
     return day, start
 
 
-def _query(hits: list[Hit], now: datetime, zone: ZoneInfo, *, confidence: float) -> Parse:
+def _query(
+    norm: str, hits: list[Hit], now: datetime, zone: ZoneInfo, *, confidence: float
+) -> Parse:
     periods = [h for h in hits if h.kind == "period"]
     days = [h for h in hits if h.kind == "date"]
     notes: tuple[str, ...] = ()
@@ -314,6 +327,11 @@ def _query(hits: list[Hit], now: datetime, zone: ZoneInfo, *, confidence: float)
         day_count = next((h for h in hits if h.kind == "days"), None)
         length = day_count.days if day_count and day_count.days > 0 else 1
         end = _span_end(hits, days[0]) or first + timedelta(days=length)
+    elif lexicon.WHEN_CUE.search(norm):
+        first = now.date()
+        end = first + timedelta(days=WHEN_HORIZON_DAYS)
+        notes = (f"날짜가 없어 오늘부터 {WHEN_HORIZON_DAYS}일 동안을 찾아볼게요",)
+        confidence = min(confidence, 0.7)
     else:
         first = now.date()
         end = first + timedelta(days=1)
