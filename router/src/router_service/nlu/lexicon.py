@@ -206,6 +206,7 @@ PARTICLE_TOKENS = frozenset(
 # A leading answer word before a correction (아니 4시로 바꿔줘); dropped from titles.
 ANSWER_TOKEN = re.compile(r"(?:네|넵|응|어|예|아니|아니요|아뇨|아냐|ㅇㅇ|ㄴㄴ|그래|좋아|음)[,.!~]*")
 NEGATION = re.compile(r"\s*말고(?![가-힣])")
+IMPERATIVE_END = re.compile(r"(?:줘|주세요|줄래|줄래요|해요|하자|할게|해)[.!?~]*$")
 SUBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9]{2})(?:이|가)$")
 OBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9])(?:을|를)$")
 

@@ -537,7 +537,13 @@ def _leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Word
         exists = exists or tokens[-1].startswith("있")
         tokens.pop()
         asked = True
-    tokens = [t for t in tokens if t != "좀"]
+    # 회의 잡아줘 내일 3시: a request verb in the middle, recognisable by its ending.
+    tokens = [
+        t
+        for t in tokens
+        if t != "좀"
+        and not (lexicon.REQUEST_TOKEN.fullmatch(t) and lexicon.IMPERATIVE_END.search(t))
+    ]
     answered = False
     while len(tokens) > 0 and lexicon.ANSWER_TOKEN.fullmatch(tokens[0]):
         tokens.pop(0)
