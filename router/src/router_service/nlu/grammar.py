@@ -465,13 +465,24 @@ RULES: tuple[Rule, ...] = (
 HANGUL_NEXT = re.compile(r"\s*[가-힣A-Za-z]")
 EARLIER_WORDS = frozenset({"일찍", "빨리", "앞으로", "전으로"})
 EARLIER_VERB = re.compile(r"\s*(?:좀\s*)?(?:앞당|당겨|당기|땡겨|땡기)")
-MEAL_RULE = re.compile(r"(?<![가-힣])(?P<w>점심|저녁|아침)(?!\s*\d)")
-MEAL_TIMES = MappingProxyType({"아침": 8, "점심": 12, "저녁": 19})
+# Parts of the day named without an hour, and the hour assumed for each.
+MEAL_RULE = re.compile(
+    r"(?<![가-힣])(?P<w>점심|저녁|아침|오전|오후|낮|밤|새벽)"
+    r"(?=[에엔은는도중]|\s+[^\d\s]|\s*$|[.,!?~])"
+)
+MEAL_TIMES = MappingProxyType(
+    {"아침": 8, "점심": 12, "저녁": 19, "오전": 9, "오후": 14, "낮": 13, "밤": 21, "새벽": 6}
+)
 MEAL_NOTES = MappingProxyType(
     {
         "아침": "아침은 오전 8시로 가정했어요",
         "점심": "점심은 낮 12시로 가정했어요",
         "저녁": "저녁은 오후 7시로 가정했어요",
+        "오전": "오전은 9시로 가정했어요",
+        "오후": "오후는 2시로 가정했어요",
+        "낮": "낮은 1시로 가정했어요",
+        "밤": "밤은 9시로 가정했어요",
+        "새벽": "새벽은 6시로 가정했어요",
     }
 )
 # A meal word that names the event itself (점심 약속, 저녁 식사) stays in the title.

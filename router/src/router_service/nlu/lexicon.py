@@ -201,7 +201,7 @@ REQUEST_TOKEN = re.compile(
 )
 KIND_WORDS = frozenset({"일정", "일정을", "일정으로", "스케줄", "스케줄을", "약속을"})
 PARTICLE_TOKENS = frozenset(
-    {"에", "에서", "을", "를", "은", "는", "이", "가", "로", "으로", "의", "도"}
+    {"에", "에서", "을", "를", "은", "는", "이", "가", "로", "으로", "의", "도", "중", "중에"}
 )
 # A leading answer word before a correction (아니 4시로 바꿔줘); dropped from titles.
 ANSWER_TOKEN = re.compile(r"(?:네|넵|응|어|예|아니|아니요|아뇨|아냐|ㅇㅇ|ㄴㄴ|그래|좋아|음)[,.!~]*")

@@ -170,7 +170,7 @@ def _create(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo, *, ask
             end_date=end_date,
             location=location,
         )
-    if any("이해했어요" in n for n in notes):
+    if any("이해했어요" in n or "가정했어요" in n for n in notes):
         confidence -= 0.05
     if invalid:
         notes.append(invalid[0].note)
