@@ -18,6 +18,7 @@ from router_service.nlu.normalize import normalize
 from router_service.nlu.result import Changes, Event, Parse, Range, Target
 
 DEFAULT_MINUTES = 60
+EDGE_PUNCTUATION = ",.!?~\"'“”‘’()[]「」『』"
 WHEN_HORIZON_DAYS = 30  # 다음 회의 언제야?: how far ahead a dateless "when" looks
 RANGE_CONNECTOR = re.compile(r"\s*[~\-]\s*")
 FROM_PARTICLES = frozenset({"부터", "에서"})
@@ -530,7 +531,7 @@ def _leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Word
     text = "".join(chars)
     text = re.sub(r"\x00[\s]*[~\-][\s]*\x00", "\x00 \x00", text)
     tokens = [t for t in re.split(r"[\s\x00]+", text) if t]
-    tokens = [t.strip(",.!~") for t in tokens if t.strip(",.!~")]
+    tokens = [t.strip(EDGE_PUNCTUATION) for t in tokens if t.strip(EDGE_PUNCTUATION)]
 
     asked = exists = False
     while tokens and lexicon.REQUEST_TOKEN.fullmatch(tokens[-1]):
