@@ -261,3 +261,9 @@ def test_when_is_a_holiday_is_not_about_events(text, now):
 
 def test_what_am_i_doing_tomorrow_is_a_query(now):
     assert parse("내일 뭐해?", now=now).intent == "query_events"
+
+
+def test_a_polite_answer_word_before_a_request_is_not_its_title(now):
+    result = parse("네 내일 3시 회의 잡아줘", now=now)
+    assert (result.intent, result.event.title) == ("create_event", "회의")
+    assert result.confidence >= 0.6

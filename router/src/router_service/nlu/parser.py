@@ -43,7 +43,6 @@ class Words:
     tokens: tuple[str, ...]
     location: str | None
     asked: bool  # a request word was present
-    answered: bool = False  # the message starts with an answer word (아니, 응, 네 …)
 
 
 def parse(text: str, *, now: datetime, time_zone: str = "Asia/Seoul") -> Parse:
@@ -63,11 +62,7 @@ def parse(text: str, *, now: datetime, time_zone: str = "Asia/Seoul") -> Parse:
     hits = settle_holidays(norm, _resolve_day_refs(norm, hits, local_now.date()))
     hits = _link_ranges(norm, scan_meals(norm, _drop_negated(norm, hits)))
     words = _leftover(norm, hits, address)
-    parsed = _decide(norm, hits, words, local_now, zone)
-    if words.answered and parsed.confidence > 0.55:
-        # 아니 4시로 바꿔줘 / 응 3시로 해줘: a correction of the pending proposal, not a new thing.
-        parsed = replace(parsed, confidence=0.55)
-    return parsed
+    return _decide(norm, hits, words, local_now, zone)
 
 
 def _drop_negated(norm: str, hits: list[Hit]) -> list[Hit]:
@@ -545,10 +540,9 @@ def _leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Word
         if t != "좀"
         and not (lexicon.REQUEST_TOKEN.fullmatch(t) and lexicon.IMPERATIVE_END.search(t))
     ]
-    answered = False
-    while len(tokens) > 0 and lexicon.ANSWER_TOKEN.fullmatch(tokens[0]):
+    # 아니 4시로 바꿔줘 / 응 3시로 해줘: the answer word is no part of a title.
+    while tokens and lexicon.ANSWER_TOKEN.fullmatch(tokens[0]):
         tokens.pop(0)
-        answered = True
     if exists and tokens:
         # 회의가 있어: drop the subject particle (never from a two-syllable word: 휴가).
         tokens[-1] = lexicon.SUBJECT_PARTICLE.sub("", tokens[-1])
@@ -558,7 +552,7 @@ def _leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Word
     if location is None:
         location, tokens = _trailing_place(tokens)
     tokens = [t for t in tokens if t not in lexicon.PARTICLE_TOKENS]
-    return Words(tokens=tuple(tokens), location=location, asked=asked, answered=answered)
+    return Words(tokens=tuple(tokens), location=location, asked=asked)
 
 
 def _is_place_word(token: str) -> bool:
