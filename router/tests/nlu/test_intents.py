@@ -162,6 +162,16 @@ def test_delete_targets(text, title, date, start, now):
             {"start": "2025-11-15T17:00:00+09:00", "date": None},
         ),
         (
+            "내일 치과 예약 모레 같은 시간으로 옮겨줘",
+            {"title": "치과 예약", "date": "2025-11-15", "start": None},
+            {"start": None, "date": "2025-11-16"},
+        ),
+        (
+            "회의를 내일에서 모레로 옮겨줘",
+            {"title": "회의", "date": "2025-11-15", "start": None},
+            {"start": None, "date": "2025-11-16"},
+        ),
+        (
             "내일 회의 3시에서 5시로 바꿔줘",
             {"title": "회의", "date": "2025-11-15", "start": "2025-11-15T15:00:00+09:00"},
             {"start": "2025-11-15T17:00:00+09:00", "date": None},

@@ -207,6 +207,8 @@ PARTICLE_TOKENS = frozenset(
 ANSWER_TOKEN = re.compile(r"(?:네|넵|응|어|예|아니|아니요|아뇨|아냐|ㅇㅇ|ㄴㄴ|그래|좋아|음)[,.!~]*")
 NEGATION = re.compile(r"\s*말고(?![가-힣])")
 IMPERATIVE_END = re.compile(r"(?:줘|주세요|줄래|줄래요|해요|하자|할게|해)[.!?~]*$")
+# "Keep the rest as it is" phrases in an update (모레 같은 시간으로): no part of a title.
+KEEP_PHRASE = re.compile(r"(?:같은|똑같은|동일한)\s*시간(?:으로|에|대로)?|시간은\s*그대로|그대로")
 SUBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9]{2})(?:이|가)$")
 OBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9])(?:을|를)$")
 

@@ -257,6 +257,8 @@ def _update(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Par
     else:
         changes = _shifted(hits, target_day, target_start, notes)
     confidence = 0.9 if changes and (title or target_day) else 0.5
+    if any(h.kind == "period" and h.unit != "weekend" for h in change_days):
+        confidence = min(confidence, 0.55)  # 다음주로: which day of that week is a guess
     return Parse(
         intent="update_event",
         target=Target(title=title or None, date=target_day, start=target_start),
@@ -525,6 +527,7 @@ def _leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Word
     # Range connectors between two hits go with them.
     text = "".join(chars)
     text = re.sub(r"\x00[\s]*[~\-][\s]*\x00", "\x00 \x00", text)
+    text = lexicon.KEEP_PHRASE.sub(" ", text)
     tokens = [t for t in re.split(r"[\s\x00]+", text) if t]
     tokens = [t.strip(EDGE_PUNCTUATION) for t in tokens if t.strip(EDGE_PUNCTUATION)]
 
