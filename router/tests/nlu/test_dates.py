@@ -78,6 +78,25 @@ def test_bare_day_takes_the_month_of_the_date_before_it(now):
     )
 
 
+@pytest.mark.parametrize("text", ["12월 26~28일 제주 여행", "12월 26-28일 제주 여행"])
+def test_a_day_range_with_the_unit_written_once(text, now):
+    result = parse(text, now=now)
+    assert (result.event.start_date, result.event.end_date) == (
+        date(2025, 12, 26),
+        date(2025, 12, 29),
+    )
+    assert result.event.title == "제주 여행"
+
+
+@pytest.mark.parametrize("text", ["다음 주 월~수 출장", "다음주 월요일~수요일 출장"])
+def test_a_weekday_range(text, now):
+    result = parse(text, now=now)
+    assert (result.event.start_date, result.event.end_date) == (
+        date(2025, 11, 17),
+        date(2025, 11, 20),
+    )
+
+
 def test_a_range_that_crosses_the_month_end(now):
     result = parse("12월 30일부터 1월 2일까지 휴가", now=now)
     assert (result.event.start_date, result.event.end_date) == (

@@ -162,6 +162,16 @@ def test_delete_targets(text, title, date, start, now):
             {"start": "2025-11-15T17:00:00+09:00", "date": None},
         ),
         (
+            "내일 치과 예약 모레 같은 시간으로 옮겨줘",
+            {"title": "치과 예약", "date": "2025-11-15", "start": None},
+            {"start": None, "date": "2025-11-16"},
+        ),
+        (
+            "회의를 내일에서 모레로 옮겨줘",
+            {"title": "회의", "date": "2025-11-15", "start": None},
+            {"start": None, "date": "2025-11-16"},
+        ),
+        (
             "내일 회의 3시에서 5시로 바꿔줘",
             {"title": "회의", "date": "2025-11-15", "start": "2025-11-15T15:00:00+09:00"},
             {"start": "2025-11-15T17:00:00+09:00", "date": None},
@@ -229,3 +239,41 @@ def test_a_shift_without_the_old_time_is_unsure(now):
     result = parse("회의 30분 미뤄줘", now=now)
     assert result.intent == "update_event" and result.changes is None
     assert result.confidence < 0.6
+
+
+def test_a_correction_after_an_answer_word_is_unsure_and_untitled(now):
+    result = parse("아니 4시로 바꿔줘", now=now)
+    assert result.intent == "update_event"
+    assert result.target.title is None
+    assert result.changes.start.hour == 16
+    assert result.confidence < 0.6
+
+
+def test_the_day_before_malgo_is_not_meant(now):
+    result = parse("아니 내일 말고 모레", now=now)
+    assert result.event.start_date.isoformat() == "2025-11-16"
+    assert result.event.title is None
+
+
+def test_when_is_my_next_event_looks_ahead(now):
+    result = parse("다음 회의 언제야?", now=now).to_spec_json()
+    assert result["intent"] == "query_events"
+    assert result["range"] == {
+        "start": "2025-11-14T00:00:00+09:00",
+        "end": "2025-12-14T00:00:00+09:00",
+    }
+
+
+@pytest.mark.parametrize("text", ["크리스마스가 언제야?", "추석이 언제지?"])
+def test_when_is_a_holiday_is_not_about_events(text, now):
+    assert parse(text, now=now).intent == "other"
+
+
+def test_what_am_i_doing_tomorrow_is_a_query(now):
+    assert parse("내일 뭐해?", now=now).intent == "query_events"
+
+
+def test_a_polite_answer_word_before_a_request_is_not_its_title(now):
+    result = parse("네 내일 3시 회의 잡아줘", now=now)
+    assert (result.intent, result.event.title) == ("create_event", "회의")
+    assert result.confidence >= 0.6

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from types import MappingProxyType
 
 from router_service.nlu import dates
 
@@ -19,36 +20,42 @@ WEEKDAYS = "월화수목금토일"
 MERIDIEMS = "오전|오후|아침|저녁|밤|새벽|낮|점심|am|pm|AM|PM"
 AM_WORDS = frozenset({"오전", "아침", "새벽", "am", "AM"})
 PM_WORDS = frozenset({"오후", "저녁", "밤", "낮", "점심", "pm", "PM"})
-WEEK_OFFSETS = {"이번": 0, "금": 0, "다음": 1, "차": 1, "다다음": 2, "지난": -1, "저번": -1}
-MONTH_OFFSETS = {"이번": 0, "다음": 1, "다다음": 2, "지난": -1, "저번": -1}
-DAY_WORDS = {
-    "오늘": 0,
-    "금일": 0,
-    "내일": 1,
-    "명일": 1,
-    "모레": 2,
-    "내일모레": 2,
-    "글피": 3,
-    "어제": -1,
-    "그제": -2,
-    "그저께": -2,
-    "엊그제": -2,
-}
-NTH = {
-    "첫째": 1,
-    "첫번째": 1,
-    "첫": 1,
-    "둘째": 2,
-    "두번째": 2,
-    "셋째": 3,
-    "세번째": 3,
-    "넷째": 4,
-    "네번째": 4,
-    "다섯째": 5,
-    "다섯번째": 5,
-    "마지막": -1,
-}
-YEAR_WORDS = {"올해": 0, "금년": 0, "내년": 1, "명년": 1, "후년": 2, "작년": -1}
+WEEK_OFFSETS = MappingProxyType(
+    {"이번": 0, "금": 0, "다음": 1, "차": 1, "다다음": 2, "지난": -1, "저번": -1}
+)
+MONTH_OFFSETS = MappingProxyType({"이번": 0, "다음": 1, "다다음": 2, "지난": -1, "저번": -1})
+DAY_WORDS = MappingProxyType(
+    {
+        "오늘": 0,
+        "금일": 0,
+        "내일": 1,
+        "명일": 1,
+        "모레": 2,
+        "내일모레": 2,
+        "글피": 3,
+        "어제": -1,
+        "그제": -2,
+        "그저께": -2,
+        "엊그제": -2,
+    }
+)
+NTH = MappingProxyType(
+    {
+        "첫째": 1,
+        "첫번째": 1,
+        "첫": 1,
+        "둘째": 2,
+        "두번째": 2,
+        "셋째": 3,
+        "세번째": 3,
+        "넷째": 4,
+        "네번째": 4,
+        "다섯째": 5,
+        "다섯번째": 5,
+        "마지막": -1,
+    }
+)
+YEAR_WORDS = MappingProxyType({"올해": 0, "금년": 0, "내년": 1, "명년": 1, "후년": 2, "작년": -1})
 
 # Particles that may follow an expression; kept in the hit so the title never shows them.
 PARTICLE = re.compile(
@@ -450,19 +457,34 @@ RULES: tuple[Rule, ...] = (
         re.compile(_NOT_AFTER_HANGUL + r"(?:하루\s*종일|온종일|종일|올데이|all\s*day)", re.I),
         _all_day,
     ),
-    (re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s*일(?!\s*(?:뒤|후|전|간|동안|째))"), _bare_day),
+    # A minutes count left alone after the hour rules took 3시 30분: a length (회의 30분).
+    (re.compile(r"(?<![\d:])(?P<m2>\d{1,3})\s*분(?![가-힣])"), _duration),
+    (re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s*일(?!\s*(?:뒤|후|전|간|동안|째|차))"), _bare_day),
 )
 
 HANGUL_NEXT = re.compile(r"\s*[가-힣A-Za-z]")
 EARLIER_WORDS = frozenset({"일찍", "빨리", "앞으로", "전으로"})
 EARLIER_VERB = re.compile(r"\s*(?:좀\s*)?(?:앞당|당겨|당기|땡겨|땡기)")
-MEAL_RULE = re.compile(r"(?<![가-힣])(?P<w>점심|저녁|아침)(?!\s*\d)")
-MEAL_TIMES = {"아침": 8, "점심": 12, "저녁": 19}
-MEAL_NOTES = {
-    "아침": "아침은 오전 8시로 가정했어요",
-    "점심": "점심은 낮 12시로 가정했어요",
-    "저녁": "저녁은 오후 7시로 가정했어요",
-}
+# Parts of the day named without an hour, and the hour assumed for each.
+MEAL_RULE = re.compile(
+    r"(?<![가-힣])(?P<w>점심|저녁|아침|오전|오후|낮|밤|새벽)"
+    r"(?=[에엔은는도중]|\s+[^\d\s]|\s*$|[.,!?~])"
+)
+MEAL_TIMES = MappingProxyType(
+    {"아침": 8, "점심": 12, "저녁": 19, "오전": 9, "오후": 14, "낮": 13, "밤": 21, "새벽": 6}
+)
+MEAL_NOTES = MappingProxyType(
+    {
+        "아침": "아침은 오전 8시로 가정했어요",
+        "점심": "점심은 낮 12시로 가정했어요",
+        "저녁": "저녁은 오후 7시로 가정했어요",
+        "오전": "오전은 9시로 가정했어요",
+        "오후": "오후는 2시로 가정했어요",
+        "낮": "낮은 1시로 가정했어요",
+        "밤": "밤은 9시로 가정했어요",
+        "새벽": "새벽은 6시로 가정했어요",
+    }
+)
 # A meal word that names the event itself (점심 약속, 저녁 식사) stays in the title.
 MEAL_IN_TITLE = re.compile(r"\s*(?:약속|식사)")
 

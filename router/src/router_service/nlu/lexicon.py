@@ -75,6 +75,13 @@ APPROVE_WORDS = (
     "그렇지",
     "좋아 등록해줘",
     "ㄱㄱ",
+    "예스",
+    "웅웅",
+    "좋아좋아",
+    "그래그래",
+    "좋은 생각이야",
+    "완벽해",
+    "딱 좋아",
 )
 REJECT_WORDS = (
     "아니",
@@ -130,6 +137,13 @@ REJECT_WORDS = (
     "나중에 할게",
     "다시",
     "틀렸어",
+    "취소할래",
+    "안 돼",
+    "안돼",
+    "no thanks",
+    "아냐",
+    "아닙니다",
+    "별로",
 )
 _FILLER = r"(?:그거|그건|이거|이건|방금\s*거|방금|그냥|음|아|어|좀|일단)"
 
@@ -164,7 +178,12 @@ CREATE_VERB = re.compile(
 QUERY_CUE = re.compile(
     r"알려|보여|뭐\s*있|뭐\s*야|뭐지|뭐가|뭐였|무슨\s*일정|무슨\s*약속|일정\s*있|약속\s*있|있어\s*\?|있나|있니|있지|"
     r"몇\s*시|있는지|있냐|있어요\s*\?|있을까|있던가|확인해|확인\s*좀|조회|몇\s*개|몇\s*건|어떻게\s*돼|바빠|바쁘|한가|비어\s*있|"
-    r"비었|일정\s*(?:표|목록)|체크해"
+    r"비었|일정\s*(?:표|목록)|체크해|뭐\s*해|언제"
+)
+# "When is my next …?": a question about an event by name, not about a day.
+WHEN_CUE = re.compile(r"언제")
+EVENT_NOUNS = re.compile(
+    r"회의|미팅|약속|예약|면접|모임|회식|수업|진료|검진|스터디|세미나|발표|출장|행사"
 )
 QUESTION = re.compile(r"\?|어때|누구|왜|뭐야|뭐해|어디야|얼마|몇\s*도|할까|될까")
 CALENDAR_NOUNS = re.compile(r"일정|스케줄|약속|캘린더|달력")
@@ -182,8 +201,15 @@ REQUEST_TOKEN = re.compile(
 )
 KIND_WORDS = frozenset({"일정", "일정을", "일정으로", "스케줄", "스케줄을", "약속을"})
 PARTICLE_TOKENS = frozenset(
-    {"에", "에서", "을", "를", "은", "는", "이", "가", "로", "으로", "의", "도"}
+    {"에", "에서", "을", "를", "은", "는", "이", "가", "로", "으로", "의", "도", "중", "중에"}
 )
+# A leading answer word before a correction (아니 4시로 바꿔줘); dropped from titles.
+ANSWER_TOKEN = re.compile(r"(?:네|넵|응|어|예|아니|아니요|아뇨|아냐|ㅇㅇ|ㄴㄴ|그래|좋아|음)[,.!~]*")
+NEGATION = re.compile(r"\s*말고(?![가-힣])")
+IMPERATIVE_END = re.compile(r"(?:줘|주세요|줄래|줄래요|해요|하자|할게|해)[.!?~]*$")
+# "Keep the rest as it is" phrases in an update (모레 같은 시간으로): no part of a title.
+KEEP_PHRASE = re.compile(r"(?:같은|똑같은|동일한)\s*시간(?:으로|에|대로)?|시간은\s*그대로|그대로")
+SUBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9]{2})(?:이|가)$")
 OBJECT_PARTICLE = re.compile(r"(?<=[가-힣A-Za-z0-9])(?:을|를)$")
 
 # Places: the last word of a trailing place phrase ends with one of these.
@@ -251,13 +277,34 @@ PLACE_SUFFIXES = (
     "법원",
     "은행",
     "약국",
+    "출구",
+    "입구",
+    "정문",
+    "후문",
+    "로비",
+)
+# A shop's branch (스타벅스 강남점); these 점-words are not places.
+BRANCH = re.compile(r"[가-힣A-Za-z0-9]{2,}점")
+NOT_BRANCHES = frozenset(
+    {
+        "문제점",
+        "공통점",
+        "차이점",
+        "개선점",
+        "출발점",
+        "교차점",
+        "장단점",
+        "시작점",
+        "중간점",
+        "반환점",
+    }
 )
 NOT_PLACES = frozenset(
     {"번역", "통역", "지역", "영역", "무역", "구역", "전역", "역할", "역량", "이력", "홀수", "룸메"}
 )
 # Words that may precede the place word inside one place phrase (본사 3층 회의실).
 PLACE_MODIFIER = re.compile(
-    r"(?:본사|지사|사옥|본관|별관|신관|회사|지하|\d+\s*층|\d+\s*호|[가-힣A-Za-z0-9]+(?:층|호|관|동|구|시|군|점|역|빌딩|타워|센터)|"
+    r"(?:본사|지사|사옥|본관|별관|신관|회사|지하|\d+\s*층|\d+\s*호|\d+\s*번|[A-Za-z]\d*동|[가-힣A-Za-z0-9]+(?:층|호|관|동|구|시|군|점|역|빌딩|타워|센터)|"
     r"서울|부산|인천|대구|대전|광주|울산|세종|제주|경기|강원|강남|강북|홍대|신촌|판교|여의도|종로|명동|잠실|"
     r"성수|분당|일산|수원|을지로|광화문|삼성|역삼|선릉|합정|건대|이태원|용산|마포|서초|송파)"
 )

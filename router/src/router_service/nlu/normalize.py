@@ -60,6 +60,15 @@ _DAY_COUNT = re.compile(
 )
 _WEEK_COUNT = re.compile(r"(?<![가-힣])일주일")
 _SHORT_FORMS = (
+    # 3~5시 → 3시~5시, 26-28일 → 26일-28일: the unit written once for both ends.
+    (re.compile(r"(?<![\d:.\-/])(\d{1,2})\s*([~\-])\s*(\d{1,2})\s*(시(?!간)|일)"), r"\1\4\2\3\4"),
+    # 월~수 → 월요일~수요일
+    (
+        re.compile(
+            r"(?<![가-힣])([월화수목금토일])(?:요일)?\s*~\s*([월화수목금토일])(?:요일)?(?![가-힣])"
+        ),
+        r"\1요일~\2요일",
+    ),
     # 11월 17일(월) → 11월 17일 월요일: a weekday label the parser folds into the date.
     (re.compile(r"\(\s*([월화수목금토일])(?:요일)?\s*\)"), r" \1요일 "),
     (re.compile(r"(?<![가-힣])낼(?=\s|$|[0-9]|은|도|까지|부터|이나)"), "내일"),

@@ -18,6 +18,8 @@ from router_service.nlu.normalize import normalize
 from router_service.nlu.result import Changes, Event, Parse, Range, Target
 
 DEFAULT_MINUTES = 60
+EDGE_PUNCTUATION = ",.!?~\"'“”‘’()[]「」『』"
+WHEN_HORIZON_DAYS = 30  # 다음 회의 언제야?: how far ahead a dateless "when" looks
 RANGE_CONNECTOR = re.compile(r"\s*[~\-]\s*")
 FROM_PARTICLES = frozenset({"부터", "에서"})
 CHANGE_PARTICLES = frozenset({"로", "으로"})
@@ -57,10 +59,22 @@ def parse(text: str, *, now: datetime, time_zone: str = "Asia/Seoul") -> Parse:
     address = _address(norm)
     blocked = (address.span(),) if address else ()
     hits = scan(norm, local_now.date(), blocked)
-    hits = settle_holidays(norm, _resolve_day_refs(hits, local_now.date()))
-    hits = _link_ranges(norm, scan_meals(norm, hits))
+    hits = settle_holidays(norm, _resolve_day_refs(norm, hits, local_now.date()))
+    hits = _link_ranges(norm, scan_meals(norm, _drop_negated(norm, hits)))
     words = _leftover(norm, hits, address)
     return _decide(norm, hits, words, local_now, zone)
+
+
+def _drop_negated(norm: str, hits: list[Hit]) -> list[Hit]:
+    """``내일 말고 모레``: the value before 말고 is the one the user does not mean."""
+    kept: list[Hit] = []
+    for hit in hits:
+        negated = lexicon.NEGATION.match(norm, hit.end)
+        if negated:
+            kept.append(replace(hit, kind="negated", end=negated.end()))
+        else:
+            kept.append(hit)
+    return kept
 
 
 # ----- answers and intent ----------------------------------------------------------------
@@ -90,12 +104,22 @@ def _decide(norm: str, hits: list[Hit], words: Words, now: datetime, zone: ZoneI
     create_title = _title(words, create=True)
     if create_title in lexicon.KIND_WORDS:
         create_title = ""
-    about_calendar = has_when or lexicon.CALENDAR_NOUNS.search(norm)
+    if (
+        lexicon.WHEN_CUE.search(norm)
+        and not lexicon.EVENT_NOUNS.search(norm)
+        and not lexicon.CALENDAR_NOUNS.search(norm)
+    ):
+        return Parse(intent="other", confidence=0.8)  # 크리스마스가 언제야?: a date, not events
+    about_calendar = (
+        has_when
+        or lexicon.CALENDAR_NOUNS.search(norm)
+        or (lexicon.WHEN_CUE.search(norm) and lexicon.EVENT_NOUNS.search(norm))
+    )
     if about_calendar and lexicon.QUERY_CUE.search(norm) and not (create_asked and create_title):
-        return _query(hits, now, zone, confidence=0.92 if has_when else 0.8)
+        return _query(norm, hits, now, zone, confidence=0.92 if has_when else 0.8)
     asks_about_day = lexicon.QUESTION.search(norm) or lexicon.CALENDAR_NOUNS.search(norm)
     if has_when and not create_title and not words.location and asks_about_day:
-        return _query(hits, now, zone, confidence=0.75)
+        return _query(norm, hits, now, zone, confidence=0.75)
     if lexicon.QUESTION.search(norm) and not create_asked:
         return Parse(intent="other", confidence=0.6 if has_when else 0.9)
     if has_when or create_asked:
@@ -142,7 +166,7 @@ def _create(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo, *, ask
             end_date=end_date,
             location=location,
         )
-    if any("이해했어요" in n for n in notes):
+    if any("이해했어요" in n or "가정했어요" in n for n in notes):
         confidence -= 0.05
     if invalid:
         notes.append(invalid[0].note)
@@ -233,6 +257,8 @@ def _update(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Par
     else:
         changes = _shifted(hits, target_day, target_start, notes)
     confidence = 0.9 if changes and (title or target_day) else 0.5
+    if any(h.kind == "period" and h.unit != "weekend" for h in change_days):
+        confidence = min(confidence, 0.55)  # 다음주로: which day of that week is a guess
     return Parse(
         intent="update_event",
         target=Target(title=title or None, date=target_day, start=target_start),
@@ -273,7 +299,8 @@ def _delete(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Par
 def _target_when(
     hits: list[Hit], zone: ZoneInfo, notes: list[str]
 ) -> tuple[date | None, datetime | None]:
-    days = [h for h in hits if h.kind in DATE_KINDS]
+    # A week or month names no single day of the event.
+    days = [h for h in hits if h.kind == "date" or (h.kind == "period" and h.unit == "weekend")]
     times = [h for h in hits if h.kind in TIME_KINDS]
     day = days[0].day if days else None
     start = None
@@ -285,7 +312,9 @@ def _target_when(
     return day, start
 
 
-def _query(hits: list[Hit], now: datetime, zone: ZoneInfo, *, confidence: float) -> Parse:
+def _query(
+    norm: str, hits: list[Hit], now: datetime, zone: ZoneInfo, *, confidence: float
+) -> Parse:
     periods = [h for h in hits if h.kind == "period"]
     days = [h for h in hits if h.kind == "date"]
     notes: tuple[str, ...] = ()
@@ -296,6 +325,11 @@ def _query(hits: list[Hit], now: datetime, zone: ZoneInfo, *, confidence: float)
         day_count = next((h for h in hits if h.kind == "days"), None)
         length = day_count.days if day_count and day_count.days > 0 else 1
         end = _span_end(hits, days[0]) or first + timedelta(days=length)
+    elif lexicon.WHEN_CUE.search(norm):
+        first = now.date()
+        end = first + timedelta(days=WHEN_HORIZON_DAYS)
+        notes = (f"날짜가 없어 오늘부터 {WHEN_HORIZON_DAYS}일 동안을 찾아볼게요",)
+        confidence = min(confidence, 0.7)
     else:
         first = now.date()
         end = first + timedelta(days=1)
@@ -313,7 +347,7 @@ def _query(hits: list[Hit], now: datetime, zone: ZoneInfo, *, confidence: float)
 # ----- hit helpers ---------------------------------------------------------------------------
 
 
-def _resolve_day_refs(hits: list[Hit], today: date) -> list[Hit]:
+def _resolve_day_refs(norm: str, hits: list[Hit], today: date) -> list[Hit]:
     """Turns each bare ``D일`` into a date: the month of the date before it, else the next D."""
     resolved: list[Hit] = []
     previous: date | None = None
@@ -341,7 +375,7 @@ def _resolve_day_refs(hits: list[Hit], today: date) -> list[Hit]:
             and resolved[-1].kind == "date"
             and resolved[-1].unit != "weekday"
             and not resolved[-1].particle
-            and hit.start - resolved[-1].end <= 1
+            and not norm[resolved[-1].end : hit.start].strip()
         ):
             # 11월 19일 수요일: the weekday only labels the date before it.
             resolved[-1] = replace(resolved[-1], end=hit.end, particle=hit.particle)
@@ -493,14 +527,28 @@ def _leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Word
     # Range connectors between two hits go with them.
     text = "".join(chars)
     text = re.sub(r"\x00[\s]*[~\-][\s]*\x00", "\x00 \x00", text)
+    text = lexicon.KEEP_PHRASE.sub(" ", text)
     tokens = [t for t in re.split(r"[\s\x00]+", text) if t]
-    tokens = [t.strip(",.!~") for t in tokens if t.strip(",.!~")]
+    tokens = [t.strip(EDGE_PUNCTUATION) for t in tokens if t.strip(EDGE_PUNCTUATION)]
 
-    asked = False
+    asked = exists = False
     while tokens and lexicon.REQUEST_TOKEN.fullmatch(tokens[-1]):
+        exists = exists or tokens[-1].startswith("있")
         tokens.pop()
         asked = True
-    tokens = [t for t in tokens if t != "좀"]
+    # 회의 잡아줘 내일 3시: a request verb in the middle, recognisable by its ending.
+    tokens = [
+        t
+        for t in tokens
+        if t != "좀"
+        and not (lexicon.REQUEST_TOKEN.fullmatch(t) and lexicon.IMPERATIVE_END.search(t))
+    ]
+    # 아니 4시로 바꿔줘 / 응 3시로 해줘: the answer word is no part of a title.
+    while tokens and lexicon.ANSWER_TOKEN.fullmatch(tokens[0]):
+        tokens.pop(0)
+    if exists and tokens:
+        # 회의가 있어: drop the subject particle (never from a two-syllable word: 휴가).
+        tokens[-1] = lexicon.SUBJECT_PARTICLE.sub("", tokens[-1])
 
     if location is None:
         location, tokens = _place_with_eseo(tokens)
@@ -511,9 +559,9 @@ def _leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Word
 
 
 def _is_place_word(token: str) -> bool:
-    if token in lexicon.NOT_PLACES or len(token) < 1:
+    if token in lexicon.NOT_PLACES or token in lexicon.NOT_BRANCHES:
         return False
-    return token.endswith(lexicon.PLACE_SUFFIXES)
+    return token.endswith(lexicon.PLACE_SUFFIXES) or bool(lexicon.BRANCH.fullmatch(token))
 
 
 def _place_with_eseo(tokens: list[str]) -> tuple[str | None, list[str]]:
