@@ -343,6 +343,8 @@ async def _dispatch(
         shift = _shift_minutes(text)
         if shift is not None and not changes.get("start") and not changes.get("date"):
             changes["shift_minutes"] = shift
+            # The parser could not know the event's time; the proposal shows before and after.
+            assumptions = []
         named = any(target.get(key) for key in ("title", "date", "start"))
         if (
             not named
