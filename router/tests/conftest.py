@@ -26,10 +26,12 @@ from router_service.db import Base, load_models
 from router_service.main import create_app
 from shared.testing import serve_app
 
+ROUTER_TOKEN = "test-router-token"  # a generic internal caller (the NLU tests use it)
 AUTH_SERVER_CALLER_TOKEN = "test-auth-server-token"  # auth-server → router (grant events)
 ROUTER_AT_AUTH_TOKEN = "test-router-at-auth"
 ROUTER_AT_CALENDAR_TOKEN = "test-router-at-calendar"
-SERVICE_HEADERS = {"Authorization": f"Bearer {AUTH_SERVER_CALLER_TOKEN}"}
+SERVICE_HEADERS = {"Authorization": f"Bearer {ROUTER_TOKEN}"}
+AUTH_SERVER_HEADERS = {"Authorization": f"Bearer {AUTH_SERVER_CALLER_TOKEN}"}
 # Friday 2025-11-14 10:00 in Seoul: "11월 15일" is a Saturday, "11월 24일" a Monday.
 NOW = datetime.fromisoformat("2025-11-14T10:00:00+09:00")
 
@@ -50,6 +52,7 @@ class FakeAuthServer:
         self.identities: dict[tuple[str, str], str] = {}
         self.grant_states: dict[str, str] = {}
         self.default_grant_state = "active"
+        self.down = False
         self.connect_links: list[dict[str, Any]] = []
         self.account_links: list[dict[str, Any]] = []
         self._counter = itertools.count(1)
@@ -64,6 +67,8 @@ class FakeAuthServer:
 
         @app.middleware("http")
         async def check_token(request: Request, call_next):
+            if fake.down:
+                return _error(503, "auth.unavailable", "점검 중")
             if not _bearer_ok(request.headers.get("authorization"), ROUTER_AT_AUTH_TOKEN):
                 return _error(401, "auth.invalid_service_token", "토큰 오류")
             return await call_next(request)
@@ -84,7 +89,7 @@ class FakeAuthServer:
                 "capability": capability,
                 "state": state,
                 "reason": reason,
-                "reason_text": None if state == "active" else "구글 캘린더 권한이 없어요.",
+                "reason_text": "정상" if state == "active" else "재연결 필요: 권한이 취소됨",
                 "scopes": [],
                 "google_email": None,
             }
@@ -121,6 +126,7 @@ class FakeCalendar:
         self.patch_calls: list[dict[str, Any]] = []
         self.delete_calls: list[str] = []
         self.create_delay = 0.0
+        self.down = False
         self._ids = itertools.count(1)
         self.app = self._build()
 
@@ -159,6 +165,8 @@ class FakeCalendar:
 
         @app.middleware("http")
         async def check_token(request: Request, call_next):
+            if fake.down:
+                return _error(503, "calendar.upstream_unavailable", "점검 중")
             if not _bearer_ok(request.headers.get("authorization"), ROUTER_AT_CALENDAR_TOKEN):
                 return _error(401, "auth.invalid_service_token", "토큰 오류")
             return await call_next(request)
@@ -263,12 +271,13 @@ def settings(database_url: str) -> RouterSettings:
     return RouterSettings(
         database_url=database_url,
         environment="test",
-        service_tokens={"auth-server": AUTH_SERVER_CALLER_TOKEN},
+        service_tokens={"router": ROUTER_TOKEN, "auth-server": AUTH_SERVER_CALLER_TOKEN},
         auth_server_url="http://auth.test",
         auth_server_token=ROUTER_AT_AUTH_TOKEN,
         calendar_url="http://calendar.test",
         calendar_token=ROUTER_AT_CALENDAR_TOKEN,
         stream_poll_seconds=0.05,
+        recovery_interval_seconds=0,  # tests call recover_stalled themselves
     )
 
 
@@ -278,11 +287,14 @@ def _fixed_clock() -> datetime:
 
 @pytest.fixture
 def make_app(settings: RouterSettings, fake_auth: FakeAuthServer, fake_calendar: FakeCalendar):
-    """Builds a router app on the test database (call it again to 'restart' the router)."""
+    """Builds a router app on the test database (call it again to 'restart' the router).
 
-    async def make() -> FastAPI:
+    Keyword arguments override plain (non-secret) settings of the new app.
+    """
+
+    async def make(**overrides: Any) -> FastAPI:
         app = create_app(
-            settings,
+            settings.model_copy(update=overrides),
             transports={
                 "auth-server": httpx.ASGITransport(app=fake_auth.app),
                 "skill-calendar": httpx.ASGITransport(app=fake_calendar.app),
@@ -310,6 +322,12 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def service_headers() -> dict[str, str]:
     return dict(SERVICE_HEADERS)
+
+
+@pytest.fixture
+def auth_server_headers() -> dict[str, str]:
+    """What auth-server sends with its grant events."""
+    return dict(AUTH_SERVER_HEADERS)
 
 
 @pytest.fixture

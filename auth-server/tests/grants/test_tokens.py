@@ -222,3 +222,20 @@ async def test_rotation_command_runs_against_the_database(google_settings, monke
         f"{generate_key()},{google_settings.encryption_keys.get_secret_value()}",
     )
     assert await asyncio.to_thread(keys.main, ["rotate"]) == 0
+
+
+async def test_failed_early_refresh_still_serves_the_valid_token(flow, google_emulator):
+    user_id = await connected(flow)
+    token = (await flow.token(user_id)).json()["access_token"]
+    async with flow.client.app.state.database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(GoogleAccount)
+            .where(GoogleAccount.user_id == user_id)
+            .values(access_token_expires_at=utcnow() + timedelta(seconds=60))
+        )
+    google_emulator.control.fault("token.refresh_token", status=500, count=20)
+    answer = await flow.token(user_id)
+    assert answer.status_code == 200
+    assert answer.json()["access_token"] == token
+    forced = await flow.token(user_id, force=True)
+    assert forced.status_code == 503

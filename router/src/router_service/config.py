@@ -34,6 +34,9 @@ class RouterSettings(ServiceSettings):
         30, ge=1, description="Minutes a proposal waits for an answer before it expires"
     )
     cookie_secure: bool = Field(False, description="Mark the web session cookie Secure (HTTPS)")
+    recovery_interval_seconds: float = Field(
+        60.0, ge=0, description="How often stalled approved actions are resumed (0: never)"
+    )
     stream_poll_seconds: float = Field(
         1.0, gt=0, description="How often the chat stream polls the database for new messages"
     )

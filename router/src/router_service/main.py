@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -13,7 +15,7 @@ from router_service.api import api_router
 from router_service.clients.auth_server import AuthServerClient
 from router_service.clients.calendar import CalendarClient
 from router_service.config import RouterSettings
-from router_service.dialogue.service import DialogueDeps
+from router_service.dialogue.service import DialogueDeps, recover_stalled
 from router_service.nlu.llm import LlmParser, OpenAiNluParser
 from router_service.web.router import static_files
 from shared.app import build_app
@@ -21,6 +23,17 @@ from shared.http import create_client
 from shared.settings import load_settings
 
 logger = logging.getLogger(__name__)
+
+
+async def _recovery_loop(app: FastAPI, interval: float) -> None:
+    """Every ``interval`` seconds, resumes approved actions that a stopped process left."""
+    while True:
+        try:
+            async with app.state.database.sessionmaker() as session:
+                await recover_stalled(session, deps=app.state.dialogue)
+        except Exception:  # keep the loop alive; the next round tries again
+            logger.exception("stalled action recovery failed")
+        await asyncio.sleep(interval)
 
 
 def _nlu_llm(settings: RouterSettings) -> LlmParser | None:
@@ -61,9 +74,16 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        recovery = None
+        if settings.recovery_interval_seconds > 0:
+            recovery = asyncio.create_task(_recovery_loop(app, settings.recovery_interval_seconds))
         try:
             yield
         finally:
+            if recovery is not None:
+                recovery.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await recovery
             await auth_http.aclose()
             await calendar_http.aclose()
 

@@ -55,7 +55,7 @@ async def _stack(settings, fake_auth, fake_calendar, serve_http, clock):
 
 
 async def test_chat_page_propose_approve_reload_and_late_reply(
-    settings, fake_auth, fake_calendar, serve_http, service_headers
+    settings, fake_auth, fake_calendar, serve_http, auth_server_headers
 ):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     clock = _clock()
@@ -117,13 +117,34 @@ async def test_chat_page_propose_approve_reload_and_late_reply(
         }
         async with httpx.AsyncClient(base_url=base_url) as internal:
             response = await internal.post(
-                "/internal/grant-events", json=event, headers=service_headers
+                "/internal/grant-events", json=event, headers=auth_server_headers
             )
             assert response.json() == {"status": "accepted"}
         late = page.locator(".row.assistant").filter(has_text="「검진」을 등록할까요?")
         await late.wait_for()
         await late.get_by_role("button", name="등록").click()
         await page.locator(".row.assistant").filter(has_text="✅ 등록했어요: 11월 24일").wait_for()
+
+        # Several matches: numbered choice buttons, then the delete proposal.
+        fake_calendar.add_event(
+            user_id,
+            title="검진",
+            start="2025-11-24T15:00:00+09:00",
+            end="2025-11-24T16:00:00+09:00",
+        )
+        await box.fill("11월 24일 검진 삭제해줘")
+        await box.press("Enter")
+        choice = page.locator(".row.assistant").filter(has_text="일정이 2개 있어요")
+        await choice.wait_for()
+        await page.screenshot(path=str(SCREENSHOTS / "chat-desktop-choice.png"))
+        await choice.get_by_role("button", name="2. 11월 24일(월) 오후 3:00–4:00 「검진」").click()
+        delete = page.locator(".row.assistant").filter(has_text="「검진」을 삭제할까요?")
+        await delete.wait_for()
+        assert await choice.get_by_role("button").first.is_disabled()
+        await delete.get_by_role("button", name="삭제").click()
+        await page.locator(".row.assistant").filter(has_text="✅ 삭제했어요").wait_for()
+        checkups = [e["start"] for e in fake_calendar.user_events(user_id) if e["title"] == "검진"]
+        assert checkups == ["2025-11-24T07:40:00+09:00"]
 
         # Bad input gets a clear Korean error.
         await box.fill("가" * 2001)

@@ -1,10 +1,15 @@
 """Two approvals at once run once; a restarted router still knows every proposal."""
 
 import asyncio
+from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy import select, update
 
+from router_service.conversations.models import Message
+from router_service.dialogue.service import recover_stalled
+from router_service.pending.models import ActionState, PendingAction
 from shared.testing import serve_app
 
 pytestmark = pytest.mark.db
@@ -49,4 +54,72 @@ async def test_approval_after_a_restart_on_the_same_database(make_app, say, fake
         assert history[-1]["id"] == proposal["id"]
         [done] = await say(client, "네")
     assert done["text"].startswith("✅ 등록했어요")
+    assert len(fake_calendar.create_calls) == 1
+
+
+async def test_an_action_left_executing_by_a_stopped_process_runs_again_once(
+    app, client, say, fake_calendar
+):
+    [proposal] = await say(client, "11월 15일 오후 3시 팀 미팅")
+    action_id = proposal["payload"]["action_id"]
+    now = app.state.dialogue.clock()
+    database = app.state.database
+    # The process approved and claimed it, then stopped before it wrote anything back.
+    async with database.sessionmaker() as session:
+        await session.execute(
+            update(PendingAction)
+            .where(PendingAction.id == action_id)
+            .values(
+                state=ActionState.executing,
+                approved_at=now - timedelta(minutes=10),
+                updated_at=now - timedelta(minutes=10),
+            )
+        )
+        await session.commit()
+
+    async with database.sessionmaker() as session:
+        fresh = await recover_stalled(
+            session, deps=app.state.dialogue, stalled_for=timedelta(minutes=20)
+        )
+    assert fresh == []  # not stalled long enough yet: maybe still running somewhere
+    async with database.sessionmaker() as session:
+        [reply] = await recover_stalled(session, deps=app.state.dialogue)
+    assert reply.text.startswith("✅ 등록했어요")
+    async with database.sessionmaker() as session:
+        assert await recover_stalled(session, deps=app.state.dialogue) == []
+        action = await session.get(PendingAction, action_id)
+        assert action.state == ActionState.done
+        rows = (await session.scalars(select(Message).order_by(Message.id))).all()
+    assert rows[-1].conversation_key == proposal_conversation(rows)
+    [call] = fake_calendar.create_calls
+    assert call["key"] == f"pending-action-{action_id}"
+
+
+def proposal_conversation(rows) -> str:
+    return next(r.conversation_key for r in rows if (r.payload or {}).get("kind") == "proposal")
+
+
+async def test_the_router_resumes_stalled_actions_by_itself(
+    app, make_app, client, say, fake_calendar
+):
+    [proposal] = await say(client, "11월 15일 오후 3시 팀 미팅")
+    action_id = proposal["payload"]["action_id"]
+    old = app.state.dialogue.clock() - timedelta(minutes=10)
+    async with app.state.database.sessionmaker() as session:
+        await session.execute(
+            update(PendingAction)
+            .where(PendingAction.id == action_id)
+            .values(state=ActionState.approved, approved_at=old, updated_at=old)
+        )
+        await session.commit()
+
+    restarted = await make_app(recovery_interval_seconds=0.05)
+    async with serve_app(restarted):
+        for _ in range(500):
+            async with app.state.database.sessionmaker() as session:
+                action = await session.get(PendingAction, action_id)
+            if action.state == ActionState.done:
+                break
+            await asyncio.sleep(0.02)
+    assert action.state == ActionState.done
     assert len(fake_calendar.create_calls) == 1

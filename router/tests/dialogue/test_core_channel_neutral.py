@@ -1,6 +1,7 @@
 """The core without the web: what a Slack adapter would call, and replies in the right place."""
 
 import uuid
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
@@ -9,10 +10,13 @@ from router_service.conversations.models import Channel, Direction, Message
 from router_service.dialogue.service import handle_decision, handle_incoming
 from router_service.grants.schemas import GrantEventIn
 from router_service.grants.service import process_grant_event
+from router_service.nlu.llm import LOW_CONFIDENCE
+from router_service.nlu.service import parse_message
 
 pytestmark = pytest.mark.db
 
 SLACK_CONVERSATION = "slack:T1:D1"
+NOW = datetime.fromisoformat("2025-11-14T10:00:00+09:00")
 
 
 async def test_slack_like_turns_and_resume_in_the_conversation_where_it_began(
@@ -118,6 +122,9 @@ async def test_the_llm_fallback_is_never_asked_about_answers(app, client, say):
     for answer in ("1번", "장소는 강남역", "네"):
         await say(client, answer)
     assert llm.asked == []
-    [reply] = await say(client, "30분 늦춰줘")  # the rules are unsure of this one
-    assert llm.asked == ["30분 늦춰줘"]
+    unsure = "4시로 바꿔줘"  # with nothing named, the rules are not sure what it means
+    rules = parse_message(unsure, now=NOW)
+    assert rules.confidence < LOW_CONFIDENCE
+    [reply] = await say(client, unsure)
+    assert llm.asked == [unsure]
     assert "「요가」를 등록할까요?" in reply["text"]

@@ -183,3 +183,9 @@ async def test_a_duplicate_that_appeared_after_the_proposal_is_not_reported_as_c
     )
     [reply] = await say(client, "네")
     assert reply["text"].startswith("이미 같은 일정이 있어 새로 만들지 않았어요")
+
+
+async def test_relative_amendment_of_a_proposal(client, say, fake_calendar):
+    await say(client, TEAM_MEETING)
+    [reply] = await say(client, "30분 늦춰줘")
+    assert reply["text"].startswith("11월 15일(토) 오후 3:30–4:30 「팀 미팅」을 등록할까요?")

@@ -119,3 +119,29 @@ async def test_a_time_alone_keeps_the_events_day(client, say, fake_calendar):
     _checkup(fake_calendar, user_id, start="10:00", end="11:00")
     [reply] = await say(client, "검진 4시로 바꿔줘")  # no day named: search ahead, keep its day
     assert reply["text"].splitlines()[2] == "후: 11월 24일(월) 오후 4:00–5:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "after"),
+    [
+        ("11월 24일 검진 30분 늦춰줘", "10:30", "11:30", "오전 10:30–11:30"),
+        ("11월 24일 검진 1시간 앞당겨줘", "09:00", "10:00", "오전 9:00–10:00"),
+        ("11월 24일 검진 한 시간 미뤄 줘", "11:00", "12:00", "오전 11:00–오후 12:00"),
+    ],
+)
+async def test_relative_moves(client, say, fake_calendar, text, start, end, after):
+    user_id = await _user(client)
+    _checkup(fake_calendar, user_id, start="10:00", end="11:00")
+    [proposal] = await say(client, text)
+    lines = proposal["text"].splitlines()
+    assert lines == [
+        "「검진」을 바꿀까요?",
+        "전: 11월 24일(월) 오전 10:00–11:00",
+        f"후: 11월 24일(월) {after}",
+    ]
+    await say(client, "네")
+    [call] = fake_calendar.patch_calls
+    assert call["body"] == {
+        "start": f"2025-11-24T{start}:00+09:00",
+        "end": f"2025-11-24T{end}:00+09:00",
+    }

@@ -51,7 +51,10 @@ async def test_missing_grant_stores_awaiting_auth_and_replies_with_the_connect_l
     assert action.state == ActionState.awaiting_auth
     assert reply["payload"]["kind"] == "connect"
     assert reply["payload"]["link"]["url"].startswith("http://auth.test/connect/")
-    assert "구글 캘린더 연결이 필요해요" in reply["text"]
+    assert reply["text"].splitlines() == [
+        "구글 캘린더 연결이 필요해요. 아래 링크에서 연결해 주세요.",
+        "연결이 끝나면 「팀 미팅」 등록을 이어서 할게요.",
+    ]
     assert fake_auth.connect_links == [
         {
             "user_id": user_id,
@@ -63,7 +66,7 @@ async def test_missing_grant_stores_awaiting_auth_and_replies_with_the_connect_l
 
 
 async def test_grant_event_resumes_once_in_the_conversation_where_it_began(
-    app, client, say, fake_auth, fake_calendar, service_headers
+    app, client, say, fake_auth, fake_calendar, auth_server_headers
 ):
     session = (await client.get("/api/chat/session")).json()
     user_id = session["user_id"]
@@ -73,9 +76,9 @@ async def test_grant_event_resumes_once_in_the_conversation_where_it_began(
     fake_auth.grant_states[user_id] = "active"
 
     event = grant_event(user_id, ref=str(action.id))
-    first = await client.post("/internal/grant-events", json=event, headers=service_headers)
+    first = await client.post("/internal/grant-events", json=event, headers=auth_server_headers)
     assert first.json() == {"status": "accepted"}
-    again = await client.post("/internal/grant-events", json=event, headers=service_headers)
+    again = await client.post("/internal/grant-events", json=event, headers=auth_server_headers)
     assert again.json() == {"status": "duplicate"}
 
     # Not approved before: the proposal is shown (once) where the request began.
@@ -93,7 +96,7 @@ async def test_grant_event_resumes_once_in_the_conversation_where_it_began(
 
 
 async def test_approved_action_that_hit_reauth_runs_without_asking_after_the_grant(
-    app, client, say, fake_auth, fake_calendar, service_headers
+    app, client, say, fake_auth, fake_calendar, auth_server_headers
 ):
     session = (await client.get("/api/chat/session")).json()
     user_id = session["user_id"]
@@ -101,15 +104,16 @@ async def test_approved_action_that_hit_reauth_runs_without_asking_after_the_gra
     fake_auth.grant_states[user_id] = "needs_reauth"  # revoked between proposal and approval
     [reply] = await say(client, "네")
     assert reply["payload"]["kind"] == "connect"
+    assert reply["text"].startswith("구글 캘린더 연결을 다시 해 주세요.")
     [action] = await _actions(app)
     assert action.state == ActionState.awaiting_auth and action.approved_at is not None
     assert fake_calendar.create_calls == []  # 409 before anything was written
 
     fake_auth.grant_states[user_id] = "active"
     event = grant_event(user_id, ref=str(action.id))
-    response = await client.post("/internal/grant-events", json=event, headers=service_headers)
+    response = await client.post("/internal/grant-events", json=event, headers=auth_server_headers)
     assert response.json() == {"status": "accepted"}
-    await client.post("/internal/grant-events", json=event, headers=service_headers)
+    await client.post("/internal/grant-events", json=event, headers=auth_server_headers)
 
     assert len(fake_calendar.create_calls) == 1
     assert fake_calendar.create_calls[0]["key"] == f"pending-action-{action.id}"
@@ -121,7 +125,7 @@ async def test_approved_action_that_hit_reauth_runs_without_asking_after_the_gra
 
 
 async def test_identity_repointed_to_another_user_resumes_under_the_surviving_user(
-    app, client, say, fake_auth, fake_calendar, service_headers
+    app, client, say, fake_auth, fake_calendar, auth_server_headers
 ):
     session = (await client.get("/api/chat/session")).json()
     old_user = session["user_id"]
@@ -133,7 +137,7 @@ async def test_identity_repointed_to_another_user_resumes_under_the_surviving_us
         if value == old_user:
             fake_auth.identities[key] = surviving
     event = grant_event(surviving, previous=old_user)
-    response = await client.post("/internal/grant-events", json=event, headers=service_headers)
+    response = await client.post("/internal/grant-events", json=event, headers=auth_server_headers)
     assert response.json() == {"status": "accepted"}
     [action] = await _actions(app)
     assert action.user_id == surviving
@@ -143,27 +147,32 @@ async def test_identity_repointed_to_another_user_resumes_under_the_surviving_us
 
 
 async def test_other_users_and_conversations_are_untouched(
-    app, make_app, client, say, fake_auth, service_headers
+    app, make_app, client, say, fake_auth, auth_server_headers
 ):
     user_id = (await client.get("/api/chat/session")).json()["user_id"]
     fake_auth.grant_states[user_id] = "missing"
     await say(client, TEAM_MEETING)
     event = grant_event(str(uuid.uuid4()))
-    response = await client.post("/internal/grant-events", json=event, headers=service_headers)
+    response = await client.post("/internal/grant-events", json=event, headers=auth_server_headers)
     assert response.json() == {"status": "accepted"}
     assert (await _actions(app))[0].state == ActionState.awaiting_auth
 
 
-async def test_grant_events_need_the_auth_server_token(client):
+async def test_grant_events_need_the_auth_server_token(client, service_headers):
     response = await client.post("/internal/grant-events", json=grant_event("u"))
     assert response.status_code == 401
+    other_caller = await client.post(
+        "/internal/grant-events", json=grant_event("u"), headers=service_headers
+    )
+    assert other_caller.status_code == 403
+    assert other_caller.json()["error"]["code"] == "router.caller_not_allowed"
     wrong = {"Authorization": "Bearer nope"}
     response = await client.post("/internal/grant-events", json=grant_event("u"), headers=wrong)
     assert response.status_code == 401
 
 
 async def test_concurrent_duplicate_grant_events_resume_once(
-    app, client, say, fake_auth, fake_calendar, service_headers
+    app, client, say, fake_auth, fake_calendar, auth_server_headers
 ):
     import asyncio
 
@@ -176,15 +185,15 @@ async def test_concurrent_duplicate_grant_events_resume_once(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as other:
         answers = await asyncio.gather(
-            client.post("/internal/grant-events", json=event, headers=service_headers),
-            other.post("/internal/grant-events", json=event, headers=service_headers),
+            client.post("/internal/grant-events", json=event, headers=auth_server_headers),
+            other.post("/internal/grant-events", json=event, headers=auth_server_headers),
         )
     assert sorted(a.json()["status"] for a in answers) == ["accepted", "duplicate"]
     assert len(fake_calendar.create_calls) == 1
 
 
 async def test_question_without_a_grant_is_answered_after_the_grant(
-    app, client, say, fake_auth, fake_calendar, service_headers
+    app, client, say, fake_auth, fake_calendar, auth_server_headers
 ):
     user_id = (await client.get("/api/chat/session")).json()["user_id"]
     fake_calendar.add_event(
@@ -195,7 +204,7 @@ async def test_question_without_a_grant_is_answered_after_the_grant(
     assert reply["payload"]["kind"] == "connect"
     fake_auth.grant_states[user_id] = "active"
     response = await client.post(
-        "/internal/grant-events", json=grant_event(user_id), headers=service_headers
+        "/internal/grant-events", json=grant_event(user_id), headers=auth_server_headers
     )
     assert response.json() == {"status": "accepted"}
     history = (await client.get("/api/chat/messages")).json()["messages"]
@@ -204,14 +213,27 @@ async def test_question_without_a_grant_is_answered_after_the_grant(
 
 
 async def test_unusable_grant_event_is_recorded_and_resumes_nothing(
-    app, client, say, fake_auth, fake_calendar, service_headers
+    app, client, say, fake_auth, fake_calendar, auth_server_headers
 ):
     user_id = (await client.get("/api/chat/session")).json()["user_id"]
     fake_auth.grant_states[user_id] = "missing"
     await say(client, TEAM_MEETING)
     event = grant_event(user_id, type_="grant.unusable")
-    response = await client.post("/internal/grant-events", json=event, headers=service_headers)
+    response = await client.post("/internal/grant-events", json=event, headers=auth_server_headers)
     assert response.json() == {"status": "accepted"}
-    again = await client.post("/internal/grant-events", json=event, headers=service_headers)
+    again = await client.post("/internal/grant-events", json=event, headers=auth_server_headers)
     assert again.json() == {"status": "duplicate"}
     assert (await _actions(app))[0].state == ActionState.awaiting_auth
+
+
+async def test_revoked_grant_before_a_delete_names_the_reason(
+    client, say, fake_auth, fake_calendar
+):
+    user_id = (await client.get("/api/chat/session")).json()["user_id"]
+    fake_auth.grant_states[user_id] = "needs_reauth"
+    [reply] = await say(client, "11월 24일 검진 삭제해줘")
+    assert reply["text"].splitlines() == [
+        "구글 캘린더 연결을 다시 해 주세요(재연결 필요: 권한이 취소됨). "
+        "아래 링크에서 연결할 수 있어요.",
+        "연결이 끝나면 「검진」 삭제를 이어서 할게요.",
+    ]

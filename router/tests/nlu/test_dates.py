@@ -78,6 +78,25 @@ def test_bare_day_takes_the_month_of_the_date_before_it(now):
     )
 
 
+@pytest.mark.parametrize("text", ["12월 26~28일 제주 여행", "12월 26-28일 제주 여행"])
+def test_a_day_range_with_the_unit_written_once(text, now):
+    result = parse(text, now=now)
+    assert (result.event.start_date, result.event.end_date) == (
+        date(2025, 12, 26),
+        date(2025, 12, 29),
+    )
+    assert result.event.title == "제주 여행"
+
+
+@pytest.mark.parametrize("text", ["다음 주 월~수 출장", "다음주 월요일~수요일 출장"])
+def test_a_weekday_range(text, now):
+    result = parse(text, now=now)
+    assert (result.event.start_date, result.event.end_date) == (
+        date(2025, 11, 17),
+        date(2025, 11, 20),
+    )
+
+
 def test_a_range_that_crosses_the_month_end(now):
     result = parse("12월 30일부터 1월 2일까지 휴가", now=now)
     assert (result.event.start_date, result.event.end_date) == (
@@ -91,6 +110,16 @@ def test_a_weekday_range_stays_in_its_week(now):
     assert (result.event.start_date, result.event.end_date) == (
         date(2025, 11, 21),
         date(2025, 11, 25),
+    )
+
+
+def test_a_weekday_label_after_a_date_is_part_of_it(now):
+    assert _day("11월 19일 수요일 외부 교육", now) == date(2025, 11, 19)
+    assert parse("11월 17일(월) 오후 3시 회의", now=now).event.title == "회의"
+    result = parse("11월 17일 월요일부터 19일 수요일까지 교육", now=now)
+    assert (result.event.start_date, result.event.end_date) == (
+        date(2025, 11, 17),
+        date(2025, 11, 20),
     )
 
 

@@ -46,6 +46,8 @@ def test_approve(text, now):
         "아니 됐어",
         "싫어",
         "그거 취소해줘",
+        "아니요 괜찮아요",
+        "나중에",
     ],
 )
 def test_reject(text, now):
@@ -89,6 +91,11 @@ def test_other(text, now):
         ("내일 회의 몇 시야?", "2025-11-15", "2025-11-16"),
         ("크리스마스 일정 알려줘", "2025-12-25", "2025-12-26"),
         ("12월 1일부터 5일까지 일정 보여줘", "2025-12-01", "2025-12-06"),
+        ("오늘부터 3일간 일정 보여줘", "2025-11-14", "2025-11-17"),
+        ("내일 스케줄 어때?", "2025-11-15", "2025-11-16"),
+        ("12월 첫째 주 일정", "2025-12-01", "2025-12-08"),
+        ("다음 달 둘째 주 일정 알려줘", "2025-12-08", "2025-12-15"),
+        ("12월 마지막 주 일정", "2025-12-29", "2026-01-05"),
     ],
 )
 def test_query_ranges(text, start, end, now):
@@ -155,6 +162,16 @@ def test_delete_targets(text, title, date, start, now):
             {"start": "2025-11-15T17:00:00+09:00", "date": None},
         ),
         (
+            "내일 치과 예약 모레 같은 시간으로 옮겨줘",
+            {"title": "치과 예약", "date": "2025-11-15", "start": None},
+            {"start": None, "date": "2025-11-16"},
+        ),
+        (
+            "회의를 내일에서 모레로 옮겨줘",
+            {"title": "회의", "date": "2025-11-15", "start": None},
+            {"start": None, "date": "2025-11-16"},
+        ),
+        (
             "내일 회의 3시에서 5시로 바꿔줘",
             {"title": "회의", "date": "2025-11-15", "start": "2025-11-15T15:00:00+09:00"},
             {"start": "2025-11-15T17:00:00+09:00", "date": None},
@@ -186,3 +203,77 @@ def test_a_create_without_a_day_is_unsure(now):
     result = parse("회의 잡아줘", now=now)
     assert result.event.title == "회의" and result.event.start is None
     assert result.confidence < 0.6
+
+
+def test_a_verb_inside_a_title_is_not_a_request(now):
+    result = parse("11월 20일 오후 3시 설계 변경 검토 회의", now=now)
+    assert result.intent == "create_event"
+    assert result.event.title == "설계 변경 검토 회의"
+
+
+def test_polite_requests_keep_their_endings_out_of_titles(now):
+    result = parse("내일 회의 취소해 주실 수 있나요?", now=now)
+    assert (result.intent, result.target.title) == ("delete_event", "회의")
+
+
+@pytest.mark.parametrize(
+    "text, changes",
+    [
+        ("내일 3시 회의 30분 늦춰줘", {"start": "2025-11-15T15:30:00+09:00", "date": None}),
+        (
+            "내일 오후 3시 회의 1시간 뒤로 미뤄줘",
+            {"start": "2025-11-15T16:00:00+09:00", "date": None},
+        ),
+        ("내일 오후 3시 회의 1시간 앞당겨줘", {"start": "2025-11-15T14:00:00+09:00", "date": None}),
+        ("내일 회의 하루 미뤄줘", {"start": None, "date": "2025-11-16"}),
+        ("11월 20일 회의 2일 앞당겨줘", {"start": None, "date": "2025-11-18"}),
+    ],
+)
+def test_shifts_are_relative_to_the_named_event(text, changes, now):
+    result = parse(text, now=now).to_spec_json()
+    assert result["intent"] == "update_event"
+    assert result["changes"] == changes
+
+
+def test_a_shift_without_the_old_time_is_unsure(now):
+    result = parse("회의 30분 미뤄줘", now=now)
+    assert result.intent == "update_event" and result.changes is None
+    assert result.confidence < 0.6
+
+
+def test_a_correction_after_an_answer_word_is_unsure_and_untitled(now):
+    result = parse("아니 4시로 바꿔줘", now=now)
+    assert result.intent == "update_event"
+    assert result.target.title is None
+    assert result.changes.start.hour == 16
+    assert result.confidence < 0.6
+
+
+def test_the_day_before_malgo_is_not_meant(now):
+    result = parse("아니 내일 말고 모레", now=now)
+    assert result.event.start_date.isoformat() == "2025-11-16"
+    assert result.event.title is None
+
+
+def test_when_is_my_next_event_looks_ahead(now):
+    result = parse("다음 회의 언제야?", now=now).to_spec_json()
+    assert result["intent"] == "query_events"
+    assert result["range"] == {
+        "start": "2025-11-14T00:00:00+09:00",
+        "end": "2025-12-14T00:00:00+09:00",
+    }
+
+
+@pytest.mark.parametrize("text", ["크리스마스가 언제야?", "추석이 언제지?"])
+def test_when_is_a_holiday_is_not_about_events(text, now):
+    assert parse(text, now=now).intent == "other"
+
+
+def test_what_am_i_doing_tomorrow_is_a_query(now):
+    assert parse("내일 뭐해?", now=now).intent == "query_events"
+
+
+def test_a_polite_answer_word_before_a_request_is_not_its_title(now):
+    result = parse("네 내일 3시 회의 잡아줘", now=now)
+    assert (result.intent, result.event.title) == ("create_event", "회의")
+    assert result.confidence >= 0.6

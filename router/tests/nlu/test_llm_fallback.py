@@ -159,3 +159,24 @@ async def test_endpoint_keeps_rules_when_disabled(emulator, client, service_head
     assert response.json()["intent"] == "create_event"
     assert response.json()["event"]["start"] is None
     assert emulator.requests() == []
+
+
+async def test_endpoint_without_an_api_key_answers_with_the_rules(
+    database_url, service_headers, monkeypatch
+):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    settings = RouterSettings(
+        database_url=database_url,
+        environment="test",
+        service_tokens={"router": "test-router-token"},
+        llm_enabled=True,
+    )
+    async with serve_app(create_app(settings)) as client:
+        response = await client.post(
+            "/internal/nlu/parse",
+            json={"text": UNSURE, "now": "2025-11-14T10:00:00+09:00"},
+            headers=service_headers,
+        )
+    assert response.status_code == 200
+    assert response.json()["event"]["title"] == "회의"
+    assert response.json()["event"]["start"] is None

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from router_service.clients.auth_server import AuthServerClient
+from router_service.clients.auth_server import AuthServerClient, GrantState
 from router_service.clients.calendar import CalendarClient, CalendarEvent
 from router_service.clients.exceptions import (
     AuthServerRequestFailed,
@@ -57,6 +57,8 @@ UPSTREAM_ERRORS = (
 )
 DECISIONS = ("approve", "reject", "choose")
 TARGET_SEARCH_DAYS = 30
+# An approved action untouched this long belonged to a process that stopped mid-way.
+STALLED_AFTER = timedelta(minutes=2)
 DEFAULT_LENGTH = timedelta(hours=1)
 
 VERB = {ActionKind.create: "등록", ActionKind.update: "변경", ActionKind.delete: "삭제"}
@@ -93,6 +95,13 @@ _LOCATION_AMENDMENT = re.compile(
 _TITLE_AMENDMENT = re.compile(
     r"^\s*(?:제목|이름)\s*(?:은|는|을|를|이|가)?\s+(?P<value>.+?)" + _AMENDMENT_TAIL
 )
+# "30분 늦춰줘", "1시간 앞당겨줘", "한 시간 미뤄 줘": a relative move of an event's time.
+_SHIFT = re.compile(
+    r"(?P<amount>\d+|한|두|세|네|다섯|반)\s*(?P<unit>분|시간)\s*(?:만|정도|쯤)?\s*"
+    r"(?P<way>늦춰|늦게|미뤄|뒤로|연기|앞당겨|당겨|일찍|앞으로)"
+)
+_KOREAN_COUNTS = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5}
+_EARLIER = ("앞당겨", "당겨", "일찍", "앞으로")
 _DATE_WORDS = re.compile(r"\d+\s*월|\d+\s*일|\d+/\d+|오늘|내일|모레|글피|요일|주|다음\s*달")
 
 
@@ -244,6 +253,33 @@ async def resume_after_grant(
     return replies
 
 
+async def recover_stalled(
+    session: AsyncSession, *, deps: DialogueDeps, stalled_for: timedelta = STALLED_AFTER
+) -> list[Message]:
+    """Runs again the approved actions a stopped process left unfinished (each once).
+
+    Safe because skill-calendar sees the same ``Idempotency-Key`` again and replays.
+    """
+    now = deps.clock()
+    replies: list[Message] = []
+    for action in await pending.stalled(session=session, before=now - stalled_for):
+        reclaimed = await pending.reclaim_stalled(
+            session=session, action_id=action.id, before=now - stalled_for, now=now
+        )
+        if not reclaimed:
+            continue
+        await session.commit()
+        await session.refresh(action)
+        logger.info("resuming a stalled action", extra={"action_id": action.id})
+        ctx = _ctx_for_action(session, deps, action)
+        try:
+            replies.extend(await _execute(ctx, action))
+        except UPSTREAM_ERRORS as err:
+            logger.warning("upstream failed while recovering", extra={"error_code": err.code})
+        await session.commit()
+    return replies
+
+
 async def _parse(deps: DialogueDeps, text: str, *, now: datetime, time_zone: str) -> Any:
     """The rules' reading of ``text``; the LLM fallback only for open-ended requests."""
     answer_like = (
@@ -304,6 +340,11 @@ async def _dispatch(
         if changes.get("start") and not _DATE_WORDS.search(text):
             # "4시로" names only a time: the event keeps its day (the parser assumed today).
             changes["time_only"] = True
+        shift = _shift_minutes(text)
+        if shift is not None and not changes.get("start") and not changes.get("date"):
+            changes["shift_minutes"] = shift
+            # The parser could not know the event's time; the proposal shows before and after.
+            assumptions = []
         named = any(target.get(key) for key in ("title", "date", "start"))
         if (
             not named
@@ -346,7 +387,7 @@ async def _start(
         approved=kind == ActionKind.query,  # a question needs no approval
     )
     if not grant.usable:
-        return [await _ask_for_auth(ctx, action, grant.reason_text)]
+        return [await _ask_for_auth(ctx, action, grant)]
     return await _prepare(ctx, action)
 
 
@@ -383,6 +424,17 @@ async def _prepare(ctx: _Ctx, action: PendingAction) -> list[Message]:
         if action.kind == ActionKind.query:
             return await _answer_query(ctx, action)
         return await _prepare_change(ctx, action)
+    except (CalendarUnavailable, CalendarRequestFailed) as err:
+        # No half-prepared proposal may stay open: a later "네" would have nothing to run.
+        await pending.transition(
+            session=ctx.session,
+            action_id=action.id,
+            from_states=[ActionState.proposed, ActionState.executing],
+            to_state=ActionState.failed,
+            now=ctx.now,
+            error_code=err.code,
+        )
+        raise
     except CalendarReauthRequired:
         await pending.transition(
             session=ctx.session,
@@ -515,7 +567,7 @@ async def _answer_query(ctx: _Ctx, action: PendingAction) -> list[Message]:
             for e in events
         ]
         text = "\n".join([f"{label} 일정:", *items])
-    await pending.transition(
+    finished = await pending.transition(
         session=ctx.session,
         action_id=action.id,
         from_states=[ActionState.proposed, ActionState.executing],
@@ -523,7 +575,7 @@ async def _answer_query(ctx: _Ctx, action: PendingAction) -> list[Message]:
         now=ctx.now,
         result={"count": len(events)},
     )
-    return [await _say(ctx, text)]
+    return [await _say(ctx, text)] if finished else []
 
 
 # --- decisions --------------------------------------------------------------------------
@@ -566,7 +618,7 @@ async def _approve_while_awaiting_auth(ctx: _Ctx, action: PendingAction) -> list
     grant = await ctx.deps.auth.grant_state(user_id=ctx.user_id)
     if grant.usable:
         return await _resume(ctx, action)
-    return [await _ask_for_auth(ctx, action, grant.reason_text)]
+    return [await _ask_for_auth(ctx, action, grant)]
 
 
 async def _reject(
@@ -673,7 +725,7 @@ async def _execute(ctx: _Ctx, action: PendingAction) -> list[Message]:
         await _fail(ctx, action, err.code)
         verb = VERB[action.kind]
         return [await _say(ctx, f"일정을 {verb}하지 못했어요. 잠시 후 다시 시도해 주세요.")]
-    await pending.transition(
+    finished = await pending.transition(
         session=ctx.session,
         action_id=action.id,
         from_states=[ActionState.executing],
@@ -681,6 +733,8 @@ async def _execute(ctx: _Ctx, action: PendingAction) -> list[Message]:
         now=ctx.now,
         result=result,
     )
+    if not finished:  # a recovery run finished it first: it has said so already
+        return []
     if event.get("location") and action.kind != ActionKind.delete:
         text += f"\n장소: {event['location']}"
     payload: dict[str, Any] = {"kind": "result", "action_id": action.id}
@@ -730,23 +784,30 @@ async def _fail(ctx: _Ctx, action: PendingAction, code: str) -> None:
     )
 
 
-async def _ask_for_auth(ctx: _Ctx, action: PendingAction, reason_text: str | None) -> Message:
+async def _ask_for_auth(ctx: _Ctx, action: PendingAction, grant: GrantState | None) -> Message:
+    """The connect link, bound to the action, with what will happen once connected."""
     link = await ctx.deps.auth.create_connect_link(
         user_id=ctx.user_id, pending_action_ref=str(action.id), channel=str(ctx.channel)
     )
-    lines = []
-    if reason_text:
-        lines.append(reason_text)
-    lines.append("구글 캘린더 연결이 필요해요. 아래 링크에서 연결해 주시면 이어서 진행할게요.")
     what = _action_title(action)
-    if what and action.kind != ActionKind.query:
-        lines.append(f"(대기 중: {fmt.quoted(what)} {VERB[action.kind]})")
+    if action.kind == ActionKind.query:
+        then = "연결이 끝나면 바로 일정을 알려 드릴게요."
+    elif what:
+        verb = VERB[action.kind]
+        then = f"연결이 끝나면 {fmt.quoted(what)} {verb}{fmt.josa(verb, '을', '를')} 이어서 할게요."
+    else:
+        then = "연결이 끝나면 이어서 할게요."
+    if grant is not None and grant.state == "missing":
+        first = "구글 캘린더 연결이 필요해요. 아래 링크에서 연결해 주세요."
+    else:
+        reason = f"({grant.reason_text})" if grant is not None and grant.reason_text else ""
+        first = f"구글 캘린더 연결을 다시 해 주세요{reason}. 아래 링크에서 연결할 수 있어요."
     payload = {
         "kind": "connect",
         "action_id": action.id,
         "link": {"url": link.url, "label": "구글 캘린더 연결하기"},
     }
-    return await _say(ctx, "\n".join(lines), payload=payload)
+    return await _say(ctx, f"{first}\n{then}", payload=payload)
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -825,6 +886,22 @@ def _choice_prompt(action: PendingAction) -> str:
     count = len(action.candidates or [])
     verb = VERB.get(action.kind, "진행")
     return f"일정이 {count}개 있어요. 어느 것을 {verb}할까요? 번호로 답해 주세요 (예: 1번)."
+
+
+def _shift_minutes(text: str) -> int | None:
+    """Minutes a relative move asks for (negative: earlier), or None."""
+    match = _SHIFT.search(text)
+    if not match:
+        return None
+    amount, unit = match.group("amount"), match.group("unit")
+    if amount == "반":
+        minutes = 30 if unit == "시간" else 0
+    else:
+        count = int(amount) if amount.isdigit() else _KOREAN_COUNTS[amount]
+        minutes = count * 60 if unit == "시간" else count
+    if not minutes:
+        return None
+    return -minutes if match.group("way") in _EARLIER else minutes
 
 
 def _choice_number(text: str) -> int | None:
@@ -1002,7 +1079,9 @@ def _patch_for(event: dict[str, Any], changes: dict[str, Any], zone: tzinfo) -> 
         return {}
     start = fmt.as_datetime(event["start"]).astimezone(zone)
     length = fmt.as_datetime(event["end"]) - start
-    if changes.get("start") and changes.get("time_only"):
+    if changes.get("shift_minutes"):
+        new_start = start + timedelta(minutes=int(changes["shift_minutes"]))
+    elif changes.get("start") and changes.get("time_only"):
         moved = fmt.as_datetime(changes["start"]).astimezone(zone)
         new_start = start.replace(hour=moved.hour, minute=moved.minute)
     elif changes.get("start"):
@@ -1030,6 +1109,13 @@ def _amend(
     title = _TITLE_AMENDMENT.match(text)
     if title:
         body["title"] = title.group("value").strip()
+        return body
+    shift = _shift_minutes(text)
+    target_title = fmt.normalise_title(
+        (_jsonable(getattr(parsed, "target", None)) or {}).get("title")
+    )
+    if shift is not None and not body.get("all_day") and not target_title:
+        body.update(_patch_for(body, {"shift_minutes": shift}, zone))
         return body
     if intent != "update_event":
         return None

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from router_service.dependencies import DialogueDepsDep
+from router_service.grants.dependencies import require_auth_server
 from router_service.grants.schemas import GrantEventAck, GrantEventIn
 from router_service.grants.service import process_grant_event
 from shared.db import SessionDep
 
-router = APIRouter(tags=["grants"])
+router = APIRouter(tags=["grants"], dependencies=[Depends(require_auth_server)])
 
 
 @router.post("/grant-events", response_model=GrantEventAck, summary="A grant became (un)usable")

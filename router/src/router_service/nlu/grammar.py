@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from types import MappingProxyType
 
 from router_service.nlu import dates
 
@@ -19,36 +20,42 @@ WEEKDAYS = "월화수목금토일"
 MERIDIEMS = "오전|오후|아침|저녁|밤|새벽|낮|점심|am|pm|AM|PM"
 AM_WORDS = frozenset({"오전", "아침", "새벽", "am", "AM"})
 PM_WORDS = frozenset({"오후", "저녁", "밤", "낮", "점심", "pm", "PM"})
-WEEK_OFFSETS = {"이번": 0, "금": 0, "다음": 1, "차": 1, "다다음": 2, "지난": -1, "저번": -1}
-MONTH_OFFSETS = {"이번": 0, "다음": 1, "다다음": 2, "지난": -1, "저번": -1}
-DAY_WORDS = {
-    "오늘": 0,
-    "금일": 0,
-    "내일": 1,
-    "명일": 1,
-    "모레": 2,
-    "내일모레": 2,
-    "글피": 3,
-    "어제": -1,
-    "그제": -2,
-    "그저께": -2,
-    "엊그제": -2,
-}
-NTH = {
-    "첫째": 1,
-    "첫번째": 1,
-    "첫": 1,
-    "둘째": 2,
-    "두번째": 2,
-    "셋째": 3,
-    "세번째": 3,
-    "넷째": 4,
-    "네번째": 4,
-    "다섯째": 5,
-    "다섯번째": 5,
-    "마지막": -1,
-}
-YEAR_WORDS = {"올해": 0, "금년": 0, "내년": 1, "명년": 1, "후년": 2, "작년": -1}
+WEEK_OFFSETS = MappingProxyType(
+    {"이번": 0, "금": 0, "다음": 1, "차": 1, "다다음": 2, "지난": -1, "저번": -1}
+)
+MONTH_OFFSETS = MappingProxyType({"이번": 0, "다음": 1, "다다음": 2, "지난": -1, "저번": -1})
+DAY_WORDS = MappingProxyType(
+    {
+        "오늘": 0,
+        "금일": 0,
+        "내일": 1,
+        "명일": 1,
+        "모레": 2,
+        "내일모레": 2,
+        "글피": 3,
+        "어제": -1,
+        "그제": -2,
+        "그저께": -2,
+        "엊그제": -2,
+    }
+)
+NTH = MappingProxyType(
+    {
+        "첫째": 1,
+        "첫번째": 1,
+        "첫": 1,
+        "둘째": 2,
+        "두번째": 2,
+        "셋째": 3,
+        "세번째": 3,
+        "넷째": 4,
+        "네번째": 4,
+        "다섯째": 5,
+        "다섯번째": 5,
+        "마지막": -1,
+    }
+)
+YEAR_WORDS = MappingProxyType({"올해": 0, "금년": 0, "내년": 1, "명년": 1, "후년": 2, "작년": -1})
 
 # Particles that may follow an expression; kept in the hit so the title never shows them.
 PARTICLE = re.compile(
@@ -62,7 +69,7 @@ SPACED_PARTICLE = re.compile(r"\s+(?:부터|까지)(?![가-힣])")
 class Hit:
     """One recognised expression: where it is, what it means, and its trailing particle."""
 
-    kind: str  # date, period, time, meal, duration, days, reltime, dayref, allday, invalid
+    kind: str  # date period time meal duration days reltime shift dayref allday invalid
     start: int
     end: int
     particle: str = ""
@@ -148,6 +155,24 @@ def _month_nth_weekday(m: re.Match[str], ctx: Context) -> Hit | None:
     return _hit("date", m, day=day) if day else None
 
 
+def _month_nth_week(m: re.Match[str], ctx: Context) -> Hit | None:
+    if m["rel"]:
+        first = dates.add_months(ctx.today, MONTH_OFFSETS[m["rel"]])
+    else:
+        month = int(m["m"])
+        if not 1 <= month <= 12:
+            return None
+        year = ctx.today.year if month >= ctx.today.month else ctx.today.year + 1
+        first = date(year, month, 1)
+    nth = NTH[m["nth"].replace(" ", "")]
+    if nth < 0:
+        last = dates.add_months(first, 1) - timedelta(days=1)
+        monday = dates.week_start(last)
+    else:
+        monday = dates.week_start(first) + timedelta(weeks=nth - 1)
+    return _hit("period", m, day=monday, period_end=monday + timedelta(weeks=1), unit="week")
+
+
 def _relative_month_day(m: re.Match[str], ctx: Context) -> Hit | None:
     first = dates.add_months(ctx.today, MONTH_OFFSETS[m["rel"]])
     day = _safe_date(first.year, first.month, int(m["d"]))
@@ -162,6 +187,15 @@ def _week_weekday(m: re.Match[str], ctx: Context) -> Hit:
 def _weeks_later_weekday(m: re.Match[str], ctx: Context) -> Hit:
     monday = dates.week_start(ctx.today) + timedelta(weeks=int(m["n"]))
     return _hit("date", m, day=monday + timedelta(days=_weekday(m["wd"])))
+
+
+def _shift(m: re.Match[str], ctx: Context) -> Hit:
+    n = int(m["n"])
+    minutes = {"분": n, "시간": n * 60, "일": n * 1440, "주": n * 10080}[m["u"]]
+    if m["half"]:
+        minutes += 30 if m["u"] == "시간" else 0
+    earlier = m["dir"] in EARLIER_WORDS or bool(EARLIER_VERB.match(m.string, m.end()))
+    return _hit("shift", m, minutes=-minutes if earlier else minutes)
 
 
 def _weekend(m: re.Match[str], ctx: Context) -> Hit:
@@ -322,6 +356,14 @@ RULES: tuple[Rule, ...] = (
     ),
     (
         re.compile(
+            r"(?:(?P<rel>이번|다음|다다음|지난|저번)\s*달|(?<!\d)(?P<m>\d{1,2})\s*월)\s*(?:의\s*)?"
+            r"(?P<nth>첫째|첫\s*번째|첫|둘째|두\s*번째|셋째|세\s*번째|넷째|네\s*번째|다섯째|다섯\s*번째|마지막)"
+            r"\s*주(?:\s*차)?(?!\s*[월화수목금토일](?:요일|욜))"
+        ),
+        _month_nth_week,
+    ),
+    (
+        re.compile(
             r"(?P<rel>이번|다음|다다음|지난|저번)\s*달\s*(?P<d>\d{1,2})\s*일(?!\s*(?:간|동안|뒤|후))"
         ),
         _relative_month_day,
@@ -342,6 +384,15 @@ RULES: tuple[Rule, ...] = (
     (
         re.compile(_NOT_AFTER_HANGUL + r"(?:(?P<rel>이번|금|다음|다다음|지난|저번)\s*)?주말"),
         _weekend,
+    ),
+    (
+        # 30분 늦춰줘, 1시간 뒤로 미뤄줘, 2일 앞당겨줘: a shift of an existing event.
+        re.compile(
+            r"(?<!\d)(?P<n>\d+)\s*(?P<u>분|시간|일|주)(?P<half>\s*반)?\s*"
+            r"(?P<dir>뒤로|후로|늦게|일찍|빨리|앞으로|전으로)?"
+            r"(?=\s*(?:좀\s*)?(?:늦춰|늦추|미뤄|미루|연기|앞당|당겨|당기|땡겨|땡기|옮겨))"
+        ),
+        _shift,
     ),
     (
         re.compile(r"(?<!\d)(?P<n>\d+)\s*(?P<u>일|주일|주|개월|달|년)\s*(?P<dir>뒤|후|있다가|전)"),
@@ -406,17 +457,34 @@ RULES: tuple[Rule, ...] = (
         re.compile(_NOT_AFTER_HANGUL + r"(?:하루\s*종일|온종일|종일|올데이|all\s*day)", re.I),
         _all_day,
     ),
-    (re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s*일(?!\s*(?:뒤|후|전|간|동안|째))"), _bare_day),
+    # A minutes count left alone after the hour rules took 3시 30분: a length (회의 30분).
+    (re.compile(r"(?<![\d:])(?P<m2>\d{1,3})\s*분(?![가-힣])"), _duration),
+    (re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s*일(?!\s*(?:뒤|후|전|간|동안|째|차))"), _bare_day),
 )
 
 HANGUL_NEXT = re.compile(r"\s*[가-힣A-Za-z]")
-MEAL_RULE = re.compile(r"(?<![가-힣])(?P<w>점심|저녁|아침)(?!\s*\d)")
-MEAL_TIMES = {"아침": 8, "점심": 12, "저녁": 19}
-MEAL_NOTES = {
-    "아침": "아침은 오전 8시로 가정했어요",
-    "점심": "점심은 낮 12시로 가정했어요",
-    "저녁": "저녁은 오후 7시로 가정했어요",
-}
+EARLIER_WORDS = frozenset({"일찍", "빨리", "앞으로", "전으로"})
+EARLIER_VERB = re.compile(r"\s*(?:좀\s*)?(?:앞당|당겨|당기|땡겨|땡기)")
+# Parts of the day named without an hour, and the hour assumed for each.
+MEAL_RULE = re.compile(
+    r"(?<![가-힣])(?P<w>점심|저녁|아침|오전|오후|낮|밤|새벽)"
+    r"(?=[에엔은는도중]|\s+[^\d\s]|\s*$|[.,!?~])"
+)
+MEAL_TIMES = MappingProxyType(
+    {"아침": 8, "점심": 12, "저녁": 19, "오전": 9, "오후": 14, "낮": 13, "밤": 21, "새벽": 6}
+)
+MEAL_NOTES = MappingProxyType(
+    {
+        "아침": "아침은 오전 8시로 가정했어요",
+        "점심": "점심은 낮 12시로 가정했어요",
+        "저녁": "저녁은 오후 7시로 가정했어요",
+        "오전": "오전은 9시로 가정했어요",
+        "오후": "오후는 2시로 가정했어요",
+        "낮": "낮은 1시로 가정했어요",
+        "밤": "밤은 9시로 가정했어요",
+        "새벽": "새벽은 6시로 가정했어요",
+    }
+)
 # A meal word that names the event itself (점심 약속, 저녁 식사) stays in the title.
 MEAL_IN_TITLE = re.compile(r"\s*(?:약속|식사)")
 

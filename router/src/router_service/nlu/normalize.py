@@ -55,10 +55,22 @@ _NATIVE_HOUR = re.compile(
 )
 _SINO_MINUTES = re.compile(r"(?<![가-힣])([이삼사오]?)십\s*([일이삼사오육칠팔구]?)\s*(?=분)")
 _DAY_COUNT = re.compile(
-    rf"(?<![가-힣])({'|'.join(NATIVE_DAY_COUNTS)})\s*(?=뒤|후|동안|간|있다가|\s*뒤|\s*후)"
+    rf"(?<![가-힣])({'|'.join(NATIVE_DAY_COUNTS)})\s*"
+    r"(?=뒤|후|동안|간|있다가|늦|미뤄|미루|연기|앞당|당겨|일찍|빨리|앞으로)"
 )
 _WEEK_COUNT = re.compile(r"(?<![가-힣])일주일")
 _SHORT_FORMS = (
+    # 3~5시 → 3시~5시, 26-28일 → 26일-28일: the unit written once for both ends.
+    (re.compile(r"(?<![\d:.\-/])(\d{1,2})\s*([~\-])\s*(\d{1,2})\s*(시(?!간)|일)"), r"\1\4\2\3\4"),
+    # 월~수 → 월요일~수요일
+    (
+        re.compile(
+            r"(?<![가-힣])([월화수목금토일])(?:요일)?\s*~\s*([월화수목금토일])(?:요일)?(?![가-힣])"
+        ),
+        r"\1요일~\2요일",
+    ),
+    # 11월 17일(월) → 11월 17일 월요일: a weekday label the parser folds into the date.
+    (re.compile(r"\(\s*([월화수목금토일])(?:요일)?\s*\)"), r" \1요일 "),
     (re.compile(r"(?<![가-힣])낼(?=\s|$|[0-9]|은|도|까지|부터|이나)"), "내일"),
     (re.compile(r"(?<![가-힣])담\s*주"), "다음주"),
     (re.compile(r"(?<![가-힣])담\s*달"), "다음달"),

@@ -18,6 +18,8 @@ from router_service.nlu.normalize import normalize
 from router_service.nlu.result import Changes, Event, Parse, Range, Target
 
 DEFAULT_MINUTES = 60
+EDGE_PUNCTUATION = ",.!?~\"'“”‘’()[]「」『』"
+WHEN_HORIZON_DAYS = 30  # 다음 회의 언제야?: how far ahead a dateless "when" looks
 RANGE_CONNECTOR = re.compile(r"\s*[~\-]\s*")
 FROM_PARTICLES = frozenset({"부터", "에서"})
 CHANGE_PARTICLES = frozenset({"로", "으로"})
@@ -57,10 +59,22 @@ def parse(text: str, *, now: datetime, time_zone: str = "Asia/Seoul") -> Parse:
     address = _address(norm)
     blocked = (address.span(),) if address else ()
     hits = scan(norm, local_now.date(), blocked)
-    hits = settle_holidays(norm, _resolve_day_refs(hits, local_now.date()))
-    hits = _link_ranges(norm, scan_meals(norm, hits))
+    hits = settle_holidays(norm, _resolve_day_refs(norm, hits, local_now.date()))
+    hits = _link_ranges(norm, scan_meals(norm, _drop_negated(norm, hits)))
     words = _leftover(norm, hits, address)
     return _decide(norm, hits, words, local_now, zone)
+
+
+def _drop_negated(norm: str, hits: list[Hit]) -> list[Hit]:
+    """``내일 말고 모레``: the value before 말고 is the one the user does not mean."""
+    kept: list[Hit] = []
+    for hit in hits:
+        negated = lexicon.NEGATION.match(norm, hit.end)
+        if negated:
+            kept.append(replace(hit, kind="negated", end=negated.end()))
+        else:
+            kept.append(hit)
+    return kept
 
 
 # ----- answers and intent ----------------------------------------------------------------
@@ -80,9 +94,9 @@ def _answer(norm: str) -> str | None:
 def _decide(norm: str, hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Parse:
     has_when = any(h.kind in DATE_KINDS | TIME_KINDS | {"reltime", "invalid"} for h in hits)
     title = _title(words, create=False)
-    if lexicon.UPDATE_VERB.search(norm) and (title or has_when):
+    if _verb_at_end(norm, lexicon.UPDATE_VERB) and (title or has_when):
         return _update(hits, words, now, zone)
-    if lexicon.DELETE_VERB.search(norm):
+    if _verb_at_end(norm, lexicon.DELETE_VERB):
         if title or has_when:
             return _delete(hits, words, now, zone)
         return Parse(intent="reject", confidence=0.8)
@@ -90,17 +104,32 @@ def _decide(norm: str, hits: list[Hit], words: Words, now: datetime, zone: ZoneI
     create_title = _title(words, create=True)
     if create_title in lexicon.KIND_WORDS:
         create_title = ""
-    about_calendar = has_when or lexicon.CALENDAR_NOUNS.search(norm)
+    if (
+        lexicon.WHEN_CUE.search(norm)
+        and not lexicon.EVENT_NOUNS.search(norm)
+        and not lexicon.CALENDAR_NOUNS.search(norm)
+    ):
+        return Parse(intent="other", confidence=0.8)  # 크리스마스가 언제야?: a date, not events
+    about_calendar = (
+        has_when
+        or lexicon.CALENDAR_NOUNS.search(norm)
+        or (lexicon.WHEN_CUE.search(norm) and lexicon.EVENT_NOUNS.search(norm))
+    )
     if about_calendar and lexicon.QUERY_CUE.search(norm) and not (create_asked and create_title):
-        return _query(hits, now, zone, confidence=0.92 if has_when else 0.8)
+        return _query(norm, hits, now, zone, confidence=0.92 if has_when else 0.8)
     asks_about_day = lexicon.QUESTION.search(norm) or lexicon.CALENDAR_NOUNS.search(norm)
     if has_when and not create_title and not words.location and asks_about_day:
-        return _query(hits, now, zone, confidence=0.75)
+        return _query(norm, hits, now, zone, confidence=0.75)
     if lexicon.QUESTION.search(norm) and not create_asked:
         return Parse(intent="other", confidence=0.6 if has_when else 0.9)
     if has_when or create_asked:
         return _create(hits, words, now, zone, asked=create_asked)
     return Parse(intent="other", confidence=0.85)
+
+
+def _verb_at_end(norm: str, verb: re.Pattern[str]) -> bool:
+    """Whether ``verb`` is the message's predicate (only endings and request words follow)."""
+    return any(lexicon.VERB_TAIL.match(norm, m.end()) for m in verb.finditer(norm))
 
 
 # ----- slots ------------------------------------------------------------------------------
@@ -137,7 +166,7 @@ def _create(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo, *, ask
             end_date=end_date,
             location=location,
         )
-    if any("이해했어요" in n for n in notes):
+    if any("이해했어요" in n or "가정했어요" in n for n in notes):
         confidence -= 0.05
     if invalid:
         notes.append(invalid[0].note)
@@ -172,9 +201,9 @@ def _timing(
         if not days:
             return None
         first = days[0]
-        last = _range_partner(hits, first, DATE_KINDS)
-        if last is not None:
-            return first.day, _last_day(last) + timedelta(days=1)
+        span_end = _span_end(hits, first)
+        if span_end is not None:
+            return first.day, span_end
         if day_count is not None:
             return first.day, first.day + timedelta(days=day_count.days)
         return first.day, first.day + timedelta(days=1)
@@ -192,13 +221,16 @@ def _timing(
     end_hit = _range_partner(hits, first_time, TIME_KINDS)
     if end_hit is not None:
         end_day = _day_between(hits, first_time, end_hit) or start_day
+        if end_day < start_day:  # 모레 3시부터 내일 4시까지: not a range; keep the start
+            end_day = start_day
         end_clock = _end_clock(clock, end_hit)
         end = _at(end_day, end_clock, zone)
-        if end <= start:
+        if end <= start and end_day == start_day:
             end = _at(end_day, Clock(end_clock.hour + 12, end_clock.minute), zone)
         if end <= start:
-            end += timedelta(days=1)
-        return start, end
+            end = _at(start_day + timedelta(days=1), end_clock, zone)
+        if end > start:
+            return start, end
     minutes = length.minutes if length and length.minutes > 0 else DEFAULT_MINUTES
     if not length:
         notes.append("끝 시각이 없어 1시간으로 잡았어요")
@@ -222,7 +254,11 @@ def _update(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Par
         changes = Changes(start=_at(day, clock, zone))
     elif change_days:
         changes = Changes(date=change_days[0].day)
+    else:
+        changes = _shifted(hits, target_day, target_start, notes)
     confidence = 0.9 if changes and (title or target_day) else 0.5
+    if any(h.kind == "period" and h.unit != "weekend" for h in change_days):
+        confidence = min(confidence, 0.55)  # 다음주로: which day of that week is a guess
     return Parse(
         intent="update_event",
         target=Target(title=title or None, date=target_day, start=target_start),
@@ -230,6 +266,22 @@ def _update(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Par
         confidence=confidence,
         assumptions=tuple(dict.fromkeys(notes)),
     )
+
+
+def _shifted(
+    hits: list[Hit], day: date | None, start: datetime | None, notes: list[str]
+) -> Changes | None:
+    """``30분 늦춰줘`` / ``하루 미뤄줘``: the new value relative to the named old one."""
+    shift = next((h for h in hits if h.kind == "shift"), None)
+    if shift is None:
+        return None
+    delta = timedelta(minutes=shift.minutes)
+    if start is not None:
+        return Changes(start=start + delta)
+    if day is not None and shift.minutes % 1440 == 0:
+        return Changes(date=day + delta)
+    notes.append("원래 시각을 몰라 얼마나 옮길지만 알아들었어요")
+    return None
 
 
 def _delete(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Parse:
@@ -247,7 +299,8 @@ def _delete(hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo) -> Par
 def _target_when(
     hits: list[Hit], zone: ZoneInfo, notes: list[str]
 ) -> tuple[date | None, datetime | None]:
-    days = [h for h in hits if h.kind in DATE_KINDS]
+    # A week or month names no single day of the event.
+    days = [h for h in hits if h.kind == "date" or (h.kind == "period" and h.unit == "weekend")]
     times = [h for h in hits if h.kind in TIME_KINDS]
     day = days[0].day if days else None
     start = None
@@ -259,7 +312,9 @@ def _target_when(
     return day, start
 
 
-def _query(hits: list[Hit], now: datetime, zone: ZoneInfo, *, confidence: float) -> Parse:
+def _query(
+    norm: str, hits: list[Hit], now: datetime, zone: ZoneInfo, *, confidence: float
+) -> Parse:
     periods = [h for h in hits if h.kind == "period"]
     days = [h for h in hits if h.kind == "date"]
     notes: tuple[str, ...] = ()
@@ -267,8 +322,14 @@ def _query(hits: list[Hit], now: datetime, zone: ZoneInfo, *, confidence: float)
         first, end = periods[0].day, periods[0].period_end
     elif days:
         first = days[0].day
-        partner = _range_partner(hits, days[0], DATE_KINDS)
-        end = (_last_day(partner) if partner else first) + timedelta(days=1)
+        day_count = next((h for h in hits if h.kind == "days"), None)
+        length = day_count.days if day_count and day_count.days > 0 else 1
+        end = _span_end(hits, days[0]) or first + timedelta(days=length)
+    elif lexicon.WHEN_CUE.search(norm):
+        first = now.date()
+        end = first + timedelta(days=WHEN_HORIZON_DAYS)
+        notes = (f"날짜가 없어 오늘부터 {WHEN_HORIZON_DAYS}일 동안을 찾아볼게요",)
+        confidence = min(confidence, 0.7)
     else:
         first = now.date()
         end = first + timedelta(days=1)
@@ -286,7 +347,7 @@ def _query(hits: list[Hit], now: datetime, zone: ZoneInfo, *, confidence: float)
 # ----- hit helpers ---------------------------------------------------------------------------
 
 
-def _resolve_day_refs(hits: list[Hit], today: date) -> list[Hit]:
+def _resolve_day_refs(norm: str, hits: list[Hit], today: date) -> list[Hit]:
     """Turns each bare ``D일`` into a date: the month of the date before it, else the next D."""
     resolved: list[Hit] = []
     previous: date | None = None
@@ -308,6 +369,17 @@ def _resolve_day_refs(hits: list[Hit], today: date) -> list[Hit]:
         elif hit.unit == "weekday" and previous is not None and hit.day is not None:
             day = dates.week_start(previous) + timedelta(days=hit.day.weekday())
             hit = replace(hit, day=day if day >= previous else day + timedelta(weeks=1))
+        if (
+            hit.unit == "weekday"
+            and resolved
+            and resolved[-1].kind == "date"
+            and resolved[-1].unit != "weekday"
+            and not resolved[-1].particle
+            and not norm[resolved[-1].end : hit.start].strip()
+        ):
+            # 11월 19일 수요일: the weekday only labels the date before it.
+            resolved[-1] = replace(resolved[-1], end=hit.end, particle=hit.particle)
+            continue
         if hit.kind in DATE_KINDS and hit.day is not None:
             previous = hit.day
         resolved.append(hit)
@@ -342,6 +414,16 @@ def _range_partner(hits: list[Hit], first: Hit, kinds: frozenset[str]) -> Hit | 
     return None
 
 
+def _span_end(hits: list[Hit], first: Hit) -> date | None:
+    """Exclusive end of a day range starting at ``first``; None when there is none or it
+    would end before it starts (모레~내일 is not a range)."""
+    last = _range_partner(hits, first, DATE_KINDS)
+    if last is None or first.day is None:
+        return None
+    end = _last_day(last) + timedelta(days=1)
+    return end if end > first.day else None
+
+
 def _day_between(hits: list[Hit], first: Hit, last: Hit) -> date | None:
     for h in hits:
         if first.end <= h.start < last.start and h.kind in DATE_KINDS:
@@ -360,6 +442,8 @@ def _change_group(hits: list[Hit]) -> list[Hit]:
     """The date/time hits that name the new value (… 4시로, 21일로), adjacent to each other."""
     marked = [i for i, h in enumerate(hits) if h.particle in CHANGE_PARTICLES]
     if not marked:
+        if any(h.kind == "shift" for h in hits):
+            return []  # 30분 늦춰줘: every named day/time is the old one
         when = [i for i, h in enumerate(hits) if h.kind in DATE_KINDS | TIME_KINDS]
         if len(when) < 2:
             return []
@@ -443,15 +527,28 @@ def _leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Word
     # Range connectors between two hits go with them.
     text = "".join(chars)
     text = re.sub(r"\x00[\s]*[~\-][\s]*\x00", "\x00 \x00", text)
+    text = lexicon.KEEP_PHRASE.sub(" ", text)
     tokens = [t for t in re.split(r"[\s\x00]+", text) if t]
-    tokens = [t.strip(",.!~") for t in tokens if t.strip(",.!~")]
+    tokens = [t.strip(EDGE_PUNCTUATION) for t in tokens if t.strip(EDGE_PUNCTUATION)]
 
-    asked = False
+    asked = exists = False
     while tokens and lexicon.REQUEST_TOKEN.fullmatch(tokens[-1]):
+        exists = exists or tokens[-1].startswith("있")
         tokens.pop()
         asked = True
-    tokens = [t for t in tokens if not lexicon.REQUEST_TOKEN.fullmatch(t) or t in ("좀",)]
-    tokens = [t for t in tokens if t != "좀"]
+    # 회의 잡아줘 내일 3시: a request verb in the middle, recognisable by its ending.
+    tokens = [
+        t
+        for t in tokens
+        if t != "좀"
+        and not (lexicon.REQUEST_TOKEN.fullmatch(t) and lexicon.IMPERATIVE_END.search(t))
+    ]
+    # 아니 4시로 바꿔줘 / 응 3시로 해줘: the answer word is no part of a title.
+    while tokens and lexicon.ANSWER_TOKEN.fullmatch(tokens[0]):
+        tokens.pop(0)
+    if exists and tokens:
+        # 회의가 있어: drop the subject particle (never from a two-syllable word: 휴가).
+        tokens[-1] = lexicon.SUBJECT_PARTICLE.sub("", tokens[-1])
 
     if location is None:
         location, tokens = _place_with_eseo(tokens)
@@ -462,9 +559,9 @@ def _leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Word
 
 
 def _is_place_word(token: str) -> bool:
-    if token in lexicon.NOT_PLACES or len(token) < 1:
+    if token in lexicon.NOT_PLACES or token in lexicon.NOT_BRANCHES:
         return False
-    return token.endswith(lexicon.PLACE_SUFFIXES)
+    return token.endswith(lexicon.PLACE_SUFFIXES) or bool(lexicon.BRANCH.fullmatch(token))
 
 
 def _place_with_eseo(tokens: list[str]) -> tuple[str | None, list[str]]:

@@ -148,3 +148,34 @@ async def states_of(*, session: AsyncSession, action_ids: Iterable[int]) -> dict
         select(PendingAction.id, PendingAction.state).where(PendingAction.id.in_(ids))
     )
     return {row.id: row.state for row in rows}
+
+
+async def stalled(*, session: AsyncSession, before: datetime) -> list[PendingAction]:
+    """Approved or executing actions not touched since ``before``."""
+    rows = await session.scalars(
+        select(PendingAction)
+        .where(
+            PendingAction.state.in_([ActionState.approved, ActionState.executing]),
+            PendingAction.updated_at < before,
+        )
+        .order_by(PendingAction.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.all())
+
+
+async def reclaim_stalled(
+    *, session: AsyncSession, action_id: int, before: datetime, now: datetime
+) -> bool:
+    """Puts a stalled action back to approved, if it is still stalled; True if it moved."""
+    result = await session.execute(
+        update(PendingAction)
+        .where(
+            PendingAction.id == action_id,
+            PendingAction.state.in_([ActionState.approved, ActionState.executing]),
+            PendingAction.updated_at < before,
+        )
+        .values(state=ActionState.approved, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

@@ -61,17 +61,28 @@
     return date.toLocaleTimeString("ko-KR", { hour: "numeric", minute: "2-digit" });
   }
 
-  function disableAction(actionId, state) {
+  function busy(actionId) {
+    // While a decision is on its way, no second click on that action.
     for (const row of actionRows.get(actionId) || []) {
       row.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+    }
+  }
+
+  function applyState(actionId, state) {
+    // Buttons of a row stay usable only while the action is in that row's open state.
+    for (const row of actionRows.get(actionId) || []) {
+      const open = (OPEN_STATES[row.dataset.kind] || []).includes(state);
+      row.querySelectorAll("button").forEach((b) => { b.disabled = !open; });
       let note = row.querySelector(".state");
-      if (state && STATE_TEXT[state]) {
-        if (!note) {
-          note = document.createElement("div");
-          note.className = "state";
-          row.insertBefore(note, row.querySelector(".time"));
-        }
-        note.textContent = STATE_TEXT[state];
+      const text = open ? "" : STATE_TEXT[state] || "";
+      if (text && !note) {
+        note = document.createElement("div");
+        note.className = "state";
+        row.insertBefore(note, row.querySelector(".time"));
+      }
+      if (note) {
+        note.textContent = text;
+        note.hidden = !text;
       }
     }
   }
@@ -83,6 +94,7 @@
     box.className = "actions";
     const actionId = payload.action_id;
     const open = (OPEN_STATES[payload.kind] || []).includes(message.action_state);
+    row.dataset.kind = payload.kind;
     if (payload.kind === "proposal") {
       for (const button of payload.buttons || []) {
         const el = document.createElement("button");
@@ -120,7 +132,6 @@
     if (actionId != null && (payload.kind === "proposal" || payload.kind === "choice")) {
       if (!actionRows.has(actionId)) actionRows.set(actionId, []);
       actionRows.get(actionId).push(row);
-      if (!open) disableAction(actionId, message.action_state);
     }
   }
 
@@ -147,36 +158,26 @@
     log.insertBefore(row, before);
     rendered.set(message.id, row);
     lastId = Math.max(lastId, message.id);
-    // A later message about an action closes the buttons of its earlier proposal.
-    const payload = message.payload;
-    if (payload && payload.action_id != null && !["proposal", "choice"].includes(payload.kind)) {
-      disableAction(payload.action_id, message.action_state);
-    }
     scrollDown();
   }
 
   function renderAll(messages) {
+    // Every message names the current state of its action: the newest word wins.
     for (const message of messages) {
       render(message);
-      if (message.payload && message.payload.action_id != null && message.role === "assistant") {
-        const state = message.action_state;
-        const kind = message.payload.kind;
-        if (state && !(OPEN_STATES[kind] || []).includes(state)) {
-          disableAction(message.payload.action_id, state);
-        }
+      const payload = message.payload;
+      if (payload && payload.action_id != null && message.action_state) {
+        applyState(payload.action_id, message.action_state);
       }
     }
   }
 
   async function refreshStates() {
-    // After a typed answer ("네", "아니", "2번"), earlier buttons may be stale.
-    const data = await api(`/api/chat/messages`);
-    for (const message of data.messages) {
-      const payload = message.payload;
-      if (!payload || payload.action_id == null) continue;
-      const open = (OPEN_STATES[payload.kind] || []).includes(message.action_state);
-      if (!open) disableAction(payload.action_id, message.action_state);
-    }
+    // After a typed answer ("네", "아니", "2번") earlier buttons may be stale.
+    try {
+      const data = await api("/api/chat/messages");
+      renderAll(data.messages);
+    } catch (_) { /* the next message will refresh them */ }
   }
 
   async function send(text) {
@@ -195,7 +196,7 @@
         body: JSON.stringify({ text }),
       });
       renderAll(data.messages);
-      await refreshStates();
+      refreshStates();
     } catch (error) {
       showError(error.message);
       input.value = text;
@@ -207,7 +208,7 @@
   }
 
   async function decide(actionId, decision, choice) {
-    disableAction(actionId);
+    busy(actionId);
     setTyping(true);
     try {
       const body = { decision };
@@ -217,12 +218,12 @@
         body: JSON.stringify(body),
       });
       renderAll(data.messages);
-      await refreshStates();
     } catch (error) {
       showError(error.message);
     } finally {
       setTyping(false);
       input.focus();
+      refreshStates();
     }
   }
 
