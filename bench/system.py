@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO / "var" / "bench"
 DOC = REPO / "docs" / "benchmarks.md"
+DOC_CHART = REPO / "docs" / "benchmarks-system.png"
 CONCURRENCY = (1, 10, 50)
 FLOW_LABELS = {
     "ceiling": "ceiling: bare FastAPI JSON endpoint",
@@ -393,7 +395,7 @@ def write_doc(result: dict[str, Any]) -> None:
             "",
             *memory,
             "",
-            "![system benchmark](../var/bench/system.png)",
+            "![system benchmark](benchmarks-system.png)",
             "<!-- end generated -->",
         ]
     )
@@ -480,6 +482,8 @@ def main(argv: list[str] | None = None) -> int:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUT_DIR / "system.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     chart(points, OUT_DIR / "system.png")
+    if not args.no_doc:
+        shutil.copyfile(OUT_DIR / "system.png", DOC_CHART)
     if not args.no_doc:
         write_doc(result)
     print(f"wrote {OUT_DIR / 'system.json'} and {OUT_DIR / 'system.png'}")
