@@ -1,8 +1,14 @@
-"""Fixtures for skill-calendar's tests: an app on its own database, and a client."""
+"""Fixtures for skill-calendar's tests: an app on its own database, the Google emulator,
+a test double of the auth-server token API, and a client."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import importlib.util
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import httpx
 import pytest
@@ -14,12 +20,94 @@ from skill_calendar.main import create_app
 
 ROUTER_TOKEN = "test-router-token"
 SERVICE_HEADERS = {"Authorization": f"Bearer {ROUTER_TOKEN}"}
+SUPPORT = Path(__file__).parent / "support"
+
+
+def _support(name: str) -> ModuleType:
+    module_name = f"skill_calendar_test_support_{name}"
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, SUPPORT / f"{name}.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
+
+
+def _emulator_available() -> bool:
+    return importlib.util.find_spec("google_emulator.testing") is not None
+
+
+class FakeClock:
+    """A monotonic clock and a sleep that only moves it (retries wait no real time)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture(scope="session")
+def _google_process(request: pytest.FixtureRequest) -> Iterator[Any]:
+    if _emulator_available():
+        try:  # the shared session-wide process of the google_emulator pytest plugin
+            yield request.getfixturevalue("google_emulator_process")
+            return
+        except pytest.FixtureLookupError:
+            pass
+        from google_emulator.testing import EmulatorProcess
+
+        with EmulatorProcess() as process:
+            yield process
+        return
+    fake = _support("fake_google")
+    google = fake.FakeGoogle()
+    with fake.ThreadServer(google.app) as server:
+        server.control = fake.FakeControl(server.base_url)
+        yield server
 
 
 @pytest.fixture
-def settings(database_url: str) -> CalendarSettings:
+def google(_google_process: Any) -> Any:
+    """The Google emulator (a real process), reset; ``.base_url`` and ``.control``."""
+    _google_process.control.reset()
+    return _google_process
+
+
+@pytest.fixture
+def auth_double(google: Any) -> Iterator[Any]:
+    """The auth-server token API double, served on a free port; ``.connect(user_id, email)``."""
+    support = _support("auth_double")
+    fake = _support("fake_google")
+    double = support.AuthDouble(google_base_url=google.base_url, control=google.control)
+    with fake.ThreadServer(double.app) as server:
+        double.base_url = server.base_url
+        yield double
+
+
+@pytest.fixture
+def settings(database_url: str, request: pytest.FixtureRequest) -> CalendarSettings:
+    extra: dict[str, Any] = {}
+    if "auth_double" in request.fixturenames:
+        double = request.getfixturevalue("auth_double")
+        extra = {
+            "auth_server_url": double.base_url,
+            "auth_server_token": _support("auth_double").CALLER_TOKEN,
+            "google_api_base_url": double.google_base_url,
+            "google_timeout_s": 1.0,
+            "google_retry_budget_s": 20.0,
+        }
     return CalendarSettings(
-        database_url=database_url, environment="test", service_tokens={"router": ROUTER_TOKEN}
+        database_url=database_url,
+        environment="test",
+        service_tokens={"router": ROUTER_TOKEN},
+        **extra,
     )
 
 
@@ -32,8 +120,17 @@ async def app(settings: CalendarSettings):
 
 
 @pytest.fixture
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def client(app, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
     async with serve_app(app) as client:
+        runtime = getattr(app.state, "calendar", None)
+        if runtime is not None:
+            runtime.google.sleep = clock.sleep
+            runtime.google.clock = clock
         yield client
 
 

@@ -3,8 +3,10 @@
 from fastapi import APIRouter, Depends
 
 from shared.auth import require_service
+from skill_calendar.events.router import router as events_router
 
 internal_router = APIRouter(prefix="/v1", dependencies=[Depends(require_service)])
+internal_router.include_router(events_router)
 
 api_router = APIRouter()
 api_router.include_router(internal_router)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -17,3 +17,23 @@ class CalendarSettings(ServiceSettings):
     database_url: str = Field(
         "sqlite+aiosqlite:///./var/calendar.db", description="Database of the idempotency ledger"
     )
+    auth_server_url: str = Field("http://127.0.0.1:8001", description="Base URL of auth-server")
+    auth_server_token: SecretStr = Field(
+        SecretStr(""), description="This service's bearer token at auth-server"
+    )
+    google_api_base_url: str = Field(
+        "https://www.googleapis.com", description="Google API base (the emulator in tests)"
+    )
+    google_timeout_s: float = Field(10.0, description="Timeout of one Google call (seconds)")
+    google_retry_budget_s: float = Field(
+        8.0, description="Total time one operation may spend retrying Google (seconds)"
+    )
+    google_backoff_base_s: float = Field(0.25, description="First backoff step (seconds)")
+    google_backoff_cap_s: float = Field(4.0, description="Largest single backoff (seconds)")
+    google_max_concurrency: int = Field(
+        32, description="Upper bound on concurrent Google calls (worker/connection limit)"
+    )
+    token_expiry_margin_s: float = Field(
+        60.0, description="A cached access token is renewed this long before it expires"
+    )
+    zone_cache_ttl_s: float = Field(600.0, description="How long a calendar's zone is cached")

@@ -1,0 +1,109 @@
+"""Thin routes of the events API (contracts.md, skill-calendar)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import get_session
+from shared.time import AwareDatetime
+from skill_calendar.events import service
+from skill_calendar.events.dependencies import CalendarRuntime, calendar_runtime, idempotency_key
+from skill_calendar.events.exceptions import RangeInvalid
+from skill_calendar.events.schemas import (
+    CalendarOut,
+    Deleted,
+    Event,
+    EventCreate,
+    EventList,
+    EventPatch,
+    EventUpdated,
+    EventWrite,
+    FreeBusy,
+    FreeBusyQuery,
+)
+
+router = APIRouter(prefix="/users/{user_id}", tags=["events"])
+
+Runtime = Annotated[CalendarRuntime, Depends(calendar_runtime)]
+
+
+@router.get("/calendar", response_model=CalendarOut)
+async def get_calendar(user_id: str, runtime: Runtime) -> dict:
+    info = await runtime.zones.info(user_id=user_id)
+    email = info.google_email or runtime.tokens.google_email(user_id=user_id)
+    return {"time_zone": info.time_zone, "google_email": email}
+
+
+@router.post(
+    "/events",
+    response_model=EventWrite,
+    status_code=201,
+    responses={200: {"model": EventWrite, "description": "duplicate or replayed"}},
+)
+async def create_event(
+    user_id: str,
+    payload: EventCreate,
+    runtime: Runtime,
+    key: Annotated[str, Depends(idempotency_key)],
+    session: Annotated[AsyncSession, Depends(get_session)],
+) -> JSONResponse:
+    status_code, body = await service.create_event(
+        google=runtime.google,
+        zones=runtime.zones,
+        session=session,
+        user_id=user_id,
+        key=key,
+        payload=payload,
+    )
+    return JSONResponse(EventWrite.model_validate(body).model_dump(mode="json"), status_code)
+
+
+@router.get("/events", response_model=EventList)
+async def list_events(
+    user_id: str,
+    runtime: Runtime,
+    start: Annotated[AwareDatetime, Query()],
+    end: Annotated[AwareDatetime, Query()],
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict:
+    if end <= start:
+        raise RangeInvalid()
+    return await service.list_events(
+        google=runtime.google, zones=runtime.zones, user_id=user_id, start=start, end=end, q=q
+    )
+
+
+@router.get("/events/{event_id}", response_model=Event)
+async def get_event(user_id: str, event_id: str, runtime: Runtime) -> dict:
+    return await service.get_event(
+        google=runtime.google, zones=runtime.zones, user_id=user_id, event_id=event_id
+    )
+
+
+@router.patch("/events/{event_id}", response_model=EventUpdated)
+async def update_event(user_id: str, event_id: str, payload: EventPatch, runtime: Runtime) -> dict:
+    return await service.update_event(
+        google=runtime.google,
+        zones=runtime.zones,
+        user_id=user_id,
+        event_id=event_id,
+        payload=payload,
+    )
+
+
+@router.delete("/events/{event_id}", response_model=Deleted)
+async def delete_event(user_id: str, event_id: str, runtime: Runtime) -> dict:
+    return await service.delete_event(google=runtime.google, user_id=user_id, event_id=event_id)
+
+
+@router.post("/freebusy", response_model=FreeBusy)
+async def free_busy(user_id: str, payload: FreeBusyQuery, runtime: Runtime) -> dict:
+    start: datetime = payload.start
+    return await service.free_busy(
+        google=runtime.google, zones=runtime.zones, user_id=user_id, start=start, end=payload.end
+    )

@@ -1,0 +1,131 @@
+"""Request and response models of the events API (see docs/contracts.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from shared.time import RANGE_INVALID_CODE, AwareDatetime
+
+
+def _check_pairs(model: BaseModel, *, require_one: bool) -> None:
+    timed = (model.start, model.end)
+    dated = (model.start_date, model.end_date)
+    has_timed = any(v is not None for v in timed)
+    has_dated = any(v is not None for v in dated)
+    if has_timed and has_dated:
+        raise PydanticCustomError(
+            "event.time_kind_mixed",
+            "시각(start/end)과 날짜(start_date/end_date)를 함께 줄 수 없습니다.",
+        )
+    if require_one:
+        if not has_timed and not has_dated:
+            raise PydanticCustomError("event.time_missing", "일정의 시작과 끝을 주세요.")
+        pair = timed if has_timed else dated
+        if any(v is None for v in pair):
+            raise PydanticCustomError("event.time_missing", "시작과 끝을 함께 주세요.")
+    for start, end in (timed, dated):
+        if start is not None and end is not None and end <= start:
+            raise PydanticCustomError(RANGE_INVALID_CODE, "끝이 시작보다 뒤여야 합니다.")
+
+
+class EventCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=1024)
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    location: str | None = None
+    description: str | None = None
+    allow_duplicate: bool = False
+
+    @model_validator(mode="after")
+    def _one_pair(self) -> EventCreate:
+        _check_pairs(self, require_one=True)
+        return self
+
+
+class EventPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=1024)
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    location: str | None = None
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _pairs(self) -> EventPatch:
+        _check_pairs(self, require_one=False)
+        return self
+
+
+class FreeBusyQuery(BaseModel):
+    start: AwareDatetime
+    end: AwareDatetime
+
+    @model_validator(mode="after")
+    def _range(self) -> FreeBusyQuery:
+        if self.end <= self.start:
+            raise PydanticCustomError(RANGE_INVALID_CODE, "끝 시각이 시작 시각보다 뒤여야 합니다.")
+        return self
+
+
+class Event(BaseModel):
+    id: str
+    title: str
+    start: str | None
+    end: str | None
+    start_date: date | None
+    end_date: date | None
+    all_day: bool
+    location: str | None
+    description: str | None
+    html_link: str | None
+    status: str
+    created: str | None
+    updated: str | None
+    time_zone: str
+
+
+class EventWrite(BaseModel):
+    status: Literal["created", "duplicate", "replayed"]
+    event: Event
+    conflicts: list[Event]
+
+
+class EventUpdated(BaseModel):
+    event: Event
+    conflicts: list[Event]
+
+
+class EventList(BaseModel):
+    events: list[Event]
+    time_zone: str
+
+
+class Deleted(BaseModel):
+    deleted: bool
+    already_deleted: bool
+
+
+class BusySlot(BaseModel):
+    start: str
+    end: str
+
+
+class FreeBusy(BaseModel):
+    busy: list[BusySlot]
+    time_zone: str
+
+
+class CalendarOut(BaseModel):
+    time_zone: str
+    google_email: str | None

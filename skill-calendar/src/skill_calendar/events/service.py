@@ -1,0 +1,383 @@
+"""Calendar events: create (idempotent, duplicate-aware), list, get, update, delete, free/busy."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.time import parse_aware, start_of_day
+from skill_calendar.events.exceptions import RangeInvalid
+from skill_calendar.events.schemas import EventCreate, EventPatch
+from skill_calendar.google.client import GoogleCalendarClient
+from skill_calendar.google.exceptions import CalendarUpstreamError, EventNotFound, GoogleIdTaken
+from skill_calendar.google.zones import CalendarZones
+from skill_calendar.idempotency.service import claim_key, complete_key, request_fingerprint
+
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Span:
+    """An event's instants in the calendar zone (all-day days start at local midnight)."""
+
+    start: datetime
+    end: datetime
+
+
+def derive_event_id(*, user_id: str, key: str) -> str:
+    """A Google event id (base32hex, lower case) derived from the user and Idempotency-Key."""
+    digest = hashlib.sha256(f"{user_id}\x00{key}".encode()).digest()
+    return base64.b32hexencode(digest).decode().rstrip("=").lower()
+
+
+def normalise_title(title: str) -> str:
+    """The title without whitespace, case-folded (for duplicate detection)."""
+    return _SPACES.sub("", title).casefold()
+
+
+def span_of(raw: dict[str, Any], zone: ZoneInfo) -> Span:
+    """The instants a Google event covers, all-day events read in ``zone``."""
+    start, end = raw.get("start") or {}, raw.get("end") or {}
+    if "date" in start and start.get("date"):
+        return Span(
+            start_of_day(date.fromisoformat(start["date"]), zone),
+            start_of_day(date.fromisoformat(end["date"]), zone),
+        )
+    return Span(
+        parse_aware(start["dateTime"]).astimezone(zone),
+        parse_aware(end["dateTime"]).astimezone(zone),
+    )
+
+
+def _instant(text: str | None, zone: ZoneInfo) -> str | None:
+    return parse_aware(text).astimezone(zone).isoformat() if text else None
+
+
+def to_event(raw: dict[str, Any], zone_name: str) -> dict[str, Any]:
+    """The contract's Event from a Google event resource."""
+    zone = ZoneInfo(zone_name)
+    start, end = raw.get("start") or {}, raw.get("end") or {}
+    all_day = bool(start.get("date"))
+    event: dict[str, Any] = {
+        "id": raw["id"],
+        "title": raw.get("summary") or "",
+        "start": None,
+        "end": None,
+        "start_date": None,
+        "end_date": None,
+        "all_day": all_day,
+        "location": raw.get("location"),
+        "description": raw.get("description"),
+        "html_link": raw.get("htmlLink"),
+        "status": raw.get("status") or "confirmed",
+        "created": _instant(raw.get("created"), zone),
+        "updated": _instant(raw.get("updated"), zone),
+        "time_zone": zone_name,
+    }
+    if all_day:
+        event["start_date"], event["end_date"] = start["date"], end["date"]
+    else:
+        span = span_of(raw, zone)
+        event["start"], event["end"] = span.start.isoformat(), span.end.isoformat()
+    return event
+
+
+def _google_time(
+    *, at: datetime | None = None, day: date | None = None, zone_name: str
+) -> dict[str, Any]:
+    if day is not None:
+        return {"date": day.isoformat()}
+    assert at is not None
+    return {"dateTime": at.astimezone(ZoneInfo(zone_name)).isoformat(), "timeZone": zone_name}
+
+
+def _window(
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    start_date: date | None,
+    end_date: date | None,
+    zone: ZoneInfo,
+) -> Span:
+    if start_date is not None and end_date is not None:
+        return Span(start_of_day(start_date, zone), start_of_day(end_date, zone))
+    assert start is not None and end is not None
+    return Span(start.astimezone(zone), end.astimezone(zone))
+
+
+def _live(raw: dict[str, Any]) -> bool:
+    return raw.get("status") != "cancelled"
+
+
+def _overlapping(
+    raws: list[dict[str, Any]], window: Span, zone: ZoneInfo, *, exclude: str | None
+) -> list[dict[str, Any]]:
+    found = []
+    for raw in raws:
+        if not _live(raw) or raw.get("id") == exclude or raw.get("transparency") == "transparent":
+            continue
+        span = span_of(raw, zone)
+        if span.start < window.end and span.end > window.start:
+            found.append(raw)
+    return found
+
+
+async def _events_in(
+    *,
+    google: GoogleCalendarClient,
+    user_id: str,
+    window: Span,
+    zone_name: str,
+    q: str | None = None,
+) -> list[dict[str, Any]]:
+    return await google.list_events(
+        user_id=user_id,
+        time_min=window.start.isoformat(),
+        time_max=window.end.isoformat(),
+        time_zone=zone_name,
+        q=q,
+    )
+
+
+def _same_slot(raw: dict[str, Any], payload: EventCreate, window: Span, zone: ZoneInfo) -> bool:
+    start = raw.get("start") or {}
+    if payload.start_date is not None:
+        return (
+            start.get("date") == payload.start_date.isoformat()
+            and (raw.get("end") or {}).get("date") == payload.end_date.isoformat()
+        )  # type: ignore[union-attr]
+    if start.get("date"):
+        return False
+    span = span_of(raw, zone)
+    return span.start == window.start and span.end == window.end
+
+
+async def create_event(
+    *,
+    google: GoogleCalendarClient,
+    zones: CalendarZones,
+    session: AsyncSession,
+    user_id: str,
+    key: str,
+    payload: EventCreate,
+) -> tuple[int, dict[str, Any]]:
+    """Creates an event once per Idempotency-Key, or reports a duplicate; returns (status, body)."""
+    fingerprint = request_fingerprint(payload.model_dump(mode="json"))
+    record = await claim_key(session=session, user_id=user_id, key=key, request_hash=fingerprint)
+    if record.response is not None:
+        return 200, {**record.response, "status": "replayed"}
+
+    zone_name = await zones.zone_name(user_id=user_id)
+    zone = ZoneInfo(zone_name)
+    window = _window(
+        start=payload.start,
+        end=payload.end,
+        start_date=payload.start_date,
+        end_date=payload.end_date,
+        zone=zone,
+    )
+    nearby = [
+        raw
+        for raw in await _events_in(
+            google=google, user_id=user_id, window=window, zone_name=zone_name
+        )
+        if _live(raw)
+    ]
+    event_id = derive_event_id(user_id=user_id, key=key)
+    ours = next((raw for raw in nearby if raw.get("id") == event_id), None)
+    status_code, status = 201, "created"
+    if ours is None and not payload.allow_duplicate:
+        title = normalise_title(payload.title)
+        ours = next(
+            (
+                raw
+                for raw in nearby
+                if normalise_title(raw.get("summary") or "") == title
+                and _same_slot(raw, payload, window, zone)
+            ),
+            None,
+        )
+        if ours is not None:
+            status_code, status = 200, "duplicate"
+    if ours is None:
+        body: dict[str, Any] = {
+            "id": event_id,
+            "summary": payload.title,
+            "start": _google_time(at=payload.start, day=payload.start_date, zone_name=zone_name),
+            "end": _google_time(at=payload.end, day=payload.end_date, zone_name=zone_name),
+        }
+        if payload.location is not None:
+            body["location"] = payload.location
+        if payload.description is not None:
+            body["description"] = payload.description
+        try:
+            ours = await google.insert_event(user_id=user_id, body=body)
+        except GoogleIdTaken:
+            # An earlier attempt under this key reached Google (its answer was lost).
+            ours = await google.get_event(user_id=user_id, event_id=event_id)
+    conflicts = _overlapping(nearby, window, zone, exclude=ours["id"])
+    response = {
+        "status": status,
+        "event": to_event(ours, zone_name),
+        "conflicts": [to_event(raw, zone_name) for raw in conflicts],
+    }
+    await complete_key(session=session, record=record, status_code=status_code, response=response)
+    return status_code, response
+
+
+async def list_events(
+    *,
+    google: GoogleCalendarClient,
+    zones: CalendarZones,
+    user_id: str,
+    start: datetime,
+    end: datetime,
+    q: str | None = None,
+) -> dict[str, Any]:
+    """Events overlapping [start, end), every page gathered, sorted by start."""
+    zone_name = await zones.zone_name(user_id=user_id)
+    zone = ZoneInfo(zone_name)
+    window = Span(start.astimezone(zone), end.astimezone(zone))
+    raws = await _events_in(google=google, user_id=user_id, window=window, zone_name=zone_name, q=q)
+    inside = []
+    for raw in raws:
+        if not _live(raw):
+            continue
+        span = span_of(raw, zone)
+        if span.start < window.end and span.end > window.start:
+            inside.append((span.start, 0 if (raw.get("start") or {}).get("date") else 1, raw))
+    inside.sort(key=lambda item: (item[0], item[1], item[2].get("summary") or ""))
+    return {"events": [to_event(raw, zone_name) for *_, raw in inside], "time_zone": zone_name}
+
+
+async def get_event(
+    *, google: GoogleCalendarClient, zones: CalendarZones, user_id: str, event_id: str
+) -> dict[str, Any]:
+    """One event; a cancelled one counts as not found."""
+    zone_name = await zones.zone_name(user_id=user_id)
+    raw = await google.get_event(user_id=user_id, event_id=event_id)
+    if not _live(raw):
+        raise EventNotFound()
+    return to_event(raw, zone_name)
+
+
+async def update_event(
+    *,
+    google: GoogleCalendarClient,
+    zones: CalendarZones,
+    user_id: str,
+    event_id: str,
+    payload: EventPatch,
+) -> dict[str, Any]:
+    """Changes the given fields; moving only the start keeps the duration."""
+    zone_name = await zones.zone_name(user_id=user_id)
+    zone = ZoneInfo(zone_name)
+    current = await google.get_event(user_id=user_id, event_id=event_id)
+    if not _live(current):
+        raise EventNotFound()
+    was_all_day = bool((current.get("start") or {}).get("date"))
+    old = span_of(current, zone)
+    given = payload.model_fields_set
+    body: dict[str, Any] = {}
+    if "title" in given and payload.title is not None:
+        body["summary"] = payload.title
+    for field in ("location", "description"):
+        if field in given:
+            body[field] = getattr(payload, field) or ""
+
+    if payload.start is not None or payload.end is not None:
+        if was_all_day and (payload.start is None or payload.end is None):
+            raise RangeInvalid("종일 일정을 시각 일정으로 바꾸려면 시작과 끝을 함께 주세요.")
+        start = payload.start or old.start
+        end = payload.end or (
+            start + (old.end - old.start) if payload.start is not None else old.end
+        )
+        if end <= start:
+            raise RangeInvalid()
+        body["start"] = _google_time(at=start, zone_name=zone_name)
+        body["end"] = _google_time(at=end, zone_name=zone_name)
+        if was_all_day:
+            body["start"]["date"] = body["end"]["date"] = None
+        window = Span(start.astimezone(zone), end.astimezone(zone))
+    elif payload.start_date is not None or payload.end_date is not None:
+        old_start_day = (
+            date.fromisoformat(current["start"]["date"]) if was_all_day else old.start.date()
+        )
+        old_days = (
+            (date.fromisoformat(current["end"]["date"]) - old_start_day).days if was_all_day else 1
+        )
+        start_day = payload.start_date or old_start_day
+        end_day = payload.end_date or (
+            start_day + timedelta(days=max(old_days, 1))
+            if payload.start_date is not None
+            else old_start_day + timedelta(days=max(old_days, 1))
+        )
+        if end_day <= start_day:
+            raise RangeInvalid("종일 일정의 끝 날짜는 시작 다음 날 이후여야 합니다(배타적 끝).")
+        body["start"] = {"date": start_day.isoformat()}
+        body["end"] = {"date": end_day.isoformat()}
+        if not was_all_day:
+            body["start"].update(dateTime=None, timeZone=None)
+            body["end"].update(dateTime=None, timeZone=None)
+        window = Span(start_of_day(start_day, zone), start_of_day(end_day, zone))
+    else:
+        window = old
+
+    updated = (
+        await google.patch_event(user_id=user_id, event_id=event_id, body=body) if body else current
+    )
+    nearby = await _events_in(google=google, user_id=user_id, window=window, zone_name=zone_name)
+    conflicts = _overlapping(nearby, window, zone, exclude=event_id)
+    return {
+        "event": to_event(updated, zone_name),
+        "conflicts": [to_event(raw, zone_name) for raw in conflicts],
+    }
+
+
+async def delete_event(
+    *, google: GoogleCalendarClient, user_id: str, event_id: str
+) -> dict[str, bool]:
+    """Deletes an event; one already gone is a success that says so."""
+    try:
+        await google.delete_event(user_id=user_id, event_id=event_id)
+    except EventNotFound:
+        return {"deleted": True, "already_deleted": True}
+    return {"deleted": True, "already_deleted": False}
+
+
+async def free_busy(
+    *,
+    google: GoogleCalendarClient,
+    zones: CalendarZones,
+    user_id: str,
+    start: datetime,
+    end: datetime,
+) -> dict[str, Any]:
+    """Busy intervals of the primary calendar in [start, end), in the calendar's zone."""
+    zone_name = await zones.zone_name(user_id=user_id)
+    zone = ZoneInfo(zone_name)
+    answer = await google.query_freebusy(
+        user_id=user_id,
+        time_min=start.isoformat(),
+        time_max=end.isoformat(),
+        time_zone=zone_name,
+    )
+    calendars = answer.get("calendars") or {}
+    primary = calendars.get("primary") or next(iter(calendars.values()), {})
+    if primary.get("errors"):
+        raise CalendarUpstreamError(details={"reason": primary["errors"][0].get("reason")})
+    busy = [
+        {
+            "start": parse_aware(slot["start"]).astimezone(zone).isoformat(),
+            "end": parse_aware(slot["end"]).astimezone(zone).isoformat(),
+        }
+        for slot in primary.get("busy") or []
+    ]
+    return {"busy": busy, "time_zone": zone_name}

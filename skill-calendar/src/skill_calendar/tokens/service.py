@@ -1,0 +1,115 @@
+"""Google access tokens from the auth-server, cached per (user, capability) until near expiry."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+
+from shared.db import utcnow
+from shared.time import parse_aware
+from skill_calendar.google.exceptions import CalendarReauthRequired, CalendarUnavailable
+
+logger = logging.getLogger(__name__)
+
+CAPABILITY = "calendar"
+TOKENS_PATH = "/internal/tokens"
+CONNECT_LINKS_PATH = "/internal/connect-links"
+
+
+@dataclass(frozen=True)
+class CachedToken:
+    access_token: str
+    expires_at: datetime
+    google_email: str | None
+
+
+class AuthServerTokens:
+    """Asks the auth-server for tokens (POST /internal/tokens) and caches them in memory.
+
+    The cache is only a cache: a restart asks again. One lock per user keeps concurrent
+    requests from refreshing the same grant at once.
+    """
+
+    def __init__(self, *, http: httpx.AsyncClient, expiry_margin_s: float = 60.0) -> None:
+        self.http = http
+        self.expiry_margin = timedelta(seconds=expiry_margin_s)
+        self._cache: dict[tuple[str, str], CachedToken] = {}
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+
+    def invalidate(self, *, user_id: str) -> None:
+        """Forgets the user's cached token."""
+        self._cache.pop((user_id, CAPABILITY), None)
+
+    def google_email(self, *, user_id: str) -> str | None:
+        """The Google account of the user's cached grant, if known."""
+        cached = self._cache.get((user_id, CAPABILITY))
+        return cached.google_email if cached else None
+
+    async def access_token(self, *, user_id: str, force_refresh: bool = False) -> str:
+        """A valid access token for the user's calendar grant."""
+        key = (user_id, CAPABILITY)
+        if force_refresh:
+            self._cache.pop(key, None)
+        cached = self._cache.get(key)
+        if cached and cached.expires_at - self.expiry_margin > utcnow():
+            return cached.access_token
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            cached = self._cache.get(key)
+            if cached and cached.expires_at - self.expiry_margin > utcnow():
+                return cached.access_token
+            fresh = await self._fetch(user_id=user_id, force_refresh=force_refresh)
+            self._cache[key] = fresh
+            return fresh.access_token
+
+    async def _fetch(self, *, user_id: str, force_refresh: bool) -> CachedToken:
+        body = {"user_id": user_id, "capability": CAPABILITY, "force_refresh": force_refresh}
+        try:
+            response = await self.http.post(TOKENS_PATH, json=body)
+        except httpx.TransportError as err:
+            raise CalendarUnavailable(
+                "인증 서버에 연결하지 못했습니다. 잠시 후 다시 시도해 주세요.", retry_after=5
+            ) from err
+        if response.status_code == 200:
+            data = response.json()
+            return CachedToken(
+                access_token=data["access_token"],
+                expires_at=parse_aware(data["expires_at"]),
+                google_email=data.get("google_email"),
+            )
+        error = _error_of(response)
+        if response.status_code == 409 and error.get("code") == "auth.reauth_required":
+            details = error.get("details") or {}
+            raise CalendarReauthRequired(
+                reason=details.get("reason") or "revoked", connect_url=details.get("connect_url")
+            )
+        retry_after = response.headers.get("retry-after")
+        logger.warning(
+            "auth-server refused a token: %s %s", response.status_code, error.get("code")
+        )
+        raise CalendarUnavailable(
+            retry_after=int(float(retry_after)) if retry_after and retry_after.isdigit() else 5
+        )
+
+    async def connect_url(self, *, user_id: str) -> str | None:
+        """A one-time connect link for the calendar capability (None if unobtainable)."""
+        try:
+            response = await self.http.post(
+                CONNECT_LINKS_PATH, json={"user_id": user_id, "capability": CAPABILITY}
+            )
+        except httpx.TransportError:
+            return None
+        if response.status_code not in (200, 201):
+            return None
+        return response.json().get("url")
+
+
+def _error_of(response: httpx.Response) -> dict:
+    try:
+        return response.json().get("error") or {}
+    except (ValueError, AttributeError):
+        return {}

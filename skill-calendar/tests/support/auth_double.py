@@ -1,0 +1,118 @@
+"""A test double of the auth-server token API (contracts.md, "Tokens").
+
+It holds refresh tokens obtained from the Google emulator through its
+/emulator/authorize flow and answers POST /internal/tokens, including 409
+auth.reauth_required (refresh refused) and force_refresh; and POST
+/internal/connect-links.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+CLIENT_ID = "haru-dev-client.apps.googleusercontent.com"
+CLIENT_SECRET = "haru-dev-secret"
+REDIRECT_URI = "http://127.0.0.1:8001/oauth/google/callback"
+SCOPES = [
+    "openid",
+    "email",
+    "https://www.googleapis.com/auth/calendar.events",
+    "https://www.googleapis.com/auth/calendar.readonly",
+]
+CALLER_TOKEN = "test-calendar-at-auth"
+CONNECT_BASE = "http://auth.test/connect/"
+
+
+class AuthDouble:
+    def __init__(self, *, google_base_url: str, control: Any) -> None:
+        self.google_base_url = google_base_url
+        self.control = control
+        self.grants: dict[str, dict[str, Any]] = {}
+        self.requests: list[dict[str, Any]] = []
+        self.app = self._build()
+
+    def connect(self, *, user_id: str, email: str) -> None:
+        """Runs the consent flow against the emulator and keeps the refresh token."""
+        query = urlencode(
+            {
+                "client_id": CLIENT_ID,
+                "redirect_uri": REDIRECT_URI,
+                "response_type": "code",
+                "scope": " ".join(SCOPES),
+                "state": "st-" + user_id,
+                "access_type": "offline",
+                "prompt": "consent",
+            }
+        )
+        redirect = self.control.authorize(f"{self.google_base_url}/o/oauth2/v2/auth?{query}", email)
+        code = parse_qs(urlparse(redirect).query)["code"][0]
+        answer = httpx.post(
+            f"{self.google_base_url}/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+                "redirect_uri": REDIRECT_URI,
+            },
+        )
+        answer.raise_for_status()
+        self.grants[user_id] = {"email": email, "refresh_token": answer.json()["refresh_token"]}
+
+    def _build(self) -> FastAPI:
+        app = FastAPI()
+        double = self
+
+        def refuse(status: int, code: str, details: dict[str, Any] | None = None) -> JSONResponse:
+            body = {"error": {"code": code, "message": code, "details": details or {}}}
+            return JSONResponse(body, status_code=status)
+
+        @app.post("/internal/tokens")
+        async def tokens(request: Request):
+            if request.headers.get("authorization") != f"Bearer {CALLER_TOKEN}":
+                return refuse(401, "auth.invalid_service_token")
+            body = await request.json()
+            double.requests.append(body)
+            grant = double.grants.get(body["user_id"])
+            connect = {
+                "capability": body["capability"],
+                "connect_url": CONNECT_BASE + body["user_id"],
+            }
+            if grant is None:
+                return refuse(409, "auth.reauth_required", {"reason": "missing", **connect})
+            async with httpx.AsyncClient(base_url=double.google_base_url) as http:
+                answer = await http.post(
+                    "/token",
+                    data={
+                        "grant_type": "refresh_token",
+                        "refresh_token": grant["refresh_token"],
+                        "client_id": CLIENT_ID,
+                        "client_secret": CLIENT_SECRET,
+                    },
+                )
+            if answer.status_code == 400:
+                return refuse(409, "auth.reauth_required", {"reason": "revoked", **connect})
+            if answer.status_code != 200:
+                return refuse(503, "auth.upstream_unavailable")
+            data = answer.json()
+            expires_at = datetime.now(UTC) + timedelta(seconds=int(data["expires_in"]))
+            return {
+                "access_token": data["access_token"],
+                "expires_at": expires_at.isoformat(),
+                "scopes": SCOPES,
+                "google_email": grant["email"],
+            }
+
+        @app.post("/internal/connect-links", status_code=201)
+        async def connect_links(request: Request):
+            body = await request.json()
+            expires = datetime.now(UTC) + timedelta(minutes=10)
+            return {"url": CONNECT_BASE + body["user_id"], "expires_at": expires.isoformat()}
+
+        return app
