@@ -120,7 +120,7 @@ async def account_page(
         error="요청을 확인할 수 없습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요."
         if error == "form"
         else None,
-        expires_text=found.expires_at.astimezone(SEOUL).strftime("%m월 %d일 %H:%M"),
+        expires_text=found.expires_at.astimezone(SEOUL).strftime("%m월 %d일 %H:%M (한국 시간)"),
     )
 
 
