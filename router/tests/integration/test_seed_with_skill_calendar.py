@@ -1,0 +1,159 @@
+"""The seed scenario through the real skill-calendar app and a Google stand-in.
+
+router (ASGI, this process) → skill-calendar (uvicorn, own database) → Google.
+Google is the emulator when ``google_emulator.testing`` is installed, else
+skill-calendar's own test stand-in; skill-calendar gets its tokens from its
+auth-server token double (tests only). The router's auth-server is the
+contract fake of router/tests/conftest.py. skill-calendar first answers 409
+calendar.reauth_required (no Google grant yet), so the re-auth resume runs too.
+"""
+
+import asyncio
+import importlib.util
+import sys
+import uuid
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from router_service.db import Base, load_models
+from router_service.main import create_app
+from shared.testing import serve_app
+from skill_calendar.config import CalendarSettings
+from skill_calendar.db import Base as CalendarBase
+from skill_calendar.db import load_models as load_calendar_models
+from skill_calendar.main import create_app as create_calendar_app
+
+pytestmark = pytest.mark.db
+
+SUPPORT = Path(__file__).resolve().parents[3] / "skill-calendar" / "tests" / "support"
+EMAIL = "minji@example.com"
+NOW = datetime.fromisoformat("2025-11-14T10:00:00+09:00")
+
+
+def _support(name: str) -> ModuleType:
+    module_name = f"router_it_skill_calendar_support_{name}"
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, SUPPORT / f"{name}.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
+
+
+@pytest.fixture
+def google():
+    if importlib.util.find_spec("google_emulator.testing") is not None:
+        from google_emulator.testing import EmulatorProcess
+
+        with EmulatorProcess() as process:
+            process.control.reset()
+            yield process
+        return
+    if not SUPPORT.exists():
+        pytest.skip("neither the Google emulator nor skill-calendar's stand-in is available")
+    fake = _support("fake_google")
+    with fake.ThreadServer(fake.FakeGoogle().app) as server:
+        server.control = fake.FakeControl(server.base_url)
+        yield server
+
+
+@pytest.fixture
+def token_double(google):
+    support = _support("auth_double")
+    fake = _support("fake_google")
+    double = support.AuthDouble(google_base_url=google.base_url, control=google.control)
+    with fake.ThreadServer(double.app) as server:
+        double.base_url = server.base_url
+        yield double
+
+
+async def test_seed_scenario_with_reauth_through_skill_calendar(
+    settings,
+    fake_auth,
+    other_database_url,
+    google,
+    token_double,
+    serve_http,
+    say,
+    auth_server_headers,
+):
+    calendar_settings = CalendarSettings(
+        database_url=other_database_url("calendar"),
+        environment="test",
+        service_tokens={"router": settings.calendar_token.get_secret_value()},
+        auth_server_url=token_double.base_url,
+        auth_server_token=SecretStr(_support("auth_double").CALLER_TOKEN),
+        google_api_base_url=google.base_url,
+        google_timeout_s=2.0,
+    )
+    calendar_app = create_calendar_app(calendar_settings)
+    load_calendar_models()
+    await calendar_app.state.database.create_all(CalendarBase.metadata)
+
+    async with serve_http(calendar_app) as calendar_url:
+        router_app = create_app(
+            settings.model_copy(update={"calendar_url": calendar_url}),
+            transports={"auth-server": httpx.ASGITransport(app=fake_auth.app)},
+        )
+        router_app.state.dialogue.clock = lambda: NOW
+        load_models()
+        await router_app.state.database.create_all(Base.metadata)
+        async with serve_app(router_app) as client:
+            user_id = (await client.get("/api/chat/session")).json()["user_id"]
+
+            # No Google grant behind skill-calendar yet: 409 → awaiting_auth + connect link.
+            [connect] = await say(client, "11월 24일 검진 07:40~12시 인천 연수구 갯벌로156")
+            assert connect["payload"]["kind"] == "connect", connect["text"]
+            assert connect["action_state"] == "awaiting_auth"
+
+            # The person consents at Google; auth-server then reports the grant.
+            await asyncio.to_thread(token_double.connect, user_id=user_id, email=EMAIL)
+            event = {
+                "event_id": str(uuid.uuid4()),
+                "type": "grant.usable",
+                "user_id": user_id,
+                "previous_user_id": None,
+                "capability": "calendar",
+                "state": "active",
+                "reason": None,
+                "pending_action_ref": str(connect["payload"]["action_id"]),
+                "occurred_at": "2025-11-14T10:05:00+09:00",
+            }
+            ack = await client.post(
+                "/internal/grant-events", json=event, headers=auth_server_headers
+            )
+            assert ack.json() == {"status": "accepted"}
+            history = (await client.get("/api/chat/messages")).json()["messages"]
+            proposal = history[-1]
+            assert proposal["text"].splitlines()[:2] == [
+                "11월 24일(월) 오전 7:40–오후 12:00 「검진」을 등록할까요?",
+                "장소: 인천 연수구 갯벌로156",
+            ]
+
+            [created] = await say(client, "그래")
+            assert created["text"].startswith("✅ 등록했어요: 11월 24일(월) 오전 7:40–오후 12:00")
+            assert created["payload"]["link"]["url"]
+            [google_event] = await asyncio.to_thread(google.control.events, EMAIL)
+            assert google_event["summary"] == "검진"
+            assert google_event["location"] == "인천 연수구 갯벌로156"
+            assert google_event["start"]["dateTime"].startswith("2025-11-24T07:40:00")
+            assert google_event["end"]["dateTime"].startswith("2025-11-24T12:00:00")
+
+            [listing] = await say(client, "11월 24일 일정 알려줘")
+            assert listing["text"] == "11월 24일(월) 일정:\n• 07:40 검진 (인천 연수구 갯벌로156)"
+
+            [delete] = await say(client, "11월 24일 검진 삭제해줘")
+            assert delete["text"] == "11월 24일(월) 오전 7:40–오후 12:00 「검진」을 삭제할까요?"
+            [deleted] = await say(client, "네")
+            assert deleted["text"].startswith("✅ 삭제했어요")
+            [empty] = await say(client, "11월 24일 일정 알려줘")
+            assert empty["text"] == "11월 24일(월)에는 일정이 없어요."
+            remaining = await asyncio.to_thread(google.control.events, EMAIL)
+            assert [e for e in remaining if e.get("status") != "cancelled"] == []
+        await router_app.state.database.dispose()
