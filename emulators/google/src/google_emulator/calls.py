@@ -28,7 +28,9 @@ async def begin_call(request: Request, name: str, *, api: bool = True) -> Fault 
             headers["Retry-After"] = str(fault.retry_after)
         if api:
             raise GoogleApiError(fault.status, fault.reason, headers=headers)
-        raise OAuthError(fault.status, fault.reason or "internal_failure", "Injected fault.", headers)
+        raise OAuthError(
+            fault.status, fault.reason or "internal_failure", "Injected fault.", headers
+        )
     return None
 
 

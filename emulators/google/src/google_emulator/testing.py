@@ -40,11 +40,17 @@ class Control:
 
     def set_time_zone(self, email: str, time_zone: str) -> dict:
         """Change an account's calendar time zone."""
-        return self._ok(self._http.patch(f"/emulator/accounts/{email}", json={"time_zone": time_zone}))
+        return self._ok(
+            self._http.patch(f"/emulator/accounts/{email}", json={"time_zone": time_zone})
+        )
 
     def add_client(self, client_id: str, client_secret: str, redirect_uris: list[str]) -> dict:
         """Register an extra OAuth client."""
-        body = {"client_id": client_id, "client_secret": client_secret, "redirect_uris": redirect_uris}
+        body = {
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "redirect_uris": redirect_uris,
+        }
         return self._ok(self._http.post("/emulator/clients", json=body))
 
     def authorize(
@@ -109,7 +115,7 @@ class EmulatorProcess:
             env.pop("GOOGLE_EMULATOR_PUBLIC_URL", None)
         if "GOOGLE_EMULATOR_STATE_FILE" not in self.env:
             env.pop("GOOGLE_EMULATOR_STATE_FILE", None)
-        self._proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        self._proc = subprocess.Popen(
             [sys.executable, "-m", "google_emulator"], env=env
         )
         deadline = time.monotonic() + 30

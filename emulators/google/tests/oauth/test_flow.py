@@ -54,14 +54,24 @@ def test_pkce_verifier_is_checked_and_code_single_use(oauth, google_emulator):
 
 def test_token_endpoint_errors(oauth, google_emulator):
     token_url = f"{google_emulator.base_url}/token"
-    bad_client = httpx.post(token_url, data={"grant_type": "refresh_token", "refresh_token": "x",
-                                              "client_id": DEV_CLIENT_ID, "client_secret": "no"})
+    bad_client = httpx.post(
+        token_url,
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": "x",
+            "client_id": DEV_CLIENT_ID,
+            "client_secret": "no",
+        },
+    )
     assert bad_client.status_code == 401 and bad_client.json()["error"] == "invalid_client"
     unsupported = httpx.post(token_url, data={"grant_type": "password"})
     assert unsupported.status_code == 400
     assert unsupported.json()["error"] == "unsupported_grant_type"
-    missing = httpx.post(token_url, data={"grant_type": "authorization_code"},
-                         auth=(DEV_CLIENT_ID, DEV_CLIENT_SECRET))
+    missing = httpx.post(
+        token_url,
+        data={"grant_type": "authorization_code"},
+        auth=(DEV_CLIENT_ID, DEV_CLIENT_SECRET),
+    )
     assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
 
 
@@ -102,9 +112,14 @@ def test_include_granted_scopes_unions(oauth, google_emulator):
     code = httpx.URL(redirect).params["code"]
     body = httpx.post(
         f"{google_emulator.base_url}/token",
-        data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-              "code_verifier": flow.code_verifier, "client_id": DEV_CLIENT_ID,
-              "client_secret": DEV_CLIENT_SECRET},
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "code_verifier": flow.code_verifier,
+            "client_id": DEV_CLIENT_ID,
+            "client_secret": DEV_CLIENT_SECRET,
+        },
     ).json()
     assert set(body["scope"].split()) == {"openid", "email", CALENDAR_SCOPE}
 
@@ -118,11 +133,13 @@ def test_deny_redirects_access_denied(oauth, google_emulator):
 
 
 def test_unregistered_redirect_uri_refused(oauth, google_emulator):
-    flow = oauth.make_flow(google_emulator.base_url, [CALENDAR_SCOPE],
-                     redirect_uri="https://evil.example/cb")
+    flow = oauth.make_flow(
+        google_emulator.base_url, [CALENDAR_SCOPE], redirect_uri="https://evil.example/cb"
+    )
     url, _ = flow.authorization_url()
-    response = httpx.post(f"{google_emulator.base_url}/emulator/authorize",
-                          json={"url": url, "email": EMAIL})
+    response = httpx.post(
+        f"{google_emulator.base_url}/emulator/authorize", json={"url": url, "email": EMAIL}
+    )
     assert response.status_code == 400
     page = httpx.get(url)
     assert page.status_code == 400 and "redirect_uri_mismatch" in page.text
@@ -136,8 +153,7 @@ def test_consent_page_form(oauth, google_emulator):
     query = httpx.URL(url).query.decode()
     response = httpx.post(
         f"{google_emulator.base_url}/o/oauth2/v2/auth",
-        data={"query": query, "email": EMAIL, "decision": "allow",
-              "granted_scope": CALENDAR_SCOPE},
+        data={"query": query, "email": EMAIL, "decision": "allow", "granted_scope": CALENDAR_SCOPE},
     )
     assert response.status_code == 302
     location = httpx.URL(response.headers["location"])
@@ -148,7 +164,9 @@ def test_tokeninfo_and_revoke_endpoint(oauth, google_emulator, credentials):
     base = google_emulator.base_url
     info = httpx.get(f"{base}/tokeninfo", params={"access_token": credentials.token}).json()
     assert CALENDAR_SCOPE in info["scope"].split() and info["email"] == EMAIL
-    assert httpx.post(f"{base}/revoke", data={"token": credentials.refresh_token}).status_code == 200
+    assert (
+        httpx.post(f"{base}/revoke", data={"token": credentials.refresh_token}).status_code == 200
+    )
     gone = httpx.get(f"{base}/tokeninfo", params={"access_token": credentials.token})
     assert gone.status_code == 400
     with pytest.raises(RefreshError):

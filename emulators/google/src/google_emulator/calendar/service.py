@@ -12,8 +12,20 @@ from google_emulator.errors import GoogleApiError
 from google_emulator.state import State
 
 EVENT_ID_RE = re.compile(r"^[a-v0-9]{5,1024}$")
-WRITABLE = ("summary", "description", "location", "status", "extendedProperties", "reminders",
-            "colorId", "transparency", "visibility", "attendees", "recurrence", "source")
+WRITABLE = (
+    "summary",
+    "description",
+    "location",
+    "status",
+    "extendedProperties",
+    "reminders",
+    "colorId",
+    "transparency",
+    "visibility",
+    "attendees",
+    "recurrence",
+    "source",
+)
 STATUSES = {"confirmed", "tentative", "cancelled"}
 DEFAULT_MAX_RESULTS = 250
 MAX_RESULTS = 2500
@@ -69,7 +81,9 @@ def _apply_fields(event: dict, body: dict, *, tz: str) -> None:
     start, start_at = normalise_time(body.get("start"), what="start", calendar_zone=tz)
     end, end_at = normalise_time(body.get("end"), what="end", calendar_zone=tz)
     if ("date" in start) != ("date" in end):
-        raise GoogleApiError(400, "invalid", "Start and end times must either both be date or both be dateTime.")
+        raise GoogleApiError(
+            400, "invalid", "Start and end times must either both be date or both be dateTime."
+        )
     if end_at < start_at:
         raise GoogleApiError(400, "timeRangeEmpty", "The specified time range is empty.")
     event["start"], event["end"] = start, end
@@ -132,7 +146,11 @@ def _merge(target: dict, patch: dict) -> dict:
     for key, value in patch.items():
         if value is None:
             target.pop(key, None)
-        elif isinstance(value, dict) and isinstance(target.get(key), dict) and key not in {"start", "end"}:
+        elif (
+            isinstance(value, dict)
+            and isinstance(target.get(key), dict)
+            and key not in {"start", "end"}
+        ):
             target[key] = _merge(dict(target[key]), value)
         else:
             target[key] = value
@@ -219,7 +237,11 @@ def list_events(*, state: State, account: dict, params: dict) -> dict:
     query = (params.get("q") or "").lower()
     ical = params.get("iCalUID")
     show_deleted = _flag(params, "showDeleted")
-    updated_min = parse_rfc3339(params["updatedMin"], param="updatedMin") if params.get("updatedMin") else None
+    updated_min = (
+        parse_rfc3339(params["updatedMin"], param="updatedMin")
+        if params.get("updatedMin")
+        else None
+    )
     with state.lock:
         events = [copy.deepcopy(e) for e in state.events.get(account["email"], {}).values()]
     selected = []
@@ -234,16 +256,24 @@ def list_events(*, state: State, account: dict, params: dict) -> dict:
             continue
         if updated_min and datetime.fromisoformat(event["updated"]) < updated_min:
             continue
-        if query and not any(query in str(event.get(f, "")).lower() for f in ("summary", "description", "location")):
+        if query and not any(
+            query in str(event.get(f, "")).lower() for f in ("summary", "description", "location")
+        ):
             continue
         selected.append(event)
     if order_by == "updated":
         selected.sort(key=lambda e: (e["updated"], e["id"]))
     else:
         selected.sort(key=lambda e: (instant_of(e["start"], tz), e["id"]))
-    fingerprint = str(abs(hash(json.dumps(
-        {k: v for k, v in sorted(params.items()) if k != "pageToken"}, sort_keys=True
-    ))))
+    fingerprint = str(
+        abs(
+            hash(
+                json.dumps(
+                    {k: v for k, v in sorted(params.items()) if k != "pageToken"}, sort_keys=True
+                )
+            )
+        )
+    )
     offset = _read_page_token(params["pageToken"], fingerprint) if params.get("pageToken") else 0
     page = selected[offset : offset + max_results]
     latest = max((e["updated"] for e in events), default=format_utc(now()))
@@ -277,17 +307,29 @@ def freebusy(*, state: State, email: str, body: dict) -> dict:
         if cal_id not in {"primary", email}:
             calendars[cal_id] = {"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}
             continue
-        listed = list_events(state=state, account=account, params={
-            "timeMin": time_min.isoformat(), "timeMax": time_max.isoformat(),
-            "singleEvents": "true", "orderBy": "startTime", "maxResults": str(MAX_RESULTS),
-        })["items"]
+        listed = list_events(
+            state=state,
+            account=account,
+            params={
+                "timeMin": time_min.isoformat(),
+                "timeMax": time_max.isoformat(),
+                "singleEvents": "true",
+                "orderBy": "startTime",
+                "maxResults": str(MAX_RESULTS),
+            },
+        )["items"]
         busy = []
         for event in listed:
             if event.get("transparency") == "transparent":
                 continue
             start = max(instant_of(event["start"], account["time_zone"]), time_min)
             end = min(instant_of(event["end"], account["time_zone"]), time_max)
-            busy.append({"start": format_utc(start).replace(".000", ""), "end": format_utc(end).replace(".000", "")})
+            busy.append(
+                {
+                    "start": format_utc(start).replace(".000", ""),
+                    "end": format_utc(end).replace(".000", ""),
+                }
+            )
         calendars[cal_id] = {"busy": busy}
     return {
         "kind": "calendar#freeBusy",

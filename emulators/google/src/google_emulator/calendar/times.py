@@ -60,9 +60,7 @@ def normalise_time(value: object, *, what: str, calendar_zone: str) -> tuple[dic
         raise GoogleApiError(400, "invalid", f"Invalid {what} time.") from err
     if parsed.tzinfo is None:
         if not tz_name:
-            raise GoogleApiError(
-                400, "required", f"Missing time zone definition for {what} time."
-            )
+            raise GoogleApiError(400, "required", f"Missing time zone definition for {what} time.")
         parsed = parsed.replace(tzinfo=zone(tz_name, what + " time"))
     shown_zone = zone(tz_name or calendar_zone, what + " time")
     stored = {"dateTime": parsed.astimezone(shown_zone).isoformat()}

@@ -85,10 +85,14 @@ async def authorize(request: Request, body: AuthorizeIn) -> dict:
     try:
         req = oauth.parse_auth_params(oauth.params_from_url(body.url), state)
     except oauth.AuthPageError as err:
-        raise HTTPException(err.status, {"error": err.error, "error_description": err.description}) from err
+        raise HTTPException(
+            err.status, {"error": err.error, "error_description": err.description}
+        ) from err
     if body.allow and "@" not in body.email:
         raise HTTPException(400, "email required")
-    url = oauth.consent(state=state, req=req, email=body.email, allow=body.allow, scopes=body.scopes)
+    url = oauth.consent(
+        state=state, req=req, email=body.email, allow=body.allow, scopes=body.scopes
+    )
     return {"redirect_url": url}
 
 

@@ -24,7 +24,10 @@ KNOWN_SCOPES = {
 }
 
 SCOPE_LABELS = {
-    CALENDAR: ("Google 캘린더의 모든 일정 보기, 수정, 공유, 삭제", "See, edit, share, delete all calendars"),
+    CALENDAR: (
+        "Google 캘린더의 모든 일정 보기, 수정, 공유, 삭제",
+        "See, edit, share, delete all calendars",
+    ),
     CALENDAR_READONLY: ("캘린더 보기 및 다운로드", "See and download your calendars"),
     EVENTS: ("모든 캘린더의 일정 보기 및 수정", "View and edit events on all your calendars"),
     EVENTS_READONLY: ("모든 캘린더의 일정 보기", "View events on all your calendars"),

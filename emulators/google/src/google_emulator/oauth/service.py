@@ -80,7 +80,9 @@ def parse_auth_params(params: dict[str, str], state: State) -> AuthRequest:
     if not response_type:
         raise AuthPageError(400, "invalid_request", "Required parameter is missing: response_type")
     if response_type != "code":
-        raise AuthPageError(400, "unsupported_response_type", f"Invalid response_type: {response_type}")
+        raise AuthPageError(
+            400, "unsupported_response_type", f"Invalid response_type: {response_type}"
+        )
     scopes = params.get("scope", "").split()
     if not scopes:
         raise AuthPageError(400, "invalid_request", "Missing required parameter: scope")
