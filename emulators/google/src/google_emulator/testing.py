@@ -115,9 +115,7 @@ class EmulatorProcess:
             env.pop("GOOGLE_EMULATOR_PUBLIC_URL", None)
         if "GOOGLE_EMULATOR_STATE_FILE" not in self.env:
             env.pop("GOOGLE_EMULATOR_STATE_FILE", None)
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "google_emulator"], env=env
-        )
+        self._proc = subprocess.Popen([sys.executable, "-m", "google_emulator"], env=env)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
