@@ -1,0 +1,43 @@
+"""The app factory."""
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from google_emulator.calendar.router import router as calendar_router
+from google_emulator.control.router import router as control_router
+from google_emulator.errors import (
+    GoogleApiError,
+    OAuthError,
+    google_api_error_handler,
+    oauth_error_handler,
+)
+from google_emulator.oauth.router import router as oauth_router
+from google_emulator.settings import Settings
+from google_emulator.state import State
+
+
+def create_app(settings: Settings | None = None, state: State | None = None) -> FastAPI:
+    """Build the emulator app; state is loaded from the state file when one is set."""
+    settings = settings or Settings.from_env()
+    if state is None:
+        state = State(state_file=settings.state_file)
+        state.load()
+    app = FastAPI(title="Google emulator", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.emulator = state
+    app.add_exception_handler(GoogleApiError, google_api_error_handler)
+    app.add_exception_handler(OAuthError, oauth_error_handler)
+    app.include_router(control_router)
+    app.include_router(oauth_router)
+    app.include_router(calendar_router, prefix="/calendar/v3")
+    app.include_router(calendar_router)
+
+    @app.get("/healthz")
+    async def healthz() -> dict:
+        return {"ok": True}
+
+    @app.get("/")
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/emulator/")
+
+    return app

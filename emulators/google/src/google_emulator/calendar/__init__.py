@@ -1,0 +1,1 @@
+"""Calendar v3 REST: calendarList, calendars, events, freebusy."""

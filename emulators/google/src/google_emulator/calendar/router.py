@@ -1,0 +1,148 @@
+"""Calendar v3 routes (mounted under /calendar/v3 and, for api_endpoint callers, at the root)."""
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from google_emulator.calendar import service
+from google_emulator.calendar.dependencies import (
+    FREEBUSY,
+    READ_CALENDARS,
+    READ_EVENTS,
+    WRITE_EVENTS,
+    authorize,
+)
+from google_emulator.calls import begin_call, finish_call, get_state
+from google_emulator.errors import GoogleApiError
+
+router = APIRouter()
+
+
+async def _json_body(request: Request) -> dict:
+    try:
+        body = await request.json()
+    except ValueError as err:
+        raise GoogleApiError(400, "parseError", "Parse Error") from err
+    if not isinstance(body, dict):
+        raise GoogleApiError(400, "parseError", "Parse Error")
+    return body
+
+
+@router.get("/users/me/calendarList")
+async def calendar_list(request: Request) -> JSONResponse:
+    """calendarList.list: the account's primary calendar."""
+    fault = await begin_call(request, "calendar.calendarList.list")
+    email = authorize(request, READ_CALENDARS)
+    account = get_state(request).accounts[email]
+    body = {
+        "kind": "calendar#calendarList",
+        "etag": '"p33k9lxk1ih8ou0g"',
+        "items": [service.calendar_list_entry(account)],
+    }
+    await finish_call(fault)
+    return JSONResponse(body)
+
+
+@router.get("/calendars/{calendar_id}")
+async def calendars_get(request: Request, calendar_id: str) -> JSONResponse:
+    """calendars.get: id and time zone of the primary calendar."""
+    fault = await begin_call(request, "calendar.calendars.get")
+    email = authorize(request, READ_CALENDARS)
+    state = get_state(request)
+    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    await finish_call(fault)
+    return JSONResponse(service.calendar_resource(account))
+
+
+@router.post("/calendars/{calendar_id}/events")
+async def events_insert(request: Request, calendar_id: str) -> JSONResponse:
+    """events.insert."""
+    fault = await begin_call(request, "calendar.events.insert")
+    email = authorize(request, WRITE_EVENTS)
+    state = get_state(request)
+    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    event = service.insert_event(
+        state=state,
+        account=account,
+        body=await _json_body(request),
+        base_url=request.app.state.settings.base_url,
+    )
+    await finish_call(fault)
+    return JSONResponse(event)
+
+
+@router.get("/calendars/{calendar_id}/events")
+async def events_list(request: Request, calendar_id: str) -> JSONResponse:
+    """events.list."""
+    fault = await begin_call(request, "calendar.events.list")
+    email = authorize(request, READ_EVENTS)
+    state = get_state(request)
+    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    body = service.list_events(state=state, account=account, params=dict(request.query_params))
+    await finish_call(fault)
+    return JSONResponse(body)
+
+
+@router.get("/calendars/{calendar_id}/events/{event_id}")
+async def events_get(request: Request, calendar_id: str, event_id: str) -> JSONResponse:
+    """events.get (cancelled events too)."""
+    fault = await begin_call(request, "calendar.events.get")
+    email = authorize(request, READ_EVENTS)
+    state = get_state(request)
+    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    event = service.get_event(state=state, account=account, event_id=event_id)
+    await finish_call(fault)
+    return JSONResponse(event)
+
+
+async def _change(request: Request, calendar_id: str, event_id: str, *, replace: bool):
+    name = "calendar.events.update" if replace else "calendar.events.patch"
+    fault = await begin_call(request, name)
+    email = authorize(request, WRITE_EVENTS)
+    state = get_state(request)
+    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    event = service.change_event(
+        state=state,
+        account=account,
+        event_id=event_id,
+        body=await _json_body(request),
+        replace=replace,
+        if_match=request.headers.get("if-match"),
+    )
+    await finish_call(fault)
+    return JSONResponse(event)
+
+
+@router.patch("/calendars/{calendar_id}/events/{event_id}")
+async def events_patch(request: Request, calendar_id: str, event_id: str) -> JSONResponse:
+    """events.patch: merge the given fields."""
+    return await _change(request, calendar_id, event_id, replace=False)
+
+
+@router.put("/calendars/{calendar_id}/events/{event_id}")
+async def events_update(request: Request, calendar_id: str, event_id: str) -> JSONResponse:
+    """events.update: replace the event."""
+    return await _change(request, calendar_id, event_id, replace=True)
+
+
+@router.delete("/calendars/{calendar_id}/events/{event_id}")
+async def events_delete(request: Request, calendar_id: str, event_id: str) -> Response:
+    """events.delete: mark cancelled."""
+    fault = await begin_call(request, "calendar.events.delete")
+    email = authorize(request, WRITE_EVENTS)
+    state = get_state(request)
+    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    service.delete_event(
+        state=state, account=account, event_id=event_id, if_match=request.headers.get("if-match")
+    )
+    await finish_call(fault)
+    return Response(status_code=204)
+
+
+@router.post("/freeBusy")
+async def freebusy_query(request: Request) -> JSONResponse:
+    """freebusy.query."""
+    fault = await begin_call(request, "calendar.freebusy.query")
+    email = authorize(request, FREEBUSY)
+    body = service.freebusy(state=get_state(request), email=email, body=await _json_body(request))
+    await finish_call(fault)
+    return JSONResponse(body)

@@ -1,0 +1,1 @@
+"""The /emulator control and inspection API."""

@@ -1,0 +1,1 @@
+"""OAuth 2.0: consent page, token, revoke, userinfo, tokeninfo."""

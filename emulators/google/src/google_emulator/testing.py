@@ -1,0 +1,162 @@
+"""Test support: run the emulator as a real subprocess, drive it through the control API."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Control:
+    """A small synchronous client of the /emulator control API."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self._http = httpx.Client(base_url=base_url, timeout=10)
+
+    def _ok(self, response: httpx.Response):
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def reset(self) -> None:
+        """Clear all state."""
+        self._ok(self._http.post("/emulator/reset"))
+
+    def add_account(self, email: str, *, time_zone: str | None = None, name: str | None = None):
+        """Create a test account; returns it (with `sub`)."""
+        body = {"email": email, "time_zone": time_zone, "name": name}
+        return self._ok(self._http.post("/emulator/accounts", json=body))
+
+    def set_time_zone(self, email: str, time_zone: str) -> dict:
+        """Change an account's calendar time zone."""
+        return self._ok(
+            self._http.patch(f"/emulator/accounts/{email}", json={"time_zone": time_zone})
+        )
+
+    def add_client(self, client_id: str, client_secret: str, redirect_uris: list[str]) -> dict:
+        """Register an extra OAuth client."""
+        body = {
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "redirect_uris": redirect_uris,
+        }
+        return self._ok(self._http.post("/emulator/clients", json=body))
+
+    def authorize(
+        self, url: str, email: str, allow: bool = True, scopes: list[str] | None = None
+    ) -> str:
+        """Consent as `email` to the authorization URL; returns the redirect URL."""
+        body = {"url": url, "email": email, "allow": allow, "scopes": scopes}
+        return self._ok(self._http.post("/emulator/authorize", json=body))["redirect_url"]
+
+    def fault(self, match: str, **kw) -> None:
+        """Inject a fault (status, count, retry_after, delay, reason, drop_response)."""
+        self._ok(self._http.post("/emulator/faults", json={"match": match, **kw}))
+
+    def clear_faults(self) -> None:
+        """Remove every injected fault."""
+        self._ok(self._http.delete("/emulator/faults"))
+
+    def revoke(self, email: str) -> None:
+        """Revoke all tokens of an account."""
+        self._ok(self._http.post("/emulator/revoke", json={"email": email}))
+
+    def expire_tokens(self, email: str | None = None) -> None:
+        """Expire access tokens now (of one account, or all)."""
+        self._ok(self._http.post("/emulator/expire-tokens", json={"email": email}))
+
+    def calls(self) -> dict:
+        """Call counts by name."""
+        return self._ok(self._http.get("/emulator/calls"))["counts"]
+
+    def reset_calls(self) -> None:
+        """Reset call counts."""
+        self._ok(self._http.delete("/emulator/calls"))
+
+    def events(self, email: str) -> list[dict]:
+        """Every stored event of an account, cancelled ones included."""
+        return self._ok(self._http.get(f"/emulator/accounts/{email}/events"))
+
+    def close(self) -> None:
+        """Close the HTTP client."""
+        self._http.close()
+
+
+class EmulatorProcess:
+    """`python -m google_emulator` in a subprocess on a free port."""
+
+    def __init__(self, port: int | None = None, env: dict[str, str] | None = None) -> None:
+        self.port = port or free_port()
+        self.env = env or {}
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.control = Control(self.base_url)
+        self._proc: subprocess.Popen | None = None
+
+    def start(self) -> "EmulatorProcess":
+        """Start the process and wait until /healthz answers."""
+        env = {
+            **os.environ,
+            "GOOGLE_EMULATOR_HOST": "127.0.0.1",
+            "GOOGLE_EMULATOR_PORT": str(self.port),
+            **self.env,
+        }
+        if "GOOGLE_EMULATOR_PUBLIC_URL" not in self.env:
+            env.pop("GOOGLE_EMULATOR_PUBLIC_URL", None)
+        if "GOOGLE_EMULATOR_STATE_FILE" not in self.env:
+            env.pop("GOOGLE_EMULATOR_STATE_FILE", None)
+        self._proc = subprocess.Popen([sys.executable, "-m", "google_emulator"], env=env)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"google emulator exited with {self._proc.returncode}")
+            try:
+                if httpx.get(self.base_url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("google emulator did not become healthy")
+
+    def stop(self) -> None:
+        """Stop the process."""
+        self.control.close()
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._proc = None
+
+    def __enter__(self) -> "EmulatorProcess":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+@pytest.fixture(scope="session")
+def google_emulator_process() -> Iterator[EmulatorProcess]:
+    """One emulator process for the whole test session."""
+    with EmulatorProcess() as process:
+        yield process
+
+
+@pytest.fixture
+def google_emulator(google_emulator_process: EmulatorProcess) -> EmulatorProcess:
+    """The session's emulator, reset before the test."""
+    google_emulator_process.control.reset()
+    return google_emulator_process
