@@ -7,7 +7,7 @@ import pytest
 
 
 @pytest.mark.browser
-def test_chromium_renders_a_loopback_page(chromium, tmp_path):
+async def test_chromium_renders_a_loopback_page(chromium, tmp_path):
     (tmp_path / "index.html").write_text(
         "<!doctype html><meta charset=utf-8>"
         "<button onclick=\"this.textContent='눌림'\">누르기</button>",
@@ -24,10 +24,10 @@ def test_chromium_renders_a_loopback_page(chromium, tmp_path):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        page = chromium.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
-        page.get_by_role("button").click()
-        assert page.get_by_role("button").text_content() == "눌림"
-        page.close()
+        page = await chromium.new_page()
+        await page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+        await page.get_by_role("button").click()
+        assert await page.get_by_role("button").text_content() == "눌림"
+        await page.close()
     finally:
         server.shutdown()

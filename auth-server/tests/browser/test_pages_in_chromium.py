@@ -1,7 +1,6 @@
 """Walks the connect and account pages in Debian's Chromium (no JavaScript needed)."""
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -11,25 +10,12 @@ from auth_server.main import create_app
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
 HEADERS = {"Authorization": "Bearer test-router-token"}
 
 
 @pytest.fixture
-async def browser() -> AsyncIterator:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium not installed")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-background-networking"],
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
+def browser(chromium):
+    return chromium
 
 
 @pytest.fixture

@@ -17,24 +17,8 @@ from router_service.main import create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
 TIMEOUT_MS = 10_000
-
-
-@contextlib.asynccontextmanager
-async def _chromium():
-    playwright_api = pytest.importorskip("playwright.async_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    async with playwright_api.async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"]
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 @contextlib.asynccontextmanager
@@ -55,14 +39,12 @@ async def _stack(settings, fake_auth, fake_calendar, serve_http, clock):
 
 
 async def test_chat_page_propose_approve_reload_and_late_reply(
-    settings, fake_auth, fake_calendar, serve_http, auth_server_headers
+    settings, fake_auth, fake_calendar, serve_http, auth_server_headers, chromium
 ):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     clock = _clock()
-    async with (
-        _stack(settings, fake_auth, fake_calendar, serve_http, clock) as base_url,
-        _chromium() as browser,
-    ):
+    browser = chromium
+    async with _stack(settings, fake_auth, fake_calendar, serve_http, clock) as base_url:
         page = await browser.new_page(viewport={"width": 1280, "height": 860}, locale="ko-KR")
         page.set_default_timeout(TIMEOUT_MS)
         await page.goto(base_url)

@@ -224,24 +224,24 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium under Playwright (never a downloaded browser); one per test session.
+@pytest.fixture
+async def chromium() -> AsyncIterator[Any]:
+    """Debian's Chromium under Playwright's async API (never a downloaded browser), per test.
 
     Missing Chromium skips the browser tests with the reason, except under CI=true where it fails.
     """
-    if not Path(CHROMIUM_PATH).exists():
+    if not os.path.exists(CHROMIUM_PATH):  # noqa: ASYNC240 (a stat, once, before any I/O)
         message = f"Debian's chromium is missing at {CHROMIUM_PATH} (apt-get install chromium)"
         if in_ci():
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.async_api import async_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
             executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True
         )
         try:
             yield browser
         finally:
-            browser.close()
+            await browser.close()
