@@ -8,7 +8,6 @@ of the run, and helpers for the Google emulator's control API, the web chat and 
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 import time
@@ -279,8 +278,7 @@ def runnable_processes() -> tuple[list[str], list[str]]:
     )
     present, absent = [], []
     for spec in specs:
-        found = importlib.util.find_spec(f"{spec.module}.__main__") is not None
-        (present if found else absent).append(spec.name)
+        (present if haru_stack.installed(spec) else absent).append(spec.name)
     return present, absent
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import importlib.util
 import json
 import os
 import secrets
@@ -249,6 +250,11 @@ def process_specs(topology: Topology, keys: Secrets) -> list[ProcessSpec]:
     ]
 
 
+def installed(spec: ProcessSpec) -> bool:
+    """Whether this checkout has the program ``spec`` runs (an emulator may not be built yet)."""
+    return importlib.util.find_spec(f"{spec.module}.__main__") is not None
+
+
 def migrate(topology: Topology, *, python: str = sys.executable) -> None:
     """Upgrades every service's database to head (each has its own Alembic history)."""
     topology.state_dir.mkdir(parents=True, exist_ok=True)
@@ -415,9 +421,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     stack = Stack(topology, keys, echo=not args.quiet)
+    names = [name for name, spec in stack.specs.items() if installed(spec)]
+    if absent := sorted(set(stack.specs) - set(names)):
+        print(f"not built yet, not started: {', '.join(absent)}")
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        stack.start()
+        stack.start(names)
         _print_banner(topology, secrets_path, created)
         while all(p.popen.poll() is None for p in stack.running.values()):
             time.sleep(0.5)
