@@ -139,7 +139,8 @@ def test_every_required_variable_is_documented_in_the_env_example():
 
 def test_emulator_profile_serves_every_emulator():
     emulators = {n for n, s in SERVICES.items() if "emulators" in s.get("profiles", [])}
-    assert emulators == {"google-emulator", "slack-emulator", "openai-emulator"}
+    # The Slack emulator joins this profile when the Slack channel lands.
+    assert emulators == {"google-emulator", "openai-emulator"}
     for name in emulators:
         package = SERVICES[name]["build"]["args"]["EMULATOR"]
         assert (REPO / "emulators" / package / "src" / f"{package}_emulator").is_dir()
