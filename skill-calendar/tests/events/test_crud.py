@@ -65,6 +65,16 @@ async def test_timed_event_in_seoul_round_trips_with_offsets(
     assert gone.status_code == 404 and gone.json()["error"]["code"] == "calendar.event_not_found"
 
 
+async def test_deleting_an_event_that_never_existed_is_not_found(
+    client, service_headers, seoul_user
+):
+    missing = await client.delete(
+        f"/v1/users/{seoul_user}/events/neverexisted123", headers=service_headers
+    )
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "calendar.event_not_found"
+
+
 async def test_all_day_event_uses_dates_with_exclusive_end(
     client, service_headers, seoul_user, create
 ):

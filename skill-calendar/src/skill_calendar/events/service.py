@@ -341,14 +341,20 @@ async def update_event(
     }
 
 
+GONE = 410
+
+
 async def delete_event(
     *, google: GoogleCalendarClient, user_id: str, event_id: str
 ) -> dict[str, bool]:
-    """Deletes an event; one already gone is a success that says so."""
+    """Deletes an event; one already deleted is a success that says so, an unknown one is 404."""
     try:
         await google.delete_event(user_id=user_id, event_id=event_id)
-    except EventNotFound:
-        return {"deleted": True, "already_deleted": True}
+    except EventNotFound as err:
+        # Google answers 410 for an event that was deleted and 404 for one that never was.
+        if err.details.get("google_status") == GONE:
+            return {"deleted": True, "already_deleted": True}
+        raise
     return {"deleted": True, "already_deleted": False}
 
 
