@@ -1,0 +1,65 @@
+"""A person in Chromium: writes the seed message, follows the connect link through the Google
+emulator's consent page, comes back and sees the request resume, approves, and the event is
+in Google. Screenshots of the page at desktop and mobile width land in var/screenshots/."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from harness import SEED, SEED_TITLE, System, seed_events
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
+TIMEOUT_MS = 20_000
+
+
+async def test_connect_resume_and_approve_in_the_browser(system: System, chromium) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    email = f"browser-{uuid.uuid4().hex[:8]}@example.com"
+    context = await chromium.new_context(viewport={"width": 1280, "height": 860}, locale="ko-KR")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = await context.new_page()
+    await page.goto(system.url("router") + "/")
+
+    box = page.get_by_label("메시지")
+    await box.fill(SEED)
+    await box.press("Enter")
+    connect = page.get_by_role("link", name="구글 캘린더 연결하기")
+    await connect.wait_for()
+
+    # The link opens the auth-server's page in a new tab, which sends the person to Google.
+    async with context.expect_page() as opened:
+        await connect.click()
+    consent_tab = await opened.value
+    await consent_tab.get_by_role("button", name="Google에서 계속하기").click()
+    await consent_tab.get_by_label("이메일 / E-mail").fill(email)
+    await consent_tab.get_by_role("button", name="허용 / Allow").click()
+    await consent_tab.get_by_text("이제 채팅으로 돌아가세요").wait_for()
+    await consent_tab.close()
+
+    # Back in the chat, without a reload: the request resumed by itself as a proposal.
+    proposal = page.locator(".row.assistant").filter(has_text=f"「{SEED_TITLE}」을 등록할까요?")
+    await proposal.wait_for()
+    await page.screenshot(path=str(SCREENSHOTS / "e2e-chat-desktop.png"), full_page=True)
+    await proposal.get_by_role("button", name="등록").click()
+    await page.locator(".row.assistant").filter(has_text="✅ 등록했어요").wait_for()
+
+    events = seed_events(system, email)
+    assert len(events) == 1
+    assert events[0]["start"]["dateTime"].endswith("T07:40:00+09:00")
+    assert events[0]["end"]["dateTime"].endswith("T12:00:00+09:00")
+    assert events[0]["location"] == "인천 연수구 갯벌로156"
+
+    # The same conversation at phone width, history restored from the server.
+    cookies = await context.cookies()
+    phone = await chromium.new_context(viewport={"width": 390, "height": 844}, locale="ko-KR")
+    await phone.add_cookies(cookies)
+    mobile = await phone.new_page()
+    await mobile.goto(system.url("router") + "/")
+    await mobile.locator(".row.assistant").filter(has_text="✅ 등록했어요").wait_for()
+    await mobile.screenshot(path=str(SCREENSHOTS / "e2e-chat-mobile.png"), full_page=True)
+    await phone.close()
+    await context.close()
