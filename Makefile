@@ -6,6 +6,8 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --frozen
 CHROMIUM := /usr/bin/chromium
+KOREAN_FONTS := /usr/share/fonts/truetype/nanum
+BROWSER_PACKAGES := chromium fonts-nanum
 
 .PHONY: help install run migrate test lint format unit browser-deps bench clean
 
@@ -33,10 +35,12 @@ format: install ## ruff: fix imports and format
 # Browser tests use Debian's Chromium, never a downloaded one. In CI it is installed here;
 # elsewhere, without it (and without root), the browser tests skip and say why.
 browser-deps:
-	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing Debian's chromium for the browser tests"; \
-		(apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || \
-		 (apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends chromium >/dev/null)); \
+	@if { [ ! -x $(CHROMIUM) ] || [ ! -d $(KOREAN_FONTS) ]; } && [ "$$(id -u)" = 0 ] \
+		&& command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium and Korean fonts (screenshots) for the browser tests"; \
+		(apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
+		 (apt-get update -qq >/dev/null && \
+		  apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null)); \
 	fi
 
 test: install lint browser-deps ## lint, then every test: units, PostgreSQL, migrations, browser, end to end
