@@ -43,6 +43,8 @@ async def test_history_and_after_id(client, say):
     history = (await client.get("/api/chat/messages")).json()["messages"]
     assert [m["role"] for m in history] == ["user", "assistant"]
     assert history[0]["text"] == "안녕"
+    # Datetimes leave the service with an explicit offset, never a bare "Z" or none.
+    assert history[0]["created_at"].endswith("+00:00")
     newer = await client.get("/api/chat/messages", params={"after_id": history[0]["id"]})
     assert [m["id"] for m in newer.json()["messages"]] == [history[1]["id"]]
 

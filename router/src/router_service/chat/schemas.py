@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from shared.time import AwareDatetime
 
 
 class SendMessage(BaseModel):
@@ -25,7 +26,7 @@ class ChatMessage(BaseModel):
     action_state: str | None = Field(
         None, description="Current state of the pending action the payload refers to"
     )
-    created_at: datetime
+    created_at: AwareDatetime
 
 
 class MessageList(BaseModel):
@@ -41,4 +42,4 @@ class SessionInfo(BaseModel):
 
 class Link(BaseModel):
     url: str
-    expires_at: datetime
+    expires_at: AwareDatetime

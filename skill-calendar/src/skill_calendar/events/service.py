@@ -20,6 +20,8 @@ from skill_calendar.google.exceptions import CalendarUpstreamError, EventNotFoun
 from skill_calendar.google.zones import CalendarZones
 from skill_calendar.idempotency.service import claim_key, complete_key, request_fingerprint
 
+# Google answers 410 for an event that was deleted (and 404 for one that never was).
+GONE = 410
 _SPACES = re.compile(r"\s+")
 
 
@@ -339,9 +341,6 @@ async def update_event(
         "event": to_event(updated, zone_name),
         "conflicts": [to_event(raw, zone_name) for raw in conflicts],
     }
-
-
-GONE = 410
 
 
 async def delete_event(
