@@ -3,13 +3,19 @@
 import uvicorn
 
 from google_emulator.app import create_app
+from google_emulator.calls import DropConnectionApp
 from google_emulator.settings import Settings
 
 
 def main() -> None:
     """Run the emulator on GOOGLE_EMULATOR_HOST:GOOGLE_EMULATOR_PORT."""
     settings = Settings.from_env()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(
+        DropConnectionApp(create_app(settings)),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+    )
 
 
 if __name__ == "__main__":

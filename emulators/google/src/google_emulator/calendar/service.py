@@ -139,7 +139,12 @@ def get_event(*, state: State, account: dict, event_id: str) -> dict:
 
 def _check_etag(event: dict, if_match: str | None) -> None:
     if if_match and if_match.strip() not in {"*", event["etag"]}:
-        raise GoogleApiError(412, "conditionNotMet", "Precondition Failed", domain="global")
+        raise GoogleApiError(
+            412,
+            "conditionNotMet",
+            "Precondition Failed",
+            extra={"locationType": "header", "location": "If-Match"},
+        )
 
 
 def _merge(target: dict, patch: dict) -> dict:
@@ -220,7 +225,9 @@ def list_events(*, state: State, account: dict, params: dict) -> dict:
     time_min = parse_rfc3339(params["timeMin"], param="timeMin") if params.get("timeMin") else None
     time_max = parse_rfc3339(params["timeMax"], param="timeMax") if params.get("timeMax") else None
     if time_min and time_max and time_max <= time_min:
-        raise GoogleApiError(400, "timeRangeEmpty", "The specified time range is empty.")
+        raise GoogleApiError(
+            400, "timeRangeEmpty", extra={"locationType": "parameter", "location": "timeMax"}
+        )
     order_by = params.get("orderBy")
     single = _flag(params, "singleEvents")
     if order_by not in {None, "startTime", "updated"} or (order_by == "startTime" and not single):

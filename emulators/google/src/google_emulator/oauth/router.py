@@ -84,7 +84,7 @@ async def token(request: Request) -> JSONResponse:
         body = service.exchange_code(state=state, client=client, form=form, ttl=ttl)
     else:
         body = service.refresh_access(state=state, client=client, form=form, ttl=ttl)
-    await finish_call(fault)
+    await finish_call(request, fault)
     return JSONResponse(body, headers=NO_STORE)
 
 
@@ -95,7 +95,7 @@ async def revoke(request: Request) -> JSONResponse:
     fault = await begin_call(request, "revoke", api=False)
     token_value = form.get("token") or request.query_params.get("token")
     service.revoke_token(state=get_state(request), token=token_value)
-    await finish_call(fault)
+    await finish_call(request, fault)
     return JSONResponse({})
 
 
@@ -124,7 +124,7 @@ async def userinfo(request: Request) -> JSONResponse:
         body.update(email=account["email"], email_verified=True)
     if has_profile(info["scopes"]):
         body["name"] = account["name"]
-    await finish_call(fault)
+    await finish_call(request, fault)
     return JSONResponse(body)
 
 
@@ -141,7 +141,7 @@ async def tokeninfo(request: Request) -> JSONResponse:
         claims = service.decode_id_token(params["id_token"])
         if claims is None:
             raise invalid
-        await finish_call(fault)
+        await finish_call(request, fault)
         return JSONResponse({k: str(v) for k, v in claims.items()})
     info = service.access_token_info(state=state, token=params.get("access_token"))
     if info is None:
@@ -161,5 +161,5 @@ async def tokeninfo(request: Request) -> JSONResponse:
     }
     if has_email(info["scopes"]):
         body.update(email=account["email"], email_verified="true")
-    await finish_call(fault)
+    await finish_call(request, fault)
     return JSONResponse(body)
