@@ -253,7 +253,8 @@ def list_events(*, state: State, account: dict, params: dict) -> dict:
         events = [copy.deepcopy(e) for e in state.events.get(account["email"], {}).values()]
     selected = []
     for event in events:
-        if event.get("status") == "cancelled" and not show_deleted:
+        # With updatedMin, deletions since then are always included (the sync contract).
+        if event.get("status") == "cancelled" and not (show_deleted or updated_min):
             continue
         if time_min and instant_of(event["end"], tz) <= time_min:
             continue
