@@ -3,7 +3,6 @@
 import uvicorn
 
 from google_emulator.app import create_app
-from google_emulator.calls import DropConnectionApp
 from google_emulator.settings import Settings
 
 
@@ -11,7 +10,7 @@ def main() -> None:
     """Run the emulator on GOOGLE_EMULATOR_HOST:GOOGLE_EMULATOR_PORT."""
     settings = Settings.from_env()
     uvicorn.run(
-        DropConnectionApp(create_app(settings)),
+        create_app(settings),
         host=settings.host,
         port=settings.port,
         log_level="warning",

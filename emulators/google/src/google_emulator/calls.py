@@ -1,13 +1,14 @@
-"""Call counting and fault injection, applied at the start (and end) of each handler."""
+"""Call counting and fault injection, applied at the start of each handler."""
 
 import asyncio
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 
 from google_emulator.errors import GoogleApiError, OAuthError, unauthenticated
-from google_emulator.state import Fault, State
+from google_emulator.state import State
 
-DROP_KEY = "google_emulator.drop_connection"
+# Set in the request scope by a drop_response fault: seconds to stall before losing the answer.
+DROP_KEY = "google_emulator.drop_response_after"
 
 
 def get_state(request: Request) -> State:
@@ -15,13 +16,15 @@ def get_state(request: Request) -> State:
     return request.app.state.emulator
 
 
-async def begin_call(request: Request, name: str, *, api: bool = True) -> Fault | None:
-    """Count the call and apply an injected fault; returns a fault to finish with, if any."""
+async def begin_call(request: Request, name: str, *, api: bool = True) -> None:
+    """Count the call and apply an injected fault (an error, a delay, or a lost answer)."""
     fault = get_state(request).record_call(name, request.url.path)
     if fault is None:
-        return None
+        return
     if fault.drop_response:
-        return fault
+        # The call takes effect; EmulatorApp then loses whatever answer it produces.
+        request.scope[DROP_KEY] = fault.delay
+        return
     if fault.delay:
         await asyncio.sleep(fault.delay)
     if fault.status:
@@ -35,47 +38,31 @@ async def begin_call(request: Request, name: str, *, api: bool = True) -> Fault 
         raise OAuthError(
             fault.status, fault.reason or "internal_failure", "Injected fault.", headers
         )
-    return None
 
 
-async def finish_call(request: Request, fault: Fault | None) -> None:
-    """For a drop_response fault: the effect is done; stall `delay`, then lose the answer."""
-    if fault is None or not fault.drop_response:
-        return
-    await asyncio.sleep(fault.delay)
-    drop = request.scope.get(DROP_KEY)
-    if drop is None:
-        raise ConnectionAbortedError("response dropped by an injected fault")
-    drop()
-    # Let the event loop see the connection go before the handler's answer is discarded.
-    for _ in range(3):
-        await asyncio.sleep(0)
-
-
-class DropConnectionApp:
-    """The outermost ASGI layer: lets a handler abort its connection without any answer."""
-
-    def __init__(self, app) -> None:
-        self.app = app
+class EmulatorApp(FastAPI):
+    """FastAPI that can lose an answer: the connection is aborted instead of answered."""
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            await super().__call__(scope, receive, send)
             return
-        dropped = False
         # uvicorn's send is a bound method of the request cycle, which owns the transport.
         transport = getattr(getattr(send, "__self__", None), "transport", None)
+        dropped = False
 
-        def drop() -> None:
+        async def maybe_drop(message) -> None:
             nonlocal dropped
-            dropped = True
-            if transport is not None:
+            if not dropped and message["type"] == "http.response.start" and DROP_KEY in scope:
+                await asyncio.sleep(scope[DROP_KEY])
+                dropped = True
+                if transport is None:
+                    raise ConnectionAbortedError("answer lost by an injected drop_response fault")
                 transport.abort()
-
-        async def guarded_send(message) -> None:
+                # Let the server notice the closed connection before the app returns.
+                for _ in range(3):
+                    await asyncio.sleep(0)
             if not dropped:
                 await send(message)
 
-        if transport is not None:
-            scope[DROP_KEY] = drop
-        await self.app(scope, receive, guarded_send)
+        await super().__call__(scope, receive, maybe_drop)
