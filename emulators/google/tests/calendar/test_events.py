@@ -158,6 +158,13 @@ def test_malformed_client_id_is_400(calendar, bad_id):
     assert error_of(err)["errors"][0]["reason"] == "invalid"
 
 
+@pytest.mark.parametrize("good_id", ["abcde", "0123456789abcdefghijklmnopqrstuv", "v" * 1024])
+def test_base32hex_ids_of_5_to_1024_chars_are_accepted(calendar, good_id):
+    event = calendar.events().insert(calendarId="primary", body={**LUNCH, "id": good_id}).execute()
+    assert event["id"] == good_id
+    assert calendar.events().get(calendarId="primary", eventId=good_id).execute()["id"] == good_id
+
+
 def test_deleted_id_cannot_be_reused(calendar):
     event_id = "reused0id"
     calendar.events().insert(calendarId="primary", body={**LUNCH, "id": event_id}).execute()
