@@ -2,7 +2,8 @@
 
 import base64
 import binascii
-from urllib.parse import parse_qsl
+import time
+from urllib.parse import parse_qsl, unquote_plus
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -60,8 +61,6 @@ def _basic_auth(request: Request) -> tuple[str, str] | None:
     except (binascii.Error, UnicodeDecodeError) as err:
         raise OAuthError(401, "invalid_client", "Unauthorized") from err
     client_id, _, secret = decoded.partition(":")
-    from urllib.parse import unquote_plus
-
     return unquote_plus(client_id), unquote_plus(secret)
 
 
@@ -143,8 +142,6 @@ async def tokeninfo(request: Request) -> JSONResponse:
     if info is None:
         raise invalid
     account = state.accounts[info["email"]]
-    import time
-
     expires_in = int(info["expires_at"] - time.time())
     body = {
         "azp": info["client_id"],
