@@ -4,6 +4,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from google_emulator.calendar.router import router as calendar_router
+from google_emulator.calls import EmulatorApp
 from google_emulator.control.router import router as control_router
 from google_emulator.errors import (
     GoogleApiError,
@@ -22,7 +23,7 @@ def create_app(settings: Settings | None = None, state: State | None = None) -> 
     if state is None:
         state = State(state_file=settings.state_file)
         state.load()
-    app = FastAPI(title="Google emulator", docs_url=None, redoc_url=None, openapi_url=None)
+    app = EmulatorApp(title="Google emulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.emulator = state
     app.add_exception_handler(GoogleApiError, google_api_error_handler)

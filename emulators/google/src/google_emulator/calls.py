@@ -1,11 +1,14 @@
-"""Call counting and fault injection, applied at the start (and end) of each handler."""
+"""Call counting and fault injection, applied at the start of each handler."""
 
 import asyncio
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 
-from google_emulator.errors import GoogleApiError, OAuthError
-from google_emulator.state import Fault, State
+from google_emulator.errors import GoogleApiError, OAuthError, unauthenticated
+from google_emulator.state import State
+
+# Set in the request scope by a drop_response fault: seconds to stall before losing the answer.
+DROP_KEY = "google_emulator.drop_response_after"
 
 
 def get_state(request: Request) -> State:
@@ -13,28 +16,53 @@ def get_state(request: Request) -> State:
     return request.app.state.emulator
 
 
-async def begin_call(request: Request, name: str, *, api: bool = True) -> Fault | None:
-    """Count the call and apply an injected fault; returns a fault to finish with, if any."""
+async def begin_call(request: Request, name: str, *, api: bool = True) -> None:
+    """Count the call and apply an injected fault (an error, a delay, or a lost answer)."""
     fault = get_state(request).record_call(name, request.url.path)
     if fault is None:
-        return None
+        return
     if fault.drop_response:
-        return fault
+        # The call takes effect; EmulatorApp then loses whatever answer it produces.
+        request.scope[DROP_KEY] = fault.delay
+        return
     if fault.delay:
         await asyncio.sleep(fault.delay)
     if fault.status:
         headers = {}
         if fault.retry_after is not None:
             headers["Retry-After"] = str(fault.retry_after)
+        if api and fault.status == 401 and fault.reason in (None, "authError"):
+            raise unauthenticated()
         if api:
             raise GoogleApiError(fault.status, fault.reason, headers=headers)
         raise OAuthError(
             fault.status, fault.reason or "internal_failure", "Injected fault.", headers
         )
-    return None
 
 
-async def finish_call(fault: Fault | None) -> None:
-    """For a drop_response fault: the effect is done, now stall before answering."""
-    if fault is not None and fault.drop_response:
-        await asyncio.sleep(fault.delay)
+class EmulatorApp(FastAPI):
+    """FastAPI that can lose an answer: the connection is aborted instead of answered."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        # uvicorn's send is a bound method of the request cycle, which owns the transport.
+        transport = getattr(getattr(send, "__self__", None), "transport", None)
+        dropped = False
+
+        async def maybe_drop(message) -> None:
+            nonlocal dropped
+            if not dropped and message["type"] == "http.response.start" and DROP_KEY in scope:
+                await asyncio.sleep(scope[DROP_KEY])
+                dropped = True
+                if transport is None:
+                    raise ConnectionAbortedError("answer lost by an injected drop_response fault")
+                transport.abort()
+                # Let the server notice the closed connection before the app returns.
+                for _ in range(3):
+                    await asyncio.sleep(0)
+            if not dropped:
+                await send(message)
+
+        await super().__call__(scope, receive, maybe_drop)

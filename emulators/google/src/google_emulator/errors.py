@@ -28,8 +28,32 @@ DEFAULT_REASONS = {
     412: ("conditionNotMet", "Precondition Failed"),
     429: ("rateLimitExceeded", "Rate Limit Exceeded"),
     500: ("backendError", "Backend Error"),
-    503: ("backendError", "Backend Error"),
+    503: ("backendError", "The service is currently unavailable."),
 }
+
+# Reasons whose domain and message Google fixes ("Handle API errors" guide).
+KNOWN_REASONS = {
+    "rateLimitExceeded": ("usageLimits", "Rate Limit Exceeded"),
+    "userRateLimitExceeded": ("usageLimits", "User Rate Limit Exceeded"),
+    "quotaExceeded": ("usageLimits", "Calendar usage limits exceeded."),
+    "timeRangeEmpty": ("calendar", "The specified time range is empty."),
+    "forbiddenForNonOrganizer": (
+        "calendar",
+        "Shared properties can only be changed by the organizer of the event.",
+    ),
+}
+
+INVALID_CREDENTIALS = (
+    "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
+    "cookie or other valid authentication credential. See "
+    "https://developers.google.com/identity/sign-in/web/devconsole-project."
+)
+LOGIN_REQUIRED = (
+    "Request is missing required authentication credential. Expected OAuth 2 access token, "
+    "login cookie or other valid authentication credential. See "
+    "https://developers.google.com/identity/sign-in/web/devconsole-project."
+)
+REALM = 'Bearer realm="https://accounts.google.com/"'
 
 
 class GoogleApiError(Exception):
@@ -41,31 +65,68 @@ class GoogleApiError(Exception):
         reason: str | None = None,
         message: str | None = None,
         *,
-        domain: str = "global",
+        domain: str | None = None,
         headers: dict[str, str] | None = None,
         extra: dict | None = None,
+        top_message: str | None = None,
+        details: list[dict] | None = None,
     ) -> None:
         default_reason, default_message = DEFAULT_REASONS.get(status, ("backendError", "Error"))
         self.status = status
         self.reason = reason or default_reason
-        self.message = message or default_message
-        self.domain = domain
+        known_domain, known_message = KNOWN_REASONS.get(self.reason, ("global", None))
+        self.message = message or known_message or default_message
+        self.top_message = top_message or self.message
+        self.domain = domain or known_domain
         self.headers = headers or {}
         self.extra = extra or {}
+        self.details = details
         super().__init__(self.message)
 
     def body(self) -> dict:
         """Google's error body."""
-        item = {"domain": self.domain, "reason": self.reason, "message": self.message}
+        item = {"message": self.message, "domain": self.domain, "reason": self.reason}
         item.update(self.extra)
-        return {
-            "error": {
-                "code": self.status,
-                "message": self.message,
-                "errors": [item],
-                "status": STATUS_NAMES.get(self.status, "UNKNOWN"),
-            }
+        error = {
+            "code": self.status,
+            "message": self.top_message,
+            "errors": [item],
+            "status": STATUS_NAMES.get(self.status, "UNKNOWN"),
         }
+        if self.details:
+            error["details"] = self.details
+        return {"error": error}
+
+
+def unauthenticated(*, missing: bool = False) -> GoogleApiError:
+    """401 as Google answers a missing, unknown, expired or revoked access token."""
+    return GoogleApiError(
+        401,
+        "required" if missing else "authError",
+        "Login Required." if missing else "Invalid Credentials",
+        top_message=LOGIN_REQUIRED if missing else INVALID_CREDENTIALS,
+        headers={"WWW-Authenticate": REALM if missing else REALM + ', error="invalid_token"'},
+        extra={"location": "Authorization", "locationType": "header"},
+    )
+
+
+def insufficient_scopes(*, method: str, scope: str) -> GoogleApiError:
+    """403 for a token whose scopes do not cover the call."""
+    return GoogleApiError(
+        403,
+        "insufficientPermissions",
+        "Insufficient Permission",
+        top_message="Request had insufficient authentication scopes.",
+        headers={"WWW-Authenticate": f'{REALM}, error="insufficient_scope", scope="{scope}"'},
+        details=[
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                "domain": "googleapis.com",
+                "metadata": {"service": "calendar-json.googleapis.com", "method": method},
+            }
+        ],
+    )
 
 
 class OAuthError(Exception):

@@ -177,15 +177,15 @@ class State:
             os.replace(tmp, path)
 
     def load(self) -> None:
-        """Read the state file, if it exists; otherwise start clean."""
+        """Start from the state file when it exists (reset() rewrites it, so read it first)."""
+        data: dict = {}
+        if self.state_file and Path(self.state_file).exists():
+            try:
+                data = json.loads(Path(self.state_file).read_text())
+            except (OSError, ValueError):
+                logger.warning("state file unreadable; starting empty")
         self.reset()
-        if not self.state_file or not Path(self.state_file).exists():
-            return
-        try:
-            data = json.loads(Path(self.state_file).read_text())
-        except (OSError, ValueError):
-            logger.warning("state file unreadable; starting empty")
-            return
         with self.lock:
             for name in PERSISTED:
                 getattr(self, name).update(data.get(name, {}))
+            self.save()

@@ -11,7 +11,7 @@ from google_emulator.calendar.dependencies import (
     WRITE_EVENTS,
     authorize,
 )
-from google_emulator.calls import begin_call, finish_call, get_state
+from google_emulator.calls import begin_call, get_state
 from google_emulator.errors import GoogleApiError
 
 router = APIRouter()
@@ -30,34 +30,32 @@ async def _json_body(request: Request) -> dict:
 @router.get("/users/me/calendarList")
 async def calendar_list(request: Request) -> JSONResponse:
     """calendarList.list: the account's primary calendar."""
-    fault = await begin_call(request, "calendar.calendarList.list")
-    email = authorize(request, READ_CALENDARS)
+    await begin_call(request, "calendar.calendarList.list")
+    email = authorize(request, READ_CALENDARS, "calendar.v3.CalendarList.List")
     account = get_state(request).accounts[email]
     body = {
         "kind": "calendar#calendarList",
         "etag": '"p33k9lxk1ih8ou0g"',
         "items": [service.calendar_list_entry(account)],
     }
-    await finish_call(fault)
     return JSONResponse(body)
 
 
 @router.get("/calendars/{calendar_id}")
 async def calendars_get(request: Request, calendar_id: str) -> JSONResponse:
     """calendars.get: id and time zone of the primary calendar."""
-    fault = await begin_call(request, "calendar.calendars.get")
-    email = authorize(request, READ_CALENDARS)
+    await begin_call(request, "calendar.calendars.get")
+    email = authorize(request, READ_CALENDARS, "calendar.v3.Calendars.Get")
     state = get_state(request)
     account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
-    await finish_call(fault)
     return JSONResponse(service.calendar_resource(account))
 
 
 @router.post("/calendars/{calendar_id}/events")
 async def events_insert(request: Request, calendar_id: str) -> JSONResponse:
     """events.insert."""
-    fault = await begin_call(request, "calendar.events.insert")
-    email = authorize(request, WRITE_EVENTS)
+    await begin_call(request, "calendar.events.insert")
+    email = authorize(request, WRITE_EVENTS, "calendar.v3.Events.Insert")
     state = get_state(request)
     account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
     event = service.insert_event(
@@ -66,38 +64,36 @@ async def events_insert(request: Request, calendar_id: str) -> JSONResponse:
         body=await _json_body(request),
         base_url=request.app.state.settings.base_url,
     )
-    await finish_call(fault)
     return JSONResponse(event)
 
 
 @router.get("/calendars/{calendar_id}/events")
 async def events_list(request: Request, calendar_id: str) -> JSONResponse:
     """events.list."""
-    fault = await begin_call(request, "calendar.events.list")
-    email = authorize(request, READ_EVENTS)
+    await begin_call(request, "calendar.events.list")
+    email = authorize(request, READ_EVENTS, "calendar.v3.Events.List")
     state = get_state(request)
     account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
     body = service.list_events(state=state, account=account, params=dict(request.query_params))
-    await finish_call(fault)
     return JSONResponse(body)
 
 
 @router.get("/calendars/{calendar_id}/events/{event_id}")
 async def events_get(request: Request, calendar_id: str, event_id: str) -> JSONResponse:
     """events.get (cancelled events too)."""
-    fault = await begin_call(request, "calendar.events.get")
-    email = authorize(request, READ_EVENTS)
+    await begin_call(request, "calendar.events.get")
+    email = authorize(request, READ_EVENTS, "calendar.v3.Events.Get")
     state = get_state(request)
     account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
     event = service.get_event(state=state, account=account, event_id=event_id)
-    await finish_call(fault)
     return JSONResponse(event)
 
 
 async def _change(request: Request, calendar_id: str, event_id: str, *, replace: bool):
     name = "calendar.events.update" if replace else "calendar.events.patch"
-    fault = await begin_call(request, name)
-    email = authorize(request, WRITE_EVENTS)
+    await begin_call(request, name)
+    method = "calendar.v3.Events.Update" if replace else "calendar.v3.Events.Patch"
+    email = authorize(request, WRITE_EVENTS, method)
     state = get_state(request)
     account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
     event = service.change_event(
@@ -108,7 +104,6 @@ async def _change(request: Request, calendar_id: str, event_id: str, *, replace:
         replace=replace,
         if_match=request.headers.get("if-match"),
     )
-    await finish_call(fault)
     return JSONResponse(event)
 
 
@@ -127,22 +122,20 @@ async def events_update(request: Request, calendar_id: str, event_id: str) -> JS
 @router.delete("/calendars/{calendar_id}/events/{event_id}")
 async def events_delete(request: Request, calendar_id: str, event_id: str) -> Response:
     """events.delete: mark cancelled."""
-    fault = await begin_call(request, "calendar.events.delete")
-    email = authorize(request, WRITE_EVENTS)
+    await begin_call(request, "calendar.events.delete")
+    email = authorize(request, WRITE_EVENTS, "calendar.v3.Events.Delete")
     state = get_state(request)
     account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
     service.delete_event(
         state=state, account=account, event_id=event_id, if_match=request.headers.get("if-match")
     )
-    await finish_call(fault)
     return Response(status_code=204)
 
 
 @router.post("/freeBusy")
 async def freebusy_query(request: Request) -> JSONResponse:
     """freebusy.query."""
-    fault = await begin_call(request, "calendar.freebusy.query")
-    email = authorize(request, FREEBUSY)
+    await begin_call(request, "calendar.freebusy.query")
+    email = authorize(request, FREEBUSY, "calendar.v3.Freebusy.Query")
     body = service.freebusy(state=get_state(request), email=email, body=await _json_body(request))
-    await finish_call(fault)
     return JSONResponse(body)

@@ -139,7 +139,12 @@ def get_event(*, state: State, account: dict, event_id: str) -> dict:
 
 def _check_etag(event: dict, if_match: str | None) -> None:
     if if_match and if_match.strip() not in {"*", event["etag"]}:
-        raise GoogleApiError(412, "conditionNotMet", "Precondition Failed", domain="global")
+        raise GoogleApiError(
+            412,
+            "conditionNotMet",
+            "Precondition Failed",
+            extra={"locationType": "header", "location": "If-Match"},
+        )
 
 
 def _merge(target: dict, patch: dict) -> dict:
@@ -220,7 +225,9 @@ def list_events(*, state: State, account: dict, params: dict) -> dict:
     time_min = parse_rfc3339(params["timeMin"], param="timeMin") if params.get("timeMin") else None
     time_max = parse_rfc3339(params["timeMax"], param="timeMax") if params.get("timeMax") else None
     if time_min and time_max and time_max <= time_min:
-        raise GoogleApiError(400, "timeRangeEmpty", "The specified time range is empty.")
+        raise GoogleApiError(
+            400, "timeRangeEmpty", extra={"locationType": "parameter", "location": "timeMax"}
+        )
     order_by = params.get("orderBy")
     single = _flag(params, "singleEvents")
     if order_by not in {None, "startTime", "updated"} or (order_by == "startTime" and not single):
@@ -246,7 +253,8 @@ def list_events(*, state: State, account: dict, params: dict) -> dict:
         events = [copy.deepcopy(e) for e in state.events.get(account["email"], {}).values()]
     selected = []
     for event in events:
-        if event.get("status") == "cancelled" and not show_deleted:
+        # With updatedMin, deletions since then are always included (the sync contract).
+        if event.get("status") == "cancelled" and not (show_deleted or updated_min):
             continue
         if time_min and instant_of(event["end"], tz) <= time_min:
             continue

@@ -2,12 +2,13 @@
 
 import base64
 import binascii
-from urllib.parse import parse_qsl
+import time
+from urllib.parse import parse_qsl, unquote_plus
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from google_emulator.calls import begin_call, finish_call, get_state
+from google_emulator.calls import begin_call, get_state
 from google_emulator.errors import OAuthError
 from google_emulator.oauth import service
 from google_emulator.oauth.page import consent_page, error_page
@@ -60,8 +61,6 @@ def _basic_auth(request: Request) -> tuple[str, str] | None:
     except (binascii.Error, UnicodeDecodeError) as err:
         raise OAuthError(401, "invalid_client", "Unauthorized") from err
     client_id, _, secret = decoded.partition(":")
-    from urllib.parse import unquote_plus
-
     return unquote_plus(client_id), unquote_plus(secret)
 
 
@@ -73,7 +72,7 @@ async def token(request: Request) -> JSONResponse:
     form = {k: str(v) for k, v in (await request.form()).items()}
     grant_type = form.get("grant_type")
     name = f"token.{grant_type}" if grant_type else "token"
-    fault = await begin_call(request, name, api=False)
+    await begin_call(request, name, api=False)
     if not grant_type:
         raise OAuthError(400, "invalid_request", "Missing required parameter: grant_type")
     if grant_type not in {"authorization_code", "refresh_token"}:
@@ -84,7 +83,6 @@ async def token(request: Request) -> JSONResponse:
         body = service.exchange_code(state=state, client=client, form=form, ttl=ttl)
     else:
         body = service.refresh_access(state=state, client=client, form=form, ttl=ttl)
-    await finish_call(fault)
     return JSONResponse(body, headers=NO_STORE)
 
 
@@ -92,10 +90,9 @@ async def token(request: Request) -> JSONResponse:
 async def revoke(request: Request) -> JSONResponse:
     """Revoke a token (and the grant behind it)."""
     form = {k: str(v) for k, v in (await request.form()).items()}
-    fault = await begin_call(request, "revoke", api=False)
+    await begin_call(request, "revoke", api=False)
     token_value = form.get("token") or request.query_params.get("token")
     service.revoke_token(state=get_state(request), token=token_value)
-    await finish_call(fault)
     return JSONResponse({})
 
 
@@ -109,7 +106,7 @@ def _bearer(request: Request) -> str | None:
 @router.api_route("/v1/userinfo", methods=["GET", "POST"])
 async def userinfo(request: Request) -> JSONResponse:
     """OpenID Connect userinfo for the bearer token's account."""
-    fault = await begin_call(request, "userinfo", api=False)
+    await begin_call(request, "userinfo", api=False)
     state = get_state(request)
     info = service.access_token_info(state=state, token=_bearer(request))
     if info is None:
@@ -124,14 +121,13 @@ async def userinfo(request: Request) -> JSONResponse:
         body.update(email=account["email"], email_verified=True)
     if has_profile(info["scopes"]):
         body["name"] = account["name"]
-    await finish_call(fault)
     return JSONResponse(body)
 
 
 @router.api_route("/tokeninfo", methods=["GET", "POST"])
 async def tokeninfo(request: Request) -> JSONResponse:
     """Describe an access token or an id_token."""
-    fault = await begin_call(request, "tokeninfo", api=False)
+    await begin_call(request, "tokeninfo", api=False)
     state = get_state(request)
     params = dict(request.query_params)
     if request.method == "POST":
@@ -141,14 +137,11 @@ async def tokeninfo(request: Request) -> JSONResponse:
         claims = service.decode_id_token(params["id_token"])
         if claims is None:
             raise invalid
-        await finish_call(fault)
         return JSONResponse({k: str(v) for k, v in claims.items()})
     info = service.access_token_info(state=state, token=params.get("access_token"))
     if info is None:
         raise invalid
     account = state.accounts[info["email"]]
-    import time
-
     expires_in = int(info["expires_at"] - time.time())
     body = {
         "azp": info["client_id"],
@@ -161,5 +154,4 @@ async def tokeninfo(request: Request) -> JSONResponse:
     }
     if has_email(info["scopes"]):
         body.update(email=account["email"], email_verified="true")
-    await finish_call(fault)
     return JSONResponse(body)
