@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from google_emulator.testing import EmulatorProcess
 from shared.testing import serve_app
 from skill_calendar.config import CalendarSettings
 from skill_calendar.db import Base, load_models
@@ -34,10 +35,6 @@ def _support(name: str) -> ModuleType:
     return sys.modules[module_name]
 
 
-def _emulator_available() -> bool:
-    return importlib.util.find_spec("google_emulator.testing") is not None
-
-
 class FakeClock:
     """A monotonic clock and a sleep that only moves it (retries wait no real time)."""
 
@@ -55,22 +52,13 @@ class FakeClock:
 
 @pytest.fixture(scope="session")
 def _google_process(request: pytest.FixtureRequest) -> Iterator[Any]:
-    if _emulator_available():
-        try:  # the shared session-wide process of the google_emulator pytest plugin
-            yield request.getfixturevalue("google_emulator_process")
-            return
-        except pytest.FixtureLookupError:
-            pass
-        from google_emulator.testing import EmulatorProcess
-
-        with EmulatorProcess() as process:
-            yield process
+    try:  # the shared session-wide process of the google_emulator pytest plugin
+        yield request.getfixturevalue("google_emulator_process")
         return
-    fake = _support("fake_google")
-    google = fake.FakeGoogle()
-    with fake.ThreadServer(google.app) as server:
-        server.control = fake.FakeControl(server.base_url)
-        yield server
+    except pytest.FixtureLookupError:
+        pass
+    with EmulatorProcess() as process:
+        yield process
 
 
 @pytest.fixture
@@ -84,9 +72,8 @@ def google(_google_process: Any) -> Any:
 def auth_double(google: Any) -> Iterator[Any]:
     """The auth-server token API double, served on a free port; ``.connect(user_id, email)``."""
     support = _support("auth_double")
-    fake = _support("fake_google")
     double = support.AuthDouble(google_base_url=google.base_url, control=google.control)
-    with fake.ThreadServer(double.app) as server:
+    with _support("thread_server").ThreadServer(double.app) as server:
         double.base_url = server.base_url
         yield double
 
