@@ -16,8 +16,8 @@ from starlette.routing import Route
 
 from slack_emulator.testing import SlackEmulatorProcess, free_port
 
-BOT_TOKEN = "xoxb-test-0001-abcdef"  # noqa: S105 - test token
-SIGNING_SECRET = "test-signing-secret-0123456789"  # noqa: S105 - test secret
+BOT_TOKEN = "xoxb-test-0001-abcdef"
+SIGNING_SECRET = "test-signing-secret-0123456789"
 
 
 @dataclass

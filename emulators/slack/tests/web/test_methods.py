@@ -6,7 +6,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 BUTTONS = [
-    {"type": "section", "text": {"type": "mrkdwn", "text": "11월 24일(월) 10:00 「검진」 등록할까요?"}},
+    {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": "11월 24일(월) 10:00 「검진」 등록할까요?"},
+    },
     {
         "type": "actions",
         "elements": [
@@ -53,15 +56,13 @@ async def test_auth_test_names_the_bot_and_team(client):
 
 
 def test_the_session_fixture_runs_with_default_settings(slack_emulator):
-    default_token = "xoxb-haru-emulator-token"  # noqa: S105 - Settings' default
+    default_token = "xoxb-haru-emulator-token"
     answer = WebClient(token=default_token, base_url=slack_emulator.api_url).auth_test()
     assert answer["user_id"] == "U0HARUBOT1"
     assert slack_emulator.control.calls() == {"auth.test": 1}
 
 
-@pytest.mark.parametrize(
-    ("token", "error"), [(None, "not_authed"), ("xoxb-wrong", "invalid_auth")]
-)
+@pytest.mark.parametrize(("token", "error"), [(None, "not_authed"), ("xoxb-wrong", "invalid_auth")])
 async def test_missing_or_wrong_token_is_refused_with_http_200(wired, token, error):
     with pytest.raises(SlackApiError) as caught:
         await AsyncWebClient(token=token, base_url=wired.api_url).auth_test()
