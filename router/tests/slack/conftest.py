@@ -160,8 +160,31 @@ def make_slack_app(make_app):
 
 
 @pytest.fixture
-async def slack_app(make_slack_app):
-    return await make_slack_app()
+def slack_api_url() -> str:
+    """Where the router's Slack Web API calls go (modules using the emulator override it)."""
+    return NOWHERE
+
+
+@pytest.fixture
+async def slack_app(make_slack_app, slack_api_url):
+    return await make_slack_app(slack_api_url)
+
+
+@pytest.fixture
+def slack_user(slack_emulator):
+    """``slack_user(name)`` → (user id, DM channel id): a person in the emulator and their DM."""
+
+    def make(name: str) -> tuple[str, str]:
+        user = slack_emulator.control.add_user(name, real_name=name.title(), tz="Asia/Seoul")
+        response = httpx.post(
+            slack_emulator.api_url + "conversations.open",
+            data={"users": user["id"]},
+            headers={"Authorization": f"Bearer {BOT_TOKEN}"},
+        )
+        assert response.json()["ok"], response.text
+        return user["id"], response.json()["channel"]["id"]
+
+    return make
 
 
 @pytest.fixture

@@ -174,8 +174,12 @@ async def deliver_one(
     """Sends one claimed row (no database transaction is held while Slack answers)."""
     async with sessionmaker() as session:
         delivery = await session.get(SlackDelivery, claim.delivery_id)
-        message = await session.get(Message, delivery.message_id) if delivery else None
-        if delivery is None or message is None:
+        if delivery is None or delivery.lease_token != claim.lease_token:
+            # Our lease ran out and another worker holds the row now: it sends, not us.
+            logger.warning("slack delivery lease lost", extra={"delivery_id": claim.delivery_id})
+            return DeliveryState.sending
+        message = await session.get(Message, delivery.message_id)
+        if message is None:
             return DeliveryState.failed
         action_id = (message.payload or {}).get("action_id")
         states = await states_of(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -87,12 +88,14 @@ class SlackRuntime:
             logger.exception("slack inbox processing failed", extra={"item_id": item_id})
         self.wake()
 
-    async def deliver_round(self) -> dict[int, DeliveryState]:
-        """One round of the delivery worker; counts the outcomes."""
+    async def deliver_round(self, *, now: datetime | None = None) -> dict[int, DeliveryState]:
+        """One round of the delivery worker (as if at ``now``); counts the outcomes."""
         outcomes = await delivery.deliver_due(
-            sessionmaker=self.sessionmaker, client=self.client, policy=self.policy
+            sessionmaker=self.sessionmaker, client=self.client, policy=self.policy, now=now
         )
         for state in outcomes.values():
+            if state == DeliveryState.sending:
+                continue  # another worker took it over
             outcome = "retry" if state == DeliveryState.pending else str(state)
             self.deliveries.labels(outcome).inc()
         return outcomes
