@@ -186,3 +186,25 @@ async def test_an_upstream_failure_is_retried_then_answered_with_an_apology(
         Direction.inbound,
         Direction.outbound,
     ]
+
+
+async def test_after_three_failed_attempts_the_person_gets_an_apology_and_the_row_fails(
+    sender, slack_event, slack_app, fake_auth, rows, conversation
+):
+    fake_auth.down = True
+    assert (await sender.event(slack_event("11월 15일 오후 3시 팀 미팅"))).status_code == 200
+    for _ in range(2):
+        async with slack_app.state.database.sessionmaker() as session:
+            await session.execute(
+                update(SlackInbox).values(lease_until=utcnow() - timedelta(seconds=1))
+            )
+            await session.commit()
+        assert await slack_app.state.slack.recover_inbox() == 1
+    [item] = await rows(slack_app, SlackInbox)
+    assert (item.state, item.attempts, item.body) == (InboxState.failed, 3, None)
+    [apology] = await conversation(slack_app, DM)
+    assert apology.direction == Direction.outbound
+    assert apology.text == "계정 서비스가 잠시 응답하지 않아요. 잠시 후 다시 시도해 주세요."
+    [delivery] = await rows(slack_app, SlackDelivery)
+    assert delivery.message_id == apology.id
+    assert await slack_app.state.slack.recover_inbox() == 0

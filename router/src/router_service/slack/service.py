@@ -146,11 +146,16 @@ async def claim(
 
 
 async def stale_items(*, session: AsyncSession, now: datetime, grace_seconds: float) -> list[str]:
-    """Rows a stopped process left: never claimed for ``grace_seconds``, or lease expired."""
+    """Rows a stopped process left: never claimed for ``grace_seconds``, or lease expired.
+
+    A row that has used up its attempts without finishing (its process died each time) is
+    left alone rather than retried forever.
+    """
     rows = await session.scalars(
         select(SlackInbox.id)
         .where(
             SlackInbox.state.in_([InboxState.received, InboxState.processing]),
+            SlackInbox.attempts < MAX_INBOX_ATTEMPTS,
             or_(
                 SlackInbox.lease_until < now,
                 SlackInbox.lease_until.is_(None)
