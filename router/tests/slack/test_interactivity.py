@@ -202,3 +202,42 @@ async def test_a_link_button_click_is_acknowledged_and_ignored(
     response = await sender.press(payload)
     assert response.json() == {"ok": True, "status": "ignored"}
     assert await rows(slack_app, SlackInbox) == []
+
+
+async def test_an_approval_that_needed_reauth_ends_with_the_proposal_showing_done(
+    dm_proposal, sender, press_payload, slack_app, slack_emulator, fake_auth, auth_server_headers
+):
+    user, dm, proposal = await dm_proposal()
+    user_id = fake_auth.identities[("slack", f"{TEAM}:{user}")]
+    fake_auth.grant_states[user_id] = "needs_reauth"  # revoked between proposal and approval
+    value = buttons(proposal)["approve"]["value"]
+    payload = press_payload(
+        action_id="approve", value=value, message_ts=proposal["ts"], channel=dm, user=user
+    )
+    await sender.press(payload)
+    await drain(slack_app)
+    waiting, connect = slack_emulator.control.messages(dm)
+    assert context(waiting) == ["🔑 구글 캘린더 연결을 기다리고 있어요"]
+    assert buttons(connect)["open_link"]["url"].startswith("http://auth.test/connect/")
+
+    fake_auth.grant_states[user_id] = "active"
+    event = {
+        "event_id": "grant-1",
+        "type": "grant.usable",
+        "user_id": user_id,
+        "previous_user_id": None,
+        "capability": "calendar",
+        "state": "active",
+        "reason": None,
+        "pending_action_ref": value,
+        "occurred_at": "2025-11-14T10:05:00+09:00",
+    }
+    response = await sender.client.post(
+        "/internal/grant-events", json=event, headers=auth_server_headers
+    )
+    assert response.json() == {"status": "accepted"}
+    await drain(slack_app)
+    done, _, result = slack_emulator.control.messages(dm)
+    assert result["text"].startswith("✅ 등록했어요")
+    assert (done["ts"], done["updates"]) == (proposal["ts"], 2)
+    assert context(done) == ["✅ 등록됨"]

@@ -38,6 +38,9 @@ from shared.http import backoff_delay
 
 logger = logging.getLogger(__name__)
 
+RECENT_POSTS = 20  # how far back earlier buttons of an action are looked for
+WITH_BUTTONS = ("proposal", "choice")
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -189,6 +192,7 @@ async def deliver_one(
         kind, key, attempts = delivery.kind, delivery.conversation_key, delivery.attempts
         channel_id, ts = delivery.channel_id, delivery.ts
         connect = (message.payload or {}).get("kind") == "connect"
+        action_id = action_id if isinstance(action_id, int) else None
     try:
         if kind == DeliveryKind.update:
             await client.update_message(
@@ -214,7 +218,55 @@ async def deliver_one(
             "slack delivery sent",
             extra={"delivery_id": claim.delivery_id, "kind": str(kind), "attempts": attempts},
         )
+        if kind == DeliveryKind.post and action_id is not None:
+            async with sessionmaker() as session:
+                await refresh_earlier_posts(
+                    session=session,
+                    conversation_key=key,
+                    action_id=int(action_id),
+                    before_id=claim.delivery_id,
+                )
+                await session.commit()
     return DeliveryState.sent
+
+
+async def refresh_earlier_posts(
+    *, session: AsyncSession, conversation_key: str, action_id: int, before_id: int
+) -> int:
+    """Queues updates of the earlier buttons of ``action_id`` (none if one is queued already).
+
+    An action can end long after its buttons were pressed (a re-auth, then the grant
+    event): its proposal must not keep showing "waiting for Google" once it is done.
+    """
+    recent = await session.execute(
+        select(SlackDelivery, Message)
+        .join(Message, Message.id == SlackDelivery.message_id)
+        .where(
+            SlackDelivery.conversation_key == conversation_key,
+            SlackDelivery.kind == DeliveryKind.post,
+            SlackDelivery.state == DeliveryState.sent,
+            SlackDelivery.id < before_id,
+        )
+        .order_by(SlackDelivery.id.desc())
+        .limit(RECENT_POSTS)
+    )
+    queued = 0
+    for posted, message in recent.all():
+        payload = message.payload or {}
+        if payload.get("action_id") != action_id or payload.get("kind") not in WITH_BUTTONS:
+            continue
+        waiting = await session.scalar(
+            select(SlackDelivery.id).where(
+                SlackDelivery.kind == DeliveryKind.update,
+                SlackDelivery.channel_id == posted.channel_id,
+                SlackDelivery.ts == posted.ts,
+                SlackDelivery.state.in_(list(OPEN_DELIVERY_STATES)),
+            )
+        )
+        if waiting is None and posted.channel_id and posted.ts:
+            await enqueue_update(session=session, channel_id=posted.channel_id, ts=posted.ts)
+            queued += 1
+    return queued
 
 
 async def _record_failure(
