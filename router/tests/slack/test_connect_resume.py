@@ -1,8 +1,6 @@
 """A Slack person without Google access gets the connect link; after consent their request
 continues and the reply reaches their DM through the queue."""
 
-import uuid
-
 import pytest
 
 from router_service.pending.models import ActionState, PendingAction
@@ -17,27 +15,17 @@ def slack_api_url(slack_emulator):
     return slack_emulator.api_url
 
 
-async def drain(app) -> None:
-    while await app.state.slack.deliver_round():
-        pass
-
-
-def grant_usable(user_id: str, ref: str) -> dict:
-    return {
-        "event_id": str(uuid.uuid4()),
-        "type": "grant.usable",
-        "user_id": user_id,
-        "previous_user_id": None,
-        "capability": "calendar",
-        "state": "active",
-        "reason": None,
-        "pending_action_ref": ref,
-        "occurred_at": "2025-11-14T10:05:00+09:00",
-    }
-
-
 async def test_a_new_slack_user_connects_google_and_the_request_resumes_in_the_dm(
-    sender, slack_event, slack_app, slack_user, slack_emulator, fake_auth, rows, auth_server_headers
+    drain,
+    sender,
+    slack_event,
+    slack_app,
+    slack_user,
+    slack_emulator,
+    fake_auth,
+    rows,
+    auth_server_headers,
+    grant_usable,
 ):
     fake_auth.default_grant_state = "missing"
     user, dm = slack_user("alice")
@@ -57,8 +45,7 @@ async def test_a_new_slack_user_connects_google_and_the_request_resumes_in_the_d
 
     # The person consents on Google; auth-server reports the grant.
     fake_auth.grant_states[user_id] = "active"
-    transport_client = sender.client
-    response = await transport_client.post(
+    response = await sender.client.post(
         "/internal/grant-events",
         json=grant_usable(user_id, str(action.id)),
         headers=auth_server_headers,
@@ -76,7 +63,7 @@ async def test_a_new_slack_user_connects_google_and_the_request_resumes_in_the_d
 
 
 async def test_a_connect_link_asked_for_in_a_channel_goes_to_the_persons_dm(
-    sender, slack_event, slack_app, slack_user, slack_emulator, fake_auth
+    drain, sender, slack_event, slack_app, slack_user, slack_emulator, fake_auth
 ):
     fake_auth.default_grant_state = "missing"
     user, dm = slack_user("alice")

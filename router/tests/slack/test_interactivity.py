@@ -17,7 +17,7 @@ def slack_api_url(slack_emulator):
 
 
 @pytest.fixture
-def dm_proposal(sender, slack_event, slack_app, slack_user, slack_emulator):
+def dm_proposal(drain, sender, slack_event, slack_app, slack_user, slack_emulator):
     """A person's DM with Haru's proposal posted: ``await dm_proposal(text)``."""
 
     async def make(text: str = "11월 15일 오후 3시 팀 미팅", name: str = "alice"):
@@ -29,12 +29,6 @@ def dm_proposal(sender, slack_event, slack_app, slack_user, slack_emulator):
         return user, dm, posted
 
     return make
-
-
-async def drain(app) -> None:
-    """Runs the delivery worker until nothing is due."""
-    while await app.state.slack.deliver_round():
-        pass
 
 
 def buttons(message) -> dict[str, dict]:
@@ -56,7 +50,7 @@ def context(message) -> list[str]:
 
 
 async def test_approve_registers_the_event_updates_the_proposal_and_posts_the_result(
-    dm_proposal, sender, press_payload, slack_app, slack_emulator, fake_calendar, rows
+    drain, dm_proposal, sender, press_payload, slack_app, slack_emulator, fake_calendar, rows
 ):
     user, dm, proposal = await dm_proposal()
     approve = buttons(proposal)["approve"]
@@ -85,7 +79,7 @@ async def test_approve_registers_the_event_updates_the_proposal_and_posts_the_re
 
 
 async def test_reject_cancels_and_says_so(
-    dm_proposal, sender, press_payload, slack_app, slack_emulator, fake_calendar
+    drain, dm_proposal, sender, press_payload, slack_app, slack_emulator, fake_calendar
 ):
     user, dm, proposal = await dm_proposal()
     value = buttons(proposal)["reject"]["value"]
@@ -102,7 +96,7 @@ async def test_reject_cancels_and_says_so(
 
 
 async def test_a_second_press_changes_nothing_and_writes_once(
-    dm_proposal, sender, press_payload, slack_app, slack_emulator, fake_calendar
+    drain, dm_proposal, sender, press_payload, slack_app, slack_emulator, fake_calendar
 ):
     user, dm, proposal = await dm_proposal()
     value = buttons(proposal)["approve"]["value"]
@@ -132,6 +126,7 @@ async def test_the_same_interaction_delivered_twice_is_worked_once(
 
 
 async def test_choice_buttons_pick_the_event_and_a_proposal_follows(
+    drain,
     sender,
     slack_event,
     slack_app,
@@ -170,7 +165,14 @@ async def test_choice_buttons_pick_the_event_and_a_proposal_follows(
 
 
 async def test_someone_elses_button_in_a_shared_channel_does_nothing(
-    sender, slack_event, slack_app, slack_user, slack_emulator, press_payload, fake_calendar, rows
+    sender,
+    slack_event,
+    slack_app,
+    slack_user,
+    slack_emulator,
+    press_payload,
+    fake_calendar,
+    rows,
 ):
     alice, _ = slack_user("alice")
     bob, _ = slack_user("bob")
@@ -205,7 +207,15 @@ async def test_a_link_button_click_is_acknowledged_and_ignored(
 
 
 async def test_an_approval_that_needed_reauth_ends_with_the_proposal_showing_done(
-    dm_proposal, sender, press_payload, slack_app, slack_emulator, fake_auth, auth_server_headers
+    drain,
+    dm_proposal,
+    sender,
+    press_payload,
+    slack_app,
+    slack_emulator,
+    fake_auth,
+    auth_server_headers,
+    grant_usable,
 ):
     user, dm, proposal = await dm_proposal()
     user_id = fake_auth.identities[("slack", f"{TEAM}:{user}")]
@@ -221,17 +231,7 @@ async def test_an_approval_that_needed_reauth_ends_with_the_proposal_showing_don
     assert buttons(connect)["open_link"]["url"].startswith("http://auth.test/connect/")
 
     fake_auth.grant_states[user_id] = "active"
-    event = {
-        "event_id": "grant-1",
-        "type": "grant.usable",
-        "user_id": user_id,
-        "previous_user_id": None,
-        "capability": "calendar",
-        "state": "active",
-        "reason": None,
-        "pending_action_ref": value,
-        "occurred_at": "2025-11-14T10:05:00+09:00",
-    }
+    event = grant_usable(user_id, value)
     response = await sender.client.post(
         "/internal/grant-events", json=event, headers=auth_server_headers
     )

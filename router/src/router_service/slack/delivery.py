@@ -58,19 +58,9 @@ class Claim:
 
 def enqueue_post(*, session: AsyncSession, message: Message) -> SlackDelivery:
     """Adds the delivery of an outbound message within the caller's transaction (no commit)."""
-    now = utcnow()
-    delivery = SlackDelivery(
-        message_id=message.id,
-        kind=DeliveryKind.post,
-        conversation_key=message.conversation_key,
-        state=DeliveryState.pending,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        updated_at=now,
+    return _add(
+        session, message_id=message.id, kind=DeliveryKind.post, key=message.conversation_key
     )
-    session.add(delivery)
-    return delivery
 
 
 async def enqueue_update(
@@ -86,11 +76,30 @@ async def enqueue_update(
     )
     if posted is None:
         return None
-    now = utcnow()
-    delivery = SlackDelivery(
+    return _add(
+        session,
         message_id=posted.message_id,
         kind=DeliveryKind.update,
-        conversation_key=posted.conversation_key,
+        key=posted.conversation_key,
+        channel_id=channel_id,
+        ts=ts,
+    )
+
+
+def _add(
+    session: AsyncSession,
+    *,
+    message_id: int,
+    kind: DeliveryKind,
+    key: str,
+    channel_id: str | None = None,
+    ts: str | None = None,
+) -> SlackDelivery:
+    now = utcnow()
+    delivery = SlackDelivery(
+        message_id=message_id,
+        kind=kind,
+        conversation_key=key,
         channel_id=channel_id,
         ts=ts,
         state=DeliveryState.pending,
