@@ -234,3 +234,32 @@ def test_raw_sends_exactly_what_it_is_given(wired, receiver):
     assert request["body"] == b'{"type":"url_verification"}'
     assert request["headers"]["x-slack-signature"] == "v0=00"
     assert "x-slack-request-timestamp" not in request["headers"]
+
+
+def test_redeliver_sends_the_same_body_again(wired, receiver, helpers, minji):
+    sent = wired.control.send_message(minji["id"], "두 번", wait=True)
+    again = wired.control.redeliver(sent["event_id"])
+    retried = wired.control.redeliver(sent["event_id"], retry_num=2, retry_reason="http_error")
+    assert again["status"] == 200 and again["redelivery"] is True
+    first, second, third = _events(receiver)
+    assert first["raw"] == second["raw"] == third["raw"]
+    assert all(_verify(helpers, r) for r in (first, second, third))
+    assert "x-slack-retry-num" not in second["headers"]
+    assert third["headers"]["x-slack-retry-num"] == "2"
+    assert third["headers"]["x-slack-retry-reason"] == "http_error"
+    assert retried["attempt"] == 2
+    assert len(wired.control.deliveries(sent["event_id"])["deliveries"]) == 3
+
+
+def test_an_event_can_go_to_another_url(wired, receiver, minji):
+    other = receiver.url + "/interactivity"  # any URL the receiver records
+    sent = wired.control.send_message(minji["id"], "다른 곳", url=other, wait=True)
+    assert sent["deliveries"][0]["status"] == 200
+    assert receiver.received("/events") == []
+    [request] = receiver.received("/interactivity")
+    assert json.loads(request["body"])["event_id"] == sent["event_id"]
+
+
+def test_redeliver_unknown_event(wired):
+    answer = httpx.post(wired.base_url + "/emulator/driver/redeliver", json={"event_id": "EvNOPE"})
+    assert (answer.status_code, answer.json()) == (404, {"error": "event_not_found"})
