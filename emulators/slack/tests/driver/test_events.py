@@ -241,6 +241,7 @@ def test_redeliver_sends_the_same_body_again(wired, receiver, helpers, minji):
     again = wired.control.redeliver(sent["event_id"])
     retried = wired.control.redeliver(sent["event_id"], retry_num=2, retry_reason="http_error")
     assert again["status"] == 200 and again["redelivery"] is True
+    assert again["body"] == ""
     first, second, third = _events(receiver)
     assert first["raw"] == second["raw"] == third["raw"]
     assert all(_verify(helpers, r) for r in (first, second, third))

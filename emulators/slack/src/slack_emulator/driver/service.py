@@ -22,6 +22,7 @@ FORM = "application/x-www-form-urlencoded"
 MAX_RETRIES = 3  # Slack retries a failed event delivery up to three times
 LATE_RESPONSE_TIMEOUT = 60.0  # how long a timed-out attempt may still answer (recorded late)
 MAX_REDIRECTS = 2
+MAX_ANSWER_BODY = 2000  # characters of an answer a redelivery reports back
 
 
 def _target(settings: Settings, which: str) -> str:
@@ -397,8 +398,9 @@ async def redeliver(
         headers["X-Slack-Retry-Num"] = str(retry_num)
         headers["X-Slack-Retry-Reason"] = retry_reason or "http_timeout"
     timeout = settings.ack_timeout_seconds if ack_timeout is None else ack_timeout
-    result, _ = await _attempt(state, url, body, headers, timeout)
+    result, response = await _attempt(state, url, body, headers, timeout)
     result.update(attempt=retry_num or 0, redelivery=True)
     with state.lock:
         record["deliveries"].append(result)
-    return {"event_id": event_id, **copy.deepcopy(result)}
+    answer = response.text[:MAX_ANSWER_BODY] if response is not None else None
+    return {"event_id": event_id, **copy.deepcopy(result), "body": answer}
