@@ -575,6 +575,39 @@ class SlackPerson:
             self.user_id, message["channel"], message["ts"], action_id, **driver
         )
 
+    def wait_settled(self, timeout: float = 60) -> None:
+        """Waits until the router has worked every Slack event and button press it received,
+        and every delivery to this DM is finished (sent, failed or dead)."""
+        databases = self.system.databases
+        deadline = time.monotonic() + timeout
+        while True:
+            open_inbox = databases.query(
+                "router",
+                "SELECT count(*) AS n FROM slack_inbox WHERE state IN ('received', 'processing')",
+            )[0]["n"]
+            open_deliveries = databases.query(
+                "router",
+                "SELECT count(*) AS n FROM slack_deliveries "
+                "WHERE conversation_key = :key AND state IN ('pending', 'sending')",
+                key=self.conversation_key,
+            )[0]["n"]
+            if open_inbox == 0 and open_deliveries == 0:
+                return
+            if time.monotonic() > deadline:
+                raise HarnessError(
+                    f"not settled in {timeout}s: {open_inbox} inbox, {open_deliveries} deliveries"
+                )
+            time.sleep(0.2)
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        """The router's outbound queue rows of this DM, oldest first."""
+        return self.system.databases.query(
+            "router",
+            "SELECT id, kind, state, attempts, last_error, channel_id, ts, created_at, sent_at "
+            "FROM slack_deliveries WHERE conversation_key = :key ORDER BY id",
+            key=self.conversation_key,
+        )
+
     def connect(self) -> None:
         """Connects this person's Google calendar ahead of time, through the real OAuth flow."""
         self.system.google.add_account(self.email)
