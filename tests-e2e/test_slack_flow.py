@@ -15,6 +15,7 @@ from harness import (
     seed_events,
     slack_buttons,
 )
+from slack_sdk import WebClient
 
 
 def _is_proposal(message: dict) -> bool:
@@ -109,3 +110,37 @@ def test_a_new_slack_person_connects_and_the_request_resumes(system: System) -> 
     proposal = person.wait_for_bot(_is_proposal, after_ts=connect["ts"])
     _approve(person, proposal)
     _assert_seed_event(system, person.email)
+
+
+def test_an_edit_is_not_answered_again(system: System) -> None:
+    person = SlackPerson.new(system)
+    sent = person.say(SEED)
+    person.wait_for_bot(lambda m: any(b.get("url") for b in slack_buttons(m)), after_ts=sent["ts"])
+    edited = system.slack.edit_message(
+        person.user_id, sent["channel"], sent["ts"], SEED + " 오전", wait=True
+    )
+    assert [d["status"] for d in edited["deliveries"]] == [200]
+    person.wait_settled()
+    assert len(person.bot_messages()) == 1
+    rows = system.databases.query(
+        "router", "SELECT id FROM slack_inbox WHERE id = :id", id=edited["event_id"]
+    )
+    assert rows == []
+
+
+def test_a_mention_in_a_channel_sends_the_connect_link_to_the_dm(system: System) -> None:
+    person = SlackPerson.new(system)
+    channel = "C" + person.user_id[1:]  # a team channel only this test uses
+    system.sent_texts.add(SEED)
+    sent = system.slack.send_message(
+        person.user_id, SEED, channel=channel, kind="app_mention", wait=True
+    )
+    assert [d["status"] for d in sent["deliveries"]] == [200]
+    bot = WebClient(
+        token=system.keys.slack_bot_token, base_url=system.url("slack-emulator") + "/api/"
+    )
+    person.channel = bot.conversations_open(users=person.user_id)["channel"]["id"]
+    link = person.wait_for_bot(lambda m: any(b.get("url") for b in slack_buttons(m)))
+    [button] = [b for b in slack_buttons(link) if b.get("url")]
+    # The link is the person's own: it is in their DM, never in the shared channel.
+    assert all(button["url"] not in message_text(m) for m in system.slack.messages(channel))
