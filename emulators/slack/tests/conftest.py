@@ -30,13 +30,13 @@ class Step:
 
 
 class Receiver:
-    """Records every request to /events and /interactivity; answers per a plan of steps."""
+    """Records every request to /events and /interactivity; answers per a plan per path."""
 
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.requests: list[dict] = []
-        self.plan: list[Step] = []
+        self.plans: dict[str, list[Step]] = {"/events": [], "/interactivity": []}
         self.lock = threading.Lock()
         app = Starlette(
             routes=[
@@ -54,7 +54,8 @@ class Receiver:
             self.requests.append(
                 {"path": request.url.path, "headers": dict(request.headers), "body": body}
             )
-            step = self.plan.pop(0) if self.plan else Step()
+            plan = self.plans[request.url.path]
+            step = plan.pop(0) if plan else Step()
         if step.delay:
             await asyncio.sleep(step.delay)
         return Response(b"", status_code=step.status, headers=step.headers)
@@ -72,10 +73,12 @@ class Receiver:
         self.server.should_exit = True
         self.thread.join(timeout=10)
 
-    def reset(self, plan: list[Step] | None = None) -> None:
+    def reset(self, plan: list[Step] | None = None, path: str = "/events") -> None:
+        """Forget requests; answer the next ones to `path` per `plan` (then 200 at once)."""
         with self.lock:
             self.requests.clear()
-            self.plan = list(plan or [])
+            self.plans = {"/events": [], "/interactivity": []}
+            self.plans[path] = list(plan or [])
 
     def received(self, path: str) -> list[dict]:
         with self.lock:

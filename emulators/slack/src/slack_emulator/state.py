@@ -69,6 +69,7 @@ class State:
     calls: Counter = field(default_factory=Counter)
     deliveries: dict[str, dict] = field(default_factory=dict)
     response_urls: dict[str, dict] = field(default_factory=dict)
+    envelopes: dict[str, bytes] = field(default_factory=dict)
     tasks: set[asyncio.Task] = field(default_factory=set)
     last_ts_micros: int = 0
 
@@ -85,6 +86,7 @@ class State:
                 self.messages,
                 self.deliveries,
                 self.response_urls,
+                self.envelopes,
             ):
                 store.clear()
             self.faults.clear()

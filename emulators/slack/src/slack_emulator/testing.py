@@ -107,8 +107,12 @@ class SlackControl:
         ack_timeout_seconds: float | None = None,
         retry_delays_seconds: list[float] | None = None,
         wait: bool = False,
+        url: str | None = None,
     ) -> dict:
-        """The user writes; returns {event_id, channel, ts, deliveries, done}."""
+        """The user writes; returns {event_id, channel, ts, deliveries, done}.
+
+        `url` sends the event somewhere else than EVENTS_URL (another replica).
+        """
         body = {
             "user": user,
             "text": text,
@@ -117,6 +121,7 @@ class SlackControl:
             "ack_timeout_seconds": ack_timeout_seconds,
             "retry_delays_seconds": retry_delays_seconds,
             "wait": wait,
+            "url": url,
         }
         return self._ok(self._http.post("/emulator/driver/message", json=_drop_none(body)))
 
@@ -163,6 +168,25 @@ class SlackControl:
             "ack_timeout_seconds": ack_timeout_seconds,
         }
         return self._ok(self._http.post("/emulator/driver/click", json=_drop_none(body)))
+
+    def redeliver(
+        self,
+        event_id: str,
+        *,
+        url: str | None = None,
+        retry_num: int | None = None,
+        retry_reason: str | None = None,
+        ack_timeout_seconds: float | None = None,
+    ) -> dict:
+        """Send an event's same body once more; returns the attempt."""
+        body = {
+            "event_id": event_id,
+            "url": url,
+            "retry_num": retry_num,
+            "retry_reason": retry_reason,
+            "ack_timeout_seconds": ack_timeout_seconds,
+        }
+        return self._ok(self._http.post("/emulator/driver/redeliver", json=_drop_none(body)))
 
     def raw(self, url: str, body: str, headers: dict[str, str] | None = None) -> dict:
         """Send exactly this to "events" or "interactivity"; returns {status, body}."""

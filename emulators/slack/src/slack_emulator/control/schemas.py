@@ -45,6 +45,7 @@ class MessageIn(BaseModel):
     ack_timeout_seconds: float | None = Field(default=None, gt=0)
     retry_delays_seconds: list[float] | None = None
     wait: bool = False
+    url: str | None = Field(default=None, pattern=r"^https?://")
 
 
 class EditIn(BaseModel):
@@ -76,3 +77,13 @@ class RawIn(BaseModel):
     url: Literal["events", "interactivity"]
     body: str
     headers: dict[str, str] = Field(default_factory=dict)
+
+
+class RedeliverIn(BaseModel):
+    """The same event once more: a duplicate, or to another replica."""
+
+    event_id: str
+    url: str | None = Field(default=None, pattern=r"^https?://")
+    retry_num: int | None = Field(default=None, ge=1, le=3)
+    retry_reason: str | None = None
+    ack_timeout_seconds: float | None = Field(default=None, gt=0)

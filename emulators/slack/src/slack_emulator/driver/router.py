@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Body, Depends
 
-from slack_emulator.control.schemas import ClickIn, EditIn, MessageIn, RawIn
+from slack_emulator.control.schemas import ClickIn, EditIn, MessageIn, RawIn, RedeliverIn
 from slack_emulator.dependencies import get_settings, get_state
 from slack_emulator.driver import service
 from slack_emulator.settings import Settings
@@ -28,6 +28,7 @@ async def message(
         ack_timeout=body.ack_timeout_seconds,
         retry_delays=body.retry_delays_seconds,
         wait=body.wait,
+        url=body.url,
     )
 
 
@@ -66,6 +67,24 @@ async def click(
         ts=body.ts,
         action_id=body.action_id,
         value=body.value,
+        ack_timeout=body.ack_timeout_seconds,
+    )
+
+
+@router.post("/emulator/driver/redeliver")
+async def redeliver(
+    body: RedeliverIn,
+    state: State = Depends(get_state),
+    settings: Settings = Depends(get_settings),
+) -> dict:
+    """Deliver an event's same body once more (a duplicate, or to another URL)."""
+    return await service.redeliver(
+        state=state,
+        settings=settings,
+        event_id=body.event_id,
+        url=body.url,
+        retry_num=body.retry_num,
+        retry_reason=body.retry_reason,
         ack_timeout=body.ack_timeout_seconds,
     )
 

@@ -22,6 +22,7 @@ FORM = "application/x-www-form-urlencoded"
 MAX_RETRIES = 3  # Slack retries a failed event delivery up to three times
 LATE_RESPONSE_TIMEOUT = 60.0  # how long a timed-out attempt may still answer (recorded late)
 MAX_REDIRECTS = 2
+MAX_ANSWER_BODY = 2000  # characters of an answer a redelivery reports back
 
 
 def _target(settings: Settings, which: str) -> str:
@@ -82,9 +83,10 @@ async def deliver_event(
     envelope: dict,
     ack_timeout: float | None = None,
     retry_delays: list[float] | None = None,
+    url: str | None = None,
 ) -> dict:
     """POST an event_callback to EVENTS_URL; retry like Slack until a 2xx (at most 3 retries)."""
-    url = _target(settings, "events")
+    url = url or _target(settings, "events")
     body = json.dumps(envelope, ensure_ascii=False).encode()
     timeout = settings.ack_timeout_seconds if ack_timeout is None else ack_timeout
     delays = list(settings.retry_delays_seconds if retry_delays is None else retry_delays)
@@ -92,6 +94,7 @@ async def deliver_event(
     record = {"event_id": envelope["event_id"], "deliveries": [], "done": False}
     with state.lock:
         state.deliveries[envelope["event_id"]] = record
+        state.envelopes[envelope["event_id"]] = body
     reason = None
     for attempt in range(len(delays) + 1):
         if attempt:
@@ -130,6 +133,7 @@ async def _dispatch(
     ack_timeout: float | None,
     retry_delays: list[float] | None,
     wait: bool,
+    url: str | None = None,
 ) -> dict:
     envelope = payloads.event_callback(state.identity, event)
     task = state.spawn(
@@ -139,6 +143,7 @@ async def _dispatch(
             envelope=envelope,
             ack_timeout=ack_timeout,
             retry_delays=retry_delays,
+            url=url,
         )
     )
     if wait:
@@ -179,9 +184,11 @@ async def send_message(
     ack_timeout: float | None = None,
     retry_delays: list[float] | None = None,
     wait: bool = False,
+    url: str | None = None,
 ) -> dict:
     """A person writes: store the message, deliver its event (message.im or app_mention)."""
-    _target(settings, "events")
+    if url is None:
+        _target(settings, "events")
     _user(state, user_id)
     channel = _channel(state, user_id, channel_id)
     mention = f"<@{state.identity.bot_user_id}>"
@@ -212,6 +219,7 @@ async def send_message(
         ack_timeout=ack_timeout,
         retry_delays=retry_delays,
         wait=wait,
+        url=url,
     )
     return {**result, "channel": channel["id"], "ts": ts}
 
@@ -366,3 +374,33 @@ async def respond(*, state: State, settings: Settings, response_id: str, body: d
         record["thread_ts"] = body["thread_ts"]
     state.store_message(channel_id, record)
     return {"ok": True}
+
+
+async def redeliver(
+    *,
+    state: State,
+    settings: Settings,
+    event_id: str,
+    url: str | None = None,
+    retry_num: int | None = None,
+    retry_reason: str | None = None,
+    ack_timeout: float | None = None,
+) -> dict:
+    """Send an event's same body once more (a duplicate; another replica behind a balancer)."""
+    with state.lock:
+        body = state.envelopes.get(event_id)
+        record = state.deliveries.get(event_id)
+    if body is None or record is None:
+        raise DriverError(404, "event_not_found")
+    url = url or _target(settings, "events")
+    headers = signed_headers(settings.signing_secret, body, JSON)
+    if retry_num is not None:
+        headers["X-Slack-Retry-Num"] = str(retry_num)
+        headers["X-Slack-Retry-Reason"] = retry_reason or "http_timeout"
+    timeout = settings.ack_timeout_seconds if ack_timeout is None else ack_timeout
+    result, response = await _attempt(state, url, body, headers, timeout)
+    result.update(attempt=retry_num or 0, redelivery=True)
+    with state.lock:
+        record["deliveries"].append(result)
+    answer = response.text[:MAX_ANSWER_BODY] if response is not None else None
+    return {"event_id": event_id, **copy.deepcopy(result), "body": answer}
