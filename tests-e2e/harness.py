@@ -31,6 +31,7 @@ from shared.testing import (  # noqa: E402
     drop_test_database,
     run_blocking,
 )
+from slack_emulator.testing import SlackControl  # noqa: E402
 
 SERVICES = ("auth-server", "skill-calendar", "router")
 LOG_ENV = {
@@ -83,6 +84,10 @@ class Databases:
         name = self.names[SERVICES.index(service)]
         return run_blocking(_terminate(self.urls[service], name))
 
+    def query(self, service: str, sql: str, **params: Any) -> list[dict[str, Any]]:
+        """The rows of one read-only query against ``service``'s database, as dicts."""
+        return run_blocking(_query(self.urls[service], sql, params))
+
     def rows_as_text(self) -> dict[str, list[str]]:
         """Every row of every table of the three databases, rendered as text (for scans)."""
         return {s: run_blocking(_dump(self.urls[s], self.backend)) for s in SERVICES}
@@ -103,6 +108,21 @@ async def _terminate(url: str, name: str) -> int:
         return len(rows)
     finally:
         await conn.close()
+
+
+async def _query(url: str, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from shared.db import normalize_url
+
+    engine = create_async_engine(normalize_url(url))
+    try:
+        async with engine.connect() as conn:
+            result = await conn.execute(text(sql), params)
+            return [dict(row) for row in result.mappings()]
+    finally:
+        await engine.dispose()
 
 
 async def _dump(url: str, backend: str) -> list[str]:
@@ -205,6 +225,11 @@ class System:
     @property
     def google(self) -> GoogleControl:
         return GoogleControl(self.url("google-emulator"))
+
+    @property
+    def slack(self) -> SlackControl:
+        """The Slack emulator's control API and driver (``slack_emulator.testing``)."""
+        return SlackControl(self.url("slack-emulator"))
 
     def headers(self, caller: str, callee: str, **extra: str) -> dict[str, str]:
         """The bearer header ``caller`` uses towards ``callee`` (per docs/contracts.md)."""
@@ -372,21 +397,28 @@ class ChatUser:
 
     def connect_google(self, connect_url: str, *, scopes: Any = None) -> httpx.Response:
         """Opens the connect link, presses the button, consents at the emulator, follows back."""
-        with httpx.Client(timeout=60, follow_redirects=False) as browser:
-            page = browser.get(connect_url)
-            if page.status_code != 200:
-                raise HarnessError(f"connect page answered {page.status_code}")
-            go = browser.post(connect_url)
-            location = go.headers.get("location", "")
-            if go.status_code != 303 or not location.startswith(self.system.url("google-emulator")):
-                raise HarnessError(f"connect button answered {go.status_code} {location[:80]}")
-            redirect = self.system.google.authorize(location, self.email, scopes=scopes)
-            callback = browser.get(redirect)
-            if callback.status_code >= 400:
-                raise HarnessError(
-                    f"OAuth callback answered {callback.status_code}: {callback.text[:300]}"
-                )
-            return callback
+        return connect_google(self.system, connect_url, self.email, scopes=scopes)
+
+
+def connect_google(
+    system: System, connect_url: str, email: str, *, scopes: Any = None
+) -> httpx.Response:
+    """A person opens a connect link, presses the button, consents as ``email``, comes back."""
+    with httpx.Client(timeout=60, follow_redirects=False) as browser:
+        page = browser.get(connect_url)
+        if page.status_code != 200:
+            raise HarnessError(f"connect page answered {page.status_code}")
+        go = browser.post(connect_url)
+        location = go.headers.get("location", "")
+        if go.status_code != 303 or not location.startswith(system.url("google-emulator")):
+            raise HarnessError(f"connect button answered {go.status_code} {location[:80]}")
+        redirect = system.google.authorize(location, email, scopes=scopes)
+        callback = browser.get(redirect)
+        if callback.status_code >= 400:
+            raise HarnessError(
+                f"OAuth callback answered {callback.status_code}: {callback.text[:300]}"
+            )
+        return callback
 
 
 def find_url(messages: list[dict[str, Any]], prefix: str) -> str | None:
@@ -465,3 +497,182 @@ def approve_until_done(user: ChatUser, *, attempts: int = 3, between: Callable[[
         proposal_of(user.say(SEED))
         replies = user.say("그래")
     raise HarnessError(f"not done after {attempts} attempts")
+
+
+# --------------------------------------------------------------------------- Slack
+
+SLACK_TEAM = "T0HARU0001"  # the Slack emulator's workspace
+SLACK_BOT = "U0HARUBOT1"  # the Slack emulator's bot user
+
+
+@dataclass
+class SlackPerson:
+    """One person in Slack, played by the Slack emulator's driver; their DM with Haru."""
+
+    system: System
+    user_id: str
+    email: str
+    channel: str | None = None  # the DM with the bot, known after the first message
+
+    @classmethod
+    def new(cls, system: System, *, tz: str = "Asia/Seoul") -> SlackPerson:
+        tag = uuid.uuid4().hex[:10]
+        email = f"e2e-slack-{tag}@example.com"
+        user = system.slack.add_user(f"person-{tag}", real_name="김하루", tz=tz, email=email)
+        return cls(system, user["id"], email)
+
+    @property
+    def external_id(self) -> str:
+        return f"{SLACK_TEAM}:{self.user_id}"
+
+    @property
+    def conversation_key(self) -> str:
+        if self.channel is None:
+            raise HarnessError("no DM yet: the person has not written")
+        return f"slack:{SLACK_TEAM}:{self.channel}"
+
+    def say(self, text: str, **driver: Any) -> dict[str, Any]:
+        """Writes to Haru in the DM; returns the driver's answer (event_id, ts, deliveries)."""
+        self.system.sent_texts.add(text)
+        sent = self.system.slack.send_message(self.user_id, text, **driver)
+        self.channel = sent["channel"]
+        return sent
+
+    def messages(self) -> list[dict[str, Any]]:
+        """The whole DM in posting order (the person's and Haru's messages)."""
+        if self.channel is None:
+            return []
+        return self.system.slack.messages(self.channel)
+
+    def bot_messages(self, after_ts: str | None = None) -> list[dict[str, Any]]:
+        return [
+            m
+            for m in self.messages()
+            if m["user"] == SLACK_BOT and (after_ts is None or float(m["ts"]) > float(after_ts))
+        ]
+
+    def wait_for_bot(
+        self,
+        predicate: Callable[[dict[str, Any]], bool],
+        *,
+        after_ts: str | None = None,
+        timeout: float = 45,
+    ) -> dict[str, Any]:
+        """Polls the DM until a message of Haru's (newer than ``after_ts``) matches."""
+        deadline = time.monotonic() + timeout
+        seen: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            seen = self.bot_messages(after_ts)
+            for message in seen:
+                if predicate(message):
+                    return message
+            time.sleep(0.2)
+        raise HarnessError(f"no matching Slack message within {timeout}s; got {slack_texts(seen)}")
+
+    def click(self, message: dict[str, Any], action_id: str, **driver: Any) -> dict[str, Any]:
+        """Presses a button of one of Haru's messages (as Slack would post it)."""
+        return self.system.slack.click(
+            self.user_id, message["channel"], message["ts"], action_id, **driver
+        )
+
+    def wait_settled(self, timeout: float = 60) -> None:
+        """Waits until the router has worked every Slack event and button press it received,
+        and every delivery to this DM is finished (sent, failed or dead)."""
+        databases = self.system.databases
+        deadline = time.monotonic() + timeout
+        while True:
+            open_inbox = databases.query(
+                "router",
+                "SELECT count(*) AS n FROM slack_inbox WHERE state IN ('received', 'processing')",
+            )[0]["n"]
+            open_deliveries = databases.query(
+                "router",
+                "SELECT count(*) AS n FROM slack_deliveries "
+                "WHERE conversation_key = :key AND state IN ('pending', 'sending')",
+                key=self.conversation_key,
+            )[0]["n"]
+            if open_inbox == 0 and open_deliveries == 0:
+                return
+            if time.monotonic() > deadline:
+                raise HarnessError(
+                    f"not settled in {timeout}s: {open_inbox} inbox, {open_deliveries} deliveries"
+                )
+            time.sleep(0.2)
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        """The router's outbound queue rows of this DM, oldest first."""
+        return self.system.databases.query(
+            "router",
+            "SELECT id, kind, state, attempts, last_error, channel_id, ts, created_at, sent_at "
+            "FROM slack_deliveries WHERE conversation_key = :key ORDER BY id",
+            key=self.conversation_key,
+        )
+
+    def connect(self) -> None:
+        """Connects this person's Google calendar ahead of time, through the real OAuth flow."""
+        self.system.google.add_account(self.email)
+        identity = httpx.post(
+            self.system.url("auth-server") + "/internal/identities/resolve",
+            json={"channel": "slack", "external_id": self.external_id},
+            headers=self.system.headers("router", "auth-server"),
+            timeout=10,
+        )
+        identity.raise_for_status()
+        link = httpx.post(
+            self.system.url("auth-server") + "/internal/connect-links",
+            json={"user_id": identity.json()["user_id"], "capability": "calendar"},
+            headers=self.system.headers("router", "auth-server"),
+            timeout=10,
+        )
+        link.raise_for_status()
+        connect_google(self.system, link.json()["url"], self.email)
+
+
+def slack_buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every button in a stored Slack message's blocks."""
+    found = []
+    for block in message.get("blocks") or []:
+        elements = block.get("elements", []) if block.get("type") == "actions" else []
+        found += [e for e in elements if e.get("type") == "button"]
+        accessory = block.get("accessory")
+        if isinstance(accessory, dict) and accessory.get("type") == "button":
+            found.append(accessory)
+    return found
+
+
+def slack_texts(messages: list[dict[str, Any]]) -> list[str]:
+    """What each message shows: its text and every text of its blocks."""
+    return [message_text(m) for m in messages]
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """A stored Slack message's text and all the texts in its blocks, joined."""
+    parts = [message.get("text") or ""]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                parts.append(node["text"])
+            for value in node.values():
+                if isinstance(value, dict | list):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(message.get("blocks") or [])
+    return "\n".join(parts)
+
+
+def start_router_replica(system: System, name: str = "router-2") -> str:
+    """Another router process on the same database (a second replica); its base URL.
+
+    It is not one of ``system.names`` (nothing restarts it); ``system.kill(name)`` stops it.
+    """
+    spec = system.stack.specs["router"]
+    port = haru_stack.free_port()
+    env = {**spec.env, "ROUTER_PORT": str(port)}
+    replica = haru_stack.ProcessSpec(name, spec.module, port, env, spec.health_path)
+    system.stack._spawn(replica)
+    system.stack.wait_healthy(name)
+    return f"http://127.0.0.1:{port}"

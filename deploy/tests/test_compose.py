@@ -139,11 +139,30 @@ def test_every_required_variable_is_documented_in_the_env_example():
 
 def test_emulator_profile_serves_every_emulator():
     emulators = {n for n, s in SERVICES.items() if "emulators" in s.get("profiles", [])}
-    # The Slack emulator joins this profile when the Slack channel lands.
-    assert emulators == {"google-emulator", "openai-emulator"}
+    assert emulators == {"google-emulator", "slack-emulator", "openai-emulator"}
     for name in emulators:
         package = SERVICES[name]["build"]["args"]["EMULATOR"]
         assert (REPO / "emulators" / package / "src" / f"{package}_emulator").is_dir()
+
+
+def test_slack_emulator_speaks_to_the_routers_slack_endpoints_with_the_routers_secrets():
+    from router_service.slack.router import router as slack_router
+    from slack_emulator.settings import Settings as SlackEmulatorSettings
+
+    env = SERVICES["slack-emulator"]["environment"]
+    fields = {f"SLACK_EMULATOR_{field.upper()}" for field in SlackEmulatorSettings.model_fields}
+    assert set(env) <= fields
+    paths = {route.path for route in slack_router.routes}
+    router_port = RouterSettings.model_fields["port"].default
+    for key in ("SLACK_EMULATOR_EVENTS_URL", "SLACK_EMULATOR_INTERACTIVITY_URL"):
+        prefix = f"http://router:{router_port}"
+        assert env[key].startswith(prefix) and env[key].removeprefix(prefix) in paths
+    router_env = SERVICES["router"]["environment"]
+    # Both sides read the same variables, so a sandbox .env configures the pair at once.
+    assert "${SLACK_BOT_TOKEN" in router_env["ROUTER_SLACK_BOT_TOKEN"]
+    assert "${SLACK_BOT_TOKEN" in env["SLACK_EMULATOR_BOT_TOKEN"]
+    assert "${SLACK_SIGNING_SECRET" in router_env["ROUTER_SLACK_SIGNING_SECRET"]
+    assert "${SLACK_SIGNING_SECRET" in env["SLACK_EMULATOR_SIGNING_SECRET"]
 
 
 @pytest.mark.parametrize("name", HARU)

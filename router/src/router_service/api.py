@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends
 from router_service.chat.router import router as chat_router
 from router_service.grants.router import router as grants_router
 from router_service.nlu.router import router as nlu_router
+from router_service.slack.router import router as slack_router
 from router_service.web.router import router as web_router
 from shared.auth import require_service
 
@@ -15,4 +16,5 @@ internal_router.include_router(nlu_router)
 api_router = APIRouter()
 api_router.include_router(internal_router)
 api_router.include_router(chat_router)
+api_router.include_router(slack_router)
 api_router.include_router(web_router)

@@ -47,3 +47,42 @@ class RouterSettings(ServiceSettings):
     llm_timeout_seconds: float = Field(
         3.0, gt=0, le=30, description="Timeout of one NLU fallback call, in seconds"
     )
+    slack_api_url: str = Field(
+        "https://slack.com/api/", description="Base URL of Slack's Web API (an emulator in tests)"
+    )
+    slack_bot_token: SecretStr = Field(
+        SecretStr(""), description="The Slack app's bot token (xoxb-…); empty: Slack is off"
+    )
+    slack_signing_secret: SecretStr = Field(
+        SecretStr(""), description="The Slack app's signing secret; empty: Slack is off"
+    )
+    slack_timeout_seconds: float = Field(
+        10.0, gt=0, le=60, description="Timeout of one Slack Web API call, in seconds"
+    )
+    slack_delivery_poll_seconds: float = Field(
+        1.0, gt=0, description="How often the Slack delivery worker looks for due messages"
+    )
+    slack_delivery_max_attempts: int = Field(
+        8, ge=1, description="Attempts at one Slack message before it is dead-lettered"
+    )
+    slack_delivery_backoff_base_seconds: float = Field(
+        2.0, gt=0, description="First retry delay of a failed Slack delivery (then doubled)"
+    )
+    slack_delivery_backoff_cap_seconds: float = Field(
+        300.0, gt=0, description="Longest retry delay of a failed Slack delivery"
+    )
+    slack_delivery_lease_seconds: float = Field(
+        120.0, gt=0, description="How long a claimed Slack delivery is reserved for its worker"
+    )
+    slack_inbox_recovery_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="Slack events not worked after this long (a stopped process) are taken up",
+    )
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Both the bot token and the signing secret are set."""
+        return bool(
+            self.slack_bot_token.get_secret_value() and self.slack_signing_secret.get_secret_value()
+        )

@@ -17,6 +17,7 @@ from router_service.clients.calendar import CalendarClient
 from router_service.config import RouterSettings
 from router_service.dialogue.service import DialogueDeps, recover_stalled
 from router_service.nlu.llm import LlmParser, OpenAiNluParser
+from router_service.slack.worker import SlackRuntime
 from router_service.web.router import static_files
 from shared.app import build_app
 from shared.http import create_client
@@ -77,9 +78,14 @@ def create_app(
         recovery = None
         if settings.recovery_interval_seconds > 0:
             recovery = asyncio.create_task(_recovery_loop(app, settings.recovery_interval_seconds))
+        slack: SlackRuntime | None = app.state.slack
+        if slack is not None:
+            slack.start()
         try:
             yield
         finally:
+            if slack is not None:
+                await slack.stop()
             if recovery is not None:
                 recovery.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -101,5 +107,15 @@ def create_app(
         settings=settings,
         llm=_nlu_llm(settings),
     )
+    app.state.slack = None
+    if settings.slack_enabled:
+        app.state.slack = SlackRuntime(
+            settings=settings,
+            sessionmaker=app.state.database.sessionmaker,
+            deps=app.state.dialogue,
+            registry=app.state.metrics.registry,
+        )
+    else:
+        logger.info("slack channel off (no bot token or signing secret)")
     app.mount("/static", static_files(), name="static")
     return app

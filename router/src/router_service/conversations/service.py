@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from router_service.conversations.models import Channel, Direction, Message
+from router_service.slack.delivery import enqueue_post
 
 
 async def record_message(
@@ -22,7 +23,7 @@ async def record_message(
     slots: dict[str, Any] | None = None,
     payload: dict[str, Any] | None = None,
 ) -> Message:
-    """Stores one message; the database assigns its id."""
+    """Stores one message (an outbound Slack one with its delivery); the database assigns its id."""
     message = Message(
         channel=channel,
         conversation_key=conversation_key,
@@ -35,6 +36,9 @@ async def record_message(
     )
     session.add(message)
     await session.flush()
+    if direction == Direction.outbound and channel == Channel.slack:
+        # The delivery is owed from the moment the reply exists (same transaction).
+        enqueue_post(session=session, message=message)
     return message
 
 

@@ -1,0 +1,353 @@
+"""Slack in: events and button presses stored once each, then worked by the dialogue core.
+
+The routes only verify, store and acknowledge (Slack wants a 2xx within 3 seconds); the
+work runs after the answer. An inbox row is claimed by one conditional UPDATE with a lease,
+so a background task, the recovery loop and another replica never work one row twice.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from router_service.conversations.models import Channel, Direction
+from router_service.conversations.service import record_message
+from router_service.dialogue.exceptions import EmptyMessage, InvalidDecision, MessageTooLong
+from router_service.dialogue.service import DialogueDeps, handle_decision, handle_incoming
+from router_service.pending.exceptions import ActionNotFound
+from router_service.slack.blocks import decision_of
+from router_service.slack.client import SlackClient
+from router_service.slack.delivery import enqueue_update
+from router_service.slack.exceptions import SlackApiFailed
+from router_service.slack.keys import conversation_key, external_id
+from router_service.slack.models import InboxKind, InboxState, SlackInbox, SlackUser
+from shared.db import utcnow
+
+logger = logging.getLogger(__name__)
+
+MAX_INBOX_ATTEMPTS = 3
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def message_fields(envelope: dict[str, Any]) -> dict[str, Any] | None:
+    """What to work on from an ``event_callback``, or None for events Haru does not answer.
+
+    Answered: ``message`` in a DM (``channel_type: im``) and ``app_mention``, from a person.
+    Ignored: bot posts (``bot_id``, ``subtype: bot_message``; our own replies come back so),
+    edits (``message_changed``), deletions and every other subtype.
+    """
+    event = envelope.get("event") or {}
+    if event.get("bot_id") or event.get("subtype"):
+        return None
+    if event.get("type") == "message" and event.get("channel_type") == "im":
+        kind = "im"
+    elif event.get("type") == "app_mention":
+        kind = "app_mention"
+    else:
+        return None
+    user, channel = event.get("user"), event.get("channel")
+    if not isinstance(user, str) or not isinstance(channel, str):
+        return None
+    return {
+        "kind": kind,
+        "user": user,
+        "channel": channel,
+        "text": str(event.get("text") or ""),
+        "ts": event.get("ts"),
+        "bot_user_ids": [a.get("user_id") for a in envelope.get("authorizations") or []],
+    }
+
+
+def action_fields(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The pressed button of a ``block_actions`` payload, or None if it is not one of ours."""
+    actions = payload.get("actions") or []
+    container = payload.get("container") or {}
+    channel = (payload.get("channel") or {}).get("id") or container.get("channel_id")
+    user = (payload.get("user") or {}).get("id")
+    if not actions or not channel or not user:
+        return None
+    action = actions[0]
+    if decision_of(str(action.get("action_id", ""))) is None:
+        return None  # a link button: Slack reports the click, there is nothing to do
+    return {
+        "user": user,
+        "channel": channel,
+        "message_ts": container.get("message_ts") or (payload.get("message") or {}).get("ts"),
+        "action_id": action.get("action_id"),
+        "value": action.get("value"),
+    }
+
+
+def clean_text(text: str, *, bot_user_ids: list[str]) -> str:
+    """The person's words: the bot's mention removed, Slack's escapes undone."""
+    stripped = _MENTION.sub(
+        lambda m: "" if m.group(1) in bot_user_ids or not bot_user_ids else m.group(0), text
+    )
+    return html.unescape(stripped).strip()
+
+
+async def store(
+    *, session: AsyncSession, item_id: str, kind: InboxKind, team_id: str, body: dict[str, Any]
+) -> bool:
+    """Stores an inbox row; False (and a delivery counted) if Slack sent it before."""
+    session.add(
+        SlackInbox(
+            id=item_id,
+            kind=kind,
+            team_id=team_id,
+            body=body,
+            state=InboxState.received,
+            attempts=0,
+            deliveries=1,
+            received_at=utcnow(),
+        )
+    )
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        await session.execute(
+            update(SlackInbox)
+            .where(SlackInbox.id == item_id)
+            .values(deliveries=SlackInbox.deliveries + 1)
+        )
+        await session.commit()
+        return False
+    return True
+
+
+async def claim(
+    *, session: AsyncSession, item_id: str, now: datetime, lease_seconds: float
+) -> bool:
+    """Reserves an inbox row for this process (True) unless another one holds it."""
+    result = await session.execute(
+        update(SlackInbox)
+        .where(
+            SlackInbox.id == item_id,
+            SlackInbox.state.in_([InboxState.received, InboxState.processing]),
+            or_(SlackInbox.lease_until.is_(None), SlackInbox.lease_until < now),
+        )
+        .values(
+            state=InboxState.processing,
+            lease_until=now + timedelta(seconds=lease_seconds),
+            attempts=SlackInbox.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    return result.rowcount == 1
+
+
+async def stale_items(*, session: AsyncSession, now: datetime, grace_seconds: float) -> list[str]:
+    """Rows a stopped process left: never claimed for ``grace_seconds``, or lease expired.
+
+    A row that has used up its attempts without finishing (its process died each time) is
+    left alone rather than retried forever.
+    """
+    rows = await session.scalars(
+        select(SlackInbox.id)
+        .where(
+            SlackInbox.state.in_([InboxState.received, InboxState.processing]),
+            SlackInbox.attempts < MAX_INBOX_ATTEMPTS,
+            or_(
+                SlackInbox.lease_until < now,
+                SlackInbox.lease_until.is_(None)
+                & (SlackInbox.received_at < now - timedelta(seconds=grace_seconds)),
+            ),
+        )
+        .order_by(SlackInbox.received_at)
+        .limit(50)
+    )
+    return list(rows.all())
+
+
+async def work(
+    *, session: AsyncSession, deps: DialogueDeps, client: SlackClient, item_id: str
+) -> None:
+    """Works one claimed inbox row and marks it done (or, after repeated failures, failed)."""
+    item = await session.get(SlackInbox, item_id, populate_existing=True)
+    if item is None or item.state != InboxState.processing:
+        return
+    team_id, body, kind, attempts = item.team_id, dict(item.body or {}), item.kind, item.attempts
+    await session.commit()
+    try:
+        if kind == InboxKind.message:
+            error_code = await _answer_message(
+                session, deps=deps, client=client, team_id=team_id, body=body
+            )
+        else:
+            error_code = await _answer_action(session, deps=deps, team_id=team_id, body=body)
+    except Exception as err:  # kept for a later attempt; the next one may succeed
+        await session.rollback()
+        code = getattr(err, "code", type(err).__name__)
+        if attempts >= MAX_INBOX_ATTEMPTS:
+            logger.error("slack inbox item failed", extra={"item_id": item_id, "error_code": code})
+            await _apologise(session, team_id=team_id, body=body, kind=kind, err=err)
+            await _finish(session, item_id, state=InboxState.failed, error_code=str(code)[:64])
+        else:
+            logger.warning(
+                "slack inbox item will be retried",
+                extra={"item_id": item_id, "attempts": attempts, "error_code": code},
+            )
+            await session.execute(
+                update(SlackInbox)
+                .where(SlackInbox.id == item_id)
+                .values(
+                    state=InboxState.received,
+                    lease_until=utcnow() + timedelta(seconds=2**attempts),
+                    error_code=str(code)[:64],
+                )
+            )
+            await session.commit()
+        return
+    await _finish(session, item_id, state=InboxState.done, error_code=error_code)
+
+
+async def _answer_message(
+    session: AsyncSession,
+    *,
+    deps: DialogueDeps,
+    client: SlackClient,
+    team_id: str,
+    body: dict[str, Any],
+) -> str | None:
+    user, channel = body["user"], body["channel"]
+    key = conversation_key(team_id=team_id, channel_id=channel, user_id=user)
+    text = clean_text(body.get("text", ""), bot_user_ids=body.get("bot_user_ids") or [])
+    display_name = await display_name_of(session, client=client, team_id=team_id, user_id=user)
+    try:
+        turn = await handle_incoming(
+            session,
+            deps=deps,
+            channel=Channel.slack,
+            external_id=external_id(team_id=team_id, user_id=user),
+            conversation_key=key,
+            text=text,
+            display_name=display_name,
+        )
+    except (EmptyMessage, MessageTooLong) as err:
+        await session.rollback()
+        await record_message(
+            session=session,
+            channel=Channel.slack,
+            conversation_key=key,
+            direction=Direction.outbound,
+            text=err.message,
+        )
+        await session.commit()
+        return err.code
+    logger.info(
+        "slack message answered",
+        extra={
+            "inbound_id": turn.incoming.id if turn.incoming else None,
+            "replies": len(turn.replies),
+        },
+    )
+    return None
+
+
+async def _answer_action(
+    session: AsyncSession, *, deps: DialogueDeps, team_id: str, body: dict[str, Any]
+) -> str | None:
+    decision = decision_of(str(body.get("action_id", "")))
+    value = str(body.get("value") or "")
+    if decision is None or not value.isdigit():
+        return "slack.action_unknown"
+    key = conversation_key(team_id=team_id, channel_id=body["channel"], user_id=body["user"])
+    try:
+        turn = await handle_decision(
+            session,
+            deps=deps,
+            action_id=int(value),
+            decision=decision[0],
+            choice=decision[1],
+            conversation_key=key,
+        )
+    except (ActionNotFound, InvalidDecision) as err:
+        # Someone else's button in a shared channel, or a stale one: nothing to change.
+        await session.rollback()
+        logger.info("slack button refused", extra={"error_code": err.code})
+        return err.code
+    if body.get("message_ts"):
+        # The pressed message shows the outcome and loses its buttons (after the replies).
+        await enqueue_update(session=session, channel_id=body["channel"], ts=body["message_ts"])
+        await session.commit()
+    logger.info(
+        "slack button answered",
+        extra={"action_id": int(value), "decision": decision[0], "replies": len(turn.replies)},
+    )
+    return None
+
+
+async def display_name_of(
+    session: AsyncSession, *, client: SlackClient, team_id: str, user_id: str
+) -> str | None:
+    """The person's Slack display name (users.info, asked once and kept)."""
+    known = await session.get(SlackUser, (team_id, user_id))
+    if known is not None:
+        return known.display_name
+    try:
+        info = await client.user_info(user=user_id)
+    except SlackApiFailed as err:
+        logger.info("slack users.info failed", extra={"slack_error": err.error})
+        return None
+    session.add(
+        SlackUser(
+            team_id=team_id,
+            user_id=user_id,
+            display_name=(info.display_name or "")[:200] or None,
+            time_zone=info.time_zone,
+            fetched_at=utcnow(),
+        )
+    )
+    try:
+        await session.commit()
+    except IntegrityError:  # another worker stored it first
+        await session.rollback()
+    return info.display_name
+
+
+async def _apologise(
+    session: AsyncSession, *, team_id: str, body: dict[str, Any], kind: InboxKind, err: Exception
+) -> None:
+    """Tells the person their message could not be handled (a message, not a button)."""
+    if kind != InboxKind.message:
+        return
+    message = (
+        getattr(err, "message", None)
+        or "지금은 요청을 처리할 수 없어요. 잠시 후 다시 시도해 주세요."
+    )
+    key = conversation_key(team_id=team_id, channel_id=body["channel"], user_id=body["user"])
+    await record_message(
+        session=session,
+        channel=Channel.slack,
+        conversation_key=key,
+        direction=Direction.outbound,
+        text=message,
+    )
+    await session.commit()
+
+
+async def _finish(
+    session: AsyncSession, item_id: str, *, state: InboxState, error_code: str | None
+) -> None:
+    # The body (a person's words) is not kept once worked.
+    await session.execute(
+        update(SlackInbox)
+        .where(SlackInbox.id == item_id)
+        .values(
+            state=state,
+            lease_until=None,
+            error_code=error_code,
+            processed_at=utcnow(),
+            body=None,
+        )
+    )
+    await session.commit()
