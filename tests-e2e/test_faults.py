@@ -166,6 +166,24 @@ def test_auth_server_down_when_the_router_needs_it(system: System, fault_table) 
     assert len(seed_events(system, user.email)) == 1
 
 
+def test_auth_server_down_at_the_typed_approval(system: System, fault_table) -> None:
+    """Typed "그래" needs the auth-server (who wrote it?): refused clearly, the proposal waits."""
+    user = connected_user(system)
+    with row(fault_table, system, "auth-server down at '그래'", lambda: user.email) as outcome:
+        proposal = proposal_of(user.say(SEED))
+        system.kill("auth-server")
+        response = user.post_message("그래")
+        assert response.status_code in (201, 503), response.text[:300]
+        assert _told_to_retry(_texts(response)), _texts(response)
+        assert seed_events(system, user.email) == []
+        system.restart("auth-server")
+        [done] = user.say("그래")
+        assert is_created(done), done["text"]
+        assert done["payload"]["action_id"] == proposal["payload"]["action_id"]
+        outcome["completed"] = 1
+    assert len(seed_events(system, user.email)) == 1
+
+
 def test_auth_server_down_when_skill_calendar_needs_it(system: System, fault_table) -> None:
     """The approve button while the auth-server is away and skill-calendar holds no token.
 
@@ -259,6 +277,9 @@ def test_grant_revoked_between_proposal_and_approval(system: System, fault_table
         out["completed"] = 1
     assert len(seed_events(system, user.email)) == 1
     assert _created_messages(user) == 1  # resumed once, said once
+    # Already approved: after the consent it ran without asking again.
+    proposals = [m for m in user.history() if (m.get("payload") or {}).get("kind") == "proposal"]
+    assert len(proposals) == 1
 
 
 def test_database_connections_cut(system: System, fault_table) -> None:
@@ -274,6 +295,11 @@ def test_database_connections_cut(system: System, fault_table) -> None:
         assert is_created(done), done["text"]
         out["completed"] = 1
     assert len(seed_events(system, user.email)) == 1
+    # Every service's own database check answers again, none was restarted.
+    system.databases.terminate_connections("auth-server")
+    for service in system.databases.urls:
+        ready = httpx.get(system.url(service) + "/readyz", timeout=10)
+        assert ready.status_code == 200, (service, ready.text)
 
 
 # --------------------------------------------------------------------------- token refresh
