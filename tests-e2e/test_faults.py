@@ -66,6 +66,20 @@ def _told_to_retry(texts: list[str]) -> bool:
     return any(RETRY_HINT in t and HANGUL.search(t) for t in texts)
 
 
+def _refused_clearly(user: ChatUser, text: str) -> None:
+    """``text`` gets a Korean "try again" (as a reply, or as the error of a 503)."""
+    response = user.post_message(text)
+    assert response.status_code in (201, 503), response.text[:300]
+    assert _told_to_retry(_texts(response)), _texts(response)
+
+
+def _approved(user: ChatUser, word: str = "그래") -> dict:
+    """Says ``word`` to the waiting proposal; the one reply is the success."""
+    [done] = user.say(word)
+    assert is_created(done), done["text"]
+    return done
+
+
 def _created_messages(user: ChatUser) -> int:
     return sum(1 for m in user.history() if is_created(m))
 
@@ -155,13 +169,10 @@ def test_auth_server_down_when_the_router_needs_it(system: System, fault_table) 
     user = connected_user(system)
     with row(fault_table, system, "auth-server down at message", lambda: user.email) as outcome:
         system.kill("auth-server")
-        response = user.post_message(SEED)
-        assert response.status_code in (201, 503), response.text[:300]
-        assert _told_to_retry(_texts(response)), _texts(response)
+        _refused_clearly(user, SEED)
         system.restart("auth-server")
         proposal_of(user.say(SEED))
-        [done] = user.say("그래")
-        assert is_created(done), done["text"]
+        _approved(user)
         outcome["completed"] = 1
     assert len(seed_events(system, user.email)) == 1
 
@@ -172,13 +183,10 @@ def test_auth_server_down_at_the_typed_approval(system: System, fault_table) -> 
     with row(fault_table, system, "auth-server down at '그래'", lambda: user.email) as outcome:
         proposal = proposal_of(user.say(SEED))
         system.kill("auth-server")
-        response = user.post_message("그래")
-        assert response.status_code in (201, 503), response.text[:300]
-        assert _told_to_retry(_texts(response)), _texts(response)
+        _refused_clearly(user, "그래")
         assert seed_events(system, user.email) == []
         system.restart("auth-server")
-        [done] = user.say("그래")
-        assert is_created(done), done["text"]
+        done = _approved(user)
         assert done["payload"]["action_id"] == proposal["payload"]["action_id"]
         outcome["completed"] = 1
     assert len(seed_events(system, user.email)) == 1
@@ -200,8 +208,7 @@ def test_auth_server_down_when_skill_calendar_needs_it(system: System, fault_tab
         assert seed_events(system, user.email) == []
         system.restart("auth-server")
         proposal_of(user.say(SEED))
-        [done] = user.say("그래")
-        assert is_created(done), done["text"]
+        _approved(user)
         out["completed"] = 1
     assert len(seed_events(system, user.email)) == 1
 
@@ -224,8 +231,7 @@ def test_router_killed_after_the_proposal(system: System, fault_table) -> None:
         proposal = proposal_of(user.say(SEED))
         system.kill("router")
         system.restart("router")
-        [done] = user.say("네")
-        assert is_created(done), done["text"]
+        done = _approved(user, "네")
         assert done["payload"]["action_id"] == proposal["payload"]["action_id"]
         out["completed"] = 1
     assert len(seed_events(system, user.email)) == 1
@@ -252,8 +258,7 @@ def test_auth_server_killed_between_callback_and_grant_event(system: System, fau
             lambda m: (m.get("payload") or {}).get("kind") == "proposal", after_id=after
         )
         assert "검진" in proposal["text"]
-        [done] = user.say("그래")
-        assert is_created(done), done["text"]
+        _approved(user)
         out["completed"] = 1
     assert len(seed_events(system, user.email)) == 1
     proposals = [m for m in user.history() if (m.get("payload") or {}).get("kind") == "proposal"]
@@ -291,8 +296,7 @@ def test_database_connections_cut(system: System, fault_table) -> None:
         proposal_of(user.say(SEED))
         cut = sum(system.databases.terminate_connections(s) for s in system.databases.urls)
         assert cut > 0
-        [done] = user.say("그래")
-        assert is_created(done), done["text"]
+        _approved(user)
         out["completed"] = 1
     assert len(seed_events(system, user.email)) == 1
     # Every service's own database check answers again, none was restarted.
