@@ -180,7 +180,9 @@ def test_auth_server_down_when_the_router_needs_it(system: System, fault_table) 
 def test_auth_server_down_at_the_typed_approval(system: System, fault_table) -> None:
     """Typed "그래" needs the auth-server (who wrote it?): refused clearly, the proposal waits."""
     user = connected_user(system)
-    with row(fault_table, system, "auth-server down at '그래'", lambda: user.email) as outcome:
+    with row(
+        fault_table, system, "auth-server down at typed approval", lambda: user.email
+    ) as outcome:
         proposal = proposal_of(user.say(SEED))
         system.kill("auth-server")
         _refused_clearly(user, "그래")
@@ -199,7 +201,7 @@ def test_auth_server_down_when_skill_calendar_needs_it(system: System, fault_tab
     on the router's side, so the first to need it is skill-calendar.)
     """
     user = connected_user(system)
-    with row(fault_table, system, "auth-server down at approval", lambda: user.email) as out:
+    with row(fault_table, system, "auth-server down at button approval", lambda: user.email) as out:
         proposal = proposal_of(user.say(SEED))
         system.kill("auth-server")
         system.restart("skill-calendar")
