@@ -343,3 +343,12 @@ def test_concurrent_requests_with_an_expired_token_refresh_once(
     assert len(ok) == 50, [r.text[:200] for r in responses if r.status_code != 200][:3]
     assert calls.get("calendar.events.list", 0) > 50, calls  # Google refused the old token
     assert refreshes == 1, calls
+    # The refreshed token joins the secret scan (it must appear in no log line, no row).
+    token = httpx.post(
+        system.url("auth-server") + "/internal/tokens",
+        json={"user_id": user.user_id, "capability": "calendar"},
+        headers=system.headers("skill-calendar", "auth-server"),
+        timeout=10,
+    )
+    token.raise_for_status()
+    system.issued_tokens.add(token.json()["access_token"])
