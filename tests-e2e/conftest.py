@@ -105,6 +105,22 @@ def system_session(
         system.stop()
 
 
+@pytest.fixture(scope="session")
+def sqlite_system(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[System]:
+    """A second whole system on SQLite files: the zero-setup backend must run too."""
+    present, _absent = runnable_processes()
+    system = start_system(
+        tmp_path_factory.mktemp("stack-sqlite"), backend="sqlite", processes=present
+    )
+    pytestconfig.stash[SYSTEMS_KEY].append(system)
+    try:
+        yield system
+    finally:
+        system.stop()
+
+
 @pytest.fixture
 def system(system_session: System) -> System:
     """The session's system, whole again (a test may have killed a process), faults cleared."""

@@ -281,6 +281,10 @@ class System:
         self.stack.kill(name)
 
     def restart(self, name: str) -> None:
+        """Starts ``name`` again (killing it first if it still runs: two would share a port)."""
+        process = self.stack.running.get(name)
+        if process is not None and process.popen.poll() is None:
+            self.stack.kill(name)
         self.stack.restart(name)
 
     def ensure_running(self) -> None:

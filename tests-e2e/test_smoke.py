@@ -6,8 +6,7 @@ import json
 import uuid
 
 import httpx
-import pytest
-from harness import SEED, SERVICES, ChatUser, System, runnable_processes, start_system
+from harness import SEED, SERVICES, ChatUser, System
 
 
 def test_every_process_is_healthy_and_ready(system: System) -> None:
@@ -40,19 +39,6 @@ def test_request_id_travels_router_to_auth_server_and_into_logs(system: System) 
     assert any(
         line.get("caller") == "router" for line in _lines_with(system, "auth-server", request_id)
     )
-
-
-@pytest.fixture(scope="module")
-def sqlite_system(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config):
-    """A second whole system on SQLite files: the zero-setup backend must run too."""
-    present, _absent = runnable_processes()
-    system = start_system(
-        tmp_path_factory.mktemp("stack-sqlite"), backend="sqlite", processes=present
-    )
-    try:
-        yield system
-    finally:
-        system.stop()
 
 
 def test_smoke_on_sqlite(sqlite_system: System) -> None:
