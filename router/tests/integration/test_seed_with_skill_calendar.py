@@ -1,9 +1,8 @@
-"""The seed scenario through the real skill-calendar app and a Google stand-in.
+"""The seed scenario through the real skill-calendar app and the Google emulator.
 
-router (ASGI, this process) → skill-calendar (uvicorn, own database) → Google.
-Google is the emulator when ``google_emulator.testing`` is installed, else
-skill-calendar's own test stand-in; skill-calendar gets its tokens from its
-auth-server token double (tests only). The router's auth-server is the
+router (ASGI, this process) → skill-calendar (uvicorn, own database) → Google
+emulator (a process); skill-calendar gets its tokens from its auth-server token
+double (tests only). The router's auth-server is the
 contract fake of router/tests/conftest.py. skill-calendar first answers 409
 calendar.reauth_required (no Google grant yet), so the re-auth resume runs too.
 """
@@ -20,6 +19,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from google_emulator.testing import EmulatorProcess
 from router_service.db import Base, load_models
 from router_service.main import create_app
 from shared.testing import serve_app
@@ -48,27 +48,16 @@ def _support(name: str) -> ModuleType:
 
 @pytest.fixture
 def google():
-    if importlib.util.find_spec("google_emulator.testing") is not None:
-        from google_emulator.testing import EmulatorProcess
-
-        with EmulatorProcess() as process:
-            process.control.reset()
-            yield process
-        return
-    if not SUPPORT.exists():
-        pytest.skip("neither the Google emulator nor skill-calendar's stand-in is available")
-    fake = _support("fake_google")
-    with fake.ThreadServer(fake.FakeGoogle().app) as server:
-        server.control = fake.FakeControl(server.base_url)
-        yield server
+    with EmulatorProcess() as process:
+        process.control.reset()
+        yield process
 
 
 @pytest.fixture
 def token_double(google):
     support = _support("auth_double")
-    fake = _support("fake_google")
     double = support.AuthDouble(google_base_url=google.base_url, control=google.control)
-    with fake.ThreadServer(double.app) as server:
+    with _support("thread_server").ThreadServer(double.app) as server:
         double.base_url = server.base_url
         yield double
 
