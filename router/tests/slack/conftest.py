@@ -150,13 +150,18 @@ def slack_overrides(api_url: str = NOWHERE, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def make_slack_app(make_app):
-    """A router with Slack on (``api_url``: where its Web API calls go)."""
+async def make_slack_app(make_app):
+    """A router with Slack on (``api_url``: where its Web API calls go); disposed afterwards."""
+    made = []
 
     async def make(api_url: str = NOWHERE, **extra: Any):
-        return await make_app(**slack_overrides(api_url, **extra))
+        app = await make_app(**slack_overrides(api_url, **extra))
+        made.append(app)
+        return app
 
-    return make
+    yield make
+    for app in made:  # tests drive these apps without their lifespan
+        await app.state.database.dispose()
 
 
 @pytest.fixture

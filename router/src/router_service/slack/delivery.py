@@ -131,12 +131,14 @@ async def claim_due(
         .order_by(SlackDelivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=SlackDelivery)
-        .scalar_subquery()
+        # A CTE with FOR UPDATE is evaluated once (PostgreSQL does not inline it), so the
+        # UPDATE takes exactly the rows this statement locked, never more than ``limit``.
+        .cte("due")
     )
     token = secrets.token_hex(8)
     result = await session.execute(
         update(SlackDelivery)
-        .where(SlackDelivery.id.in_(candidates))
+        .where(SlackDelivery.id.in_(select(candidates.c.id)))
         .values(
             state=DeliveryState.sending,
             lease_until=now + timedelta(seconds=lease_seconds),
