@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -226,9 +227,9 @@ class System:
     def google(self) -> GoogleControl:
         return GoogleControl(self.url("google-emulator"))
 
-    @property
+    @cached_property
     def slack(self) -> SlackControl:
-        """The Slack emulator's control API and driver (``slack_emulator.testing``)."""
+        """The Slack emulator's control API and driver (``slack_emulator.testing``), one client."""
         return SlackControl(self.url("slack-emulator"))
 
     def headers(self, caller: str, callee: str, **extra: str) -> dict[str, str]:
