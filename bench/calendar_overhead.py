@@ -3,27 +3,20 @@
 For each operation the same Google requests are timed twice: through the service
 (a real ``python -m skill_calendar`` process over HTTP) and directly against the
 emulator. The service's overhead is the difference of the percentiles. Run:
-``uv run python bench/calendar.py`` (writes var/bench/calendar.json).
+``uv run python bench/calendar_overhead.py`` (writes var/bench/calendar.json).
 """
 
-# ruff: noqa: E402
 from __future__ import annotations
-
-import os
-import sys
-
-# This file is named like the standard library's ``calendar``, which httpx imports:
-# take the script's own folder off the import path before anything else is imported.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 
 import argparse
 import asyncio
 import importlib.util
 import json
+import os
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
