@@ -34,8 +34,8 @@ FLOW_LABELS = {
     "ceiling": "ceiling: bare FastAPI JSON endpoint under uvicorn",
     "token": "token API, cached token: POST /internal/tokens at the auth-server with "
     "skill-calendar's service token",
-    "propose": "chat message that proposes an event, person connected to Google "
-    "(router → NLU → auth-server grant check → proposal)",
+    "propose": "chat message that proposes an event, person connected to Google (router → NLU "
+    "→ auth-server grant check → skill-calendar list for conflicts → proposal)",
     "create": "full create flow after approval: a distinct proposal, then 그래 "
     "(router → skill-calendar → auth-server token → Google emulator insert)",
     "message": "chat message, person not yet connected to Google: NLU, grant check, "
