@@ -105,11 +105,19 @@ def system_section(system: dict[str, Any]) -> list[str]:
     return lines
 
 
-CPU_COLUMNS = ("locust", "router", "auth-server", "skill-calendar", "google-emulator", "ceiling")
+CPU_COLUMNS = (
+    "locust",
+    "router",
+    "auth-server",
+    "skill-calendar",
+    "google-emulator",
+    "postgresql",
+    "ceiling",
+)
 
 
 def cpu_table(points: list[dict[str, Any]]) -> list[str]:
-    """CPU cores busy per process during each point; "rest" is PostgreSQL and everything else."""
+    """CPU cores busy per process during each point; "rest" is everything else."""
     points = [p for p in points if p.get("cpu_cores")]
     if not points:
         return []
@@ -122,8 +130,8 @@ def cpu_table(points: list[dict[str, Any]]) -> list[str]:
         shares = [cpu.get(c, "") for c in columns]
         rows.append([p["flow"], p["concurrency"], *shares, f"{rest:.2f}", cpu["machine"]])
     return [
-        'CPU cores kept busy during each point (of 2; "rest" is PostgreSQL, the idle '
-        "emulators, and anything else running on the machine):",
+        "CPU cores kept busy during each point (of 2; `postgresql` is the backends serving this "
+        "run's databases, `rest` everything else running on the machine):",
         "",
         *_table(["flow", "concurrency", *columns, "rest", "machine"], rows),
     ]

@@ -146,18 +146,26 @@ def _load_worker(spec: dict[str, Any]) -> dict[str, Any]:
     runner.start(users, spawn_rate=max(users, 1) * 10)
     gevent.sleep(spec["warmup"])
     # CPU of every server process, of this load generator and of the machine, over the window.
-    pids = {**spec["pids"], "locust": os.getpid()}
+    # PostgreSQL's backends serving this run's databases (the pools opened them in the warm-up).
+    pids = {name: [pid] for name, pid in spec["pids"].items()} | {"locust": [os.getpid()]}
+    if spec["databases"]:
+        pids["postgresql"] = postgres_backends(spec["databases"])
+    # One window for requests and CPU, from the reset to the last sample (sampling blocks
+    # this process's greenlets, so it counts as part of the window for both).
     env.stats.reset_all()
-    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    busy_before = machine_busy_seconds()
     started = time.monotonic()
+    busy_before = machine_busy_seconds()
+    cpu_before = {name: cpu_seconds(group) for name, group in pids.items()}
     gevent.sleep(spec["duration"])
+    cpu_after = {name: cpu_seconds(pids[name], before) for name, before in cpu_before.items()}
+    busy = machine_busy_seconds() - busy_before
     elapsed = time.monotonic() - started
+    runner.stop()
     cpu = {
-        name: round((cpu_seconds(pid) - cpu_before[name]) / elapsed, 2)
-        for name, pid in pids.items()
+        name: round(sum(after[pid] - cpu_before[name].get(pid, 0.0) for pid in after) / elapsed, 2)
+        for name, after in cpu_after.items()
     }
-    cpu["machine"] = round((machine_busy_seconds() - busy_before) / elapsed, 2)
+    cpu["machine"] = round(busy / elapsed, 2)
     runner.quit()
 
     def figures(entry: Any) -> dict[str, Any]:
@@ -197,7 +205,8 @@ class Point:
     measured: str
     # CPU cores each process (and locust, and the whole machine) kept busy during the point.
     cpu_cores: dict[str, float] | None = None
-    # Server CPU time (every measured process but locust) per completed flow: steadier than
+    # Server CPU time (every measured process but locust, PostgreSQL's backends for this run
+    # included) per flow's worth of requests: steadier than
     # throughput when something else shares the machine.
     cpu_ms_per_flow: float | None = None
     fraction_of_ceiling: float | None = None
@@ -215,6 +224,7 @@ def run_load(
     params: dict[str, Any],
     offset: int = 0,
     pids: dict[str, int] | None = None,
+    databases: list[str] | None = None,
 ) -> dict[str, Any]:
     """Runs one load point in a child process and returns its figures."""
     spec = {
@@ -226,6 +236,7 @@ def run_load(
         "params": params,
         "offset": offset,
         "pids": pids or {},
+        "databases": databases or [],
     }
     result = subprocess.run(
         [sys.executable, __file__, "_load", json.dumps(spec)],
@@ -264,16 +275,35 @@ def rss_mb(pid: int) -> float:
     return round(total / 2**20, 1)
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process and its children have used so far."""
+def cpu_seconds(pids: list[int], before: dict[int, float] | None = None) -> dict[int, float]:
+    """CPU time (user + system) each process (with its children) has used so far.
+
+    A process gone since ``before`` keeps its earlier figure (its last work is not counted).
+    """
     import psutil
 
-    process = psutil.Process(pid)
-    total = sum(process.cpu_times()[:2])
-    for child in process.children(recursive=True):
-        with contextlib.suppress(psutil.NoSuchProcess):
-            total += sum(child.cpu_times()[:2])
-    return total
+    used = dict(before or {})
+    for pid in pids:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            process = psutil.Process(pid)
+            total = sum(process.cpu_times()[:2])
+            for child in process.children(recursive=True):
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    total += sum(child.cpu_times()[:2])
+            used[pid] = total
+    return used
+
+
+def postgres_backends(databases: list[str]) -> list[int]:
+    """PostgreSQL backend processes connected to one of ``databases`` (by their title)."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        title = " ".join(process.info["cmdline"] or [])
+        if title.startswith("postgres:") and set(title.split()) & set(databases):
+            found.append(process.pid)
+    return found
 
 
 def machine_busy_seconds() -> float:
@@ -311,6 +341,7 @@ def measure_flow(
     params: dict[str, Any],
     memory: Memory,
     pids: dict[str, int],
+    databases: list[str] | None = None,
 ) -> list[Point]:
     """The flow at every concurrency level; RSS sampled after each."""
     points = []
@@ -325,6 +356,7 @@ def measure_flow(
             params=params,
             offset=index * CREATE_OFFSET_STEP,
             pids=pids,
+            databases=databases,
         )
         cpu = figures["cpu_cores"]
         servers = sum(v for k, v in cpu.items() if k not in ("locust", "machine"))
@@ -448,6 +480,7 @@ def measure_system(
                 params=params,
                 memory=memory,
                 pids=pids,
+                databases=system.databases.names,
             )
         return points, system.databases.backend
     finally:
