@@ -7,8 +7,10 @@ It starts a bare FastAPI app (``bench/ceiling/app.py``, the ceiling) and the who
 ``tools/haru_stack.py`` on free ports against fresh PostgreSQL databases (SQLite when PostgreSQL
 is unreachable, and says so), prepares users connected to the Google emulator, then drives each
 flow with locust (as a library, in a child process so gevent's monkey-patching stays out of the
-driver). It writes ``var/bench/system.json`` and ``var/bench/system.png``; ``bench/report.py``
-puts them into ``docs/benchmarks.md``.
+driver). Besides requests/s and latency it records each process's RSS and CPU time (PostgreSQL's
+backends and locust included), so the cost of a flow can be read even on a shared machine. It
+writes ``var/bench/system.json`` and ``var/bench/system.png``; ``bench/report.py`` puts them
+into ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
