@@ -498,14 +498,14 @@ def attach_fractions(points: list[Point]) -> None:
 
 
 def chart(points: list[Point], path: Path, *, subtitle: str) -> None:
-    """Throughput and p50/p99 per flow and concurrency, side by side (log scales)."""
+    """Throughput, latency and server CPU per flow and concurrency, side by side (log scales)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     flows = list(dict.fromkeys(p.flow for p in points))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6))
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4.8))
     width = 0.8 / max(len(flows), 1)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, flow in enumerate(flows):
@@ -515,11 +515,15 @@ def chart(points: list[Point], path: Path, *, subtitle: str) -> None:
         bars = left.bar(xs, [p.flows_per_s for p in mine], width, label=flow, color=color)
         left.bar_label(bars, fmt="%.0f", fontsize=7)
         # p99 as the bar, p50 as a dark tick inside it (0 ms is drawn at 0.5 ms on the log scale).
-        right.bar(xs, [max(p.p99_ms, 0.5) for p in mine], width, label=flow, color=color)
-        right.scatter(xs, [max(p.p50_ms, 0.5) for p in mine], marker="_", s=120, color="black")
+        middle.bar(xs, [max(p.p99_ms, 0.5) for p in mine], width, label=flow, color=color)
+        middle.scatter(xs, [max(p.p50_ms, 0.5) for p in mine], marker="_", s=120, color="black")
+        cpu = [p.cpu_ms_per_flow or 0 for p in mine]
+        bars = right.bar(xs, cpu, width, label=flow, color=color)
+        right.bar_label(bars, fmt="%.2g", fontsize=7)
     for axis, title in (
-        (left, "throughput (flows/s; requests/s for one-request flows)"),
-        (right, "latency: bar = p99, tick = p50 (ms)"),
+        (left, "throughput (flows/s)"),
+        (middle, "latency: bar = p99, tick = p50 (ms)"),
+        (right, "server CPU per flow (ms), all processes but locust"),
     ):
         axis.set_xticks([c + 0.4 - width / 2 for c in range(len(CONCURRENCY))])
         axis.set_xticklabels([f"concurrency {c}" for c in CONCURRENCY])
@@ -530,7 +534,7 @@ def chart(points: list[Point], path: Path, *, subtitle: str) -> None:
     fig.suptitle(f"Haru system benchmark — {subtitle}", fontsize=11)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
