@@ -89,6 +89,14 @@ def system_section(system: dict[str, Any]) -> list[str]:
             f"`{flow}`: p50/p99 are those of its `{step}` request; req/s counts every request "
             "of the flow, flows/s the completed flows.",
         ]
+    check = system.get("google_check")
+    if check:
+        lines += [
+            "",
+            f"After the run the people's Google calendars held {check['events_in_google']} live "
+            f"events, {check['duplicates']} of them duplicates (same title and start), "
+            "warm-up included.",
+        ]
     errors = [(p["flow"], p["concurrency"], e) for p in system["points"] for e in p["errors"] or []]
     if errors:
         lines += ["", "Failures seen:", ""]

@@ -428,8 +428,11 @@ CREATE_TITLES = ("회의", "점심", "운동", "병원", "독서", "산책", "�
 
 def measure_system(
     flows: list[str], *, duration: float, warmup: float, workdir: Path, memory: Memory
-) -> tuple[list[Point], str]:
-    """Starts the whole system, prepares users, measures each flow; returns points and database."""
+) -> tuple[list[Point], str, dict[str, int]]:
+    """Starts the whole system, prepares users, measures each flow.
+
+    Returns the points, the database backend and, after ``create``, the Google check.
+    """
     sys.path.insert(0, str(REPO / "tests-e2e"))
     from harness import (
         SEED,
@@ -484,9 +487,21 @@ def measure_system(
                 pids=pids,
                 databases=system.databases.names,
             )
-        return points, system.databases.backend
+        checks = google_check(system, connected) if "create" in flows else {}
+        return points, system.databases.backend, checks
     finally:
         system.stop()
+
+
+def google_check(system: Any, people: list[Any]) -> dict[str, int]:
+    """Events in the people's Google calendars after the run, and how many are duplicates."""
+    events = duplicates = 0
+    for person in people:
+        live = [e for e in system.google.events(person.email) if e.get("status") != "cancelled"]
+        keys = {(e.get("summary"), json.dumps(e.get("start"), sort_keys=True)) for e in live}
+        events += len(live)
+        duplicates += len(live) - len(keys)
+    return {"events_in_google": events, "duplicates": duplicates}
 
 
 def attach_fractions(points: list[Point]) -> None:
@@ -588,12 +603,13 @@ def main(argv: list[str] | None = None) -> int:
     memory = Memory()
     points: list[Point] = []
     database = "none"
+    checks: dict[str, int] = {}
     if "ceiling" in wanted:
         print("ceiling", flush=True)
         points += measure_ceiling(duration=duration, warmup=warmup, memory=memory)
     system_flows = [f for f in wanted if f != "ceiling"]
     if system_flows:
-        flow_points, database = measure_system(
+        flow_points, database, checks = measure_system(
             system_flows,
             duration=duration,
             warmup=warmup,
@@ -623,6 +639,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "points": [asdict(p) for p in points],
         "rss_mb": memory.as_dict(),
+        "google_check": checks,
     }
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUT_DIR / "system.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
