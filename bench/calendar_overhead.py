@@ -13,6 +13,7 @@ import asyncio
 import importlib.util
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -301,7 +302,10 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="calendar-bench-"))
     database_url = args.database_url or f"sqlite+aiosqlite:///{workdir}/calendar.db"
     upgrade(SERVICE_DIR, database_url)
-    report = asyncio.run(run(args.calls, database_url))
+    try:
+        report = asyncio.run(run(args.calls, database_url))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
     header = (
         f"{'op':<7}{'conc':>5}{'calls':>6}  {'svc p50':>8}{'svc p99':>9}"
         f"{'dir p50':>9}{'dir p99':>9}  {'over p50':>9}{'over p99':>9}  (ms)"

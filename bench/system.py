@@ -20,6 +20,7 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -609,13 +610,15 @@ def main(argv: list[str] | None = None) -> int:
         points += measure_ceiling(duration=duration, warmup=warmup, memory=memory)
     system_flows = [f for f in wanted if f != "ceiling"]
     if system_flows:
-        flow_points, database, checks = measure_system(
-            system_flows,
-            duration=duration,
-            warmup=warmup,
-            workdir=Path(tempfile.mkdtemp(prefix="haru-bench-")),
-            memory=memory,
-        )
+        workdir = Path(tempfile.mkdtemp(prefix="haru-bench-"))
+        try:
+            flow_points, database, checks = measure_system(
+                system_flows, duration=duration, warmup=warmup, workdir=workdir, memory=memory
+            )
+        except BaseException:
+            print(f"the services' logs are kept in {workdir / 'log'}", file=sys.stderr)
+            raise
+        shutil.rmtree(workdir, ignore_errors=True)
         points += flow_points
     attach_fractions(points)
     quick = args.quick or duration < 10
