@@ -49,11 +49,13 @@ test: install lint browser-deps ## lint, then every test: units, PostgreSQL, mig
 unit: install ## the tests without processes or browsers (quick)
 	$(RUN) pytest -m "not e2e and not browser"
 
-bench: install ## benchmarks: NLU, skill-calendar overhead, whole-system load; figures in var/bench/
-	@set -e; for script in bench/[a-z]*.py; do \
-		[ -e "$$script" ] || continue; \
-		echo "== $$script"; $(RUN) python "$$script"; \
-	done
+# BENCH_FLAGS go to bench/system.py, e.g. `make bench BENCH_FLAGS=--quick` for a smoke run.
+BENCH_FLAGS ?=
+bench: install ## benchmarks: NLU, skill-calendar overhead, whole system; figures in docs/benchmarks.md
+	$(RUN) python bench/nlu.py
+	$(RUN) python bench/calendar_overhead.py
+	$(RUN) python bench/system.py $(BENCH_FLAGS)
+	$(RUN) python bench/report.py
 
 clean: ## remove ./var (SQLite databases, logs, development secrets) and caches
 	rm -rf var .pytest_cache .ruff_cache .hypothesis

@@ -7,8 +7,10 @@ It starts a bare FastAPI app (``bench/ceiling/app.py``, the ceiling) and the who
 ``tools/haru_stack.py`` on free ports against fresh PostgreSQL databases (SQLite when PostgreSQL
 is unreachable, and says so), prepares users connected to the Google emulator, then drives each
 flow with locust (as a library, in a child process so gevent's monkey-patching stays out of the
-driver). It writes ``var/bench/system.json``, ``var/bench/system.png`` and the tables in
-``docs/benchmarks.md``.
+driver). Besides requests/s and latency it records each process's RSS and CPU time (PostgreSQL's
+backends and locust included), so the cost of a flow can be read even on a shared machine. It
+writes ``var/bench/system.json`` and ``var/bench/system.png``; ``bench/report.py`` puts them
+into ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -30,17 +32,24 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO / "var" / "bench"
-DOC = REPO / "docs" / "benchmarks.md"
-DOC_CHART = REPO / "docs" / "benchmarks-system.png"
 CONCURRENCY = (1, 10, 50)
 FLOW_LABELS = {
-    "ceiling": "ceiling: bare FastAPI JSON endpoint",
-    "token": "token API, cached token (auth-server)",
-    "message": "chat message, person not yet connected to Google: NLU, identity, grant check, "
+    "ceiling": "ceiling: bare FastAPI JSON endpoint under uvicorn",
+    "token": "token API, cached token: POST /internal/tokens at the auth-server with "
+    "skill-calendar's service token",
+    "propose": "chat message that proposes an event, person connected to Google (router → NLU "
+    "→ auth-server grant check → skill-calendar list for conflicts → proposal)",
+    "create": "full create flow after approval: a distinct proposal, then 그래 "
+    "(router → skill-calendar → auth-server token → Google emulator insert)",
+    "message": "chat message, person not yet connected to Google: NLU, grant check, "
     "pending action, connect link (router → auth-server)",
-    "propose": "chat message that proposes an event (router)",
-    "create": "full create flow after approval (router → skill-calendar → Google)",
 }
+# What one flow is, in requests: the step whose latency the tables report (None: every request).
+MEASURED_STEP = {"create": "create: approve"}
+STEPS_PER_FLOW = {"create": 2}
+DEFAULT_FLOWS = ["ceiling", "token", "propose", "create"]
+# Spacing of the create flow's event numbers between load points, so no two are the same event.
+CREATE_OFFSET_STEP = 7000
 
 
 # --------------------------------------------------------------------------- load worker
@@ -56,6 +65,7 @@ def _load_worker(spec: dict[str, Any]) -> dict[str, Any]:
     flow = spec["flow"]
     params = spec["params"]
     counter = iter(range(10**9))
+    events = iter(range(spec.get("offset", 0), 10**9))
 
     class FlowUser(FastHttpUser):
         host = spec["base_url"]
@@ -88,8 +98,9 @@ def _load_worker(spec: dict[str, Any]) -> dict[str, Any]:
             elif flow == "propose":
                 self._message(params["propose_text"], name="propose", expect=_is_proposal)
             elif flow == "create":
-                i = next(counter)
-                # A distinct event each time (title, day, hour walk), so none is a duplicate.
+                i = next(events)
+                # A distinct event each time (title, day, hour walk), so none is a duplicate;
+                # the numbering goes on from the previous load point (spec["offset"]).
                 titles = params["titles"]
                 text = params["create_template"].format(
                     month=1 + (i // 28) % 12,
@@ -137,21 +148,45 @@ def _load_worker(spec: dict[str, Any]) -> dict[str, Any]:
     users = spec["users"]
     runner.start(users, spawn_rate=max(users, 1) * 10)
     gevent.sleep(spec["warmup"])
+    # CPU of every server process, of this load generator and of the machine, over the window.
+    # PostgreSQL's backends serving this run's databases (the pools opened them in the warm-up).
+    pids = {name: [pid] for name, pid in spec["pids"].items()} | {"locust": [os.getpid()]}
+    if spec["databases"]:
+        pids["postgresql"] = postgres_backends(spec["databases"])
+    # One window for requests and CPU, from the reset to the last sample (sampling blocks
+    # this process's greenlets, so it counts as part of the window for both).
     env.stats.reset_all()
+    started = time.monotonic()
+    busy_before = machine_busy_seconds()
+    cpu_before = {name: cpu_seconds(group) for name, group in pids.items()}
     gevent.sleep(spec["duration"])
-    runner.quit()
-    total = env.stats.total
-    entries = {
-        name: {"requests": entry.num_requests, "failures": entry.num_failures}
-        for (name, _method), entry in env.stats.entries.items()
+    cpu_after = {name: cpu_seconds(pids[name], before) for name, before in cpu_before.items()}
+    busy = machine_busy_seconds() - busy_before
+    elapsed = time.monotonic() - started
+    runner.stop()
+    cpu = {
+        name: round(sum(after[pid] - cpu_before[name].get(pid, 0.0) for pid in after) / elapsed, 2)
+        for name, after in cpu_after.items()
     }
+    cpu["machine"] = round(busy / elapsed, 2)
+    runner.quit()
+
+    def figures(entry: Any) -> dict[str, Any]:
+        return {
+            "requests": entry.num_requests,
+            "failures": entry.num_failures,
+            "rps": entry.num_requests / elapsed,
+            "p50_ms": entry.get_response_time_percentile(0.5),
+            "p99_ms": entry.get_response_time_percentile(0.99),
+        }
+
+    errors = sorted(env.stats.errors.values(), key=lambda e: -e.occurrences)
     return {
-        "requests": total.num_requests,
-        "failures": total.num_failures,
-        "rps": total.total_rps,
-        "p50_ms": total.get_response_time_percentile(0.5),
-        "p99_ms": total.get_response_time_percentile(0.99),
-        "entries": entries,
+        **figures(env.stats.total),
+        "elapsed_s": elapsed,
+        "cpu_cores": cpu,
+        "entries": {name: figures(entry) for (name, _method), entry in env.stats.entries.items()},
+        "errors": [f"{e.name}: {e.error} ×{e.occurrences}" for e in errors[:5]],
     }
 
 
@@ -160,19 +195,39 @@ def _load_worker(spec: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class Point:
+    """One flow at one concurrency. Latencies are the measured step's (see MEASURED_STEP)."""
+
     flow: str
     concurrency: int
     requests: int
     failures: int
     rps: float
+    flows_per_s: float
     p50_ms: float
     p99_ms: float
-    flows_per_s: float
+    measured: str
+    # CPU cores each process (and locust, and the whole machine) kept busy during the point.
+    cpu_cores: dict[str, float] | None = None
+    # Server CPU time (every measured process but locust, PostgreSQL's backends for this run
+    # included) per flow's worth of requests: steadier than
+    # throughput when something else shares the machine.
+    cpu_ms_per_flow: float | None = None
     fraction_of_ceiling: float | None = None
+    steps: dict[str, Any] | None = None
+    errors: list[str] | None = None
 
 
 def run_load(
-    flow: str, base_url: str, users: int, duration: float, warmup: float, params: dict[str, Any]
+    flow: str,
+    base_url: str,
+    users: int,
+    *,
+    duration: float,
+    warmup: float,
+    params: dict[str, Any],
+    offset: int = 0,
+    pids: dict[str, int] | None = None,
+    databases: list[str] | None = None,
 ) -> dict[str, Any]:
     """Runs one load point in a child process and returns its figures."""
     spec = {
@@ -182,6 +237,9 @@ def run_load(
         "duration": duration,
         "warmup": warmup,
         "params": params,
+        "offset": offset,
+        "pids": pids or {},
+        "databases": databases or [],
     }
     result = subprocess.run(
         [sys.executable, __file__, "_load", json.dumps(spec)],
@@ -220,6 +278,63 @@ def rss_mb(pid: int) -> float:
     return round(total / 2**20, 1)
 
 
+def cpu_seconds(pids: list[int], before: dict[int, float] | None = None) -> dict[int, float]:
+    """CPU time (user + system) each process (with its children) has used so far.
+
+    A process gone since ``before`` keeps its earlier figure (its last work is not counted).
+    """
+    import psutil
+
+    used = dict(before or {})
+    for pid in pids:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            process = psutil.Process(pid)
+            total = sum(process.cpu_times()[:2])
+            for child in process.children(recursive=True):
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    total += sum(child.cpu_times()[:2])
+            used[pid] = total
+    return used
+
+
+def postgres_backends(databases: list[str]) -> list[int]:
+    """PostgreSQL backend processes connected to one of ``databases`` (by their title)."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        title = " ".join(process.info["cmdline"] or [])
+        if title.startswith("postgres:") and set(title.split()) & set(databases):
+            found.append(process.pid)
+    return found
+
+
+def machine_busy_seconds() -> float:
+    """Busy CPU seconds of the whole machine so far (all cores, every process)."""
+    import psutil
+
+    times = psutil.cpu_times()
+    return times.user + times.nice + times.system + times.irq + times.softirq
+
+
+class Memory:
+    """RSS per process: once idle (after start-up) and the highest seen after a load point."""
+
+    def __init__(self) -> None:
+        self.idle: dict[str, float] = {}
+        self.peak: dict[str, float] = {}
+
+    def sample(self, pids: dict[str, int], *, idle: bool = False) -> None:
+        for name, pid in pids.items():
+            mb = rss_mb(pid)
+            if idle:
+                self.idle[name] = mb
+            self.peak[name] = max(self.peak.get(name, 0.0), mb)
+
+    def as_dict(self) -> dict[str, dict[str, float]]:
+        return {name: {"idle": self.idle.get(name), "loaded": mb} for name, mb in self.peak.items()}
+
+
 def measure_flow(
     flow: str,
     base_url: str,
@@ -227,35 +342,61 @@ def measure_flow(
     duration: float,
     warmup: float,
     params: dict[str, Any],
-    steps_per_flow: int = 1,
+    memory: Memory,
+    pids: dict[str, int],
+    databases: list[str] | None = None,
 ) -> list[Point]:
-    """The flow at every concurrency level."""
+    """The flow at every concurrency level; RSS sampled after each."""
     points = []
-    for users in CONCURRENCY:
-        figures = run_load(flow, base_url, users, duration, warmup, params)
-        points.append(
-            Point(
-                flow=flow,
-                concurrency=users,
-                requests=figures["requests"],
-                failures=figures["failures"],
-                rps=round(figures["rps"], 1),
-                p50_ms=figures["p50_ms"],
-                p99_ms=figures["p99_ms"],
-                flows_per_s=round(figures["rps"] / steps_per_flow, 1),
-            )
+    step = MEASURED_STEP.get(flow)
+    for index, users in enumerate(CONCURRENCY):
+        figures = run_load(
+            flow,
+            base_url,
+            users,
+            duration=duration,
+            warmup=warmup,
+            params=params,
+            offset=index * CREATE_OFFSET_STEP,
+            pids=pids,
+            databases=databases,
         )
+        cpu = figures["cpu_cores"]
+        servers = sum(v for k, v in cpu.items() if k not in ("locust", "machine"))
+        # Per flow's worth of requests (a create is a propose and an approve).
+        iterations = figures["rps"] / STEPS_PER_FLOW.get(flow, 1)
+        memory.sample(pids)
+        measured = figures["entries"].get(step, figures) if step else figures
+        flows = measured["rps"] if step else figures["rps"] / STEPS_PER_FLOW.get(flow, 1)
+        point = Point(
+            flow=flow,
+            concurrency=users,
+            requests=figures["requests"],
+            failures=figures["failures"],
+            rps=round(figures["rps"], 1),
+            flows_per_s=round(flows, 1),
+            p50_ms=measured["p50_ms"],
+            p99_ms=measured["p99_ms"],
+            measured=step or "every request",
+            cpu_cores=cpu,
+            cpu_ms_per_flow=round(1000 * servers / iterations, 2) if iterations else None,
+            steps=figures["entries"] if len(figures["entries"]) > 1 else None,
+            errors=figures["errors"] or None,
+        )
+        points.append(point)
         print(
-            f"  {flow:<8} c={users:<3} {figures['rps']:8.1f} req/s  "
-            f"p50 {figures['p50_ms']:>6} ms  p99 {figures['p99_ms']:>6} ms  "
-            f"failures {figures['failures']}",
+            f"  {flow:<8} c={users:<3} {point.rps:8.1f} req/s {point.flows_per_s:8.1f} flows/s  "
+            f"p50 {point.p50_ms:>6} ms  p99 {point.p99_ms:>6} ms  failures {point.failures}",
             flush=True,
         )
+        print(f"    CPU cores busy: {cpu}", flush=True)
+        for error in figures["errors"]:
+            print(f"    ! {error}", flush=True)
     return points
 
 
-def measure_ceiling(*, duration: float, warmup: float) -> tuple[list[Point], float]:
-    """Starts the ceiling app, loads it, returns its points and its memory."""
+def measure_ceiling(*, duration: float, warmup: float, memory: Memory) -> list[Point]:
+    """Starts the ceiling app, loads it, returns its points (memory sampled into ``memory``)."""
     sys.path.insert(0, str(REPO / "tools"))
     from haru_stack import free_port
 
@@ -267,8 +408,17 @@ def measure_ceiling(*, duration: float, warmup: float) -> tuple[list[Point], flo
     try:
         base = f"http://127.0.0.1:{port}"
         wait_http(base + "/healthz")
-        points = measure_flow("ceiling", base, duration=duration, warmup=warmup, params={})
-        return points, rss_mb(process.pid)
+        pids = {"ceiling": process.pid}
+        memory.sample(pids, idle=True)
+        return measure_flow(
+            "ceiling",
+            base,
+            duration=duration,
+            warmup=warmup,
+            params={},
+            memory=memory,
+            pids=pids,
+        )
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -278,9 +428,12 @@ CREATE_TITLES = ("회의", "점심", "운동", "병원", "독서", "산책", "�
 
 
 def measure_system(
-    flows: list[str], *, duration: float, warmup: float, workdir: Path
-) -> tuple[list[Point], dict[str, float], str]:
-    """Starts the whole system, prepares connected users, measures each flow; RSS per process."""
+    flows: list[str], *, duration: float, warmup: float, workdir: Path, memory: Memory
+) -> tuple[list[Point], str, dict[str, int]]:
+    """Starts the whole system, prepares users, measures each flow.
+
+    Returns the points, the database backend and, after ``create``, the Google check.
+    """
     sys.path.insert(0, str(REPO / "tests-e2e"))
     from harness import (
         SEED,
@@ -297,13 +450,15 @@ def measure_system(
         raise SystemExit("these flows need the Google emulator, absent from this checkout")
     system = start_system(workdir, processes=present)
     try:
-        make = connected_user if needs_google else ChatUser.new
-        users = [make(system) for _ in range(max(CONCURRENCY))]
-        sessions = [u.http.cookies[SESSION_COOKIE] for u in users]
+        pids = {name: p.popen.pid for name, p in system.stack.running.items()}
+        memory.sample(pids, idle=True)
+        people = max(CONCURRENCY)
+        print(f"preparing {people} people connected to Google (OAuth through the emulator)")
+        connected = [connected_user(system) for _ in range(people)] if needs_google else []
+        strangers = [ChatUser.new(system) for _ in range(people)] if "message" in flows else []
         chat = {
             "message_path": "/api/chat/messages",
             "cookie_name": SESSION_COOKIE,
-            "sessions": sessions,
             "propose_text": SEED,
             "approve_text": "그래",
             # "{month}월 {day}일 <title> {hour}시": distinct events, never refused as duplicates.
@@ -316,19 +471,38 @@ def measure_system(
             if flow == "token":
                 params = {
                     "token": system.keys.calendar_to_auth,
-                    "user_ids": [u.user_id for u in users],
+                    "user_ids": [u.user_id for u in connected],
                 }
                 base = system.url("auth-server")
             else:
-                params, base = chat, system.url("router")
-            steps = 2 if flow == "create" else 1
+                people_here = strangers if flow == "message" else connected
+                sessions = [u.http.cookies[SESSION_COOKIE] for u in people_here]
+                params, base = {**chat, "sessions": sessions}, system.url("router")
             points += measure_flow(
-                flow, base, duration=duration, warmup=warmup, params=params, steps_per_flow=steps
+                flow,
+                base,
+                duration=duration,
+                warmup=warmup,
+                params=params,
+                memory=memory,
+                pids=pids,
+                databases=system.databases.names,
             )
-        rss = {name: rss_mb(p.popen.pid) for name, p in system.stack.running.items()}
-        return points, rss, system.databases.backend
+        checks = google_check(system, connected) if "create" in flows else {}
+        return points, system.databases.backend, checks
     finally:
         system.stop()
+
+
+def google_check(system: Any, people: list[Any]) -> dict[str, int]:
+    """Events in the people's Google calendars after the run, and how many are duplicates."""
+    events = duplicates = 0
+    for person in people:
+        live = [e for e in system.google.events(person.email) if e.get("status") != "cancelled"]
+        keys = {(e.get("summary"), json.dumps(e.get("start"), sort_keys=True)) for e in live}
+        events += len(live)
+        duplicates += len(live) - len(keys)
+    return {"events_in_google": events, "duplicates": duplicates}
 
 
 def attach_fractions(points: list[Point]) -> None:
@@ -339,75 +513,53 @@ def attach_fractions(points: list[Point]) -> None:
             point.fraction_of_ceiling = round(point.flows_per_s / ceiling[point.concurrency], 4)
 
 
-def chart(points: list[Point], path: Path) -> None:
-    """Throughput and p99 per flow and concurrency, side by side."""
+def chart(points: list[Point], path: Path, *, subtitle: str) -> None:
+    """Throughput, latency and server CPU per flow and concurrency, side by side (log scales)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     flows = list(dict.fromkeys(p.flow for p in points))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4.8))
     width = 0.8 / max(len(flows), 1)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, flow in enumerate(flows):
         mine = [p for p in points if p.flow == flow]
         xs = [CONCURRENCY.index(p.concurrency) + i * width for p in mine]
-        left.bar(xs, [p.flows_per_s for p in mine], width, label=flow)
-        right.bar(xs, [p.p99_ms for p in mine], width, label=flow)
-    for axis, title in ((left, "throughput (flows/s)"), (right, "p99 latency (ms)")):
+        color = colors[i % len(colors)]
+        bars = left.bar(xs, [p.flows_per_s for p in mine], width, label=flow, color=color)
+        left.bar_label(bars, fmt="%.0f", fontsize=7)
+        # p99 as the bar, p50 as a dark tick inside it (0 ms is drawn at 0.5 ms on the log scale).
+        middle.bar(xs, [max(p.p99_ms, 0.5) for p in mine], width, label=flow, color=color)
+        middle.scatter(xs, [max(p.p50_ms, 0.5) for p in mine], marker="_", s=120, color="black")
+        cpu = [p.cpu_ms_per_flow or 0 for p in mine]
+        bars = right.bar(xs, cpu, width, label=flow, color=color)
+        right.bar_label(bars, fmt="%.2g", fontsize=7)
+    for axis, title in (
+        (left, "throughput (flows/s)"),
+        (middle, "latency: bar = p99, tick = p50 (ms)"),
+        (right, "server CPU per flow (ms), all processes but locust"),
+    ):
         axis.set_xticks([c + 0.4 - width / 2 for c in range(len(CONCURRENCY))])
-        axis.set_xticklabels([f"c={c}" for c in CONCURRENCY])
-        axis.set_title(title)
+        axis.set_xticklabels([f"concurrency {c}" for c in CONCURRENCY])
+        axis.set_title(title, fontsize=10)
         axis.set_yscale("log")
-    left.legend(fontsize=8)
-    fig.suptitle("Haru system benchmark (2 cores, loopback, locust)")
+        axis.grid(axis="y", which="major", alpha=0.3)
+    left.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.1), ncol=len(flows))
+    fig.suptitle(f"Haru system benchmark — {subtitle}", fontsize=11)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
-def write_doc(result: dict[str, Any]) -> None:
-    """Writes the figures into docs/benchmarks.md between the generated markers."""
-    rows = [
-        "| flow | concurrency | requests | failures | req/s | flows/s | p50 ms | p99 ms "
-        "| × ceiling |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for p in result["points"]:
-        fraction = "" if p["fraction_of_ceiling"] is None else f"{p['fraction_of_ceiling']:.3f}"
-        rows.append(
-            f"| {p['flow']} | {p['concurrency']} | {p['requests']} | {p['failures']} "
-            f"| {p['rps']} | {p['flows_per_s']} | {p['p50_ms']} | {p['p99_ms']} | {fraction} |"
-        )
-    memory = ["| process | RSS MiB |", "|---|---:|"]
-    memory += [f"| {name} | {mb} |" for name, mb in result["rss_mb"].items()]
-    meta = result["meta"]
-    generated = "\n".join(
-        [
-            "<!-- generated by bench/system.py; do not edit by hand between the markers -->",
-            f"Measured {meta['measured_at']} on {meta['cpus']} CPUs ({meta['machine']}), "
-            f"Python {meta['python']}, database {meta['database']}, "
-            f"{'quick' if meta['quick'] else 'full'} mode: {meta['duration_s']} s per point "
-            f"after {meta['warmup_s']} s warm-up.",
-            "",
-            *rows,
-            "",
-            *memory,
-            "",
-            "![system benchmark](benchmarks-system.png)",
-            "<!-- end generated -->",
-        ]
-    )
-    start, end = "<!-- generated by bench/system.py", "<!-- end generated -->"
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
-    if start in text and end in text:
-        before = text[: text.index(start)]
-        after = text[text.index(end) + len(end) :]
-        text = before + generated + after
-    else:
-        text = text.rstrip() + "\n\n## Latest figures\n\n" + generated + "\n"
-    DOC.write_text(text, encoding="utf-8")
+def _cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
 
 
 def _google_emulator_present() -> bool:
@@ -417,75 +569,85 @@ def _google_emulator_present() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # bench/ holds other benchmarks (bench/calendar.py): they must not shadow the standard
-    # library (calendar, ...) for the imports below, which run with bench/ first on sys.path.
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_load"]:
         print(json.dumps(_load_worker(json.loads(argv[1]))))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short points, for a smoke run")
+    parser.add_argument("--duration", type=float, help="seconds measured per point (default 15)")
+    parser.add_argument("--warmup", type=float, help="seconds of warm-up per point (default 3)")
     parser.add_argument(
         "--flows",
         default=None,
         help="comma-separated subset of: "
         + ", ".join(FLOW_LABELS)
-        + " (default: all that this checkout can run)",
+        + f" (default: {','.join(DEFAULT_FLOWS)})",
     )
-    parser.add_argument("--no-doc", action="store_true", help="don't rewrite docs/benchmarks.md")
     args = parser.parse_args(argv)
     duration, warmup = (2.0, 0.5) if args.quick else (15.0, 3.0)
+    duration = args.duration or duration
+    warmup = args.warmup if args.warmup is not None else warmup
     if args.flows:
         wanted = [f.strip() for f in args.flows.split(",") if f.strip()]
+        unknown = set(wanted) - set(FLOW_LABELS)
+        if unknown:
+            parser.error(f"unknown flows: {', '.join(sorted(unknown))}")
     else:
-        wanted = list(FLOW_LABELS)
+        wanted = list(DEFAULT_FLOWS)
         if not _google_emulator_present():
             wanted = ["ceiling", "message"]
             print("Google emulator absent from this checkout: measuring ceiling and message only")
 
+    load_before = os.getloadavg()
+    started = datetime.now(UTC)
+    memory = Memory()
     points: list[Point] = []
-    rss: dict[str, float] = {}
     database = "none"
+    checks: dict[str, int] = {}
     if "ceiling" in wanted:
         print("ceiling", flush=True)
-        ceiling_points, rss["ceiling"] = measure_ceiling(duration=duration, warmup=warmup)
-        points += ceiling_points
+        points += measure_ceiling(duration=duration, warmup=warmup, memory=memory)
     system_flows = [f for f in wanted if f != "ceiling"]
     if system_flows:
-        flow_points, flow_rss, database = measure_system(
-            system_flows,
-            duration=duration,
-            warmup=warmup,
-            workdir=Path(tempfile.mkdtemp(prefix="haru-bench-")),
-        )
+        workdir = Path(tempfile.mkdtemp(prefix="haru-bench-"))
+        try:
+            flow_points, database, checks = measure_system(
+                system_flows, duration=duration, warmup=warmup, workdir=workdir, memory=memory
+            )
+        except BaseException:
+            print(f"the services' logs are kept in {workdir / 'log'}", file=sys.stderr)
+            raise
+        shutil.rmtree(workdir, ignore_errors=True)
         points += flow_points
-        rss.update(flow_rss)
     attach_fractions(points)
+    quick = args.quick or duration < 10
     result = {
         "meta": {
-            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "measured_at": started.isoformat(timespec="seconds"),
+            "command": "uv run python bench/system.py " + " ".join(argv),
             "cpus": os.cpu_count(),
+            "cpu_model": _cpu_model(),
             "machine": platform.machine(),
+            "kernel": platform.release(),
             "python": platform.python_version(),
             "database": database,
-            "quick": args.quick,
+            "quick": quick,
             "duration_s": duration,
             "warmup_s": warmup,
-            "load_generator": "locust (FastHttpUser, closed loop, no think time)",
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
+            "load_generator": "locust (FastHttpUser, one process, closed loop, no think time)",
             "flows": {f: FLOW_LABELS[f] for f in wanted},
         },
         "points": [asdict(p) for p in points],
-        "rss_mb": rss,
+        "rss_mb": memory.as_dict(),
+        "google_check": checks,
     }
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUT_DIR / "system.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    chart(points, OUT_DIR / "system.png")
-    if not args.no_doc:
-        shutil.copyfile(OUT_DIR / "system.png", DOC_CHART)
-    if not args.no_doc:
-        write_doc(result)
+    subtitle = f"{os.cpu_count()} cores, loopback, locust, {started:%Y-%m-%d}"
+    chart(points, OUT_DIR / "system.png", subtitle=subtitle + (" (quick)" if quick else ""))
     print(f"wrote {OUT_DIR / 'system.json'} and {OUT_DIR / 'system.png'}")
     return 0
 

@@ -3,27 +3,21 @@
 For each operation the same Google requests are timed twice: through the service
 (a real ``python -m skill_calendar`` process over HTTP) and directly against the
 emulator. The service's overhead is the difference of the percentiles. Run:
-``uv run python bench/calendar.py`` (writes var/bench/calendar.json).
+``uv run python bench/calendar_overhead.py`` (writes var/bench/calendar.json).
 """
 
-# ruff: noqa: E402
 from __future__ import annotations
-
-import os
-import sys
-
-# This file is named like the standard library's ``calendar``, which httpx imports:
-# take the script's own folder off the import path before anything else is imported.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 
 import argparse
 import asyncio
 import importlib.util
 import json
+import os
+import shutil
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -308,7 +302,10 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="calendar-bench-"))
     database_url = args.database_url or f"sqlite+aiosqlite:///{workdir}/calendar.db"
     upgrade(SERVICE_DIR, database_url)
-    report = asyncio.run(run(args.calls, database_url))
+    try:
+        report = asyncio.run(run(args.calls, database_url))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
     header = (
         f"{'op':<7}{'conc':>5}{'calls':>6}  {'svc p50':>8}{'svc p99':>9}"
         f"{'dir p50':>9}{'dir p99':>9}  {'over p50':>9}{'over p99':>9}  (ms)"
