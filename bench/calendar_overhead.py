@@ -27,6 +27,8 @@ from typing import Any
 
 import httpx
 
+from google_emulator.testing import EmulatorProcess
+
 ROOT = Path(__file__).resolve().parents[1]
 SERVICE_DIR = ROOT / "skill-calendar"
 SUPPORT = SERVICE_DIR / "tests" / "support"
@@ -76,17 +78,10 @@ async def _timed(call: Callable[[int], Awaitable[None]], n: int, concurrency: in
 
 
 def _start_google() -> tuple[Any, Any]:
-    """The Google emulator as a real process (the test stand-in only if it is not installed)."""
-    if importlib.util.find_spec("google_emulator.testing") is not None:
-        from google_emulator.testing import EmulatorProcess
-
-        process = EmulatorProcess()
-        process.start()
-        return process, "google_emulator"
-    fake = _support("fake_google")
-    server = fake.ThreadServer(fake.FakeGoogle().app).__enter__()
-    server.control = fake.FakeControl(server.base_url)
-    return server, "stand-in (google_emulator not installed)"
+    """The Google emulator as a real process."""
+    process = EmulatorProcess()
+    process.start()
+    return process, "google_emulator"
 
 
 async def run(n: int, database_url: str) -> dict[str, Any]:
@@ -94,10 +89,9 @@ async def run(n: int, database_url: str) -> dict[str, Any]:
     google.control.reset()
     google.control.add_account(EMAIL, time_zone="Asia/Seoul")
     auth_support = _support("auth_double")
-    fake = _support("fake_google")
     double = auth_support.AuthDouble(google_base_url=google.base_url, control=google.control)
     double.connect(user_id=USER, email=EMAIL)
-    auth_server = fake.ThreadServer(double.app).__enter__()
+    auth_server = _support("thread_server").ThreadServer(double.app).__enter__()
 
     port = _free_port()
     env = {
