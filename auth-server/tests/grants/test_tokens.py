@@ -206,6 +206,7 @@ async def test_malformed_refused_token_fingerprint_is_rejected(flow, google_emul
         headers={"Authorization": "Bearer test-calendar-token"},
     )
     assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == "request.validation_failed"
     assert google_emulator.control.calls().get("token.refresh_token", 0) == 0
 
 
