@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import socket
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
@@ -209,11 +210,20 @@ class Flow:
         google_url = await self.to_google(await self.link(user_id, capability, ref))
         return await self.back(await self.consent(google_url, email, allow=allow, scopes=scopes))
 
-    async def token(self, user_id: str, capability: str = "calendar", force: bool = False):
-        return await self.client.post(
-            "/internal/tokens",
-            json={"user_id": user_id, "capability": capability, "force_refresh": force},
-            headers=CALENDAR_HEADERS,
+    async def token(
+        self,
+        user_id: str,
+        capability: str = "calendar",
+        force: bool = False,
+        refused: str | None = None,
+        client: httpx.AsyncClient | None = None,
+    ):
+        """POST /internal/tokens; ``refused`` is the access token Google refused (sent hashed)."""
+        body: dict = {"user_id": user_id, "capability": capability, "force_refresh": force}
+        if refused is not None:
+            body["refused_token_sha256"] = hashlib.sha256(refused.encode()).hexdigest()
+        return await (client or self.client).post(
+            "/internal/tokens", json=body, headers=CALENDAR_HEADERS
         )
 
     async def grant(self, user_id: str, capability: str = "calendar") -> dict:

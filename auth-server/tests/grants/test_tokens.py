@@ -106,6 +106,110 @@ async def test_force_refresh_gets_a_new_token(flow, google_emulator):
     assert account.version == 2
 
 
+async def test_fifty_forced_refreshes_naming_the_refused_token_refresh_once(flow, google_emulator):
+    user_id = await connected(flow)
+    refused = (await flow.token(user_id)).json()["access_token"]
+    answers = await asyncio.gather(
+        *[flow.token(user_id, force=True, refused=refused) for _ in range(50)]
+    )
+    assert {a.status_code for a in answers} == {200}
+    tokens = {a.json()["access_token"] for a in answers}
+    assert len(tokens) == 1
+    assert tokens != {refused}
+    assert google_emulator.control.calls()["token.refresh_token"] == 1
+    assert (await account_of(flow.client, user_id)).version == 2
+
+
+async def test_two_processes_forced_refreshes_naming_the_refused_token_refresh_once(
+    flow, google_emulator, google_settings
+):
+    """Like two auth-server replicas: their in-process locks differ, the row lock is shared."""
+    if flow.client.app.state.database.is_sqlite:
+        pytest.skip("row locks across processes need PostgreSQL")
+    user_id = await connected(flow)
+    refused = (await flow.token(user_id)).json()["access_token"]
+    other = create_app(google_settings)
+    async with serve_app(other, base_url="http://127.0.0.1:8001") as second:
+        answers = await asyncio.gather(
+            *[
+                flow.token(user_id, force=True, refused=refused, client=client)
+                for client in (flow.client, second) * 25
+            ]
+        )
+    assert {a.status_code for a in answers} == {200}
+    tokens = {a.json()["access_token"] for a in answers}
+    assert len(tokens) == 1
+    assert tokens != {refused}
+    assert google_emulator.control.calls()["token.refresh_token"] == 1
+
+
+async def test_forced_refresh_naming_an_older_token_serves_the_current_one(flow, google_emulator):
+    user_id = await connected(flow)
+    older = (await flow.token(user_id)).json()["access_token"]
+    current = (await flow.token(user_id, force=True, refused=older)).json()["access_token"]
+    assert current != older
+    assert google_emulator.control.calls()["token.refresh_token"] == 1
+    # A caller that saw Google refuse the older token gets the current one, no refresh.
+    late = await flow.token(user_id, force=True, refused=older)
+    assert late.status_code == 200
+    assert late.json()["access_token"] == current
+    assert google_emulator.control.calls()["token.refresh_token"] == 1
+    assert (await account_of(flow.client, user_id)).version == 2
+
+
+async def test_forced_refresh_naming_the_current_token_refreshes_once(flow, google_emulator):
+    user_id = await connected(flow)
+    current = (await flow.token(user_id)).json()["access_token"]
+    # The fingerprint alone means the caller saw a 401: force_refresh is implied.
+    refreshed = await flow.token(user_id, refused=current)
+    assert refreshed.status_code == 200
+    assert refreshed.json()["access_token"] != current
+    assert google_emulator.control.calls()["token.refresh_token"] == 1
+    assert (await flow.token(user_id)).json() == refreshed.json()
+    assert google_emulator.control.calls()["token.refresh_token"] == 1
+
+
+async def test_forced_refresh_naming_an_older_token_refreshes_a_token_about_to_expire(
+    flow, google_emulator
+):
+    user_id = await connected(flow)
+    older = (await flow.token(user_id)).json()["access_token"]
+    current = (await flow.token(user_id, force=True, refused=older)).json()["access_token"]
+    await expire_access_token(flow.client, user_id)
+    answer = await flow.token(user_id, force=True, refused=older)
+    assert answer.status_code == 200
+    assert answer.json()["access_token"] not in (older, current)
+    assert google_emulator.control.calls()["token.refresh_token"] == 2
+
+
+async def test_forced_refresh_of_the_refused_token_fails_with_503_when_google_does(
+    flow, google_emulator
+):
+    user_id = await connected(flow)
+    current = (await flow.token(user_id)).json()["access_token"]
+    google_emulator.control.fault("token.refresh_token", status=500, count=20)
+    answer = await flow.token(user_id, force=True, refused=current)
+    assert answer.status_code == 503  # never the token Google just refused
+    assert answer.json()["error"]["code"] == "auth.upstream_unavailable"
+
+
+async def test_malformed_refused_token_fingerprint_is_rejected(flow, google_emulator):
+    user_id = await connected(flow)
+    answer = await flow.client.post(
+        "/internal/tokens",
+        json={
+            "user_id": user_id,
+            "capability": "calendar",
+            "force_refresh": True,
+            "refused_token_sha256": "not-a-fingerprint",
+        },
+        headers={"Authorization": "Bearer test-calendar-token"},
+    )
+    assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == "request.validation_failed"
+    assert google_emulator.control.calls().get("token.refresh_token", 0) == 0
+
+
 async def test_invalid_grant_needs_reauth_then_reconnect_makes_it_usable(flow, google_emulator):
     user_id = await connected(flow)
     google_emulator.control.revoke("minji@example.com")

@@ -1,5 +1,7 @@
 """Google failures: retried bursts, a bounded outage, revoked grants and expired tokens."""
 
+from hashlib import sha256
+
 import pytest
 
 pytestmark = pytest.mark.db
@@ -61,6 +63,11 @@ async def test_google_401_refreshes_once_then_succeeds(
     second = await client.get(f"/v1/users/{seoul_user}/events", params=DAY, headers=service_headers)
     assert second.status_code == 200, second.text
     assert [r["force_refresh"] for r in auth_double.requests] == [False, True]
+    # The forced request names the token Google refused, by its SHA-256 only.
+    refused = auth_double.issued[0]
+    assert auth_double.requests[1]["refused_token_sha256"] == sha256(refused.encode()).hexdigest()
+    assert "refused_token_sha256" not in auth_double.requests[0]
+    assert len(auth_double.issued) == 2
 
 
 async def test_cached_token_is_reused(client, service_headers, seoul_user, auth_double):

@@ -2,12 +2,17 @@
 
 It holds refresh tokens obtained from the Google emulator through its
 /emulator/authorize flow and answers POST /internal/tokens, including 409
-auth.reauth_required (refresh refused) and force_refresh; and POST
-/internal/connect-links.
+auth.reauth_required (refresh refused), force_refresh and refused_token_sha256
+(like the auth-server, it holds the last token and refreshes at Google only when
+that one is near expiry, forced without a fingerprint, or is the refused one);
+and POST /internal/connect-links. ``issued`` lists the access tokens it got from
+Google by refreshing, in order.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -35,6 +40,7 @@ class AuthDouble:
         self.control = control
         self.grants: dict[str, dict[str, Any]] = {}
         self.requests: list[dict[str, Any]] = []
+        self.issued: list[str] = []
         self.app = self._build()
 
     def connect(self, *, user_id: str, email: str) -> None:
@@ -65,9 +71,23 @@ class AuthDouble:
         answer.raise_for_status()
         self.grants[user_id] = {"email": email, "refresh_token": answer.json()["refresh_token"]}
 
+    @staticmethod
+    def _forced(body: dict[str, Any], held: dict[str, Any]) -> bool:
+        """force_refresh, or the refused token (by fingerprint) is the one held."""
+        refused = body.get("refused_token_sha256")
+        if refused is None:
+            return bool(body.get("force_refresh"))
+        return hashlib.sha256(held["access_token"].encode()).hexdigest() == refused
+
+    @staticmethod
+    def _valid(held: dict[str, Any]) -> bool:
+        expires_at = datetime.fromisoformat(held["expires_at"])
+        return expires_at - timedelta(seconds=60) > datetime.now(UTC)
+
     def _build(self) -> FastAPI:
         app = FastAPI()
         double = self
+        lock = asyncio.Lock()
 
         def refuse(status: int, code: str, details: dict[str, Any] | None = None) -> JSONResponse:
             body = {"error": {"code": code, "message": code, "details": details or {}}}
@@ -86,28 +106,34 @@ class AuthDouble:
             }
             if grant is None:
                 return refuse(409, "auth.reauth_required", {"reason": "missing", **connect})
-            async with httpx.AsyncClient(base_url=double.google_base_url) as http:
-                answer = await http.post(
-                    "/token",
-                    data={
-                        "grant_type": "refresh_token",
-                        "refresh_token": grant["refresh_token"],
-                        "client_id": CLIENT_ID,
-                        "client_secret": CLIENT_SECRET,
-                    },
-                )
-            if answer.status_code == 400:
-                return refuse(409, "auth.reauth_required", {"reason": "revoked", **connect})
-            if answer.status_code != 200:
-                return refuse(503, "auth.upstream_unavailable")
-            data = answer.json()
-            expires_at = datetime.now(UTC) + timedelta(seconds=int(data["expires_in"]))
-            return {
-                "access_token": data["access_token"],
-                "expires_at": expires_at.isoformat(),
-                "scopes": SCOPES,
-                "google_email": grant["email"],
-            }
+            async with lock:  # like the auth-server's per-grant row lock
+                held = grant.get("token")
+                if held and not double._forced(body, held) and double._valid(held):
+                    return held
+                async with httpx.AsyncClient(base_url=double.google_base_url) as http:
+                    answer = await http.post(
+                        "/token",
+                        data={
+                            "grant_type": "refresh_token",
+                            "refresh_token": grant["refresh_token"],
+                            "client_id": CLIENT_ID,
+                            "client_secret": CLIENT_SECRET,
+                        },
+                    )
+                if answer.status_code == 400:
+                    return refuse(409, "auth.reauth_required", {"reason": "revoked", **connect})
+                if answer.status_code != 200:
+                    return refuse(503, "auth.upstream_unavailable")
+                data = answer.json()
+                expires_at = datetime.now(UTC) + timedelta(seconds=int(data["expires_in"]))
+                grant["token"] = {
+                    "access_token": data["access_token"],
+                    "expires_at": expires_at.isoformat(),
+                    "scopes": SCOPES,
+                    "google_email": grant["email"],
+                }
+                double.issued.append(data["access_token"])
+                return grant["token"]
 
         @app.post("/internal/connect-links", status_code=201)
         async def connect_links(request: Request):

@@ -49,6 +49,7 @@ async def issue_token(
         user_id=body.user_id,
         capability=body.capability,
         force_refresh=body.force_refresh,
+        refused_token_sha256=body.refused_token_sha256,
     )
     response.headers["Cache-Control"] = "no-store"
     return TokenOut(

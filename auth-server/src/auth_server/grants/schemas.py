@@ -24,6 +24,8 @@ class TokenIn(BaseModel):
     user_id: str = Field(min_length=1, max_length=36)
     capability: CapabilityName
     force_refresh: bool = False
+    # SHA-256 hex of the access token Google refused: refresh only if it is still the one held.
+    refused_token_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
 
 
 class TokenOut(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -305,6 +307,31 @@ def invalid_grant_reason(*, issued_at: datetime | None, testing_expiry_days: flo
     return REVOKED
 
 
+def token_sha256(access_token: str) -> str:
+    """The fingerprint a caller names a refused access token by: SHA-256, lowercase hex."""
+    return hashlib.sha256(access_token.encode()).hexdigest()
+
+
+def _forced(
+    *,
+    cipher: TokenCipher,
+    account: GoogleAccount,
+    force_refresh: bool,
+    refused_token_sha256: str | None,
+) -> bool:
+    """Whether the request forces a refresh of the token held now.
+
+    Named by its fingerprint, only the refused token itself is refreshed: a newer one
+    (someone refreshed after the caller's 401) is served as it is.
+    """
+    if refused_token_sha256 is None:
+        return force_refresh
+    if account.access_token is None:
+        return True
+    held = cipher.decrypt(account.access_token, column=ACCESS_TOKEN, owner=account.user_id)
+    return hmac.compare_digest(token_sha256(held), refused_token_sha256)
+
+
 async def issue_access_token(
     *,
     session: AsyncSession,
@@ -312,6 +339,7 @@ async def issue_access_token(
     user_id: str,
     capability: str,
     force_refresh: bool = False,
+    refused_token_sha256: str | None = None,
 ) -> AccessToken:
     """An access token good for ``capability``, refreshed ahead of expiry or on demand."""
     margin = timedelta(seconds=runtime.settings.refresh_margin_seconds)
@@ -322,7 +350,13 @@ async def issue_access_token(
         raise await _reauth_error(
             runtime=runtime, user_id=user_id, capability=capability, status=status
         )
-    if not force_refresh and _fresh(account, margin=margin):
+    forced = _forced(
+        cipher=runtime.cipher,
+        account=account,
+        force_refresh=force_refresh,
+        refused_token_sha256=refused_token_sha256,
+    )
+    if not forced and _fresh(account, margin=margin):
         return _access_token(runtime.cipher, account)
     seen_version = account.version
     # Give the connection back before queueing: waiters must not starve the refresher.
@@ -334,15 +368,27 @@ async def issue_access_token(
             capability=capability,
             seen_version=seen_version,
             force_refresh=force_refresh,
+            refused_token_sha256=refused_token_sha256,
         )
 
 
 async def _refresh(
-    *, runtime: AuthRuntime, user_id: str, capability: str, seen_version: int, force_refresh: bool
+    *,
+    runtime: AuthRuntime,
+    user_id: str,
+    capability: str,
+    seen_version: int,
+    force_refresh: bool,
+    refused_token_sha256: str | None,
 ) -> AccessToken:
-    """Refreshes under the row lock; whoever got the lock after a refresh reuses its token."""
+    """Refreshes under the row lock; whoever got the lock after a refresh reuses its token.
+
+    The row lock (SELECT ... FOR UPDATE) serialises refreshers across auth-server
+    processes on PostgreSQL; the in-process lock around this call queues the rest.
+    """
     margin = timedelta(seconds=runtime.settings.refresh_margin_seconds)
     failure: Exception | None = None
+    forced = force_refresh or refused_token_sha256 is not None
     async with runtime.sessionmaker() as session:
         async with session.begin():
             account = await session.scalar(
@@ -354,11 +400,21 @@ async def _refresh(
             status = capability_status(account, capability)
             if account is None or not status.usable:
                 failure = status  # type: ignore[assignment]
-            elif account.version != seen_version and _fresh(account, margin=timedelta(0)):
-                return _access_token(runtime.cipher, account)  # someone refreshed meanwhile
-            elif not force_refresh and _fresh(account, margin=margin):
-                return _access_token(runtime.cipher, account)
             else:
+                forced = _forced(
+                    cipher=runtime.cipher,
+                    account=account,
+                    force_refresh=force_refresh,
+                    refused_token_sha256=refused_token_sha256,
+                )
+                if (
+                    refused_token_sha256 is None
+                    and account.version != seen_version
+                    and _fresh(account, margin=timedelta(0))
+                ):
+                    return _access_token(runtime.cipher, account)  # someone refreshed meanwhile
+                if not forced and _fresh(account, margin=margin):
+                    return _access_token(runtime.cipher, account)
                 failure = await _refresh_locked(session=session, runtime=runtime, account=account)
                 if failure is None:
                     return _access_token(runtime.cipher, account)
@@ -372,7 +428,7 @@ async def _refresh(
             raise await _reauth_error(
                 runtime=runtime, user_id=user_id, capability=capability, status=status
             )
-        if not force_refresh and account is not None and _fresh(account, margin=timedelta(0)):
+        if not forced and account is not None and _fresh(account, margin=timedelta(0)):
             # Refreshing ahead of expiry failed, but the token we hold is still good.
             return _access_token(runtime.cipher, account)
         retry_after = runtime.settings.upstream_retry_after_seconds

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,11 +29,25 @@ class CachedToken:
     google_email: str | None
 
 
+# The token each task (one request's work) was handed last, per (user, capability): when
+# Google refuses it, that is the token the forced refresh names. Replaced, never mutated.
+_handed_out: ContextVar[dict[tuple[str, str], str] | None] = ContextVar(
+    "calendar_tokens_handed_out", default=None
+)
+
+
+def token_sha256(access_token: str) -> str:
+    """The fingerprint the auth-server knows a refused token by (contracts.md, "Tokens")."""
+    return hashlib.sha256(access_token.encode()).hexdigest()
+
+
 class AuthServerTokens:
     """Asks the auth-server for tokens (POST /internal/tokens) and caches them in memory.
 
     The cache is only a cache: a restart asks again. One lock per user keeps concurrent
-    requests from refreshing the same grant at once.
+    requests from refreshing the same grant at once; a forced refresh names the refused
+    token, so callers that arrive after it was replaced (here or in another replica)
+    refresh nothing.
     """
 
     def __init__(self, *, http: httpx.AsyncClient, expiry_margin_s: float = 60.0) -> None:
@@ -50,24 +66,51 @@ class AuthServerTokens:
         return cached.google_email if cached else None
 
     async def access_token(self, *, user_id: str, force_refresh: bool = False) -> str:
-        """A valid access token for the user's calendar grant."""
+        """A valid access token; ``force_refresh``: Google refused the one this task got last."""
         key = (user_id, CAPABILITY)
-        if force_refresh:
+        refused = self._refused(key) if force_refresh else None
+        if refused is not None and self._cached(key) == refused:
             self._cache.pop(key, None)
-        cached = self._cache.get(key)
-        if cached and cached.expires_at - self.expiry_margin > utcnow():
-            return cached.access_token
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            cached = self._cache.get(key)
-            if cached and cached.expires_at - self.expiry_margin > utcnow():
-                return cached.access_token
-            fresh = await self._fetch(user_id=user_id, force_refresh=force_refresh)
-            self._cache[key] = fresh
-            return fresh.access_token
+        token = self._usable(key, refused=refused)
+        if token is None:
+            lock = self._locks.setdefault(key, asyncio.Lock())
+            async with lock:
+                token = self._usable(key, refused=refused)
+                if token is None:
+                    fresh = await self._fetch(
+                        user_id=user_id, force_refresh=force_refresh, refused=refused
+                    )
+                    self._cache[key] = fresh
+                    token = fresh.access_token
+        _handed_out.set({**(_handed_out.get() or {}), key: token})
+        return token
 
-    async def _fetch(self, *, user_id: str, force_refresh: bool) -> CachedToken:
-        body = {"user_id": user_id, "capability": CAPABILITY, "force_refresh": force_refresh}
+    def _refused(self, key: tuple[str, str]) -> str | None:
+        """The token Google refused: the one handed to this task, else the cached one."""
+        return (_handed_out.get() or {}).get(key) or self._cached(key)
+
+    def _cached(self, key: tuple[str, str]) -> str | None:
+        cached = self._cache.get(key)
+        return cached.access_token if cached else None
+
+    def _usable(self, key: tuple[str, str], *, refused: str | None) -> str | None:
+        cached = self._cache.get(key)
+        if cached is None or cached.access_token == refused:
+            return None
+        if cached.expires_at - self.expiry_margin > utcnow():
+            return cached.access_token
+        return None
+
+    async def _fetch(
+        self, *, user_id: str, force_refresh: bool, refused: str | None
+    ) -> CachedToken:
+        body: dict[str, object] = {
+            "user_id": user_id,
+            "capability": CAPABILITY,
+            "force_refresh": force_refresh,
+        }
+        if refused is not None:
+            body["refused_token_sha256"] = token_sha256(refused)
         try:
             response = await self.http.post(TOKENS_PATH, json=body)
         except httpx.TransportError as err:
