@@ -2,7 +2,13 @@ import httpx
 import pytest
 
 from shared.context import request_id_var
-from shared.http import backoff_delay, create_client, retry_after_seconds
+from shared.http import (
+    RETRY_POLICY,
+    RetryPolicy,
+    backoff_delay,
+    create_client,
+    retry_after_seconds,
+)
 
 
 class Script(httpx.AsyncBaseTransport):
@@ -17,7 +23,9 @@ class Script(httpx.AsyncBaseTransport):
         step = self.steps.pop(0)
         if isinstance(step, Exception):
             raise step
-        status, headers = step if isinstance(step, tuple) else (step, {})
+        status, headers, *code = step if isinstance(step, tuple) else (step, {})
+        if code:  # the one error shape of shared.errors
+            return httpx.Response(status, headers=headers, json={"error": {"code": code[0]}})
         return httpx.Response(status, headers=headers, json={"n": len(self.requests)})
 
 
@@ -86,6 +94,59 @@ async def test_read_timeout_on_plain_post_is_raised(sleeps):
     async with client_for(script, sleeps) as client:
         with pytest.raises(httpx.ReadTimeout):
             await client.post("/x")
+
+
+UPSTREAM_DONE = RetryPolicy(
+    final_error_codes=frozenset({"svc.upstream_unavailable"}), retry_read_timeout=False
+)
+
+
+async def test_policy_returns_a_final_error_code_without_retrying(sleeps):
+    script = Script((503, {"Retry-After": "3"}, "svc.upstream_unavailable"), 200)
+    async with client_for(script, sleeps) as client:
+        response = await client.post(
+            "/x",
+            headers={"Idempotency-Key": "k"},
+            extensions={RETRY_POLICY: UPSTREAM_DONE},
+        )
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "svc.upstream_unavailable"
+    assert response.headers["Retry-After"] == "3"
+    assert len(script.requests) == 1
+    assert sleeps == []
+
+
+async def test_policy_still_retries_other_codes_and_connection_errors(sleeps):
+    script = Script(
+        httpx.ConnectError("refused"),
+        (503, {}, "svc.database_unavailable"),
+        502,
+        httpx.RemoteProtocolError("dropped"),
+        201,
+    )
+    async with client_for(script, sleeps, retries=4) as client:
+        response = await client.post(
+            "/x", headers={"Idempotency-Key": "k"}, extensions={RETRY_POLICY: UPSTREAM_DONE}
+        )
+    assert response.status_code == 201
+    assert len(script.requests) == 5
+
+
+async def test_policy_can_refuse_to_retry_a_read_timeout(sleeps):
+    script = Script(httpx.ReadTimeout("slow"), 201)
+    async with client_for(script, sleeps) as client:
+        with pytest.raises(httpx.ReadTimeout):
+            await client.post(
+                "/x", headers={"Idempotency-Key": "k"}, extensions={RETRY_POLICY: UPSTREAM_DONE}
+            )
+    assert len(script.requests) == 1
+
+
+async def test_without_a_policy_the_same_final_code_is_retried(sleeps):
+    script = Script((503, {}, "svc.upstream_unavailable"), 200)
+    async with client_for(script, sleeps) as client:
+        assert (await client.get("/x")).status_code == 200
+    assert len(script.requests) == 2
 
 
 async def test_token_and_request_id_travel(sleeps):

@@ -20,6 +20,7 @@ import pytest
 from pydantic import SecretStr
 
 from google_emulator.testing import EmulatorProcess
+from router_service.clients.exceptions import CalendarUnavailable
 from router_service.db import Base, load_models
 from router_service.main import create_app
 from shared.testing import serve_app
@@ -62,6 +63,87 @@ def token_double(google):
         yield double
 
 
+async def _calendar_app(settings, other_database_url, token_double, google, **overrides):
+    """The real skill-calendar app on its own database, its Google the emulator."""
+    calendar_settings = CalendarSettings(
+        database_url=other_database_url("calendar"),
+        environment="test",
+        service_tokens={"router": settings.calendar_token.get_secret_value()},
+        auth_server_url=token_double.base_url,
+        auth_server_token=SecretStr(_support("auth_double").CALLER_TOKEN),
+        google_api_base_url=google.base_url,
+        **overrides,
+    )
+    calendar_app = create_calendar_app(calendar_settings)
+    load_calendar_models()
+    await calendar_app.state.database.create_all(CalendarBase.metadata)
+    return calendar_app
+
+
+class CountingTransport(httpx.AsyncHTTPTransport):
+    """The network, counting the requests that cross it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[httpx.Request] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return await super().handle_async_request(request)
+
+
+async def test_google_rate_limit_costs_one_budget_not_one_per_router_retry(
+    settings, fake_auth, other_database_url, google, token_double, serve_http
+):
+    """skill-calendar spends its budget and answers 503 once; the router passes it on."""
+    calendar_app = await _calendar_app(
+        settings,
+        other_database_url,
+        token_double,
+        google,
+        google_timeout_s=1.0,
+        google_retry_budget_s=2.5,
+    )
+    await asyncio.to_thread(token_double.connect, user_id="u-budget", email=EMAIL)
+    event = {
+        "title": "검진",
+        "start": "2025-11-24T07:40:00+09:00",
+        "end": "2025-11-24T12:00:00+09:00",
+    }
+    wire = CountingTransport()
+    async with serve_http(calendar_app) as calendar_url:
+        router_app = create_app(
+            settings.model_copy(update={"calendar_url": calendar_url}),
+            transports={
+                "auth-server": httpx.ASGITransport(app=fake_auth.app),
+                "skill-calendar": wire,
+            },
+        )
+        calendar = router_app.state.dialogue.calendar
+        await asyncio.to_thread(
+            google.control.fault,
+            "calendar.events.insert",
+            status=403,
+            count=1000,
+            reason="rateLimitExceeded",
+        )
+        with pytest.raises(CalendarUnavailable) as refused:
+            await calendar.create_event(user_id="u-budget", event=event, idempotency_key="pa-7")
+        assert refused.value.details["code"] == "calendar.upstream_unavailable"
+        assert len(wire.requests) == 1  # the router did not retry skill-calendar's final 503
+        calls = await asyncio.to_thread(google.control.calls)
+        assert calls["calendar.events.insert"] >= 2  # skill-calendar retried within its budget
+
+        await asyncio.to_thread(google.control.clear_faults)
+        created = await calendar.create_event(
+            user_id="u-budget", event=event, idempotency_key="pa-7"
+        )
+        assert created.status == "created"
+        live = await asyncio.to_thread(google.control.events, EMAIL)
+        assert [e["id"] for e in live if e.get("status") != "cancelled"] == [created.event.id]
+        await router_app.state.database.dispose()
+
+
 async def test_seed_scenario_with_reauth_through_skill_calendar(
     settings,
     fake_auth,
@@ -72,18 +154,9 @@ async def test_seed_scenario_with_reauth_through_skill_calendar(
     say,
     auth_server_headers,
 ):
-    calendar_settings = CalendarSettings(
-        database_url=other_database_url("calendar"),
-        environment="test",
-        service_tokens={"router": settings.calendar_token.get_secret_value()},
-        auth_server_url=token_double.base_url,
-        auth_server_token=SecretStr(_support("auth_double").CALLER_TOKEN),
-        google_api_base_url=google.base_url,
-        google_timeout_s=2.0,
+    calendar_app = await _calendar_app(
+        settings, other_database_url, token_double, google, google_timeout_s=2.0
     )
-    calendar_app = create_calendar_app(calendar_settings)
-    load_calendar_models()
-    await calendar_app.state.database.create_all(CalendarBase.metadata)
 
     async with serve_http(calendar_app) as calendar_url:
         router_app = create_app(

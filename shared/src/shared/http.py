@@ -3,6 +3,10 @@
 Timeouts, retries with exponential backoff and full jitter on connection
 errors and 502/503/504/429 (honouring ``Retry-After``, capped), the caller's
 bearer token, and ``X-Request-ID`` propagation.
+
+A caller whose server owns a retry budget of its own narrows these retries per request
+with a :class:`RetryPolicy` in the request extension ``RETRY_POLICY`` (one budget, not
+retries stacked on retries).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import email.utils
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
@@ -27,7 +32,37 @@ NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Errors after the request may have been processed: retried only when idempotent.
 MAYBE_SENT_ERRORS = (httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.ReadError)
 
+# Request extension carrying a RetryPolicy (``client.request(..., extensions={RETRY_POLICY: p})``).
+RETRY_POLICY = "haru.retry_policy"
+
 Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Per-request limits on RetryTransport's retries, for a server that retries upstream itself.
+
+    ``final_error_codes``: error codes (the JSON body's ``error.code``) meaning the server
+    already spent its own retry budget; such an answer is returned as it is, never retried.
+    ``retry_read_timeout``: whether a read timeout (the server is slow, perhaps retrying
+    upstream) is retried; connection errors and dropped connections always are.
+    """
+
+    final_error_codes: frozenset[str] = frozenset()
+    retry_read_timeout: bool = True
+
+
+DEFAULT_POLICY = RetryPolicy()
+
+
+async def error_code(response: httpx.Response) -> str | None:
+    """The ``error.code`` of a JSON error body (reads the body), if any."""
+    await response.aread()
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        return None
+    return error.get("code") if isinstance(error, dict) else None
 
 
 def retry_after_seconds(value: str | None, *, cap: float) -> float | None:
@@ -75,6 +110,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
         return request.method in IDEMPOTENT_METHODS or "idempotency-key" in request.headers
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        policy = request.extensions.get(RETRY_POLICY, DEFAULT_POLICY)
         attempt = 0
         while True:
             attempt += 1
@@ -85,8 +121,12 @@ class RetryTransport(httpx.AsyncBaseTransport):
                     raise
                 await self._wait(attempt, None, request, "connect error")
                 continue
-            except MAYBE_SENT_ERRORS:
-                if attempt > self.retries or not self._replay_safe(request):
+            except MAYBE_SENT_ERRORS as err:
+                if (
+                    attempt > self.retries
+                    or not self._replay_safe(request)
+                    or (isinstance(err, httpx.ReadTimeout) and not policy.retry_read_timeout)
+                ):
                     raise
                 await self._wait(attempt, None, request, "read error")
                 continue
@@ -95,6 +135,8 @@ class RetryTransport(httpx.AsyncBaseTransport):
                 or attempt > self.retries
                 or not (self._replay_safe(request) or response.status_code in (429, 503))
             ):
+                return response
+            if policy.final_error_codes and await error_code(response) in policy.final_error_codes:
                 return response
             retry_after = response.headers.get("retry-after")
             await response.aclose()

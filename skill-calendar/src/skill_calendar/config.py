@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -24,9 +24,13 @@ class CalendarSettings(ServiceSettings):
     google_api_base_url: str = Field(
         "https://www.googleapis.com", description="Google API base (the emulator in tests)"
     )
-    google_timeout_s: float = Field(10.0, description="Timeout of one Google call (seconds)")
+    google_timeout_s: float = Field(
+        4.0, gt=0, description="Timeout of one attempt at Google; shorter than the retry budget"
+    )
     google_retry_budget_s: float = Field(
-        8.0, description="Total time one operation may spend retrying Google (seconds)"
+        12.0,
+        gt=0,
+        description="Total time one Google call may take with its retries (the only retry budget)",
     )
     google_backoff_base_s: float = Field(0.25, description="First backoff step (seconds)")
     google_backoff_cap_s: float = Field(4.0, description="Largest single backoff (seconds)")
@@ -37,3 +41,10 @@ class CalendarSettings(ServiceSettings):
         60.0, description="A cached access token is renewed this long before it expires"
     )
     zone_cache_ttl_s: float = Field(600.0, description="How long a calendar's zone is cached")
+
+    @model_validator(mode="after")
+    def _attempt_fits_the_budget(self) -> CalendarSettings:
+        # A timed-out write is retried only if a second attempt fits in the budget.
+        if self.google_timeout_s >= self.google_retry_budget_s:
+            raise ValueError("google_timeout_s must be shorter than google_retry_budget_s")
+        return self

@@ -2,6 +2,8 @@
 
 import pytest
 
+from skill_calendar.events.service import derive_event_id
+
 pytestmark = pytest.mark.db
 
 LUNCH = {
@@ -27,16 +29,25 @@ async def test_same_key_other_body_is_refused(seoul_user, create):
     assert other.json()["error"]["code"] == "idempotency.key_reused"
 
 
-async def test_lost_insert_response_then_retry_gives_one_event(seoul_user, create, google):
-    # Google performs the insert but the answer arrives after our 1 s timeout.
+async def test_timed_out_insert_is_retried_with_its_id_and_succeeds_once(
+    seoul_user, create, google
+):
+    # Google performs the insert but its answer never arrives within our 1 s attempt timeout.
     google.control.fault("calendar.events.insert", drop_response=True, delay=3)
     first = await create(seoul_user, LUNCH, key="flaky")
-    # The client's own retry of the same id met Google's 409 and fetched the event.
+    # Within the one budget the client sent the same id again, met Google's 409 for it and
+    # fetched the event: one success, no second event, no 503 for the router to retry.
     assert first.status_code == 201, first.text
+    assert first.json()["status"] == "created"
+    event_id = derive_event_id(user_id=seoul_user, key="flaky")
+    assert first.json()["event"]["id"] == event_id
+    assert google.control.calls()["calendar.events.insert"] == 2
     again = await create(seoul_user, LUNCH, key="flaky")
-    assert again.json()["event"]["id"] == first.json()["event"]["id"]
+    assert again.json()["status"] == "replayed"
+    assert again.json()["event"]["id"] == event_id
+    assert google.control.calls()["calendar.events.insert"] == 2
     live = [e for e in google.control.events("minji@example.com") if e["status"] != "cancelled"]
-    assert len(live) == 1
+    assert [e["id"] for e in live] == [event_id]
 
 
 async def test_retry_after_an_unfinished_attempt_finds_the_same_event(

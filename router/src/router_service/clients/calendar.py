@@ -1,4 +1,10 @@
-"""Thin client of skill-calendar's API (one method per remote verb)."""
+"""Thin client of skill-calendar's API (one method per remote verb).
+
+skill-calendar owns the one retry budget at Google. Its final answer after spending it
+(503 ``calendar.upstream_unavailable``) is not retried here, nor a read timeout (it is
+still working on it); connection errors and a proxy's 502/504 while skill-calendar is
+unreachable or restarting are, within shared.http's small bound.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from router_service.clients.exceptions import (
     CalendarRequestFailed,
     CalendarUnavailable,
 )
+from shared.http import RETRY_POLICY, RetryPolicy
 from shared.time import isoformat
 
 logger = logging.getLogger(__name__)
@@ -22,6 +29,13 @@ logger = logging.getLogger(__name__)
 EVENTS_PATH = "/v1/users/{user_id}/events"
 EVENT_PATH = "/v1/users/{user_id}/events/{event_id}"
 REAUTH_CODES = frozenset({"calendar.reauth_required", "auth.reauth_required"})
+UPSTREAM_EXHAUSTED = "calendar.upstream_unavailable"
+ONE_BUDGET = RetryPolicy(
+    final_error_codes=frozenset({UPSTREAM_EXHAUSTED}), retry_read_timeout=False
+)
+# Longer than skill-calendar takes to answer with its budget spent (CALENDAR_GOOGLE_RETRY_BUDGET_S,
+# 12 s by default, plus its ordinary calls), so its own answer arrives first.
+CALL_TIMEOUT = httpx.Timeout(30.0, connect=2.0)
 
 
 class CalendarEvent(BaseModel):
@@ -96,7 +110,9 @@ class CalendarClient:
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
-            response = await self.http.request(method, path, **kwargs)
+            response = await self.http.request(
+                method, path, timeout=CALL_TIMEOUT, extensions={RETRY_POLICY: ONE_BUDGET}, **kwargs
+            )
         except httpx.HTTPError as err:
             logger.warning("skill-calendar unreachable", extra={"error_type": type(err).__name__})
             raise CalendarUnavailable() from err

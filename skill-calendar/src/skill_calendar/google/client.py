@@ -5,6 +5,11 @@ no worker thread is tied up per call; concurrency is bounded by a CapacityLimite
 Transient failures (429, 5xx, 403 rate limits, timeouts) are retried with
 exponential backoff and full jitter, honouring Retry-After, inside a total time
 budget; a 401 triggers exactly one forced token refresh.
+
+This is the one retry budget between a person and Google (the router does not retry our
+final 503). Each attempt's timeout is the HTTP client's, cut to what is left of the budget,
+so a timed-out call is retried here too; for events.insert that is safe because the event
+id is chosen by us: the repeat of a write that reached Google answers 409 for that id.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ PAGE_SIZE = 250
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_CAP_S = 30.0
+# An attempt is not started with less of the budget left than this.
+MIN_ATTEMPT_S = 1.0
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
@@ -127,7 +134,9 @@ class GoogleCalendarClient:
         return await self._call(user_id, "GET", self._event_path(event_id))
 
     async def insert_event(self, *, user_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        """events.insert; raises GoogleIdTaken when ``body['id']`` already exists."""
+        """events.insert of ``body`` with its own ``id``; GoogleIdTaken when that id exists."""
+        if not body.get("id"):
+            raise ValueError("events.insert needs a client-chosen id to be retried safely")
         return await self._call(
             user_id, "POST", f"/calendars/{PRIMARY}/events", json=body, on_conflict=GoogleIdTaken
         )
@@ -160,6 +169,16 @@ class GoogleCalendarClient:
     def _event_path(event_id: str) -> str:
         return f"/calendars/{PRIMARY}/events/{quote(event_id, safe='')}"
 
+    def _attempt_timeout(self, remaining: float) -> httpx.Timeout:
+        """The client's timeouts, none longer than the budget that is left."""
+        configured = self.http.timeout
+        return httpx.Timeout(
+            connect=min(configured.connect or remaining, remaining),
+            read=min(configured.read or remaining, remaining),
+            write=min(configured.write or remaining, remaining),
+            pool=min(configured.pool or remaining, remaining),
+        )
+
     def _backoff(self, attempt: int) -> float:
         return random.uniform(0, min(self.backoff_cap_s, self.backoff_base_s * 2 ** (attempt - 1)))  # noqa: S311
 
@@ -190,6 +209,7 @@ class GoogleCalendarClient:
                         params=params,
                         json=json,
                         headers={"Authorization": f"Bearer {token}"},
+                        timeout=self._attempt_timeout(max(deadline - self.clock(), MIN_ATTEMPT_S)),
                     )
             except httpx.TransportError as err:
                 why = type(err).__name__
@@ -212,7 +232,7 @@ class GoogleCalendarClient:
                     response.headers.get("retry-after"), cap=RETRY_AFTER_CAP_S
                 )
             delay = retry_after if retry_after is not None else self._backoff(attempt)
-            if self.clock() + delay > deadline:
+            if self.clock() + delay + MIN_ATTEMPT_S > deadline:
                 logger.warning(
                     "google %s %s gave up after %d attempts: %s", method, path, attempt, why
                 )

@@ -1,0 +1,16 @@
+"""skill-calendar settings: the attempt timeout must leave room for a retry in the budget."""
+
+import pytest
+from pydantic import ValidationError
+
+from skill_calendar.config import CalendarSettings
+
+
+def test_defaults_leave_room_to_retry_a_timed_out_call():
+    settings = CalendarSettings(environment="test")
+    assert settings.google_timeout_s < settings.google_retry_budget_s
+
+
+def test_an_attempt_timeout_as_long_as_the_budget_is_refused():
+    with pytest.raises(ValidationError, match="google_timeout_s"):
+        CalendarSettings(environment="test", google_timeout_s=10.0, google_retry_budget_s=8.0)
