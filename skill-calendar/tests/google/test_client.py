@@ -22,7 +22,7 @@ BODY = {
 class FixedToken:
     """A token source that always has a token (token handling is not under test here)."""
 
-    async def access_token(self, *, user_id: str, force_refresh: bool = False) -> str:
+    async def access_token(self, *, user_id: str, refused: str | None = None) -> str:
         return "access-token"
 
 

@@ -70,7 +70,7 @@ async def test_two_replicas_refused_the_same_token_refresh_once(user, google, au
         held = await tokens.access_token(user_id=user)
         assert held in refused
         await all_refused.wait()  # every caller was handed the token before Google refuses it
-        return await tokens.access_token(user_id=user, force_refresh=True)
+        return await tokens.access_token(user_id=user, refused=held)
 
     try:
         fresh = await asyncio.gather(*[after_a_401(r) for r in replicas * 25])
@@ -93,12 +93,12 @@ async def test_a_caller_late_after_the_refresh_gets_the_new_token_without_asking
         async def caller() -> str:
             assert await tokens.access_token(user_id=user) == refused
             await first_refresh.wait()
-            return await tokens.access_token(user_id=user, force_refresh=True)
+            return await tokens.access_token(user_id=user, refused=refused)
 
         first_refresh = asyncio.Event()
         late = asyncio.create_task(caller())
         await asyncio.sleep(0)
-        fresh = await tokens.access_token(user_id=user, force_refresh=True)
+        fresh = await tokens.access_token(user_id=user, refused=refused)
         asked = len(auth_double.requests)
         first_refresh.set()
         assert await late == fresh

@@ -56,7 +56,7 @@ Clock = Callable[[], float]
 class TokenSource(Protocol):
     """Hands out Google access tokens for a user's calendar grant."""
 
-    async def access_token(self, *, user_id: str, force_refresh: bool = False) -> str: ...
+    async def access_token(self, *, user_id: str, refused: str | None = None) -> str: ...
 
 
 def google_reason(response: httpx.Response) -> str | None:
@@ -194,11 +194,11 @@ class GoogleCalendarClient:
     ) -> Any:
         deadline = self.clock() + self.retry_budget_s
         attempt = 0
-        force_refresh = False
+        refused: str | None = None
         refreshed = False
         while True:
-            token = await self.tokens.access_token(user_id=user_id, force_refresh=force_refresh)
-            force_refresh = False
+            token = await self.tokens.access_token(user_id=user_id, refused=refused)
+            refused = None
             attempt += 1
             retry_after: float | None = None
             try:
@@ -221,7 +221,7 @@ class GoogleCalendarClient:
                 if status == 401:
                     if refreshed:
                         raise CalendarReauthRequired(reason="unauthorized", connect_url=None)
-                    refreshed = force_refresh = True
+                    refreshed, refused = True, token
                     continue
                 if not (
                     status in RETRY_STATUSES or (status == 403 and reason in RATE_LIMIT_REASONS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,13 +26,6 @@ class CachedToken:
     access_token: str
     expires_at: datetime
     google_email: str | None
-
-
-# The token each task (one request's work) was handed last, per (user, capability): when
-# Google refuses it, that is the token the forced refresh names. Replaced, never mutated.
-_handed_out: ContextVar[dict[tuple[str, str], str] | None] = ContextVar(
-    "calendar_tokens_handed_out", default=None
-)
 
 
 def token_sha256(access_token: str) -> str:
@@ -65,10 +57,9 @@ class AuthServerTokens:
         cached = self._cache.get((user_id, CAPABILITY))
         return cached.google_email if cached else None
 
-    async def access_token(self, *, user_id: str, force_refresh: bool = False) -> str:
-        """A valid access token; ``force_refresh``: Google refused the one this task got last."""
+    async def access_token(self, *, user_id: str, refused: str | None = None) -> str:
+        """A valid access token other than ``refused`` (the one Google just answered 401 to)."""
         key = (user_id, CAPABILITY)
-        refused = self._refused(key) if force_refresh else None
         if refused is not None and self._cached(key) == refused:
             self._cache.pop(key, None)
         token = self._usable(key, refused=refused)
@@ -77,17 +68,10 @@ class AuthServerTokens:
             async with lock:
                 token = self._usable(key, refused=refused)
                 if token is None:
-                    fresh = await self._fetch(
-                        user_id=user_id, force_refresh=force_refresh, refused=refused
-                    )
+                    fresh = await self._fetch(user_id=user_id, refused=refused)
                     self._cache[key] = fresh
                     token = fresh.access_token
-        _handed_out.set({**(_handed_out.get() or {}), key: token})
         return token
-
-    def _refused(self, key: tuple[str, str]) -> str | None:
-        """The token Google refused: the one handed to this task, else the cached one."""
-        return (_handed_out.get() or {}).get(key) or self._cached(key)
 
     def _cached(self, key: tuple[str, str]) -> str | None:
         cached = self._cache.get(key)
@@ -101,13 +85,11 @@ class AuthServerTokens:
             return cached.access_token
         return None
 
-    async def _fetch(
-        self, *, user_id: str, force_refresh: bool, refused: str | None
-    ) -> CachedToken:
+    async def _fetch(self, *, user_id: str, refused: str | None) -> CachedToken:
         body: dict[str, object] = {
             "user_id": user_id,
             "capability": CAPABILITY,
-            "force_refresh": force_refresh,
+            "force_refresh": refused is not None,
         }
         if refused is not None:
             body["refused_token_sha256"] = token_sha256(refused)
