@@ -123,3 +123,17 @@ async def test_google_401_after_refresh_asks_for_reconnect_with_link(
     assert error["code"] == "calendar.reauth_required"
     assert error["details"]["connect_url"].endswith("/connect/u-seoul")
     assert [r["force_refresh"] for r in auth_double.requests] == [False, True]
+
+
+async def test_auth_server_out_of_budget_is_not_asked_again(
+    client, service_headers, seoul_user, google, auth_double
+):
+    """The auth-server retries Google itself: its 503 is final here, one budget not two."""
+    first = await client.get(f"/v1/users/{seoul_user}/events", params=DAY, headers=service_headers)
+    assert first.status_code == 200
+    google.control.expire_tokens("minji@example.com")
+    google.control.fault("token.refresh_token", status=503, count=10)
+    answer = await client.get(f"/v1/users/{seoul_user}/events", params=DAY, headers=service_headers)
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["error"]["code"] == "calendar.upstream_unavailable"
+    assert [r["force_refresh"] for r in auth_double.requests] == [False, True]

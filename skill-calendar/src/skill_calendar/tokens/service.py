@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from shared.db import utcnow
+from shared.http import RETRY_POLICY, RetryPolicy
 from shared.time import parse_aware
 from skill_calendar.google.exceptions import CalendarReauthRequired, CalendarUnavailable
 
@@ -19,6 +20,8 @@ logger = logging.getLogger(__name__)
 CAPABILITY = "calendar"
 TOKENS_PATH = "/internal/tokens"
 CONNECT_LINKS_PATH = "/internal/connect-links"
+# The auth-server retries Google itself; its 503 means that budget is spent (no stacking).
+ONE_BUDGET = RetryPolicy(final_error_codes=frozenset({"auth.upstream_unavailable"}))
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,9 @@ class AuthServerTokens:
         if refused is not None:
             body["refused_token_sha256"] = token_sha256(refused)
         try:
-            response = await self.http.post(TOKENS_PATH, json=body)
+            response = await self.http.post(
+                TOKENS_PATH, json=body, extensions={RETRY_POLICY: ONE_BUDGET}
+            )
         except httpx.TransportError as err:
             raise CalendarUnavailable(
                 "인증 서버에 연결하지 못했습니다. 잠시 후 다시 시도해 주세요.", retry_after=5
