@@ -27,6 +27,17 @@ async def _incoming(app, text: str, time_zone: str | None):
         )
 
 
+async def _approve(app, action_id: int):
+    async with app.state.database.sessionmaker() as session:
+        return await handle_decision(
+            session,
+            deps=app.state.dialogue,
+            action_id=action_id,
+            decision="approve",
+            conversation_key=KEY,
+        )
+
+
 async def _actions(app) -> list[PendingAction]:
     async with app.state.database.sessionmaker() as session:
         return list((await session.scalars(select(PendingAction).order_by(PendingAction.id))).all())
@@ -42,14 +53,7 @@ async def test_a_new_york_message_is_proposed_and_created_in_new_york_time(app, 
     assert action.time_zone == "America/New_York"
     assert action.plan["body"]["start"] == "2025-11-14T15:00:00-05:00"
 
-    async with app.state.database.sessionmaker() as session:
-        decided = await handle_decision(
-            session,
-            deps=app.state.dialogue,
-            action_id=action.id,
-            decision="approve",
-            conversation_key=KEY,
-        )
+    decided = await _approve(app, action.id)
     [call] = fake_calendar.create_calls
     assert (call["body"]["start"], call["body"]["end"]) == (
         "2025-11-14T15:00:00-05:00",
@@ -98,14 +102,7 @@ async def test_a_button_later_keeps_the_zone_of_the_action(app, fake_calendar):
     await _incoming(app, "내일 오후 3시 팀 미팅", "Europe/London")
     [action] = await _actions(app)
     assert action.state == ActionState.proposed and action.time_zone == "Europe/London"
-    async with app.state.database.sessionmaker() as session:
-        decided = await handle_decision(
-            session,
-            deps=app.state.dialogue,
-            action_id=action.id,
-            decision="approve",
-            conversation_key=KEY,
-        )
+    decided = await _approve(app, action.id)
     assert "(런던 시간)" in decided.replies[0].text
     # 01:00 on the 14th in London: "내일" is the 15th there.
     assert fake_calendar.create_calls[0]["body"]["start"] == "2025-11-15T15:00:00+00:00"
