@@ -45,7 +45,9 @@ async def test_chat_page_propose_approve_reload_and_late_reply(
     clock = _clock()
     browser = chromium
     async with _stack(settings, fake_auth, fake_calendar, serve_http, clock) as base_url:
-        page = await browser.new_page(viewport={"width": 1280, "height": 860}, locale="ko-KR")
+        page = await browser.new_page(
+            viewport={"width": 1280, "height": 860}, locale="ko-KR", timezone_id="Asia/Seoul"
+        )
         page.set_default_timeout(TIMEOUT_MS)
         await page.goto(base_url)
         await page.get_by_text("안녕하세요!").wait_for()
@@ -135,7 +137,10 @@ async def test_chat_page_propose_approve_reload_and_late_reply(
 
         # Mobile width.
         mobile = await browser.new_context(
-            viewport={"width": 390, "height": 844}, locale="ko-KR", is_mobile=True
+            viewport={"width": 390, "height": 844},
+            locale="ko-KR",
+            timezone_id="Asia/Seoul",
+            is_mobile=True,
         )
         await mobile.add_cookies([session_cookie])
         phone = await mobile.new_page()
@@ -147,10 +152,35 @@ async def test_chat_page_propose_approve_reload_and_late_reply(
         await phone.screenshot(path=str(SCREENSHOTS / "chat-mobile.png"))
         await mobile.close()
 
-        fresh = await browser.new_page(viewport={"width": 390, "height": 844}, locale="ko-KR")
+        fresh = await browser.new_page(
+            viewport={"width": 390, "height": 844}, locale="ko-KR", timezone_id="Asia/Seoul"
+        )
         await fresh.goto(base_url)
         await fresh.get_by_text("안녕하세요!").wait_for()
         await fresh.screenshot(path=str(SCREENSHOTS / "chat-mobile-welcome.png"))
+
+
+async def test_a_browser_in_new_york_gets_new_york_time(
+    settings, fake_auth, fake_calendar, serve_http, chromium
+):
+    async with _stack(settings, fake_auth, fake_calendar, serve_http, _clock()) as base_url:
+        page = await chromium.new_page(locale="ko-KR", timezone_id="America/New_York")
+        page.set_default_timeout(TIMEOUT_MS)
+        await page.goto(base_url)
+        await page.get_by_text("안녕하세요!").wait_for()
+        box = page.get_by_label("메시지")
+        await box.fill("내일 오후 3시 팀 미팅")
+        await box.press("Enter")
+        proposal = page.locator(".row.assistant").filter(has_text="등록할까요?")
+        await proposal.wait_for()
+        # 10:00 on Friday in Seoul is Thursday evening in New York: "내일" is Friday there.
+        assert "11월 14일(금) 오후 3:00–4:00 (뉴욕 시간) 「팀 미팅」을 등록할까요?" in (
+            await proposal.inner_text()
+        )
+        await proposal.get_by_role("button", name="등록").click()
+        await page.locator(".row.assistant").filter(has_text="✅ 등록했어요").wait_for()
+        [call] = fake_calendar.create_calls
+        assert call["body"]["start"] == "2025-11-14T15:00:00-05:00"
 
 
 def _clock():

@@ -88,3 +88,40 @@ async def test_page_is_served(client):
     response = await client.get("/")
     assert response.status_code == 200
     assert "text/html" in response.headers["content-type"]
+
+
+async def test_a_message_in_the_browsers_zone_is_read_in_it(app, client, fake_calendar):
+    response = await client.post(
+        "/api/chat/messages",
+        json={"text": "내일 오후 3시 팀 미팅", "time_zone": "America/New_York"},
+    )
+    assert response.status_code == 201, response.text
+    user, proposal = response.json()["messages"]
+    assert user["text"] == "내일 오후 3시 팀 미팅"
+    first = proposal["text"].splitlines()[0]
+    assert first == "11월 14일(금) 오후 3:00–4:00 (뉴욕 시간) 「팀 미팅」을 등록할까요?"
+    decided = await client.post(
+        f"/api/chat/actions/{proposal['payload']['action_id']}/decision",
+        json={"decision": "approve"},
+    )
+    assert decided.status_code == 200
+    [call] = fake_calendar.create_calls
+    assert call["body"]["start"] == "2025-11-14T15:00:00-05:00"
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "", "Asia/Seoul/Gangnam", "../etc/passwd"])
+async def test_an_unknown_zone_is_refused_with_a_stable_code(client, zone):
+    response = await client.post(
+        "/api/chat/messages", json={"text": "내일 오후 3시 팀 미팅", "time_zone": zone}
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "datetime.zone_unknown"
+    assert error["message"].startswith("알 수 없는 시간대")
+    history = (await client.get("/api/chat/messages")).json()["messages"]
+    assert history == []  # nothing was stored or proposed
+
+
+async def test_without_a_zone_the_chat_reads_seoul_time(client, say):
+    [proposal] = await say(client, "내일 오후 3시 팀 미팅")
+    assert proposal["text"].startswith("11월 15일(토) 오후 3:00–4:00 「팀 미팅」을 등록할까요?")

@@ -1,6 +1,7 @@
 """Korean wording: dates with weekdays, 12-hour times, particles, loose titles."""
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -89,3 +90,29 @@ def test_location_amendments(text, value):
 )
 def test_choice_numbers(text, number):
     assert _choice_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("zone", "moment", "expected"),
+    [
+        ("Asia/Seoul", "2025-11-15T15:00+09:00", ""),
+        ("America/New_York", "2025-11-15T15:00-05:00", " (뉴욕 시간)"),
+        ("Asia/Tokyo", "2025-11-15T15:00+09:00", " (도쿄 시간)"),
+        ("UTC", "2025-11-15T15:00+00:00", " (UTC 기준)"),
+        ("Asia/Kathmandu", "2025-11-15T15:00+05:45", " (UTC+5:45 기준)"),
+        # A zone without a Korean name is shown by its offset at that moment (summer time).
+        ("America/Halifax", "2025-07-01T09:00-03:00", " (UTC-3 기준)"),
+        ("America/Halifax", "2025-12-01T09:00-04:00", " (UTC-4 기준)"),
+    ],
+)
+def test_zone_note_names_every_zone_but_seoul(zone, moment, expected):
+    assert fmt.zone_note(ZoneInfo(zone), at(moment)) == expected
+
+
+def test_event_when_names_the_zone_of_times_but_not_of_days():
+    new_york = ZoneInfo("America/New_York")
+    timed = {"start": "2025-11-14T20:00+00:00", "end": "2025-11-14T21:00+00:00"}
+    assert fmt.event_when(timed, new_york) == "11월 14일(금) 오후 3:00–4:00 (뉴욕 시간)"
+    assert fmt.event_when(timed, SEOUL) == "11월 15일(토) 오전 5:00–6:00"
+    all_day = {"all_day": True, "start_date": "2025-11-24", "end_date": "2025-11-25"}
+    assert fmt.event_when(all_day, new_york) == "11월 24일(월) 종일"

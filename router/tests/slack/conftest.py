@@ -177,10 +177,10 @@ async def slack_app(make_slack_app, slack_api_url):
 
 @pytest.fixture
 def slack_user(slack_emulator):
-    """``slack_user(name)`` → (user id, DM channel id): a person in the emulator and their DM."""
+    """``slack_user(name, tz=)`` → (user id, DM channel id): a person in the emulator, their DM."""
 
-    def make(name: str) -> tuple[str, str]:
-        user = slack_emulator.control.add_user(name, real_name=name.title(), tz="Asia/Seoul")
+    def make(name: str, tz: str | None = "Asia/Seoul") -> tuple[str, str]:
+        user = slack_emulator.control.add_user(name, real_name=name.title(), tz=tz)
         response = httpx.post(
             slack_emulator.api_url + "conversations.open",
             data={"users": user["id"]},

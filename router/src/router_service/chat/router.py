@@ -46,7 +46,10 @@ async def get_session(
     response_model=MessageList,
     status_code=201,
     summary="Send a message",
-    responses={400: {"description": "chat.message_empty"}, 422: {"description": "too long"}},
+    responses={
+        400: {"description": "chat.message_empty"},
+        422: {"description": "too long; datetime.zone_unknown"},
+    },
 )
 async def send_message(
     body: SendMessage, web: WebSessionDep, session: SessionDep, deps: DialogueDepsDep
@@ -59,6 +62,7 @@ async def send_message(
         external_id=web.external_id,
         conversation_key=web.conversation_key,
         text=body.text,
+        time_zone=body.time_zone,
     )
     messages = await service.to_chat_messages(
         session=session, messages=[turn.incoming, *turn.replies]

@@ -7,6 +7,32 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 WEEKDAYS = "월화수목금토일"
+# The zone Korean wording leaves implicit; any other zone is named beside the times.
+IMPLICIT_ZONE = "Asia/Seoul"
+# How a person reads the common zones; others are shown by their UTC offset.
+ZONE_NAMES = {
+    "America/New_York": "뉴욕",
+    "America/Chicago": "시카고",
+    "America/Denver": "덴버",
+    "America/Los_Angeles": "로스앤젤레스",
+    "America/Vancouver": "밴쿠버",
+    "America/Toronto": "토론토",
+    "America/Sao_Paulo": "상파울루",
+    "Pacific/Honolulu": "호놀룰루",
+    "Europe/London": "런던",
+    "Europe/Paris": "파리",
+    "Europe/Berlin": "베를린",
+    "Asia/Tokyo": "도쿄",
+    "Asia/Shanghai": "상하이",
+    "Asia/Hong_Kong": "홍콩",
+    "Asia/Taipei": "타이베이",
+    "Asia/Singapore": "싱가포르",
+    "Asia/Ho_Chi_Minh": "호찌민",
+    "Asia/Bangkok": "방콕",
+    "Asia/Kolkata": "인도",
+    "Asia/Dubai": "두바이",
+    "Australia/Sydney": "시드니",
+}
 _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 _WHITESPACE = re.compile(r"\s+")
 
@@ -74,6 +100,22 @@ def timed_span(start: datetime, end: datetime, zone: tzinfo) -> str:
     return f"{head}–{clock_12(end, with_period=not same_period)}"
 
 
+def zone_note(zone: tzinfo, at: datetime) -> str:
+    """``""`` in Seoul; elsewhere `` (뉴욕 시간)`` or `` (UTC-6 기준)`` (the offset at ``at``)."""
+    name = getattr(zone, "key", None)
+    if name == IMPLICIT_ZONE:
+        return ""
+    if name in ZONE_NAMES:
+        return f" ({ZONE_NAMES[name]} 시간)"
+    offset = at.astimezone(zone).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    if minutes == 0:
+        return " (UTC 기준)"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f" (UTC{sign}{hours}{f':{rest:02d}' if rest else ''} 기준)"
+
+
 def all_day_span(start: date, end_exclusive: date) -> str:
     """``11월 24일(월) 종일`` or ``12월 26일(금)–28일(일) 종일`` (the end is exclusive)."""
     last = end_exclusive - timedelta(days=1)
@@ -85,12 +127,17 @@ def all_day_span(start: date, end_exclusive: date) -> str:
 
 
 def event_when(event: dict[str, Any], zone: tzinfo) -> str:
-    """The time span of an event body or calendar event (dict with start/end or dates)."""
+    """The time span of an event body or calendar event (dict with start/end or dates).
+
+    Times outside Seoul say their zone (``… 오후 3:00–4:00 (뉴욕 시간)``); days need none.
+    """
     if event.get("all_day") or event.get("start_date"):
         start = as_date(event["start_date"])
         end = as_date(event.get("end_date")) if event.get("end_date") else start + timedelta(1)
         return all_day_span(start, end)
-    return timed_span(as_datetime(event["start"]), as_datetime(event["end"]), zone)
+    start_at = as_datetime(event["start"])
+    span = timed_span(start_at, as_datetime(event["end"]), zone)
+    return span + zone_note(zone, start_at)
 
 
 def event_line(event: dict[str, Any], zone: tzinfo) -> str:

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic_core import PydanticCustomError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from router_service.clients.auth_server import AuthServerClient, GrantState
@@ -45,7 +46,7 @@ from router_service.nlu.service import parse_message, parse_with_fallback
 from router_service.pending import service as pending
 from router_service.pending.exceptions import ActionNotFound
 from router_service.pending.models import OPEN_STATES, ActionKind, ActionState, PendingAction
-from shared.time import now_in, start_of_day
+from shared.time import now_in, start_of_day, zone_or_error
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ TARGET_SEARCH_DAYS = 30
 # An approved action untouched this long belonged to a process that stopped mid-way.
 STALLED_AFTER = timedelta(minutes=2)
 DEFAULT_LENGTH = timedelta(hours=1)
+MAX_ZONE_NAME_CHARS = 64  # pending_actions.time_zone
 
 VERB = {ActionKind.create: "등록", ActionKind.update: "변경", ActionKind.delete: "삭제"}
 DONE_VERB = {
@@ -162,13 +164,18 @@ async def handle_incoming(
     conversation_key: str,
     text: str,
     display_name: str | None = None,
+    time_zone: str | None = None,
 ) -> Turn:
-    """Stores one incoming message, acts on it and returns the stored replies."""
+    """Stores one incoming message, acts on it and returns the stored replies.
+
+    ``time_zone`` is the person's IANA zone as the channel knows it (Slack's profile, the
+    browser); the message is read, proposed and kept in it. Absent or unknown: the default.
+    """
     text = validate_text(text)
     identity = await deps.auth.resolve_identity(
         channel=str(channel), external_id=external_id, display_name=display_name
     )
-    zone_name = deps.settings.default_time_zone
+    zone_name = person_zone(time_zone, default=deps.settings.default_time_zone)
     ctx = _Ctx(
         session=session,
         deps=deps,
@@ -202,6 +209,18 @@ async def handle_incoming(
         replies = [await _say(ctx, CALENDAR_DOWN)]
     await session.commit()
     return Turn(incoming=incoming, replies=replies)
+
+
+def person_zone(time_zone: str | None, *, default: str) -> str:
+    """``time_zone`` when it names an IANA zone, else ``default``."""
+    if not time_zone or len(time_zone) > MAX_ZONE_NAME_CHARS:
+        return default
+    try:
+        zone_or_error(time_zone)
+    except PydanticCustomError:
+        logger.info("unknown time zone from the channel; default used")
+        return default
+    return time_zone
 
 
 async def handle_decision(
@@ -566,7 +585,8 @@ async def _answer_query(ctx: _Ctx, action: PendingAction) -> list[Message]:
             fmt.list_item(e.model_dump(mode="json"), ctx.zone, with_day=several_days)
             for e in events
         ]
-        text = "\n".join([f"{label} 일정:", *items])
+        note = fmt.zone_note(ctx.zone, start)
+        text = "\n".join([f"{label} 일정{note}:", *items])
     finished = await pending.transition(
         session=ctx.session,
         action_id=action.id,

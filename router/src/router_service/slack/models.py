@@ -95,7 +95,7 @@ class SlackDelivery(Base):
 
 
 class SlackUser(Base):
-    """What users.info said about a Slack user (asked once, for the display name)."""
+    """What users.info said about a Slack user (display name, time zone), kept a day."""
 
     __tablename__ = "slack_users"
 

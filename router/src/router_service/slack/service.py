@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +34,7 @@ from shared.db import utcnow
 logger = logging.getLogger(__name__)
 
 MAX_INBOX_ATTEMPTS = 3
+PROFILE_MAX_AGE = timedelta(days=1)  # users.info asked again after this (tz follows travel)
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
@@ -221,7 +223,7 @@ async def _answer_message(
     user, channel = body["user"], body["channel"]
     key = conversation_key(team_id=team_id, channel_id=channel, user_id=user)
     text = clean_text(body.get("text", ""), bot_user_ids=body.get("bot_user_ids") or [])
-    display_name = await display_name_of(session, client=client, team_id=team_id, user_id=user)
+    person = await person_of(session, client=client, team_id=team_id, user_id=user)
     try:
         turn = await handle_incoming(
             session,
@@ -230,7 +232,8 @@ async def _answer_message(
             external_id=external_id(team_id=team_id, user_id=user),
             conversation_key=key,
             text=text,
-            display_name=display_name,
+            display_name=person.display_name,
+            time_zone=person.time_zone,
         )
     except (EmptyMessage, MessageTooLong) as err:
         await session.rollback()
@@ -286,32 +289,51 @@ async def _answer_action(
     return None
 
 
-async def display_name_of(
+@dataclass(frozen=True)
+class Person:
+    """What Slack's profile tells the dialogue about a person."""
+
+    display_name: str | None
+    time_zone: str | None
+
+
+async def person_of(
     session: AsyncSession, *, client: SlackClient, team_id: str, user_id: str
-) -> str | None:
-    """The person's Slack display name (users.info, asked once and kept)."""
+) -> Person:
+    """The person's display name and time zone (users.info, kept a day in ``slack_users``).
+
+    A day, because ``tz`` follows the person when they travel. When Slack cannot answer,
+    what was kept is used, however old.
+    """
     known = await session.get(SlackUser, (team_id, user_id))
-    if known is not None:
-        return known.display_name
+    if known is not None and known.fetched_at > utcnow() - PROFILE_MAX_AGE:
+        return Person(display_name=known.display_name, time_zone=known.time_zone)
     try:
         info = await client.user_info(user=user_id)
     except SlackApiFailed as err:
         logger.info("slack users.info failed", extra={"slack_error": err.error})
-        return None
-    session.add(
-        SlackUser(
-            team_id=team_id,
-            user_id=user_id,
-            display_name=(info.display_name or "")[:200] or None,
-            time_zone=info.time_zone,
-            fetched_at=utcnow(),
+        if known is None:
+            return Person(display_name=None, time_zone=None)
+        return Person(display_name=known.display_name, time_zone=known.time_zone)
+    display_name = (info.display_name or "")[:200] or None
+    time_zone = info.time_zone if info.time_zone and len(info.time_zone) <= 64 else None
+    if known is None:
+        session.add(
+            SlackUser(
+                team_id=team_id,
+                user_id=user_id,
+                display_name=display_name,
+                time_zone=time_zone,
+                fetched_at=utcnow(),
+            )
         )
-    )
+    else:
+        known.display_name, known.time_zone, known.fetched_at = display_name, time_zone, utcnow()
     try:
         await session.commit()
     except IntegrityError:  # another worker stored it first
         await session.rollback()
-    return info.display_name
+    return Person(display_name=display_name, time_zone=time_zone)
 
 
 async def _apologise(

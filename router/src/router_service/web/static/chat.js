@@ -34,9 +34,34 @@
     try { body = await response.json(); } catch (_) { body = null; }
     if (!response.ok) {
       const message = body && body.error ? body.error.message : "요청을 처리하지 못했어요.";
-      throw new Error(message);
+      const error = new Error(message);
+      error.code = body && body.error ? body.error.code : null;
+      throw error;
     }
     return body;
+  }
+
+  // The browser's IANA zone ("America/New_York"): Haru reads "내일 3시" in it.
+  function browserZone() {
+    try {
+      const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      return typeof zone === "string" && zone ? zone : null;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  async function postMessage(text) {
+    const zone = browserZone();
+    const post = (body) => api("/api/chat/messages", { method: "POST", body: JSON.stringify(body) });
+    if (!zone) return post({ text });
+    try {
+      return await post({ text, time_zone: zone });
+    } catch (error) {
+      // A zone the server does not know: send again in Haru's default zone.
+      if (error.code === "datetime.zone_unknown") return post({ text });
+      throw error;
+    }
   }
 
   function showError(message) {
@@ -191,10 +216,7 @@
     autosize();
     setTyping(true);
     try {
-      const data = await api("/api/chat/messages", {
-        method: "POST",
-        body: JSON.stringify({ text }),
-      });
+      const data = await postMessage(text);
       renderAll(data.messages);
       refreshStates();
     } catch (error) {
