@@ -19,7 +19,10 @@ TIMEOUT_MS = 20_000
 async def test_connect_resume_and_approve_in_the_browser(system: System, chromium) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     email = f"browser-{uuid.uuid4().hex[:8]}@example.com"
-    context = await chromium.new_context(viewport={"width": 1280, "height": 860}, locale="ko-KR")
+    # The page sends the browser's zone with each message: a person in Seoul.
+    context = await chromium.new_context(
+        viewport={"width": 1280, "height": 860}, locale="ko-KR", timezone_id="Asia/Seoul"
+    )
     context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
     await page.goto(system.url("router") + "/")
@@ -55,7 +58,9 @@ async def test_connect_resume_and_approve_in_the_browser(system: System, chromiu
 
     # The same conversation at phone width, history restored from the server.
     cookies = await context.cookies()
-    phone = await chromium.new_context(viewport={"width": 390, "height": 844}, locale="ko-KR")
+    phone = await chromium.new_context(
+        viewport={"width": 390, "height": 844}, locale="ko-KR", timezone_id="Asia/Seoul"
+    )
     await phone.add_cookies(cookies)
     mobile = await phone.new_page()
     await mobile.goto(system.url("router") + "/")
