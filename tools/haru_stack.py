@@ -401,6 +401,15 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def stop_all(stack: Stack) -> None:
+    """Stops the stack; a second Ctrl-C or SIGTERM meanwhile cannot leave processes behind."""
+    # stop() is bounded by its own SIGKILL after the grace period, so nothing is lost by
+    # not being interruptible.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    stack.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["run", "migrate", "secrets"])
@@ -440,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
         print(err, file=sys.stderr)
         return 1
     finally:
-        stack.stop()
+        stop_all(stack)
 
 
 if __name__ == "__main__":
