@@ -396,8 +396,11 @@ def _print_banner(topology: Topology, secrets_path: Path, created: bool) -> None
     )
 
 
-def _stop_on_sigterm(signum: int, frame: object) -> None:
-    # `docker stop` / `kill` get the same orderly shutdown as Ctrl-C.
+def _stop_on_signal(signum: int, frame: object) -> None:
+    # `docker stop` / `kill` get the same orderly shutdown as Ctrl-C; the first signal
+    # starts it and later ones (Ctrl-C again, `timeout`'s follow-up) are ignored.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -433,7 +436,8 @@ def main(argv: list[str] | None = None) -> int:
     names = [name for name, spec in stack.specs.items() if installed(spec)]
     if absent := sorted(set(stack.specs) - set(names)):
         print(f"not built yet, not started: {', '.join(absent)}")
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
     try:
         stack.start(names)
         _print_banner(topology, secrets_path, created)

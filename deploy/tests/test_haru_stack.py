@@ -24,7 +24,7 @@ class SignalledWhileStopping:
 
 def test_a_second_sigterm_while_stopping_stops_every_process() -> None:
     before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
-    signal.signal(signal.SIGTERM, haru_stack._stop_on_sigterm)  # as `run` installs it
+    signal.signal(signal.SIGTERM, haru_stack._stop_on_signal)  # as `run` installs it
     stack = SignalledWhileStopping()
     try:
         haru_stack.stop_all(stack)
@@ -32,3 +32,20 @@ def test_a_second_sigterm_while_stopping_stops_every_process() -> None:
         signal.signal(signal.SIGINT, before[0])
         signal.signal(signal.SIGTERM, before[1])
     assert stack.stopped == stack.running
+
+
+def test_the_first_signal_starts_stopping_and_later_ones_are_ignored() -> None:
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, haru_stack._stop_on_signal)
+    interrupted = 0
+    try:
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+        except KeyboardInterrupt:
+            interrupted += 1
+            os.kill(os.getpid(), signal.SIGTERM)  # arrives while stopping: no second interrupt
+            os.kill(os.getpid(), signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, before[0])
+        signal.signal(signal.SIGTERM, before[1])
+    assert interrupted == 1
