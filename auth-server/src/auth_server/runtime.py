@@ -61,7 +61,7 @@ class AuthRuntime:
             self.outbox.wake()
 
 
-def get_runtime(request: Request) -> AuthRuntime:
+async def get_runtime(request: Request) -> AuthRuntime:
     """Dependency: the app's runtime."""
     return request.app.state.auth
 

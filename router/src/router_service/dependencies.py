@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from router_service.dialogue.service import DialogueDeps
 
 
-def get_dialogue_deps(request: Request) -> DialogueDeps:
+async def get_dialogue_deps(request: Request) -> DialogueDeps:
     """The clients and settings the dialogue core works with (built at startup)."""
     return request.app.state.dialogue
 

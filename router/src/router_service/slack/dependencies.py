@@ -19,7 +19,7 @@ SIGNATURE_HEADER = "X-Slack-Signature"
 MAX_AGE_SECONDS = 60 * 5  # Slack's replay window
 
 
-def slack_runtime(request: Request) -> SlackRuntime:
+async def slack_runtime(request: Request) -> SlackRuntime:
     """The Slack channel of this app; 404 ``slack.not_configured`` when it is off."""
     runtime: SlackRuntime | None = getattr(request.app.state, "slack", None)
     if runtime is None:
