@@ -11,7 +11,7 @@ from router_service.nlu.llm import LlmParser, OpenAiNluParser
 logger = logging.getLogger(__name__)
 
 
-def nlu_llm(request: Request) -> LlmParser | None:
+async def nlu_llm(request: Request) -> LlmParser | None:
     """The app's LLM fallback client, or None when ROUTER_LLM_ENABLED is false or unusable."""
     settings = request.app.state.settings
     if not getattr(settings, "llm_enabled", False):

@@ -36,7 +36,7 @@ async def calendar_runtime(
         raise
 
 
-def idempotency_key(
+async def idempotency_key(
     key: str | None = Header(None, alias="Idempotency-Key", max_length=255),
 ) -> str:
     """The required Idempotency-Key header."""
