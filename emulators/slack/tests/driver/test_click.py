@@ -37,11 +37,6 @@ PROPOSAL = [
 
 
 @pytest.fixture
-def minji(wired) -> dict:
-    return wired.control.add_user("minji", real_name="김민지")
-
-
-@pytest.fixture
 def proposal(wired, helpers, minji) -> dict:
     client = WebClient(token=helpers.BOT_TOKEN, base_url=wired.api_url)
     return client.chat_postMessage(channel=minji["id"], text="등록할까요?", blocks=PROPOSAL).data

@@ -3,16 +3,10 @@
 import json
 
 import httpx
-import pytest
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from slack_emulator.testing import SlackEmulatorProcess, free_port
-
-
-@pytest.fixture
-def minji(wired) -> dict:
-    return wired.control.add_user("minji", real_name="김민지")
 
 
 def _events(receiver) -> list[dict]:

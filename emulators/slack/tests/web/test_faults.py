@@ -7,16 +7,6 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 
-@pytest.fixture
-def client(wired, helpers) -> AsyncWebClient:
-    return AsyncWebClient(token=helpers.BOT_TOKEN, base_url=wired.api_url)
-
-
-@pytest.fixture
-def minji(wired) -> dict:
-    return wired.control.add_user("minji")
-
-
 async def test_ratelimited_is_429_with_retry_after_read_by_async_client(wired, client, minji):
     wired.control.fault("chat.postMessage", error="ratelimited", retry_after=7)
     with pytest.raises(SlackApiError) as caught:
