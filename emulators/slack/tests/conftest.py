@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 import uvicorn
+from slack_sdk import WebClient
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -127,6 +128,12 @@ def wired(wired_process: SlackEmulatorProcess, receiver: Receiver) -> SlackEmula
 def client(wired: SlackEmulatorProcess) -> AsyncWebClient:
     """An async slack_sdk client with the bot token, aimed at the wired emulator."""
     return AsyncWebClient(token=BOT_TOKEN, base_url=wired.api_url)
+
+
+@pytest.fixture
+def sync_client(wired: SlackEmulatorProcess) -> WebClient:
+    """The same, with slack_sdk's sync client."""
+    return WebClient(token=BOT_TOKEN, base_url=wired.api_url)
 
 
 @pytest.fixture

@@ -35,11 +35,6 @@ BUTTONS = [
 ]
 
 
-@pytest.fixture
-def sync_client(wired, helpers) -> WebClient:
-    return WebClient(token=helpers.BOT_TOKEN, base_url=wired.api_url)
-
-
 async def test_auth_test_names_the_bot_and_team(client):
     answer = await client.auth_test()
     assert answer["ok"] is True
