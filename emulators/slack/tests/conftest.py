@@ -9,6 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 import uvicorn
+from slack_sdk import WebClient
+from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -120,6 +122,24 @@ def receiver(receiver_session: Receiver, wired_process: SlackEmulatorProcess) ->
 def wired(wired_process: SlackEmulatorProcess, receiver: Receiver) -> SlackEmulatorProcess:
     """The wired emulator, reset, with an empty receiver."""
     return wired_process
+
+
+@pytest.fixture
+def client(wired: SlackEmulatorProcess) -> AsyncWebClient:
+    """An async slack_sdk client with the bot token, aimed at the wired emulator."""
+    return AsyncWebClient(token=BOT_TOKEN, base_url=wired.api_url)
+
+
+@pytest.fixture
+def sync_client(wired: SlackEmulatorProcess) -> WebClient:
+    """The same, with slack_sdk's sync client."""
+    return WebClient(token=BOT_TOKEN, base_url=wired.api_url)
+
+
+@pytest.fixture
+def minji(wired: SlackEmulatorProcess) -> dict:
+    """A person in the workspace, added to the fresh emulator."""
+    return wired.control.add_user("minji", real_name="김민지", email="minji@example.com")
 
 
 def wait_until(predicate, timeout: float = 30.0, interval: float = 0.05):

@@ -1,5 +1,6 @@
 """Test support: run the emulator as a real subprocess, drive it through the control API."""
 
+import json
 import os
 import socket
 import subprocess
@@ -16,6 +17,11 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def error_of(err: pytest.ExceptionInfo) -> dict:
+    """The `error` object of a Calendar API HttpError's body."""
+    return json.loads(err.value.content)["error"]
 
 
 class Control:

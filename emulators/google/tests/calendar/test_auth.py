@@ -9,6 +9,7 @@ from google.oauth2.credentials import Credentials
 from googleapiclient.errors import HttpError
 
 from google_emulator.state import DEV_CLIENT_ID, DEV_CLIENT_SECRET
+from google_emulator.testing import error_of
 
 READONLY = "https://www.googleapis.com/auth/calendar.readonly"
 EVENTS_SCOPE = "https://www.googleapis.com/auth/calendar.events"
@@ -100,7 +101,7 @@ def test_read_only_scope_can_read_but_not_write(google_emulator, oauth):
         service.events().insert(calendarId="primary", body=EVENT).execute()
     assert err.value.status_code == 403
     assert "insufficient_scope" in err.value.resp["www-authenticate"]
-    error = json.loads(err.value.content)["error"]
+    error = error_of(err)
     assert error["message"] == "Request had insufficient authentication scopes."
     assert error["status"] == "PERMISSION_DENIED"
     assert error["errors"] == [

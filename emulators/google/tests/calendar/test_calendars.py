@@ -1,9 +1,9 @@
 """calendarList.list, calendars.get (the account's time zone) and freebusy.query."""
 
-import json
-
 import pytest
 from googleapiclient.errors import HttpError
+
+from google_emulator.testing import error_of
 
 
 def test_calendar_list_has_the_primary_calendar(calendar, oauth):
@@ -106,4 +106,4 @@ def test_freebusy_reports_busy_intervals_of_the_primary_calendar(calendar, oauth
     with pytest.raises(HttpError) as err:
         calendar.freebusy().query(body={"timeMin": "2025-11-24T00:00:00"}).execute()
     assert err.value.status_code == 400
-    assert json.loads(err.value.content)["error"]["code"] == 400
+    assert error_of(err)["code"] == 400

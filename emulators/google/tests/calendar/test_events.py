@@ -1,9 +1,9 @@
 """events.insert/get/patch/update/delete through the real google-api-python-client."""
 
-import json
-
 import pytest
 from googleapiclient.errors import HttpError
+
+from google_emulator.testing import error_of
 
 LUNCH = {
     "summary": "점심 약속",
@@ -13,11 +13,6 @@ LUNCH = {
     "end": {"dateTime": "2025-11-24T13:00:00+09:00"},
     "extendedProperties": {"private": {"haruKey": "k1"}},
 }
-
-
-def error_of(err: pytest.ExceptionInfo) -> dict:
-    """The `error` object of an HttpError's body."""
-    return json.loads(err.value.content)["error"]
 
 
 def test_insert_returns_every_field_callers_read(calendar):

@@ -1,7 +1,6 @@
 """Injected faults as google-api-python-client and google-auth see them."""
 
 import http.client
-import json
 
 import googleapiclient.http
 import httplib2
@@ -9,6 +8,8 @@ import pytest
 from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
+
+from google_emulator.testing import error_of
 
 EVENT = {
     "summary": "점심",
@@ -23,11 +24,6 @@ def backoffs(monkeypatch) -> list[float]:
     slept: list[float] = []
     monkeypatch.setattr(googleapiclient.http.time, "sleep", slept.append)
     return slept
-
-
-def error_of(err: pytest.ExceptionInfo) -> dict:
-    """The `error` object of an HttpError's body."""
-    return json.loads(err.value.content)["error"]
 
 
 def live_events(google_emulator, email: str = "minji@example.com") -> list[dict]:

@@ -1,9 +1,9 @@
 """events.list: time bounds, ordering, search, paging and deleted events."""
 
-import json
-
 import pytest
 from googleapiclient.errors import HttpError
+
+from google_emulator.testing import error_of
 
 
 def timed(summary: str, start: str, end: str, **extra) -> dict:
@@ -54,7 +54,7 @@ def test_time_bound_without_offset_is_400_bad_request(calendar, param, value):
     with pytest.raises(HttpError) as err:
         calendar.events().list(calendarId="primary", **{param: value}).execute()
     assert err.value.status_code == 400
-    assert json.loads(err.value.content)["error"] == {
+    assert error_of(err) == {
         "code": 400,
         "message": "Bad Request",
         "errors": [{"message": "Bad Request", "domain": "global", "reason": "badRequest"}],
@@ -70,7 +70,7 @@ def test_time_max_not_after_time_min_is_time_range_empty(calendar):
             timeMax="2025-11-24T12:00:00+09:00",
         ).execute()
     assert err.value.status_code == 400
-    assert json.loads(err.value.content)["error"]["errors"] == [
+    assert error_of(err)["errors"] == [
         {
             "message": "The specified time range is empty.",
             "domain": "calendar",
@@ -92,7 +92,7 @@ def test_order_by_start_time_needs_single_events(calendar):
     with pytest.raises(HttpError) as err:
         calendar.events().list(calendarId="primary", orderBy="startTime").execute()
     assert err.value.status_code == 400
-    assert "ordering is not available" in json.loads(err.value.content)["error"]["message"]
+    assert "ordering is not available" in error_of(err)["message"]
 
 
 def test_order_by_updated(calendar):

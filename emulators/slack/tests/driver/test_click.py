@@ -5,7 +5,6 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 PROPOSAL = [
@@ -37,14 +36,10 @@ PROPOSAL = [
 
 
 @pytest.fixture
-def minji(wired) -> dict:
-    return wired.control.add_user("minji", real_name="김민지")
-
-
-@pytest.fixture
-def proposal(wired, helpers, minji) -> dict:
-    client = WebClient(token=helpers.BOT_TOKEN, base_url=wired.api_url)
-    return client.chat_postMessage(channel=minji["id"], text="등록할까요?", blocks=PROPOSAL).data
+def proposal(sync_client, minji) -> dict:
+    return sync_client.chat_postMessage(
+        channel=minji["id"], text="등록할까요?", blocks=PROPOSAL
+    ).data
 
 
 def _payloads(receiver) -> list[tuple[dict, dict]]:
@@ -125,9 +120,8 @@ def test_no_such_button(wired, receiver, minji, proposal, action_id, value):
     assert _payloads(receiver) == []
 
 
-def test_a_button_removed_by_chat_update_cannot_be_clicked(wired, helpers, minji, proposal):
-    client = WebClient(token=helpers.BOT_TOKEN, base_url=wired.api_url)
-    client.chat_update(channel=proposal["channel"], ts=proposal["ts"], text="✅ 등록됨")
+def test_a_button_removed_by_chat_update_cannot_be_clicked(sync_client, wired, minji, proposal):
+    sync_client.chat_update(channel=proposal["channel"], ts=proposal["ts"], text="✅ 등록됨")
     answer = httpx.post(
         wired.base_url + "/emulator/driver/click",
         json={
@@ -148,8 +142,7 @@ def test_unknown_message(wired, minji, proposal):
     assert (answer.status_code, answer.json()) == (404, {"error": "message_not_found"})
 
 
-def test_an_accessory_button_is_found(wired, receiver, helpers, minji):
-    client = WebClient(token=helpers.BOT_TOKEN, base_url=wired.api_url)
+def test_an_accessory_button_is_found(sync_client, wired, receiver, minji):
     blocks = [
         {
             "type": "section",
@@ -161,7 +154,7 @@ def test_an_accessory_button_is_found(wired, receiver, helpers, minji):
             },
         }
     ]
-    posted = client.chat_postMessage(channel=minji["id"], text="연결", blocks=blocks)
+    posted = sync_client.chat_postMessage(channel=minji["id"], text="연결", blocks=blocks)
     answer = wired.control.click(minji["id"], posted["channel"], posted["ts"], "connect")
     assert answer["status"] == 200
     [(_, payload)] = _payloads(receiver)

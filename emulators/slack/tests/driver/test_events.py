@@ -3,16 +3,9 @@
 import json
 
 import httpx
-import pytest
-from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from slack_emulator.testing import SlackEmulatorProcess, free_port
-
-
-@pytest.fixture
-def minji(wired) -> dict:
-    return wired.control.add_user("minji", real_name="김민지")
 
 
 def _events(receiver) -> list[dict]:
@@ -73,10 +66,9 @@ def test_the_signature_fails_with_another_secret(wired, receiver, minji):
     )
 
 
-def test_the_dm_is_the_one_the_bot_posts_to(wired, receiver, helpers, minji):
+def test_the_dm_is_the_one_the_bot_posts_to(sync_client, wired, receiver, minji):
     sent = wired.control.send_message(minji["id"], "안녕", wait=True)
-    client = WebClient(token=helpers.BOT_TOKEN, base_url=wired.api_url)
-    assert client.conversations_open(users=minji["id"])["channel"]["id"] == sent["channel"]
+    assert sync_client.conversations_open(users=minji["id"])["channel"]["id"] == sent["channel"]
 
 
 def test_a_slow_ack_is_retried_with_the_same_event_id(wired, receiver, helpers, minji):
@@ -168,10 +160,11 @@ def test_editing_someone_elses_message_is_refused(wired, receiver, minji):
     assert answer.json() == {"error": "cant_update_message"}
 
 
-def test_the_bots_own_dm_posts_come_back_as_bot_message_events(wired, receiver, helpers, minji):
-    client = WebClient(token=helpers.BOT_TOKEN, base_url=wired.api_url)
-    posted = client.chat_postMessage(channel=minji["id"], text="안녕하세요")
-    client.chat_update(channel=posted["channel"], ts=posted["ts"], text="수정")
+def test_the_bots_own_dm_posts_come_back_as_bot_message_events(
+    sync_client, receiver, helpers, minji
+):
+    posted = sync_client.chat_postMessage(channel=minji["id"], text="안녕하세요")
+    sync_client.chat_update(channel=posted["channel"], ts=posted["ts"], text="수정")
     requests = helpers.wait_until(lambda: len(_events(receiver)) == 2 and _events(receiver))
     echo, changed = (r["json"]["event"] for r in requests)
     assert echo["bot_id"] == posted["message"]["bot_id"]

@@ -1,20 +1,9 @@
 """Injected faults as slack_sdk sees them: 429 + Retry-After, 5xx, permanent error codes."""
 
 import pytest
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
-
-
-@pytest.fixture
-def client(wired, helpers) -> AsyncWebClient:
-    return AsyncWebClient(token=helpers.BOT_TOKEN, base_url=wired.api_url)
-
-
-@pytest.fixture
-def minji(wired) -> dict:
-    return wired.control.add_user("minji")
 
 
 async def test_ratelimited_is_429_with_retry_after_read_by_async_client(wired, client, minji):
@@ -30,11 +19,10 @@ async def test_ratelimited_is_429_with_retry_after_read_by_async_client(wired, c
     assert answer["ok"] is True
 
 
-def test_ratelimited_with_the_sync_client(wired, helpers, minji):
+def test_ratelimited_with_the_sync_client(sync_client, wired, minji):
     wired.control.fault("chat.postMessage", status=429, retry_after=3)
-    client = WebClient(token=helpers.BOT_TOKEN, base_url=wired.api_url)
     with pytest.raises(SlackApiError) as caught:
-        client.chat_postMessage(channel=minji["id"], text="x")
+        sync_client.chat_postMessage(channel=minji["id"], text="x")
     assert caught.value.response.status_code == 429
     assert caught.value.response.headers["Retry-After"] == "3"
     assert caught.value.response["error"] == "ratelimited"

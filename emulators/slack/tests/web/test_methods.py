@@ -35,21 +35,6 @@ BUTTONS = [
 ]
 
 
-@pytest.fixture
-def client(wired, helpers) -> AsyncWebClient:
-    return AsyncWebClient(token=helpers.BOT_TOKEN, base_url=wired.api_url)
-
-
-@pytest.fixture
-def sync_client(wired, helpers) -> WebClient:
-    return WebClient(token=helpers.BOT_TOKEN, base_url=wired.api_url)
-
-
-@pytest.fixture
-def minji(wired) -> dict:
-    return wired.control.add_user("minji", real_name="김민지", email="minji@example.com")
-
-
 async def test_auth_test_names_the_bot_and_team(client):
     answer = await client.auth_test()
     assert answer["ok"] is True

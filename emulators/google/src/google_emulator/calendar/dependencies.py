@@ -13,7 +13,13 @@ READ_CALENDARS = {CALENDAR, CALENDAR_READONLY}
 FREEBUSY = {CALENDAR, CALENDAR_READONLY}
 
 
-def authorize(request: Request, allowed: set[str], method: str) -> str:
+def api_method(call: str) -> str:
+    """Google's method name of a call: calendar.events.insert → calendar.v3.Events.Insert."""
+    api, resource, verb = call.split(".")
+    return f"{api}.v3.{resource[0].upper()}{resource[1:]}.{verb.capitalize()}"
+
+
+def authorize(request: Request, allowed: set[str], call: str) -> str:
     """The account e-mail behind a valid bearer token whose scopes cover the call."""
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
@@ -23,5 +29,5 @@ def authorize(request: Request, allowed: set[str], method: str) -> str:
     if info is None:
         raise unauthenticated()
     if not set(info["scopes"]) & allowed:
-        raise insufficient_scopes(method=method, scope=" ".join(sorted(allowed)))
+        raise insufficient_scopes(method=api_method(call), scope=" ".join(sorted(allowed)))
     return info["email"]

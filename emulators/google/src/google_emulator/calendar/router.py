@@ -27,11 +27,16 @@ async def _json_body(request: Request) -> dict:
     return body
 
 
+async def _open_call(request: Request, call: str, allowed: set[str]) -> str:
+    """Count the call (and apply an injected fault), then authorize it: the account e-mail."""
+    await begin_call(request, call)
+    return authorize(request, allowed, call)
+
+
 @router.get("/users/me/calendarList")
 async def calendar_list(request: Request) -> JSONResponse:
     """calendarList.list: the account's primary calendar."""
-    await begin_call(request, "calendar.calendarList.list")
-    email = authorize(request, READ_CALENDARS, "calendar.v3.CalendarList.List")
+    email = await _open_call(request, "calendar.calendarList.list", READ_CALENDARS)
     account = get_state(request).accounts[email]
     body = {
         "kind": "calendar#calendarList",
@@ -44,8 +49,7 @@ async def calendar_list(request: Request) -> JSONResponse:
 @router.get("/calendars/{calendar_id}")
 async def calendars_get(request: Request, calendar_id: str) -> JSONResponse:
     """calendars.get: id and time zone of the primary calendar."""
-    await begin_call(request, "calendar.calendars.get")
-    email = authorize(request, READ_CALENDARS, "calendar.v3.Calendars.Get")
+    email = await _open_call(request, "calendar.calendars.get", READ_CALENDARS)
     state = get_state(request)
     account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
     return JSONResponse(service.calendar_resource(account))
@@ -54,8 +58,7 @@ async def calendars_get(request: Request, calendar_id: str) -> JSONResponse:
 @router.post("/calendars/{calendar_id}/events")
 async def events_insert(request: Request, calendar_id: str) -> JSONResponse:
     """events.insert."""
-    await begin_call(request, "calendar.events.insert")
-    email = authorize(request, WRITE_EVENTS, "calendar.v3.Events.Insert")
+    email = await _open_call(request, "calendar.events.insert", WRITE_EVENTS)
     state = get_state(request)
     account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
     event = service.insert_event(
@@ -70,8 +73,7 @@ async def events_insert(request: Request, calendar_id: str) -> JSONResponse:
 @router.get("/calendars/{calendar_id}/events")
 async def events_list(request: Request, calendar_id: str) -> JSONResponse:
     """events.list."""
-    await begin_call(request, "calendar.events.list")
-    email = authorize(request, READ_EVENTS, "calendar.v3.Events.List")
+    email = await _open_call(request, "calendar.events.list", READ_EVENTS)
     state = get_state(request)
     account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
     body = service.list_events(state=state, account=account, params=dict(request.query_params))
@@ -81,8 +83,7 @@ async def events_list(request: Request, calendar_id: str) -> JSONResponse:
 @router.get("/calendars/{calendar_id}/events/{event_id}")
 async def events_get(request: Request, calendar_id: str, event_id: str) -> JSONResponse:
     """events.get (cancelled events too)."""
-    await begin_call(request, "calendar.events.get")
-    email = authorize(request, READ_EVENTS, "calendar.v3.Events.Get")
+    email = await _open_call(request, "calendar.events.get", READ_EVENTS)
     state = get_state(request)
     account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
     event = service.get_event(state=state, account=account, event_id=event_id)
@@ -91,9 +92,7 @@ async def events_get(request: Request, calendar_id: str, event_id: str) -> JSONR
 
 async def _change(request: Request, calendar_id: str, event_id: str, *, replace: bool):
     name = "calendar.events.update" if replace else "calendar.events.patch"
-    await begin_call(request, name)
-    method = "calendar.v3.Events.Update" if replace else "calendar.v3.Events.Patch"
-    email = authorize(request, WRITE_EVENTS, method)
+    email = await _open_call(request, name, WRITE_EVENTS)
     state = get_state(request)
     account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
     event = service.change_event(
@@ -122,8 +121,7 @@ async def events_update(request: Request, calendar_id: str, event_id: str) -> JS
 @router.delete("/calendars/{calendar_id}/events/{event_id}")
 async def events_delete(request: Request, calendar_id: str, event_id: str) -> Response:
     """events.delete: mark cancelled."""
-    await begin_call(request, "calendar.events.delete")
-    email = authorize(request, WRITE_EVENTS, "calendar.v3.Events.Delete")
+    email = await _open_call(request, "calendar.events.delete", WRITE_EVENTS)
     state = get_state(request)
     account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
     service.delete_event(
@@ -135,7 +133,6 @@ async def events_delete(request: Request, calendar_id: str, event_id: str) -> Re
 @router.post("/freeBusy")
 async def freebusy_query(request: Request) -> JSONResponse:
     """freebusy.query."""
-    await begin_call(request, "calendar.freebusy.query")
-    email = authorize(request, FREEBUSY, "calendar.v3.Freebusy.Query")
+    email = await _open_call(request, "calendar.freebusy.query", FREEBUSY)
     body = service.freebusy(state=get_state(request), email=email, body=await _json_body(request))
     return JSONResponse(body)

@@ -4,25 +4,25 @@ import copy
 from dataclasses import asdict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, HTTPException
 
 from slack_emulator.control.schemas import FaultIn, UserIn
-from slack_emulator.dependencies import get_state
+from slack_emulator.dependencies import StateDep
 from slack_emulator.driver import service as driver
-from slack_emulator.state import Fault, State
+from slack_emulator.state import Fault
 
 router = APIRouter(prefix="/emulator")
 
 
 @router.post("/reset")
-async def reset(state: State = Depends(get_state)) -> dict:
+async def reset(state: StateDep) -> dict:
     """Back to start: bot and team only."""
     state.reset()
     return {"ok": True}
 
 
 @router.post("/users")
-async def add_user(body: UserIn, state: State = Depends(get_state)) -> dict:
+async def add_user(body: UserIn, state: StateDep) -> dict:
     """Create (or replace) a Slack user."""
     if body.tz is not None:
         try:
@@ -43,14 +43,14 @@ async def add_user(body: UserIn, state: State = Depends(get_state)) -> dict:
 
 
 @router.get("/users")
-async def list_users(state: State = Depends(get_state)) -> dict:
+async def list_users(state: StateDep) -> dict:
     """Every user, the bot included."""
     with state.lock:
         return {"users": copy.deepcopy(list(state.users.values()))}
 
 
 @router.post("/faults")
-async def add_fault(body: FaultIn, state: State = Depends(get_state)) -> dict:
+async def add_fault(body: FaultIn, state: StateDep) -> dict:
     """Inject a fault for the next calls of a method (consumed in order)."""
     fault = Fault(**body.model_dump())
     with state.lock:
@@ -59,14 +59,14 @@ async def add_fault(body: FaultIn, state: State = Depends(get_state)) -> dict:
 
 
 @router.get("/faults")
-async def list_faults(state: State = Depends(get_state)) -> dict:
+async def list_faults(state: StateDep) -> dict:
     """The faults not yet consumed."""
     with state.lock:
         return {"faults": [asdict(fault) for fault in state.faults]}
 
 
 @router.delete("/faults")
-async def clear_faults(state: State = Depends(get_state)) -> dict:
+async def clear_faults(state: StateDep) -> dict:
     """Remove every injected fault."""
     with state.lock:
         state.faults.clear()
@@ -74,14 +74,14 @@ async def clear_faults(state: State = Depends(get_state)) -> dict:
 
 
 @router.get("/calls")
-async def calls(state: State = Depends(get_state)) -> dict:
+async def calls(state: StateDep) -> dict:
     """Web API call counts by method."""
     with state.lock:
         return {"counts": dict(state.calls)}
 
 
 @router.delete("/calls")
-async def reset_calls(state: State = Depends(get_state)) -> dict:
+async def reset_calls(state: StateDep) -> dict:
     """Reset call counts."""
     with state.lock:
         state.calls.clear()
@@ -89,7 +89,7 @@ async def reset_calls(state: State = Depends(get_state)) -> dict:
 
 
 @router.get("/messages")
-async def messages(channel: str | None = None, state: State = Depends(get_state)) -> dict:
+async def messages(state: StateDep, channel: str | None = None) -> dict:
     """Messages in posting order: of one channel, or of all."""
     with state.lock:
         if channel is not None:
@@ -102,7 +102,7 @@ async def messages(channel: str | None = None, state: State = Depends(get_state)
 
 
 @router.get("/deliveries")
-async def deliveries(event_id: str | None = None, state: State = Depends(get_state)) -> dict:
+async def deliveries(state: StateDep, event_id: str | None = None) -> dict:
     """Event delivery attempts: of one event, or of all."""
     if event_id is not None:
         return driver.delivery(state, event_id)

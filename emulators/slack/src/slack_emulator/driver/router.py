@@ -1,12 +1,12 @@
 """Driver routes: a Slack user writes, edits, clicks; raw sends; a click's response_url."""
 
-from fastapi import APIRouter, Body, Depends
+from typing import Annotated
+
+from fastapi import APIRouter, Body
 
 from slack_emulator.control.schemas import ClickIn, EditIn, MessageIn, RawIn, RedeliverIn
-from slack_emulator.dependencies import get_settings, get_state
+from slack_emulator.dependencies import SettingsDep, StateDep
 from slack_emulator.driver import service
-from slack_emulator.settings import Settings
-from slack_emulator.state import State
 
 router = APIRouter()
 
@@ -14,8 +14,8 @@ router = APIRouter()
 @router.post("/emulator/driver/message")
 async def message(
     body: MessageIn,
-    state: State = Depends(get_state),
-    settings: Settings = Depends(get_settings),
+    state: StateDep,
+    settings: SettingsDep,
 ) -> dict:
     """Store the person's message and deliver its event."""
     return await service.send_message(
@@ -35,8 +35,8 @@ async def message(
 @router.post("/emulator/driver/edit")
 async def edit(
     body: EditIn,
-    state: State = Depends(get_state),
-    settings: Settings = Depends(get_settings),
+    state: StateDep,
+    settings: SettingsDep,
 ) -> dict:
     """Edit the person's message and deliver message_changed."""
     return await service.edit_message(
@@ -55,8 +55,8 @@ async def edit(
 @router.post("/emulator/driver/click")
 async def click(
     body: ClickIn,
-    state: State = Depends(get_state),
-    settings: Settings = Depends(get_settings),
+    state: StateDep,
+    settings: SettingsDep,
 ) -> dict:
     """Click a button of a stored message: one signed block_actions POST."""
     return await service.click(
@@ -74,8 +74,8 @@ async def click(
 @router.post("/emulator/driver/redeliver")
 async def redeliver(
     body: RedeliverIn,
-    state: State = Depends(get_state),
-    settings: Settings = Depends(get_settings),
+    state: StateDep,
+    settings: SettingsDep,
 ) -> dict:
     """Deliver an event's same body once more (a duplicate, or to another URL)."""
     return await service.redeliver(
@@ -90,7 +90,7 @@ async def redeliver(
 
 
 @router.post("/emulator/driver/raw")
-async def raw(body: RawIn, settings: Settings = Depends(get_settings)) -> dict:
+async def raw(body: RawIn, settings: SettingsDep) -> dict:
     """Send exactly the given body and headers."""
     return await service.send_raw(
         settings=settings, target=body.url, body=body.body, headers=body.headers
@@ -101,9 +101,9 @@ async def raw(body: RawIn, settings: Settings = Depends(get_settings)) -> dict:
 async def response_url(
     team_id: str,
     response_id: str,
-    body: dict = Body(...),
-    state: State = Depends(get_state),
-    settings: Settings = Depends(get_settings),
+    body: Annotated[dict, Body()],
+    state: StateDep,
+    settings: SettingsDep,
 ) -> dict:
     """What an app POSTs to a click's response_url."""
     return await service.respond(state=state, settings=settings, response_id=response_id, body=body)

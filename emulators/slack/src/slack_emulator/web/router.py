@@ -1,10 +1,8 @@
 """Web API routes: /api/<method>, GET or POST, the way slack_sdk calls them."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
-from slack_emulator.dependencies import get_settings, get_state
-from slack_emulator.settings import Settings
-from slack_emulator.state import State
+from slack_emulator.dependencies import SettingsDep, StateDep
 from slack_emulator.web import service
 from slack_emulator.web.dependencies import bearer_token, read_arguments
 
@@ -15,8 +13,8 @@ router = APIRouter(prefix="/api")
 async def call_method(
     method: str,
     request: Request,
-    state: State = Depends(get_state),
-    settings: Settings = Depends(get_settings),
+    state: StateDep,
+    settings: SettingsDep,
 ) -> dict:
     """Run one Web API method; errors are rendered as {"ok": false, "error": …}."""
     args = await read_arguments(request)
