@@ -74,15 +74,18 @@ async def enqueue_update(
             SlackDelivery.kind == DeliveryKind.post,
         )
     )
-    if posted is None:
-        return None
+    return None if posted is None else _update_of(session, posted)
+
+
+def _update_of(session: AsyncSession, posted: SlackDelivery) -> SlackDelivery:
+    """Adds a re-render of the message ``posted`` went out as (no commit)."""
     return _add(
         session,
         message_id=posted.message_id,
         kind=DeliveryKind.update,
         key=posted.conversation_key,
-        channel_id=channel_id,
-        ts=ts,
+        channel_id=posted.channel_id,
+        ts=posted.ts,
     )
 
 
@@ -195,15 +198,14 @@ async def deliver_one(
         message = await session.get(Message, delivery.message_id)
         if message is None:
             return DeliveryState.failed
-        action_id = (message.payload or {}).get("action_id")
-        states = await states_of(
-            session=session, action_ids=[int(action_id)] if action_id is not None else []
-        )
-        text, blocks = render(message, states.get(int(action_id)) if action_id else None)
+        payload = message.payload or {}
+        action_id = payload.get("action_id")
+        action_id = action_id if isinstance(action_id, int) else None
+        states = await states_of(session=session, action_ids=[action_id] if action_id else [])
+        text, blocks = render(message, states.get(action_id) if action_id else None)
         kind, key, attempts = delivery.kind, delivery.conversation_key, delivery.attempts
         channel_id, ts = delivery.channel_id, delivery.ts
-        connect = (message.payload or {}).get("kind") == "connect"
-        action_id = action_id if isinstance(action_id, int) else None
+        connect = payload.get("kind") == "connect"
     try:
         if kind == DeliveryKind.update:
             await client.update_message(
@@ -234,7 +236,7 @@ async def deliver_one(
                 await refresh_earlier_posts(
                     session=session,
                     conversation_key=key,
-                    action_id=int(action_id),
+                    action_id=action_id,
                     before_id=claim.delivery_id,
                 )
                 await session.commit()
@@ -275,7 +277,7 @@ async def refresh_earlier_posts(
             )
         )
         if waiting is None and posted.channel_id and posted.ts:
-            await enqueue_update(session=session, channel_id=posted.channel_id, ts=posted.ts)
+            _update_of(session, posted)  # ``posted`` is at hand: no second lookup by ts
             queued += 1
     return queued
 
@@ -336,12 +338,3 @@ async def _record(
         logger.warning("slack delivery lease lost", extra={"delivery_id": claim.delivery_id})
         return False
     return True
-
-
-async def counts_by_state(*, session: AsyncSession) -> dict[str, int]:
-    """How many deliveries are in each state (for tests and operators)."""
-    rows = await session.execute(select(SlackDelivery.state, SlackDelivery.id))
-    counts: dict[str, int] = {}
-    for state, _ in rows:
-        counts[str(state)] = counts.get(str(state), 0) + 1
-    return counts
