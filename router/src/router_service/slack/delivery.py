@@ -21,6 +21,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from router_service.config import RouterSettings
 from router_service.conversations.models import Message
 from router_service.pending.service import states_of
 from router_service.slack.blocks import render
@@ -40,14 +41,6 @@ logger = logging.getLogger(__name__)
 
 RECENT_POSTS = 20  # how far back earlier buttons of an action are looked for
 WITH_BUTTONS = ("proposal", "choice")
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 8
-    backoff_base: float = 2.0
-    backoff_cap: float = 300.0
-    lease_seconds: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -161,7 +154,7 @@ async def deliver_due(
     *,
     sessionmaker: async_sessionmaker[AsyncSession],
     client: SlackClient,
-    policy: RetryPolicy,
+    settings: RouterSettings,
     limit: int = 20,
     now: datetime | None = None,
 ) -> dict[int, DeliveryState]:
@@ -171,12 +164,12 @@ async def deliver_due(
             session=session,
             now=now or utcnow(),
             limit=limit,
-            lease_seconds=policy.lease_seconds,
+            lease_seconds=settings.slack_delivery_lease_seconds,
         )
     outcomes: dict[int, DeliveryState] = {}
     for claim in claims:
         outcomes[claim.delivery_id] = await deliver_one(
-            sessionmaker=sessionmaker, client=client, policy=policy, claim=claim
+            sessionmaker=sessionmaker, client=client, settings=settings, claim=claim
         )
     return outcomes
 
@@ -185,7 +178,7 @@ async def deliver_one(
     *,
     sessionmaker: async_sessionmaker[AsyncSession],
     client: SlackClient,
-    policy: RetryPolicy,
+    settings: RouterSettings,
     claim: Claim,
 ) -> DeliveryState:
     """Sends one claimed row (no database transaction is held while Slack answers)."""
@@ -223,7 +216,7 @@ async def deliver_one(
             channel_id, ts = posted.channel, posted.ts
     except SlackApiFailed as err:
         return await _record_failure(
-            sessionmaker, claim=claim, policy=policy, attempts=attempts, err=err
+            sessionmaker, claim=claim, settings=settings, attempts=attempts, err=err
         )
     values = {"state": DeliveryState.sent, "channel_id": channel_id, "ts": ts}
     if await _record(sessionmaker, claim, sent_at=utcnow(), last_error=None, **values):
@@ -286,7 +279,7 @@ async def _record_failure(
     sessionmaker: async_sessionmaker[AsyncSession],
     *,
     claim: Claim,
-    policy: RetryPolicy,
+    settings: RouterSettings,
     attempts: int,
     err: SlackApiFailed,
 ) -> DeliveryState:
@@ -300,11 +293,15 @@ async def _record_failure(
         await _record(sessionmaker, claim, state=DeliveryState.failed, last_error=err.error)
         logger.warning("slack delivery failed permanently", extra=extra)
         return DeliveryState.failed
-    if attempts >= policy.max_attempts:
+    if attempts >= settings.slack_delivery_max_attempts:
         await _record(sessionmaker, claim, state=DeliveryState.dead, last_error=err.error)
         logger.error("slack delivery dead-lettered after max attempts", extra=extra)
         return DeliveryState.dead
-    delay = backoff_delay(attempts, base=policy.backoff_base, cap=policy.backoff_cap)
+    delay = backoff_delay(
+        attempts,
+        base=settings.slack_delivery_backoff_base_seconds,
+        cap=settings.slack_delivery_backoff_cap_seconds,
+    )
     if err.retry_after is not None:
         delay = max(delay, err.retry_after)  # Slack said when: never earlier
     await _record(
