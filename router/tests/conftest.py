@@ -331,6 +331,33 @@ def auth_server_headers() -> dict[str, str]:
 
 
 @pytest.fixture
+def grant_event() -> Callable[..., dict[str, Any]]:
+    """``grant_event(user_id, ref=, previous=, event_id=, type_=)``: auth-server's grant event."""
+
+    def make(
+        user_id: str,
+        *,
+        ref: str | None = None,
+        previous: str | None = None,
+        event_id: str | None = None,
+        type_: str = "grant.usable",
+    ) -> dict[str, Any]:
+        return {
+            "event_id": event_id or str(uuid.uuid4()),
+            "type": type_,
+            "user_id": user_id,
+            "previous_user_id": previous,
+            "capability": "calendar",
+            "state": "active",
+            "reason": None,
+            "pending_action_ref": ref,
+            "occurred_at": "2025-11-14T10:05:00+09:00",
+        }
+
+    return make
+
+
+@pytest.fixture
 def say() -> Callable[[httpx.AsyncClient, str], Awaitable[list[dict[str, Any]]]]:
     """Sends a chat message; returns Haru's replies (asserting the call succeeded)."""
 

@@ -5,7 +5,6 @@ skill-calendar apps run on free ports of their own.
 """
 
 import contextlib
-import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -39,7 +38,7 @@ async def _stack(settings, fake_auth, fake_calendar, serve_http, clock):
 
 
 async def test_chat_page_propose_approve_reload_and_late_reply(
-    settings, fake_auth, fake_calendar, serve_http, auth_server_headers, chromium
+    settings, fake_auth, fake_calendar, serve_http, auth_server_headers, chromium, grant_event
 ):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     clock = _clock()
@@ -88,17 +87,7 @@ async def test_chat_page_propose_approve_reload_and_late_reply(
         connect = page.get_by_role("link", name="구글 캘린더 연결하기")
         await connect.wait_for()
         fake_auth.grant_states[user_id] = "active"
-        event = {
-            "event_id": str(uuid.uuid4()),
-            "type": "grant.usable",
-            "user_id": user_id,
-            "previous_user_id": None,
-            "capability": "calendar",
-            "state": "active",
-            "reason": None,
-            "pending_action_ref": fake_auth.connect_links[-1]["pending_action_ref"],
-            "occurred_at": "2025-11-14T10:05:00+09:00",
-        }
+        event = grant_event(user_id, ref=fake_auth.connect_links[-1]["pending_action_ref"])
         async with httpx.AsyncClient(base_url=base_url) as internal:
             response = await internal.post(
                 "/internal/grant-events", json=event, headers=auth_server_headers

@@ -14,20 +14,6 @@ pytestmark = pytest.mark.db
 TEAM_MEETING = "11월 15일 오후 3시 팀 미팅"
 
 
-def grant_event(user_id, *, ref=None, previous=None, event_id=None, type_="grant.usable"):
-    return {
-        "event_id": event_id or str(uuid.uuid4()),
-        "type": type_,
-        "user_id": user_id,
-        "previous_user_id": previous,
-        "capability": "calendar",
-        "state": "active",
-        "reason": None,
-        "pending_action_ref": ref,
-        "occurred_at": "2025-11-14T10:05:00+09:00",
-    }
-
-
 async def _actions(app):
     async with app.state.database.sessionmaker() as session:
         return list((await session.scalars(select(PendingAction).order_by(PendingAction.id))).all())
@@ -66,7 +52,7 @@ async def test_missing_grant_stores_awaiting_auth_and_replies_with_the_connect_l
 
 
 async def test_grant_event_resumes_once_in_the_conversation_where_it_began(
-    app, client, say, fake_auth, fake_calendar, auth_server_headers
+    grant_event, app, client, say, fake_auth, fake_calendar, auth_server_headers
 ):
     session = (await client.get("/api/chat/session")).json()
     user_id = session["user_id"]
@@ -96,7 +82,7 @@ async def test_grant_event_resumes_once_in_the_conversation_where_it_began(
 
 
 async def test_approved_action_that_hit_reauth_runs_without_asking_after_the_grant(
-    app, client, say, fake_auth, fake_calendar, auth_server_headers
+    grant_event, app, client, say, fake_auth, fake_calendar, auth_server_headers
 ):
     session = (await client.get("/api/chat/session")).json()
     user_id = session["user_id"]
@@ -125,7 +111,7 @@ async def test_approved_action_that_hit_reauth_runs_without_asking_after_the_gra
 
 
 async def test_identity_repointed_to_another_user_resumes_under_the_surviving_user(
-    app, client, say, fake_auth, fake_calendar, auth_server_headers
+    grant_event, app, client, say, fake_auth, fake_calendar, auth_server_headers
 ):
     session = (await client.get("/api/chat/session")).json()
     old_user = session["user_id"]
@@ -147,7 +133,7 @@ async def test_identity_repointed_to_another_user_resumes_under_the_surviving_us
 
 
 async def test_other_users_and_conversations_are_untouched(
-    app, make_app, client, say, fake_auth, auth_server_headers
+    grant_event, app, make_app, client, say, fake_auth, auth_server_headers
 ):
     user_id = (await client.get("/api/chat/session")).json()["user_id"]
     fake_auth.grant_states[user_id] = "missing"
@@ -158,7 +144,7 @@ async def test_other_users_and_conversations_are_untouched(
     assert (await _actions(app))[0].state == ActionState.awaiting_auth
 
 
-async def test_grant_events_need_the_auth_server_token(client, service_headers):
+async def test_grant_events_need_the_auth_server_token(grant_event, client, service_headers):
     response = await client.post("/internal/grant-events", json=grant_event("u"))
     assert response.status_code == 401
     other_caller = await client.post(
@@ -172,7 +158,7 @@ async def test_grant_events_need_the_auth_server_token(client, service_headers):
 
 
 async def test_concurrent_duplicate_grant_events_resume_once(
-    app, client, say, fake_auth, fake_calendar, auth_server_headers
+    grant_event, app, client, say, fake_auth, fake_calendar, auth_server_headers
 ):
     import asyncio
 
@@ -193,7 +179,7 @@ async def test_concurrent_duplicate_grant_events_resume_once(
 
 
 async def test_question_without_a_grant_is_answered_after_the_grant(
-    app, client, say, fake_auth, fake_calendar, auth_server_headers
+    grant_event, app, client, say, fake_auth, fake_calendar, auth_server_headers
 ):
     user_id = (await client.get("/api/chat/session")).json()["user_id"]
     fake_calendar.add_event(
@@ -213,7 +199,7 @@ async def test_question_without_a_grant_is_answered_after_the_grant(
 
 
 async def test_unusable_grant_event_is_recorded_and_resumes_nothing(
-    app, client, say, fake_auth, fake_calendar, auth_server_headers
+    grant_event, app, client, say, fake_auth, fake_calendar, auth_server_headers
 ):
     user_id = (await client.get("/api/chat/session")).json()["user_id"]
     fake_auth.grant_states[user_id] = "missing"

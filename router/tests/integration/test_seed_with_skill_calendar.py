@@ -10,7 +10,6 @@ calendar.reauth_required (no Google grant yet), so the re-auth resume runs too.
 import asyncio
 import importlib.util
 import sys
-import uuid
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
@@ -153,6 +152,7 @@ async def test_seed_scenario_with_reauth_through_skill_calendar(
     serve_http,
     say,
     auth_server_headers,
+    grant_event,
 ):
     calendar_app = await _calendar_app(
         settings, other_database_url, token_double, google, google_timeout_s=2.0
@@ -176,17 +176,7 @@ async def test_seed_scenario_with_reauth_through_skill_calendar(
 
             # The person consents at Google; auth-server then reports the grant.
             await asyncio.to_thread(token_double.connect, user_id=user_id, email=EMAIL)
-            event = {
-                "event_id": str(uuid.uuid4()),
-                "type": "grant.usable",
-                "user_id": user_id,
-                "previous_user_id": None,
-                "capability": "calendar",
-                "state": "active",
-                "reason": None,
-                "pending_action_ref": str(connect["payload"]["action_id"]),
-                "occurred_at": "2025-11-14T10:05:00+09:00",
-            }
+            event = grant_event(user_id, ref=str(connect["payload"]["action_id"]))
             ack = await client.post(
                 "/internal/grant-events", json=event, headers=auth_server_headers
             )

@@ -255,25 +255,5 @@ def drain():
 
 
 @pytest.fixture
-def grant_usable():
-    """``grant_usable(user_id, ref)``: auth-server's event once the person consented."""
-
-    def make(user_id: str, ref: str) -> dict[str, Any]:
-        return {
-            "event_id": f"grant-{next(_ids)}",
-            "type": "grant.usable",
-            "user_id": user_id,
-            "previous_user_id": None,
-            "capability": "calendar",
-            "state": "active",
-            "reason": None,
-            "pending_action_ref": ref,
-            "occurred_at": "2025-11-14T10:05:00+09:00",
-        }
-
-    return make
-
-
-@pytest.fixture
 def slack_ids() -> dict[str, str]:
     return {"team": TEAM, "bot_user": BOT_USER, "secret": SIGNING_SECRET, "token": BOT_TOKEN}

@@ -25,7 +25,7 @@ async def test_a_new_slack_user_connects_google_and_the_request_resumes_in_the_d
     fake_auth,
     rows,
     auth_server_headers,
-    grant_usable,
+    grant_event,
 ):
     fake_auth.default_grant_state = "missing"
     user, dm = slack_user("alice")
@@ -47,7 +47,7 @@ async def test_a_new_slack_user_connects_google_and_the_request_resumes_in_the_d
     fake_auth.grant_states[user_id] = "active"
     response = await sender.client.post(
         "/internal/grant-events",
-        json=grant_usable(user_id, str(action.id)),
+        json=grant_event(user_id, ref=str(action.id)),
         headers=auth_server_headers,
     )
     assert response.json() == {"status": "accepted"}

@@ -186,7 +186,7 @@ async def test_a_worker_whose_lease_ran_out_does_not_send(slack_app, slack_user,
     await say_in(slack_app, f"slack:{TEAM}:{dm}", "안녕하세요")
     runtime = slack_app.state.slack
     sessionmaker = slack_app.state.database.sessionmaker
-    lease = runtime.policy.lease_seconds
+    lease = runtime.settings.slack_delivery_lease_seconds
     now = utcnow()
     async with sessionmaker() as session:
         [stalled] = await queue.claim_due(session=session, now=now, limit=5, lease_seconds=lease)
@@ -196,7 +196,7 @@ async def test_a_worker_whose_lease_ran_out_does_not_send(slack_app, slack_user,
             session=session, now=now + timedelta(seconds=lease + 1), limit=5, lease_seconds=lease
         )
     assert taken.delivery_id == stalled.delivery_id and taken.lease_token != stalled.lease_token
-    kwargs = {"sessionmaker": sessionmaker, "client": runtime.client, "policy": runtime.policy}
+    kwargs = {"sessionmaker": sessionmaker, "client": runtime.client, "settings": runtime.settings}
     assert await queue.deliver_one(claim=stalled, **kwargs) == DeliveryState.sending
     assert await queue.deliver_one(claim=taken, **kwargs) == DeliveryState.sent
     assert slack_emulator.control.calls()["chat.postMessage"] == 1

@@ -22,6 +22,15 @@ pytestmark = pytest.mark.db
 DM = "slack:T0HARU0001:D0ALICE001"
 
 
+async def expire_inbox_leases(app) -> None:
+    """As if the retry delay of every inbox row had passed."""
+    async with app.state.database.sessionmaker() as session:
+        await session.execute(
+            update(SlackInbox).values(lease_until=utcnow() - timedelta(seconds=1))
+        )
+        await session.commit()
+
+
 async def test_a_dm_is_answered_and_the_reply_is_queued_for_slack(
     sender, slack_event, slack_app, rows, conversation, fake_auth
 ):
@@ -174,11 +183,7 @@ async def test_an_upstream_failure_is_retried_then_answered_with_an_apology(
     )
     assert await conversation(slack_app, DM) == []
     fake_auth.down = False
-    async with slack_app.state.database.sessionmaker() as session:
-        await session.execute(
-            update(SlackInbox).values(lease_until=utcnow() - timedelta(seconds=1))
-        )
-        await session.commit()
+    await expire_inbox_leases(slack_app)
     assert await slack_app.state.slack.recover_inbox() == 1
     [item] = await rows(slack_app, SlackInbox)
     assert (item.state, item.attempts) == (InboxState.done, 2)
@@ -194,11 +199,7 @@ async def test_after_three_failed_attempts_the_person_gets_an_apology_and_the_ro
     fake_auth.down = True
     assert (await sender.event(slack_event("11월 15일 오후 3시 팀 미팅"))).status_code == 200
     for _ in range(2):
-        async with slack_app.state.database.sessionmaker() as session:
-            await session.execute(
-                update(SlackInbox).values(lease_until=utcnow() - timedelta(seconds=1))
-            )
-            await session.commit()
+        await expire_inbox_leases(slack_app)
         assert await slack_app.state.slack.recover_inbox() == 1
     [item] = await rows(slack_app, SlackInbox)
     assert (item.state, item.attempts, item.body) == (InboxState.failed, 3, None)

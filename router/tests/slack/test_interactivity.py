@@ -215,7 +215,7 @@ async def test_an_approval_that_needed_reauth_ends_with_the_proposal_showing_don
     slack_emulator,
     fake_auth,
     auth_server_headers,
-    grant_usable,
+    grant_event,
 ):
     user, dm, proposal = await dm_proposal()
     user_id = fake_auth.identities[("slack", f"{TEAM}:{user}")]
@@ -231,7 +231,7 @@ async def test_an_approval_that_needed_reauth_ends_with_the_proposal_showing_don
     assert buttons(connect)["open_link"]["url"].startswith("http://auth.test/connect/")
 
     fake_auth.grant_states[user_id] = "active"
-    event = grant_usable(user_id, value)
+    event = grant_event(user_id, ref=value)
     response = await sender.client.post(
         "/internal/grant-events", json=event, headers=auth_server_headers
     )

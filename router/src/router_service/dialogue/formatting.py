@@ -6,9 +6,11 @@ import re
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
+from shared.time import DEFAULT_ZONE_NAME
+
 WEEKDAYS = "월화수목금토일"
 # The zone Korean wording leaves implicit; any other zone is named beside the times.
-IMPLICIT_ZONE = "Asia/Seoul"
+IMPLICIT_ZONE = DEFAULT_ZONE_NAME
 # How a person reads the common zones; others are shown by their UTC offset.
 ZONE_NAMES = {
     "America/New_York": "뉴욕",

@@ -21,6 +21,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from router_service.config import RouterSettings
 from router_service.conversations.models import Message
 from router_service.pending.service import states_of
 from router_service.slack.blocks import render
@@ -40,14 +41,6 @@ logger = logging.getLogger(__name__)
 
 RECENT_POSTS = 20  # how far back earlier buttons of an action are looked for
 WITH_BUTTONS = ("proposal", "choice")
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 8
-    backoff_base: float = 2.0
-    backoff_cap: float = 300.0
-    lease_seconds: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -74,15 +67,18 @@ async def enqueue_update(
             SlackDelivery.kind == DeliveryKind.post,
         )
     )
-    if posted is None:
-        return None
+    return None if posted is None else _update_of(session, posted)
+
+
+def _update_of(session: AsyncSession, posted: SlackDelivery) -> SlackDelivery:
+    """Adds a re-render of the message ``posted`` went out as (no commit)."""
     return _add(
         session,
         message_id=posted.message_id,
         kind=DeliveryKind.update,
         key=posted.conversation_key,
-        channel_id=channel_id,
-        ts=ts,
+        channel_id=posted.channel_id,
+        ts=posted.ts,
     )
 
 
@@ -158,7 +154,7 @@ async def deliver_due(
     *,
     sessionmaker: async_sessionmaker[AsyncSession],
     client: SlackClient,
-    policy: RetryPolicy,
+    settings: RouterSettings,
     limit: int = 20,
     now: datetime | None = None,
 ) -> dict[int, DeliveryState]:
@@ -168,12 +164,12 @@ async def deliver_due(
             session=session,
             now=now or utcnow(),
             limit=limit,
-            lease_seconds=policy.lease_seconds,
+            lease_seconds=settings.slack_delivery_lease_seconds,
         )
     outcomes: dict[int, DeliveryState] = {}
     for claim in claims:
         outcomes[claim.delivery_id] = await deliver_one(
-            sessionmaker=sessionmaker, client=client, policy=policy, claim=claim
+            sessionmaker=sessionmaker, client=client, settings=settings, claim=claim
         )
     return outcomes
 
@@ -182,7 +178,7 @@ async def deliver_one(
     *,
     sessionmaker: async_sessionmaker[AsyncSession],
     client: SlackClient,
-    policy: RetryPolicy,
+    settings: RouterSettings,
     claim: Claim,
 ) -> DeliveryState:
     """Sends one claimed row (no database transaction is held while Slack answers)."""
@@ -195,15 +191,14 @@ async def deliver_one(
         message = await session.get(Message, delivery.message_id)
         if message is None:
             return DeliveryState.failed
-        action_id = (message.payload or {}).get("action_id")
-        states = await states_of(
-            session=session, action_ids=[int(action_id)] if action_id is not None else []
-        )
-        text, blocks = render(message, states.get(int(action_id)) if action_id else None)
+        payload = message.payload or {}
+        action_id = payload.get("action_id")
+        action_id = action_id if isinstance(action_id, int) else None
+        states = await states_of(session=session, action_ids=[action_id] if action_id else [])
+        text, blocks = render(message, states.get(action_id) if action_id else None)
         kind, key, attempts = delivery.kind, delivery.conversation_key, delivery.attempts
         channel_id, ts = delivery.channel_id, delivery.ts
-        connect = (message.payload or {}).get("kind") == "connect"
-        action_id = action_id if isinstance(action_id, int) else None
+        connect = payload.get("kind") == "connect"
     try:
         if kind == DeliveryKind.update:
             await client.update_message(
@@ -221,7 +216,7 @@ async def deliver_one(
             channel_id, ts = posted.channel, posted.ts
     except SlackApiFailed as err:
         return await _record_failure(
-            sessionmaker, claim=claim, policy=policy, attempts=attempts, err=err
+            sessionmaker, claim=claim, settings=settings, attempts=attempts, err=err
         )
     values = {"state": DeliveryState.sent, "channel_id": channel_id, "ts": ts}
     if await _record(sessionmaker, claim, sent_at=utcnow(), last_error=None, **values):
@@ -234,7 +229,7 @@ async def deliver_one(
                 await refresh_earlier_posts(
                     session=session,
                     conversation_key=key,
-                    action_id=int(action_id),
+                    action_id=action_id,
                     before_id=claim.delivery_id,
                 )
                 await session.commit()
@@ -275,7 +270,7 @@ async def refresh_earlier_posts(
             )
         )
         if waiting is None and posted.channel_id and posted.ts:
-            await enqueue_update(session=session, channel_id=posted.channel_id, ts=posted.ts)
+            _update_of(session, posted)  # ``posted`` is at hand: no second lookup by ts
             queued += 1
     return queued
 
@@ -284,7 +279,7 @@ async def _record_failure(
     sessionmaker: async_sessionmaker[AsyncSession],
     *,
     claim: Claim,
-    policy: RetryPolicy,
+    settings: RouterSettings,
     attempts: int,
     err: SlackApiFailed,
 ) -> DeliveryState:
@@ -298,11 +293,15 @@ async def _record_failure(
         await _record(sessionmaker, claim, state=DeliveryState.failed, last_error=err.error)
         logger.warning("slack delivery failed permanently", extra=extra)
         return DeliveryState.failed
-    if attempts >= policy.max_attempts:
+    if attempts >= settings.slack_delivery_max_attempts:
         await _record(sessionmaker, claim, state=DeliveryState.dead, last_error=err.error)
         logger.error("slack delivery dead-lettered after max attempts", extra=extra)
         return DeliveryState.dead
-    delay = backoff_delay(attempts, base=policy.backoff_base, cap=policy.backoff_cap)
+    delay = backoff_delay(
+        attempts,
+        base=settings.slack_delivery_backoff_base_seconds,
+        cap=settings.slack_delivery_backoff_cap_seconds,
+    )
     if err.retry_after is not None:
         delay = max(delay, err.retry_after)  # Slack said when: never earlier
     await _record(
@@ -336,12 +335,3 @@ async def _record(
         logger.warning("slack delivery lease lost", extra={"delivery_id": claim.delivery_id})
         return False
     return True
-
-
-async def counts_by_state(*, session: AsyncSession) -> dict[str, int]:
-    """How many deliveries are in each state (for tests and operators)."""
-    rows = await session.execute(select(SlackDelivery.state, SlackDelivery.id))
-    counts: dict[str, int] = {}
-    for state, _ in rows:
-        counts[str(state)] = counts.get(str(state), 0) + 1
-    return counts

@@ -1,15 +1,23 @@
-"""Slack's request signature, checked over the raw body before anything is parsed."""
+"""Slack's request signature, checked over the raw body before anything is parsed; then
+the body read as Slack's JSON (an Events API envelope, an interactivity payload)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import parse_qs
 
 from fastapi import Depends, Request
 from slack_sdk.signature import SignatureVerifier
 
-from router_service.slack.exceptions import SignatureInvalid, SignatureStale, SlackNotConfigured
+from router_service.slack.exceptions import (
+    PayloadInvalid,
+    SignatureInvalid,
+    SignatureStale,
+    SlackNotConfigured,
+)
 from router_service.slack.worker import SlackRuntime
 
 logger = logging.getLogger(__name__)
@@ -48,3 +56,28 @@ async def verified_body(request: Request, runtime: SlackRuntimeDep) -> bytes:
 
 
 VerifiedBodyDep = Annotated[bytes, Depends(verified_body)]
+
+
+async def envelope(body: VerifiedBodyDep) -> dict[str, Any]:
+    """The Events API envelope of a signed request (400 if it is not a JSON object)."""
+    return _json_object(body)
+
+
+async def interaction(body: VerifiedBodyDep) -> dict[str, Any]:
+    """The ``payload`` form field of a signed interactivity request, as a JSON object."""
+    form = parse_qs(body.decode("utf-8", errors="replace"))
+    return _json_object((form.get("payload") or [""])[0].encode())
+
+
+EnvelopeDep = Annotated[dict[str, Any], Depends(envelope)]
+InteractionDep = Annotated[dict[str, Any], Depends(interaction)]
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise PayloadInvalid() from err
+    if not isinstance(value, dict):
+        raise PayloadInvalid()
+    return value

@@ -26,7 +26,7 @@ from router_service.pending.exceptions import ActionNotFound
 from router_service.slack.blocks import decision_of
 from router_service.slack.client import SlackClient
 from router_service.slack.delivery import enqueue_update
-from router_service.slack.exceptions import SlackApiFailed
+from router_service.slack.exceptions import PayloadInvalid, SlackApiFailed
 from router_service.slack.keys import conversation_key, external_id
 from router_service.slack.models import InboxKind, InboxState, SlackInbox, SlackUser
 from shared.db import utcnow
@@ -36,6 +36,47 @@ logger = logging.getLogger(__name__)
 MAX_INBOX_ATTEMPTS = 3
 PROFILE_MAX_AGE = timedelta(days=1)  # users.info asked again after this (tz follows travel)
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """What one Slack request asks Haru to work on (a ``slack_inbox`` row to be)."""
+
+    id: str
+    kind: InboxKind
+    team_id: str
+    body: dict[str, Any]
+
+
+def event_item(envelope: dict[str, Any]) -> InboxItem | None:
+    """The message of an ``event_callback`` to answer, or None for one Haru ignores."""
+    if envelope.get("type") != "event_callback" or not envelope.get("event_id"):
+        return None
+    fields = message_fields(envelope)
+    if fields is None:
+        return None
+    return InboxItem(
+        id=str(envelope["event_id"]),
+        kind=InboxKind.message,
+        team_id=str(envelope.get("team_id") or ""),
+        body=fields,
+    )
+
+
+def action_item(payload: dict[str, Any]) -> InboxItem | None:
+    """The press of one of our buttons in a ``block_actions`` payload, or None."""
+    if payload.get("type") != "block_actions":
+        return None
+    fields = action_fields(payload)
+    if fields is None:
+        return None
+    press_id = payload.get("trigger_id") or (payload.get("actions") or [{}])[0].get("action_ts")
+    if not press_id:
+        raise PayloadInvalid(details={"missing": "trigger_id"})
+    team_id = (payload.get("team") or {}).get("id") or (payload.get("user") or {}).get("team_id")
+    return InboxItem(
+        id=f"action:{press_id}", kind=InboxKind.action, team_id=str(team_id or ""), body=fields
+    )
 
 
 def message_fields(envelope: dict[str, Any]) -> dict[str, Any] | None:

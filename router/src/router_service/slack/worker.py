@@ -42,12 +42,6 @@ class SlackRuntime:
             token=settings.slack_bot_token.get_secret_value,
             timeout_seconds=settings.slack_timeout_seconds,
         )
-        self.policy = delivery.RetryPolicy(
-            max_attempts=settings.slack_delivery_max_attempts,
-            backoff_base=settings.slack_delivery_backoff_base_seconds,
-            backoff_cap=settings.slack_delivery_backoff_cap_seconds,
-            lease_seconds=settings.slack_delivery_lease_seconds,
-        )
         self.deliveries = Counter(
             "slack_deliveries_total",
             "Slack deliveries by outcome (sent, failed, retry, dead)",
@@ -91,7 +85,7 @@ class SlackRuntime:
     async def deliver_round(self, *, now: datetime | None = None) -> dict[int, DeliveryState]:
         """One round of the delivery worker (as if at ``now``); counts the outcomes."""
         outcomes = await delivery.deliver_due(
-            sessionmaker=self.sessionmaker, client=self.client, policy=self.policy, now=now
+            sessionmaker=self.sessionmaker, client=self.client, settings=self.settings, now=now
         )
         for state in outcomes.values():
             if state == DeliveryState.sending:
