@@ -678,6 +678,5 @@ def start_router_replica(system: System, name: str = "router-2") -> str:
     port = haru_stack.free_port()
     env = {**spec.env, "ROUTER_PORT": str(port)}
     replica = haru_stack.ProcessSpec(name, spec.module, port, env, spec.health_path)
-    system.stack._spawn(replica)
-    system.stack.wait_healthy(name)
+    system.stack.launch(replica)
     return f"http://127.0.0.1:{port}"
