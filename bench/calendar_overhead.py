@@ -77,15 +77,8 @@ async def _timed(call: Callable[[int], Awaitable[None]], n: int, concurrency: in
     return latencies
 
 
-def _start_google() -> tuple[Any, Any]:
-    """The Google emulator as a real process."""
-    process = EmulatorProcess()
-    process.start()
-    return process, "google_emulator"
-
-
 async def run(n: int, database_url: str) -> dict[str, Any]:
-    google, google_kind = _start_google()
+    google = EmulatorProcess().start()  # the Google emulator as a real process
     google.control.reset()
     google.control.add_account(EMAIL, time_zone="Asia/Seoul")
     auth_support = _support("auth_double")
@@ -221,12 +214,12 @@ async def run(n: int, database_url: str) -> dict[str, Any]:
                         row["service_mean_ms"] = round(statistics.fmean(service_ms), 2)
                         results.append(row)
                 clients = await _compare_clients(google.base_url, access, event_id, n)
-                return {"google": google_kind, "results": results, "client_choice": clients}
+                return {"google": "google_emulator", "results": results, "client_choice": clients}
     finally:
         service.terminate()
         service.wait(timeout=10)
         auth_server.__exit__(None, None, None)
-        google.stop() if hasattr(google, "stop") else google.__exit__(None, None, None)
+        google.stop()
 
 
 async def _compare_clients(base_url: str, access: str, event_id: str, n: int) -> list[dict]:
