@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,7 +20,6 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -37,21 +34,6 @@ ROUTER_TOKEN = "bench-router-token"  # noqa: S105 - local bench only
 EMAIL = "bench@example.com"
 USER = "u-bench"
 DAY = {"start": "2025-11-24T00:00:00+09:00", "end": "2025-11-25T00:00:00+09:00"}
-
-
-def _support(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"bench_support_{name}", SUPPORT / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -77,23 +59,21 @@ async def _timed(call: Callable[[int], Awaitable[None]], n: int, concurrency: in
     return latencies
 
 
-def _start_google() -> tuple[Any, Any]:
-    """The Google emulator as a real process."""
-    process = EmulatorProcess()
-    process.start()
-    return process, "google_emulator"
-
-
 async def run(n: int, database_url: str) -> dict[str, Any]:
-    google, google_kind = _start_google()
+    google = EmulatorProcess().start()  # the Google emulator as a real process
     google.control.reset()
     google.control.add_account(EMAIL, time_zone="Asia/Seoul")
-    auth_support = _support("auth_double")
+    # skill-calendar's test doubles and the launcher's free_port
+    sys.path[:0] = [str(SUPPORT), str(ROOT / "tools")]
+    import auth_double as auth_support
+    from haru_stack import free_port
+    from thread_server import ThreadServer
+
     double = auth_support.AuthDouble(google_base_url=google.base_url, control=google.control)
     double.connect(user_id=USER, email=EMAIL)
-    auth_server = _support("thread_server").ThreadServer(double.app).__enter__()
+    auth_server = ThreadServer(double.app).__enter__()
 
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "CALENDAR_DATABASE_URL": database_url,
@@ -221,12 +201,12 @@ async def run(n: int, database_url: str) -> dict[str, Any]:
                         row["service_mean_ms"] = round(statistics.fmean(service_ms), 2)
                         results.append(row)
                 clients = await _compare_clients(google.base_url, access, event_id, n)
-                return {"google": google_kind, "results": results, "client_choice": clients}
+                return {"google": "google_emulator", "results": results, "client_choice": clients}
     finally:
         service.terminate()
         service.wait(timeout=10)
         auth_server.__exit__(None, None, None)
-        google.stop() if hasattr(google, "stop") else google.__exit__(None, None, None)
+        google.stop()
 
 
 async def _compare_clients(base_url: str, access: str, event_id: str, n: int) -> list[dict]:

@@ -449,19 +449,29 @@ SEED_TITLE = "검진"
 RETRY_HINT = "다시 시도"
 
 
-def connected_user(system: System) -> ChatUser:
-    """A chat user whose Google calendar is already connected (through the real OAuth flow)."""
-    user = ChatUser.new(system)
-    system.google.add_account(user.email)
+def connect_link(system: System, user_id: str) -> str:
+    """A calendar connect link for ``user_id``, asked of the auth-server as the router does."""
     response = httpx.post(
         system.url("auth-server") + "/internal/connect-links",
-        json={"user_id": user.user_id, "capability": "calendar"},
+        json={"user_id": user_id, "capability": "calendar"},
         headers=system.headers("router", "auth-server"),
         timeout=10,
     )
     response.raise_for_status()
-    user.connect_google(response.json()["url"])
+    return response.json()["url"]
+
+
+def connected_user(system: System) -> ChatUser:
+    """A chat user whose Google calendar is already connected (through the real OAuth flow)."""
+    user = ChatUser.new(system)
+    system.google.add_account(user.email)
+    user.connect_google(connect_link(system, user.user_id))
     return user
+
+
+def kind_of(message: dict[str, Any]) -> str | None:
+    """The kind of a chat message's payload (proposal, connect, ...), if it has one."""
+    return (message.get("payload") or {}).get("kind")
 
 
 def seed_events(system: System, email: str) -> list[dict[str, Any]]:
@@ -475,7 +485,7 @@ def seed_events(system: System, email: str) -> list[dict[str, Any]]:
 
 def proposal_of(replies: list[dict[str, Any]]) -> dict[str, Any]:
     """The single proposal among ``replies`` (it names the event and asks for a yes)."""
-    found = [m for m in replies if (m.get("payload") or {}).get("kind") == "proposal"]
+    found = [m for m in replies if kind_of(m) == "proposal"]
     if len(found) != 1:
         raise HarnessError(f"expected one proposal, got {[m['text'] for m in replies]}")
     return found[0]
@@ -623,14 +633,8 @@ class SlackPerson:
             timeout=10,
         )
         identity.raise_for_status()
-        link = httpx.post(
-            self.system.url("auth-server") + "/internal/connect-links",
-            json={"user_id": identity.json()["user_id"], "capability": "calendar"},
-            headers=self.system.headers("router", "auth-server"),
-            timeout=10,
-        )
-        link.raise_for_status()
-        connect_google(self.system, link.json()["url"], self.email)
+        link = connect_link(self.system, identity.json()["user_id"])
+        connect_google(self.system, link, self.email)
 
 
 def slack_buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
@@ -678,6 +682,5 @@ def start_router_replica(system: System, name: str = "router-2") -> str:
     port = haru_stack.free_port()
     env = {**spec.env, "ROUTER_PORT": str(port)}
     replica = haru_stack.ProcessSpec(name, spec.module, port, env, spec.health_path)
-    system.stack._spawn(replica)
-    system.stack.wait_healthy(name)
+    system.stack.launch(replica)
     return f"http://127.0.0.1:{port}"

@@ -24,6 +24,7 @@ from harness import (
     approve_until_done,
     connected_user,
     is_created,
+    kind_of,
     proposal_of,
     seed_events,
 )
@@ -261,14 +262,12 @@ def test_auth_server_killed_between_callback_and_grant_event(system: System, fau
         assert any(r.startswith("grant_events:") for r in outbox), outbox
         system.restart("router")
         system.restart("auth-server")
-        proposal = user.wait_for_reply(
-            lambda m: (m.get("payload") or {}).get("kind") == "proposal", after_id=after
-        )
+        proposal = user.wait_for_reply(lambda m: kind_of(m) == "proposal", after_id=after)
         assert "검진" in proposal["text"]
         _approved(user)
         out["completed"] = 1
     assert len(seed_events(system, user.email)) == 1
-    proposals = [m for m in user.history() if (m.get("payload") or {}).get("kind") == "proposal"]
+    proposals = [m for m in user.history() if kind_of(m) == "proposal"]
     assert len(proposals) == 1
 
 
@@ -290,7 +289,7 @@ def test_grant_revoked_between_proposal_and_approval(system: System, fault_table
     assert len(seed_events(system, user.email)) == 1
     assert _created_messages(user) == 1  # resumed once, said once
     # Already approved: after the consent it ran without asking again.
-    proposals = [m for m in user.history() if (m.get("payload") or {}).get("kind") == "proposal"]
+    proposals = [m for m in user.history() if kind_of(m) == "proposal"]
     assert len(proposals) == 1
 
 

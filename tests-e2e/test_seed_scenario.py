@@ -15,15 +15,12 @@ from harness import (
     ChatUser,
     System,
     is_created,
+    kind_of,
     proposal_of,
     seed_events,
 )
 
 PLACE = "인천 연수구 갯벌로156"
-
-
-def _kind(message: dict) -> str | None:
-    return (message.get("payload") or {}).get("kind")
 
 
 def _seed_scenario(system: System) -> None:
@@ -32,7 +29,7 @@ def _seed_scenario(system: System) -> None:
 
     # Never connected: the request waits, and the answer carries the connect link.
     [ask] = user.say(SEED)
-    assert _kind(ask) == "connect", ask["text"]
+    assert kind_of(ask) == "connect", ask["text"]
     assert ask["action_state"] == "awaiting_auth"
     assert "구글 캘린더 연결" in ask["text"]
     assert ask["payload"]["link"]["url"].startswith(system.url("auth-server"))
@@ -41,7 +38,7 @@ def _seed_scenario(system: System) -> None:
     # Consent at Google; the grant event reaches the router and the request resumes by itself.
     after = user.last_id()
     user.connect_google(ask["payload"]["link"]["url"])
-    proposal = user.wait_for_reply(lambda m: _kind(m) == "proposal", after_id=after)
+    proposal = user.wait_for_reply(lambda m: kind_of(m) == "proposal", after_id=after)
     assert f"「{SEED_TITLE}」을 등록할까요?" in proposal["text"]
     assert "11월 24일" in proposal["text"]
     assert "7:40" in proposal["text"] and "12:00" in proposal["text"]
@@ -77,7 +74,7 @@ def _seed_scenario(system: System) -> None:
     assert "일정이 없어요" in empty["text"], empty["text"]
 
     # One proposal per request, whatever the grant event's deliveries did.
-    proposals = [m for m in user.history() if _kind(m) == "proposal"]
+    proposals = [m for m in user.history() if kind_of(m) == "proposal"]
     assert len(proposals) == 2, [m["text"] for m in proposals]
     created = [m for m in user.history() if m["text"].startswith("✅ 등록했어요")]
     assert len(created) == 1

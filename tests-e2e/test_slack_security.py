@@ -3,8 +3,6 @@ Slack emulator signs (as Slack does) is accepted, and url_verification is answer
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 import uuid
@@ -13,14 +11,18 @@ import httpx
 import pytest
 from harness import SlackPerson, System
 
+from slack_emulator.driver.signing import signature
+
 ENDPOINTS = ["/slack/events", "/slack/interactivity"]
 REFUSED = {"slack.signature_invalid", "slack.signature_stale"}
 
 
 def _signed(secret: str, body: bytes, timestamp: int) -> dict[str, str]:
-    base = b"v0:" + str(timestamp).encode() + b":" + body
-    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": f"v0={digest}"}
+    """Slack's signature headers for ``body`` sent at ``timestamp`` (the emulator's signing)."""
+    return {
+        "X-Slack-Request-Timestamp": str(timestamp),
+        "X-Slack-Signature": signature(secret, str(timestamp), body),
+    }
 
 
 def _challenge() -> bytes:

@@ -369,10 +369,14 @@ class Stack:
                 process.popen.wait()
         process.pump.join(timeout=2)
 
+    def launch(self, spec: ProcessSpec) -> None:
+        """Starts one process from ``spec`` (e.g. a second replica) and waits for its health."""
+        self._spawn(spec)
+        self.wait_healthy(spec.name)
+
     def restart(self, name: str) -> None:
         """Starts a process again after ``kill`` and waits for its health."""
-        self._spawn(self.specs[name])
-        self.wait_healthy(name)
+        self.launch(self.specs[name])
 
     def stop(self) -> None:
         """Stops every process: SIGTERM in reverse start order, SIGKILL after a grace period."""
