@@ -300,7 +300,7 @@ def make_app(settings: RouterSettings, fake_auth: FakeAuthServer, fake_calendar:
                 "skill-calendar": httpx.ASGITransport(app=fake_calendar.app),
             },
         )
-        app.state.dialogue.clock = _fixed_clock
+        app.state.context.clock = _fixed_clock
         load_models()
         await app.state.database.create_all(Base.metadata)
         return app

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
@@ -15,25 +16,39 @@ from router_service.api import api_router
 from router_service.clients.auth_server import AuthServerClient
 from router_service.clients.calendar import CalendarClient
 from router_service.config import RouterSettings
-from router_service.dialogue.service import DialogueDeps, recover_stalled
+from router_service.context import RouterContext
+from router_service.dialogue.flows import recover_stalled
+from router_service.grants.service import PROCESSING_GRACE, recover_grant_events
 from router_service.nlu.llm import LlmParser, OpenAiNluParser
 from router_service.slack.worker import SlackRuntime
 from router_service.web.router import static_files
 from shared.app import build_app
+from shared.db import utcnow
 from shared.http import create_client
 from shared.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
 
-async def _recovery_loop(app: FastAPI, interval: float) -> None:
-    """Every ``interval`` seconds, resumes approved actions that a stopped process left."""
+async def _recovery_loop(context: RouterContext, interval: float) -> None:
+    """Every ``interval`` seconds, takes up the work a stopped process left: grant events
+    recorded but not processed, approved actions not finished.
+
+    The first round, at start-up, takes up every unprocessed grant event (the process that
+    recorded it may be gone); later rounds leave the young ones to their own process.
+    """
+    grace = timedelta(0)
     while True:
         try:
-            async with app.state.database.sessionmaker() as session:
-                await recover_stalled(session, deps=app.state.dialogue)
+            await recover_grant_events(app=context, received_before=utcnow() - grace)
         except Exception:  # keep the loop alive; the next round tries again
+            logger.exception("grant event recovery failed")
+        try:
+            async with context.sessionmaker() as session:
+                await recover_stalled(session, app=context)
+        except Exception:
             logger.exception("stalled action recovery failed")
+        grace = PROCESSING_GRACE
         await asyncio.sleep(interval)
 
 
@@ -77,7 +92,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         recovery = None
         if settings.recovery_interval_seconds > 0:
-            recovery = asyncio.create_task(_recovery_loop(app, settings.recovery_interval_seconds))
+            recovery = asyncio.create_task(
+                _recovery_loop(app.state.context, settings.recovery_interval_seconds)
+            )
         slack: SlackRuntime | None = app.state.slack
         if slack is not None:
             slack.start()
@@ -101,19 +118,17 @@ def create_app(
         routers=[api_router],
         lifespan=lifespan,
     )
-    app.state.dialogue = DialogueDeps(
+    app.state.context = RouterContext(
+        settings=settings,
+        sessionmaker=app.state.database.sessionmaker,
         auth=AuthServerClient(auth_http),
         calendar=CalendarClient(calendar_http),
-        settings=settings,
         llm=_nlu_llm(settings),
     )
     app.state.slack = None
     if settings.slack_enabled:
         app.state.slack = SlackRuntime(
-            settings=settings,
-            sessionmaker=app.state.database.sessionmaker,
-            deps=app.state.dialogue,
-            registry=app.state.metrics.registry,
+            context=app.state.context, registry=app.state.metrics.registry
         )
     else:
         logger.info("slack channel off (no bot token or signing secret)")

@@ -15,8 +15,8 @@ from router_service.chat.dependencies import ExistingWebSessionDep, WebSessionDe
 from router_service.chat.schemas import Decision, Link, MessageList, SendMessage, SessionInfo
 from router_service.conversations.models import Channel
 from router_service.conversations.service import messages_after, recent_messages
-from router_service.dependencies import DialogueDepsDep
-from router_service.dialogue.service import handle_decision, handle_incoming
+from router_service.dependencies import ContextDep
+from router_service.dialogue.flows import handle_decision, handle_incoming
 from shared.db import Database, SessionDep
 
 logger = logging.getLogger(__name__)
@@ -26,11 +26,9 @@ HISTORY_LIMIT = 100
 
 
 @router.get("/session", response_model=SessionInfo, summary="The browser's chat session")
-async def get_session(
-    web: WebSessionDep, session: SessionDep, deps: DialogueDepsDep
-) -> SessionInfo:
+async def get_session(web: WebSessionDep, session: SessionDep, context: ContextDep) -> SessionInfo:
     """Creates the session on first visit (cookie ``haru_session``) and names its user."""
-    identity = await deps.auth.resolve_identity(channel="web", external_id=web.external_id)
+    identity = await context.auth.resolve_identity(channel="web", external_id=web.external_id)
     last_id = await service.last_message_id(session=session, conversation_key=web.conversation_key)
     await service.touch(session=session, web=web)
     return SessionInfo(
@@ -52,12 +50,12 @@ async def get_session(
     },
 )
 async def send_message(
-    body: SendMessage, web: WebSessionDep, session: SessionDep, deps: DialogueDepsDep
+    body: SendMessage, web: WebSessionDep, session: SessionDep, context: ContextDep
 ) -> MessageList:
     """Stores the message and returns it with Haru's replies."""
     turn = await handle_incoming(
         session,
-        deps=deps,
+        app=context,
         channel=Channel.web,
         external_id=web.external_id,
         conversation_key=web.conversation_key,
@@ -97,12 +95,12 @@ async def list_messages(
     summary="Approve, reject or choose for a proposal",
 )
 async def decide(
-    action_id: int, body: Decision, web: WebSessionDep, session: SessionDep, deps: DialogueDepsDep
+    action_id: int, body: Decision, web: WebSessionDep, session: SessionDep, context: ContextDep
 ) -> MessageList:
     """Applies a button; a second click on an answered proposal returns no messages."""
     turn = await handle_decision(
         session,
-        deps=deps,
+        app=context,
         action_id=action_id,
         decision=body.decision,
         choice=body.choice,
@@ -115,10 +113,10 @@ async def decide(
 
 
 @router.get("/account-link", response_model=Link, summary="One-time link to the account page")
-async def account_link(web: WebSessionDep, deps: DialogueDepsDep) -> Link:
+async def account_link(web: WebSessionDep, context: ContextDep) -> Link:
     """A fresh link to the auth-server's account page for this chat's user."""
-    identity = await deps.auth.resolve_identity(channel="web", external_id=web.external_id)
-    link = await deps.auth.create_account_link(user_id=identity.user_id)
+    identity = await context.auth.resolve_identity(channel="web", external_id=web.external_id)
+    link = await context.auth.create_account_link(user_id=identity.user_id)
     return Link(url=link.url, expires_at=link.expires_at)
 
 

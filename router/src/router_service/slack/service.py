@@ -18,10 +18,11 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from router_service.conversations.models import Channel, Direction
-from router_service.conversations.service import record_message
+from router_service.context import RouterContext
+from router_service.conversations.models import Channel
+from router_service.conversations.service import record_reply
 from router_service.dialogue.exceptions import EmptyMessage, InvalidDecision, MessageTooLong
-from router_service.dialogue.service import DialogueDeps, handle_decision, handle_incoming
+from router_service.dialogue.flows import handle_decision, handle_incoming
 from router_service.pending.exceptions import ActionNotFound
 from router_service.slack.blocks import decision_of
 from router_service.slack.client import SlackClient
@@ -212,7 +213,7 @@ async def stale_items(*, session: AsyncSession, now: datetime, grace_seconds: fl
 
 
 async def work(
-    *, session: AsyncSession, deps: DialogueDeps, client: SlackClient, item_id: str
+    *, session: AsyncSession, app: RouterContext, client: SlackClient, item_id: str
 ) -> None:
     """Works one claimed inbox row and marks it done (or, after repeated failures, failed)."""
     item = await session.get(SlackInbox, item_id, populate_existing=True)
@@ -223,16 +224,16 @@ async def work(
     try:
         if kind == InboxKind.message:
             error_code = await _answer_message(
-                session, deps=deps, client=client, team_id=team_id, body=body
+                session, app=app, client=client, team_id=team_id, body=body
             )
         else:
-            error_code = await _answer_action(session, deps=deps, team_id=team_id, body=body)
+            error_code = await _answer_action(session, app=app, team_id=team_id, body=body)
     except Exception as err:  # kept for a later attempt; the next one may succeed
         await session.rollback()
         code = getattr(err, "code", type(err).__name__)
         if attempts >= MAX_INBOX_ATTEMPTS:
             logger.error("slack inbox item failed", extra={"item_id": item_id, "error_code": code})
-            await _apologise(session, team_id=team_id, body=body, kind=kind, err=err)
+            await _apologise(session, app=app, team_id=team_id, body=body, kind=kind, err=err)
             await _finish(session, item_id, state=InboxState.failed, error_code=str(code)[:64])
         else:
             logger.warning(
@@ -256,7 +257,7 @@ async def work(
 async def _answer_message(
     session: AsyncSession,
     *,
-    deps: DialogueDeps,
+    app: RouterContext,
     client: SlackClient,
     team_id: str,
     body: dict[str, Any],
@@ -268,7 +269,7 @@ async def _answer_message(
     try:
         turn = await handle_incoming(
             session,
-            deps=deps,
+            app=app,
             channel=Channel.slack,
             external_id=external_id(team_id=team_id, user_id=user),
             conversation_key=key,
@@ -278,11 +279,11 @@ async def _answer_message(
         )
     except (EmptyMessage, MessageTooLong) as err:
         await session.rollback()
-        await record_message(
+        await record_reply(
             session=session,
+            channels=app.channels,
             channel=Channel.slack,
             conversation_key=key,
-            direction=Direction.outbound,
             text=err.message,
         )
         await session.commit()
@@ -298,7 +299,7 @@ async def _answer_message(
 
 
 async def _answer_action(
-    session: AsyncSession, *, deps: DialogueDeps, team_id: str, body: dict[str, Any]
+    session: AsyncSession, *, app: RouterContext, team_id: str, body: dict[str, Any]
 ) -> str | None:
     decision = decision_of(str(body.get("action_id", "")))
     value = str(body.get("value") or "")
@@ -308,7 +309,7 @@ async def _answer_action(
     try:
         turn = await handle_decision(
             session,
-            deps=deps,
+            app=app,
             action_id=int(value),
             decision=decision[0],
             choice=decision[1],
@@ -378,7 +379,13 @@ async def person_of(
 
 
 async def _apologise(
-    session: AsyncSession, *, team_id: str, body: dict[str, Any], kind: InboxKind, err: Exception
+    session: AsyncSession,
+    *,
+    app: RouterContext,
+    team_id: str,
+    body: dict[str, Any],
+    kind: InboxKind,
+    err: Exception,
 ) -> None:
     """Tells the person their message could not be handled (a message, not a button)."""
     if kind != InboxKind.message:
@@ -388,11 +395,11 @@ async def _apologise(
         or "지금은 요청을 처리할 수 없어요. 잠시 후 다시 시도해 주세요."
     )
     key = conversation_key(team_id=team_id, channel_id=body["channel"], user_id=body["user"])
-    await record_message(
+    await record_reply(
         session=session,
+        channels=app.channels,
         channel=Channel.slack,
         conversation_key=key,
-        direction=Direction.outbound,
         text=message,
     )
     await session.commit()
