@@ -127,6 +127,8 @@ class FakeCalendar:
         self.delete_calls: list[str] = []
         self.create_delay = 0.0
         self.down = False
+        # Called at the start of every events list (a test makes it raise: a crash there).
+        self.before_list: Callable[[], None] | None = None
         self._ids = itertools.count(1)
         self.app = self._build()
 
@@ -175,6 +177,8 @@ class FakeCalendar:
         async def list_events(user_id: str, start: str, end: str, q: str | None = None):
             if problem := fake._reauth(user_id):
                 return problem
+            if fake.before_list is not None:
+                fake.before_list()
             lo, hi = datetime.fromisoformat(start), datetime.fromisoformat(end)
             assert lo.tzinfo is not None and hi.tzinfo is not None
             found = [e for e in fake.user_events(user_id) if _overlaps(e, lo, hi)]
