@@ -22,7 +22,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 WHEN = shared.db.UTCDateTime(timezone=True)
-PLANNED = "('proposed', 'approved', 'executing')"
+PLAN_REQUIRED = "state NOT IN ('proposed', 'approved', 'executing') OR plan IS NOT NULL"
 
 
 def upgrade() -> None:
@@ -34,12 +34,10 @@ def upgrade() -> None:
     op.execute("UPDATE pending_actions SET plan = request WHERE kind = 'query' AND plan IS NULL")
     op.execute(
         "UPDATE pending_actions SET state = 'failed', error_code = 'no_plan' "
-        f"WHERE plan IS NULL AND state IN {PLANNED}"
+        "WHERE plan IS NULL AND state IN ('proposed', 'approved', 'executing')"
     )
     with op.batch_alter_table("pending_actions") as batch:
-        batch.create_check_constraint(
-            "plan_required", f"state NOT IN {PLANNED} OR plan IS NOT NULL"
-        )
+        batch.create_check_constraint("plan_required", PLAN_REQUIRED)
 
 
 def downgrade() -> None:
