@@ -31,6 +31,8 @@ def upgrade() -> None:
     op.execute("UPDATE grant_events SET processed_at = received_at")
     op.create_index("ix_grant_events_processed_at", "grant_events", ["processed_at"])
 
+    # A plan written as None may be JSON null: SQL NULL from now on (the CHECK sees that).
+    op.execute("UPDATE pending_actions SET plan = NULL WHERE CAST(plan AS TEXT) = 'null'")
     op.execute("UPDATE pending_actions SET plan = request WHERE kind = 'query' AND plan IS NULL")
     op.execute(
         "UPDATE pending_actions SET state = 'failed', error_code = 'no_plan' "

@@ -73,7 +73,8 @@ class PendingAction(Base):
     request: Mapped[dict[str, Any]] = mapped_column(JSON)
     # The prepared operation (dialogue.plans' *Plan models, as JSON); written in the same
     # UPDATE or INSERT as the state that needs it (PLANNED_STATES).
-    plan: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # none_as_null: no plan is SQL NULL (not JSON null), which the CHECK sees.
+    plan: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # Numbered candidates while the person chooses among several matching events.
     candidates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     assumptions: Mapped[list[str] | None] = mapped_column(JSON)
