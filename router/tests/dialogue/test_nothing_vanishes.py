@@ -44,7 +44,7 @@ async def test_a_request_waiting_for_consent_is_named_when_replaced(client, say,
     assert connect["payload"]["kind"] == "connect"
 
 
-async def test_a_question_asked_while_disconnected_is_answered_after_consent_despite_a_newer_request(
+async def test_a_question_asked_while_disconnected_is_answered_after_consent_and_a_newer_request(
     grant_event, app, client, say, fake_auth, fake_calendar, auth_server_headers
 ):
     """Was: "이번 주 일정 알려줘", another request, consent → the question silently dropped."""
