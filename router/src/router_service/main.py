@@ -45,7 +45,7 @@ async def _recovery_loop(context: RouterContext, interval: float) -> None:
             logger.exception("grant event recovery failed")
         try:
             async with context.sessionmaker() as session:
-                await recover_stalled(session, app=context)
+                await recover_stalled(session=session, app=context)
         except Exception:
             logger.exception("stalled action recovery failed")
         grace = PROCESSING_GRACE

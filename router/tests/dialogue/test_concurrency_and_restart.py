@@ -79,14 +79,14 @@ async def test_an_action_left_executing_by_a_stopped_process_runs_again_once(
 
     async with database.sessionmaker() as session:
         fresh = await recover_stalled(
-            session, app=app.state.context, stalled_for=timedelta(minutes=20)
+            session=session, app=app.state.context, stalled_for=timedelta(minutes=20)
         )
     assert fresh == []  # not stalled long enough yet: maybe still running somewhere
     async with database.sessionmaker() as session:
-        [reply] = await recover_stalled(session, app=app.state.context)
+        [reply] = await recover_stalled(session=session, app=app.state.context)
     assert reply.text.startswith("✅ 등록했어요")
     async with database.sessionmaker() as session:
-        assert await recover_stalled(session, app=app.state.context) == []
+        assert await recover_stalled(session=session, app=app.state.context) == []
         action = await session.get(PendingAction, action_id)
         assert action.state == ActionState.done
         rows = (await session.scalars(select(Message).order_by(Message.id))).all()

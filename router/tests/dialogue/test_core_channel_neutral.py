@@ -32,7 +32,7 @@ async def test_slack_like_turns_and_resume_in_the_conversation_where_it_began(
 
     async with database.sessionmaker() as session:
         turn = await handle_incoming(
-            session,
+            session=session,
             app=context,
             channel=Channel.slack,
             external_id="T1:U1",
@@ -56,9 +56,9 @@ async def test_slack_like_turns_and_resume_in_the_conversation_where_it_began(
         occurred_at="2025-11-14T10:05:00+09:00",
     )
     async with database.sessionmaker() as session:
-        assert await record_grant_event(session, event=event) == "accepted"
+        assert await record_grant_event(session=session, event=event) == "accepted"
     async with database.sessionmaker() as session:
-        assert await record_grant_event(session, event=event) == "duplicate"
+        assert await record_grant_event(session=session, event=event) == "duplicate"
     await process_grant_event(app=context, event_id=event.event_id)
 
     async with database.sessionmaker() as session:
@@ -79,7 +79,7 @@ async def test_slack_like_turns_and_resume_in_the_conversation_where_it_began(
 
     async with database.sessionmaker() as session:
         decided = await handle_decision(
-            session,
+            session=session,
             app=context,
             action_id=proposal.payload["action_id"],
             decision="approve",

@@ -111,7 +111,7 @@ async def test_a_grant_event_is_recorded_first_and_processed_after(
     event = GrantEventIn.model_validate(grant_event(user_id))
     context = app.state.context
     async with context.sessionmaker() as session:
-        assert await record_grant_event(session, event=event) == "accepted"
+        assert await record_grant_event(session=session, event=event) == "accepted"
     [action] = await _actions(app)
     assert action.state == ActionState.awaiting_auth  # nothing ran before the answer
     async with context.sessionmaker() as session:
@@ -142,7 +142,7 @@ async def test_a_failing_resume_is_left_unprocessed_and_retried(
     event = GrantEventIn.model_validate(grant_event(user_id))
     context = app.state.context
     async with context.sessionmaker() as session:
-        await record_grant_event(session, event=event)
+        await record_grant_event(session=session, event=event)
     fake_calendar.down = True  # the resume says "try later"; the action keeps waiting
     await process_grant_event(app=context, event_id=event.event_id)
     [action] = await _actions(app)
@@ -174,7 +174,7 @@ async def test_one_failing_stalled_action_never_stops_the_others(app, client, sa
 
     calendar.create_event = create_with_a_bug
     async with app.state.database.sessionmaker() as session:
-        replies = await recover_stalled(session, app=app.state.context)
+        replies = await recover_stalled(session=session, app=app.state.context)
     assert [r.text.split(" 11")[0] for r in replies] == ["✅ 등록했어요:"]
     states = {a.id: a.state for a in await _actions(app)}
     assert states[ids[1]] == ActionState.done

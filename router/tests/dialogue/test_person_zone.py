@@ -17,7 +17,7 @@ KEY = "slack:T1:D1"
 async def _incoming(app, text: str, time_zone: str | None):
     async with app.state.database.sessionmaker() as session:
         return await handle_incoming(
-            session,
+            session=session,
             app=app.state.context,
             channel=Channel.slack,
             external_id="T1:U1",
@@ -30,7 +30,7 @@ async def _incoming(app, text: str, time_zone: str | None):
 async def _approve(app, action_id: int):
     async with app.state.database.sessionmaker() as session:
         return await handle_decision(
-            session,
+            session=session,
             app=app.state.context,
             action_id=action_id,
             decision="approve",

@@ -125,7 +125,7 @@ class World:
                 if kind in ("say", "say_yes"):
                     for text in [arg, "그래"] if kind == "say_yes" else [arg]:
                         await handle_incoming(
-                            session,
+                            session=session,
                             app=self.context,
                             channel=Channel.web,
                             external_id="person",
@@ -155,7 +155,7 @@ class World:
             action_id = (message.payload or {}).get("action_id")
             if action_id is not None:
                 await handle_decision(
-                    session,
+                    session=session,
                     app=self.context,
                     action_id=int(action_id),
                     decision=decision,
@@ -176,7 +176,7 @@ class World:
             capability="calendar",
             occurred_at=self.now,
         )
-        await record_grant_event(session, event=event)
+        await record_grant_event(session=session, event=event)
         await process_grant_event(app=self.context, event_id=event.event_id)
 
     async def recover(self) -> None:
@@ -184,7 +184,7 @@ class World:
         self.now += timedelta(minutes=3)
         await recover_grant_events(app=self.context, received_before=utcnow() + timedelta(1))
         async with self.context.sessionmaker() as session:
-            await recover_stalled(session, app=self.context)
+            await recover_stalled(session=session, app=self.context)
 
     async def actions(self) -> list[PendingAction]:
         async with self.context.sessionmaker() as session:

@@ -54,7 +54,7 @@ async def send_message(
 ) -> MessageList:
     """Stores the message and returns it with Haru's replies."""
     turn = await handle_incoming(
-        session,
+        session=session,
         app=context,
         channel=Channel.web,
         external_id=web.external_id,
@@ -99,7 +99,7 @@ async def decide(
 ) -> MessageList:
     """Applies a button; a second click on an answered proposal returns no messages."""
     turn = await handle_decision(
-        session,
+        session=session,
         app=context,
         action_id=action_id,
         decision=body.decision,

@@ -81,8 +81,8 @@ def person_zone(time_zone: str | None, *, default: str) -> str:
 
 
 async def handle_incoming(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     app: RouterContext,
     channel: Channel,
     external_id: str,
@@ -137,8 +137,8 @@ async def handle_incoming(
 
 
 async def handle_decision(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     app: RouterContext,
     action_id: int,
     decision: str,
@@ -148,11 +148,11 @@ async def handle_decision(
     """Applies a button decision (approve, reject, choose) to an action of the conversation."""
     if decision not in DECISIONS:
         raise InvalidDecision(details={"decision": decision})
-    if decision == "choose" and choice is None:
-        raise InvalidDecision("번호를 골라 주세요.", details={"choice": None})
     action = await pending.get_action(session=session, action_id=action_id)
     if action is None or action.conversation_key != conversation_key:
         raise ActionNotFound()
+    if decision == "choose" and choice is None:
+        raise InvalidDecision("번호를 골라 주세요.", details={"choice": None})
     conv = Conversation.of_action(session, app, action)
     said = DECISION_WORDS.get(decision, f"{choice}번")
     try:
@@ -171,7 +171,7 @@ async def handle_decision(
 
 
 async def resume_after_grant(
-    session: AsyncSession, *, app: RouterContext, user_id: str
+    *, session: AsyncSession, app: RouterContext, user_id: str
 ) -> list[Message]:
     """Continues every action of ``user_id`` that waited for Google consent, each once.
 
@@ -199,7 +199,7 @@ async def resume_after_grant(
 
 
 async def recover_stalled(
-    session: AsyncSession, *, app: RouterContext, stalled_for: timedelta = STALLED_AFTER
+    *, session: AsyncSession, app: RouterContext, stalled_for: timedelta = STALLED_AFTER
 ) -> list[Message]:
     """Runs again the approved actions a stopped process left unfinished (each once).
 

@@ -18,7 +18,7 @@ async def receive_grant_event(
     body: GrantEventIn, session: SessionDep, context: ContextDep, background: BackgroundTasks
 ) -> GrantEventAck:
     """Records each ``event_id`` once and answers; the user's waiting actions continue after."""
-    status = await record_grant_event(session, event=body)
+    status = await record_grant_event(session=session, event=body)
     if status == "accepted":
         background.add_task(process_grant_event, app=context, event_id=body.event_id)
     return GrantEventAck(status=status)

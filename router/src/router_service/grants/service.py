@@ -25,7 +25,7 @@ PROCESSING_GRACE = timedelta(seconds=30)
 RECOVERY_BATCH = 50
 
 
-async def record_grant_event(session: AsyncSession, *, event: GrantEventIn) -> str:
+async def record_grant_event(*, session: AsyncSession, event: GrantEventIn) -> str:
     """Records the event unprocessed (``duplicate`` if seen before) and commits."""
     session.add(
         GrantEvent(
@@ -77,7 +77,7 @@ async def process_grant_event(*, app: RouterContext, event_id: str) -> None:
             usable = event.type == "grant.usable" and event.capability == CALENDAR_CAPABILITY
             await session.commit()
             if usable:
-                await resume_after_grant(session, app=app, user_id=user_id)
+                await resume_after_grant(session=session, app=app, user_id=user_id)
             await session.execute(
                 update(GrantEvent)
                 .where(GrantEvent.event_id == event_id, GrantEvent.processed_at.is_(None))

@@ -268,7 +268,7 @@ async def _answer_message(
     person = await person_of(session, client=client, team_id=team_id, user_id=user)
     try:
         turn = await handle_incoming(
-            session,
+            session=session,
             app=app,
             channel=Channel.slack,
             external_id=external_id(team_id=team_id, user_id=user),
@@ -308,7 +308,7 @@ async def _answer_action(
     key = conversation_key(team_id=team_id, channel_id=body["channel"], user_id=body["user"])
     try:
         turn = await handle_decision(
-            session,
+            session=session,
             app=app,
             action_id=int(value),
             decision=decision[0],
