@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime
 
 import httpx
 from fastapi import FastAPI
@@ -30,25 +30,30 @@ from shared.settings import load_settings
 logger = logging.getLogger(__name__)
 
 
-async def _recovery_loop(context: RouterContext, interval: float) -> None:
-    """Every ``interval`` seconds, takes up the work a stopped process left: grant events
-    recorded but not processed, approved actions not finished.
+async def _recover(context: RouterContext, *, started_at: datetime) -> None:
+    """One round of taking up what a stopped process left: grant events recorded but not
+    processed, then approved actions not finished.
 
-    The first round, at start-up, takes up every unprocessed grant event (the process that
-    recorded it may be gone); later rounds leave the young ones to their own process.
+    An unprocessed event younger than PROCESSING_GRACE is probably in another process's
+    hands, unless it arrived before this process started (its process may be gone).
     """
-    grace = timedelta(0)
+    received_before = max(utcnow() - PROCESSING_GRACE, started_at)
+    try:
+        await recover_grant_events(app=context, received_before=received_before)
+    except Exception:  # the stalled actions still get their turn
+        logger.exception("grant event recovery failed")
+    async with context.sessionmaker() as session:
+        await recover_stalled(session=session, app=context)
+
+
+async def _recovery_loop(context: RouterContext, interval: float) -> None:
+    """Every ``interval`` seconds (the first round at start-up), one recovery round."""
+    started_at = utcnow()
     while True:
         try:
-            await recover_grant_events(app=context, received_before=utcnow() - grace)
+            await _recover(context, started_at=started_at)
         except Exception:  # keep the loop alive; the next round tries again
-            logger.exception("grant event recovery failed")
-        try:
-            async with context.sessionmaker() as session:
-                await recover_stalled(session=session, app=context)
-        except Exception:
-            logger.exception("stalled action recovery failed")
-        grace = PROCESSING_GRACE
+            logger.exception("recovery round failed")
         await asyncio.sleep(interval)
 
 
