@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from router_service.conversations.models import Message
-from router_service.dialogue import execution, plans, proposals
-from router_service.dialogue import messages as say_
+from router_service.dialogue import execution, messages, plans, proposals
 from router_service.dialogue.turn import Conversation, choice_payload
 from router_service.nlu import amendments
 from router_service.nlu.schemas import NluResult
@@ -24,7 +23,7 @@ async def dispatch(
         return await _approve(conv, action)
     if intent == "reject":
         if action is None:
-            return [await conv.say(say_.NOTHING_TO_REJECT)]
+            return [await conv.say(messages.NOTHING_TO_REJECT)]
         return (await execution.reject(conv, action))[1]
     amended = await _amended(conv, action, text=text, parsed=parsed)
     if amended is not None:
@@ -33,7 +32,7 @@ async def dispatch(
     if intent == "create_event":
         event = plans.new_event(parsed.event)
         if event is None:
-            return [await conv.say(say_.NEED_WHEN)]
+            return [await conv.say(messages.NEED_WHEN)]
         request = plans.CreateRequest(event=event)
         return await proposals.start(conv, ActionKind.create, request, assumptions)
     if intent == "query_events":
@@ -41,12 +40,12 @@ async def dispatch(
         return await execution.ask_question(conv, plans.QueryRequest(range=span))
     if intent in ("update_event", "delete_event"):
         return await _change(conv, action, text=text, parsed=parsed)
-    return [await conv.say(say_.HELP_TEXT)]
+    return [await conv.say(messages.HELP_TEXT)]
 
 
 async def _approve(conv: Conversation, action: PendingAction | None) -> list[Message]:
     if action is None:
-        return [await conv.say(say_.NOTHING_TO_APPROVE)]
+        return [await conv.say(messages.NOTHING_TO_APPROVE)]
     if action.state == ActionState.awaiting_choice:
         text, _ = choice_payload(action, plans.candidates_of(action), conv.zone)
         return [await conv.say(text.splitlines()[0])]
@@ -92,6 +91,6 @@ async def _change(
         # "5시로 바꿔줘" while a change waits: the same event, the new time.
         return await proposals.restart_change(conv, action, changes, assumptions)
     if not target.named:
-        return [await conv.say(say_.name_the_event(kind))]
+        return [await conv.say(messages.name_the_event(kind))]
     request = plans.ChangeRequest(target=target, changes=changes)
     return await proposals.start(conv, kind, request, assumptions)

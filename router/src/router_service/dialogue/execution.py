@@ -18,8 +18,7 @@ from router_service.clients.exceptions import (
     CalendarUnavailable,
 )
 from router_service.conversations.models import Message
-from router_service.dialogue import messages as say_
-from router_service.dialogue import plans, proposals
+from router_service.dialogue import messages, plans, proposals
 from router_service.dialogue.turn import Conversation, result_payload
 from router_service.pending import service as pending
 from router_service.pending.models import ActionKind, ActionState, PendingAction
@@ -50,7 +49,7 @@ async def approve(
         if fresh is not None and fresh.state == ActionState.proposed:  # past its deadline
             await pending.expire(session=conv.session, action=fresh, now=conv.now)
             incoming = await conv.record_answer(action, said, "approve")
-            return incoming, [await conv.say(say_.EXPIRED)]
+            return incoming, [await conv.say(messages.EXPIRED)]
         return None, []
     incoming = await conv.record_answer(action, said, "approve")
     return incoming, await execute(conv, action)
@@ -73,7 +72,7 @@ async def reject(
     if not await pending.reject(session=conv.session, action=action, now=conv.now):
         return None, []
     incoming = await conv.record_answer(action, said, "reject")
-    return incoming, [await conv.say(say_.rejected(action.kind, plans.title_of(action)))]
+    return incoming, [await conv.say(messages.rejected(action.kind, plans.title_of(action)))]
 
 
 async def resume(conv: Conversation, action: PendingAction) -> list[Message]:
@@ -99,7 +98,7 @@ async def run(conv: Conversation, action: PendingAction) -> list[Message]:
     except plans.PlanMissing:
         # Only a row written before plans and states were stored together can lack one.
         await pending.fail(session=conv.session, action=action, now=conv.now, error_code="no_plan")
-        return [await conv.say(say_.LOST_PLAN)]
+        return [await conv.say(messages.LOST_PLAN)]
     try:
         text, result, payload = await _call(conv, action, plan)
     except CalendarReauthRequired:
@@ -109,12 +108,12 @@ async def run(conv: Conversation, action: PendingAction) -> list[Message]:
         await pending.fail(
             session=conv.session, action=action, now=conv.now, error_code="event_not_found"
         )
-        return [await conv.say(say_.EVENT_GONE)]
+        return [await conv.say(messages.EVENT_GONE)]
     except (CalendarUnavailable, CalendarRequestFailed) as err:
         await pending.fail(session=conv.session, action=action, now=conv.now, error_code=err.code)
         if action.kind == ActionKind.query:
             raise  # the turn says the calendar is unreachable
-        return [await conv.say(say_.write_failed(action.kind))]
+        return [await conv.say(messages.write_failed(action.kind))]
     if not await pending.finish(session=conv.session, action=action, now=conv.now, result=result):
         return []  # a recovery run finished it first: it has said so already
     logger.info("action done", extra={"action_id": action.id, "kind": str(action.kind)})
@@ -129,7 +128,8 @@ async def _call(
     if isinstance(plan, plans.QueryPlan):
         span = plan.range
         events = await calendar.list_events(user_id=conv.user_id, start=span.start, end=span.end)
-        return say_.agenda(events, span.start, span.end, conv.zone), {"count": len(events)}, None
+        text = messages.agenda(events, span.start, span.end, conv.zone)
+        return text, {"count": len(events)}, None
     if isinstance(plan, plans.CreatePlan):
         created = await calendar.create_event(
             user_id=conv.user_id,
@@ -139,21 +139,21 @@ async def _call(
         event = created.event
         result: dict[str, Any] = {"status": created.status, "event": _json(event)}
         if created.status == "duplicate":  # it appeared after the proposal was shown
-            text = say_.already_there(event, conv.zone)
+            text = messages.already_there(event, conv.zone)
         else:
-            text = say_.done(action.kind, event, conv.zone)
+            text = messages.done(action.kind, event, conv.zone)
         return text, result, result_payload(action, event, link=True)
     if isinstance(plan, plans.ChangePlan):
         updated = await calendar.update_event(
             user_id=conv.user_id, event_id=plan.event_id, changes=plan.patch.body()
         )
         event = updated.event
-        text = say_.done(action.kind, event, conv.zone)
+        text = messages.done(action.kind, event, conv.zone)
         return text, {"event": _json(event)}, result_payload(action, event, link=True)
     assert isinstance(plan, plans.DeletePlan)
     deleted = await calendar.delete_event(user_id=conv.user_id, event_id=plan.event_id)
     result = {"deleted": deleted.deleted, "already_deleted": deleted.already_deleted}
-    text = say_.done(action.kind, plan.before, conv.zone)
+    text = messages.done(action.kind, plan.before, conv.zone)
     return text, result, result_payload(action, plan.before, link=False)
 
 

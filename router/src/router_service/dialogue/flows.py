@@ -26,8 +26,7 @@ from router_service.clients.exceptions import (
 from router_service.context import RouterContext
 from router_service.conversations.models import Channel, Direction, Message
 from router_service.conversations.service import record_message
-from router_service.dialogue import execution, proposals
-from router_service.dialogue import messages as say_
+from router_service.dialogue import execution, messages, proposals
 from router_service.dialogue.dispatch import dispatch
 from router_service.dialogue.exceptions import (
     MAX_MESSAGE_CHARS,
@@ -131,7 +130,7 @@ async def handle_incoming(
         replies = await dispatch(conv, text=text, parsed=parsed, action=action)
     except UPSTREAM_ERRORS as err:
         logger.warning("upstream failed during a turn", extra={"error_code": err.code})
-        replies = [await conv.say(say_.CALENDAR_DOWN)]
+        replies = [await conv.say(messages.CALENDAR_DOWN)]
     await session.commit()
     return Turn(incoming=incoming, replies=replies)
 
@@ -165,7 +164,7 @@ async def handle_decision(
             incoming, replies = await proposals.choose(conv, action, choice, said=said)
     except UPSTREAM_ERRORS as err:
         logger.warning("upstream failed during a decision", extra={"error_code": err.code})
-        incoming, replies = None, [await conv.say(say_.CALENDAR_DOWN)]
+        incoming, replies = None, [await conv.say(messages.CALENDAR_DOWN)]
     await session.commit()
     return Turn(incoming=incoming, replies=replies)
 
@@ -190,7 +189,7 @@ async def resume_after_grant(
                 replies.extend(await execution.resume(conv, action))
             except UPSTREAM_ERRORS as err:
                 logger.warning("upstream failed while resuming", extra={"error_code": err.code})
-                replies.append(await conv.say(say_.CALENDAR_DOWN))
+                replies.append(await conv.say(messages.CALENDAR_DOWN))
             await session.commit()
         except Exception:
             await session.rollback()

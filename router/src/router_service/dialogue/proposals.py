@@ -21,8 +21,7 @@ from router_service.clients.exceptions import (
     CalendarUnavailable,
 )
 from router_service.conversations.models import Message
-from router_service.dialogue import messages as say_
-from router_service.dialogue import plans
+from router_service.dialogue import messages, plans
 from router_service.dialogue.turn import (
     Conversation,
     choice_payload,
@@ -92,7 +91,7 @@ async def supersede_waiting(conv: Conversation, *, announce: bool) -> list[Messa
         title = plans.title_of(waiting)
         moved = await pending.supersede(session=conv.session, action=waiting, now=conv.now)
         if moved and announce:
-            replies.append(await conv.say(say_.replaced(title)))
+            replies.append(await conv.say(messages.replaced(title)))
     return replies
 
 
@@ -129,7 +128,7 @@ async def prepare(
     matches = plans.match_targets(listed, target)
     if not matches:
         return Prepared(
-            ActionState.failed, say_.not_found(target, day), error_code="target_not_found"
+            ActionState.failed, messages.not_found(target, day), error_code="target_not_found"
         )
     if len(matches) > 1:
         return Prepared(ActionState.awaiting_choice, candidates=matches)
@@ -143,7 +142,7 @@ async def _prepare_create(
     listed = await conv.app.calendar.list_events(user_id=conv.user_id, start=start, end=end)
     duplicates, conflicts = plans.duplicates_and_conflicts(listed, body)
     body = body.model_copy(update={"allow_duplicate": bool(duplicates)})
-    text = say_.create_proposal(
+    text = messages.create_proposal(
         body, conv.zone, duplicates=duplicates, conflicts=conflicts, assumptions=assumptions
     )
     extras = {"duplicates": len(duplicates), "conflicts": len(conflicts)}
@@ -160,11 +159,11 @@ def propose_change(
     """The plan of an update or a delete of ``event`` (pure)."""
     if kind == ActionKind.delete:
         plan = plans.DeletePlan(event_id=event.id, before=event)
-        return Prepared(ActionState.proposed, say_.delete_proposal(event, conv.zone), plan)
+        return Prepared(ActionState.proposed, messages.delete_proposal(event, conv.zone), plan)
     plan = plans.change_plan(event, changes, conv.zone)
     if plan is None:
-        return Prepared(ActionState.failed, say_.no_change(event), error_code="no_changes")
-    text = say_.change_proposal(plan, conv.zone, assumptions=assumptions)
+        return Prepared(ActionState.failed, messages.no_change(event), error_code="no_changes")
+    text = messages.change_proposal(plan, conv.zone, assumptions=assumptions)
     return Prepared(ActionState.proposed, text, plan)
 
 
@@ -215,7 +214,7 @@ async def choose(
         return None, []
     if not 1 <= number <= len(candidates):
         incoming = await conv.record_answer(action, said, "choose")
-        return incoming, [await conv.say(say_.choose_in_range(len(candidates)))]
+        return incoming, [await conv.say(messages.choose_in_range(len(candidates)))]
     request = plans.request_of(action)
     assumptions = list(action.assumptions or [])
     event = candidates[number - 1]
@@ -246,7 +245,7 @@ async def ask_for_auth(
     link = await conv.app.auth.create_connect_link(
         user_id=conv.user_id, pending_action_ref=str(action.id), channel=str(conv.channel)
     )
-    text = say_.connect(action.kind, plans.title_of(action), grant)
+    text = messages.connect(action.kind, plans.title_of(action), grant)
     return await conv.say(text, payload=connect_payload(action, link.url))
 
 

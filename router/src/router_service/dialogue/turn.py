@@ -17,7 +17,7 @@ from router_service.clients.calendar import CalendarEvent
 from router_service.context import RouterContext
 from router_service.conversations.models import Channel, Direction, Message
 from router_service.conversations.service import record_message, record_reply
-from router_service.dialogue import messages as say_
+from router_service.dialogue import messages
 from router_service.pending.models import PendingAction
 
 
@@ -96,8 +96,8 @@ def proposal_payload(action: PendingAction, **extra: Any) -> dict[str, Any]:
         "kind": "proposal",
         "action_id": action.id,
         "buttons": [
-            {"decision": "approve", "label": say_.VERB[action.kind], "style": "primary"},
-            {"decision": "reject", "label": say_.BUTTON_REJECT},
+            {"decision": "approve", "label": messages.VERB[action.kind], "style": "primary"},
+            {"decision": "reject", "label": messages.BUTTON_REJECT},
         ],
     }
     payload.update({k: v for k, v in extra.items() if v})
@@ -108,10 +108,10 @@ def choice_payload(
     action: PendingAction, candidates: list[CalendarEvent], zone: tzinfo
 ) -> tuple[str, dict[str, Any]]:
     """The numbered list of candidates and its buttons."""
-    lines = [say_.choose_prompt(len(candidates), action.kind)]
+    lines = [messages.choose_prompt(len(candidates), action.kind)]
     choices = []
     for number, event in enumerate(candidates, start=1):
-        label = say_.event_line(event, zone)
+        label = messages.event_line(event, zone)
         lines.append(f"{number}. {label}")
         choices.append({"choice": number, "label": label})
     return "\n".join(lines), {"kind": "choice", "action_id": action.id, "choices": choices}
@@ -121,12 +121,12 @@ def connect_payload(action: PendingAction, url: str) -> dict[str, Any]:
     return {
         "kind": "connect",
         "action_id": action.id,
-        "link": {"url": url, "label": say_.CONNECT_LABEL},
+        "link": {"url": url, "label": messages.CONNECT_LABEL},
     }
 
 
 def result_payload(action: PendingAction, event: CalendarEvent, *, link: bool) -> dict[str, Any]:
     payload: dict[str, Any] = {"kind": "result", "action_id": action.id}
     if link and event.html_link:
-        payload["link"] = {"url": event.html_link, "label": say_.OPEN_IN_CALENDAR}
+        payload["link"] = {"url": event.html_link, "label": messages.OPEN_IN_CALENDAR}
     return payload
