@@ -134,7 +134,7 @@ async def test_an_expired_proposal_cannot_be_claimed(database):
 
 
 async def test_a_runnable_action_without_a_plan_cannot_be_stored(database):
-    with pytest.raises(pending.PlanMissing):
+    with pytest.raises(pending.PlanRequired):
         async with database.sessionmaker() as session:
             await pending.create_action(
                 session=session,

@@ -6,7 +6,7 @@ Pure functions of models to Korean text; the wording of dates, times and particl
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from router_service.clients.auth_server import GrantState
 from router_service.clients.calendar import CalendarEvent
@@ -104,10 +104,10 @@ def delete_proposal(event: CalendarEvent, zone: tzinfo) -> str:
     return f"{event_line(event, zone)}{particle} 삭제할까요?"
 
 
-def not_found(target: Target, day: object) -> str:
+def not_found(target: Target, day: date | None) -> str:
     parts = []
     if day is not None:
-        parts.append(f"{day.month}월 {day.day}일에")  # type: ignore[attr-defined]
+        parts.append(f"{day.month}월 {day.day}일에")
     if target.title:
         parts.append(fmt.quoted(target.title))
     elif not parts:

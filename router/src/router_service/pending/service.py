@@ -28,8 +28,8 @@ from router_service.pending.models import (
 )
 
 
-class PlanMissing(ValueError):
-    """An action would be stored in a state that runs a plan, without one."""
+class PlanRequired(ValueError):
+    """An action would be stored, or moved, into a state that runs a plan, without one."""
 
 
 async def create_action(
@@ -55,7 +55,7 @@ async def create_action(
     if state not in INITIAL_STATES:
         raise ValueError(f"an action is never created {state}")
     if state in PLANNED_STATES and plan is None:
-        raise PlanMissing(state)
+        raise PlanRequired(state)
     action = PendingAction(
         user_id=user_id,
         channel=channel,
@@ -93,7 +93,7 @@ async def _move(
     if action.state not in move.sources:
         raise IllegalMove(move, action.state)
     if move.target in PLANNED_STATES and action.plan is None and values.get("plan") is None:
-        raise PlanMissing(f"{name} needs a plan")
+        raise PlanRequired(f"{name} needs a plan")
     if isinstance(values.get("plan"), BaseModel):
         values["plan"] = values["plan"].model_dump(mode="json")
     statement = (
