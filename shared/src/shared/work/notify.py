@@ -23,6 +23,7 @@ from sqlalchemy import DDL, Table, event
 from sqlalchemy.engine import make_url
 
 from shared.backoff import backoff_delay
+from shared.db import is_sqlite
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,11 @@ def notify_on_insert(table: Table, *, channel: str, key_column: str | None = Non
 def asyncpg_dsn(url: str) -> str:
     """A SQLAlchemy PostgreSQL URL as asyncpg's DSN."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def listener_for(url: str, *, channels: list[str]) -> Listener | None:
+    """A Listener on PostgreSQL; None on SQLite (waiters poll there)."""
+    return None if is_sqlite(url) else Listener(url, channels=channels)
 
 
 class Listener:
