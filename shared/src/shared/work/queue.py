@@ -211,12 +211,11 @@ class Queue:
         """Whether a retry of this claim's failure would make the job dead."""
         return claim.attempts >= self.max_attempts
 
-    def next_state(self, claim: Claim, outcome: Outcome) -> enum.StrEnum:
-        if outcome.kind == "done":
-            return self.states.done
-        if outcome.kind == "failed":
-            return self.states.failed
-        return self.states.dead if self.is_last_attempt(claim) else self.states.ready
+    def next_role(self, claim: Claim, outcome: Outcome) -> str:
+        """The role of the state ``outcome`` leads to: done, failed, dead or ready."""
+        if outcome.kind == "retry":
+            return "dead" if self.is_last_attempt(claim) else "ready"
+        return outcome.kind
 
     async def record(
         self,
@@ -229,7 +228,8 @@ class Queue:
         """Writes ``outcome`` if the claim still holds (its new state), else None; commits."""
         m = self.model
         now = now or utcnow()
-        state = self.next_state(claim, outcome)
+        role = self.next_role(claim, outcome)
+        state: enum.StrEnum = getattr(self.states, role)
         values: dict[str, Any] = {
             **outcome.values,
             "state": state,
@@ -237,7 +237,7 @@ class Queue:
             "lease_token": None,
             self.error_column: outcome.error[: self._error_length] if outcome.error else None,
         }
-        if state == self.states.ready:
+        if role == "ready":
             delay = retry_delay(
                 claim.attempts,
                 base=self.backoff_base,
@@ -261,21 +261,14 @@ class Queue:
         if outcome.also is not None:
             await outcome.also(session)
         await session.commit()
-        self.count("retry" if state == self.states.ready else str(state_role(self.states, state)))
+        self.count("retry" if role == "ready" else role)
         extra = {"queue": self.name, "job_id": claim.job_id, "attempts": claim.attempts}
-        if state == self.states.dead:
+        if role == "dead":
             logger.error("job dead after max attempts", extra={**extra, "error": outcome.error})
-        elif state == self.states.ready:
+        elif role == "ready":
             logger.info(
                 "job will be retried",
                 extra={**extra, "error": outcome.error, "due_at": values["due_at"].isoformat()},
             )
         return state
 
-
-def state_role(states: JobStates, state: enum.StrEnum) -> str:
-    """The role a table's state plays (``ready``, ``claimed``, ``done``, ``failed``, ``dead``)."""
-    for role in ("done", "failed", "dead", "ready", "claimed"):
-        if getattr(states, role) == state:
-            return role
-    raise ValueError(state)
