@@ -1,13 +1,10 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from auth_server.db import Base, load_models
-from shared.db import normalize_url
 from shared.migrations import downgrade, upgrade
-from shared.testing import assert_migrations_roundtrip, run_blocking
+from shared.testing import assert_migrations_roundtrip, execute_sql, run_blocking
 
 pytestmark = pytest.mark.db
 
@@ -20,18 +17,6 @@ def test_migrations_match_models_and_go_down_to_base(request, backend):
     assert_migrations_roundtrip(service_dir, database_url, Base.metadata, "alembic_version_auth")
 
 
-async def _sql(url: str, *statements: str) -> list:
-    engine = create_async_engine(normalize_url(url))
-    try:
-        async with engine.begin() as conn:
-            result = None
-            for statement in statements:
-                result = await conn.execute(text(statement))
-            return list(result.all()) if result is not None and result.returns_rows else []
-    finally:
-        await engine.dispose()
-
-
 @pytest.mark.parametrize("backend", ["database_url", "sqlite_url"])
 def test_grant_events_become_durable_jobs_with_their_delivery_state(request, backend):
     url = request.getfixturevalue(backend)
@@ -40,7 +25,7 @@ def test_grant_events_become_durable_jobs_with_their_delivery_state(request, bac
     columns = "id, type, user_id, payload, attempts, next_attempt_at, delivered_at, created_at"
     when = "'2026-11-30 01:00:00'"
     run_blocking(
-        _sql(
+        execute_sql(
             url,
             f"INSERT INTO grant_events ({columns}) VALUES "
             f"('e-sent', 'grant.usable', 'u', '{{}}', 1, {when}, {when}, {when}), "
@@ -49,7 +34,9 @@ def test_grant_events_become_durable_jobs_with_their_delivery_state(request, bac
     )
     upgrade(service_dir, url)
     rows = run_blocking(
-        _sql(url, "SELECT id, state, attempts, due_at IS NOT NULL FROM grant_events ORDER BY id")
+        execute_sql(
+            url, "SELECT id, state, attempts, due_at IS NOT NULL FROM grant_events ORDER BY id"
+        )
     )
     assert [tuple(row) for row in rows] == [
         ("e-owed", "pending", 2, True),

@@ -271,4 +271,3 @@ class Queue:
                 extra={**extra, "error": outcome.error, "due_at": values["due_at"].isoformat()},
             )
         return state
-
