@@ -56,6 +56,7 @@ def create_app(settings: AuthSettings | None = None) -> FastAPI:
         runtime: AuthRuntime = app.state.auth
         registry = app.state.metrics.registry
         listener = listener_for(app.state.database.url, channels=[GRANT_EVENTS_CHANNEL])
+        app.state.listener = listener
         if settings.outbox_enabled and settings.router_url:
             runtime.outbox = OutboxWorker(
                 settings=settings,

@@ -260,3 +260,39 @@ async def test_an_event_the_router_keeps_refusing_goes_dead_after_max_attempts(s
             "work_jobs_total", {"queue": "grant_events", "outcome": "dead"}
         )
         assert dead == 1
+
+
+async def test_an_event_recorded_by_another_replica_wakes_this_worker_at_once(
+    settings, live, reserve, wait_for
+):
+    # One replica's worker waits a minute between polls; another replica records the event.
+    router_socket = reserve()
+    host, port = router_socket.getsockname()[:2]
+    settings = settings.model_copy(
+        update={
+            "router_url": f"http://{host}:{port}",
+            "router_token": SecretStr(ROUTER_SIDE_TOKEN),
+            "outbox_poll_seconds": 60,
+        }
+    )
+    worker_replica = create_app(settings)
+    recording_replica = create_app(settings.model_copy(update={"outbox_enabled": False}))
+    load_models()
+    await worker_replica.state.database.create_all(Base.metadata)
+    if worker_replica.state.database.is_sqlite:
+        pytest.skip("SQLite has no LISTEN/NOTIFY: the worker polls there")
+    received: list[dict] = []
+    async with (
+        live(receiver_app(received, seen=set()), router_socket),
+        serve_app(worker_replica),
+        serve_app(recording_replica),
+    ):
+        await asyncio.wait_for(worker_replica.state.listener.connected.wait(), timeout=10)
+        await asyncio.sleep(0.2)  # the worker's first round (at start) is over
+        event_id = await add_event(recording_replica)
+
+        async def delivered():
+            return (await read_event(worker_replica, event_id)).delivered_at
+
+        await wait_for(delivered, timeout=10)  # far sooner than the next poll
+    assert [r["body"]["event_id"] for r in received] == [event_id]
