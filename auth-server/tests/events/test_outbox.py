@@ -1,4 +1,5 @@
 import asyncio
+import contextlib
 import json
 from datetime import timedelta
 
@@ -42,6 +43,16 @@ def receiver_app(received: list[dict], *, seen: set[str]) -> FastAPI:
         return {"status": "accepted"}
 
     return app
+
+
+@contextlib.asynccontextmanager
+async def outbox_app(settings):
+    """A running auth-server whose outbox rounds the test drives itself (no router URL)."""
+    app = create_app(settings)
+    load_models()
+    await app.state.database.create_all(Base.metadata)
+    async with serve_app(app):
+        yield app
 
 
 def queue(**kw):
@@ -124,10 +135,7 @@ async def test_delivery_survives_receiver_down_and_an_auth_server_restart(
 
 
 async def test_concurrent_workers_never_send_one_event_twice(settings):
-    app = create_app(settings)
-    load_models()
-    await app.state.database.create_all(Base.metadata)
-    async with serve_app(app):
+    async with outbox_app(settings) as app:
         ids = [await add_event(app, user_id=f"u-{n}") for n in range(6)]
         calls: list[str] = []
 
@@ -158,10 +166,7 @@ async def test_concurrent_workers_never_send_one_event_twice(settings):
 
 
 async def test_failed_delivery_is_retried_with_backoff(settings):
-    app = create_app(settings)
-    load_models()
-    await app.state.database.create_all(Base.metadata)
-    async with serve_app(app):
+    async with outbox_app(settings) as app:
         event_id = await add_event(app)
         answers = iter([503, 500, 200])
 
@@ -193,10 +198,7 @@ async def test_failed_delivery_is_retried_with_backoff(settings):
 
 
 async def test_no_row_lock_or_transaction_is_held_while_the_router_answers(settings):
-    app = create_app(settings)
-    load_models()
-    await app.state.database.create_all(Base.metadata)
-    async with serve_app(app):
+    async with outbox_app(settings) as app:
         event_id = await add_event(app)
         sessionmaker = app.state.database.sessionmaker
         touched = []
@@ -225,10 +227,7 @@ async def test_no_row_lock_or_transaction_is_held_while_the_router_answers(setti
 
 
 async def test_an_event_the_router_keeps_refusing_goes_dead_after_max_attempts(settings):
-    app = create_app(settings)
-    load_models()
-    await app.state.database.create_all(Base.metadata)
-    async with serve_app(app):
+    async with outbox_app(settings) as app:
         event_id = await add_event(app)
         calls = []
 

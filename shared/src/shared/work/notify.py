@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from shared.backoff import backoff_delay
 from shared.db import is_sqlite
+from shared.work.periodic import cancel
 
 logger = logging.getLogger(__name__)
 
@@ -112,10 +113,7 @@ class Listener:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel(task)
 
     def _dispatch(self, channel: str, key: str | None) -> None:
         for callback in list(self._callbacks.get(channel, ())):

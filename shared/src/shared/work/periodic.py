@@ -15,6 +15,14 @@ from shared.work.metrics import RUNS, counter
 logger = logging.getLogger(__name__)
 
 
+async def cancel(task: asyncio.Task[None] | None) -> None:
+    """Cancels a background task and waits until it has stopped."""
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 class Periodic:
     """Runs ``run`` now and then until stopped; one failure never stops the loop.
 
@@ -57,10 +65,7 @@ class Periodic:
     async def stop(self) -> None:
         """Stops the loop, cancelling a run in progress."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel(task)
 
     def wake(self) -> None:
         """Asks for a run now instead of at the end of the current wait."""
