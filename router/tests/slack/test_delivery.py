@@ -12,6 +12,7 @@ from router_service.conversations.service import record_message
 from router_service.slack.delivery import send_one
 from router_service.slack.models import DeliveryState, SlackDelivery
 from shared.db import utcnow
+from shared.testing import serve_app
 from shared.work.runner import work_claimed
 
 pytestmark = pytest.mark.db
@@ -238,3 +239,21 @@ async def test_concurrent_workers_never_send_one_message_twice(
     async with first.state.database.sessionmaker() as session:
         rows = (await session.scalars(select(SlackDelivery))).all()
     assert {(row.state, row.attempts) for row in rows} == {(DeliveryState.sent, 1)}
+
+
+async def test_a_reply_stored_by_another_replica_wakes_this_worker_at_once(
+    make_slack_app, slack_user, slack_emulator
+):
+    # This replica polls once a minute; the reply is stored by another one (here: directly).
+    app = await make_slack_app(slack_emulator.api_url, slack_delivery_poll_seconds=60)
+    if app.state.database.is_sqlite:
+        pytest.skip("SQLite has no LISTEN/NOTIFY: the worker polls there")
+    _, dm = slack_user("alice")
+    async with serve_app(app):
+        await asyncio.wait_for(app.state.listener.connected.wait(), timeout=10)
+        await asyncio.sleep(0.2)  # the worker's first round (at start) is over
+        await say_in(app, f"slack:{TEAM}:{dm}", "안녕하세요")
+        async with asyncio.timeout(10):  # far sooner than the next poll
+            while not slack_emulator.control.messages(dm):
+                await asyncio.sleep(0.05)
+    assert [m["text"] for m in slack_emulator.control.messages(dm)] == ["안녕하세요"]
