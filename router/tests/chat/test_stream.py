@@ -97,3 +97,25 @@ async def test_an_idle_stream_queries_nothing_on_postgresql_and_still_wakes_at_o
             got = await asyncio.wait_for(_next_event(lines), timeout=5)
     event.remove(app.state.database.engine.sync_engine, "before_cursor_execute", count)
     assert got["text"] == "알림이에요"
+
+
+async def test_on_sqlite_the_stream_polls(make_app, serve_http, sqlite_url):
+    app = await make_app(database_url=sqlite_url, stream_poll_seconds=0.05)
+    assert app.state.listener is None  # no LISTEN/NOTIFY on SQLite
+    async with serve_http(app) as base_url, httpx.AsyncClient(base_url=base_url) as client:
+        session = (await client.get("/api/chat/session")).json()
+        async with client.stream(
+            "GET", "/api/chat/stream", params={"after_id": session["last_message_id"]}
+        ) as response:
+            lines = response.aiter_lines()
+            async with app.state.database.sessionmaker() as db:
+                await record_message(
+                    session=db,
+                    channel=Channel.web,
+                    conversation_key=session["conversation_key"],
+                    direction=Direction.outbound,
+                    text="폴링으로 왔어요",
+                )
+                await db.commit()
+            got = await asyncio.wait_for(_next_event(lines), timeout=5)
+    assert got["text"] == "폴링으로 왔어요"
