@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -13,6 +11,7 @@ import httpx
 from fastapi import FastAPI
 
 from router_service.api import api_router
+from router_service.chat.live import MESSAGES_CHANNEL
 from router_service.clients.auth_server import AuthServerClient
 from router_service.clients.calendar import CalendarClient
 from router_service.config import RouterSettings
@@ -20,12 +19,15 @@ from router_service.context import RouterContext
 from router_service.dialogue.flows import recover_stalled
 from router_service.grants.service import PROCESSING_GRACE, recover_grant_events
 from router_service.nlu.llm import LlmParser, OpenAiNluParser
+from router_service.slack.models import DELIVERIES_CHANNEL
 from router_service.slack.worker import SlackRuntime
 from router_service.web.router import static_files
 from shared.app import build_app
 from shared.db import utcnow
 from shared.http import create_client
 from shared.settings import load_settings
+from shared.work.notify import Listener, listener_for
+from shared.work.periodic import Periodic
 
 logger = logging.getLogger(__name__)
 
@@ -44,17 +46,6 @@ async def _recover(context: RouterContext, *, started_at: datetime) -> None:
         logger.exception("grant event recovery failed")
     async with context.sessionmaker() as session:
         await recover_stalled(session=session, app=context)
-
-
-async def _recovery_loop(context: RouterContext, interval: float) -> None:
-    """Every ``interval`` seconds (the first round at start-up), one recovery round."""
-    started_at = utcnow()
-    while True:
-        try:
-            await _recover(context, started_at=started_at)
-        except Exception:  # keep the loop alive; the next round tries again
-            logger.exception("recovery round failed")
-        await asyncio.sleep(interval)
 
 
 def _nlu_llm(settings: RouterSettings) -> LlmParser | None:
@@ -95,11 +86,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        recovery = None
+        started_at = utcnow()
+        recovery = Periodic(
+            "stalled-action-recovery",
+            lambda: _recover(app.state.context, started_at=started_at),
+            every=settings.recovery_interval_seconds,
+            registry=app.state.metrics.registry,
+        )
         if settings.recovery_interval_seconds > 0:
-            recovery = asyncio.create_task(
-                _recovery_loop(app.state.context, settings.recovery_interval_seconds)
-            )
+            recovery.start()
+        listener: Listener | None = app.state.listener
+        if listener is not None:
+            await listener.start()
         slack: SlackRuntime | None = app.state.slack
         if slack is not None:
             slack.start()
@@ -108,10 +106,9 @@ def create_app(
         finally:
             if slack is not None:
                 await slack.stop()
-            if recovery is not None:
-                recovery.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await recovery
+            if listener is not None:
+                await listener.stop()
+            await recovery.stop()
             await auth_http.aclose()
             await calendar_http.aclose()
 
@@ -130,10 +127,16 @@ def create_app(
         calendar=CalendarClient(calendar_http),
         llm=_nlu_llm(settings),
     )
+    # PostgreSQL: one LISTEN connection wakes the delivery worker and the chat streams.
+    app.state.listener = listener_for(
+        app.state.database.url, channels=[DELIVERIES_CHANNEL, MESSAGES_CHANNEL]
+    )
     app.state.slack = None
     if settings.slack_enabled:
         app.state.slack = SlackRuntime(
-            context=app.state.context, registry=app.state.metrics.registry
+            context=app.state.context,
+            registry=app.state.metrics.registry,
+            listener=app.state.listener,
         )
     else:
         logger.info("slack channel off (no bot token or signing secret)")

@@ -1,7 +1,7 @@
 """dialogue state machine: a plan for every action that can run, grant events processed later
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01
 
 Actions a crash left without a plan in a state that runs one are failed (``no_plan``),
@@ -16,8 +16,8 @@ from alembic import op
 
 import shared.db
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
