@@ -88,7 +88,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         started_at = utcnow()
         recovery = Periodic(
-            "stalled-action-recovery",
+            "dialogue-recovery",  # unprocessed grant events, then stalled actions
             lambda: _recover(app.state.context, started_at=started_at),
             every=settings.recovery_interval_seconds,
             registry=app.state.metrics.registry,
