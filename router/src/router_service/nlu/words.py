@@ -1,0 +1,123 @@
+"""The words a message leaves once its dates and times are taken: title, location, request."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from router_service.nlu import lexicon
+from router_service.nlu.grammar import Hit
+
+EDGE_PUNCTUATION = ",.!?~\"'“”‘’()[]「」『』"
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """What is left of the message once the date/time expressions are removed."""
+
+    tokens: tuple[str, ...]
+    location: str | None
+    asked: bool  # a request word was present
+
+
+def address(norm: str) -> re.Match[str] | None:
+    for match in lexicon.ADDRESS.finditer(norm):
+        if lexicon.ADDRESS_HEAD.match(match.group()):
+            return match
+    return None
+
+
+def leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Words:
+    """Splits what the hits did not take into tokens and finds the location among them."""
+    chars = list(norm)
+    for h in hits:
+        for i in range(h.start, h.end):
+            chars[i] = "\x00"
+    location: str | None = None
+    if address is not None:
+        location = address.group().strip()
+        for i in range(address.start(), address.end()):
+            chars[i] = "\x00"
+    # Range connectors between two hits go with them.
+    text = "".join(chars)
+    text = re.sub(r"\x00[\s]*[~\-][\s]*\x00", "\x00 \x00", text)
+    text = lexicon.KEEP_PHRASE.sub(" ", text)
+    tokens = [t for t in re.split(r"[\s\x00]+", text) if t]
+    tokens = [t.strip(EDGE_PUNCTUATION) for t in tokens if t.strip(EDGE_PUNCTUATION)]
+
+    asked = exists = False
+    while tokens and lexicon.REQUEST_TOKEN.fullmatch(tokens[-1]):
+        exists = exists or tokens[-1].startswith("있")
+        tokens.pop()
+        asked = True
+    # 회의 잡아줘 내일 3시: a request verb in the middle, recognisable by its ending.
+    tokens = [
+        t
+        for t in tokens
+        if t != "좀"
+        and not (lexicon.REQUEST_TOKEN.fullmatch(t) and lexicon.IMPERATIVE_END.search(t))
+    ]
+    # 아니 4시로 바꿔줘 / 응 3시로 해줘: the answer word is no part of a title.
+    while tokens and lexicon.ANSWER_TOKEN.fullmatch(tokens[0]):
+        tokens.pop(0)
+    if exists and tokens:
+        # 회의가 있어: drop the subject particle (never from a two-syllable word: 휴가).
+        tokens[-1] = lexicon.SUBJECT_PARTICLE.sub("", tokens[-1])
+
+    if location is None:
+        location, tokens = place_with_eseo(tokens)
+    if location is None:
+        location, tokens = trailing_place(tokens)
+    tokens = [t for t in tokens if t not in lexicon.PARTICLE_TOKENS]
+    return Words(tokens=tuple(tokens), location=location, asked=asked)
+
+
+def is_place_word(token: str) -> bool:
+    if token in lexicon.NOT_PLACES or token in lexicon.NOT_BRANCHES:
+        return False
+    return token.endswith(lexicon.PLACE_SUFFIXES) or bool(lexicon.BRANCH.fullmatch(token))
+
+
+def place_with_eseo(tokens: list[str]) -> tuple[str | None, list[str]]:
+    for i, token in enumerate(tokens):
+        if token.endswith("에서") and len(token) > 2:
+            place = [token[:-2]]
+            j = i - 1
+            while j >= 0 and (
+                lexicon.PLACE_MODIFIER.fullmatch(tokens[j])
+                or lexicon.PLACE_RELATION.fullmatch(tokens[j])
+                or is_place_word(tokens[j])
+            ):
+                place.insert(0, tokens[j])
+                j -= 1
+            return " ".join(place), tokens[: j + 1] + tokens[i + 1 :]
+    return None, tokens
+
+
+def trailing_place(tokens: list[str]) -> tuple[str | None, list[str]]:
+    if not tokens:
+        return None, tokens
+    last = lexicon.OBJECT_PARTICLE.sub("", tokens[-1])
+    last = re.sub(r"(?:에|으로|로)$", "", last) if not is_place_word(last) else last
+    if not is_place_word(last):
+        return None, tokens
+    place = [last]
+    j = len(tokens) - 2
+    while j >= 0 and (lexicon.PLACE_MODIFIER.fullmatch(tokens[j]) or is_place_word(tokens[j])):
+        place.insert(0, tokens[j])
+        j -= 1
+    return " ".join(place), tokens[: j + 1]
+
+
+def title(words: Words, *, create: bool, update: bool = False) -> str:
+    tokens = [t for t in words.tokens if t not in lexicon.QUANTIFIERS]
+    if create and words.asked and tokens and tokens[-1] in lexicon.KIND_WORDS:
+        tokens.pop()
+    if update:
+        while tokens and tokens[-1] in ("시간", "시간을", "날짜", "날짜를", "시간은", "날짜는"):
+            tokens.pop()
+    if tokens:
+        tokens[-1] = lexicon.OBJECT_PARTICLE.sub("", tokens[-1]) or tokens[-1]
+    if not create and all(t in lexicon.KIND_WORDS for t in tokens):
+        return ""  # 내일 3시 일정 삭제해줘: the target is named by its time alone
+    return " ".join(tokens).strip()
