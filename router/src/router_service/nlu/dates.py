@@ -8,6 +8,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from types import MappingProxyType
 
+# The years a person plans in; a date outside them is refused, never guessed.
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+
 # Fixed-date (solar) days people name: month, day.
 SOLAR_HOLIDAYS = MappingProxyType(
     {
@@ -113,6 +117,8 @@ def holiday_date(name: str, today: date, year: int | None = None) -> date | None
     """Returns the named day in ``year``, or its next occurrence on or after ``today``."""
     years = (year,) if year is not None else (today.year - 1, today.year, today.year + 1)
     for candidate_year in years:
+        if not MIN_YEAR <= candidate_year <= MAX_YEAR:
+            continue
         if name in SOLAR_HOLIDAYS:
             month, day = SOLAR_HOLIDAYS[name]
             candidate = date(candidate_year, month, day)

@@ -18,7 +18,7 @@ from router_service.nlu import dates
 
 WEEKDAYS = "월화수목금토일"
 MERIDIEMS = "오전|오후|아침|저녁|밤|새벽|낮|점심|am|pm|AM|PM"
-AM_WORDS = frozenset({"오전", "아침", "새벽", "am", "AM"})
+AM_WORDS = frozenset({"오전", "아침", "새벽", "am", "AM"})  # 3pm → "pm"
 PM_WORDS = frozenset({"오후", "저녁", "밤", "낮", "점심", "pm", "PM"})
 WEEK_OFFSETS = MappingProxyType(
     {"이번": 0, "금": 0, "다음": 1, "차": 1, "다다음": 2, "지난": -1, "저번": -1}
@@ -37,6 +37,10 @@ DAY_WORDS = MappingProxyType(
         "그제": -2,
         "그저께": -2,
         "엊그제": -2,
+        "이따": 0,
+        "이따가": 0,
+        "좀이따": 0,
+        "좀이따가": 0,
     }
 )
 NTH = MappingProxyType(
@@ -60,7 +64,7 @@ YEAR_WORDS = MappingProxyType({"올해": 0, "금년": 0, "내년": 1, "명년": 
 # Particles that may follow an expression; kept in the hit so the title never shows them.
 PARTICLE = re.compile(
     r"(?:부터|까지|에서|에는|에도|에|엔|으로|로|은|는|도|"
-    r"쯤에|쯤|경에|경|께|중에|중|의)?"
+    r"쯤에|쯤|경에|경|께|중에|중|안에|내에|내로|의)?"
 )
 SPACED_PARTICLE = re.compile(r"\s+(?:부터|까지)(?![가-힣])")
 
@@ -104,6 +108,8 @@ def _weekday(char: str) -> int:
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
+    if not dates.MIN_YEAR <= year <= dates.MAX_YEAR:
+        return None  # 9999년, 0001년: out of any calendar a person plans in
     try:
         return date(year, month, day)
     except ValueError:
@@ -237,10 +243,27 @@ def _holiday(m: re.Match[str], ctx: Context) -> Hit | None:
         year = int(m["y"])
     elif m["yw"]:
         year = ctx.today.year + YEAR_WORDS[m["yw"]]
+    if year is not None and not dates.MIN_YEAR <= year <= dates.MAX_YEAR:
+        return None
     day = dates.holiday_date(m["h"], ctx.today, year)
     if day is None:
         return None
+    if m["span"]:  # 추석 연휴: the day before, the day, the day after
+        first = day - timedelta(days=1)
+        return _hit("period", m, day=first, period_end=day + timedelta(days=2), unit="holiday")
+    if m["shift"]:
+        day += timedelta(days=-1 if m["shift"] == "전날" else 1)
     return _hit("date", m, day=day, unit="holiday", explicit_year=year is not None)
+
+
+def _month_end(m: re.Match[str], ctx: Context) -> Hit:
+    first = dates.add_months(ctx.today, MONTH_OFFSETS[m["rel"] or "이번"])
+    return _hit("date", m, day=dates.add_months(first, 1) - timedelta(days=1))
+
+
+def _vague(m: re.Match[str], ctx: Context) -> Hit:
+    first = dates.add_months(ctx.today, MONTH_OFFSETS[m["rel"] or "이번"])
+    return _hit("period", m, day=first, period_end=dates.add_months(first, 1), unit="vague")
 
 
 def _bare_weekday(m: re.Match[str], ctx: Context) -> Hit:
@@ -291,7 +314,16 @@ def _clock(m: re.Match[str], ctx: Context) -> Hit | None:
     hour, minute = int(m["h"]), int(m["mi"])
     if hour > 24 or minute > 59:
         return None
-    return _hit("time", m, hour=hour, minute=minute, meridiem=m["mer"] or "24h")
+    # 3:00 follows the bare-hour rule; 03:00 and 7–23 are as written.
+    bare = len(m["h"]) == 1 and 1 <= hour <= 6
+    return _hit("time", m, hour=hour, minute=minute, meridiem=m["mer"] or ("" if bare else "24h"))
+
+
+def _latin_clock(m: re.Match[str], ctx: Context) -> Hit | None:
+    hour, minute = int(m["h"]), int(m["mi"] or 0)
+    if not 1 <= hour <= 12 or minute > 59:
+        return None
+    return _hit("time", m, hour=hour, minute=minute, meridiem=m["mer"].lower()[0] + "m")
 
 
 def _hour(m: re.Match[str], ctx: Context) -> Hit | None:
@@ -407,11 +439,30 @@ RULES: tuple[Rule, ...] = (
     (
         re.compile(
             _NOT_AFTER_HANGUL + r"(?P<w>내일\s*모레|오늘|금일|내일|명일|모레|글피|"
-            r"어제|그저께|그제|엊그제)"
+            r"어제|그저께|그제|엊그제|좀\s*이따가?|이따가?)"
         ),
         _day_word,
     ),
-    (re.compile(_YEAR_PREFIX + r"(?P<h>" + _HOLIDAY_NAMES + r")"), _holiday),
+    (
+        re.compile(
+            _YEAR_PREFIX
+            + r"(?P<h>"
+            + _HOLIDAY_NAMES
+            + r"|설(?=\s*(?:연휴|날|당일|전날|다음\s*날)))"
+            r"(?:\s*(?P<shift>전날|다음\s*날|이튿날)|(?P<span>\s*연휴))?"
+        ),
+        _holiday,
+    ),
+    (
+        re.compile(
+            r"(?:(?P<rel>이번|다음|다다음|지난|저번)\s*달\s*(?:말일|말|마지막\s*날)|(?<![가-힣])월말)"
+        ),
+        _month_end,
+    ),
+    (
+        re.compile(r"(?:(?P<rel>이번|다음|다다음)\s*달\s*초|(?<![가-힣])월초)(?![가-힣])"),
+        _vague,
+    ),
     (re.compile(_NOT_AFTER_HANGUL + r"(?P<wd>[월화수목금토일])(?:요일|욜)"), _bare_weekday),
     (
         re.compile(
@@ -427,6 +478,13 @@ RULES: tuple[Rule, ...] = (
         _period_month,
     ),
     # times
+    (
+        re.compile(
+            r"(?<![\d:])(?P<h>\d{1,2})(?:\s*:\s*(?P<mi>\d{2}))?\s*(?P<mer>[ap]\.?m\.?)(?![a-z])",
+            re.I,
+        ),
+        _latin_clock,
+    ),
     (
         re.compile(
             rf"(?:(?P<mer>{MERIDIEMS})\s*)?(?<!\d)(?P<h>\d{{1,2}})\s*:\s*(?P<mi>\d{{2}})(?!\d)"

@@ -138,3 +138,25 @@ def change_group(hits: list[Hit]) -> list[Hit]:
         else:
             break
     return group
+
+
+JOINED = "+"  # the particle of a date joined to the next one (화요일이랑 목요일)
+DAY_JOIN = re.compile(r"\s*(?:이랑|랑|하고|와|과|,|및|그리고|또는|이나)\s*")
+
+
+def join_days(norm: str, hits: list[Hit]) -> list[Hit]:
+    """Marks a date followed by ``이랑/하고/,`` and another date: each is its own event."""
+    joined: list[Hit] = []
+    for i, hit in enumerate(hits):
+        following = hits[i + 1] if i + 1 < len(hits) else None
+        if (
+            hit.kind == "date"
+            and not hit.particle
+            and following is not None
+            and following.kind == "date"
+            and DAY_JOIN.fullmatch(norm, hit.end, following.start)
+            and norm[hit.end : following.start].strip()
+        ):
+            hit = replace(hit, end=following.start, particle=JOINED)
+        joined.append(hit)
+    return joined
