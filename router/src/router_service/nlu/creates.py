@@ -56,6 +56,8 @@ def create(
         return _needs_date(title, words, extras, NO_DAY, 0.5)
     chain = _day_chain(hits)
     timing = _timing([h for h in hits if h not in chain[1:]], now, zone, notes)
+    if timing is None and repeat is not None:  # 매달 25일 …: the rule names the days
+        timing = now.date(), now.date() + timedelta(days=1)
     if timing is None:
         return _needs_date(title, words, extras, NO_DAY, min(confidence, 0.5))
     timing = _not_passed(timing, hits, now)

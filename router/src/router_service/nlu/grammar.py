@@ -520,6 +520,7 @@ RULES: tuple[Rule, ...] = (
     (re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s*일(?!\s*(?:뒤|후|전|간|동안|째|차))"), _bare_day),
 )
 
+HOLIDAY_SHIFT = re.compile(r"전날|다음\s*날|이튿날|연휴")
 HANGUL_NEXT = re.compile(r"\s*[가-힣A-Za-z]")
 EARLIER_WORDS = frozenset({"일찍", "빨리", "앞으로", "전으로"})
 EARLIER_VERB = re.compile(r"\s*(?:좀\s*)?(?:앞당|당겨|당기|땡겨|땡기)")
@@ -587,15 +588,24 @@ def scan(text: str, today: date, blocked: tuple[tuple[int, int], ...] = ()) -> l
 
 
 def settle_holidays(text: str, hits: list[Hit]) -> list[Hit]:
-    """A holiday name is a date only when no other date is named; in a compound
-    (크리스마스 파티) it is the date and stays in the title too."""
+    """A holiday name is a date only when no other date is named. Written directly before
+    the event's noun (크리스마스 파티) it is the date and stays in the title too; with a
+    particle, a shift (전날), or a time after it, it is only the date."""
     others = any(h.kind in ("date", "period") and h.unit != "holiday" for h in hits)
     settled: list[Hit] = []
-    for hit in hits:
+    for i, hit in enumerate(hits):
         if hit.unit == "holiday":
             if others:
                 continue
-            if not hit.particle and HANGUL_NEXT.match(text, hit.end):
+            following = hits[i + 1] if i + 1 < len(hits) else None
+            timed_next = following is not None and not text[hit.end : following.start].strip()
+            shifted = HOLIDAY_SHIFT.search(text, hit.start, hit.end) is not None
+            if (
+                not hit.particle
+                and not timed_next
+                and not shifted
+                and HANGUL_NEXT.match(text, hit.end)
+            ):
                 hit = replace(hit, start=hit.start, end=hit.start)
         settled.append(hit)
     return settled

@@ -173,7 +173,7 @@ def _decide(
         or lexicon.CALENDAR_NOUNS.search(norm)
         or (lexicon.WHEN_CUE.search(norm) and (create_title or lexicon.EVENT_NOUNS.search(norm)))
     )
-    named = title if not has_when else None
+    named = words_.without_question(title) if not has_when else None
     if about_calendar and lexicon.QUERY_CUE.search(norm) and not (create_asked and create_title):
         return query(norm, hits, now, zone, named=named, confidence=0.92 if has_when else 0.8)
     asks_about_day = lexicon.QUESTION.search(norm) or lexicon.CALENDAR_NOUNS.search(norm)

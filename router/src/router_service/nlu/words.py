@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from router_service.nlu import lexicon
 from router_service.nlu.grammar import Hit
 
+PLAN_PREDICATE = re.compile(r"(?:있|잡혔|잡혀|생겼|생겨|정해졌|잡힌|예정)[가-힣]*[.!?~]*")
 EDGE_PUNCTUATION = ",.!?~\"'“”‘’()[]「」『』"
 
 
@@ -42,14 +44,19 @@ def leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Words
     text = "".join(chars)
     text = re.sub(r"\x00[\s]*[~\-][\s]*\x00", "\x00 \x00", text)
     text = lexicon.KEEP_PHRASE.sub(" ", text)
-    tokens = [t for t in re.split(r"[\s\x00]+", text) if t]
-    tokens = [t.strip(EDGE_PUNCTUATION) for t in tokens if t.strip(EDGE_PUNCTUATION)]
+    tokens = [_bare(t) for t in re.split(r"[\s\x00]+", text) if t]
+    tokens = [t for t in tokens if t]
 
     asked = exists = False
-    while tokens and lexicon.REQUEST_TOKEN.fullmatch(tokens[-1]):
+    while tokens and (
+        lexicon.REQUEST_TOKEN.fullmatch(tokens[-1]) or tokens[-1] in lexicon.DESTINATION_TOKENS
+    ):
         exists = exists or tokens[-1].startswith("있")
+        asked = asked or tokens[-1] not in lexicon.DESTINATION_TOKENS
         tokens.pop()
-        asked = True
+    while tokens and tokens[0] in lexicon.DISCOURSE_TOKENS:
+        tokens.pop(0)
+    tokens = _subject_only(tokens)
     # 회의 잡아줘 내일 3시: a request verb in the middle, recognisable by its ending.
     tokens = [
         t
@@ -70,6 +77,24 @@ def leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Words
         location, tokens = trailing_place(tokens)
     tokens = [t for t in tokens if t not in lexicon.PARTICLE_TOKENS]
     return Words(tokens=tuple(tokens), location=location, asked=asked)
+
+
+def _bare(token: str) -> str:
+    """The token without emoji, punctuation or ㅋㅋ/ㅠㅠ at its ends (소개팅!! 🙏 → 소개팅)."""
+    token = token.strip(EDGE_PUNCTUATION)
+    while token and (unicodedata.category(token[-1])[0] in "PS" or "ㄱ" <= token[-1] <= "ㅣ"):
+        token = token[:-1]
+    while token and unicodedata.category(token[0])[0] in "PS":
+        token = token[1:]
+    return token
+
+
+def _subject_only(tokens: list[str]) -> list[str]:
+    """``동창 모임이 잡혔어 …``: the subject is the event; the predicate and after are not."""
+    for i, token in enumerate(tokens[:-1]):
+        if lexicon.SUBJECT_PARTICLE.search(token) and PLAN_PREDICATE.fullmatch(tokens[i + 1]):
+            return [*tokens[:i], lexicon.SUBJECT_PARTICLE.sub("", token)]
+    return tokens
 
 
 def is_place_word(token: str) -> bool:
@@ -121,3 +146,11 @@ def title(words: Words, *, create: bool, update: bool = False) -> str:
     if not create and all(t in lexicon.KIND_WORDS for t in tokens):
         return ""  # 내일 3시 일정 삭제해줘: the target is named by its time alone
     return " ".join(tokens).strip()
+
+
+QUESTION_TOKEN = re.compile(r"(?:언제|어디|몇\s*시|뭐)[가-힣]*[?!.~]*")
+
+
+def without_question(title: str) -> str:
+    """``치과 검진 언제였지`` → ``치과 검진``: a named thing without its question words."""
+    return " ".join(t for t in title.split() if not QUESTION_TOKEN.fullmatch(t))
