@@ -239,10 +239,10 @@ def test_shifts_are_relative_to_the_named_event(text, changes, now):
     assert {k: result["changes"][k] for k in changes} == changes
 
 
-def test_a_shift_without_the_old_time_is_unsure(now):
+def test_a_shift_without_the_old_time_is_kept_as_minutes(now):
     result = parse("회의 30분 미뤄줘", now=now)
-    assert result.intent == "update_event" and result.changes is None
-    assert result.confidence < 0.6
+    assert result.intent == "update_event"
+    assert (result.changes.shift_minutes, result.changes.start) == (30, None)
 
 
 def test_a_correction_after_an_answer_word_is_unsure_and_untitled(now):
@@ -255,8 +255,8 @@ def test_a_correction_after_an_answer_word_is_unsure_and_untitled(now):
 
 def test_the_day_before_malgo_is_not_meant(now):
     result = parse("아니 내일 말고 모레", now=now)
-    assert result.event.start_date.isoformat() == "2025-11-16"
-    assert result.event.title is None
+    assert result.intent == "amend"
+    assert result.changes.date.isoformat() == "2025-11-16"
 
 
 def test_when_is_my_next_event_asks_for_the_next_one(now):

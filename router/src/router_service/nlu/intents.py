@@ -91,8 +91,6 @@ def not_a_request(norm: str, hits: list[Hit], today: date, *, asked: bool) -> bo
     if WISH.search(norm) or FEELING.search(norm):
         return True
     days = [_last(h) for h in hits if h.kind in ("date", "period") and h.day is not None]
-    if days and all(d < today for d in days):
-        return True
     return bool(PAST_END.search(norm)) and not any(d > today for d in days)
 
 

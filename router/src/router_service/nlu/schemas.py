@@ -26,13 +26,16 @@ Scope = Literal["one", "following", "all"]
 MAX_REMINDER_MINUTES = 4 * 7 * 24 * 60  # Google Calendar's limit: four weeks
 
 
-def check_rrule(line: str) -> str:
-    """Raises ValueError unless ``line`` is one ``RRULE:`` line dateutil can read."""
+def check_rrule(line: str, first: dt.datetime) -> str:
+    """Raises ValueError unless ``line`` is one ``RRULE:`` line dateutil can read and
+    expand from ``first`` (aware for timed events, so UNTIL must then be UTC)."""
     from dateutil.rrule import rrulestr  # imported on first use only
 
     if not line.startswith("RRULE:"):
         raise ValueError("a recurrence line starts with RRULE:")
-    rrulestr(line, dtstart=dt.datetime(2025, 1, 1), forceset=False)
+    rule = rrulestr(line, dtstart=first, forceset=False)
+    if rule.after(first, inc=True) is None:  # type: ignore[union-attr]
+        raise ValueError("the recurrence has no occurrence")
     return line
 
 
@@ -50,13 +53,6 @@ class EventSlots(BaseModel):
     location: str | None = None
     recurrence: list[str] | None = None
     reminder_minutes: list[int] | None = None
-
-    @field_validator("recurrence")
-    @classmethod
-    def _rules(cls, value: list[str] | None) -> list[str] | None:
-        for line in value or ():
-            check_rrule(line)
-        return value or None
 
     @field_validator("reminder_minutes")
     @classmethod
@@ -81,8 +77,15 @@ class EventSlots(BaseModel):
                 raise ValueError("a timed event needs both start and end")
             if self.start is not None and self.end is not None and self.end <= self.start:
                 raise ValueError("end must be after start")
-        if self.recurrence and self.start is None and self.start_date is None:
-            raise ValueError("a recurring event needs its first occurrence")
+        if self.recurrence:
+            if self.start is not None:
+                first = self.start
+            elif self.start_date is not None:
+                first = dt.datetime.combine(self.start_date, dt.time())
+            else:
+                raise ValueError("a recurring event needs its first occurrence")
+            for line in self.recurrence:
+                check_rrule(line, first)
         return self
 
     def to_spec_json(self) -> dict[str, Any]:
