@@ -285,8 +285,12 @@ def _period_month(m: re.Match[str], ctx: Context) -> Hit | None:
             return None
         if m["y"]:
             year = int(m["y"])
+        elif m["yw"]:
+            year = ctx.today.year + YEAR_WORDS[m["yw"]]
         else:
             year = ctx.today.year if month >= ctx.today.month else ctx.today.year + 1
+        if not dates.MIN_YEAR <= year <= dates.MAX_YEAR:
+            return None
         first = date(year, month, 1)
     return _hit("period", m, day=first, period_end=dates.add_months(first, 1), unit="month")
 
@@ -350,7 +354,8 @@ def _duration(m: re.Match[str], ctx: Context) -> Hit:
 
 def _relative_time(m: re.Match[str], ctx: Context) -> Hit:
     n = int(m["n"])
-    minutes = n * 60 + (30 if m["half"] else 0) if m["u"] == "시간" else n
+    extra = 30 if m["half"] else int(m["mi"] or 0)
+    minutes = n * 60 + extra if m["u"] == "시간" else n
     return _hit("reltime", m, minutes=minutes)
 
 
@@ -473,7 +478,8 @@ RULES: tuple[Rule, ...] = (
     ),
     (
         re.compile(
-            r"(?:(?P<rel>이번|다음|다다음|지난|저번)\s*달|(?:(?P<y>\d{4})\s*년\s*)?(?<!\d)(?P<m>\d{1,2})\s*월(?!\s*\d))"
+            r"(?:(?P<rel>이번|다음|다다음|지난|저번)\s*달|"
+            r"(?:(?P<y>\d{4})\s*년\s*|(?P<yw>올해|금년|내년|명년|작년)\s*)?(?<!\d)(?P<m>\d{1,2})\s*월(?!\s*\d))"
         ),
         _period_month,
     ),
@@ -492,7 +498,10 @@ RULES: tuple[Rule, ...] = (
         _clock,
     ),
     (
-        re.compile(r"(?<!\d)(?P<n>\d+)\s*(?P<u>시간|분)\s*(?P<half>반)?\s*(?:뒤|후|있다가)"),
+        re.compile(
+            r"(?<!\d)(?P<n>\d+)\s*(?P<u>시간|분)\s*(?:(?P<half>반)|(?P<mi>\d{1,2})\s*분)?\s*"
+            r"(?:뒤|후|있다가)"
+        ),
         _relative_time,
     ),
     (
@@ -602,6 +611,7 @@ def settle_holidays(text: str, hits: list[Hit]) -> list[Hit]:
             shifted = HOLIDAY_SHIFT.search(text, hit.start, hit.end) is not None
             if (
                 not hit.particle
+                and not hit.explicit_year
                 and not timed_next
                 and not shifted
                 and HANGUL_NEXT.match(text, hit.end)

@@ -22,7 +22,7 @@ from router_service.nlu.creates import Extras, create
 from router_service.nlu.grammar import Hit, scan, scan_meals, settle_holidays
 from router_service.nlu.hits import DATE_KINDS, TIME_KINDS
 from router_service.nlu.normalize import normalize
-from router_service.nlu.queries import query
+from router_service.nlu.queries import NEXT, query
 from router_service.nlu.result import Parse
 from router_service.nlu.words import Words
 
@@ -170,6 +170,7 @@ def _decide(
             return Parse(intent="other", confidence=0.8)
     about_calendar = (
         has_when
+        or NEXT.search(norm)
         or lexicon.CALENDAR_NOUNS.search(norm)
         or (lexicon.WHEN_CUE.search(norm) and (create_title or lexicon.EVENT_NOUNS.search(norm)))
     )

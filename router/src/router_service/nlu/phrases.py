@@ -53,6 +53,12 @@ SCOPES = (
         ),
     ),
 )
+# 매주 하는 스터디: the recurring event's description, no part of its title.
+RECURRING = re.compile(
+    r"(?:매주|매일|매달|매월|매년|평일마다|주말마다|[월화수목금토일]요일마다)\s*"
+    r"(?:하는|있는|잡힌|듣는|가는|반복되는)?(?:\s*(?:거|것)(?![가-힣]))?"
+)
+QUANTIFIER = re.compile(r"(?<![가-힣])(?:다|전부|모두|싹)(?![가-힣])")
 # A shift written before the scope words: 1시간 앞으로 is a direction, not 'from now on'.
 _AMOUNT_BEFORE = re.compile(r"\d+\s*(?:분|시간|일|주)\s*(?:반\s*)?$")
 
@@ -91,9 +97,21 @@ def take_stated_place(text: str) -> tuple[str | None, str]:
 
 def take_scope(text: str) -> tuple[str | None, str]:
     """``그날만`` → one, ``다음 주부터`` → following, ``매주 있는 거 다`` → all."""
+    found: list[str] = []
     for scope, pattern in SCOPES:
         for match in pattern.finditer(text):
             if scope == "following" and _AMOUNT_BEFORE.search(text[: match.start()].rstrip()):
                 continue
-            return scope, _blank(text, match)
+            found.append(scope)
+            text = _blank(text, match)
+            break
+    described = RECURRING.search(text)
+    if described:
+        text = _blank(text, described)
+        if QUANTIFIER.search(text):
+            found.append("all")
+            text = QUANTIFIER.sub(" ", text).strip()
+    for scope in ("one", "following", "all"):
+        if scope in found:
+            return scope, text
     return None, text

@@ -23,7 +23,7 @@ NEXT = re.compile(
 KIND_OF_NEXT = frozenset({"일정", "스케줄"})
 # 금요일 오후에 시간 비어?: that part of the day.
 WINDOWS = MappingProxyType({"오전": (9, 12), "오후": (12, 18), "저녁": (18, 22), "밤": (18, 24)})
-PART_OF_DAY = re.compile(r"(?<![가-힣])(?P<w>오전|오후|저녁|밤)(?=\s*(?:에|엔|에는|은|는|중|$|\?))")
+PART_OF_DAY = re.compile(r"(?<![가-힣])(?P<w>오전|오후|저녁|밤)(?!\s*\d)")
 
 
 def query(
@@ -46,7 +46,7 @@ def query(
             return Parse(
                 intent="query_events",
                 range=Range(start=now, end=None, limit=1),
-                target=Target(title=None if what in KIND_OF_NEXT else what),
+                target=None if what in KIND_OF_NEXT else Target(title=what),
                 confidence=confidence,
             )
         if named and lexicon.WHEN_CUE.search(norm):
