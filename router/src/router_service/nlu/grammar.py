@@ -66,7 +66,7 @@ PARTICLE = re.compile(
     r"(?:부터|까지|에서|에는|에도|에|엔|으로|로|은|는|도|"
     r"쯤에|쯤|경에|경|께|중에|중|안에|내에|내로|의)?"
 )
-SPACED_PARTICLE = re.compile(r"\s+(?:부터|까지)(?![가-힣])")
+SPACED_PARTICLE = re.compile(r"\s+(?:부터|까지|안에|내에|내로|중에|중으로)(?![가-힣])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,7 +465,7 @@ RULES: tuple[Rule, ...] = (
         _month_end,
     ),
     (
-        re.compile(r"(?:(?P<rel>이번|다음|다다음)\s*달\s*초|(?<![가-힣])월초)(?![가-힣])"),
+        re.compile(r"(?:(?P<rel>이번|다음|다다음)\s*달\s*초|(?<![가-힣])월초)"),
         _vague,
     ),
     (re.compile(_NOT_AFTER_HANGUL + r"(?P<wd>[월화수목금토일])(?:요일|욜)"), _bare_weekday),

@@ -92,7 +92,7 @@ def _several(parts: list[str], now: datetime, zone: ZoneInfo) -> Parse | None:
     items: list[str] = []
     day_text = ""
     for part in parts:
-        days = [h for h in scan(part, today) if h.kind in DATE_KINDS]
+        days = [h for h in scan(part, today) if h.kind in DATE_KINDS | {"dayref"}]
         if days:
             day_text = " ".join(part[h.start : h.end - len(h.particle)] for h in days)
         elif day_text:
