@@ -149,7 +149,8 @@ def _decide(
 ) -> Parse:
     has_when = any(h.kind in DATE_KINDS | TIME_KINDS | {"reltime", "invalid"} for h in hits)
     title = words_.title(words, create=False)
-    if _verb_at_end(norm, lexicon.UPDATE_VERB) and (title or has_when or scope):
+    shifted = any(h.kind == "shift" for h in hits)
+    if _verb_at_end(norm, lexicon.UPDATE_VERB) and (title or has_when or scope or shifted):
         return updates.update(hits, words, now, zone, scope=scope)
     if _verb_at_end(norm, lexicon.DELETE_VERB):
         if title or has_when:
