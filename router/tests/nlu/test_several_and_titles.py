@@ -1,0 +1,119 @@
+"""Several events in one message, long chatty messages, reminders, stated places, and the
+v2 title rules (request phrases, emoji, trailing punctuation, holiday words)."""
+
+from __future__ import annotations
+
+import pytest
+
+from router_service.nlu.parser import parse
+
+
+def _items(text, now):
+    result = parse(text, now=now)
+    assert result.intent == "create_event"
+    events = result.events or (result.event,)
+    assert result.event == events[0]
+    return [
+        (e.title, (e.start or e.start_date).isoformat()[:16]) for e in events  # type: ignore[union-attr]
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, items",
+    [
+        (
+            "내일 9시 요가, 11시 치과, 3시 미팅",
+            [("요가", "2025-11-15T09:00"), ("치과", "2025-11-15T11:00"), ("미팅", "2025-11-15T15:00")],
+        ),
+        (
+            "금요일 2시 면접 그리고 5시 저녁 약속",
+            [("면접", "2025-11-14T14:00"), ("저녁 약속", "2025-11-14T17:00")],
+        ),
+        ("월요일이랑 목요일 오후 3시 PT", [("PT", "2025-11-17T15:00"), ("PT", "2025-11-20T15:00")]),
+        (
+            "내일하고 모레 오전 10시 교육",
+            [("교육", "2025-11-15T10:00"), ("교육", "2025-11-16T10:00")],
+        ),
+        ("11월 20일, 21일 워크숍", [("워크숍", "2025-11-20"), ("워크숍", "2025-11-21")]),
+        (
+            "12월 1일 치과\n12월 3일 오후 2시 미용실",
+            [("치과", "2025-12-01"), ("미용실", "2025-12-03T14:00")],
+        ),
+        (
+            "다음주 화요일 3시 회의, 수요일 4시 발표",
+            [("회의", "2025-11-18T15:00"), ("발표", "2025-11-19T16:00")],
+        ),
+    ],
+)
+def test_several_events(text, items, now):
+    assert _items(text, now) == items
+
+
+def test_one_event_has_no_events_list(now):
+    assert parse("내일 오후 2시 스터디 모임, 장소는 강남역 스타벅스야", now=now).events is None
+
+
+@pytest.mark.parametrize(
+    "text, title, start",
+    [
+        (
+            "어제 3시까지 일했어. 너무 힘들다. 그래도 내일 오후 2시에 치과 예약이 있어서 가야 해. "
+            "캘린더에 추가해줘",
+            "치과 예약",
+            "2025-11-15T14:00",
+        ),
+        (
+            "요즘 정신없네ㅠㅠ 다음 주 화요일 저녁 7시에 홍대에서 친구 생일파티가 있어. 일정 잡아줘",
+            "친구 생일파티",
+            "2025-11-18T19:00",
+        ),
+    ],
+)
+def test_a_long_message_is_read_for_its_request(text, title, start, now):
+    assert _items(text, now) == [(title, start)]
+
+
+@pytest.mark.parametrize(
+    "text, title, minutes",
+    [
+        ("내일 오후 3시 회의 10분 전에 알려줘", "회의", (10,)),
+        ("모레 9시 발표 하루 전에 알림 설정해줘", "발표", (1440,)),
+        ("금요일 저녁 7시 저녁 약속 1시간 전이랑 10분 전에 알려줘", "저녁 약속", (60, 10)),
+        ("다음주 월요일 면접 전날 알려줘", "면접", (1440,)),
+        ("내일 오전 11시 병원 2시간 전에 리마인드 해줘", "병원", (120,)),
+    ],
+)
+def test_reminders(text, title, minutes, now):
+    result = parse(text, now=now)
+    assert result.intent == "create_event"
+    assert (result.event.title, result.event.reminder_minutes) == (title, minutes)
+
+
+@pytest.mark.parametrize(
+    "text, title, location",
+    [
+        ("내일 오후 2시 스터디 모임, 장소는 강남역 스타벅스야", "스터디 모임", "강남역 스타벅스"),
+        ("토요일 6시 동창회 장소는 종로 한정식집이에요", "동창회", "종로 한정식집"),
+        ("내일 3시 킥오프 미팅 장소는 본사 7층입니다", "킥오프 미팅", "본사 7층"),
+    ],
+)
+def test_a_stated_place(text, title, location, now):
+    event = parse(text, now=now).event
+    assert (event.title, event.location) == (title, location)
+
+
+@pytest.mark.parametrize(
+    "text, title",
+    [
+        ("내일 오후 4시 피아노 레슨 캘린더에 넣어줘", "피아노 레슨"),
+        ("모레 워크숍 달력에 저장해줘", "워크숍"),
+        ("내일 저녁 7시 생일 파티 🎉🎂", "생일 파티"),
+        ("금요일 3시 축구⚽", "축구"),
+        ("내일 10시 면접~~", "면접"),
+        ("내일 7시 저녁 약속!!!", "저녁 약속"),
+        ("크리스마스 이브 저녁 8시 연말 파티", "연말 파티"),
+        ("어린이날 다음날 가족 나들이", "가족 나들이"),
+    ],
+)
+def test_titles(text, title, now):
+    assert parse(text, now=now).event.title == title
