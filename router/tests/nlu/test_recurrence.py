@@ -82,7 +82,12 @@ def _rule(line: str) -> frozenset[str]:
             "2025-11-17T10:00",
             "FREQ=WEEKLY;BYDAY=MO;UNTIL=20260228T145959Z",
         ),
-        ("매일 오전 7시 영양제 먹기 2주 동안", "영양제 먹기", "2025-11-15T07:00", "FREQ=DAILY;COUNT=14"),
+        (
+            "매일 오전 7시 영양제 먹기 2주 동안",
+            "영양제 먹기",
+            "2025-11-15T07:00",
+            "FREQ=DAILY;COUNT=14",
+        ),
         (
             "12월부터 매주 화요일 저녁 9시 야간 러닝 4주 동안",
             "야간 러닝",
@@ -105,7 +110,12 @@ def test_timed_rules_and_first_occurrence(text, title, start, rule, now):
         ("매월 1일 월세 이체", "월세 이체", "2025-12-01", "FREQ=MONTHLY;BYMONTHDAY=1"),
         ("매년 3월 14일 화이트데이 선물", "화이트데이 선물", "2026-03-14", "FREQ=YEARLY"),
         ("3일마다 화분 물주기", "화분 물주기", "2025-11-14", "FREQ=DAILY;INTERVAL=3"),
-        ("매달 말일 카드 명세서 정리", "카드 명세서 정리", "2025-11-30", "FREQ=MONTHLY;BYMONTHDAY=-1"),
+        (
+            "매달 말일 카드 명세서 정리",
+            "카드 명세서 정리",
+            "2025-11-30",
+            "FREQ=MONTHLY;BYMONTHDAY=-1",
+        ),
         (
             "매달 10일 관리비 납부 내년 3월까지",
             "관리비 납부",

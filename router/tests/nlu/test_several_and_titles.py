@@ -14,7 +14,8 @@ def _items(text, now):
     events = result.events or (result.event,)
     assert result.event == events[0]
     return [
-        (e.title, (e.start or e.start_date).isoformat()[:16]) for e in events  # type: ignore[union-attr]
+        (e.title, (e.start or e.start_date).isoformat()[:16])
+        for e in events  # type: ignore[union-attr]
     ]
 
 
@@ -23,7 +24,11 @@ def _items(text, now):
     [
         (
             "내일 9시 요가, 11시 치과, 3시 미팅",
-            [("요가", "2025-11-15T09:00"), ("치과", "2025-11-15T11:00"), ("미팅", "2025-11-15T15:00")],
+            [
+                ("요가", "2025-11-15T09:00"),
+                ("치과", "2025-11-15T11:00"),
+                ("미팅", "2025-11-15T15:00"),
+            ],
         ),
         (
             "금요일 2시 면접 그리고 5시 저녁 약속",

@@ -48,7 +48,13 @@ def test_a_new_day_and_time_without_a_correction_word_is_a_create(text, now):
 
 @pytest.mark.parametrize(
     "text",
-    ["되돌려줘", "방금 거 취소", "아까 추가한 거 지워줘", "실행 취소", "방금 바꾼 거 원래대로 해줘"],
+    [
+        "되돌려줘",
+        "방금 거 취소",
+        "아까 추가한 거 지워줘",
+        "실행 취소",
+        "방금 바꾼 거 원래대로 해줘",
+    ],
 )
 def test_undo(text, now):
     assert parse(text, now=now).intent == "undo"

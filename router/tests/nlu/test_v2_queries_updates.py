@@ -36,7 +36,8 @@ def test_query_ranges(text, start, end, now):
 
 
 @pytest.mark.parametrize(
-    "text, title", [("다음 일정 알려줘", None), ("다음 미팅 몇 시야?", "미팅"), ("다음 약속 언제야?", "약속")]
+    "text, title",
+    [("다음 일정 알려줘", None), ("다음 미팅 몇 시야?", "미팅"), ("다음 약속 언제야?", "약속")],
 )
 def test_the_next_event(text, title, now):
     result = parse(text, now=now).to_spec_json()
@@ -44,7 +45,9 @@ def test_the_next_event(text, title, now):
     assert (result["target"] or {}).get("title") == title
 
 
-@pytest.mark.parametrize("text, title", [("치과 언제야?", "치과"), ("미용실 예약 언제더라?", "미용실 예약")])
+@pytest.mark.parametrize(
+    "text, title", [("치과 언제야?", "치과"), ("미용실 예약 언제더라?", "미용실 예약")]
+)
 def test_a_named_thing_without_a_day_looks_a_year_either_way(text, title, now):
     result = parse(text, now=now).to_spec_json()
     assert result["range"] == {

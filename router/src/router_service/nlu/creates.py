@@ -50,8 +50,8 @@ def create(
     if repeat is not None:
         repeat, hits = _until(repeat, hits)
     invalid = next((h for h in hits if h.kind == "invalid"), None)
-    if invalid is not None:
-        return _needs_date(title, words, extras, invalid.note, 0.3)
+    if invalid is not None:  # 2월 30일, 99시, 9999년: ask; never guess (nor let the LLM guess)
+        return replace(_needs_date(title, words, extras, invalid.note, 0.3), refused=True)
     if repeat is None and _vague(hits):
         return _needs_date(title, words, extras, NO_DAY, 0.5)
     chain = _day_chain(hits)

@@ -38,7 +38,7 @@ def parse(text: str, *, now: datetime, time_zone: str = "Asia/Seoul") -> Parse:
         return _parse(normalize(text), now.astimezone(zone), zone)
     except (OverflowError, ValueError):
         # A day past year 9999 or before year 1 (today 9999-12-31 + 1 day): ask, never guess.
-        return Parse(intent="other", confidence=0.1, assumptions=(OUT_OF_RANGE,))
+        return Parse(intent="other", confidence=0.1, assumptions=(OUT_OF_RANGE,), refused=True)
 
 
 def _parse(norm: str, now: datetime, zone: ZoneInfo) -> Parse:
@@ -159,7 +159,7 @@ def _decide(
     create_asked = bool(lexicon.CREATE_VERB.search(norm)) or extras.repeat is not None
     calendar_words = bool(lexicon.CALENDAR_NOUNS.search(norm) or create_asked)
     if intents.not_about_calendar(norm, calendar_words=calendar_words):
-        return Parse(intent="other", confidence=0.85)
+        return Parse(intent="other", confidence=0.85, refused=True)
     create_title = words_.title(words, create=True)
     if create_title in lexicon.KIND_WORDS:
         create_title = ""
@@ -184,7 +184,7 @@ def _decide(
     if lexicon.QUESTION.search(norm) and not create_asked:
         return Parse(intent="other", confidence=0.6 if has_when else 0.9)
     if intents.not_a_request(norm, hits, now.date(), asked=create_asked):
-        return Parse(intent="other", confidence=0.7)
+        return Parse(intent="other", confidence=0.7, refused=True)
     if has_when or create_asked or extras.reminders:
         return create(hits, words, now, zone, asked=create_asked, extras=extras)
     return Parse(intent="other", confidence=0.85)

@@ -123,6 +123,7 @@ class Parse:
     needs: tuple[str, ...] | None = None  # ("date",): a create the router must ask a day for
     preference: tuple[tuple[str, Any], ...] | None = None  # set_preference: (name, value) pairs
     approve: bool = False  # amend: the message also agrees to the proposal
+    refused: bool = False  # the rules decided against it (an impossible date, not a request)
 
     def to_spec_json(self) -> dict[str, Any]:
         """The SPEC's JSON object (plus ``assumptions``)."""

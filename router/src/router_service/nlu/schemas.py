@@ -171,6 +171,9 @@ class NluResult(BaseModel):
     needs: list[Literal["date"]] | None = None
     preference: PreferenceSlots | None = None
     approve: bool = False
+    # The rules decided against the message (an impossible date, not a calendar request):
+    # the LLM fallback is never asked to widen that. Not part of the SPEC's JSON.
+    refused: bool = False
     confidence: float = Field(ge=0.0, le=1.0)
     assumptions: list[str] = Field(default_factory=list)
 
@@ -205,6 +208,7 @@ class NluResult(BaseModel):
             if parsed.preference is not None
             else None,
             approve=parsed.approve,
+            refused=parsed.refused,
             confidence=parsed.confidence,
             assumptions=list(parsed.assumptions),
         )
@@ -217,6 +221,7 @@ class NluResult(BaseModel):
         which must have an offset. Raises ``pydantic.ValidationError`` or ``ValueError``.
         """
         payload = dict(data)
+        payload.pop("refused", None)  # only the rules refuse
         payload["event"] = _event_payload(payload.get("event"))
         if isinstance(payload.get("events"), list):
             payload["events"] = [_event_payload(e) for e in payload["events"]]
