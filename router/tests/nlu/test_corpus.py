@@ -63,11 +63,8 @@ def _mismatches(expect: dict, got: dict) -> list[str]:
     for part in ("range", "changes"):
         if part in expect:
             for k, v in expect[part].items():
-                if k in ("title", "location"):
-                    ok = _text_ok(v, got[part][k])
-                else:
-                    ok = got[part][k] == v
-                if not ok:
+                textual = k in ("title", "location")
+                if not (_text_ok(v, got[part][k]) if textual else got[part][k] == v):
                     errors.append(f"{part}.{k}")
     if "target" in expect:
         e, g = expect["target"], got["target"]

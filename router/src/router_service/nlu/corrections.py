@@ -90,7 +90,7 @@ def _phrase(body: str) -> Changes | None:
 
 
 def _when(body: str, now: datetime, zone: ZoneInfo, *, led: bool) -> Changes | None:
-    """``4시로``, ``목요일 오후 2시로``, ``내일 말고 모레``: only day and time words, nothing else."""
+    """``4시로``, ``목요일 오후 2시로``, ``내일 말고 모레``: day and time words only."""
     hits = hits_.drop_negated(body, scan(body, now.date()))
     hits = hits_.resolve_day_refs(body, hits, now.date())
     if not hits or any(h.kind not in DATE_KINDS | TIME_KINDS | {"negated"} for h in hits):

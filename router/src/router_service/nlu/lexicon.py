@@ -205,10 +205,13 @@ KIND_WORDS = frozenset(
 )
 # Where the request puts the event (캘린더에 추가해줘) and what points at it (그거 넣어줘).
 DESTINATION_TOKENS = frozenset(
-    {"캘린더에", "캘린더에다", "달력에", "달력에다", "일정에", "스케줄에", "구글캘린더에", "그거", "그것", "이거", "그건", "그걸"}
+    {"캘린더에", "캘린더에다", "달력에", "달력에다", "일정에", "스케줄에", "구글캘린더에"}
+    | {"그거", "그것", "이거", "그건", "그걸"}
 )
 # Words that open a sentence of chatter (그래도 …), no part of a title.
-DISCOURSE_TOKENS = frozenset({"그래도", "근데", "그런데", "그리고", "아무튼", "암튼", "그래서", "참", "아", "저기"})
+DISCOURSE_TOKENS = frozenset(
+    {"그래도", "근데", "그런데", "그리고", "아무튼", "암튼", "그래서", "참", "아", "저기"}
+)
 PARTICLE_TOKENS = frozenset(
     {"에", "에서", "을", "를", "은", "는", "이", "가", "로", "으로", "의", "도", "중", "중에"}
 )

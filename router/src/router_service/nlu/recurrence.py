@@ -19,7 +19,10 @@ CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _DAY = r"[월화수목금토일](?:요일|욜)"
 _JOIN = r"(?:\s*(?:,|·|/|와|과|이랑|랑|하고|및|그리고)?\s*)"
 # 화요일, 화·목요일, 화요일이랑 목요일, 월수금 (a compact run of two or more).
-_DAYS = rf"(?P<days>(?:{_DAY}{_JOIN})*{_DAY}|[월화수목금토일]{{2,7}}(?:요일)?(?![가-힣])|[월화수목금토일](?:요일|욜))"
+_DAYS = (
+    rf"(?P<days>(?:{_DAY}{_JOIN})*{_DAY}|"
+    r"[월화수목금토일]{2,7}(?:요일)?(?![가-힣])|[월화수목금토일](?:요일|욜))"
+)
 _NTH = "|".join(sorted(NTH, key=len, reverse=True))
 _EVERY_MONTH = r"(?:매달|매월|달마다|매\s*달|(?P<months>\d+)\s*(?:개월|달)\s*마다)"
 
@@ -117,9 +120,8 @@ def take_repeat(text: str) -> tuple[Repeat | None, str]:
         if kind == "monthly_day" and match["d"] and not 1 <= int(match["d"]) <= 31:
             continue
         repeat = _build(kind, match)
-        if repeat.month_day is None and repeat.freq == "WEEKLY" and kind != "weekly":
-            if not repeat.weekdays:
-                continue
+        if repeat.freq == "WEEKLY" and kind != "weekly" and not repeat.weekdays:
+            continue
         text = (text[: match.start()] + " " + text[match.end() :]).strip()
         count = COUNT.search(text)
         if count:

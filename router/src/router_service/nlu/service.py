@@ -67,7 +67,8 @@ async def parse_with_fallback(
 def _plausible(result: NluResult) -> bool:
     """Whether every day the model named lies in the years the rules accept."""
     found: list[date] = []
-    for slots in (result.event, *(result.events or ()), result.range, result.target, result.changes):
+    parts = (result.event, *(result.events or ()), result.range, result.target, result.changes)
+    for slots in parts:
         for _, value in slots or ():
             if isinstance(value, date):
                 found.append(value)

@@ -21,6 +21,7 @@ WHEN_WORD = re.compile(
 )
 PAST_WHEN = re.compile(r"어제|그제|그저께|지난\s*주|저번\s*주|지난\s*달|작년|아까")
 PAST_TENSE = re.compile(r"(?:었|았|였|했)(?:어|다|는데|던)")
+SETTLED = re.compile(r"잡혔|생겼|정해졌|예정")  # 모임이 잡혔어: a plan told in the past tense
 ITEM_SEPARATOR = re.compile(r"\s*\n\s*|\s*,\s*|\s*;\s*|\s+그리고\s+")
 
 
@@ -46,11 +47,12 @@ def _plan(sentence: str) -> str | None:
     """The clause of ``sentence`` naming a future time, if any."""
     clauses = [c for c in CLAUSE_END.split(sentence) if c.strip()]
     for clause in reversed(clauses):
-        if WHEN_WORD.search(clause) and not PAST_WHEN.search(clause):
-            if PAST_TENSE.search(clause) and not lexicon.CREATE_VERB.search(clause):
-                if not re.search(r"잡혔|생겼|정해졌|예정", clause):
-                    continue
-            return clause.strip()
+        if not WHEN_WORD.search(clause) or PAST_WHEN.search(clause):
+            continue
+        told = PAST_TENSE.search(clause) and not lexicon.CREATE_VERB.search(clause)
+        if told and not SETTLED.search(clause):
+            continue  # 3시까지 일했어: the past, not a plan
+        return clause.strip()
     return None
 
 
