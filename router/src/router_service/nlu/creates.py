@@ -21,6 +21,7 @@ SPAN_UNITS = frozenset({"weekend", "holiday"})  # a create on these is the whole
 VAGUE_UNITS = frozenset({"week", "month", "vague"})  # 다음 주 중에, 월초: no day to put it on
 UNTIL_PARTICLES = frozenset({"까지", "까지만"})
 NO_DAY = "언제로 잡을지 날짜가 필요해요"
+NO_OCCURRENCE = "반복이 시작하기 전에 끝나요. 언제까지 반복할지 다시 알려 주세요"
 
 Timing = tuple[datetime, datetime] | tuple[date, date]
 
@@ -63,7 +64,10 @@ def create(
     timing = _not_passed(timing, hits, now)
     rule = None
     if repeat is not None:
-        timing, rule = _recurring(repeat, timing, hits, now, zone)
+        recurring = _recurring(repeat, timing, hits, now, zone)
+        if recurring is None:
+            return replace(_needs_date(title, words, extras, NO_OCCURRENCE, 0.3), refused=True)
+        timing, rule = recurring
     event = _event(title, words.location, timing, extras.reminders, rule)
     events = None
     if len(chain) > 1:
@@ -113,14 +117,16 @@ def _until(repeat: Repeat, hits: list[Hit]) -> tuple[Repeat, list[Hit]]:
     for hit in hits:
         if hit.kind in DATE_KINDS and hit.particle in UNTIL_PARTICLES and hit.day is not None:
             last = hits_.last_day(hit)
-            return replace(repeat, until=last), [h for h in hits if h is not hit]
+            repeat = replace(repeat, until=last, until_year_said=hit.explicit_year)
+            return repeat, [h for h in hits if h is not hit]
     return repeat, hits
 
 
 def _recurring(
     repeat: Repeat, timing: Timing, hits: list[Hit], now: datetime, zone: ZoneInfo
-) -> tuple[Timing, str]:
-    """Moves the event to the rule's first occurrence; returns it with the RRULE line."""
+) -> tuple[Timing, str] | None:
+    """Moves the event to the rule's first occurrence; returns it with the RRULE line, or
+    None when the rule has no occurrence (it would end before it starts)."""
     start, end = timing
     timed = isinstance(start, datetime)
     named = next((h.day for h in hits if h.kind in DATE_KINDS and h.day is not None), None)
@@ -141,11 +147,14 @@ def _recurring(
         not_before=not_before,
         anchor=named if takes_date else None,
     )
-    if first is not None:
-        shift = timedelta(days=(first - start_day).days)
-        start, end = start + shift, end + shift  # type: ignore[operator]
-        repeat = recurrence.with_end(repeat, first)
-    line = recurrence.rrule_line(repeat, zone=zone, all_day=not timed)
+    if first is None:
+        return None
+    shift = timedelta(days=(first - start_day).days)
+    start, end = start + shift, end + shift  # type: ignore[operator]
+    ended = recurrence.with_end(repeat, first)
+    if ended is None:
+        return None
+    line = recurrence.rrule_line(ended, zone=zone, all_day=not timed)
     return (start, end), line  # type: ignore[return-value]
 
 

@@ -73,6 +73,7 @@ class Repeat:
     count: int | None = None
     span: tuple[int, str] | None = None  # 6주 동안: (6, "주"), turned into COUNT or UNTIL
     until: date | None = None
+    until_year_said: bool = False  # 2026년 3월까지: never rolled to the next year
 
 
 def _weekdays(text: str) -> tuple[int, ...]:
@@ -165,8 +166,17 @@ def first_occurrence(
     return found.date() if found is not None else None
 
 
-def with_end(repeat: Repeat, first: date) -> Repeat:
-    """Turns ``N주 동안`` into a COUNT (or an UNTIL when a count would not say it)."""
+def with_end(repeat: Repeat, first: date) -> Repeat | None:
+    """Turns ``N주 동안`` into a COUNT (or an UNTIL when a count would not say it); an
+    UNTIL said without a year before the first occurrence means next year's day. None when
+    the rule would end before it starts."""
+    if repeat.until is not None and repeat.until < first:
+        if repeat.until_year_said:
+            return None
+        try:
+            repeat = replace(repeat, until=repeat.until.replace(year=repeat.until.year + 1))
+        except ValueError:  # 2월 29일
+            repeat = replace(repeat, until=date(repeat.until.year + 1, 2, 28))
     if repeat.span is None:
         return repeat
     n, unit = repeat.span
