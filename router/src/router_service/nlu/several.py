@@ -22,7 +22,9 @@ WHEN_WORD = re.compile(
 PAST_WHEN = re.compile(r"어제|그제|그저께|지난\s*주|저번\s*주|지난\s*달|작년|아까")
 PAST_TENSE = re.compile(r"(?:었|았|였|했)(?:어|다|는데|던)")
 SETTLED = re.compile(r"잡혔|생겼|정해졌|예정")  # 모임이 잡혔어: a plan told in the past tense
-ITEM_SEPARATOR = re.compile(r"\s*\n\s*|\s*,\s*|\s*;\s*|\s+그리고\s+")
+ITEM_SEPARATOR = re.compile(
+    r"\s*\n\s*|\s*,\s*|\s*;\s*|\s+그리고\s+|\s+(?:갔다가|들렀다가|하고\s*나서|끝나고)\s+"
+)
 
 
 def request_part(norm: str) -> str:
