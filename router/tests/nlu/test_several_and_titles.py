@@ -45,6 +45,14 @@ def _items(text, now):
             [("치과", "2025-12-01"), ("미용실", "2025-12-03T14:00")],
         ),
         (
+            "내일 10시 치과 갔다가 2시 미용실",
+            [("치과", "2025-11-15T10:00"), ("미용실", "2025-11-15T14:00")],
+        ),
+        (
+            "금요일 3시 회의 끝나고 6시 회식",
+            [("회의", "2025-11-14T15:00"), ("회식", "2025-11-14T18:00")],
+        ),
+        (
             "다음주 화요일 3시 회의, 수요일 4시 발표",
             [("회의", "2025-11-18T15:00"), ("발표", "2025-11-19T16:00")],
         ),
@@ -119,7 +127,20 @@ def test_a_stated_place(text, title, location, now):
         ("내일 7시 저녁 약속!!!", "저녁 약속"),
         ("크리스마스 이브 저녁 8시 연말 파티", "연말 파티"),
         ("어린이날 다음날 가족 나들이", "가족 나들이"),
+        ("내일 병원 가야 돼", "병원"),
+        ("내일 오전 운동하고 싶은데 일정 잡아줘", "운동"),
     ],
 )
 def test_titles(text, title, now):
     assert parse(text, now=now).event.title == title
+
+
+def test_a_reminder_in_n_minutes_is_a_create_not_a_query(now):
+    result = parse("30분 뒤에 알려줘", now=now)
+    assert result.intent == "create_event"
+    assert result.event.start.isoformat() == "2025-11-14T10:30:00+09:00"
+
+
+def test_a_recurring_question_is_a_query(now):
+    result = parse("매주 월요일 회의 일정 알려줘", now=now)
+    assert result.intent == "query_events" and result.event is None

@@ -97,12 +97,16 @@ def test_preferences(text, preference, now):
         "오늘 저녁 뭐 먹지",
         "점심 메뉴 골라줘",
         "모레 부산 날씨 알려줘",
+        "지난주 회의록 정리해줘",
+        "내일 아침에 깨워줘",
     ],
 )
 def test_not_a_calendar_request(text, now):
     assert parse(text, now=now).intent == "other"
 
 
-@pytest.mark.parametrize("text", ["내일 회의 잡혔어", "이번 주 바빠?", "어제 일정 보여줘"])
+@pytest.mark.parametrize(
+    "text", ["내일 회의 잡혔어", "이번 주 바빠?", "어제 일정 보여줘", "내일 3시에 회의 있었나?"]
+)
 def test_a_plan_or_a_question_about_the_calendar_is_still_understood(text, now):
     assert parse(text, now=now).intent in ("create_event", "query_events")

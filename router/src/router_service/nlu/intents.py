@@ -40,7 +40,7 @@ PART_OF_DAY_AGENDA = {"아침": "08:00", "저녁": "19:00", "밤": "21:00", "점
 # Not a calendar request, even with a time word.
 NOT_CALENDAR = re.compile(
     r"날씨|기온|미세먼지|비\s*와|눈\s*와|추천해|추천\s*좀|추천\s*해|메뉴\s*(?:추천|뭐|골라)|뭐\s*먹|"
-    r"환율|주가|뉴스|번역해|맛집\s*알려|노래\s*틀어"
+    r"환율|주가|뉴스|번역해|맛집\s*알려|노래\s*틀어|깨워|정리해\s*줘|요약해\s*줘|써\s*줘|찾아\s*줘"
 )
 WISH = re.compile(r"싶다|싶어|싶네|싶은데|싶다고|으면\s*좋겠|었으면|했으면|하고파|갔으면")
 FEELING = re.compile(

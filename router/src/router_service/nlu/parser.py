@@ -69,8 +69,8 @@ def _one(norm: str, now: datetime, zone: ZoneInfo) -> Parse:
     changing = _verb_at_end(norm, lexicon.UPDATE_VERB) or _verb_at_end(norm, lexicon.DELETE_VERB)
     if changing:
         scope, norm = phrases.take_scope(norm)
-    else:
-        repeat, norm = recurrence.take_repeat(norm)
+    elif lexicon.CREATE_VERB.search(norm) or not lexicon.QUERY_CUE.search(norm):
+        repeat, norm = recurrence.take_repeat(norm)  # 매주 월요일 회의 일정 알려줘: a query
     address = words_.address(norm)
     blocked = (address.span(),) if address else ()
     today = now.date()
@@ -176,7 +176,13 @@ def _decide(
         or (lexicon.WHEN_CUE.search(norm) and (create_title or lexicon.EVENT_NOUNS.search(norm)))
     )
     named = words_.without_question(title) if not has_when else None
-    if about_calendar and lexicon.QUERY_CUE.search(norm) and not (create_asked and create_title):
+    reminder_only = any(h.kind == "reltime" for h in hits) and not calendar_words
+    if (
+        about_calendar
+        and lexicon.QUERY_CUE.search(norm)
+        and not (create_asked and create_title)
+        and not reminder_only  # 30분 뒤에 알려줘: a reminder to set, not a question
+    ):
         return query(norm, hits, now, zone, named=named, confidence=0.92 if has_when else 0.8)
     asks_about_day = lexicon.QUESTION.search(norm) or lexicon.CALENDAR_NOUNS.search(norm)
     if has_when and not create_title and not words.location and asks_about_day:

@@ -141,13 +141,21 @@ def title(words: Words, *, create: bool, update: bool = False) -> str:
     if update:
         while tokens and tokens[-1] in ("시간", "시간을", "날짜", "날짜를", "시간은", "날짜는"):
             tokens.pop()
+    while create and len(tokens) > 1 and OBLIGATION.fullmatch(tokens[-1]):
+        tokens.pop()  # 병원 가야 (돼): the obligation is no part of the title
     if tokens:
         tokens[-1] = lexicon.OBJECT_PARTICLE.sub("", tokens[-1]) or tokens[-1]
+    if create:
+        tokens = WISHED.sub(r"\1", " ".join(tokens)).split()  # 운동하고 싶은데 → 운동
     if not create and all(t in lexicon.KIND_WORDS for t in tokens):
         return ""  # 내일 3시 일정 삭제해줘: the target is named by its time alone
     return " ".join(tokens).strip()
 
 
+OBLIGATION = re.compile(
+    r"(?:가야|해야|가야지|해야지|가야겠다|해야겠다|가야겠어|해야겠어|가야함|해야함)"
+)
+WISHED = re.compile(r"(\S+?)(?:하고|고)?\s+싶(?:은데|어서|어|다|거든)(?=\s|$)")
 QUESTION_TOKEN = re.compile(r"(?:언제|어디|몇\s*시|뭐)[가-힣]*[?!.~]*")
 
 
