@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from router_service.nlu import dates, recurrence
 from router_service.nlu import hits as hits_
-from router_service.nlu import recurrence
 from router_service.nlu import words as words_
 from router_service.nlu.clock import Clock, at, clock_of, end_clock
 from router_service.nlu.grammar import Hit
@@ -152,7 +152,9 @@ def _recurring(
     shift = timedelta(days=(first - start_day).days)
     start, end = start + shift, end + shift  # type: ignore[operator]
     ended = recurrence.with_end(repeat, first)
-    if ended is None:
+    if ended is None or not all(
+        dates.MIN_YEAR <= d.year <= dates.MAX_YEAR for d in (first, ended.until or first)
+    ):
         return None
     line = recurrence.rrule_line(ended, zone=zone, all_day=not timed)
     return (start, end), line  # type: ignore[return-value]
