@@ -110,3 +110,38 @@ def test_not_a_calendar_request(text, now):
 )
 def test_a_plan_or_a_question_about_the_calendar_is_still_understood(text, now):
     assert parse(text, now=now).intent in ("create_event", "query_events")
+
+
+@pytest.mark.parametrize(
+    "text, changes, approve",
+    [
+        ("시간은 4시로 해줘", {"time": "16:00"}, False),
+        ("아니 날짜를 모레로", {"date": "2025-11-16"}, False),
+        ("아 미안 목요일이야", {"date": "2025-11-20"}, False),
+        ("아 참 장소는 회사 3층 회의실", {"location": "회사 3층 회의실"}, False),
+        ("제목을 팀 점심으로", {"title": "팀 점심"}, False),
+        ("응 근데 30분만 늦춰줘", {"shift_minutes": 30}, True),
+        ("5시 말고 6시", {"time": "18:00"}, False),
+        ("아니 다섯 시로", {"time": "17:00"}, False),
+    ],
+)
+def test_more_ways_to_amend(text, changes, approve, now):
+    result = parse(text, now=now).to_spec_json()
+    assert result["intent"] == "amend"
+    assert {k: result["changes"][k] for k in changes} == changes
+    assert result["approve"] is approve
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("그래 해줘", "approve"),
+        ("응 등록해줘", "approve"),
+        ("ㅇㅇ 그걸로", "approve"),
+        ("아니 잠깐만 그냥 둬", "reject"),
+        ("둘 다 아니야", "reject"),
+        ("그냥 두세요", "reject"),
+    ],
+)
+def test_v2_answers(text, intent, now):
+    assert parse(text, now=now).intent == intent

@@ -19,18 +19,27 @@ AGREE = re.compile(
 DISAGREE = re.compile(
     r"^(?:아니|아니야|아니요|아뇨|아냐|아|앗|헐|음|어라|잠깐)(?![가-힣])\s*[,.!~]*\s*"
 )
-LINK = re.compile(r"^(?:근데|그런데|그럼|대신|그냥|아니|그리고)\s+")
+LINK = re.compile(
+    r"^(?:(?:근데|그런데|그럼|대신|그냥|아니|그리고|미안|미안해|죄송해요|죄송|아참|참)\s+)+"
+)
+# 시간은 4시로, 날짜를 내일로: the slot named before the new value.
+SLOT_WORD = re.compile(r"^(?:시간은|시간을|시간|날짜는|날짜를|날짜|시각은|시각을|요일은)\s*")
 REQUEST_END = (
     r"\s*(?:해|해줘|해\s*줘|해\s*주세요|해주세요|해요|할게|할래|하자|바꿔|바꿔줘|바꿔\s*줘|"
     r"바꿔\s*주세요|변경해\s*줘|변경해줘|변경|수정해줘|부탁해|부탁해요|줘|주세요)?\s*[.!~]*$"
 )
 SOFT_END = (
+    r"\s*(?:이야|야|이에요|예요|입니다|이요|요)?"
     r"\s*(?:해|해줘|해\s*줘|해\s*주세요|해주세요|해요|할게|할래|하자|부탁해|부탁해요)?\s*[.!~]*$"
 )
-PLACE = re.compile(r"^(?:장소는|장소|위치는|장소를)\s*(?P<v>.+?)" + REQUEST_END)
-TITLE = re.compile(r"^(?:제목은|제목|제목을|이름은)\s*(?P<v>.+?)" + REQUEST_END)
-SHIFT = re.compile(
-    r"^(?P<n>\d+)\s*(?P<u>분|시간)\s*(?P<half>반)?\s*(?P<dir>늦게|뒤로|일찍|빨리|앞으로)" + SOFT_END
+PLACE = re.compile(r"^(?:장소는|장소를|장소|위치는|위치를)\s*(?P<v>.+?)" + REQUEST_END)
+TITLE = re.compile(r"^(?:제목은|제목을|제목|이름은|이름을)\s*(?P<v>.+?)" + REQUEST_END)
+_SHIFT = r"^(?P<n>\d+)\s*(?P<u>분|시간)\s*(?P<half>반)?\s*(?:만|정도|쯤)?\s*"
+SHIFT = re.compile(_SHIFT + r"(?P<dir>늦게|뒤로|일찍|빨리|앞으로)" + SOFT_END)
+# After 네/아니 even an update verb changes the proposal: 응 근데 30분만 늦춰줘.
+LED_SHIFT = re.compile(
+    _SHIFT + r"(?:늦게|뒤로|일찍|빨리|앞으로)?\s*(?P<dir>늦춰|미뤄|당겨|앞당겨|땡겨)[가-힣]*"
+    r"(?:\s*(?:줘|주세요|줄래))?\s*[.!~]*$"
 )
 LENGTH = re.compile(
     r"^(?:(?P<h>\d+)\s*시간\s*(?P<half>반)?\s*(?:(?P<mi>\d+)\s*분)?|(?P<m>\d+)\s*분)\s*"
@@ -38,7 +47,7 @@ LENGTH = re.compile(
 )
 # An update verb (4시로 바꿔줘) makes an update of the last event, not an amendment.
 WHEN_END = re.compile(r"^(?:말고\s*)?" + SOFT_END)
-EARLIER = frozenset({"일찍", "빨리", "앞으로", "당겨", "앞당겨"})
+EARLIER = frozenset({"일찍", "빨리", "앞으로", "당겨", "앞당겨", "땡겨"})
 # 로 is a particle after a vowel or ㄹ (홍대로), never after another final (종로).
 _HANGUL_BASE, _JONG_COUNT, _RIEUL = 0xAC00, 28, 8
 
@@ -64,18 +73,20 @@ def amend(norm: str, now: datetime, zone: ZoneInfo) -> Parse | None:
     body = LINK.sub("", body).strip()
     if not body:
         return None
-    changes = _phrase(body) or _when(body, now, zone, led=bool(agree or lead))
+    body = SLOT_WORD.sub("", body)
+    led = bool(agree or lead)
+    changes = _phrase(body, led=led) or _when(body, now, zone, led=led)
     if changes is None:
         return None
     return Parse(intent="amend", changes=changes, approve=bool(agree), confidence=0.85)
 
 
-def _phrase(body: str) -> Changes | None:
+def _phrase(body: str, *, led: bool) -> Changes | None:
     if match := PLACE.match(body):
         return Changes(location=_without_ro(match["v"]))
     if match := TITLE.match(body):
         return Changes(title=_without_ro(match["v"]))
-    if match := SHIFT.match(body):
+    if match := SHIFT.match(body) or (LED_SHIFT.match(body) if led else None):
         minutes = int(match["n"]) * (60 if match["u"] == "시간" else 1) + (
             30 if match["half"] else 0
         )

@@ -80,6 +80,13 @@ APPROVE_WORDS = (
     "좋아좋아",
     "그래그래",
     "좋은 생각이야",
+    "해줘",
+    "해 줘",
+    "해주세요",
+    "해 주세요",
+    "그걸로",
+    "그걸로 해줘",
+    "그렇게",
     "완벽해",
     "딱 좋아",
 )
@@ -144,6 +151,17 @@ REJECT_WORDS = (
     "아냐",
     "아닙니다",
     "별로",
+    "둬",
+    "둬요",
+    "두세요",
+    "놔둬",
+    "냅둬",
+    "그대로 둬",
+    "둘 다 아니야",
+    "둘 다 아니",
+    "둘 다 싫어",
+    "다 아니야",
+    "아니 됐어요",
 )
 _FILLER = r"(?:그거|그건|이거|이건|방금\s*거|방금|그냥|음|아|어|좀|일단)"
 
@@ -153,7 +171,9 @@ def _answers(words: tuple[str, ...]) -> re.Pattern[str]:
         re.escape(w).replace(r"\ ", r"\s*") for w in sorted(words, key=len, reverse=True)
     )
     one = rf"(?:{alternatives})(?:요|용|염)?"
-    return re.compile(rf"(?:{_FILLER}\s*)*{one}(?:\s*[,.]?\s*{one})*", re.IGNORECASE)
+    return re.compile(
+        rf"(?:{_FILLER}\s*)*{one}(?:\s*[,.]?\s*(?:{_FILLER}\s*)*{one})*", re.IGNORECASE
+    )
 
 
 APPROVE = _answers(APPROVE_WORDS)
