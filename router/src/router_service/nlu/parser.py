@@ -26,6 +26,7 @@ from router_service.nlu.queries import NEXT, query
 from router_service.nlu.result import Parse
 from router_service.nlu.words import Words
 
+ALERT = re.compile(r"알려\s*(?:줘|주세요|줄래)|알림")
 OUT_OF_RANGE = "날짜를 계산할 수 없는 범위예요. 날짜를 다시 알려 주세요"
 
 
@@ -54,7 +55,7 @@ def _parse(norm: str, now: datetime, zone: ZoneInfo) -> Parse:
     if amended is not None:
         return amended
     norm = several.request_part(norm)
-    parts = several.segments(norm)
+    parts = None if recurrence.mentions(norm) else several.segments(norm)
     if parts:
         found = _several(parts, now, zone)
         if found is not None:
@@ -69,8 +70,13 @@ def _one(norm: str, now: datetime, zone: ZoneInfo) -> Parse:
     changing = _verb_at_end(norm, lexicon.UPDATE_VERB) or _verb_at_end(norm, lexicon.DELETE_VERB)
     if changing:
         scope, norm = phrases.take_scope(norm)
-    elif lexicon.CREATE_VERB.search(norm) or not lexicon.QUERY_CUE.search(norm):
-        repeat, norm = recurrence.take_repeat(norm)  # 매주 월요일 회의 일정 알려줘: a query
+    elif (
+        lexicon.CREATE_VERB.search(norm)
+        or not lexicon.QUERY_CUE.search(norm)
+        or (ALERT.search(norm) and not lexicon.CALENDAR_NOUNS.search(norm))
+    ):
+        # 매주 월요일 회의 일정 알려줘 is a query; 매일 10시에 약 먹기 알려줘 a reminder.
+        repeat, norm = recurrence.take_repeat(norm)
     address = words_.address(norm)
     blocked = (address.span(),) if address else ()
     today = now.date()

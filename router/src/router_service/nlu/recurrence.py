@@ -21,7 +21,9 @@ _JOIN = r"(?:\s*(?:,|·|/|와|과|이랑|랑|하고|및|그리고)?\s*)"
 # 화요일, 화·목요일, 화요일이랑 목요일, 월수금 (a compact run of two or more).
 _DAYS = (
     rf"(?P<days>(?:{_DAY}{_JOIN})*{_DAY}|"
-    r"[월화수목금토일]{2,7}(?:요일)?(?![가-힣])|[월화수목금토일](?:요일|욜))"
+    r"(?<![가-힣])[월화수목금토일]{2,7}(?:요일)?(?:(?![가-힣])|(?=마다))|"
+    r"(?<![가-힣])[월화수목금토일](?:\s*[,·/]\s*[월화수목금토일])+(?:요일)?(?:(?![가-힣])|(?=마다))|"
+    r"[월화수목금토일](?:요일|욜))"
 )
 _NTH = "|".join(sorted(NTH, key=len, reverse=True))
 _EVERY_MONTH = r"(?:매달|매월|달마다|매\s*달|(?P<months>\d+)\s*(?:개월|달)\s*마다)"
@@ -49,7 +51,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("weekly_days", re.compile(rf"(?:매주|매\s*주|주마다)\s*{_DAYS}(?:마다|에|에는)?")),
     ("days_every", re.compile(rf"{_DAYS}\s*마다")),
-    ("weekdays", re.compile(r"(?:평일|주중)\s*(?:마다|매일|에는|에)?(?![가-힣])|주중\s*매일")),
+    ("weekdays", re.compile(r"(?:평일|주중)\s*(?:마다|매일|에는|에|만)?(?![가-힣])|주중\s*매일")),
     ("weekends", re.compile(r"(?:주말마다|매\s*주말(?:마다|에)?|주말\s*매주)")),
     ("weekly", re.compile(r"(?:매주|주마다)(?![가-힣])")),
     ("every_n_days", re.compile(r"(?P<n>\d+)\s*일\s*(?:마다|에\s*한\s*번(?:씩)?)")),
@@ -58,7 +60,11 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 COUNT = re.compile(
     r"(?<!\d)(?P<n>\d+)\s*(?:번|회)(?:\s*(?:만|동안|반복))?(?!\s*(?:째|출구|방|버스|게이트|지))"
 )
-SPAN = re.compile(r"(?<!\d)(?P<n>\d+)\s*(?P<u>주|개월|달|일)\s*(?:동안|간)(?:만)?")
+SPAN = re.compile(
+    r"(?<!\d)(?P<n>\d+)\s*(?P<u>주|개월|달|일)\s*(?:(?:동안|간)(?:만)?|(?:만)?(?=\s*[.!,]?\s*$))"
+)
+# Other recurrence words said alongside the one that counts (매일 … 평일만).
+EXTRA_WORDS = re.compile(r"(?:매일|매주|날마다|매번)(?![가-힣])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +118,11 @@ def _build(kind: str, m: re.Match[str]) -> Repeat:
     return Repeat("DAILY")
 
 
+def mentions(text: str) -> bool:
+    """Whether ``text`` says something recurs (then its commas list days, not events)."""
+    return any(pattern.search(text) for _, pattern in PATTERNS)
+
+
 def take_repeat(text: str) -> tuple[Repeat | None, str]:
     """Finds the recurrence words; returns the rule as said and the text without them."""
     for kind, pattern in PATTERNS:
@@ -124,6 +135,7 @@ def take_repeat(text: str) -> tuple[Repeat | None, str]:
         if repeat.freq == "WEEKLY" and kind != "weekly" and not repeat.weekdays:
             continue
         text = (text[: match.start()] + " " + text[match.end() :]).strip()
+        text = EXTRA_WORDS.sub(" ", text).strip()
         count = COUNT.search(text)
         if count:
             repeat = replace(repeat, count=int(count["n"]))
