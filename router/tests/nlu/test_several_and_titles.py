@@ -88,6 +88,25 @@ def test_a_long_message_is_read_for_its_request(text, title, start, now):
 
 
 @pytest.mark.parametrize(
+    "text, title, start",
+    [
+        (
+            "이번 주 너무 바빴는데 금요일 저녁 7시에 친구랑 저녁 먹기로 했어 캘린더에 넣어줘",
+            "친구랑 저녁 먹기",
+            "2025-11-14T19:00",
+        ),
+        (
+            "어제 팀장님이 말씀하셨는데 다음 주 수요일 오후 2시에 전체 회의가 있대. 일정 추가해줘",
+            "전체 회의",
+            "2025-11-19T14:00",
+        ),
+    ],
+)
+def test_chatter_before_the_plan_in_one_sentence_or_two(text, title, start, now):
+    assert _items(text, now) == [(title, start)]
+
+
+@pytest.mark.parametrize(
     "text, title, minutes",
     [
         ("내일 오후 3시 회의 10분 전에 알려줘", "회의", (10,)),

@@ -21,7 +21,9 @@ WHEN_WORD = re.compile(
 )
 PAST_WHEN = re.compile(r"어제|그제|그저께|지난\s*주|저번\s*주|지난\s*달|작년|아까")
 PAST_TENSE = re.compile(r"(?:었|았|였|했)(?:어|다|는데|던)")
-SETTLED = re.compile(r"잡혔|생겼|정해졌|예정")  # 모임이 잡혔어: a plan told in the past tense
+SETTLED = re.compile(
+    r"잡혔|생겼|정해졌|예정|기로\s*했|예약했|있대|한대"
+)  # 모임이 잡혔어: a plan told in the past tense
 ITEM_SEPARATOR = re.compile(
     r"\s*\n\s*|\s*,\s*|\s*;\s*|\s+그리고\s+|\s+(?:갔다가|들렀다가|하고\s*나서|끝나고)\s+"
 )
@@ -31,7 +33,11 @@ def request_part(norm: str) -> str:
     """The request of a long message with chatter; ``norm`` itself when it is one request."""
     sentences = [s for s in SENTENCE_END.split(norm) if s.strip()]
     if len(sentences) < 2:
-        return norm
+        clauses = [c for c in CLAUSE_END.split(norm) if c.strip()]
+        if len(clauses) < 2 or not lexicon.CREATE_VERB.search(clauses[-1]):
+            return norm
+        plan = _plan(norm)  # 이번 주 너무 바빴는데 금요일 7시에 …: one sentence, chatter first
+        return plan if plan and lexicon.CREATE_VERB.search(plan) else norm
     asks = [i for i, s in enumerate(sentences) if lexicon.CREATE_VERB.search(s)]
     if not asks:
         return norm

@@ -135,7 +135,9 @@ def trailing_place(tokens: list[str]) -> tuple[str | None, list[str]]:
 
 
 def title(words: Words, *, create: bool, update: bool = False) -> str:
-    tokens = [t for t in words.tokens if t not in lexicon.QUANTIFIERS]
+    # 전체 회의 is a title; 일정 전체 삭제 names many events.
+    dropped = CREATE_QUANTIFIERS if create else lexicon.QUANTIFIERS
+    tokens = [t for t in words.tokens if t not in dropped]
     if create and words.asked and tokens and tokens[-1] in lexicon.KIND_WORDS:
         tokens.pop()
     if update:
@@ -146,16 +148,19 @@ def title(words: Words, *, create: bool, update: bool = False) -> str:
     if tokens:
         tokens[-1] = lexicon.OBJECT_PARTICLE.sub("", tokens[-1]) or tokens[-1]
     if create:
-        tokens = WISHED.sub(r"\1", " ".join(tokens)).split()  # 운동하고 싶은데 → 운동
+        joined = WISHED.sub(r"\1", " ".join(tokens))  # 운동하고 싶은데 → 운동
+        tokens = DECIDED.sub(r"\1", joined).split()  # 저녁 먹기로 했어 → 저녁 먹기
     if not create and all(t in lexicon.KIND_WORDS for t in tokens):
         return ""  # 내일 3시 일정 삭제해줘: the target is named by its time alone
     return " ".join(tokens).strip()
 
 
+CREATE_QUANTIFIERS = frozenset({"다", "싹", "몽땅"})
 OBLIGATION = re.compile(
     r"(?:가야|해야|가야지|해야지|가야겠다|해야겠다|가야겠어|해야겠어|가야함|해야함)"
 )
 WISHED = re.compile(r"(\S+?)(?:하고|고)?\s+싶(?:은데|어서|어|다|거든)(?=\s|$)")
+DECIDED = re.compile(r"(\S+기)로\s+(?:했어|했다|했음|했어요|했거든|했는데|함)(?=\s|$)")
 QUESTION_TOKEN = re.compile(r"(?:언제|어디|몇\s*시|뭐)[가-힣]*[?!.~]*")
 
 
