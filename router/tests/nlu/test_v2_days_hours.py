@@ -85,3 +85,16 @@ def test_vague_spans_need_a_date(text, title, now):
 def test_a_vague_span_keeps_its_place(now):
     result = parse("다음 주 중에 홍대에서 동아리 모임", now=now)
     assert (result.needs, result.event.location) == (("date",), "홍대")
+
+
+def test_years_and_the_end_of_the_year():
+    from datetime import datetime
+
+    now = datetime.fromisoformat("2025-12-21T21:30:00+09:00")
+    remaining = parse("올해 남은 일정 알려줘", now=now).range
+    assert (remaining.start, remaining.end.isoformat()) == (now, "2026-01-01T00:00:00+09:00")
+    assert parse("내년 일정 보여줘", now=now).range.end.isoformat() == "2027-01-01T00:00:00+09:00"
+    due = parse("연말까지 보고서 마감", now=now).event
+    assert (due.title, due.start_date.isoformat()) == ("보고서 마감", "2025-12-31")
+    assert parse("올해 안에 건강검진 받기", now=now).needs == ("date",)
+    assert parse("연말정산 서류 제출 다음 달 말까지", now=now).event.title == "연말정산 서류 제출"

@@ -18,7 +18,9 @@ from router_service.nlu.words import Words
 
 DEFAULT_MINUTES = 60
 SPAN_UNITS = frozenset({"weekend", "holiday"})  # a create on these is the whole span
-VAGUE_UNITS = frozenset({"week", "month", "vague"})  # 다음 주 중에, 월초: no day to put it on
+VAGUE_UNITS = frozenset(
+    {"week", "month", "vague", "year"}
+)  # 다음 주 중에, 월초: no day to put it on
 UNTIL_PARTICLES = frozenset({"까지", "까지만"})
 NO_DAY = "언제로 잡을지 날짜가 필요해요"
 NO_OCCURRENCE = "반복이 시작하기 전에 끝나요. 언제까지 반복할지 다시 알려 주세요"

@@ -224,6 +224,14 @@ def _vague(m: re.Match[str], ctx: Context) -> Hit:
     return _hit("period", m, day=first, period_end=dates.add_months(first, 1), unit="vague")
 
 
+def _year(m: re.Match[str], ctx: Context) -> Hit | None:
+    year = ctx.today.year + YEAR_WORDS[m["yw"]]
+    if not dates.MIN_YEAR <= year < dates.MAX_YEAR:
+        return None
+    first = date(year, 1, 1)
+    return _hit("period", m, day=first, period_end=date(year + 1, 1, 1), unit="year")
+
+
 def _bare_weekday(m: re.Match[str], ctx: Context) -> Hit:
     offset = (_weekday(m["wd"]) - ctx.today.weekday()) % 7
     return _hit("date", m, day=ctx.today + timedelta(days=offset), unit="weekday")
@@ -362,6 +370,7 @@ RULES: tuple[Rule, ...] = (
         re.compile(r"(?:(?P<rel>이번|다음|다다음)\s*달\s*초|(?<![가-힣])월초)"),
         _vague,
     ),
+    (re.compile(r"(?<![가-힣])(?P<yw>올해|금년|내년|명년|작년)(?!\s*\d)"), _year),
     (re.compile(_NOT_AFTER_HANGUL + r"(?P<wd>[월화수목금토일])(?:요일|욜)"), _bare_weekday),
     (
         re.compile(

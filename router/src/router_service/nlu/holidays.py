@@ -42,7 +42,10 @@ _HOLIDAY_NAMES = "|".join(
 
 HOLIDAY_RULE: Rule = (
     re.compile(
-        YEAR_PREFIX + r"(?P<h>" + _HOLIDAY_NAMES + r"|설(?=\s*(?:연휴|날|당일|전날|다음\s*날)))"
+        YEAR_PREFIX
+        + r"(?P<h>"
+        + _HOLIDAY_NAMES
+        + r"|설(?=\s*(?:연휴|날|당일|전날|다음\s*날))|연말(?!\s*정산))"
         r"(?:\s*(?P<shift>전날|다음\s*날|이튿날)|(?P<span>\s*연휴))?"
     ),
     _holiday,
