@@ -98,3 +98,20 @@ def test_years_and_the_end_of_the_year():
     assert (due.title, due.start_date.isoformat()) == ("보고서 마감", "2025-12-31")
     assert parse("올해 안에 건강검진 받기", now=now).needs == ("date",)
     assert parse("연말정산 서류 제출 다음 달 말까지", now=now).event.title == "연말정산 서류 제출"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("셋째 주 금요일 동아리", ("동아리", "2026-03-20", "2026-03-21")),
+X
+        ("이번 달 마지막 금요일 회식", ("회식", "2026-03-27", "2026-03-28")),
+        ("설날 당일 차례", ("차례", "2027-02-07", "2027-02-08")),
+        ("석가탄신일 다음날 출근", ("출근", "2026-05-25", "2026-05-26")),
+        ("어린이날에 조카랑 놀이공원", ("조카랑 놀이공원", "2026-05-05", "2026-05-06")),
+    ],
+)
+def test_nth_weekdays_and_holiday_days(text, expected):
+    from datetime import datetime
+
+    assert _when(text, datetime.fromisoformat("2026-03-02T08:10:00+09:00")) == expected

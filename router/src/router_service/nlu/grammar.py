@@ -138,6 +138,16 @@ def _month_nth_weekday(m: re.Match[str], ctx: Context) -> Hit | None:
     return _hit("date", m, day=day) if day else None
 
 
+def _nth_weekday_this_month(m: re.Match[str], ctx: Context) -> Hit | None:
+    nth, weekday = NTH[m["nth"]], _weekday(m["wd"])
+    for months in (0, 1):
+        first = dates.add_months(ctx.today, months)
+        day = dates.nth_weekday(first.year, first.month, weekday, nth)
+        if day is not None and day >= ctx.today:
+            return _hit("date", m, day=day)
+    return None
+
+
 def _month_nth_week(m: re.Match[str], ctx: Context) -> Hit | None:
     if m["rel"]:
         first = dates.add_months(ctx.today, MONTH_OFFSETS[m["rel"]])
@@ -301,6 +311,14 @@ RULES: tuple[Rule, ...] = (
             r"\s*(?:주\s*)?(?:의\s*)?(?P<wd>[월화수목금토일])(?:요일|욜)"
         ),
         _month_nth_weekday,
+    ),
+    (
+        # 셋째 주 금요일: this month's, or next month's once it has passed.
+        re.compile(
+            r"(?<![가-힣\d])(?P<nth>첫째|둘째|셋째|넷째|다섯째|마지막)\s*주\s*(?:의\s*)?"
+            r"(?P<wd>[월화수목금토일])(?:요일|욜)"
+        ),
+        _nth_weekday_this_month,
     ),
     (
         re.compile(

@@ -10,7 +10,7 @@ from router_service.nlu import dates
 from router_service.nlu.hit import YEAR_PREFIX, YEAR_WORDS, Context, Hit, Rule
 from router_service.nlu.hit import make_hit as _hit
 
-HOLIDAY_SHIFT = re.compile(r"전날|다음\s*날|이튿날|연휴")
+HOLIDAY_SHIFT = re.compile(r"전날|다음\s*날|이튿날|당일|연휴")
 HANGUL_NEXT = re.compile(r"\s*[가-힣A-Za-z]")
 
 
@@ -28,7 +28,7 @@ def _holiday(m: re.Match[str], ctx: Context) -> Hit | None:
     if m["span"]:  # 추석 연휴: the day before, the day, the day after
         first = day - timedelta(days=1)
         return _hit("period", m, day=first, period_end=day + timedelta(days=2), unit="holiday")
-    if m["shift"]:
+    if m["shift"] and m["shift"] != "당일":
         day += timedelta(days=-1 if m["shift"] == "전날" else 1)
     return _hit("date", m, day=day, unit="holiday", explicit_year=year is not None)
 
@@ -46,7 +46,7 @@ HOLIDAY_RULE: Rule = (
         + r"(?P<h>"
         + _HOLIDAY_NAMES
         + r"|설(?=\s*(?:연휴|날|당일|전날|다음\s*날))|연말(?!\s*정산))"
-        r"(?:\s*(?P<shift>전날|다음\s*날|이튿날)|(?P<span>\s*연휴))?"
+        r"(?:\s*(?P<shift>전날|다음\s*날|이튿날|당일)|(?P<span>\s*연휴))?"
     ),
     _holiday,
 )

@@ -75,6 +75,8 @@ def leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Words
         location, tokens = place_with_eseo(tokens)
     if location is None:
         location, tokens = trailing_place(tokens)
+        if location and tokens and COMPANION.search(tokens[-1]):
+            tokens = [*tokens, location]  # 조카랑 놀이공원: the place is what they do
     tokens = [t for t in tokens if t not in lexicon.PARTICLE_TOKENS]
     return Words(tokens=tuple(tokens), location=location, asked=asked)
 
@@ -155,6 +157,7 @@ def title(words: Words, *, create: bool, update: bool = False) -> str:
     return " ".join(tokens).strip()
 
 
+COMPANION = re.compile(r"(?:이랑|랑|하고|와|과|께|한테|이하고)$")
 CREATE_QUANTIFIERS = frozenset({"다", "싹", "몽땅"})
 OBLIGATION = re.compile(
     r"(?:가야|해야|가야지|해야지|가야겠다|해야겠다|가야겠어|해야겠어|가야함|해야함)"
