@@ -163,3 +163,18 @@ def test_a_reminder_in_n_minutes_is_a_create_not_a_query(now):
 def test_a_recurring_question_is_a_query(now):
     result = parse("매주 월요일 회의 일정 알려줘", now=now)
     assert result.intent == "query_events" and result.event is None
+
+
+@pytest.mark.parametrize(
+    "text, title, location",
+    [
+        ("내일 오후 7시 잠실 롯데월드타워 저녁 식사", "저녁 식사", "잠실 롯데월드타워"),
+        ("강남역 2번 출구 내일 3시 친구 만나기", "친구 만나기", "강남역 2번 출구"),
+        ("판교 오피스 목요일 2시 워크숍", "워크숍", "판교 오피스"),
+        ("호텔 예약 내일 3시", "호텔 예약", None),
+        ("모레 05:40 공항 리무진 탑승", "공항 리무진 탑승", None),
+    ],
+)
+def test_a_place_named_first(text, title, location, now):
+    event = parse(text, now=now).event
+    assert (event.title, event.location) == (title, location)

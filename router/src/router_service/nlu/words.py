@@ -77,6 +77,8 @@ def leftover(norm: str, hits: list[Hit], address: re.Match[str] | None) -> Words
         location, tokens = trailing_place(tokens)
         if location and tokens and COMPANION.search(tokens[-1]):
             tokens = [*tokens, location]  # 조카랑 놀이공원: the place is what they do
+    if location is None:
+        location, tokens = leading_place(tokens)
     tokens = [t for t in tokens if t not in lexicon.PARTICLE_TOKENS]
     return Words(tokens=tuple(tokens), location=location, asked=asked)
 
@@ -134,6 +136,19 @@ def trailing_place(tokens: list[str]) -> tuple[str | None, list[str]]:
         place.insert(0, tokens[j])
         j -= 1
     return " ".join(place), tokens[: j + 1]
+
+
+def leading_place(tokens: list[str]) -> tuple[str | None, list[str]]:
+    """``잠실 롯데월드타워 저녁 식사``: a place phrase first, then the event."""
+    end = 0
+    for i, token in enumerate(tokens[:-1]):
+        if is_place_word(token):
+            end = i + 1
+        elif not lexicon.PLACE_MODIFIER.fullmatch(token):
+            break
+    if end == 0 or (end == 1 and tokens[0] in lexicon.PLACE_SUFFIXES):
+        return None, tokens  # 공항 리무진 탑승: a bare place noun names the thing, not where
+    return " ".join(tokens[:end]), tokens[end:]
 
 
 def title(words: Words, *, create: bool, update: bool = False) -> str:
