@@ -55,6 +55,7 @@ def resolve_day_refs(norm: str, hits: list[Hit], today: date) -> list[Hit]:
             and resolved
             and resolved[-1].kind == "date"
             and resolved[-1].unit != "weekday"
+            and not norm[resolved[-1].start : resolved[-1].end].endswith(("요일", "욜"))
             and not resolved[-1].particle
             and not norm[resolved[-1].end : hit.start].strip()
         ):
@@ -144,6 +145,11 @@ JOINED = "+"  # the particle of a date joined to the next one (화요일이랑 �
 DAY_JOIN = re.compile(r"\s*(?:이랑|랑|하고|와|과|,|및|그리고|또는|이나)\s*")
 
 
+def _two_weekdays(norm: str, first: Hit, second: Hit) -> bool:
+    """``화요일 목요일``: two weekdays side by side are two days."""
+    return second.unit == "weekday" and norm[first.start : first.end].endswith(("요일", "욜"))
+
+
 def join_days(norm: str, hits: list[Hit]) -> list[Hit]:
     """Marks a date followed by ``이랑/하고/,`` and another date: each is its own event."""
     joined: list[Hit] = []
@@ -154,8 +160,16 @@ def join_days(norm: str, hits: list[Hit]) -> list[Hit]:
             and not hit.particle
             and following is not None
             and following.kind == "date"
-            and DAY_JOIN.fullmatch(norm, hit.end, following.start)
-            and norm[hit.end : following.start].strip()
+            and (
+                (
+                    DAY_JOIN.fullmatch(norm, hit.end, following.start)
+                    and norm[hit.end : following.start].strip()
+                )
+                or (
+                    not norm[hit.end : following.start].strip()
+                    and _two_weekdays(norm, hit, following)
+                )
+            )
         ):
             hit = replace(hit, end=following.start, particle=JOINED)
         joined.append(hit)

@@ -25,7 +25,8 @@ SETTLED = re.compile(
     r"잡혔|생겼|정해졌|예정|기로\s*했|예약했|있대|한대"
 )  # 모임이 잡혔어: a plan told in the past tense
 ITEM_SEPARATOR = re.compile(
-    r"\s*\n\s*|\s*,\s*|\s*;\s*|\s+그리고\s+|\s+(?:갔다가|들렀다가|하고\s*나서|끝나고)\s+"
+    r"\s*\n\s*|\s*,\s*|\s*;\s*|\s+그리고\s+|\s+(?:갔다가|들렀다가|하고\s*나서|끝나고)\s+|"
+    r"(?<=[가-힣])하고\s+(?=\d)"
 )
 
 
