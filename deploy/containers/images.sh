@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the project's images with podman, offline (--pull=never: the base images are the
+# stand-ins of base-images.sh), under the names docker-compose.yml gives them. Layers are
+# cached in podman's store, so an unchanged lock reuses the dependency layer.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd); REPO=$(cd "$HERE/../.." && pwd)
+. "$HERE/env.sh"
+cd "$REPO"
+build() {  # build NAME DOCKERFILE [build args]
+	local name=$1 file=$2; shift 2
+	local t0=$SECONDS
+	"${BUILD[@]}" -q -f "$file" "$@" -t "haru/$name" . >/dev/null
+	echo "built haru/$name ($((SECONDS - t0)) s)"
+}
+build auth-server auth-server/Dockerfile
+build skill-calendar skill-calendar/Dockerfile
+build router router/Dockerfile
+build google-emulator emulators/Dockerfile --build-arg EMULATOR=google --build-arg PORT=8090
+build slack-emulator emulators/Dockerfile --build-arg EMULATOR=slack --build-arg PORT=8091
+build openai-emulator emulators/Dockerfile --build-arg EMULATOR=openai --build-arg PORT=8092
