@@ -9,7 +9,8 @@ cd "$REPO"
 build() {  # build NAME DOCKERFILE [build args]
 	local name=$1 file=$2; shift 2
 	local t0=$SECONDS
-	"${BUILD[@]}" -q -f "$file" "$@" -t "haru/$name" . >/dev/null
+	local log="$HARU_CONTAINERS_HOME/build-$name.log"
+	"${BUILD[@]}" -f "$file" "$@" -t "haru/$name" . >"$log" 2>&1 || { tail -40 "$log"; return 1; }
 	echo "built haru/$name ($((SECONDS - t0)) s)"
 }
 build auth-server auth-server/Dockerfile
