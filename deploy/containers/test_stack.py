@@ -11,10 +11,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests-e2e"))
@@ -108,3 +111,62 @@ def test_each_role_reaches_only_its_own_database(prefix: str) -> None:
     for maintenance in ("postgres", "haru", "template1"):
         answer = psql(own.rsplit("/", 1)[0] + "/" + maintenance)
         assert "permission denied for database" in answer.stderr, answer.stderr
+
+
+def test_a_kubernetes_deployment_runs_under_podman_kube_play(tmp_path: Path) -> None:
+    """deploy/kubernetes' skill-calendar Deployment, played by podman on the compose network
+    (its PostgreSQL role and the auth-server), answers /readyz. podman 4.3 has no Secret
+    volumes and pulls no image: the secrets folder is a host path, the image the local one."""
+    base = REPO / "deploy/kubernetes/skill-calendar"
+    deployment = yaml.safe_load((base / "deployment.yaml").read_text())
+    deployment["spec"]["replicas"] = 1
+    spec = deployment["spec"]["template"]["spec"]
+    [app] = spec["containers"]
+    app["imagePullPolicy"] = "Never"
+    app["ports"][0] |= {"hostPort": int(os.environ["HARU_KUBE_PORT"]), "hostIP": "127.0.0.1"}
+    folder = tmp_path / "secrets"
+    folder.mkdir()
+    for source in Path(os.environ["HARU_SECRETS_FOLDER"]).glob("CALENDAR_*"):
+        (folder / source.name).write_text(source.read_text())
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    assert volumes["secrets"]["secret"]["secretName"] == "skill-calendar"
+    volumes["secrets"] = {"name": "secrets", "hostPath": {"path": str(folder), "type": "Directory"}}
+    spec["volumes"] = list(volumes.values())
+    played = tmp_path / "skill-calendar.yaml"
+    played.write_text(yaml.safe_dump(deployment))
+    network = f"{os.environ['COMPOSE_PROJECT_NAME']}_default"
+    play = subprocess.run(
+        ["podman", "kube", "play", "--network", network,
+         "--configmap", str(base / "config.yaml"), str(played)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    try:
+        assert play.returncode == 0, play.stderr
+        url = f"http://127.0.0.1:{os.environ['HARU_KUBE_PORT']}/readyz"
+        deadline = time.monotonic() + 90
+        answer = None
+        while time.monotonic() < deadline:
+            try:
+                answer = httpx.get(url, timeout=2)
+                if answer.status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        assert answer is not None and answer.status_code == 200, _pod_logs()
+    finally:
+        subprocess.run(["podman", "kube", "down", str(played)], capture_output=True, check=False)
+
+
+def _pod_logs() -> str:
+    pods = subprocess.run(
+        ["podman", "ps", "-a", "--format", "{{.Names}} {{.Status}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    logs = subprocess.run(
+        ["podman", "logs", "--tail", "40", "skill-calendar-pod-skill-calendar"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return pods + logs.stdout + logs.stderr
