@@ -4,14 +4,14 @@
 ports, PostgreSQL databases and its own log folder, so there is one launcher, not two.
 
     python tools/haru_stack.py run        # migrate, start everything, wait for health, Ctrl-C stops
-    HARU_PORT_OFFSET=100 python tools/haru_stack.py run   # 8100-8102, 8190-8192 instead
+    python tools/haru_stack.py migrate    # upgrade the three databases to head
+    python tools/haru_stack.py secrets    # create (once) and show where the development secrets are
+    HARU_PORT_OFFSET=100 python tools/haru_stack.py run   # on 8100-8102, 8190-8192 instead
 
 Settings the person set win over the sandbox defaults: a `.env` at the repository root, and the
 environment over that (AUTH_*, CALENDAR_*, ROUTER_*, OPENAI_*, HARU_PORT_OFFSET). With a real
 Google client (AUTH_GOOGLE_CLIENT_ID) the Google emulator is not started and the services use
 Google's endpoints; with a real Slack bot token (ROUTER_SLACK_BOT_TOKEN), the same for Slack.
-    python tools/haru_stack.py migrate    # upgrade the three databases to head
-    python tools/haru_stack.py secrets    # create (once) and show where the development secrets are
 """
 
 from __future__ import annotations
@@ -66,6 +66,11 @@ SETTING_PREFIXES = {
     "router": ("ROUTER_", "OPENAI_"),
 }
 DEV_GOOGLE_CLIENT_ID = "haru-dev-client.apps.googleusercontent.com"
+# An emulator the person's own account replaces, and the settings that point at it.
+EMULATOR_WIRING = {
+    "google-emulator": ("AUTH_GOOGLE_", "CALENDAR_GOOGLE_API_BASE_URL"),
+    "slack-emulator": ("ROUTER_SLACK_",),
+}
 HEALTH_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
 
@@ -127,19 +132,24 @@ class PersonSettings:
         if env_file.is_file():
             found = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
         found |= {k: v for k, v in environ.items() if k.startswith(prefixes)}
-        return cls(found)
+        return cls({k: v for k, v in found.items() if v})  # an empty line sets nothing
 
     @property
     def real_google(self) -> bool:
         """A Google OAuth client of the person's own: talk to Google, not the emulator."""
-        return (
-            self.values.get("AUTH_GOOGLE_CLIENT_ID", DEV_GOOGLE_CLIENT_ID) != DEV_GOOGLE_CLIENT_ID
-        )
+        client_id = self.values.get("AUTH_GOOGLE_CLIENT_ID") or DEV_GOOGLE_CLIENT_ID
+        return client_id != DEV_GOOGLE_CLIENT_ID
 
     @property
     def real_slack(self) -> bool:
         """A Slack app's bot token: talk to Slack, not the emulator."""
         return bool(self.values.get("ROUTER_SLACK_BOT_TOKEN"))
+
+    @property
+    def replaced_emulators(self) -> set[str]:
+        """The emulators not to start, because the person's real account takes their place."""
+        real = {"google-emulator": self.real_google, "slack-emulator": self.real_slack}
+        return {name for name, is_real in real.items() if is_real}
 
     @property
     def port_offset(self) -> int:
@@ -213,19 +223,14 @@ def process_specs(
 ) -> list[ProcessSpec]:
     """Every process in start order, wired to each other by env; what the person set wins,
     and a real Google or Slack replaces its emulator."""
-    specs = _sandbox_specs(topology, keys)
     person = person or PersonSettings()
-    google_wiring = {"AUTH_GOOGLE_", "CALENDAR_GOOGLE_API_BASE_URL"}
-    slack_wiring = {"ROUTER_SLACK_"}
-    dropped = {"google-emulator"} if person.real_google else set()
-    dropped |= {"slack-emulator"} if person.real_slack else set()
-    wiring = (google_wiring if person.real_google else set()) | (
-        slack_wiring if person.real_slack else set()
-    )
+    replaced = person.replaced_emulators
+    wiring = tuple(prefix for name in replaced for prefix in EMULATOR_WIRING[name])
+    specs = [spec for spec in _sandbox_specs(topology, keys) if spec.name not in replaced]
     for spec in specs:
-        spec.env = {k: v for k, v in spec.env.items() if not k.startswith(tuple(wiring))}
+        spec.env = {k: v for k, v in spec.env.items() if not k.startswith(wiring)}
         spec.env |= person.for_process(spec.name)
-    return [spec for spec in specs if spec.name not in dropped]
+    return specs
 
 
 def _sandbox_specs(topology: Topology, keys: Secrets) -> list[ProcessSpec]:

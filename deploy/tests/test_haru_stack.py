@@ -72,6 +72,9 @@ REAL_GOOGLE = {
 }
 
 
+KEYS = haru_stack.Secrets.generate()
+
+
 def specs_for(values: dict[str, str], tmp_path) -> dict[str, haru_stack.ProcessSpec]:
     person = haru_stack.PersonSettings(values)
     topology = haru_stack.Topology.local(tmp_path, person)
@@ -229,3 +232,13 @@ def _read_until(process: subprocess.Popen[str], marker: str, timeout: float = 90
         if marker in line:
             return "".join(seen)
     raise AssertionError("".join(seen[-40:]))
+
+
+def test_empty_settings_in_the_env_file_keep_the_sandbox(tmp_path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("AUTH_GOOGLE_CLIENT_ID=\nROUTER_SLACK_BOT_TOKEN=\n")
+    person = haru_stack.PersonSettings.read({}, env_file)
+    assert person.replaced_emulators == set()
+    specs = haru_stack.process_specs(haru_stack.Topology.local(tmp_path, person), KEYS, person)
+    auth = next(spec for spec in specs if spec.name == "auth-server")
+    assert auth.env["AUTH_GOOGLE_CLIENT_ID"] == haru_stack.DEV_GOOGLE_CLIENT_ID
