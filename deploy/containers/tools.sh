@@ -6,6 +6,8 @@
 # clones a repository). Exits 3 when it cannot install (not root, no apt-get).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
+# The recipe is rootful podman (debootstrap, the store in /var/lib/containers).
+if [ "$(id -u)" != 0 ]; then echo "the container step runs podman as root"; exit 3; fi
 . "$HERE/env.sh"
 PACKAGES=(podman runc netavark aardvark-dns iptables catatonit debootstrap fuse-overlayfs slirp4netns uidmap)
 COMPOSE_VERSION=2.40.3
@@ -15,9 +17,7 @@ for package in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-	if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-		echo "cannot install ${missing[*]}: needs root and apt-get"; exit 3
-	fi
+	if ! command -v apt-get >/dev/null; then echo "cannot install ${missing[*]}: no apt-get"; exit 3; fi
 	echo "installing ${missing[*]}"
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
 		|| { apt-get update -qq >/dev/null && \
