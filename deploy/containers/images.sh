@@ -19,6 +19,6 @@ build router router/Dockerfile
 build google-emulator emulators/Dockerfile --build-arg EMULATOR=google --build-arg PORT=8090
 build slack-emulator emulators/Dockerfile --build-arg EMULATOR=slack --build-arg PORT=8091
 build openai-emulator emulators/Dockerfile --build-arg EMULATOR=openai --build-arg PORT=8092
-# Images a newer build replaced pile up in the store: drop unused ones older than a week (the
-# layer cache of a current build is younger or still tagged).
+# Images a newer build replaced pile up in the store: drop untagged ones older than a week
+# (a build stage cached that long is rebuilt once).
 podman image prune -f --filter until=168h >/dev/null
