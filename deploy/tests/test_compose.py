@@ -296,7 +296,12 @@ def test_dockerfile_installs_a_workspace_member_that_runs_and_migrates(name, tmp
     uv = shutil.which("uv") or f"{sys.executable} -m uv"
     venv = tmp_path / "venv"
     env = os.environ | {"UV_PROJECT_ENVIRONMENT": str(venv)}
-    subprocess.run([*uv.split(), *install.split()[1:], "--quiet"], cwd=REPO, env=env, check=True)
+    # uv keeps wheels it built of a local package until its pyproject.toml changes: rebuild
+    # the workspace members, as an image build (with no uv cache) does.
+    fresh = [f"--reinstall-package={m}" for m in ("haru-shared", install.split("--package ")[1])]
+    subprocess.run(
+        [*uv.split(), *install.split()[1:], *fresh, "--quiet"], cwd=REPO, env=env, check=True
+    )
     app_dir = tmp_path / "app"
     app_dir.mkdir()
     shutil.copy(REPO / path.replace("Dockerfile", "alembic.ini"), app_dir / "alembic.ini")
