@@ -170,3 +170,29 @@ def _pod_logs() -> str:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     return pods + logs.stdout + logs.stderr
+
+
+def test_a_service_that_dies_is_restarted(stack: ComposeSystem) -> None:
+    """restart: unless-stopped brings a crashed router back, and it serves again."""
+    router = container("router")
+
+    def restarts() -> int:
+        return int(
+            subprocess.run(
+                ["podman", "inspect", "--format", "{{.RestartCount}}", router],
+                capture_output=True, text=True, check=True,
+            ).stdout.strip()
+        )  # fmt: skip
+
+    before = restarts()
+    crash = "import os, signal; os.kill(1, signal.SIGTERM)"  # its PID 1: the service exits
+    subprocess.run(["podman", "exec", router, "python", "-c", crash], check=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if restarts() > before and httpx.get(stack.url("router") + "/healthz").is_success:
+                return
+        except (httpx.HTTPError, subprocess.CalledProcessError):
+            pass
+        time.sleep(1)
+    raise AssertionError(f"router not restarted: {restarts()} restarts, {_pod_logs()}")
