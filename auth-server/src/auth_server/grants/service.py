@@ -261,20 +261,14 @@ async def connect_link(
     return runtime.url(f"/connect/{secret}"), expires_at
 
 
-async def _reauth_error(
-    *, runtime: AuthRuntime, user_id: str, capability: str, status: GrantStatus
-) -> ReauthRequired:
-    async with runtime.sessionmaker() as session, session.begin():
-        url, _ = await connect_link(
-            session=session, runtime=runtime, user_id=user_id, capability=capability
-        )
+def _reauth_error(*, capability: str, status: GrantStatus) -> ReauthRequired:
+    """409 for skill-calendar: why the grant is unusable (the router makes the connect link)."""
     reason = status.reason or NOT_CONNECTED
     return ReauthRequired(
         details={
             "reason": reason,
             "reason_text": reason_text(status.state, status.reason),
             "capability": capability,
-            "connect_url": url,
         }
     )
 
@@ -347,9 +341,7 @@ async def issue_access_token(
     status = capability_status(account, capability)
     if account is None or not status.usable:
         await session.rollback()
-        raise await _reauth_error(
-            runtime=runtime, user_id=user_id, capability=capability, status=status
-        )
+        raise _reauth_error(capability=capability, status=status)
     forced = _forced(
         cipher=runtime.cipher,
         account=account,
@@ -419,15 +411,11 @@ async def _refresh(
                 if failure is None:
                     return _access_token(runtime.cipher, account)
         if isinstance(failure, GrantStatus):
-            raise await _reauth_error(
-                runtime=runtime, user_id=user_id, capability=capability, status=failure
-            )
+            raise _reauth_error(capability=capability, status=failure)
         if isinstance(failure, GoogleInvalidGrant):
             runtime.events_recorded()
             status = await get_status(session=session, user_id=user_id, capability=capability)
-            raise await _reauth_error(
-                runtime=runtime, user_id=user_id, capability=capability, status=status
-            )
+            raise _reauth_error(capability=capability, status=status)
         if not forced and account is not None and _fresh(account, margin=timedelta(0)):
             # Refreshing ahead of expiry failed, but the token we hold is still good.
             return _access_token(runtime.cipher, account)
