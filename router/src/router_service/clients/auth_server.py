@@ -74,13 +74,20 @@ class AuthServerClient:
         capability: str = CALENDAR_CAPABILITY,
         pending_action_ref: str | None = None,
         channel: str | None = None,
+        external_id: str | None = None,
     ) -> OneTimeLink:
-        """A one-time connect-page link; ``pending_action_ref`` comes back in the grant event."""
+        """A one-time connect-page link for the identity ``(channel, external_id)`` of a user.
+
+        ``pending_action_ref`` comes back in the grant event; without ``external_id`` the
+        user's identity on ``channel`` is the one the pages name.
+        """
         body: dict[str, Any] = {"user_id": user_id, "capability": capability}
         if pending_action_ref is not None:
             body["pending_action_ref"] = pending_action_ref
         if channel is not None:
-            body["channel"] = channel
+            body["channel"] = str(channel)
+        if external_id is not None:
+            body["external_id"] = external_id
         return OneTimeLink.model_validate(await self._call("POST", CONNECT_LINKS_PATH, json=body))
 
     async def create_account_link(self, *, user_id: str) -> OneTimeLink:
