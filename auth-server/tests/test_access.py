@@ -51,9 +51,7 @@ def test_the_router_may_not_mint_google_tokens_and_the_calendar_may_not_make_lin
 
 
 @pytest.mark.parametrize(("method", "path"), _internal_operations())
-async def test_each_route_refuses_undeclared_callers_and_admits_declared_ones(
-    client, method, path
-):
+async def test_each_route_refuses_undeclared_callers_and_admits_declared_ones(client, method, path):
     concrete = re.sub(r"\{user_id\}", "nobody", path).replace("{capability}", "calendar")
     for caller, headers in HEADERS.items():
         response = await client.request(method, concrete, headers=headers, json={})

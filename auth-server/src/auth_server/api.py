@@ -9,7 +9,9 @@ from auth_server.oauth.router import router as pages_router
 from auth_server.users.router import router as users_router
 from shared.auth import authorize_callers
 
-internal_router = APIRouter(prefix="/internal", dependencies=[Depends(authorize_callers(INTERNAL_CALLERS))])
+internal_router = APIRouter(
+    prefix="/internal", dependencies=[Depends(authorize_callers(INTERNAL_CALLERS))]
+)
 internal_router.include_router(users_router)
 internal_router.include_router(identities_router)
 internal_router.include_router(grants_router)

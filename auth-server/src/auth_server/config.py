@@ -60,6 +60,13 @@ class AuthSettings(ServiceSettings):
     router_token: SecretStr = Field(SecretStr(""), description="Our bearer token at the router")
 
     connect_ticket_ttl_seconds: int = Field(1800, description="Lifetime of a connect link")
+    web_connect_ticket_ttl_seconds: int = Field(
+        120,
+        description=(
+            "Lifetime of a web chat's connect ticket: the router makes it when the chat's own "
+            "browser opens the link, and sends that browser straight on"
+        ),
+    )
     account_ticket_ttl_seconds: int = Field(1800, description="Lifetime of an account page link")
     oauth_state_ttl_seconds: int = Field(600, description="Lifetime of an OAuth state")
     refresh_margin_seconds: int = Field(

@@ -14,6 +14,7 @@ from auth_server.grants.schemas import (
     TokenIn,
     TokenOut,
 )
+from auth_server.identities.service import identity_of_user
 from auth_server.oauth.tickets import ACCOUNT, create_ticket
 from auth_server.runtime import RuntimeDep
 from auth_server.users.dependencies import valid_user
@@ -64,8 +65,11 @@ async def issue_token(
 async def create_connect_link(
     body: ConnectLinkIn, session: SessionDep, runtime: RuntimeDep
 ) -> LinkOut:
-    """A one-time link to the connect page for a capability."""
+    """A one-time link to the connect page for a capability, naming the identity it is for."""
     await valid_user(body.user_id, session)
+    identity = await identity_of_user(
+        session=session, user_id=body.user_id, channel=body.channel, external_id=body.external_id
+    )
     url, expires_at = await service.connect_link(
         session=session,
         runtime=runtime,
@@ -73,6 +77,7 @@ async def create_connect_link(
         capability=body.capability,
         pending_action_ref=body.pending_action_ref,
         channel=body.channel,
+        identity_id=identity.id if identity is not None else None,
     )
     await session.commit()
     return LinkOut(url=url, expires_at=expires_at)

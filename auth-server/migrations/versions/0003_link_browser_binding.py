@@ -1,0 +1,31 @@
+"""links and OAuth states: the browser they are bound to and the identity they connect
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-01 23:20:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TABLES = ("link_tickets", "oauth_states")
+
+
+def upgrade() -> None:
+    for table in TABLES:
+        op.add_column(table, sa.Column("identity_id", sa.Integer(), nullable=True))
+        op.add_column(table, sa.Column("browser_binding", sa.String(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("browser_binding")
+            batch.drop_column("identity_id")
