@@ -70,9 +70,7 @@ async def test_the_session_owning_the_action_is_sent_on_to_a_fresh_ticket(
     }
 
 
-async def test_another_browsers_session_is_refused_and_gets_no_ticket(
-    app, client, say, fake_auth
-):
+async def test_another_browsers_session_is_refused_and_gets_no_ticket(app, client, say, fake_auth):
     await _ask_for_connect(client, say, fake_auth)
     action_id = await _action_id(app)
     async with serve_app(app) as other:

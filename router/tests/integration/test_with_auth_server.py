@@ -65,7 +65,11 @@ async def test_web_identity_missing_grant_connect_link_and_account_page(
             reply = sent.json()["messages"][-1]
             assert reply["payload"]["kind"] == "connect"
             assert reply["action_state"] == "awaiting_auth"
-            connect_url = reply["payload"]["link"]["url"]
+            chat_link = reply["payload"]["link"]["url"]
+            assert urlsplit(chat_link).path == "/connect"  # the router's, checked per session
+            handed = await browser.get(urlsplit(chat_link).path + "?" + urlsplit(chat_link).query)
+            assert handed.status_code == 303, handed.text
+            connect_url = handed.headers["location"]
             assert connect_url.startswith("http://auth.invalid/connect/")
             page = await auth_browser.get(urlsplit(connect_url).path)
             assert page.status_code == 200
