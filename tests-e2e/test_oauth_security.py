@@ -38,17 +38,6 @@ def _user(system: System, external_id: str) -> str:
     return response.json()["user_id"]
 
 
-def _connect_link(system: System, user_id: str) -> str:
-    response = httpx.post(
-        system.url("auth-server") + "/internal/connect-links",
-        json={"user_id": user_id, "capability": "calendar"},
-        headers=system.headers("router", "auth-server"),
-        timeout=10,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()["url"]
-
-
 def _refused_page(response: httpx.Response, status: int) -> None:
     assert response.status_code == status, (response.status_code, response.text[:200])
     assert "location" not in response.headers
@@ -66,7 +55,7 @@ def test_forged_links_are_refused(system: System) -> None:
 
 
 def test_a_connect_link_works_once(system: System) -> None:
-    link = _connect_link(system, _user(system, "e2e-once"))
+    link = connect_link(system, _user(system, "e2e-once"))
     with httpx.Client(timeout=10) as browser:
         assert browser.get(link).status_code == 200
         first = browser.post(link)
@@ -81,7 +70,7 @@ def test_a_connect_link_works_once(system: System) -> None:
 
 def test_each_link_has_its_own_state_bound_to_its_user(system: System) -> None:
     """Two users' links lead to different states; neither link reveals the other's."""
-    links = [_connect_link(system, _user(system, f"e2e-bound-{i}")) for i in range(2)]
+    links = [connect_link(system, _user(system, f"e2e-bound-{i}")) for i in range(2)]
     states = []
     with httpx.Client(timeout=10) as browser:
         for link in links:

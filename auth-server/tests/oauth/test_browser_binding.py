@@ -2,7 +2,7 @@
 the pages name the Haru identity being connected, and a Google account is never merged."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -26,6 +26,20 @@ async def _events(client) -> list[dict]:
     async with client.app.state.database.sessionmaker() as session:
         rows = (await session.scalars(select(GrantEvent).order_by(GrantEvent.created_at))).all()
     return [json.loads(row.payload) for row in rows]
+
+
+async def _web_link(flow, user_id: str, external_id: str):
+    """POST /internal/connect-links for a web identity, as the router makes it."""
+    return await flow.client.post(
+        "/internal/connect-links",
+        json={
+            "user_id": user_id,
+            "capability": "calendar",
+            "channel": "web",
+            "external_id": external_id,
+        },
+        headers={"Authorization": "Bearer test-router-token"},
+    )
 
 
 async def test_a_link_opened_in_one_browser_is_refused_in_another(flow):
@@ -70,19 +84,8 @@ async def test_the_callback_without_the_browsers_cookie_is_refused(flow):
 
 async def test_a_web_link_lives_minutes_and_names_the_web_chat(flow):
     user_id = await flow.user()
-    response = await flow.client.post(
-        "/internal/connect-links",
-        json={
-            "user_id": user_id,
-            "capability": "calendar",
-            "channel": "web",
-            "external_id": "web-1",
-        },
-        headers={"Authorization": "Bearer test-router-token"},
-    )
+    response = await _web_link(flow, user_id, "web-1")
     assert response.status_code == 201
-    from datetime import datetime
-
     expires = datetime.fromisoformat(response.json()["expires_at"])
     assert expires - utcnow() <= timedelta(minutes=2)
     page = await flow.client.get(local_path(response.json()["url"]))
@@ -115,16 +118,7 @@ async def test_the_web_success_page_names_the_web_chat_and_links_back_to_it(flow
 async def test_a_link_for_an_identity_of_another_user_is_refused(flow):
     user_id = await flow.user()
     await flow.user("web-2")
-    response = await flow.client.post(
-        "/internal/connect-links",
-        json={
-            "user_id": user_id,
-            "capability": "calendar",
-            "channel": "web",
-            "external_id": "web-2",
-        },
-        headers={"Authorization": "Bearer test-router-token"},
-    )
+    response = await _web_link(flow, user_id, "web-2")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "auth.identity_not_found"
 
