@@ -416,14 +416,19 @@ def open_connect_link(system: System, browser: httpx.Client, connect_url: str) -
     """Opens a connect link in ``browser`` as a person would; the auth-server page's URL.
 
     A web chat's link is the router's ``/connect``: the router checks the browser's chat
-    session and sends it on to a fresh one-time ticket at the auth-server.
+    session and sends it to a fresh ticket at the auth-server, which binds the ticket to
+    the browser and sends it back to the router (``/connect/confirm``, a one-time proof) to
+    vouch for the same session before showing the page. Redirects stay within the two.
     """
+    ours = (system.url("router") + "/connect", system.url("auth-server") + "/connect/")
     url = connect_url
     page = browser.get(url)
-    if page.status_code == 303 and url.startswith(system.url("router")):
+    for _hop in range(4):
+        if page.status_code != 303:
+            break
         url = page.headers["location"]
-        if not url.startswith(system.url("auth-server") + "/connect/"):
-            raise HarnessError(f"the router sent the browser to {url[:80]}")
+        if not url.startswith(ours):
+            raise HarnessError(f"a connect link sent the browser to {url[:80]}")
         page = browser.get(url)
     if page.status_code != 200:
         raise HarnessError(f"connect page answered {page.status_code}: {page.text[:200]}")

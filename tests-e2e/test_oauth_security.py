@@ -121,13 +121,26 @@ def test_a_forwarded_web_chat_link_never_gives_the_chat_another_persons_calendar
     with httpx.Client(timeout=10) as stranger:
         _refused_page(stranger.get(chat_link), 403)
 
-    # 2. A's browser gets the auth-server page; that page's URL, forwarded, is refused.
+    # 2. A takes a fresh ticket from the router without opening it (a tool, not a browser)
+    #    and forwards it: opened by V first, it is bound to V's browser and sent to the
+    #    router for its check of the chat session — V's is not A's. Nothing more works.
+    taken = person_a.http.get(chat_link)
+    assert taken.status_code == 303
+    ticket_url = taken.headers["location"]
+    assert ticket_url.startswith(system.url("auth-server") + "/connect/")
+    bounce = victim.http.get(ticket_url)
+    assert bounce.headers["location"].startswith(system.url("router") + "/connect/confirm?")
+    _refused_page(victim.http.get(bounce.headers["location"]), 403)
+    _refused_page(victim.http.post(ticket_url), 403)
+    _refused_page(person_a.http.get(ticket_url), 403)  # bound to V's browser now
+
+    # 3. A's browser gets the auth-server page; that page's URL, forwarded, is refused.
     page_url = open_connect_link(system, person_a.http, chat_link)
     assert "하루 웹 채팅" in person_a.http.get(page_url).text
     _refused_page(victim.http.get(page_url), 403)
     _refused_page(victim.http.post(page_url), 403)
 
-    # 3. A presses the button and forwards Google's consent page; V consents as V, in V's
+    # 4. A presses the button and forwards Google's consent page; V consents as V, in V's
     #    browser. Google's answer is refused there, and spent: A cannot use it either.
     google_url = person_a.http.post(page_url).headers["location"]
     assert query_param(google_url, "prompt") == "consent"

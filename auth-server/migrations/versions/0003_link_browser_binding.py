@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import shared.db
+
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -22,9 +24,17 @@ def upgrade() -> None:
     for table in TABLES:
         op.add_column(table, sa.Column("identity_id", sa.Integer(), nullable=True))
         op.add_column(table, sa.Column("browser_binding", sa.String(length=64), nullable=True))
+    op.add_column("link_tickets", sa.Column("confirm_digest", sa.String(length=64), nullable=True))
+    op.add_column(
+        "link_tickets",
+        sa.Column("confirmed_at", shared.db.UTCDateTime(timezone=True), nullable=True),
+    )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("link_tickets") as batch:
+        batch.drop_column("confirmed_at")
+        batch.drop_column("confirm_digest")
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
             batch.drop_column("browser_binding")

@@ -20,6 +20,7 @@ INTERNAL_CALLERS: CallerPolicy = {
     ("POST", "/internal/identities/link"): frozenset({ROUTER}),
     ("GET", "/internal/users/{user_id}/grants/{capability}"): frozenset({ROUTER}),
     ("POST", "/internal/connect-links"): frozenset({ROUTER}),
+    ("POST", "/internal/connect-links/confirm"): frozenset({ROUTER}),
     ("POST", "/internal/account-links"): frozenset({ROUTER}),
     ("POST", "/internal/tokens"): frozenset({SKILL_CALENDAR}),
 }

@@ -3,7 +3,9 @@ the pages name the Haru identity being connected, and a Google account is never 
 
 import json
 from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -42,10 +44,66 @@ async def _web_link(flow, user_id: str, external_id: str):
     )
 
 
+def _query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+async def _confirm(flow, link: str, external_id: str = "web-1", browser=None) -> httpx.Response:
+    """A web link's round trip: the page sends the browser to the router, which vouches for
+    its chat session (``external_id``) with the proof; the browser comes back."""
+    browser = browser or flow.client
+    bounce = await browser.get(local_path(link))
+    assert bounce.status_code == 303, bounce.text
+    assert bounce.headers["location"].startswith("http://127.0.0.1:8000/connect/confirm?")
+    proof = _query(bounce.headers["location"])
+    confirmed = await flow.client.post(
+        "/internal/connect-links/confirm",
+        json={**proof, "external_id": external_id},
+        headers={"Authorization": "Bearer test-router-token"},
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    return await browser.get(local_path(confirmed.json()["url"]))
+
+
+async def test_a_web_link_needs_the_routers_word_for_the_chat_session_in_the_same_browser(flow):
+    user_id = await flow.user()
+    await flow.user("web-2")
+    link = local_path(await flow.link(user_id, channel="web", external_id="web-1"))
+    bounce = await flow.client.get(link)
+    assert bounce.status_code == 303
+    proof = _query(bounce.headers["location"])
+    assert set(proof) == {"ticket", "proof"}
+    assert (await flow.client.post(link)).status_code == 403  # not confirmed yet
+    router = {"Authorization": "Bearer test-router-token"}
+    for wrong in (
+        {**proof, "external_id": "web-2"},  # another chat session
+        {**proof, "proof": "x" * 43, "external_id": "web-1"},  # not the bound browser's proof
+    ):
+        refused = await flow.client.post(
+            "/internal/connect-links/confirm", json=wrong, headers=router
+        )
+        assert refused.status_code == 404, refused.text
+        assert refused.json()["error"]["code"] == "auth.link_not_confirmable"
+    confirmed = await flow.client.post(
+        "/internal/connect-links/confirm", json={**proof, "external_id": "web-1"}, headers=router
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert local_path(confirmed.json()["url"]) == link
+    page = await flow.client.get(link)
+    assert page.status_code == 200
+    assert "하루 웹 채팅" in page.text
+    assert (await flow.client.post(link)).status_code == 303
+    # The proof is spent.
+    again = await flow.client.post(
+        "/internal/connect-links/confirm", json={**proof, "external_id": "web-1"}, headers=router
+    )
+    assert again.status_code == 404
+
+
 async def test_a_link_opened_in_one_browser_is_refused_in_another(flow):
     user_id = await flow.user()
     link = local_path(await flow.link(user_id, channel="web", external_id="web-1"))
-    assert (await flow.client.get(link)).status_code == 200
+    assert (await _confirm(flow, link)).status_code == 200
     async with flow.other_browser() as other:
         for response in (await other.get(link), await other.post(link)):
             assert response.status_code == 403, response.text
@@ -57,7 +115,9 @@ async def test_a_link_opened_in_one_browser_is_refused_in_another(flow):
 
 async def test_the_callback_in_another_browser_stores_nothing_and_burns_the_state(flow):
     user_id = await flow.user()
-    google_url = await flow.to_google(await flow.link(user_id, channel="web", external_id="web-1"))
+    link = await flow.link(user_id, channel="web", external_id="web-1")
+    await _confirm(flow, link)
+    google_url = await flow.to_google(link)
     # A forwards Google's page to V; V consents with V's own account in V's browser.
     redirect = await flow.consent(google_url, "victim@example.com")
     async with flow.other_browser() as victim:
@@ -88,7 +148,7 @@ async def test_a_web_link_lives_minutes_and_names_the_web_chat(flow):
     assert response.status_code == 201
     expires = datetime.fromisoformat(response.json()["expires_at"])
     assert expires - utcnow() <= timedelta(minutes=2)
-    page = await flow.client.get(local_path(response.json()["url"]))
+    page = await _confirm(flow, response.json()["url"])
     assert "하루 웹 채팅" in page.text
 
 
@@ -110,6 +170,7 @@ async def test_a_slack_link_names_the_slack_person_and_success_sends_them_back_t
 async def test_the_web_success_page_names_the_web_chat_and_links_back_to_it(flow):
     user_id = await flow.user()
     link = await flow.link(user_id, channel="web", external_id="web-1")
+    await _confirm(flow, link)
     done = await flow.back(await flow.consent(await flow.to_google(link), "minji@example.com"))
     assert "하루 웹 채팅" in done.text
     assert 'href="http://127.0.0.1:8000/"' in done.text

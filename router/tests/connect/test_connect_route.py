@@ -112,3 +112,38 @@ async def test_auth_server_down_is_a_korean_503_page(client, fake_auth):
     response = await client.get("/connect")
     _refused(response, 503)
     assert response.headers["retry-after"]
+
+
+async def test_the_confirmation_vouches_for_this_browsers_session_and_sends_it_back(
+    client, fake_auth
+):
+    session = (await client.get("/api/chat/session")).json()
+    await client.get("/connect")  # the ticket (ticket-1) for this session's web identity
+    response = await client.get("/connect/confirm?ticket=ticket-1&proof=proof-ok")
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "http://auth.test/connect/ticket-1"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    [confirmation] = fake_auth.confirmations
+    assert confirmation == {
+        "ticket": "ticket-1",
+        "proof": "proof-ok",
+        "external_id": session["conversation_key"].removeprefix("web:"),
+    }
+
+
+async def test_the_confirmation_in_another_browser_is_refused(app, client, fake_auth):
+    await client.get("/api/chat/session")
+    await client.get("/connect")
+    async with serve_app(app) as victim:
+        await victim.get("/api/chat/session")  # V's own chat, in V's browser
+        _refused(await victim.get("/connect/confirm?ticket=ticket-1&proof=proof-ok"), 403)
+    async with serve_app(app) as stranger:  # no chat session at all: not even asked
+        _refused(await stranger.get("/connect/confirm?ticket=ticket-1&proof=proof-ok"), 403)
+    assert len(fake_auth.confirmations) == 1  # only V's, which auth-server refused
+
+
+async def test_a_confirmation_without_its_proof_is_refused(client, fake_auth):
+    await client.get("/api/chat/session")
+    _refused(await client.get("/connect/confirm"), 403)
+    _refused(await client.get("/connect/confirm?ticket=t&proof=" + "x" * 500), 403)
+    assert fake_auth.confirmations == []

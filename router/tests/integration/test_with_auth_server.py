@@ -71,6 +71,15 @@ async def test_web_identity_missing_grant_connect_link_and_account_page(
             assert handed.status_code == 303, handed.text
             connect_url = handed.headers["location"]
             assert connect_url.startswith("http://auth.invalid/connect/")
+            # auth-server binds the ticket to the browser and asks the router to vouch for
+            # the chat session of that same browser (one browser: two clients here).
+            bounce = await auth_browser.get(urlsplit(connect_url).path)
+            assert bounce.status_code == 303, bounce.text
+            confirm = urlsplit(bounce.headers["location"])
+            assert confirm.netloc == "chat.invalid" and confirm.path == "/connect/confirm"
+            back = await browser.get(f"{confirm.path}?{confirm.query}")
+            assert back.status_code == 303, back.text
+            assert back.headers["location"] == connect_url
             page = await auth_browser.get(urlsplit(connect_url).path)
             assert page.status_code == 200
             assert "text/html" in page.headers["content-type"]

@@ -8,6 +8,7 @@ from auth_server.grants import service
 from auth_server.grants.schemas import (
     AccountLinkIn,
     CapabilityName,
+    ConfirmLinkIn,
     ConnectLinkIn,
     GrantOut,
     LinkOut,
@@ -15,6 +16,7 @@ from auth_server.grants.schemas import (
     TokenOut,
 )
 from auth_server.identities.service import identity_of_user
+from auth_server.oauth import service as flow
 from auth_server.oauth.tickets import ACCOUNT, create_ticket
 from auth_server.runtime import RuntimeDep
 from auth_server.users.dependencies import valid_user
@@ -81,6 +83,25 @@ async def create_connect_link(
     )
     await session.commit()
     return LinkOut(url=url, expires_at=expires_at)
+
+
+@router.post(
+    "/connect-links/confirm",
+    response_model=LinkOut,
+    responses={404: {"description": "auth.link_not_confirmable"}},
+)
+async def confirm_connect_link(
+    body: ConfirmLinkIn, session: SessionDep, runtime: RuntimeDep
+) -> LinkOut:
+    """The router vouches for the chat session of the browser carrying a web link's proof."""
+    url, ticket = await flow.confirm_web_ticket(
+        session=session,
+        runtime=runtime,
+        secret=body.ticket,
+        proof=body.proof,
+        external_id=body.external_id,
+    )
+    return LinkOut(url=url, expires_at=ticket.expires_at)
 
 
 @router.post("/account-links", status_code=status.HTTP_201_CREATED, response_model=LinkOut)

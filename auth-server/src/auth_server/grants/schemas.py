@@ -45,6 +45,14 @@ class ConnectLinkIn(BaseModel):
     external_id: str | None = Field(None, min_length=1, max_length=255)
 
 
+class ConfirmLinkIn(BaseModel):
+    """The router's word: the browser that carried ``proof`` holds this web chat's session."""
+
+    ticket: str = Field(min_length=1, max_length=100)
+    proof: str = Field(min_length=1, max_length=100)
+    external_id: str = Field(min_length=1, max_length=255)
+
+
 class AccountLinkIn(BaseModel):
     user_id: str = Field(min_length=1, max_length=36)
 

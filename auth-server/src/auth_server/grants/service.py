@@ -262,6 +262,8 @@ async def connect_link(
         channel=channel,
         identity_id=identity_id,
         browser_binding=browser_binding,
+        # A retry made for the browser of a flow that got this far was confirmed there.
+        confirmed=browser_binding is not None,
     )
     return runtime.url(f"/connect/{secret}"), expires_at
 

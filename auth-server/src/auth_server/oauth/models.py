@@ -29,6 +29,10 @@ class LinkTicket(Base):
     # SHA-256 of the browser cookie of the first browser that opened the link; only it may
     # use the link from then on (a forwarded link is refused).
     browser_binding: Mapped[str | None] = mapped_column(String(64))
+    # A web chat's link: SHA-256 of the one-time proof handed to the bound browser on its way
+    # to the router, and when the router vouched that this browser holds the chat's session.
+    confirm_digest: Mapped[str | None] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Form token of the account page (CSRF); random per ticket.
     form_token: Mapped[str | None] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -34,6 +34,9 @@ async def connect_page(
         return browser.remember(
             pages.outcome_page(outcome, headers=headers, chat_url=runtime.settings.chat_url)
         )
+    if flow.needs_router(found):
+        url = await flow.ask_router(session=session, runtime=runtime, ticket=found, secret=ticket)
+        return browser.remember(pages.redirect(url, headers=headers))
     capability = found.capability or "calendar"
     account = await grants.get_account(session=session, user_id=found.user_id)
     identity = await label_for(

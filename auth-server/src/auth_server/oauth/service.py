@@ -7,6 +7,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +17,10 @@ from auth_server.grants import capabilities as caps
 from auth_server.grants import service as grants
 from auth_server.grants.exceptions import GoogleAccountTaken
 from auth_server.grants.google import GoogleError, GoogleInvalidGrant, GoogleUnavailable
+from auth_server.identities.models import Identity
 from auth_server.identities.service import IdentityLabel, label_for
 from auth_server.oauth.binding import Browser
+from auth_server.oauth.exceptions import LinkNotConfirmable
 from auth_server.oauth.models import LinkTicket, OAuthState
 from auth_server.oauth.tickets import (
     ACCOUNT,
@@ -39,6 +42,7 @@ LINK_UNKNOWN = "link_unknown"
 LINK_USED = "link_used"
 LINK_EXPIRED = "link_expired"
 LINK_OTHER_BROWSER = "link_other_browser"
+LINK_UNCONFIRMED = "link_unconfirmed"
 STATE_UNKNOWN = "state_unknown"
 STATE_USED = "state_used"
 STATE_EXPIRED = "state_expired"
@@ -88,6 +92,50 @@ async def open_account_ticket(
 ) -> tuple[str, LinkTicket | None]:
     """The account page ticket behind a link and whether this browser may use it."""
     return await _open_bound(session=session, secret=secret, kind=ACCOUNT, browser=browser)
+
+
+def needs_router(ticket: LinkTicket) -> bool:
+    """Whether a web chat's link still waits for the router's word on the chat session."""
+    return ticket.kind == CONNECT and ticket.channel == "web" and ticket.confirmed_at is None
+
+
+async def ask_router(
+    *, session: AsyncSession, runtime: AuthRuntime, ticket: LinkTicket, secret: str
+) -> str:
+    """A fresh one-time proof for the bound browser to carry to the router; the router URL.
+
+    The proof reaches only the browser the link is bound to; the router adds its check of
+    that browser's chat session. Both in one browser: the chat's owner opened the link.
+    """
+    proof = new_secret()
+    ticket.confirm_digest = digest(proof)
+    await session.commit()
+    query = urlencode({"ticket": secret, "proof": proof})
+    return f"{runtime.router_confirm_url}?{query}"
+
+
+async def confirm_web_ticket(
+    *, session: AsyncSession, runtime: AuthRuntime, secret: str, proof: str, external_id: str
+) -> tuple[str, LinkTicket]:
+    """The router vouches that the browser carrying ``proof`` holds the chat session of the
+    web identity ``external_id``: the link becomes usable there (commits)."""
+    ticket = await find_ticket(session=session, secret=secret, kind=CONNECT)
+    if ticket is None or check_ticket(ticket, single_use=True) != OK or not needs_router(ticket):
+        raise LinkNotConfirmable()
+    if not ticket.confirm_digest or not hmac.compare_digest(ticket.confirm_digest, digest(proof)):
+        raise LinkNotConfirmable()
+    identity = await session.get(Identity, ticket.identity_id) if ticket.identity_id else None
+    if identity is None or identity.channel != "web" or identity.external_id != external_id:
+        raise LinkNotConfirmable()
+    claimed = await session.execute(
+        update(LinkTicket)
+        .where(LinkTicket.id == ticket.id, LinkTicket.confirm_digest == ticket.confirm_digest)
+        .values(confirm_digest=None, confirmed_at=utcnow())
+    )
+    await session.commit()
+    if claimed.rowcount != 1:
+        raise LinkNotConfirmable()
+    return runtime.url(f"/connect/{secret}"), ticket
 
 
 def form_token_ok(ticket: LinkTicket, presented: str | None) -> bool:
@@ -147,6 +195,8 @@ async def start_from_connect_ticket(
     outcome, ticket = await open_connect_ticket(session=session, secret=secret, browser=browser)
     if outcome != OK or ticket is None:
         return outcome, None
+    if needs_router(ticket):
+        return LINK_UNCONFIRMED, None
     if not await consume_ticket(session=session, ticket=ticket):
         await session.rollback()
         return LINK_USED, None

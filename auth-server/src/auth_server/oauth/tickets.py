@@ -37,6 +37,7 @@ async def create_ticket(
     channel: str | None = None,
     identity_id: int | None = None,
     browser_binding: str | None = None,
+    confirmed: bool = False,
 ) -> tuple[str, datetime]:
     """Adds a ticket (no commit) and returns (the secret for the URL, its expiry)."""
     secret = new_secret()
@@ -51,6 +52,7 @@ async def create_ticket(
             channel=channel,
             identity_id=identity_id,
             browser_binding=browser_binding,
+            confirmed_at=utcnow() if confirmed else None,
             form_token=secrets.token_urlsafe(24) if kind == ACCOUNT else None,
             expires_at=expires_at,
         )

@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 RESOLVE_PATH = "/internal/identities/resolve"
 GRANT_PATH = "/internal/users/{user_id}/grants/{capability}"
 CONNECT_LINKS_PATH = "/internal/connect-links"
+CONFIRM_LINK_PATH = "/internal/connect-links/confirm"
 ACCOUNT_LINKS_PATH = "/internal/account-links"
 CALENDAR_CAPABILITY = "calendar"
 # Grant states with which a calendar call can succeed (degraded: Google is flaky, not revoked).
@@ -89,6 +90,13 @@ class AuthServerClient:
         if external_id is not None:
             body["external_id"] = external_id
         return OneTimeLink.model_validate(await self._call("POST", CONNECT_LINKS_PATH, json=body))
+
+    async def confirm_connect_link(
+        self, *, ticket: str, proof: str, external_id: str
+    ) -> OneTimeLink:
+        """Vouches that the browser carrying ``proof`` holds the web chat ``external_id``."""
+        body = {"ticket": ticket, "proof": proof, "external_id": external_id}
+        return OneTimeLink.model_validate(await self._call("POST", CONFIRM_LINK_PATH, json=body))
 
     async def create_account_link(self, *, user_id: str) -> OneTimeLink:
         """A one-time link to the user's account page."""

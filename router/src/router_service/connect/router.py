@@ -12,10 +12,13 @@ from router_service.chat.dependencies import COOKIE_NAME
 from router_service.clients.exceptions import AuthServerRequestFailed, AuthServerUnavailable
 from router_service.connect import pages
 from router_service.connect.service import (
+    CONFIRM_PATH,
     CONNECT_PATH,
     action_of_session,
+    confirm_for_session,
     parse_action_id,
     ticket_for_session,
+    well_formed_proof,
 )
 from router_service.dependencies import DialogueDepsDep
 from shared.db import SessionDep
@@ -51,6 +54,38 @@ async def connect(
     try:
         link = await ticket_for_session(auth=deps.auth, web=web, action=action)
     except (AuthServerUnavailable, AuthServerRequestFailed):
+        return pages.page(
+            pages.UNAVAILABLE,
+            status_code=503,
+            chat_url=chat_url,
+            extra_headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
+    return RedirectResponse(link.url, status_code=303, headers=pages.HEADERS)
+
+
+@router.get(
+    CONFIRM_PATH,
+    summary="Vouch for the chat session of the browser a web connect link is bound to",
+    response_class=Response,
+    responses={303: {"description": "Back to auth-server's connect page"}, 403: {}, 503: {}},
+)
+async def confirm(
+    request: Request,
+    session: SessionDep,
+    deps: DialogueDepsDep,
+    ticket: str | None = None,
+    proof: str | None = None,
+) -> Response:
+    """auth-server sent the link's browser here: only the chat's own browser goes back on."""
+    chat_url = deps.settings.public_base_url.rstrip("/") + "/"
+    web = await chat.find_session(session=session, token=request.cookies.get(COOKIE_NAME))
+    if web is None or ticket is None or proof is None or not well_formed_proof(ticket, proof):
+        return pages.page(pages.NOT_YOURS, status_code=403, chat_url=chat_url)
+    try:
+        link = await confirm_for_session(auth=deps.auth, web=web, ticket=ticket, proof=proof)
+    except AuthServerRequestFailed:
+        return pages.page(pages.NOT_YOURS, status_code=403, chat_url=chat_url)
+    except AuthServerUnavailable:
         return pages.page(
             pages.UNAVAILABLE,
             status_code=503,

@@ -3,8 +3,11 @@
 A web chat's connect link must complete only in the browser that holds the chat session it
 was made for. So the chat shows ``/connect?action_id=N`` on the router; opening it, the router
 checks the session cookie and that the action is this session's, and only then asks
-auth-server for a one-time, short-lived ticket for the session's web identity, which
-auth-server binds to the browser that opens it (see docs/security.md).
+auth-server for a one-time, short-lived ticket for the session's web identity. auth-server
+binds the ticket to the browser that opens it and sends that browser back here
+(``/connect/confirm``) with a one-time proof; the router vouches that this browser holds the
+chat session the ticket was made for. A ticket forwarded before anyone opened it thus ends
+at the router in the wrong browser, and is refused (see docs/security.md).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from router_service.conversations.models import Channel
 from router_service.pending.models import PendingAction
 
 CONNECT_PATH = "/connect"
+CONFIRM_PATH = "/connect/confirm"
+MAX_PROOF_CHARS = 100
 # Ids are BIGINT: anything longer cannot name an action (and must not reach the database).
 MAX_ACTION_ID_DIGITS = 18
 
@@ -59,3 +64,15 @@ async def ticket_for_session(
         channel=Channel.web,
         external_id=web.external_id,
     )
+
+
+def well_formed_proof(ticket: str | None, proof: str | None) -> bool:
+    """Whether a confirmation request carries a ticket and a proof of a plausible size."""
+    return all(value and len(value) <= MAX_PROOF_CHARS for value in (ticket, proof))
+
+
+async def confirm_for_session(
+    *, auth: AuthServerClient, web: WebSession, ticket: str, proof: str
+) -> OneTimeLink:
+    """Tells auth-server that the browser carrying ``proof`` holds this web chat's session."""
+    return await auth.confirm_connect_link(ticket=ticket, proof=proof, external_id=web.external_id)
