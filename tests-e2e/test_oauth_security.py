@@ -191,3 +191,23 @@ def test_a_slack_link_names_the_slack_person_and_sends_them_back_to_slack(
     assert "Slack @haru-kim" in done.text
     assert "Slack으로 돌아가세요" in done.text
     assert system.url("router") not in done.text  # not the web chat
+
+
+def test_a_forwarded_account_page_link_is_refused(system: System) -> None:
+    """The account page can connect Google too: A's account link, taken with A's session but
+    opened first in V's browser, goes to the router for its check and is refused there."""
+    person_a = ChatUser.new(system)
+    victim = connected_user(system)
+    link = person_a.http.get("/api/chat/account-link").json()["url"]
+    bounce = victim.http.get(link)
+    assert bounce.status_code == 303
+    assert bounce.headers["location"].startswith(system.url("router") + "/connect/confirm?")
+    _refused_page(victim.http.get(bounce.headers["location"]), 403)
+    _refused_page(victim.http.post(f"{link}/connect", data={"capability": "calendar"}), 403)
+    _refused_page(person_a.http.get(link), 403)  # bound to V's browser: useless to both
+    # A fresh link in A's own browser shows A's page after the router's word.
+    own = person_a.http.get("/api/chat/account-link").json()["url"]
+    page = person_a.http.get(own, follow_redirects=True)
+    assert page.status_code == 200
+    assert "내 Google 연결" in page.text
+    assert _grant_state(system, person_a.user_id) == "missing"

@@ -224,3 +224,41 @@ async def test_an_account_page_opened_in_one_browser_is_refused_in_another(flow)
         assert "다른 브라우저" in refused.text
         post = await other.post(f"{page}/disconnect", data={"form_token": "x"})
         assert post.status_code == 403
+
+
+async def test_a_web_chats_account_page_needs_the_routers_word_too(flow):
+    """The account page can connect Google: a web chat's account link is confirmed by the
+    router in the browser it is bound to, like a connect link."""
+    user_id = await flow.user()
+    router = {"Authorization": "Bearer test-router-token"}
+    made = await flow.client.post(
+        "/internal/account-links",
+        json={"user_id": user_id, "channel": "web", "external_id": "web-1"},
+        headers=router,
+    )
+    assert made.status_code == 201, made.text
+    page = local_path(made.json()["url"])
+    async with flow.other_browser() as victim:  # forwarded before its owner opened it
+        bounce = await victim.get(page)
+        assert bounce.status_code == 303
+        proof = _query(bounce.headers["location"])
+        refused = await victim.post(f"{page}/connect", data={"capability": "calendar"})
+        assert refused.status_code == 403
+        # The router, asked in V's browser, vouches for V's session: not this link's.
+        wrong = await flow.client.post(
+            "/internal/connect-links/confirm",
+            json={**proof, "external_id": "web-victim"},
+            headers=router,
+        )
+        assert wrong.status_code == 404
+    # Opened by V first, the link is V's browser's and useless to both; a fresh one works in
+    # the owner's browser after the router's word.
+    assert (await flow.client.get(page)).status_code == 403
+    fresh = await flow.client.post(
+        "/internal/account-links",
+        json={"user_id": user_id, "channel": "web", "external_id": "web-1"},
+        headers=router,
+    )
+    shown = await _confirm(flow, fresh.json()["url"])
+    assert shown.status_code == 200, shown.text
+    assert "내 Google 연결" in shown.text

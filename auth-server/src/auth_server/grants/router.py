@@ -110,11 +110,16 @@ async def create_account_link(
 ) -> LinkOut:
     """A link to the account page."""
     await valid_user(body.user_id, session)
+    identity = await identity_of_user(
+        session=session, user_id=body.user_id, channel=body.channel, external_id=body.external_id
+    )
     secret, expires_at = await create_ticket(
         session=session,
         kind=ACCOUNT,
         user_id=body.user_id,
         ttl_seconds=runtime.settings.account_ticket_ttl_seconds,
+        channel=body.channel,
+        identity_id=identity.id if identity is not None else None,
     )
     await session.commit()
     return LinkOut(url=runtime.url(f"/account/{secret}"), expires_at=expires_at)

@@ -55,6 +55,9 @@ class ConfirmLinkIn(BaseModel):
 
 class AccountLinkIn(BaseModel):
     user_id: str = Field(min_length=1, max_length=36)
+    # The identity whose chat asked for it; a web chat's link is confirmed by the router.
+    channel: Literal["web", "slack"] | None = None
+    external_id: str | None = Field(None, min_length=1, max_length=255)
 
 
 class LinkOut(BaseModel):

@@ -115,12 +115,17 @@ async def account_page(
     error: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """The linked Google account and every capability's state, with buttons."""
-    outcome, found = await flow.open_account_ticket(session=session, secret=ticket, browser=browser)
+    outcome, found = await flow.open_account_ticket(
+        session=session, secret=ticket, browser=browser, confirmed=False
+    )
     headers = _headers(runtime)
     if outcome != flow.OK or found is None:
         return browser.remember(
             pages.outcome_page(outcome, headers=headers, chat_url=runtime.settings.chat_url)
         )
+    if flow.needs_router(found):
+        url = await flow.ask_router(session=session, runtime=runtime, ticket=found, secret=ticket)
+        return browser.remember(pages.redirect(url, headers=headers))
     account = await grants.get_account(session=session, user_id=found.user_id)
     items = []
     for name, status in grants.all_statuses(account).items():

@@ -88,15 +88,21 @@ async def open_connect_ticket(
 
 
 async def open_account_ticket(
-    *, session: AsyncSession, secret: str, browser: Browser
+    *, session: AsyncSession, secret: str, browser: Browser, confirmed: bool = True
 ) -> tuple[str, LinkTicket | None]:
-    """The account page ticket behind a link and whether this browser may use it."""
-    return await _open_bound(session=session, secret=secret, kind=ACCOUNT, browser=browser)
+    """The account page ticket behind a link and whether this browser may use it; with
+    ``confirmed``, a web chat's link must have the router's word already."""
+    outcome, ticket = await _open_bound(
+        session=session, secret=secret, kind=ACCOUNT, browser=browser
+    )
+    if confirmed and ticket is not None and needs_router(ticket):
+        return LINK_UNCONFIRMED, None
+    return outcome, ticket
 
 
 def needs_router(ticket: LinkTicket) -> bool:
     """Whether a web chat's link still waits for the router's word on the chat session."""
-    return ticket.kind == CONNECT and ticket.channel == "web" and ticket.confirmed_at is None
+    return ticket.channel == "web" and ticket.confirmed_at is None
 
 
 async def ask_router(
@@ -120,7 +126,10 @@ async def confirm_web_ticket(
     """The router vouches that the browser carrying ``proof`` holds the chat session of the
     web identity ``external_id``: the link becomes usable there (commits)."""
     ticket = await find_ticket(session=session, secret=secret, kind=CONNECT)
-    if ticket is None or check_ticket(ticket, single_use=True) != OK or not needs_router(ticket):
+    ticket = ticket or await find_ticket(session=session, secret=secret, kind=ACCOUNT)
+    if ticket is None or not needs_router(ticket):
+        raise LinkNotConfirmable()
+    if check_ticket(ticket, single_use=ticket.kind == CONNECT) != OK:
         raise LinkNotConfirmable()
     if not ticket.confirm_digest or not hmac.compare_digest(ticket.confirm_digest, digest(proof)):
         raise LinkNotConfirmable()
@@ -135,7 +144,7 @@ async def confirm_web_ticket(
     await session.commit()
     if claimed.rowcount != 1:
         raise LinkNotConfirmable()
-    return runtime.url(f"/connect/{secret}"), ticket
+    return runtime.url(f"/{ticket.kind}/{secret}"), ticket
 
 
 def form_token_ok(ticket: LinkTicket, presented: str | None) -> bool:

@@ -98,9 +98,15 @@ class AuthServerClient:
         body = {"ticket": ticket, "proof": proof, "external_id": external_id}
         return OneTimeLink.model_validate(await self._call("POST", CONFIRM_LINK_PATH, json=body))
 
-    async def create_account_link(self, *, user_id: str) -> OneTimeLink:
-        """A one-time link to the user's account page."""
-        body = {"user_id": user_id}
+    async def create_account_link(
+        self, *, user_id: str, channel: str | None = None, external_id: str | None = None
+    ) -> OneTimeLink:
+        """A link to the user's account page, for the identity ``(channel, external_id)``."""
+        body: dict[str, Any] = {"user_id": user_id}
+        if channel is not None:
+            body["channel"] = str(channel)
+        if external_id is not None:
+            body["external_id"] = external_id
         return OneTimeLink.model_validate(await self._call("POST", ACCOUNT_LINKS_PATH, json=body))
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
