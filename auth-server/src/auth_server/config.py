@@ -26,7 +26,11 @@ class AuthSettings(ServiceSettings):
         "http://127.0.0.1:8001", description="Base URL people's browsers use to reach this service"
     )
     chat_url: str = Field(
-        "http://127.0.0.1:8000/", description="Where the success page's 'back to chat' link points"
+        "http://127.0.0.1:8000/",
+        description=(
+            "The web chat (the router's public URL): the pages' 'back to chat' link, and the "
+            "origin of the router's /connect/confirm that a web chat's link is checked at"
+        ),
     )
 
     google_client_id: str = Field(
