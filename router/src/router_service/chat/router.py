@@ -115,7 +115,10 @@ async def decide(
 async def account_link(web: WebSessionDep, deps: DialogueDepsDep) -> Link:
     """A fresh link to the auth-server's account page for this chat's user."""
     identity = await deps.auth.resolve_identity(channel="web", external_id=web.external_id)
-    link = await deps.auth.create_account_link(user_id=identity.user_id)
+    # For this chat's web identity: auth-server has the router confirm it in the browser.
+    link = await deps.auth.create_account_link(
+        user_id=identity.user_id, channel="web", external_id=web.external_id
+    )
     return Link(url=link.url, expires_at=link.expires_at)
 
 
