@@ -28,6 +28,11 @@ NAMING_CONVENTION = {
 }
 
 
+# The largest value of a BIGINT id column (PostgreSQL and SQLite both store signed 64 bits):
+# ids from requests are validated against it, so a larger one is a 422, not a driver error.
+MAX_ROW_ID = 2**63 - 1
+
+
 def make_metadata() -> MetaData:
     """A MetaData with the project's naming convention."""
     return MetaData(naming_convention=NAMING_CONVENTION)

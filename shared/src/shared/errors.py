@@ -17,12 +17,18 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import current_request_id
+from shared.text import UNSTORABLE_TEXT_CODE, UNSTORABLE_TEXT_MESSAGE
 from shared.time import NAIVE_DATETIME_CODE, RANGE_INVALID_CODE, ZONE_UNKNOWN_CODE
 
 logger = logging.getLogger(__name__)
 
 # Validation error types that are promoted to the top-level error code.
-PROMOTED_VALIDATION_CODES = (NAIVE_DATETIME_CODE, RANGE_INVALID_CODE, ZONE_UNKNOWN_CODE)
+PROMOTED_VALIDATION_CODES = (
+    NAIVE_DATETIME_CODE,
+    RANGE_INVALID_CODE,
+    ZONE_UNKNOWN_CODE,
+    UNSTORABLE_TEXT_CODE,
+)
 
 
 class AppError(Exception):
@@ -185,9 +191,7 @@ def _sqlstate(exc: BaseException) -> str | None:
 async def handle_database_error(request: Request, exc: DBAPIError) -> JSONResponse:
     """Text the database cannot store is a 422; any other database error stays a 500."""
     if _sqlstate(exc) in UNSTORABLE_TEXT_SQLSTATES:
-        return error_response(
-            422, "request.unstorable_text", "저장할 수 없는 문자(NUL 등)가 포함되어 있습니다."
-        )
+        return error_response(422, UNSTORABLE_TEXT_CODE, UNSTORABLE_TEXT_MESSAGE)
     raise exc
 
 

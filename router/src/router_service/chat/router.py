@@ -6,8 +6,9 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from router_service.chat import service
@@ -17,7 +18,7 @@ from router_service.conversations.models import Channel
 from router_service.conversations.service import messages_after, recent_messages
 from router_service.dependencies import DialogueDepsDep
 from router_service.dialogue.service import handle_decision, handle_incoming
-from shared.db import Database, SessionDep
+from shared.db import MAX_ROW_ID, Database, SessionDep
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/chat", tags=["chat"])
@@ -74,7 +75,9 @@ async def send_message(
 async def list_messages(
     web: WebSessionDep,
     session: SessionDep,
-    after_id: int | None = Query(None, ge=0, description="Only messages newer than this id"),
+    after_id: int | None = Query(
+        None, ge=0, le=MAX_ROW_ID, description="Only messages newer than this id"
+    ),
 ) -> MessageList:
     """The latest messages, or those after ``after_id``, oldest first."""
     if after_id is None:
@@ -97,7 +100,11 @@ async def list_messages(
     summary="Approve, reject or choose for a proposal",
 )
 async def decide(
-    action_id: int, body: Decision, web: WebSessionDep, session: SessionDep, deps: DialogueDepsDep
+    action_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
+    body: Decision,
+    web: WebSessionDep,
+    session: SessionDep,
+    deps: DialogueDepsDep,
 ) -> MessageList:
     """Applies a button; a second click on an answered proposal returns no messages."""
     turn = await handle_decision(
@@ -131,11 +138,11 @@ async def account_link(web: WebSessionDep, deps: DialogueDepsDep) -> Link:
 async def stream(
     request: Request,
     web: ExistingWebSessionDep,
-    after_id: int = Query(0, ge=0, description="Stream messages newer than this id"),
+    after_id: int = Query(0, ge=0, le=MAX_ROW_ID, description="Stream messages newer than this id"),
 ) -> StreamingResponse:
     """New messages as they are stored (polls the database, so any replica can serve it)."""
     last_event = request.headers.get("last-event-id", "")
-    start_after = int(last_event) if last_event.isdigit() else after_id
+    start_after = _last_event_id(last_event) or after_id
     database: Database = request.app.state.database
     poll = request.app.state.settings.stream_poll_seconds
     events = _events(request, database, web.conversation_key, start_after, poll)
@@ -144,6 +151,13 @@ async def stream(
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
+
+
+def _last_event_id(header: str) -> int | None:
+    """The browser's ``Last-Event-ID`` when it is an id we could have sent, else None."""
+    if header.isascii() and header.isdigit() and len(header) <= 19 and int(header) <= MAX_ROW_ID:
+        return int(header)
+    return None
 
 
 async def _events(
