@@ -128,6 +128,17 @@ _MESSAGES: dict[str, tuple[int, str, str, list[str]]] = {
         "warn",
         ["Google 서버가 일시적으로 응답하지 않습니다. 잠시 후 다시 시도해 주세요."],
     ),
+    # Google sent the browser back with error=server_error, temporarily_unavailable, ...:
+    # this request cannot be completed (a 4xx), and a fresh attempt usually works.
+    flow.GOOGLE_REDIRECT_ERROR: (
+        400,
+        "Google에서 인증을 마치지 못했습니다",
+        "warn",
+        [
+            "Google이 일시적인 오류로 인증을 끝내지 못했습니다. 아무것도 저장하지 않았습니다.",
+            "아래 버튼으로 다시 시도해 주세요.",
+        ],
+    ),
     flow.GOOGLE_ERROR: (
         502,
         "Google에서 오류가 발생했습니다",
