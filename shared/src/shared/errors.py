@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import current_request_id
@@ -97,6 +98,13 @@ class UpstreamUnavailable(AppError):
         if retry_after is not None:
             self.headers.setdefault("Retry-After", str(retry_after))
             self.details.setdefault("retry_after", retry_after)
+
+
+class DatabaseBusy(UpstreamUnavailable):
+    """Every connection of the pool is in use (overload): come back in a moment."""
+
+    code = "database.busy"
+    message = "요청이 많아 잠시 처리할 수 없습니다. 잠시 후 다시 시도해 주세요."
 
 
 HTTP_STATUS_CODES = {
@@ -195,9 +203,17 @@ async def handle_database_error(request: Request, exc: DBAPIError) -> JSONRespon
     raise exc
 
 
+async def handle_pool_timeout(request: Request, exc: PoolTimeout) -> JSONResponse:
+    """The pool had no free connection within its timeout: a prompt 503 with Retry-After."""
+    logger.warning("database pool exhausted", extra={"error_code": DatabaseBusy.code})
+    busy = DatabaseBusy(retry_after=1)
+    return error_response(busy.status_code, busy.code, busy.message, busy.details, busy.headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Installs the one error handler set on ``app`` (unexpected errors: the middleware)."""
     app.add_exception_handler(AppError, handle_app_error)
     app.add_exception_handler(DBAPIError, handle_database_error)
+    app.add_exception_handler(PoolTimeout, handle_pool_timeout)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)

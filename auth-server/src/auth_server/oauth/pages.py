@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from auth_server.grants import capabilities as caps
 from auth_server.oauth import service as flow
+from shared.security import content_security_policy, page_headers
 
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -25,17 +26,12 @@ def _origin(url: str) -> str:
 
 def security_headers(*, google_auth_uri: str) -> dict[str, str]:
     """Headers for every page: no caching, no referrer (links carry tickets), no framing."""
-    return {
-        "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",
-        "X-Frame-Options": "DENY",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": (
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-            f"form-action 'self' {_origin(google_auth_uri)}; frame-ancestors 'none'; "
-            "base-uri 'none'"
-        ),
-    }
+    policy = content_security_policy(
+        style_src="'unsafe-inline'",
+        img_src="'self' data:",
+        form_action=f"'self' {_origin(google_auth_uri)}",
+    )
+    return page_headers(policy=policy)
 
 
 def render(

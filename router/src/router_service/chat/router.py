@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from router_service.chat import service
@@ -18,10 +18,16 @@ from router_service.conversations.models import Channel
 from router_service.conversations.service import messages_after, recent_messages
 from router_service.dependencies import DialogueDepsDep
 from router_service.dialogue.service import handle_decision, handle_incoming
+from router_service.ratelimits import limit_per_address, limit_session_messages
 from shared.db import MAX_ROW_ID, Database, SessionDep
 
 logger = logging.getLogger(__name__)
-router = APIRouter(prefix="/api/chat", tags=["chat"])
+router = APIRouter(
+    prefix="/api/chat",
+    tags=["chat"],
+    dependencies=[Depends(limit_per_address)],
+    responses={429: {"description": "request.rate_limited (see Retry-After)"}},
+)
 HEARTBEAT_SECONDS = 15.0
 HISTORY_LIMIT = 100
 
@@ -53,9 +59,14 @@ async def get_session(
     },
 )
 async def send_message(
-    body: SendMessage, web: WebSessionDep, session: SessionDep, deps: DialogueDepsDep
+    request: Request,
+    body: SendMessage,
+    web: WebSessionDep,
+    session: SessionDep,
+    deps: DialogueDepsDep,
 ) -> MessageList:
     """Stores the message and returns it with Haru's replies."""
+    limit_session_messages(request, web.id)
     turn = await handle_incoming(
         session,
         deps=deps,
@@ -102,11 +113,13 @@ async def list_messages(
 async def decide(
     action_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
     body: Decision,
+    request: Request,
     web: WebSessionDep,
     session: SessionDep,
     deps: DialogueDepsDep,
 ) -> MessageList:
     """Applies a button; a second click on an answered proposal returns no messages."""
+    limit_session_messages(request, web.id)
     turn = await handle_decision(
         session,
         deps=deps,
