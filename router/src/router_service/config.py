@@ -52,6 +52,11 @@ class RouterSettings(ServiceSettings):
     web_session_unused_hours: float = Field(
         24, gt=0, description="A chat session that never sent a message is deleted after this"
     )
+    connect_link_retention_minutes: float = Field(
+        60,
+        gt=0,
+        description="After this, a one-time connect link (expired by then) is removed from history",
+    )
     web_session_idle_days: float = Field(
         365, gt=0, description="A chat session unseen this long is deleted (its cookie expired)"
     )

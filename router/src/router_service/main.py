@@ -7,23 +7,21 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
 
 from router_service.api import api_router
-from router_service.chat.service import purge_stale_sessions
 from router_service.clients.auth_server import AuthServerClient
 from router_service.clients.calendar import CalendarClient
 from router_service.config import RouterSettings
 from router_service.dialogue.service import DialogueDeps, recover_stalled
+from router_service.housekeeping import run_housekeeping
 from router_service.nlu.llm import LlmParser, OpenAiNluParser
 from router_service.ratelimits import ChatLimits, RateLimitedLlm
 from router_service.slack.worker import SlackRuntime
 from router_service.web.router import static_files
 from shared.app import build_app
-from shared.db import utcnow
 from shared.http import create_client
 from shared.settings import load_settings
 
@@ -39,25 +37,10 @@ async def _recovery_loop(app: FastAPI, interval: float) -> None:
         except Exception:  # keep the loop alive; the next round tries again
             logger.exception("stalled action recovery failed")
         try:
-            await purge_web_sessions(app)
+            await run_housekeeping(app)
         except Exception:
-            logger.exception("web session purge failed")
+            logger.exception("housekeeping failed")
         await asyncio.sleep(interval)
-
-
-async def purge_web_sessions(app: FastAPI) -> int:
-    """Deletes chat sessions nobody can use any more (periodic housekeeping)."""
-    settings: RouterSettings = app.state.settings
-    async with app.state.database.sessionmaker() as session:
-        purged = await purge_stale_sessions(
-            session=session,
-            now=utcnow(),
-            unused_after=timedelta(hours=settings.web_session_unused_hours),
-            idle_after=timedelta(days=settings.web_session_idle_days),
-        )
-    if purged:
-        logger.info("web sessions purged", extra={"purged": purged})
-    return purged
 
 
 def _nlu_llm(settings: RouterSettings) -> LlmParser | None:

@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from router_service.chat.models import WebSession
-from router_service.main import purge_web_sessions
+from router_service.conversations.models import Channel, Direction, Message
+from router_service.conversations.service import record_message
+from router_service.housekeeping import run_housekeeping
 from router_service.ratelimits import RateLimitedLlm
 from shared.db import utcnow
 from shared.ratelimit import RateLimited
@@ -134,7 +136,7 @@ async def test_stale_and_never_used_sessions_are_purged(make_app):
             update(WebSession).where(WebSession.id.in_([used, unused_old])).values(created_at=old)
         )
         await session.commit()
-    assert await purge_web_sessions(app) == 1
+    assert (await run_housekeeping(app))["sessions_purged"] == 1
     async with app.state.database.sessionmaker() as session:
         left = set((await session.scalars(select(WebSession.id))).all())
         assert left == {used, unused_fresh}
@@ -145,4 +147,48 @@ async def test_stale_and_never_used_sessions_are_purged(make_app):
             .values(last_seen_at=utcnow() - timedelta(days=400))
         )
         await session.commit()
-    assert await purge_web_sessions(app) == 1
+    assert (await run_housekeeping(app))["sessions_purged"] == 1
+
+
+async def test_expired_one_time_connect_links_leave_the_history(make_app):
+    app = await make_app(public_base_url="http://haru.test")
+    links = {
+        "ticket": "http://auth.test/connect/one-time-secret",
+        "own": "http://haru.test/connect?action_id=7",  # no secret: stays
+    }
+    async with app.state.database.sessionmaker() as session:
+        ids = {}
+        for name, url in links.items():
+            message = await record_message(
+                session=session,
+                channel=Channel.slack,
+                conversation_key=f"slack:T:D:{name}",
+                direction=Direction.outbound,
+                text="구글 캘린더를 연결해 주세요.",
+                payload={"kind": "connect", "action_id": 7, "link": {"url": url, "label": "연결"}},
+            )
+            ids[name] = message.id
+        fresh = await record_message(
+            session=session,
+            channel=Channel.slack,
+            conversation_key="slack:T:D:fresh",
+            direction=Direction.outbound,
+            text="구글 캘린더를 연결해 주세요.",
+            payload={"kind": "connect", "link": {"url": links["ticket"], "label": "연결"}},
+        )
+        await session.commit()
+        await session.execute(
+            update(Message)
+            .where(Message.id.in_(ids.values()))
+            .values(created_at=utcnow() - timedelta(hours=2))
+        )
+        await session.commit()
+    assert (await run_housekeeping(app))["links_scrubbed"] == 1
+    assert (await run_housekeeping(app))["links_scrubbed"] == 0  # done once
+    async with app.state.database.sessionmaker() as session:
+        ticket = await session.get(Message, ids["ticket"])
+        own = await session.get(Message, ids["own"])
+        young = await session.get(Message, fresh.id)
+        assert ticket.payload["link"] == {"url": None, "label": "연결", "expired": True}
+        assert own.payload["link"]["url"] == links["own"]
+        assert young.payload["link"]["url"] == links["ticket"]

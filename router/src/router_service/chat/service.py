@@ -6,9 +6,8 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from router_service.chat.models import WebSession
@@ -81,21 +80,3 @@ async def to_chat_messages(
             )
         )
     return out
-
-
-async def purge_stale_sessions(
-    *, session: AsyncSession, now: datetime, unused_after: timedelta, idle_after: timedelta
-) -> int:
-    """Deletes sessions that never sent a message (after ``unused_after``) and sessions
-    unseen for ``idle_after`` (their cookie has expired); returns how many."""
-    has_messages = exists().where(Message.conversation_key == "web:" + WebSession.external_id)
-    result = await session.execute(
-        delete(WebSession)
-        .where(
-            (WebSession.last_seen_at < now - idle_after)
-            | ((WebSession.created_at < now - unused_after) & ~has_messages)
-        )
-        .execution_options(synchronize_session=False)
-    )
-    await session.commit()
-    return int(result.rowcount or 0)

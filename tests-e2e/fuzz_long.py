@@ -1,0 +1,100 @@
+"""A long schemathesis run against the whole system, by hand (not part of `make test`).
+
+    .venv/bin/python tests-e2e/fuzz_long.py --seconds 100 --workers 4 [--backend sqlite]
+
+Starts the system on free ports (fresh databases), runs schemathesis' CLI for ``--seconds``
+per service (every phase: examples, coverage, fuzzing, stateful) with the caller's service
+token, then counts every 5xx the services logged, by status, route and error code. A 503
+with Retry-After is the contract's transient answer; anything else at 5xx is a defect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from harness import SERVICES, System, start_system  # noqa: E402
+
+CALLERS = {"auth-server": "router", "skill-calendar": "router", "router": "auth-server"}
+
+
+def fuzz(system: System, service: str, *, seconds: int, workers: int) -> int:
+    """Runs schemathesis against ``service``; returns its exit code."""
+    headers = system.headers(CALLERS[service], service)
+    command = [
+        str(Path(sys.executable).parent / "st"),
+        "run",
+        system.url(service) + "/openapi.json",
+        "--header",
+        f"Authorization: {headers['Authorization']}",
+        "--max-time",
+        str(seconds),
+        "--workers",
+        str(workers),
+        "--checks",
+        "not_a_server_error",
+        "--exclude-path-regex",
+        "/stream$",
+        "--request-timeout",
+        "30",
+        "--no-color",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    tail = "\n".join(result.stdout.splitlines()[-25:])
+    print(f"--- schemathesis against {service} (exit {result.returncode})\n{tail}")
+    return result.returncode
+
+
+def server_errors(system: System) -> dict[str, Counter[tuple[int, str]]]:
+    """(status, route) of every 5xx access line, per service."""
+    found: dict[str, Counter[tuple[int, str]]] = {s: Counter() for s in SERVICES}
+    for process, line in system.log_lines():
+        if process not in found or not line.startswith("{"):
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        status = record.get("status")
+        if record.get("logger") == "shared.access" and isinstance(status, int) and status >= 500:
+            route = str(record.get("message", "")).split(" ")[1:2] or ["?"]
+            found[process][(status, route[0])] += 1
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--backend", choices=["postgresql", "sqlite"], default=None)
+    parser.add_argument("--service", action="append", choices=SERVICES)
+    args = parser.parse_args()
+    state = Path(tempfile.mkdtemp(prefix="haru-fuzz-"))
+    system = start_system(state, backend=args.backend)
+    try:
+        for service in args.service or SERVICES:
+            fuzz(system, service, seconds=args.seconds, workers=args.workers)
+        errors = server_errors(system)
+    finally:
+        system.stop()
+    print(f"--- 5xx logged by each service ({system.databases.backend})")
+    for service, counts in errors.items():
+        total = sum(counts.values())
+        print(f"{service}: {total}")
+        for (status, route), count in counts.most_common():
+            print(f"  {count:>6} × {status} {route}")
+    shutil.rmtree(state, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
