@@ -99,3 +99,13 @@ async def test_whatever_the_nlu_raises_the_person_gets_an_answer(client, monkeyp
     assert response.status_code == 201, response.text
     replies = [m for m in response.json()["messages"] if m["role"] == "assistant"]
     assert replies and all(HANGUL.search(m["text"]) for m in replies)
+
+
+async def test_the_nlu_endpoint_answers_a_clear_422_whatever_the_parser_raises(
+    client, service_headers
+):
+    body = {"text": "내일 오후 3시 회의", "now": "9999-12-31T23:59:00+09:00"}
+    response = await client.post("/internal/nlu/parse", json=body, headers=service_headers)
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 422:
+        _clear_error(response, 422, "nlu.unreadable")
