@@ -4,14 +4,16 @@
 
 Starts the system on free ports (fresh databases), runs schemathesis' CLI for ``--seconds``
 per service (every phase: examples, coverage, fuzzing, stateful) with the caller's service
-token, then counts every 5xx the services logged, by status, route and error code. A 503
-with Retry-After is the contract's transient answer; anything else at 5xx is a defect.
+token, then counts every 5xx the services logged, by status and route (reports and the
+services' error lines go to ``--out``). A 503 with Retry-After is the contract's transient
+answer (the check ``no_unexpected_server_error`` allows it); any other 5xx is a defect.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -27,8 +29,8 @@ from harness import SERVICES, System, start_system  # noqa: E402
 CALLERS = {"auth-server": "router", "skill-calendar": "router", "router": "auth-server"}
 
 
-def fuzz(system: System, service: str, *, seconds: int, workers: int) -> int:
-    """Runs schemathesis against ``service``; returns its exit code."""
+def fuzz(system: System, service: str, *, seconds: int, workers: int, out: Path) -> int:
+    """Runs schemathesis against ``service`` (its whole report in ``out``); its exit code."""
     headers = system.headers(CALLERS[service], service)
     command = [
         str(Path(sys.executable).parent / "st"),
@@ -41,14 +43,19 @@ def fuzz(system: System, service: str, *, seconds: int, workers: int) -> int:
         "--workers",
         str(workers),
         "--checks",
-        "not_a_server_error",
+        "no_unexpected_server_error",
         "--exclude-path-regex",
         "/stream$",
         "--request-timeout",
         "30",
         "--no-color",
     ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    env = os.environ | {
+        "SCHEMATHESIS_HOOKS": "schemathesis_checks",
+        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+    }
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    (out / f"schemathesis-{service}.txt").write_text(result.stdout + result.stderr)
     tail = "\n".join(result.stdout.splitlines()[-25:])
     print(f"--- schemathesis against {service} (exit {result.returncode})\n{tail}")
     return result.returncode
@@ -77,13 +84,19 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], default=None)
     parser.add_argument("--service", action="append", choices=SERVICES)
+    parser.add_argument("--out", type=Path, default=Path("var/fuzz"), help="reports and logs")
     args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
     state = Path(tempfile.mkdtemp(prefix="haru-fuzz-"))
     system = start_system(state, backend=args.backend)
     try:
         for service in args.service or SERVICES:
-            fuzz(system, service, seconds=args.seconds, workers=args.workers)
+            fuzz(system, service, seconds=args.seconds, workers=args.workers, out=args.out)
         errors = server_errors(system)
+        for process, line in system.log_lines():
+            if '"level": "error"' in line:
+                with (args.out / f"errors-{process}.log").open("a") as log:
+                    log.write(line + "\n")
     finally:
         system.stop()
     print(f"--- 5xx logged by each service ({system.databases.backend})")
