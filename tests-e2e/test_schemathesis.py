@@ -41,7 +41,7 @@ UNAUTHENTICATED = settings(
 
 
 @pytest.mark.parametrize("service", ["auth-server", "skill-calendar", "router"])
-def test_schema_holds(system: System, service: str) -> None:
+def test_schema_holds(system: System, service: str, tmp_path: Path) -> None:
     """Every operation, every phase: no 5xx (but 503 + Retry-After), answers as documented."""
     command = [
         str(Path(sys.executable).parent / "st"),
@@ -72,7 +72,7 @@ def test_schema_holds(system: System, service: str) -> None:
         "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
     }
     result = subprocess.run(
-        command, capture_output=True, text=True, env=env, cwd=HERE, timeout=300, check=False
+        command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 

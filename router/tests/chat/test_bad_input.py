@@ -109,3 +109,13 @@ async def test_the_nlu_endpoint_answers_a_clear_422_whatever_the_parser_raises(
     assert response.status_code in (200, 422), response.text
     if response.status_code == 422:
         _clear_error(response, 422, "nlu.unreadable")
+
+
+async def test_a_lone_surrogate_echoed_in_a_validation_error_is_rendered(client, service_headers):
+    body = b'{"text": "hello", "time_zone": "\\ud800"}'
+    response = await client.post(
+        "/internal/nlu/parse",
+        content=body,
+        headers={**service_headers, "Content-Type": "application/json"},
+    )
+    _clear_error(response, 422, "datetime.zone_unknown")

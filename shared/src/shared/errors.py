@@ -7,6 +7,7 @@ machine-readable.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import current_request_id
-from shared.text import UNSTORABLE_TEXT_CODE, UNSTORABLE_TEXT_MESSAGE
+from shared.text import UNSTORABLE_TEXT_CODE, UNSTORABLE_TEXT_MESSAGE, without_lone_surrogates
 from shared.time import NAIVE_DATETIME_CODE, RANGE_INVALID_CODE, ZONE_UNKNOWN_CODE
 
 logger = logging.getLogger(__name__)
@@ -130,6 +131,15 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
     }
 
 
+class ErrorResponse(JSONResponse):
+    """JSON that renders whatever the request put in it: a lone surrogate echoed back in a
+    validation message (``"time_zone": "\\ud800"``) becomes U+FFFD, not an encoding 500."""
+
+    def render(self, content: Any) -> bytes:
+        text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return without_lone_surrogates(text).encode("utf-8")
+
+
 def error_response(
     status_code: int,
     code: str,
@@ -138,7 +148,7 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """Renders the one JSON error shape as a response."""
-    return JSONResponse(
+    return ErrorResponse(
         error_body(code, message, details), status_code=status_code, headers=headers
     )
 

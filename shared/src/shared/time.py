@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, PlainSerializer, model_validator
 from pydantic_core import PydanticCustomError
 
+from shared.text import without_lone_surrogates
+
 SEOUL = ZoneInfo("Asia/Seoul")
 DEFAULT_ZONE_NAME = "Asia/Seoul"
 NAIVE_DATETIME_CODE = "datetime.naive"
@@ -48,7 +50,9 @@ def _require_zone(value: str) -> str:
 def zone_or_error(name: str) -> ZoneInfo:
     """Returns the IANA zone ``name`` or raises a pydantic error with a stable code."""
     unknown = PydanticCustomError(
-        ZONE_UNKNOWN_CODE, "알 수 없는 시간대입니다: {name}", {"name": name[:MAX_ZONE_NAME_CHARS]}
+        ZONE_UNKNOWN_CODE,
+        "알 수 없는 시간대입니다: {name}",
+        {"name": without_lone_surrogates(name[:MAX_ZONE_NAME_CHARS])},
     )
     if not name or len(name) > MAX_ZONE_NAME_CHARS:
         raise unknown
