@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
-from router_service.chat import service
+from router_service.chat import live, service
 from router_service.chat.dependencies import ExistingWebSessionDep, WebSessionDep
 from router_service.chat.schemas import Decision, Link, MessageList, SendMessage, SessionInfo
 from router_service.conversations.models import Channel
@@ -19,7 +16,7 @@ from router_service.conversations.service import messages_after, recent_messages
 from router_service.dependencies import DialogueDepsDep
 from router_service.dialogue.service import handle_decision, handle_incoming
 from router_service.ratelimits import limit_per_address, limit_session_messages
-from shared.db import MAX_ROW_ID, Database, SessionDep
+from shared.db import MAX_ROW_ID, SessionDep
 
 logger = logging.getLogger(__name__)
 router = APIRouter(
@@ -153,14 +150,19 @@ async def stream(
     web: ExistingWebSessionDep,
     after_id: int = Query(0, ge=0, le=MAX_ROW_ID, description="Stream messages newer than this id"),
 ) -> StreamingResponse:
-    """New messages as they are stored (polls the database, so any replica can serve it)."""
+    """New messages as they are stored by any replica (LISTEN/NOTIFY on PostgreSQL, else polls)."""
     last_event = request.headers.get("last-event-id", "")
     start_after = _last_event_id(last_event) or after_id
-    database: Database = request.app.state.database
-    poll = request.app.state.settings.stream_poll_seconds
-    events = _events(request, database, web.conversation_key, start_after, poll)
+    stream = live.events(
+        request,
+        database=request.app.state.database,
+        listener=request.app.state.listener,
+        conversation_key=web.conversation_key,
+        after_id=start_after,
+        poll=request.app.state.settings.stream_poll_seconds,
+    )
     return StreamingResponse(
-        events,
+        stream,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
@@ -171,28 +173,3 @@ def _last_event_id(header: str) -> int | None:
     if header.isascii() and header.isdigit() and len(header) <= 19 and int(header) <= MAX_ROW_ID:
         return int(header)
     return None
-
-
-async def _events(
-    request: Request, database: Database, conversation_key: str, after_id: int, poll: float
-) -> AsyncIterator[str]:
-    yield "retry: 2000\n\n"
-    idle = 0.0
-    while not await request.is_disconnected():
-        async with database.sessionmaker() as session:
-            rows = await messages_after(
-                session=session, conversation_key=conversation_key, after_id=after_id
-            )
-            messages = await service.to_chat_messages(session=session, messages=rows)
-        for message in messages:
-            after_id = message.id
-            data = json.dumps(message.model_dump(mode="json"), ensure_ascii=False)
-            yield f"id: {message.id}\nevent: message\ndata: {data}\n\n"
-        if messages:
-            idle = 0.0
-        else:
-            idle += poll
-            if idle >= HEARTBEAT_SECONDS:
-                idle = 0.0
-                yield ": ping\n\n"
-        await asyncio.sleep(poll)
