@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -25,36 +23,21 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from harness import SERVICES, System, start_system  # noqa: E402
-
-CALLERS = {"auth-server": "router", "skill-calendar": "router", "router": "auth-server"}
+from schemathesis_checks import run_cli  # noqa: E402
 
 
 def fuzz(system: System, service: str, *, seconds: int, workers: int, out: Path) -> int:
     """Runs schemathesis against ``service`` (its whole report in ``out``); its exit code."""
-    headers = system.headers(CALLERS[service], service)
-    command = [
-        str(Path(sys.executable).parent / "st"),
-        "run",
-        system.url(service) + "/openapi.json",
-        "--header",
-        f"Authorization: {headers['Authorization']}",
+    result = run_cli(
+        system,
+        service,
         "--max-time",
         str(seconds),
         "--workers",
         str(workers),
         "--checks",
         "no_unexpected_server_error",
-        "--exclude-path-regex",
-        "/stream$",
-        "--request-timeout",
-        "30",
-        "--no-color",
-    ]
-    env = os.environ | {
-        "SCHEMATHESIS_HOOKS": "schemathesis_checks",
-        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
-    }
-    result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    )
     (out / f"schemathesis-{service}.txt").write_text(result.stdout + result.stderr)
     tail = "\n".join(result.stdout.splitlines()[-25:])
     print(f"--- schemathesis against {service} (exit {result.returncode})\n{tail}")

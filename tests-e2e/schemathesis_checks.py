@@ -1,4 +1,5 @@
-"""Schemathesis checks and hooks of this project, loaded by its CLI through SCHEMATHESIS_HOOKS.
+"""Schemathesis checks and hooks of this project, loaded by its CLI through SCHEMATHESIS_HOOKS,
+and :func:`run_cli`, which runs that CLI against one service of a running system.
 
 ``no_unexpected_server_error``: schemathesis' not_a_server_error, except for the contract's
 transient answer: a 503 that says when to come back (``Retry-After``; docs/contracts.md).
@@ -6,6 +7,10 @@ transient answer: a 503 that says when to come back (``Retry-After``; docs/contr
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import schemathesis
@@ -71,3 +76,37 @@ def flatmap_query(ctx: Any, query: Any) -> st.SearchStrategy[Any]:
 def flatmap_body(ctx: Any, body: Any) -> st.SearchStrategy[Any]:
     json_body = _json_body(ctx)
     return _maybe_edged(body, text=json_body, surrogates=json_body)
+
+
+HERE = Path(__file__).resolve().parent
+# Which caller each service's internal routes are called by (docs/contracts.md).
+CALLERS = {"auth-server": "router", "skill-calendar": "router", "router": "auth-server"}
+# Server-sent events never end; a request to them would hang the generator.
+ENDLESS = r"/stream$"
+
+
+def run_cli(
+    system: Any, service: str, *options: str, cwd: Path | None = None, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``st run`` against ``service`` of ``system`` with its caller's token and these hooks."""
+    authorization = system.headers(CALLERS[service], service)["Authorization"]
+    command = [
+        str(Path(sys.executable).parent / "st"),
+        "run",
+        system.url(service) + "/openapi.json",
+        "--header",
+        f"Authorization: {authorization}",
+        "--exclude-path-regex",
+        ENDLESS,
+        "--request-timeout",
+        "30",
+        "--no-color",
+        *options,
+    ]
+    env = os.environ | {
+        "SCHEMATHESIS_HOOKS": "schemathesis_checks",
+        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+    }
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout, check=False
+    )

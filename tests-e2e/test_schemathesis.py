@@ -12,21 +12,14 @@ run by hand (docs/security.md has its numbers).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import schemathesis
 from harness import System
 from hypothesis import HealthCheck, given, settings
+from schemathesis_checks import ENDLESS, run_cli
 
-HERE = Path(__file__).resolve().parent
-# Which caller each service's internal routes are called by (docs/contracts.md).
-CALLERS = {"auth-server": "router", "skill-calendar": "router", "router": "auth-server"}
-# Server-sent events never end; a request to them would hang the generator.
-ENDLESS = r"/stream$"
 CHECKS = "no_unexpected_server_error,response_schema_conformance,content_type_conformance"
 SECONDS_PER_SERVICE = 20
 EXAMPLES_PER_OPERATION = 30
@@ -43,12 +36,9 @@ UNAUTHENTICATED = settings(
 @pytest.mark.parametrize("service", ["auth-server", "skill-calendar", "router"])
 def test_schema_holds(system: System, service: str, tmp_path: Path) -> None:
     """Every operation, every phase: no 5xx (but 503 + Retry-After), answers as documented."""
-    command = [
-        str(Path(sys.executable).parent / "st"),
-        "run",
-        system.url(service) + "/openapi.json",
-        "--header",
-        f"Authorization: {system.headers(CALLERS[service], service)['Authorization']}",
+    result = run_cli(
+        system,
+        service,
         "--checks",
         CHECKS,
         "--phases",
@@ -61,18 +51,8 @@ def test_schema_holds(system: System, service: str, tmp_path: Path) -> None:
         str(SEED),
         "--workers",
         "1",
-        "--exclude-path-regex",
-        ENDLESS,
-        "--request-timeout",
-        "30",
-        "--no-color",
-    ]
-    env = os.environ | {
-        "SCHEMATHESIS_HOOKS": "schemathesis_checks",
-        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
-    }
-    result = subprocess.run(
-        command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False
+        cwd=tmp_path,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
