@@ -43,6 +43,12 @@ LOG_ENV = {
 # Faster retries than production so a fault test waits seconds, not minutes.
 TEST_ENV = {
     "auth-server": {"AUTH_OUTBOX_POLL_SECONDS": "0.5", "AUTH_OUTBOX_BACKOFF_CAP_SECONDS": "3"},
+    # Every test's browser comes from 127.0.0.1: the chat's per-address limits would throttle
+    # the suite (router/tests/chat/test_hardening.py tests them).
+    "router": {
+        "ROUTER_CHAT_REQUESTS_PER_IP_PER_MINUTE": "1000000",
+        "ROUTER_CHAT_NEW_SESSIONS_PER_IP_PER_MINUTE": "1000000",
+    },
 }
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 SESSION_COOKIE = "haru_session"

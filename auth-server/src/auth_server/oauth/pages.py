@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from auth_server.grants import capabilities as caps
 from auth_server.identities.service import IdentityLabel
 from auth_server.oauth import service as flow
+from shared.security import content_security_policy, page_headers
 
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -26,17 +27,12 @@ def _origin(url: str) -> str:
 
 def security_headers(*, google_auth_uri: str) -> dict[str, str]:
     """Headers for every page: no caching, no referrer (links carry tickets), no framing."""
-    return {
-        "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",
-        "X-Frame-Options": "DENY",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": (
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-            f"form-action 'self' {_origin(google_auth_uri)}; frame-ancestors 'none'; "
-            "base-uri 'none'"
-        ),
-    }
+    policy = content_security_policy(
+        style_src="'unsafe-inline'",
+        img_src="'self' data:",
+        form_action=f"'self' {_origin(google_auth_uri)}",
+    )
+    return page_headers(policy=policy)
 
 
 def render(
@@ -158,6 +154,17 @@ _MESSAGES: dict[str, tuple[int, str, str, list[str]]] = {
         "Google이 잠시 응답하지 않습니다",
         "warn",
         ["Google 서버가 일시적으로 응답하지 않습니다. 잠시 후 다시 시도해 주세요."],
+    ),
+    # Google sent the browser back with error=server_error, temporarily_unavailable, ...:
+    # this request cannot be completed (a 4xx), and a fresh attempt usually works.
+    flow.GOOGLE_REDIRECT_ERROR: (
+        400,
+        "Google에서 인증을 마치지 못했습니다",
+        "warn",
+        [
+            "Google이 일시적인 오류로 인증을 끝내지 못했습니다. 아무것도 저장하지 않았습니다.",
+            "아래 버튼으로 다시 시도해 주세요.",
+        ],
     ),
     flow.GOOGLE_ERROR: (
         502,

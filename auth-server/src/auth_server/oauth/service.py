@@ -53,6 +53,7 @@ SCOPE_MISSING = "scope_missing"
 CODE_REJECTED = "code_rejected"
 GOOGLE_UNAVAILABLE = "google_unavailable"
 GOOGLE_ERROR = "google_error"
+GOOGLE_REDIRECT_ERROR = "google_redirect_error"  # error= other than access_denied at the callback
 
 
 def check_ticket(ticket: LinkTicket | None, *, single_use: bool) -> str:
@@ -149,8 +150,10 @@ async def confirm_web_ticket(
 
 def form_token_ok(ticket: LinkTicket, presented: str | None) -> bool:
     """Whether a form carried the account page's token (CSRF)."""
-    expected = ticket.form_token or ""
-    return bool(presented and expected) and hmac.compare_digest(presented, expected)
+    expected = (ticket.form_token or "").encode()
+    # Bytes: compare_digest refuses non-ASCII str (a TypeError, once a 500).
+    given = (presented or "").encode("utf-8", "replace")
+    return bool(given and expected) and hmac.compare_digest(given, expected)
 
 
 async def begin_authorization(
@@ -285,7 +288,7 @@ async def complete_authorization(
         session=session, channel=stored.channel, identity_id=stored.identity_id
     )
     if error or not code:
-        outcome = DENIED if error == "access_denied" else GOOGLE_ERROR
+        outcome = DENIED if error == "access_denied" else GOOGLE_REDIRECT_ERROR
         return CallbackResult(
             outcome,
             capability,

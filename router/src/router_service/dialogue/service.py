@@ -43,6 +43,7 @@ from router_service.dialogue.exceptions import (
     MessageTooLong,
 )
 from router_service.nlu.llm import LlmParser
+from router_service.nlu.schemas import NluResult
 from router_service.nlu.service import parse_message, parse_with_fallback
 from router_service.pending import service as pending
 from router_service.pending.exceptions import ActionNotFound
@@ -307,9 +308,13 @@ async def _parse(deps: DialogueDeps, text: str, *, now: datetime, time_zone: str
         or _LOCATION_AMENDMENT.match(text) is not None
         or _TITLE_AMENDMENT.match(text) is not None
     )
-    if deps.llm is None or answer_like:
-        return parse_message(text, now=now, time_zone=time_zone)
-    return await parse_with_fallback(text, now=now, time_zone=time_zone, llm=deps.llm)
+    try:
+        if deps.llm is None or answer_like:
+            return parse_message(text, now=now, time_zone=time_zone)
+        return await parse_with_fallback(text, now=now, time_zone=time_zone, llm=deps.llm)
+    except Exception as err:  # a reading the rules cannot make is "not understood", never a 500
+        logger.warning("nlu failed on a message", extra={"error_type": type(err).__name__})
+        return NluResult(intent="other", confidence=0.0)
 
 
 # --- dispatch ---------------------------------------------------------------------------
