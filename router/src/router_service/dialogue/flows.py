@@ -232,6 +232,10 @@ async def recover_stalled(
 
 async def _parse(app: RouterContext, text: str, *, now: datetime, time_zone: str) -> NluResult:
     """The rules' reading of ``text``; the LLM fallback only for open-ended requests."""
-    if app.llm is None or amendments.is_answer(text):
-        return parse_message(text, now=now, time_zone=time_zone)
-    return await parse_with_fallback(text, now=now, time_zone=time_zone, llm=app.llm)
+    try:
+        if app.llm is None or amendments.is_answer(text):
+            return parse_message(text, now=now, time_zone=time_zone)
+        return await parse_with_fallback(text, now=now, time_zone=time_zone, llm=app.llm)
+    except Exception as err:  # a reading the rules cannot make is "not understood", never a 500
+        logger.warning("nlu failed on a message", extra={"error_type": type(err).__name__})
+        return NluResult(intent="other", confidence=0.0)
