@@ -20,7 +20,8 @@ from router_service.clients.exceptions import (
     CalendarRequestFailed,
     CalendarUnavailable,
 )
-from router_service.conversations.models import Message
+from router_service.connect.service import web_connect_url
+from router_service.conversations.models import Channel, Message
 from router_service.dialogue import messages, plans
 from router_service.dialogue.turn import (
     Conversation,
@@ -242,11 +243,18 @@ async def ask_for_auth(
     conv: Conversation, action: PendingAction, grant: GrantState | None
 ) -> Message:
     """The connect link, bound to the action, with what will happen once connected."""
-    link = await conv.app.auth.create_connect_link(
-        user_id=conv.user_id, pending_action_ref=str(action.id), channel=str(conv.channel)
-    )
+    if conv.channel == Channel.web:
+        # The router's own link: a ticket is made only for the browser holding this chat.
+        url = web_connect_url(
+            public_base_url=conv.app.settings.public_base_url, action_id=action.id
+        )
+    else:
+        link = await conv.app.auth.create_connect_link(
+            user_id=conv.user_id, pending_action_ref=str(action.id), channel=str(conv.channel)
+        )
+        url = link.url
     text = messages.connect(action.kind, plans.title_of(action), grant)
-    return await conv.say(text, payload=connect_payload(action, link.url))
+    return await conv.say(text, payload=connect_payload(action, url))
 
 
 async def _present(conv: Conversation, action: PendingAction, prepared: Prepared) -> list[Message]:
