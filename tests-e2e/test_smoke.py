@@ -50,5 +50,6 @@ def test_smoke_on_sqlite(sqlite_system: System) -> None:
     [reply] = user.say("11월 24일 검진 07:40~12시 인천 연수구 갯벌로156")
     # Not connected yet: Haru asks, in Korean, for the Google connection and keeps the request.
     assert "구글 캘린더" in reply["text"]
-    assert reply["payload"]["link"]["url"].startswith(sqlite_system.url("auth-server"))
+    # The web link goes through the router, which checks the chat session before any ticket.
+    assert reply["payload"]["link"]["url"].startswith(sqlite_system.url("router") + "/connect")
     assert reply["action_state"] == "awaiting_auth"
