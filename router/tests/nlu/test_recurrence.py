@@ -3,11 +3,14 @@ recurrence words out of the title. Varied wording, days and ends beyond the work
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.rrule import rrulestr
 
 from router_service.nlu.parser import parse
+from router_service.nlu.service import parse_message
 
 
 def _rule(line: str) -> frozenset[str]:
@@ -164,3 +167,14 @@ def test_today_counts_when_its_hour_is_still_ahead(now):
 
 def test_a_plain_event_has_no_recurrence(now):
     assert parse("내일 오후 3시 팀 미팅", now=now).event.recurrence is None
+
+
+def test_a_rule_beside_joined_days_keeps_its_first_occurrence():
+    """Found by the property test: a joined day after a weekly rule once moved the event off
+    the rule's days (a Wednesday carrying BYDAY=TU)."""
+    now = datetime(2020, 1, 1, tzinfo=ZoneInfo("Asia/Seoul"))
+    result = parse_message("내일 매주 화요일 이랑 모레", now=now, time_zone="Asia/Seoul")
+    for event in (result.event, *(result.events or ())):
+        first = datetime.combine(event.start_date, time())
+        for line in event.recurrence or ():
+            assert rrulestr(line, dtstart=first).after(first, inc=True) == first

@@ -72,7 +72,7 @@ def create(
         timing, rule = recurring
     event = _event(title, words.location, timing, extras.reminders, rule)
     events = None
-    if len(chain) > 1:
+    if len(chain) > 1 and rule is None:  # a rule names its own days: moving it would break it
         events = tuple(_moved(event, (h.day - chain[0].day).days) for h in chain)  # type: ignore[operator]
     if any("이해했어요" in n or "가정했어요" in n for n in notes):
         confidence -= 0.05
