@@ -128,7 +128,11 @@ async def _call(
     if isinstance(plan, plans.QueryPlan):
         span = plan.range
         events = await calendar.list_events(user_id=conv.user_id, start=span.start, end=span.end)
-        text = messages.agenda(events, span.start, span.end, conv.zone)
+        if span.limit is not None:
+            events = events[: span.limit]
+            text = messages.next_events(events, conv.zone)
+        else:
+            text = messages.agenda(events, span.start, span.end, conv.zone)
         return text, {"count": len(events)}, None
     if isinstance(plan, plans.CreatePlan):
         created = await calendar.create_event(

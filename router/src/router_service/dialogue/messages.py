@@ -144,6 +144,14 @@ def agenda(events: list[CalendarEvent], start: datetime, end: datetime, zone: tz
     return "\n".join([f"{label} 일정{fmt.zone_note(zone, start)}:", *items])
 
 
+def next_events(events: list[CalendarEvent], zone: tzinfo) -> str:
+    """The answer to '다음 일정 뭐야?': the next events, each with its day."""
+    if not events:
+        return "앞으로 1년 안에 잡힌 일정이 없어요."
+    items = [fmt.list_item(_json(e), zone, with_day=True) for e in events]
+    return "\n".join(["다음 일정이에요:", *items])
+
+
 def rejected(kind: ActionKind, title: str | None) -> str:
     if not title:
         return "취소했어요."

@@ -45,10 +45,11 @@ class NewEvent(_Model):
 
 
 class Span(_Model):
-    """A half-open interval ``[start, end)``."""
+    """A half-open interval ``[start, end)``; with ``limit``, only its first events count."""
 
     start: AwareDatetime
     end: AwareDatetime
+    limit: int | None = None
 
 
 class Target(_Model):
@@ -195,8 +196,13 @@ def new_event(slots: EventSlots | None) -> NewEvent | None:
     return NewEvent(title=title, start=slots.start, end=end, location=location)
 
 
+NEXT_EVENTS_HORIZON = timedelta(days=366)
+
+
 def query_span(slots: RangeSlots | None, *, now: datetime, zone: tzinfo) -> Span:
     """The range a question asks about (today when none was understood)."""
+    if slots is not None and slots.end is None:  # 다음 일정: the next events, a year ahead at most
+        return Span(start=slots.start, end=slots.start + NEXT_EVENTS_HORIZON, limit=slots.limit)
     if slots is not None:
         return Span(start=slots.start, end=slots.end)
     today = start_of_day(now.date(), zone)
