@@ -147,6 +147,24 @@ def test_delay_past_the_client_timeout_then_the_fault_is_spent(google_emulator, 
     assert service.events().list(calendarId="primary").execute()["items"] == []
 
 
+def test_delayed_insert_lands_although_the_client_gave_up(google_emulator, credentials):
+    # Like Google: the write is applied at once, only the answer is late; a client that
+    # timed out does not undo it.
+    http = AuthorizedHttp(credentials, http=httplib2.Http(timeout=0.5))
+    service = build(
+        "calendar",
+        "v3",
+        http=http,
+        static_discovery=True,
+        client_options={"api_endpoint": google_emulator.base_url},
+    )
+    google_emulator.control.fault("calendar.events.insert", delay=3)
+    body = {**EVENT, "id": "harulateinsert01"}
+    with pytest.raises(TimeoutError):
+        service.events().insert(calendarId="primary", body=body).execute()
+    assert [e["id"] for e in live_events(google_emulator)] == ["harulateinsert01"]
+
+
 def test_delay_with_a_status_answers_late_with_the_error(google_emulator, calendar):
     google_emulator.control.fault("calendar.events.list", delay=0.2, status=503)
     with pytest.raises(HttpError) as err:
