@@ -16,12 +16,19 @@ from shared.time import parse_aware, start_of_day
 from skill_calendar.events.exceptions import RangeInvalid
 from skill_calendar.events.schemas import EventCreate, EventPatch
 from skill_calendar.google.client import GoogleCalendarClient
-from skill_calendar.google.exceptions import CalendarUpstreamError, EventNotFound, GoogleIdTaken
+from skill_calendar.google.exceptions import (
+    CalendarUnavailable,
+    CalendarUpstreamError,
+    EventNotFound,
+    GoogleIdTaken,
+)
 from skill_calendar.google.zones import CalendarZones
 from skill_calendar.idempotency.service import claim_key, complete_key, request_fingerprint
 
 # Google answers 410 for an event that was deleted (and 404 for one that never was).
 GONE = 410
+# The one look-up after an insert's retry budget is spent (a single attempt, roughly).
+LOOKUP_BUDGET_S = 2.0
 _SPACES = re.compile(r"\s+")
 
 
@@ -161,6 +168,27 @@ def _same_slot(raw: dict[str, Any], payload: EventCreate, window: Span, zone: Zo
     return span.start == window.start and span.end == window.end
 
 
+async def insert_once(
+    *, google: GoogleCalendarClient, user_id: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """events.insert of a body with our own id; an insert that landed unseen counts as done."""
+    try:
+        return await google.insert_event(user_id=user_id, body=body)
+    except GoogleIdTaken:
+        # An earlier attempt under this key reached Google (its answer was lost).
+        return await google.get_event(user_id=user_id, event_id=body["id"])
+    except CalendarUnavailable:
+        # Every answer was lost, yet a write may have landed: the id is ours, so one
+        # events.get tells the truth before the person is told it failed.
+        try:
+            return await google.get_event(
+                user_id=user_id, event_id=body["id"], budget_s=LOOKUP_BUDGET_S
+            )
+        except (EventNotFound, CalendarUnavailable):
+            pass
+        raise
+
+
 async def create_event(
     *,
     google: GoogleCalendarClient,
@@ -219,11 +247,7 @@ async def create_event(
             body["location"] = payload.location
         if payload.description is not None:
             body["description"] = payload.description
-        try:
-            ours = await google.insert_event(user_id=user_id, body=body)
-        except GoogleIdTaken:
-            # An earlier attempt under this key reached Google (its answer was lost).
-            ours = await google.get_event(user_id=user_id, event_id=event_id)
+        ours = await insert_once(google=google, user_id=user_id, body=body)
     conflicts = _overlapping(nearby, window, zone, exclude=ours["id"])
     response = {
         "status": status,
