@@ -17,12 +17,22 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import current_request_id
-from shared.time import NAIVE_DATETIME_CODE, RANGE_INVALID_CODE, ZONE_UNKNOWN_CODE
+from shared.time import (
+    NAIVE_DATETIME_CODE,
+    OUT_OF_RANGE_CODE,
+    RANGE_INVALID_CODE,
+    ZONE_UNKNOWN_CODE,
+)
 
 logger = logging.getLogger(__name__)
 
 # Validation error types that are promoted to the top-level error code.
-PROMOTED_VALIDATION_CODES = (NAIVE_DATETIME_CODE, RANGE_INVALID_CODE, ZONE_UNKNOWN_CODE)
+PROMOTED_VALIDATION_CODES = (
+    NAIVE_DATETIME_CODE,
+    RANGE_INVALID_CODE,
+    ZONE_UNKNOWN_CODE,
+    OUT_OF_RANGE_CODE,
+)
 
 
 class AppError(Exception):

@@ -18,6 +18,7 @@ DEFAULT_ZONE_NAME = "Asia/Seoul"
 NAIVE_DATETIME_CODE = "datetime.naive"
 RANGE_INVALID_CODE = "datetime.range_invalid"
 ZONE_UNKNOWN_CODE = "datetime.zone_unknown"
+OUT_OF_RANGE_CODE = "datetime.out_of_range"
 
 
 def _require_aware(value: datetime) -> datetime:

@@ -47,7 +47,8 @@ async def test_revoked_grant_asks_for_reconnect(client, service_headers, seoul_u
     assert error["details"]["connect_url"].endswith("/connect/u-seoul")
 
 
-async def test_unknown_user_asks_to_connect(client, service_headers, auth_double):
+async def test_user_without_a_grant_asks_to_connect(client, service_headers, auth_double):
+    auth_double.add_user("nobody")
     answer = await client.get("/v1/users/nobody/calendar", headers=service_headers)
     assert answer.status_code == 409
     assert answer.json()["error"]["details"]["connect_url"]

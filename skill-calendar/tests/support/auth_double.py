@@ -39,12 +39,18 @@ class AuthDouble:
         self.google_base_url = google_base_url
         self.control = control
         self.grants: dict[str, dict[str, Any]] = {}
+        self.users: set[str] = set()  # Haru users the auth-server knows (with or without grant)
         self.requests: list[dict[str, Any]] = []
         self.issued: list[str] = []
         self.app = self._build()
 
+    def add_user(self, user_id: str) -> None:
+        """A Haru user with no calendar grant yet."""
+        self.users.add(user_id)
+
     def connect(self, *, user_id: str, email: str) -> None:
         """Runs the consent flow against the emulator and keeps the refresh token."""
+        self.users.add(user_id)
         query = urlencode(
             {
                 "client_id": CLIENT_ID,
@@ -99,6 +105,8 @@ class AuthDouble:
                 return refuse(401, "auth.invalid_service_token")
             body = await request.json()
             double.requests.append(body)
+            if body["user_id"] not in double.users:
+                return refuse(404, "auth.user_not_found", {"user_id": body["user_id"]})
             grant = double.grants.get(body["user_id"])
             connect = {
                 "capability": body["capability"],

@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import get_session
-from shared.time import AwareDatetime
 from skill_calendar.events import service
+from skill_calendar.events.bounds import CalendarDatetime
 from skill_calendar.events.dependencies import CalendarRuntime, calendar_runtime, idempotency_key
 from skill_calendar.events.exceptions import RangeInvalid
 from skill_calendar.events.schemas import (
@@ -67,8 +67,8 @@ async def create_event(
 async def list_events(
     user_id: str,
     runtime: Runtime,
-    start: Annotated[AwareDatetime, Query()],
-    end: Annotated[AwareDatetime, Query()],
+    start: Annotated[CalendarDatetime, Query()],
+    end: Annotated[CalendarDatetime, Query()],
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict:
     if end <= start:

@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from shared.time import RANGE_INVALID_CODE, AwareDatetime
+from shared.time import RANGE_INVALID_CODE
+from skill_calendar.events.bounds import CalendarDate, CalendarDatetime
 
 
 def _check_pairs(model: BaseModel, *, require_one: bool) -> None:
@@ -36,10 +37,10 @@ class EventCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=1024)
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start: CalendarDatetime | None = None
+    end: CalendarDatetime | None = None
+    start_date: CalendarDate | None = None
+    end_date: CalendarDate | None = None
     location: str | None = None
     description: str | None = None
     allow_duplicate: bool = False
@@ -54,10 +55,10 @@ class EventPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(None, min_length=1, max_length=1024)
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start: CalendarDatetime | None = None
+    end: CalendarDatetime | None = None
+    start_date: CalendarDate | None = None
+    end_date: CalendarDate | None = None
     location: str | None = None
     description: str | None = None
 
@@ -68,8 +69,8 @@ class EventPatch(BaseModel):
 
 
 class FreeBusyQuery(BaseModel):
-    start: AwareDatetime
-    end: AwareDatetime
+    start: CalendarDatetime
+    end: CalendarDatetime
 
     @model_validator(mode="after")
     def _range(self) -> FreeBusyQuery:

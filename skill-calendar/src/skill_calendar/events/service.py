@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.errors import AppError
 from shared.time import parse_aware, start_of_day
+from skill_calendar.events.bounds import shifted
 from skill_calendar.events.exceptions import RangeInvalid
 from skill_calendar.events.schemas import EventCreate, EventPatch
 from skill_calendar.google.client import GoogleCalendarClient
@@ -23,7 +25,12 @@ from skill_calendar.google.exceptions import (
     GoogleIdTaken,
 )
 from skill_calendar.google.zones import CalendarZones
-from skill_calendar.idempotency.service import claim_key, complete_key, request_fingerprint
+from skill_calendar.idempotency.service import (
+    claim_key,
+    complete_key,
+    release_key,
+    request_fingerprint,
+)
 
 # Google answers 410 for an event that was deleted (and 404 for one that never was).
 GONE = 410
@@ -189,21 +196,14 @@ async def insert_once(
         raise
 
 
-async def create_event(
+async def _create_claimed(
     *,
     google: GoogleCalendarClient,
     zones: CalendarZones,
-    session: AsyncSession,
     user_id: str,
     key: str,
     payload: EventCreate,
 ) -> tuple[int, dict[str, Any]]:
-    """Creates an event once per Idempotency-Key, or reports a duplicate; returns (status, body)."""
-    fingerprint = request_fingerprint(payload.model_dump(mode="json"))
-    record = await claim_key(session=session, user_id=user_id, key=key, request_hash=fingerprint)
-    if record.response is not None:
-        return 200, {**record.response, "status": "replayed"}
-
     zone_name = await zones.zone_name(user_id=user_id)
     zone = ZoneInfo(zone_name)
     window = _window(
@@ -254,6 +254,33 @@ async def create_event(
         "event": to_event(ours, zone_name),
         "conflicts": [to_event(raw, zone_name) for raw in conflicts],
     }
+    return status_code, response
+
+
+async def create_event(
+    *,
+    google: GoogleCalendarClient,
+    zones: CalendarZones,
+    session: AsyncSession,
+    user_id: str,
+    key: str,
+    payload: EventCreate,
+) -> tuple[int, dict[str, Any]]:
+    """Creates an event once per Idempotency-Key, or reports a duplicate; returns (status, body)."""
+    fingerprint = request_fingerprint(payload.model_dump(mode="json"))
+    record = await claim_key(session=session, user_id=user_id, key=key, request_hash=fingerprint)
+    if record.response is not None:
+        return 200, {**record.response, "status": "replayed"}
+
+    try:
+        status_code, response = await _create_claimed(
+            google=google, zones=zones, user_id=user_id, key=key, payload=payload
+        )
+    except AppError as err:
+        if err.status_code < 500:
+            # Refused before anything was written: the key is free for the fixed request.
+            await release_key(session=session, record=record)
+        raise
     await complete_key(session=session, record=record, status_code=status_code, response=response)
     return status_code, response
 
@@ -323,7 +350,7 @@ async def update_event(
             raise RangeInvalid("종일 일정을 시각 일정으로 바꾸려면 시작과 끝을 함께 주세요.")
         start = payload.start or old.start
         end = payload.end or (
-            start + (old.end - old.start) if payload.start is not None else old.end
+            shifted(start, old.end - old.start) if payload.start is not None else old.end
         )
         if end <= start:
             raise RangeInvalid()
@@ -340,10 +367,9 @@ async def update_event(
             (date.fromisoformat(current["end"]["date"]) - old_start_day).days if was_all_day else 1
         )
         start_day = payload.start_date or old_start_day
-        end_day = payload.end_date or (
-            start_day + timedelta(days=max(old_days, 1))
-            if payload.start_date is not None
-            else old_start_day + timedelta(days=max(old_days, 1))
+        end_day = payload.end_date or shifted(
+            start_day if payload.start_date is not None else old_start_day,
+            timedelta(days=max(old_days, 1)),
         )
         if end_day <= start_day:
             raise RangeInvalid("종일 일정의 끝 날짜는 시작 다음 날 이후여야 합니다(배타적 끝).")

@@ -47,3 +47,9 @@ async def complete_key(
     record.response = response
     record.completed_at = utcnow()
     await session.commit()
+
+
+async def release_key(*, session: AsyncSession, record: IdempotencyRecord) -> None:
+    """Forgets a key whose request was refused before anything was written (a 4xx)."""
+    await session.delete(record)
+    await session.commit()

@@ -13,7 +13,11 @@ import httpx
 from shared.db import utcnow
 from shared.http import RETRY_POLICY, RetryPolicy
 from shared.time import parse_aware
-from skill_calendar.google.exceptions import CalendarReauthRequired, CalendarUnavailable
+from skill_calendar.google.exceptions import (
+    CalendarReauthRequired,
+    CalendarUnavailable,
+    CalendarUserUnknown,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +121,9 @@ class AuthServerTokens:
             raise CalendarReauthRequired(
                 reason=details.get("reason") or "revoked", connect_url=details.get("connect_url")
             )
+        if response.status_code == 404 and error.get("code") == "auth.user_not_found":
+            # Asking again cannot help: a final 404, not a retryable 503.
+            raise CalendarUserUnknown(details={"user_id": user_id})
         retry_after = response.headers.get("retry-after")
         logger.warning(
             "auth-server refused a token: %s %s", response.status_code, error.get("code")
