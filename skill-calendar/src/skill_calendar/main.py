@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import anyio
 from fastapi import FastAPI
@@ -48,7 +49,12 @@ def create_app(settings: CalendarSettings | None = None) -> FastAPI:
             backoff_cap_s=settings.google_backoff_cap_s,
         )
         zones = CalendarZones(google=google, ttl_s=settings.zone_cache_ttl_s)
-        app.state.calendar = CalendarRuntime(google=google, zones=zones, tokens=tokens)
+        app.state.calendar = CalendarRuntime(
+            google=google,
+            zones=zones,
+            tokens=tokens,
+            idempotency_ttl=timedelta(hours=settings.idempotency_ttl_hours),
+        )
         try:
             yield
         finally:

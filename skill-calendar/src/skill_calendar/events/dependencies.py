@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import Header, Path, Request
 
@@ -21,6 +22,7 @@ class CalendarRuntime:
     google: GoogleCalendarClient
     zones: CalendarZones
     tokens: AuthServerTokens
+    idempotency_ttl: timedelta = timedelta(days=7)
 
 
 async def calendar_runtime(

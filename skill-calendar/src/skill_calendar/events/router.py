@@ -59,6 +59,7 @@ async def create_event(
         user_id=user_id,
         key=key,
         payload=payload,
+        ttl=runtime.idempotency_ttl,
     )
     return JSONResponse(EventWrite.model_validate(body).model_dump(mode="json"), status_code)
 

@@ -265,10 +265,13 @@ async def create_event(
     user_id: str,
     key: str,
     payload: EventCreate,
+    ttl: timedelta,
 ) -> tuple[int, dict[str, Any]]:
     """Creates an event once per Idempotency-Key, or reports a duplicate; returns (status, body)."""
     fingerprint = request_fingerprint(payload.model_dump(mode="json"))
-    record = await claim_key(session=session, user_id=user_id, key=key, request_hash=fingerprint)
+    record = await claim_key(
+        session=session, user_id=user_id, key=key, request_hash=fingerprint, ttl=ttl
+    )
     if record.response is not None:
         return 200, {**record.response, "status": "replayed"}
 

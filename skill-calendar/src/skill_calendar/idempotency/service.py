@@ -1,17 +1,27 @@
-"""The idempotency ledger: remember the first answer to a key, refuse a key reused."""
+"""The idempotency ledger: remember the first answer to a key, refuse a key reused.
+
+Answers are kept for a limited time (``ttl``): an expired row counts as absent and is
+purged. Forgetting is safe because a create's Google event id is derived from the key,
+so a key claimed afresh finds the event it made (Google's 409 for that id).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import utcnow
 from skill_calendar.idempotency.exceptions import IdempotencyKeyReused
 from skill_calendar.idempotency.models import IdempotencyRecord
+
+logger = logging.getLogger(__name__)
 
 
 def request_fingerprint(body: dict[str, Any]) -> str:
@@ -21,10 +31,15 @@ def request_fingerprint(body: dict[str, Any]) -> str:
 
 
 async def claim_key(
-    *, session: AsyncSession, user_id: str, key: str, request_hash: str
+    *, session: AsyncSession, user_id: str, key: str, request_hash: str, ttl: timedelta
 ) -> IdempotencyRecord:
     """Returns the key's record, creating it; a different body under the same key is refused."""
+    cutoff = utcnow() - ttl
     record = await session.get(IdempotencyRecord, (user_id, key))
+    if record is not None and record.created_at < cutoff:
+        await session.delete(record)
+        await session.commit()
+        record = None
     if record is None:
         record = IdempotencyRecord(user_id=user_id, key=key, request_hash=request_hash)
         session.add(record)
@@ -34,9 +49,23 @@ async def claim_key(
             await session.rollback()
             record = await session.get(IdempotencyRecord, (user_id, key), populate_existing=True)
             assert record is not None
+        else:
+            await purge_expired(session=session, cutoff=cutoff)
     if record.request_hash != request_hash:
         raise IdempotencyKeyReused(details={"key": key})
     return record
+
+
+async def purge_expired(*, session: AsyncSession, cutoff: Any) -> None:
+    """Deletes every row claimed before ``cutoff`` (best effort: a failure only waits)."""
+    try:
+        await session.execute(
+            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)
+        )
+        await session.commit()
+    except DBAPIError as err:  # e.g. a concurrent purge on PostgreSQL; the next claim retries
+        await session.rollback()
+        logger.info("idempotency purge skipped: %s", type(err).__name__)
 
 
 async def complete_key(
