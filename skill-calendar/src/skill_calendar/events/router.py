@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import get_session
-from skill_calendar.events import service
+from skill_calendar.events import creation, service
 from skill_calendar.events.bounds import CalendarDatetime
 from skill_calendar.events.dependencies import CalendarRuntime, calendar_runtime, idempotency_key
 from skill_calendar.events.exceptions import RangeInvalid
@@ -52,7 +52,7 @@ async def create_event(
     key: Annotated[str, Depends(idempotency_key)],
     session: Annotated[AsyncSession, Depends(get_session)],
 ) -> JSONResponse:
-    status_code, body = await service.create_event(
+    status_code, body = await creation.create_event(
         google=runtime.google,
         zones=runtime.zones,
         session=session,

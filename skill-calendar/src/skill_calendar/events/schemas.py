@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -10,6 +10,10 @@ from pydantic_core import PydanticCustomError
 
 from shared.time import RANGE_INVALID_CODE
 from skill_calendar.events.bounds import CalendarDate, CalendarDatetime
+from skill_calendar.events.recurrence import RecurrenceInvalid, rule_set
+
+RECURRENCE_INVALID_CODE = "event.recurrence_invalid"
+Scope = Literal["one", "following", "all"]
 
 
 def _check_pairs(model: BaseModel, *, require_one: bool) -> None:
@@ -33,6 +37,20 @@ def _check_pairs(model: BaseModel, *, require_one: bool) -> None:
             raise PydanticCustomError(RANGE_INVALID_CODE, "끝이 시작보다 뒤여야 합니다.")
 
 
+def _check_recurrence(model: EventCreate) -> None:
+    if model.start is not None:
+        first, zone = model.start, model.start.tzinfo
+    else:
+        first, zone = datetime.combine(model.start_date, time()), None  # type: ignore[arg-type]
+    try:
+        rule_set(model.recurrence or [], first, zone)  # type: ignore[arg-type]
+    except RecurrenceInvalid as err:
+        raise PydanticCustomError(
+            RECURRENCE_INVALID_CODE,
+            "반복 규칙을 읽을 수 없습니다(RRULE/RDATE/EXDATE, 매일 이상 간격).",
+        ) from err
+
+
 class EventCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -43,11 +61,19 @@ class EventCreate(BaseModel):
     end_date: CalendarDate | None = None
     location: str | None = None
     description: str | None = None
+    recurrence: list[str] | None = Field(
+        None,
+        max_length=20,
+        description="RFC 5545 RRULE/RDATE/EXDATE lines (Google's set); repeats in the "
+        "person's zone",
+    )
     allow_duplicate: bool = False
 
     @model_validator(mode="after")
     def _one_pair(self) -> EventCreate:
         _check_pairs(self, require_one=True)
+        if self.recurrence is not None:
+            _check_recurrence(self)
         return self
 
 
@@ -94,6 +120,11 @@ class Event(BaseModel):
     created: str | None
     updated: str | None
     time_zone: str
+    recurrence: list[str] | None = Field(None, description="A series' lines (its master only)")
+    recurring_event_id: str | None = Field(None, description="An instance's series")
+    original_start: str | None = Field(
+        None, description="An instance's start in its series' rule (date for all-day)"
+    )
 
 
 class EventWrite(BaseModel):

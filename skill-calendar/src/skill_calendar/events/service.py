@@ -1,4 +1,4 @@
-"""Calendar events: create (idempotent, duplicate-aware), list, get, update, delete, free/busy."""
+"""Calendar events: the Event shape, list, get, update, delete, free/busy (create: creation.py)."""
 
 from __future__ import annotations
 
@@ -10,32 +10,19 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from shared.errors import AppError
 from shared.time import parse_aware, start_of_day
 from skill_calendar.events.bounds import shifted
 from skill_calendar.events.exceptions import RangeInvalid
-from skill_calendar.events.schemas import EventCreate, EventPatch
+from skill_calendar.events.schemas import EventPatch
 from skill_calendar.google.client import GoogleCalendarClient
 from skill_calendar.google.exceptions import (
-    CalendarUnavailable,
     CalendarUpstreamError,
     EventNotFound,
-    GoogleIdTaken,
 )
 from skill_calendar.google.zones import CalendarZones
-from skill_calendar.idempotency.service import (
-    claim_key,
-    complete_key,
-    release_key,
-    request_fingerprint,
-)
 
 # Google answers 410 for an event that was deleted (and 404 for one that never was).
 GONE = 410
-# The one look-up after an insert's retry budget is spent (a single attempt, roughly).
-LOOKUP_BUDGET_S = 2.0
 _SPACES = re.compile(r"\s+")
 
 
@@ -102,10 +89,14 @@ def to_event(raw: dict[str, Any], zone_name: str) -> dict[str, Any]:
     else:
         span = span_of(raw, zone)
         event["start"], event["end"] = span.start.isoformat(), span.end.isoformat()
+    event["recurrence"] = raw.get("recurrence")
+    event["recurring_event_id"] = raw.get("recurringEventId")
+    original = raw.get("originalStartTime") or {}
+    event["original_start"] = original.get("date") or _instant(original.get("dateTime"), zone)
     return event
 
 
-def _google_time(
+def google_time(
     *, at: datetime | None = None, day: date | None = None, zone_name: str
 ) -> dict[str, Any]:
     if day is not None:
@@ -114,7 +105,7 @@ def _google_time(
     return {"dateTime": at.astimezone(ZoneInfo(zone_name)).isoformat(), "timeZone": zone_name}
 
 
-def _window(
+def window_of(
     *,
     start: datetime | None,
     end: datetime | None,
@@ -128,16 +119,16 @@ def _window(
     return Span(start.astimezone(zone), end.astimezone(zone))
 
 
-def _live(raw: dict[str, Any]) -> bool:
+def live(raw: dict[str, Any]) -> bool:
     return raw.get("status") != "cancelled"
 
 
-def _overlapping(
+def overlapping(
     raws: list[dict[str, Any]], window: Span, zone: ZoneInfo, *, exclude: str | None
 ) -> list[dict[str, Any]]:
     found = []
     for raw in raws:
-        if not _live(raw) or raw.get("id") == exclude or raw.get("transparency") == "transparent":
+        if not live(raw) or raw.get("id") == exclude or raw.get("transparency") == "transparent":
             continue
         span = span_of(raw, zone)
         if span.start < window.end and span.end > window.start:
@@ -145,7 +136,7 @@ def _overlapping(
     return found
 
 
-async def _events_in(
+async def events_in(
     *,
     google: GoogleCalendarClient,
     user_id: str,
@@ -162,132 +153,6 @@ async def _events_in(
     )
 
 
-def _same_slot(raw: dict[str, Any], payload: EventCreate, window: Span, zone: ZoneInfo) -> bool:
-    start = raw.get("start") or {}
-    if payload.start_date is not None:
-        return (
-            start.get("date") == payload.start_date.isoformat()
-            and (raw.get("end") or {}).get("date") == payload.end_date.isoformat()
-        )  # type: ignore[union-attr]
-    if start.get("date"):
-        return False
-    span = span_of(raw, zone)
-    return span.start == window.start and span.end == window.end
-
-
-async def insert_once(
-    *, google: GoogleCalendarClient, user_id: str, body: dict[str, Any]
-) -> dict[str, Any]:
-    """events.insert of a body with our own id; an insert that landed unseen counts as done."""
-    try:
-        return await google.insert_event(user_id=user_id, body=body)
-    except GoogleIdTaken:
-        # An earlier attempt under this key reached Google (its answer was lost).
-        return await google.get_event(user_id=user_id, event_id=body["id"])
-    except CalendarUnavailable:
-        # Every answer was lost, yet a write may have landed: the id is ours, so one
-        # events.get tells the truth before the person is told it failed.
-        try:
-            return await google.get_event(
-                user_id=user_id, event_id=body["id"], budget_s=LOOKUP_BUDGET_S
-            )
-        except (EventNotFound, CalendarUnavailable):
-            pass
-        raise
-
-
-async def _create_claimed(
-    *,
-    google: GoogleCalendarClient,
-    zones: CalendarZones,
-    user_id: str,
-    key: str,
-    payload: EventCreate,
-) -> tuple[int, dict[str, Any]]:
-    zone_name = await zones.zone_name(user_id=user_id)
-    zone = ZoneInfo(zone_name)
-    window = _window(
-        start=payload.start,
-        end=payload.end,
-        start_date=payload.start_date,
-        end_date=payload.end_date,
-        zone=zone,
-    )
-    nearby = [
-        raw
-        for raw in await _events_in(
-            google=google, user_id=user_id, window=window, zone_name=zone_name
-        )
-        if _live(raw)
-    ]
-    event_id = derive_event_id(user_id=user_id, key=key)
-    ours = next((raw for raw in nearby if raw.get("id") == event_id), None)
-    status_code, status = 201, "created"
-    if ours is None and not payload.allow_duplicate:
-        title = normalise_title(payload.title)
-        ours = next(
-            (
-                raw
-                for raw in nearby
-                if normalise_title(raw.get("summary") or "") == title
-                and _same_slot(raw, payload, window, zone)
-            ),
-            None,
-        )
-        if ours is not None:
-            status_code, status = 200, "duplicate"
-    if ours is None:
-        body: dict[str, Any] = {
-            "id": event_id,
-            "summary": payload.title,
-            "start": _google_time(at=payload.start, day=payload.start_date, zone_name=zone_name),
-            "end": _google_time(at=payload.end, day=payload.end_date, zone_name=zone_name),
-        }
-        if payload.location is not None:
-            body["location"] = payload.location
-        if payload.description is not None:
-            body["description"] = payload.description
-        ours = await insert_once(google=google, user_id=user_id, body=body)
-    conflicts = _overlapping(nearby, window, zone, exclude=ours["id"])
-    response = {
-        "status": status,
-        "event": to_event(ours, zone_name),
-        "conflicts": [to_event(raw, zone_name) for raw in conflicts],
-    }
-    return status_code, response
-
-
-async def create_event(
-    *,
-    google: GoogleCalendarClient,
-    zones: CalendarZones,
-    session: AsyncSession,
-    user_id: str,
-    key: str,
-    payload: EventCreate,
-    ttl: timedelta,
-) -> tuple[int, dict[str, Any]]:
-    """Creates an event once per Idempotency-Key, or reports a duplicate; returns (status, body)."""
-    fingerprint = request_fingerprint(payload.model_dump(mode="json"))
-    record = await claim_key(
-        session=session, user_id=user_id, key=key, request_hash=fingerprint, ttl=ttl
-    )
-    if record.response is not None:
-        return 200, {**record.response, "status": "replayed"}
-
-    try:
-        status_code, response = await _create_claimed(
-            google=google, zones=zones, user_id=user_id, key=key, payload=payload
-        )
-    except AppError as err:
-        if err.status_code < 500:
-            # Refused before anything was written: the key is free for the fixed request.
-            await release_key(session=session, record=record)
-        raise
-    await complete_key(session=session, record=record, status_code=status_code, response=response)
-    return status_code, response
-
-
 async def list_events(
     *,
     google: GoogleCalendarClient,
@@ -301,10 +166,10 @@ async def list_events(
     zone_name = await zones.zone_name(user_id=user_id)
     zone = ZoneInfo(zone_name)
     window = Span(start.astimezone(zone), end.astimezone(zone))
-    raws = await _events_in(google=google, user_id=user_id, window=window, zone_name=zone_name, q=q)
+    raws = await events_in(google=google, user_id=user_id, window=window, zone_name=zone_name, q=q)
     inside = []
     for raw in raws:
-        if not _live(raw):
+        if not live(raw):
             continue
         span = span_of(raw, zone)
         if span.start < window.end and span.end > window.start:
@@ -319,25 +184,16 @@ async def get_event(
     """One event; a cancelled one counts as not found."""
     zone_name = await zones.zone_name(user_id=user_id)
     raw = await google.get_event(user_id=user_id, event_id=event_id)
-    if not _live(raw):
+    if not live(raw):
         raise EventNotFound()
     return to_event(raw, zone_name)
 
 
-async def update_event(
-    *,
-    google: GoogleCalendarClient,
-    zones: CalendarZones,
-    user_id: str,
-    event_id: str,
-    payload: EventPatch,
-) -> dict[str, Any]:
-    """Changes the given fields; moving only the start keeps the duration."""
-    zone_name = await zones.zone_name(user_id=user_id)
+def changes_for(
+    *, current: dict[str, Any], payload: EventPatch, zone_name: str
+) -> tuple[dict[str, Any], Span]:
+    """The Google patch body for ``payload`` over ``current``, and the event's new span."""
     zone = ZoneInfo(zone_name)
-    current = await google.get_event(user_id=user_id, event_id=event_id)
-    if not _live(current):
-        raise EventNotFound()
     was_all_day = bool((current.get("start") or {}).get("date"))
     old = span_of(current, zone)
     given = payload.model_fields_set
@@ -357,8 +213,8 @@ async def update_event(
         )
         if end <= start:
             raise RangeInvalid()
-        body["start"] = _google_time(at=start, zone_name=zone_name)
-        body["end"] = _google_time(at=end, zone_name=zone_name)
+        body["start"] = google_time(at=start, zone_name=zone_name)
+        body["end"] = google_time(at=end, zone_name=zone_name)
         if was_all_day:
             body["start"]["date"] = body["end"]["date"] = None
         window = Span(start.astimezone(zone), end.astimezone(zone))
@@ -385,11 +241,29 @@ async def update_event(
     else:
         window = old
 
+    return body, window
+
+
+async def update_event(
+    *,
+    google: GoogleCalendarClient,
+    zones: CalendarZones,
+    user_id: str,
+    event_id: str,
+    payload: EventPatch,
+) -> dict[str, Any]:
+    """Changes the given fields; moving only the start keeps the duration."""
+    zone_name = await zones.zone_name(user_id=user_id)
+    zone = ZoneInfo(zone_name)
+    current = await google.get_event(user_id=user_id, event_id=event_id)
+    if not live(current):
+        raise EventNotFound()
+    body, window = changes_for(current=current, payload=payload, zone_name=zone_name)
     updated = (
         await google.patch_event(user_id=user_id, event_id=event_id, body=body) if body else current
     )
-    nearby = await _events_in(google=google, user_id=user_id, window=window, zone_name=zone_name)
-    conflicts = _overlapping(nearby, window, zone, exclude=event_id)
+    nearby = await events_in(google=google, user_id=user_id, window=window, zone_name=zone_name)
+    conflicts = overlapping(nearby, window, zone, exclude=event_id)
     return {
         "event": to_event(updated, zone_name),
         "conflicts": [to_event(raw, zone_name) for raw in conflicts],
