@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import AppError
 from skill_calendar.events import recurrence
 from skill_calendar.events.schemas import EventCreate
 from skill_calendar.events.service import (
@@ -26,12 +25,7 @@ from skill_calendar.events.service import (
 from skill_calendar.google.client import GoogleCalendarClient
 from skill_calendar.google.exceptions import CalendarUnavailable, EventNotFound, GoogleIdTaken
 from skill_calendar.google.zones import CalendarZones
-from skill_calendar.idempotency.service import (
-    claim_key,
-    complete_key,
-    release_key,
-    request_fingerprint,
-)
+from skill_calendar.idempotency.service import run_once
 
 # The one look-up after an insert's retry budget is spent (a single attempt, roughly).
 LOOKUP_BUDGET_S = 2.0
@@ -191,22 +185,18 @@ async def create_event(
 ) -> tuple[int, dict[str, Any]]:
     """Creates an event once per Idempotency-Key, or reports a duplicate; returns (status, body)."""
     # Without a recurrence the fingerprint is what it was before series existed.
-    fingerprint = request_fingerprint(
-        payload.model_dump(mode="json", exclude={"recurrence"} if not payload.recurrence else None)
+    request = payload.model_dump(
+        mode="json", exclude={"recurrence"} if not payload.recurrence else None
     )
-    record = await claim_key(
-        session=session, user_id=user_id, key=key, request_hash=fingerprint, ttl=ttl
-    )
-    if record.response is not None:
-        return 200, {**record.response, "status": "replayed"}
-    try:
-        status_code, response = await _create_claimed(
+
+    async def work() -> tuple[int, dict[str, Any]]:
+        return await _create_claimed(
             google=google, zones=zones, user_id=user_id, key=key, payload=payload
         )
-    except AppError as err:
-        if err.status_code < 500:
-            # Refused before anything was written: the key is free for the fixed request.
-            await release_key(session=session, record=record)
-        raise
-    await complete_key(session=session, record=record, status_code=status_code, response=response)
+
+    status_code, response, replayed = await run_once(
+        session=session, user_id=user_id, key=key, request=request, ttl=ttl, work=work
+    )
+    if replayed:
+        return 200, {**response, "status": "replayed"}
     return status_code, response

@@ -45,3 +45,10 @@ async def idempotency_key(
     if not key or not key.strip():
         raise IdempotencyKeyMissing()
     return key.strip()
+
+
+async def optional_idempotency_key(
+    key: str | None = Header(None, alias="Idempotency-Key", max_length=255),
+) -> str | None:
+    """An optional Idempotency-Key header (series changes replay their first answer)."""
+    return key.strip() if key and key.strip() else None

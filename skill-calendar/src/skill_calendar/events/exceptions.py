@@ -1,6 +1,6 @@
 """Errors of the events domain."""
 
-from shared.errors import BadRequest, Unprocessable
+from shared.errors import BadRequest, NotFound, Unprocessable
 from shared.time import OUT_OF_RANGE_CODE, RANGE_INVALID_CODE
 
 OUT_OF_RANGE_MESSAGE = "지원하는 날짜 범위(1년–9999년)를 벗어났습니다."
@@ -19,3 +19,8 @@ class RangeInvalid(Unprocessable):
 class DatetimeOutOfRange(Unprocessable):
     code = OUT_OF_RANGE_CODE
     message = OUT_OF_RANGE_MESSAGE
+
+
+class NotRecurring(NotFound):
+    code = "calendar.not_recurring"
+    message = "반복 일정이 아닙니다."

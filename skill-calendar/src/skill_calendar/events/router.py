@@ -10,9 +10,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import get_session
-from skill_calendar.events import creation, service
+from skill_calendar.events import creation, series, service
 from skill_calendar.events.bounds import CalendarDatetime
-from skill_calendar.events.dependencies import CalendarRuntime, calendar_runtime, idempotency_key
+from skill_calendar.events.dependencies import (
+    CalendarRuntime,
+    calendar_runtime,
+    idempotency_key,
+    optional_idempotency_key,
+)
 from skill_calendar.events.exceptions import RangeInvalid
 from skill_calendar.events.schemas import (
     CalendarOut,
@@ -25,11 +30,19 @@ from skill_calendar.events.schemas import (
     EventWrite,
     FreeBusy,
     FreeBusyQuery,
+    Scope,
 )
+from skill_calendar.idempotency.service import run_once
 
 router = APIRouter(prefix="/users/{user_id}", tags=["events"])
 
 Runtime = Annotated[CalendarRuntime, Depends(calendar_runtime)]
+Session = Annotated[AsyncSession, Depends(get_session)]
+OptionalKey = Annotated[str | None, Depends(optional_idempotency_key)]
+SCOPE_HELP = (
+    "For an instance of a series: one (this instance), following (this and later: the "
+    "series is split) or all (the series)"
+)
 
 
 @router.get("/calendar", response_model=CalendarOut)
@@ -86,20 +99,74 @@ async def get_event(user_id: str, event_id: str, runtime: Runtime) -> dict:
     )
 
 
-@router.patch("/events/{event_id}", response_model=EventUpdated)
-async def update_event(user_id: str, event_id: str, payload: EventPatch, runtime: Runtime) -> dict:
-    return await service.update_event(
-        google=runtime.google,
-        zones=runtime.zones,
-        user_id=user_id,
-        event_id=event_id,
-        payload=payload,
+@router.get("/events/{event_id}/series", response_model=Event)
+async def get_series(user_id: str, event_id: str, runtime: Runtime) -> dict:
+    return await series.series_of(
+        google=runtime.google, zones=runtime.zones, user_id=user_id, event_id=event_id
     )
 
 
+@router.patch("/events/{event_id}", response_model=EventUpdated)
+async def update_event(
+    user_id: str,
+    event_id: str,
+    payload: EventPatch,
+    runtime: Runtime,
+    session: Session,
+    key: OptionalKey,
+    scope: Annotated[Scope, Query(description=SCOPE_HELP)] = "one",
+) -> dict:
+    async def work() -> tuple[int, dict]:
+        return 200, await series.update_in_series(
+            google=runtime.google,
+            zones=runtime.zones,
+            user_id=user_id,
+            event_id=event_id,
+            payload=payload,
+            scope=scope,
+        )
+
+    request = {"op": "patch", "event_id": event_id, "scope": scope}
+    request["changes"] = payload.model_dump(mode="json", exclude_unset=True)
+    _, body, _ = await run_once(
+        session=session,
+        user_id=user_id,
+        key=key,
+        request=request,
+        ttl=runtime.idempotency_ttl,
+        work=work,
+    )
+    return body
+
+
 @router.delete("/events/{event_id}", response_model=Deleted)
-async def delete_event(user_id: str, event_id: str, runtime: Runtime) -> dict:
-    return await service.delete_event(google=runtime.google, user_id=user_id, event_id=event_id)
+async def delete_event(
+    user_id: str,
+    event_id: str,
+    runtime: Runtime,
+    session: Session,
+    key: OptionalKey,
+    scope: Annotated[Scope, Query(description=SCOPE_HELP)] = "one",
+) -> dict:
+    async def work() -> tuple[int, dict]:
+        return 200, await series.delete_in_series(
+            google=runtime.google,
+            zones=runtime.zones,
+            user_id=user_id,
+            event_id=event_id,
+            scope=scope,
+        )
+
+    request = {"op": "delete", "event_id": event_id, "scope": scope}
+    _, body, _ = await run_once(
+        session=session,
+        user_id=user_id,
+        key=key,
+        request=request,
+        ttl=runtime.idempotency_ttl,
+        work=work,
+    )
+    return body
 
 
 @router.post("/freebusy", response_model=FreeBusy)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import utcnow
+from shared.errors import AppError
 from skill_calendar.idempotency.exceptions import IdempotencyKeyReused
 from skill_calendar.idempotency.models import IdempotencyRecord
 
@@ -82,3 +84,38 @@ async def release_key(*, session: AsyncSession, record: IdempotencyRecord) -> No
     """Forgets a key whose request was refused before anything was written (a 4xx)."""
     await session.delete(record)
     await session.commit()
+
+
+async def run_once(
+    *,
+    session: AsyncSession,
+    user_id: str,
+    key: str | None,
+    request: dict[str, Any],
+    ttl: timedelta,
+    work: Callable[[], Awaitable[tuple[int, dict[str, Any]]]],
+) -> tuple[int, dict[str, Any], bool]:
+    """Runs ``work`` once per key: (status, answer, replayed). A 4xx frees the key again.
+
+    Without a key the work runs as is (it must then be idempotent by itself).
+    """
+    if key is None:
+        return (*(await work()), False)
+    record = await claim_key(
+        session=session,
+        user_id=user_id,
+        key=key,
+        request_hash=request_fingerprint(request),
+        ttl=ttl,
+    )
+    if record.response is not None:
+        return record.status_code or 200, record.response, True
+    try:
+        status_code, response = await work()
+    except AppError as err:
+        if err.status_code < 500:
+            # Refused before anything was written: the key is free for the fixed request.
+            await release_key(session=session, record=record)
+        raise
+    await complete_key(session=session, record=record, status_code=status_code, response=response)
+    return status_code, response, False
