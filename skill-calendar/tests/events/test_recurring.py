@@ -235,3 +235,37 @@ async def test_delete_following_and_all(client, service_headers, seoul_user, cre
     )
     assert removed.json() == {"deleted": True, "already_deleted": False}
     assert await events_of(seoul_user) == []
+
+
+async def test_a_series_keeps_its_wall_clock_across_dst(ny_user, create, events_of):
+    created = await create(
+        ny_user,
+        {
+            "title": "standup",
+            "start": "2026-03-03T09:00:00-05:00",
+            "end": "2026-03-03T09:15:00-05:00",
+            "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"],
+        },
+    )
+    assert created.status_code == 201, created.text
+    window = {"start": "2026-03-01T00:00:00-05:00", "end": "2026-04-01T00:00:00-04:00"}
+    assert [e["start"] for e in await events_of(ny_user, window)] == [
+        "2026-03-03T09:00:00-05:00",
+        "2026-03-10T09:00:00-04:00",
+        "2026-03-17T09:00:00-04:00",
+    ]
+
+
+async def test_a_series_at_the_end_of_time_is_no_500(seoul_user, create, events_of):
+    created = await create(
+        seoul_user,
+        {
+            "title": "마지막",
+            "start": "9999-12-28T10:00:00+09:00",
+            "end": "9999-12-28T11:00:00+09:00",
+            "recurrence": ["RRULE:FREQ=DAILY;COUNT=1000000000"],
+        },
+    )
+    assert created.status_code == 201, created.text
+    window = {"start": "9999-12-27T00:00:00+09:00", "end": "9999-12-29T12:00:00+09:00"}
+    assert len(await events_of(seoul_user, window)) == 2

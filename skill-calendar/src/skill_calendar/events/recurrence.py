@@ -7,7 +7,9 @@ DST. Only RRULE, RDATE and EXDATE lines (Google's set), DAILY or coarser.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import takewhile
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rruleset, rrulestr
@@ -97,11 +99,21 @@ def rule_set(lines: list[str], first: datetime, zone: ZoneInfo | None) -> rrules
 def first_instances(lines: list[str], first: datetime, zone: ZoneInfo | None) -> list[datetime]:
     """The series' first starts (up to CONFLICT_INSTANCES within CONFLICT_HORIZON)."""
     starts = []
-    for start in rule_set(lines, first, zone):
+    for start in _safely(rule_set(lines, first, zone)):
         if start - first > CONFLICT_HORIZON or len(starts) >= CONFLICT_INSTANCES:
             break
         starts.append(start)
     return starts
+
+
+def _safely(rules: rruleset) -> Iterator[datetime]:
+    """The instances in order, ending where the calendar does (year 9999)."""
+    iterator = iter(rules)
+    while True:
+        try:
+            yield next(iterator)
+        except (StopIteration, ValueError, OverflowError):
+            return
 
 
 def trimmed_before(lines: list[str], target: datetime, *, all_day: bool) -> list[str]:
@@ -124,11 +136,9 @@ def continued_from(
     lines: list[str], first: datetime, target: datetime, zone: ZoneInfo | None
 ) -> list[str]:
     """The lines for a new series from ``target`` on: a COUNT lowers by the instances before."""
-    before = (
-        sum(1 for start in rule_set(lines, first, zone) if start < target)
-        if any("COUNT=" in line for line in lines)
-        else 0
-    )
+    counted = any("COUNT=" in line for line in lines)
+    starts = _safely(rule_set(lines, first, zone)) if counted else iter(())
+    before = sum(1 for _ in takewhile(lambda start: start < target, starts))
     out = []
     for line in lines:
         match = re.search(r"COUNT=(\d+)", line) if line.startswith("RRULE:") else None

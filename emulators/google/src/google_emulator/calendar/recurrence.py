@@ -45,7 +45,7 @@ class Series:
     def starts_between(self, after: datetime | None, before: datetime | None) -> Iterator[datetime]:
         """Original starts in [after, before), in order (at most MAX_INSTANCES)."""
         count = 0
-        for start in self.rules:
+        for start in self._safely():
             if before is not None and self.comparable(start) >= before:
                 return
             if after is None or self.comparable(start) >= after:
@@ -53,6 +53,15 @@ class Series:
                 count += 1
                 if count >= MAX_INSTANCES:
                     return
+
+    def _safely(self) -> Iterator[datetime]:
+        """The instances in order, ending where datetime does (year 9999)."""
+        iterator = iter(self.rules)
+        while True:
+            try:
+                yield next(iterator)
+            except (StopIteration, ValueError, OverflowError):
+                return
 
     def comparable(self, start: datetime) -> datetime:
         """An original start as an aware instant (all-day: midnight in the series' zone)."""
@@ -62,7 +71,10 @@ class Series:
 
     def contains(self, start: datetime) -> bool:
         """Whether ``start`` is one of the series' original starts."""
-        return start in self.rules.between(start, start, inc=True)
+        try:
+            return start in self.rules.between(start, start, inc=True)
+        except (ValueError, OverflowError):
+            return False
 
 
 def _value_times(params: str, value: str, series_zone: ZoneInfo | None) -> list[datetime]:
