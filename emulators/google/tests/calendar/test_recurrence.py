@@ -137,6 +137,7 @@ def test_a_recurring_timed_event_needs_its_time_zone(calendar):
     [
         ["RRULE:FREQ=SOMETIMES"],
         ["RRULE:FREQ=WEEKLY;BYDAY=XX"],
+        ["RRULE:FREQ=WEEKLY;COUNT=2;UNTIL=20260601T000000Z"],
         ["DTSTART:20260421T190000"],
         ["EXDATE:20260428T190000"],  # nothing to repeat
         "RRULE:FREQ=WEEKLY",

@@ -81,6 +81,8 @@ def rule_set(lines: list[str], first: datetime, zone: ZoneInfo | None) -> rrules
                 freq = re.search(r"FREQ=([A-Z]+)", rest)
                 if sep != ":" or freq is None or freq.group(1) not in FREQUENCIES:
                     raise RecurrenceInvalid("RRULE")
+                if "COUNT=" in rest and "UNTIL=" in rest:  # RFC 5545: MUST NOT occur together
+                    raise RecurrenceInvalid("COUNT and UNTIL")
                 rules.rrule(rrulestr(_with_utc_until(rest, zone), dtstart=first))
                 repeats = True
             else:

@@ -142,7 +142,7 @@ def parse_series(event: dict, calendar_zone: str) -> Series:
                 raise invalid_rule()
             name, sep, rest = match.group(1).upper(), match.group(2), match.group(3)
             if name in ("RRULE", "EXRULE"):
-                if sep != ":":
+                if sep != ":" or ("COUNT=" in rest.upper() and "UNTIL=" in rest.upper()):
                     raise invalid_rule()
                 rule = rrulestr(_rule_text(rest, series_zone), dtstart=first)
                 (rules.rrule if name == "RRULE" else rules.exrule)(rule)
