@@ -59,6 +59,15 @@ async def test_a_series_is_created_once_in_the_persons_zone(seoul_user, create, 
     assert again.json()["status"] == "duplicate"
     assert again.json()["event"]["id"] == series["id"]
     assert len(masters(google)) == 1
+    # A one-off just like an instance is that instance, not a second meeting.
+    one_off = {k: v for k, v in STUDY.items() if k != "recurrence"}
+    single = await create(
+        seoul_user,
+        {**one_off, "start": instances[1]["start"], "end": instances[1]["end"]},
+        key="single",
+    )
+    assert single.json()["status"] == "duplicate"
+    assert single.json()["event"]["id"] == instances[1]["id"]
 
 
 @pytest.mark.parametrize(

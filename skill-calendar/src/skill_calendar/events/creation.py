@@ -101,9 +101,10 @@ async def _duplicate(
         if not _same_slot(raw, payload, window, zone):
             continue
         series_id = raw.get("recurringEventId")
-        if bool(payload.recurrence) != bool(series_id):
-            continue  # a series is not a duplicate of a one-off, nor the other way round
-        return await google.get_event(user_id=user_id, event_id=series_id) if series_id else raw
+        if not payload.recurrence:
+            return raw  # a one-off like an instance already there: that instance
+        if series_id:  # a series like one already there (a one-off is not a series)
+            return await google.get_event(user_id=user_id, event_id=series_id)
     return None
 
 
