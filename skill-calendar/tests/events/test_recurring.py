@@ -278,3 +278,19 @@ async def test_a_series_at_the_end_of_time_is_no_500(seoul_user, create, events_
     assert created.status_code == 201, created.text
     window = {"start": "9999-12-27T00:00:00+09:00", "end": "9999-12-29T12:00:00+09:00"}
     assert len(await events_of(seoul_user, window)) == 2
+
+
+@pytest.mark.parametrize("suffix", ["20261341T100000Z", "20260428", "99991231T235959Z"])
+async def test_an_instance_id_that_names_no_instance_is_404(
+    client, service_headers, seoul_user, create, suffix
+):
+    series = (await create(seoul_user, STUDY)).json()["event"]
+    for scope in ("all", "following"):
+        answer = await client.patch(
+            f"/v1/users/{seoul_user}/events/{series['id']}_{suffix}",
+            params={"scope": scope},
+            json={"title": "x"},
+            headers=service_headers,
+        )
+        assert answer.status_code == 404, answer.text
+        assert answer.json()["error"]["code"] == "calendar.event_not_found"

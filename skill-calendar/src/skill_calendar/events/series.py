@@ -69,9 +69,20 @@ async def _target(
     master = await google.get_event(user_id=user_id, event_id=match.group("series"))
     if not live(master) or not master.get("recurrence"):
         raise EventNotFound()
+    if ("date" in master["start"]) == ("T" in match.group("suffix")):
+        raise EventNotFound()  # a timed suffix on an all-day series, or the other way round
+    try:
+        return _target_of(master, event_id, match.group("series"), match.group("suffix"), zone_name)
+    except (ValueError, OverflowError) as err:  # no such day or time
+        raise EventNotFound() from err
+
+
+def _target_of(
+    master: dict[str, Any], event_id: str, series_id: str, suffix: str, zone_name: str
+) -> Target:
     start, end = master["start"], master["end"]
     if "date" in start:
-        original: datetime | date = recurrence.suffix_start(match.group("suffix"), ZoneInfo("UTC"))
+        original: datetime | date = recurrence.suffix_start(suffix, ZoneInfo("UTC"))
         days = date.fromisoformat(end["date"]) - date.fromisoformat(start["date"])
         instance_times = (
             {"date": original.isoformat()},
@@ -79,7 +90,7 @@ async def _target(
         )
     else:
         series_zone = start.get("timeZone") or zone_name
-        original = recurrence.suffix_start(match.group("suffix"), ZoneInfo(series_zone))
+        original = recurrence.suffix_start(suffix, ZoneInfo(series_zone))
         length = datetime.fromisoformat(end["dateTime"]) - datetime.fromisoformat(start["dateTime"])
         instance_times = (
             google_time(at=original, zone_name=series_zone),  # type: ignore[arg-type]
@@ -87,7 +98,7 @@ async def _target(
         )
     instance = {k: master[k] for k in COPIED if k in master}
     instance.update(id=event_id, start=instance_times[0], end=instance_times[1])
-    return Target(match.group("series"), match.group("suffix"), master, original, instance)
+    return Target(series_id, suffix, master, original, instance)
 
 
 def _moved_master(target: Target, body: dict[str, Any]) -> dict[str, Any]:
