@@ -294,3 +294,36 @@ async def test_an_instance_id_that_names_no_instance_is_404(
         )
         assert answer.status_code == 404, answer.text
         assert answer.json()["error"]["code"] == "calendar.event_not_found"
+
+
+async def test_an_all_day_series_splits_and_trims_on_dates(
+    client, service_headers, seoul_user, create, events_of
+):
+    duty = {
+        "title": "당직",
+        "start_date": "2026-04-20",
+        "end_date": "2026-04-21",
+        "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"],
+    }
+    series = (await create(seoul_user, duty)).json()["event"]
+    first, second, third = await events_of(seoul_user)
+    assert second["id"] == f"{series['id']}_20260427"
+    moved = await client.patch(
+        f"/v1/users/{seoul_user}/events/{second['id']}",
+        params={"scope": "following"},
+        json={"start_date": "2026-04-28"},
+        headers=service_headers,
+    )
+    assert moved.status_code == 200, moved.text
+    assert [e["start_date"] for e in await events_of(seoul_user)] == [
+        "2026-04-20",
+        "2026-04-28",
+        "2026-05-05",
+    ]
+    trimmed = await client.delete(
+        f"/v1/users/{seoul_user}/events/{first['id']}",
+        params={"scope": "following"},
+        headers=service_headers,
+    )
+    assert trimmed.status_code == 200, trimmed.text
+    assert [e["start_date"] for e in await events_of(seoul_user)] == ["2026-04-28", "2026-05-05"]
