@@ -306,7 +306,7 @@ async def test_an_all_day_series_splits_and_trims_on_dates(
         "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"],
     }
     series = (await create(seoul_user, duty)).json()["event"]
-    first, second, third = await events_of(seoul_user)
+    first, second, _ = await events_of(seoul_user)
     assert second["id"] == f"{series['id']}_20260427"
     moved = await client.patch(
         f"/v1/users/{seoul_user}/events/{second['id']}",
