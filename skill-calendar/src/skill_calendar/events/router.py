@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -128,15 +129,7 @@ async def update_event(
 
     request = {"op": "patch", "event_id": event_id, "scope": scope}
     request["changes"] = payload.model_dump(mode="json", exclude_unset=True)
-    _, body, _ = await run_once(
-        session=session,
-        user_id=user_id,
-        key=key,
-        request=request,
-        ttl=runtime.idempotency_ttl,
-        work=work,
-    )
-    return body
+    return await _once(session, runtime, user_id=user_id, key=key, request=request, work=work)
 
 
 @router.delete("/events/{event_id}", response_model=Deleted)
@@ -158,6 +151,19 @@ async def delete_event(
         )
 
     request = {"op": "delete", "event_id": event_id, "scope": scope}
+    return await _once(session, runtime, user_id=user_id, key=key, request=request, work=work)
+
+
+async def _once(
+    session: AsyncSession,
+    runtime: CalendarRuntime,
+    *,
+    user_id: str,
+    key: str | None,
+    request: dict,
+    work: Callable[[], Awaitable[tuple[int, dict]]],
+) -> dict:
+    """The answer of a change to a series, replayed for a repeated Idempotency-Key."""
     _, body, _ = await run_once(
         session=session,
         user_id=user_id,
