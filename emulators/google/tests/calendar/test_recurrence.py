@@ -256,3 +256,21 @@ def test_freebusy_sees_instances(calendar):
     assert answer["calendars"]["primary"]["busy"] == [
         {"start": "2026-04-28T10:00:00Z", "end": "2026-04-28T11:00:00Z"}
     ]
+
+
+def test_instances_by_original_start_and_of_a_one_off(calendar):
+    master = calendar.events().insert(calendarId="primary", body=STUDY).execute()
+    [one] = (
+        calendar.events()
+        .instances(calendarId="primary", eventId=master["id"], originalStart="2026-04-28T10:00:00Z")
+        .execute()["items"]
+    )
+    assert one["id"] == f"{master['id']}_20260428T100000Z"
+    single = {k: v for k, v in STUDY.items() if k != "recurrence"}
+    lone = calendar.events().insert(calendarId="primary", body=single).execute()
+    items = (
+        calendar.events()
+        .instances(calendarId="primary", eventId=lone["id"], originalStart="2026-04-28T10:00:00Z")
+        .execute()["items"]
+    )
+    assert items == []

@@ -217,7 +217,11 @@ def list_instances(*, state: State, account: dict, event_id: str, params: dict) 
         )
     if params.get("originalStart"):
         wanted = parse_rfc3339(params["originalStart"], param="originalStart")
-        items = [e for e in items if instant_of(e["originalStartTime"], tz) == wanted]
+        items = [
+            e
+            for e in items
+            if e.get("originalStartTime") and instant_of(e["originalStartTime"], tz) == wanted
+        ]
     if not _flag(params, "showDeleted"):
         items = [e for e in items if e.get("status") != "cancelled"]
     return _page(items, params, account=account, order_by=None)
