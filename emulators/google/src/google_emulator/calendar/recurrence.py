@@ -22,6 +22,7 @@ from google_emulator.errors import GoogleApiError
 
 LINE_RE = re.compile(r"^(RRULE|EXRULE|RDATE|EXDATE)([;:])(.*)$", re.IGNORECASE)
 UNTIL_RE = re.compile(r"UNTIL=([0-9TZ]+)", re.IGNORECASE)
+SUB_DAILY_RE = re.compile(r"FREQ=(HOURLY|MINUTELY|SECONDLY)|BY(HOUR|MINUTE|SECOND)=", re.I)
 INSTANCE_ID_RE = re.compile(r"^(?P<series>[a-v0-9]{5,1024})_(?P<when>\d{8}(T\d{6}Z)?)$")
 # Expanding a rule without an end stops after this many instances (Google pages forever).
 MAX_INSTANCES = 2500
@@ -144,6 +145,8 @@ def parse_series(event: dict, calendar_zone: str) -> Series:
             if name in ("RRULE", "EXRULE"):
                 if sep != ":" or ("COUNT=" in rest.upper() and "UNTIL=" in rest.upper()):
                     raise invalid_rule()
+                if all_day and SUB_DAILY_RE.search(rest):
+                    raise invalid_rule()  # an all-day series repeats on days
                 rule = rrulestr(_rule_text(rest, series_zone), dtstart=first)
                 (rules.rrule if name == "RRULE" else rules.exrule)(rule)
                 has_rule = has_rule or name == "RRULE"
