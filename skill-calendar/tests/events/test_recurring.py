@@ -211,6 +211,11 @@ async def test_scope_all_changes_the_master(
     client, service_headers, seoul_user, create, events_of, google
 ):
     series = (await create(seoul_user, STUDY)).json()["event"]
+    dentist = await create(
+        seoul_user,
+        {"title": "치과", "start": "2026-05-05T20:30:00+09:00", "end": "2026-05-05T21:00:00+09:00"},
+        key="dentist",
+    )
     second = (await events_of(seoul_user))[1]
     answer = await client.patch(
         f"/v1/users/{seoul_user}/events/{second['id']}",
@@ -220,7 +225,9 @@ async def test_scope_all_changes_the_master(
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["event"]["id"] == series["id"]
-    listed = await events_of(seoul_user)
+    # The series now meets the dentist two weeks on: a conflict of the series, not the instance.
+    assert [c["id"] for c in answer.json()["conflicts"]] == [dentist.json()["event"]["id"]]
+    listed = [e for e in await events_of(seoul_user) if e["recurring_event_id"]]
     assert [(e["title"], e["start"][11:16], e["end"][11:16]) for e in listed] == [
         ("English", "20:00", "21:00")
     ] * 3

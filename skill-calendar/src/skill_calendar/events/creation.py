@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skill_calendar.events import recurrence
 from skill_calendar.events.schemas import EventCreate
 from skill_calendar.events.service import (
     Span,
@@ -18,6 +17,7 @@ from skill_calendar.events.service import (
     live,
     normalise_title,
     overlapping,
+    series_spans,
     span_of,
     to_event,
     window_of,
@@ -65,23 +65,26 @@ def _same_slot(raw: dict[str, Any], payload: EventCreate, window: Span, zone: Zo
     return span.start == window.start and span.end == window.end
 
 
-def _instance_windows(payload: EventCreate, window: Span, zone: ZoneInfo) -> list[Span]:
-    """The spans a new event will take: one, or a series' first instances."""
-    if not payload.recurrence:
-        return [window]
-    length = window.end - window.start
-    if payload.start is not None:
-        starts = recurrence.first_instances(payload.recurrence, window.start, zone)
-        return [Span(start, start + length) for start in starts]
-    first = datetime.combine(payload.start_date, time())  # type: ignore[arg-type]
-    days = recurrence.first_instances(payload.recurrence, first, None)
-    return [
-        Span(
-            window.start + timedelta(days=(day - first).days),
-            window.end + timedelta(days=(day - first).days),
-        )
-        for day in days
-    ]
+async def live_around(
+    *, google: GoogleCalendarClient, user_id: str, spans: list[Span], zone_name: str
+) -> list[dict[str, Any]]:
+    """The live events from the first span's start to the last span's end."""
+    reach = Span(spans[0].start, max(span.end for span in spans))
+    listed = await events_in(google=google, user_id=user_id, window=reach, zone_name=zone_name)
+    return [raw for raw in listed if live(raw)]
+
+
+def conflicts_of(
+    nearby: list[dict[str, Any]], spans: list[Span], zone: ZoneInfo, *, own: set[str]
+) -> list[dict[str, Any]]:
+    """Events overlapping any span, none of them ``own`` or an instance of an ``own`` series."""
+    found = {
+        raw["id"]: raw
+        for span in spans
+        for raw in overlapping(nearby, span, zone, exclude=None)
+        if raw.get("id") not in own and raw.get("recurringEventId") not in own
+    }
+    return list(found.values())
 
 
 async def _duplicate(
@@ -125,11 +128,18 @@ async def _create_claimed(
         end_date=payload.end_date,
         zone=zone,
     )
-    spans = _instance_windows(payload, window, zone)
-    reach = Span(spans[0].start, max(span.end for span in spans))
-    listed = await events_in(google=google, user_id=user_id, window=reach, zone_name=zone_name)
-    nearby = [raw for raw in listed if live(raw)]
     event_id = derive_event_id(user_id=user_id, key=key)
+    body: dict[str, Any] = {
+        "id": event_id,
+        "summary": payload.title,
+        "start": google_time(at=payload.start, day=payload.start_date, zone_name=zone_name),
+        "end": google_time(at=payload.end, day=payload.end_date, zone_name=zone_name),
+    }
+    for name in ("location", "description", "recurrence"):
+        if getattr(payload, name) is not None:
+            body[name] = getattr(payload, name)
+    spans = series_spans(body, zone) if payload.recurrence else [window]
+    nearby = await live_around(google=google, user_id=user_id, spans=spans, zone_name=zone_name)
     # A retry under this key finds the event (or the series' first instance) it made.
     ours = next(
         (raw for raw in nearby if event_id in (raw.get("id"), raw.get("recurringEventId"))), None
@@ -149,27 +159,12 @@ async def _create_claimed(
         if ours is not None:
             status_code, status = 200, "duplicate"
     if ours is None:
-        body: dict[str, Any] = {
-            "id": event_id,
-            "summary": payload.title,
-            "start": google_time(at=payload.start, day=payload.start_date, zone_name=zone_name),
-            "end": google_time(at=payload.end, day=payload.end_date, zone_name=zone_name),
-        }
-        for name in ("location", "description", "recurrence"):
-            if getattr(payload, name) is not None:
-                body[name] = getattr(payload, name)
         ours = await insert_once(google=google, user_id=user_id, body=body)
-    own = ours["id"]
-    conflicts = {
-        raw["id"]: raw
-        for span in spans
-        for raw in overlapping(nearby, span, zone, exclude=own)
-        if raw.get("recurringEventId") != own
-    }
+    conflicts = conflicts_of(nearby, spans, zone, own={ours["id"]})
     response = {
         "status": status,
         "event": to_event(ours, zone_name),
-        "conflicts": [to_event(raw, zone_name) for raw in conflicts.values()],
+        "conflicts": [to_event(raw, zone_name) for raw in conflicts],
     }
     return status_code, response
 

@@ -98,11 +98,16 @@ def rule_set(lines: list[str], first: datetime, zone: ZoneInfo | None) -> rrules
     return rules
 
 
-def first_instances(lines: list[str], first: datetime, zone: ZoneInfo | None) -> list[datetime]:
-    """The series' first starts (up to CONFLICT_INSTANCES within CONFLICT_HORIZON)."""
+def first_instances(
+    lines: list[str], first: datetime, zone: ZoneInfo | None, since: datetime | None = None
+) -> list[datetime]:
+    """The series' starts from ``since`` on (up to CONFLICT_INSTANCES within CONFLICT_HORIZON)."""
+    since = since or first
     starts = []
     for start in _safely(rule_set(lines, first, zone)):
-        if start - first > CONFLICT_HORIZON or len(starts) >= CONFLICT_INSTANCES:
+        if start < since:
+            continue
+        if start - since > CONFLICT_HORIZON or len(starts) >= CONFLICT_INSTANCES:
             break
         starts.append(start)
     return starts

@@ -17,16 +17,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from skill_calendar.events import recurrence, service
-from skill_calendar.events.creation import insert_once
+from skill_calendar.events.creation import conflicts_of, insert_once, live_around
 from skill_calendar.events.exceptions import NotRecurring
 from skill_calendar.events.schemas import EventPatch, Scope
 from skill_calendar.events.service import (
     changes_for,
     derive_event_id,
-    events_in,
     google_time,
     live,
-    overlapping,
+    series_spans,
+    span_of,
     to_event,
 )
 from skill_calendar.google.client import GoogleCalendarClient
@@ -155,16 +155,20 @@ def _original_moment(target: Target) -> datetime:
     return target.original  # type: ignore[return-value]
 
 
-async def _conflicts(
-    *, google: GoogleCalendarClient, user_id: str, window: Any, zone_name: str, own: set[str]
+async def _series_conflicts(
+    *,
+    google: GoogleCalendarClient,
+    user_id: str,
+    changed: dict,
+    since: Any,
+    zone_name: str,
+    own: set[str],
 ) -> list[dict[str, Any]]:
+    """Events overlapping the changed series' instances from ``since`` on."""
     zone = ZoneInfo(zone_name)
-    nearby = await events_in(google=google, user_id=user_id, window=window, zone_name=zone_name)
-    return [
-        to_event(raw, zone_name)
-        for raw in overlapping(nearby, window, zone, exclude=None)
-        if raw.get("id") not in own and raw.get("recurringEventId") not in own
-    ]
+    spans = series_spans(changed, zone, since=since) or [span_of(changed, zone)]
+    nearby = await live_around(google=google, user_id=user_id, spans=spans, zone_name=zone_name)
+    return [to_event(raw, zone_name) for raw in conflicts_of(nearby, spans, zone, own=own)]
 
 
 async def update_in_series(
@@ -201,8 +205,13 @@ async def update_in_series(
     else:
         changed = await _split(google=google, user_id=user_id, target=target, body=body)
         own = {target.series_id, changed["id"]}
-    conflicts = await _conflicts(
-        google=google, user_id=user_id, window=window, zone_name=zone_name, own=own
+    conflicts = await _series_conflicts(
+        google=google,
+        user_id=user_id,
+        changed=changed,
+        since=window.start,
+        zone_name=zone_name,
+        own=own,
     )
     return {"event": to_event(changed, zone_name), "conflicts": conflicts}
 

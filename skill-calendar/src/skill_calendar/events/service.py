@@ -6,11 +6,12 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.time import parse_aware, start_of_day
+from skill_calendar.events import recurrence
 from skill_calendar.events.bounds import shifted
 from skill_calendar.events.exceptions import RangeInvalid
 from skill_calendar.events.schemas import EventPatch
@@ -57,6 +58,27 @@ def span_of(raw: dict[str, Any], zone: ZoneInfo) -> Span:
         parse_aware(start["dateTime"]).astimezone(zone),
         parse_aware(end["dateTime"]).astimezone(zone),
     )
+
+
+def series_spans(raw: dict[str, Any], zone: ZoneInfo, since: datetime | None = None) -> list[Span]:
+    """The spans of a series' first instances (from ``since`` on), in the calendar zone."""
+    first_span = span_of(raw, zone)
+    length = first_span.end - first_span.start
+    lines = raw["recurrence"]
+    start = raw["start"]
+    if start.get("date"):
+        first = datetime.combine(date.fromisoformat(start["date"]), time())
+        after = since.astimezone(zone).replace(tzinfo=None) if since else None
+        days = recurrence.first_instances(lines, first, None, since=after)
+        return [
+            Span(start_of_day(day.date(), zone), start_of_day(day.date(), zone) + length)
+            for day in days
+        ]
+    series_zone = ZoneInfo(start.get("timeZone") or zone.key)
+    starts = recurrence.first_instances(
+        lines, first_span.start.astimezone(series_zone), series_zone, since=since
+    )
+    return [Span(moment.astimezone(zone), moment.astimezone(zone) + length) for moment in starts]
 
 
 def _instant(text: str | None, zone: ZoneInfo) -> str | None:
