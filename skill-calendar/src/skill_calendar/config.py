@@ -45,6 +45,9 @@ class CalendarSettings(ServiceSettings):
         gt=0,
         description="How long a create's first answer is replayed for its Idempotency-Key",
     )
+    idempotency_purge_s: float = Field(
+        3600.0, gt=0, description="How often expired idempotency answers are purged"
+    )
     zone_cache_ttl_s: float = Field(600.0, description="How long a calendar's zone is cached")
 
     @model_validator(mode="after")

@@ -1,8 +1,8 @@
 """The idempotency ledger: remember the first answer to a key, refuse a key reused.
 
-Answers are kept for a limited time (``ttl``): an expired row counts as absent and is
-purged. Forgetting is safe because a create's Google event id is derived from the key,
-so a key claimed afresh finds the event it made (Google's 409 for that id).
+Answers are kept for a limited time (``ttl``): an expired row counts as absent, and a
+periodic task purges expired rows. Forgetting is safe because a create's Google event id
+is derived from the key, so a key claimed afresh finds the event it made (Google's 409).
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from prometheus_client import CollectorRegistry
 from sqlalchemy import delete
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.db import utcnow
 from shared.errors import AppError
+from shared.work.periodic import Periodic
 from skill_calendar.idempotency.exceptions import IdempotencyKeyReused
 from skill_calendar.idempotency.models import IdempotencyRecord
 
@@ -51,23 +53,37 @@ async def claim_key(
             await session.rollback()
             record = await session.get(IdempotencyRecord, (user_id, key), populate_existing=True)
             assert record is not None
-        else:
-            await purge_expired(session=session, cutoff=cutoff)
     if record.request_hash != request_hash:
         raise IdempotencyKeyReused(details={"key": key})
     return record
 
 
-async def purge_expired(*, session: AsyncSession, cutoff: Any) -> None:
-    """Deletes every row claimed before ``cutoff`` (best effort: a failure only waits)."""
-    try:
-        await session.execute(
-            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)
+async def purge_expired(*, sessionmaker: async_sessionmaker[AsyncSession], ttl: timedelta) -> int:
+    """Deletes every row claimed longer than ``ttl`` ago; returns how many went."""
+    async with sessionmaker() as session, session.begin():
+        result = await session.execute(
+            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - ttl)
         )
-        await session.commit()
-    except DBAPIError as err:  # e.g. a concurrent purge on PostgreSQL; the next claim retries
-        await session.rollback()
-        logger.info("idempotency purge skipped: %s", type(err).__name__)
+    removed = result.rowcount or 0  # type: ignore[attr-defined]
+    if removed:
+        logger.info("purged expired idempotency answers", extra={"rows": removed})
+    return removed
+
+
+def ledger_janitor(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    ttl: timedelta,
+    every_seconds: float,
+    registry: CollectorRegistry | None = None,
+) -> Periodic:
+    """The purge of expired answers, every ``every_seconds`` (first at start)."""
+    return Periodic(
+        "calendar-idempotency-purge",
+        lambda: purge_expired(sessionmaker=sessionmaker, ttl=ttl),
+        every=every_seconds,
+        registry=registry,
+    )
 
 
 async def complete_key(
