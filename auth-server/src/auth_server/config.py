@@ -39,6 +39,13 @@ class AuthSettings(ServiceSettings):
     google_token_uri: str = Field(GOOGLE_TOKEN_URI, description="Google's token endpoint")
     google_revoke_uri: str = Field(GOOGLE_REVOKE_URI, description="Google's revoke endpoint")
     google_userinfo_uri: str = Field(GOOGLE_USERINFO_URI, description="OpenID userinfo endpoint")
+    google_allow_http_hosts: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Hosts whose Google endpoints may be plain http besides loopback: JSON, e.g. "
+            '["google-emulator"] in the compose sandbox; empty against real Google'
+        ),
+    )
     google_timeout_seconds: float = Field(10.0, description="Timeout of one call to Google")
     google_retries: int = Field(2, description="Retries of a transiently failing call to Google")
     google_retry_after_cap_seconds: float = Field(

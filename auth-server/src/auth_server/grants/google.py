@@ -72,11 +72,13 @@ def is_loopback_http(uri: str) -> bool:
         return False
 
 
-def _check_transport(uris: list[str]) -> None:
-    """Refuses http:// except on loopback, where oauthlib must be told to allow it."""
+def _check_transport(uris: list[str], allow_http_hosts: frozenset[str] = frozenset()) -> None:
+    """Refuses http:// except on loopback and on hosts named explicitly (a compose sandbox's
+    emulator); oauthlib must then be told to allow it."""
     plain = [uri for uri in uris if urlsplit(uri).scheme != "https"]
     for uri in plain:
-        if not is_loopback_http(uri):
+        named = urlsplit(uri).scheme == "http" and urlsplit(uri).hostname in allow_http_hosts
+        if not (is_loopback_http(uri) or named):
             raise ValueError(f"Google endpoints must use https (loopback http only): {uri}")
     if plain:
         os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
@@ -109,9 +111,11 @@ class GoogleOAuthClient:
         timeout: float = 10.0,
         retries: int = 2,
         retry_after_cap: float = 2.0,
+        allow_http_hosts: frozenset[str] = frozenset(),
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        _check_transport([auth_uri, token_uri, revoke_uri, userinfo_uri])
+        self._allow_http_hosts = allow_http_hosts
+        _check_transport([auth_uri, token_uri, revoke_uri, userinfo_uri], allow_http_hosts)
         # With include_granted_scopes Google answers with more scopes than asked; we
         # compare the sets ourselves (grants.capabilities), so oauthlib must not object.
         os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = "1"  # noqa: S105
@@ -136,7 +140,7 @@ class GoogleOAuthClient:
         await self._http.aclose()
 
     def _flow(self, *, scopes: list[str], redirect_uri: str, code_verifier: str) -> Flow:
-        _check_transport([redirect_uri])
+        _check_transport([redirect_uri], self._allow_http_hosts)
         config = {
             "web": {
                 "client_id": self.client_id,
