@@ -1,5 +1,6 @@
 """Recurring events through the real google-api-python-client, as Google's guide describes them."""
 
+import httpx
 import pytest
 from googleapiclient.errors import HttpError
 
@@ -274,3 +275,11 @@ def test_instances_by_original_start_and_of_a_one_off(calendar):
         .execute()["items"]
     )
     assert items == []
+
+
+def test_an_instance_html_link_opens_its_page(calendar):
+    calendar.events().insert(calendarId="primary", body=STUDY).execute()
+    second = expanded(calendar, **APRIL)[1]
+    page = httpx.get(second["htmlLink"])
+    assert page.status_code == 200, page.text
+    assert "2026-04-28T19:00:00+09:00" in page.text
