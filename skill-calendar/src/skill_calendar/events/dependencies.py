@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,7 +9,6 @@ from fastapi import Header, Path, Request
 
 from skill_calendar.events.exceptions import IdempotencyKeyMissing
 from skill_calendar.google.client import GoogleCalendarClient
-from skill_calendar.google.exceptions import CalendarReauthRequired
 from skill_calendar.google.zones import CalendarZones
 from skill_calendar.tokens.service import AuthServerTokens
 
@@ -27,15 +25,9 @@ class CalendarRuntime:
 
 async def calendar_runtime(
     request: Request, user_id: str = Path(min_length=1, max_length=64)
-) -> AsyncIterator[CalendarRuntime]:
-    """The app's runtime; a re-auth error without a connect link gets one from the auth-server."""
-    runtime: CalendarRuntime = request.app.state.calendar
-    try:
-        yield runtime
-    except CalendarReauthRequired as err:
-        if not err.details.get("connect_url"):
-            err.details["connect_url"] = await runtime.tokens.connect_url(user_id=user_id)
-        raise
+) -> CalendarRuntime:
+    """The app's runtime (a re-auth answer's connect link is the router's to make)."""
+    return request.app.state.calendar
 
 
 async def idempotency_key(

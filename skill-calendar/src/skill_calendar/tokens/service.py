@@ -23,7 +23,6 @@ logger = logging.getLogger(__name__)
 
 CAPABILITY = "calendar"
 TOKENS_PATH = "/internal/tokens"
-CONNECT_LINKS_PATH = "/internal/connect-links"
 # The auth-server retries Google itself; its 503 means that budget is spent (no stacking).
 ONE_BUDGET = RetryPolicy(final_error_codes=frozenset({"auth.upstream_unavailable"}))
 
@@ -131,18 +130,6 @@ class AuthServerTokens:
         raise CalendarUnavailable(
             retry_after=int(float(retry_after)) if retry_after and retry_after.isdigit() else 5
         )
-
-    async def connect_url(self, *, user_id: str) -> str | None:
-        """A one-time connect link for the calendar capability (None if unobtainable)."""
-        try:
-            response = await self.http.post(
-                CONNECT_LINKS_PATH, json={"user_id": user_id, "capability": CAPABILITY}
-            )
-        except httpx.TransportError:
-            return None
-        if response.status_code not in (200, 201):
-            return None
-        return response.json().get("url")
 
 
 def _error_of(response: httpx.Response) -> dict:
