@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -296,6 +297,44 @@ def test_auth_server_killed_between_callback_and_grant_event(system: System, fau
         proposal = user.wait_for_reply(lambda m: kind_of(m) == "proposal", after_id=after)
         assert "검진" in proposal["text"]
         _approved(user)
+        out["completed"] = 1
+    assert len(seed_events(system, user.email)) == 1
+    proposals = [m for m in user.history() if kind_of(m) == "proposal"]
+    assert len(proposals) == 1
+
+
+def test_router_killed_while_preparing_the_proposal_after_consent(
+    system: System, fault_table
+) -> None:
+    """SIGKILL while the router lists the day's events for the proposal after consent.
+
+    Was: the action was already ``proposed`` without its plan; auth-server's retry was
+    "duplicate", no proposal came, and "그래" answered 500. Now the grant event is recorded
+    unprocessed and the action untouched until its plan exists: after the restart the
+    recovery proposes it, and "그래" creates exactly one event.
+    """
+    user = ChatUser.new(system)
+    system.google.add_account(user.email)
+    with row(
+        fault_table, system, "router SIGKILL while preparing after consent", lambda: user.email
+    ) as out:
+        [ask] = user.say(SEED)
+        assert ask["payload"]["kind"] == "connect", ask["text"]
+        after = user.last_id()
+        system.google.reset_calls()
+        # The resume's listing of the day hangs at Google long enough to kill the router.
+        system.google.fault("calendar.events.list", delay=6)
+        user.connect_google(ask["payload"]["link"]["url"])
+        deadline = time.monotonic() + 30
+        while system.google.calls().get("calendar.events.list", 0) < 1:
+            assert time.monotonic() < deadline, "the router never started preparing"
+            time.sleep(0.05)
+        system.kill("router")
+        system.restart("router")
+        proposal = user.wait_for_reply(lambda m: kind_of(m) == "proposal", after_id=after)
+        assert "검진" in proposal["text"]
+        done = _approved(user)
+        assert done["payload"]["action_id"] == ask["payload"]["action_id"]
         out["completed"] = 1
     assert len(seed_events(system, user.email)) == 1
     proposals = [m for m in user.history() if kind_of(m) == "proposal"]

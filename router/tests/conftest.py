@@ -140,6 +140,8 @@ class FakeCalendar:
         self.delete_calls: list[str] = []
         self.create_delay = 0.0
         self.down = False
+        # Called at the start of every events list (a test makes it raise: a crash there).
+        self.before_list: Callable[[], None] | None = None
         self._ids = itertools.count(1)
         self.app = self._build()
 
@@ -188,6 +190,8 @@ class FakeCalendar:
         async def list_events(user_id: str, start: str, end: str, q: str | None = None):
             if problem := fake._reauth(user_id):
                 return problem
+            if fake.before_list is not None:
+                fake.before_list()
             lo, hi = datetime.fromisoformat(start), datetime.fromisoformat(end)
             assert lo.tzinfo is not None and hi.tzinfo is not None
             found = [e for e in fake.user_events(user_id) if _overlaps(e, lo, hi)]
@@ -313,7 +317,7 @@ def make_app(settings: RouterSettings, fake_auth: FakeAuthServer, fake_calendar:
                 "skill-calendar": httpx.ASGITransport(app=fake_calendar.app),
             },
         )
-        app.state.dialogue.clock = _fixed_clock
+        app.state.context.clock = _fixed_clock
         load_models()
         await app.state.database.create_all(Base.metadata)
         return app

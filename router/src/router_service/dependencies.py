@@ -1,4 +1,4 @@
-"""App-wide dependencies: the dialogue core's collaborators."""
+"""App-wide dependencies: what the app holds."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from router_service.dialogue.service import DialogueDeps
+from router_service.context import RouterContext
 
 
-async def get_dialogue_deps(request: Request) -> DialogueDeps:
-    """The clients and settings the dialogue core works with (built at startup)."""
-    return request.app.state.dialogue
+async def get_context(request: Request) -> RouterContext:
+    """The app's context (clients, settings, clock, channels; built at startup)."""
+    return request.app.state.context
 
 
-DialogueDepsDep = Annotated[DialogueDeps, Depends(get_dialogue_deps)]
+ContextDep = Annotated[RouterContext, Depends(get_context)]

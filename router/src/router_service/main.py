@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 import httpx
 from fastapi import FastAPI
@@ -14,7 +15,9 @@ from router_service.chat.live import MESSAGES_CHANNEL
 from router_service.clients.auth_server import AuthServerClient
 from router_service.clients.calendar import CalendarClient
 from router_service.config import RouterSettings
-from router_service.dialogue.service import DialogueDeps, recover_stalled
+from router_service.context import RouterContext
+from router_service.dialogue.flows import recover_stalled
+from router_service.grants.service import PROCESSING_GRACE, recover_grant_events
 from router_service.housekeeping import run_housekeeping
 from router_service.nlu.llm import LlmParser, OpenAiNluParser
 from router_service.ratelimits import ChatLimits, RateLimitedLlm
@@ -22,6 +25,7 @@ from router_service.slack.models import DELIVERIES_CHANNEL
 from router_service.slack.worker import SlackRuntime
 from router_service.web.router import static_files
 from shared.app import build_app
+from shared.db import utcnow
 from shared.http import create_client
 from shared.settings import load_settings
 from shared.work.notify import Listener, listener_for
@@ -30,10 +34,20 @@ from shared.work.periodic import Periodic
 logger = logging.getLogger(__name__)
 
 
-async def _recover_stalled(app: FastAPI) -> None:
-    """Resumes approved actions that a stopped process left (one periodic round)."""
-    async with app.state.database.sessionmaker() as session:
-        await recover_stalled(session, deps=app.state.dialogue)
+async def _recover(context: RouterContext, *, started_at: datetime) -> None:
+    """One round of taking up what a stopped process left: grant events recorded but not
+    processed, then approved actions not finished.
+
+    An unprocessed event younger than PROCESSING_GRACE is probably in another process's
+    hands, unless it arrived before this process started (its process may be gone).
+    """
+    received_before = max(utcnow() - PROCESSING_GRACE, started_at)
+    try:
+        await recover_grant_events(app=context, received_before=received_before)
+    except Exception:  # the stalled actions still get their turn
+        logger.exception("grant event recovery failed")
+    async with context.sessionmaker() as session:
+        await recover_stalled(session=session, app=context)
 
 
 def _nlu_llm(settings: RouterSettings) -> LlmParser | None:
@@ -75,9 +89,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        started_at = utcnow()
         recovery = Periodic(
-            "stalled-action-recovery",
-            lambda: _recover_stalled(app),
+            "dialogue-recovery",  # unprocessed grant events, then stalled actions
+            lambda: _recover(app.state.context, started_at=started_at),
             every=settings.recovery_interval_seconds,
             registry=app.state.metrics.registry,
         )
@@ -117,10 +132,11 @@ def create_app(
         routers=[api_router],
         lifespan=lifespan,
     )
-    app.state.dialogue = DialogueDeps(
+    app.state.context = RouterContext(
+        settings=settings,
+        sessionmaker=app.state.database.sessionmaker,
         auth=AuthServerClient(auth_http),
         calendar=CalendarClient(calendar_http),
-        settings=settings,
         llm=_nlu_llm(settings),
     )
     app.state.chat_limits = ChatLimits.from_settings(settings)
@@ -131,9 +147,7 @@ def create_app(
     app.state.slack = None
     if settings.slack_enabled:
         app.state.slack = SlackRuntime(
-            settings=settings,
-            sessionmaker=app.state.database.sessionmaker,
-            deps=app.state.dialogue,
+            context=app.state.context,
             registry=app.state.metrics.registry,
             listener=app.state.listener,
         )

@@ -31,7 +31,7 @@ async def _stack(settings, fake_auth, fake_calendar, serve_http, clock):
             update={"auth_server_url": auth_url, "calendar_url": calendar_url}
         )
         app = create_app(router_settings)
-        app.state.dialogue.clock = clock
+        app.state.context.clock = clock
         load_models()
         await app.state.database.create_all(Base.metadata)
         async with serve_http(app) as base_url:

@@ -53,7 +53,7 @@ def calendar_client(settings, fake_auth, network: Network):
             "skill-calendar": network,
         },
     )
-    return app.state.dialogue.calendar
+    return app.state.context.calendar
 
 
 async def test_final_503_of_skill_calendar_is_not_retried(

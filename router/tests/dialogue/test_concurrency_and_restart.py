@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from router_service.conversations.models import Message
-from router_service.dialogue.service import recover_stalled
+from router_service.dialogue.flows import recover_stalled
 from router_service.pending.models import ActionState, PendingAction
 from shared.testing import serve_app
 
@@ -62,7 +62,7 @@ async def test_an_action_left_executing_by_a_stopped_process_runs_again_once(
 ):
     [proposal] = await say(client, "11월 15일 오후 3시 팀 미팅")
     action_id = proposal["payload"]["action_id"]
-    now = app.state.dialogue.clock()
+    now = app.state.context.clock()
     database = app.state.database
     # The process approved and claimed it, then stopped before it wrote anything back.
     async with database.sessionmaker() as session:
@@ -79,14 +79,14 @@ async def test_an_action_left_executing_by_a_stopped_process_runs_again_once(
 
     async with database.sessionmaker() as session:
         fresh = await recover_stalled(
-            session, deps=app.state.dialogue, stalled_for=timedelta(minutes=20)
+            session=session, app=app.state.context, stalled_for=timedelta(minutes=20)
         )
     assert fresh == []  # not stalled long enough yet: maybe still running somewhere
     async with database.sessionmaker() as session:
-        [reply] = await recover_stalled(session, deps=app.state.dialogue)
+        [reply] = await recover_stalled(session=session, app=app.state.context)
     assert reply.text.startswith("✅ 등록했어요")
     async with database.sessionmaker() as session:
-        assert await recover_stalled(session, deps=app.state.dialogue) == []
+        assert await recover_stalled(session=session, app=app.state.context) == []
         action = await session.get(PendingAction, action_id)
         assert action.state == ActionState.done
         rows = (await session.scalars(select(Message).order_by(Message.id))).all()
@@ -104,7 +104,7 @@ async def test_the_router_resumes_stalled_actions_by_itself(
 ):
     [proposal] = await say(client, "11월 15일 오후 3시 팀 미팅")
     action_id = proposal["payload"]["action_id"]
-    old = app.state.dialogue.clock() - timedelta(minutes=10)
+    old = app.state.context.clock() - timedelta(minutes=10)
     async with app.state.database.sessionmaker() as session:
         await session.execute(
             update(PendingAction)

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from router_service.conversations.models import Channel, Direction, Message
-from router_service.dialogue.service import handle_decision, handle_incoming
+from router_service.dialogue.flows import handle_decision, handle_incoming
 from router_service.grants.schemas import GrantEventIn
-from router_service.grants.service import process_grant_event
+from router_service.grants.service import process_grant_event, record_grant_event
 from router_service.nlu.llm import LOW_CONFIDENCE
 from router_service.nlu.service import parse_message
 
@@ -27,13 +27,13 @@ async def test_slack_like_turns_and_resume_in_the_conversation_where_it_began(
     user_id = web["user_id"]
     fake_auth.identities[("slack", "T1:U1")] = user_id
     fake_auth.grant_states[user_id] = "missing"
-    deps = app.state.dialogue
+    context = app.state.context
     database = app.state.database
 
     async with database.sessionmaker() as session:
         turn = await handle_incoming(
-            session,
-            deps=deps,
+            session=session,
+            app=context,
             channel=Channel.slack,
             external_id="T1:U1",
             conversation_key=SLACK_CONVERSATION,
@@ -56,9 +56,10 @@ async def test_slack_like_turns_and_resume_in_the_conversation_where_it_began(
         occurred_at="2025-11-14T10:05:00+09:00",
     )
     async with database.sessionmaker() as session:
-        assert await process_grant_event(session, deps=deps, event=event) == "accepted"
+        assert await record_grant_event(session=session, event=event) == "accepted"
     async with database.sessionmaker() as session:
-        assert await process_grant_event(session, deps=deps, event=event) == "duplicate"
+        assert await record_grant_event(session=session, event=event) == "duplicate"
+    await process_grant_event(app=context, event_id=event.event_id)
 
     async with database.sessionmaker() as session:
         slack_rows = list(
@@ -78,8 +79,8 @@ async def test_slack_like_turns_and_resume_in_the_conversation_where_it_began(
 
     async with database.sessionmaker() as session:
         decided = await handle_decision(
-            session,
-            deps=deps,
+            session=session,
+            app=context,
             action_id=proposal.payload["action_id"],
             decision="approve",
             conversation_key=SLACK_CONVERSATION,
@@ -117,7 +118,7 @@ class _RecordingLlm:
 
 async def test_the_llm_fallback_is_never_asked_about_answers(app, client, say):
     llm = _RecordingLlm()
-    app.state.dialogue.llm = llm
+    app.state.context.llm = llm
     await say(client, "11월 15일 오후 3시 팀 미팅")
     for answer in ("1번", "장소는 강남역", "네"):
         await say(client, answer)

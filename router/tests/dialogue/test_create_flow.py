@@ -120,8 +120,8 @@ async def test_a_new_request_supersedes_the_waiting_one(app, client, say):
 
 async def test_proposal_expires_after_its_ttl(app, client, say, fake_calendar):
     [proposal] = await say(client, TEAM_MEETING)
-    later = app.state.dialogue.clock() + timedelta(minutes=31)
-    app.state.dialogue.clock = lambda: later
+    later = app.state.context.clock() + timedelta(minutes=31)
+    app.state.context.clock = lambda: later
     [reply] = await say(client, "네")
     assert "확인을 기다리는 요청이 없어요" in reply["text"]
     assert (await _actions(app))[0].state == ActionState.expired
@@ -131,8 +131,8 @@ async def test_proposal_expires_after_its_ttl(app, client, say, fake_calendar):
 
 async def test_expired_button_says_so(app, client, say, decide, fake_calendar):
     [proposal] = await say(client, TEAM_MEETING)
-    later = app.state.dialogue.clock() + timedelta(minutes=31)
-    app.state.dialogue.clock = lambda: later
+    later = app.state.context.clock() + timedelta(minutes=31)
+    app.state.context.clock = lambda: later
     response = await decide(client, proposal["payload"]["action_id"], "approve")
     assert response.status_code == 200
     [pressed, reply] = response.json()["messages"]
@@ -164,7 +164,8 @@ async def test_conflicts_and_duplicates_are_shown_before_asking(
         start="2025-11-15T15:00:00+09:00",
         end="2025-11-15T16:00:00+09:00",
     )
-    [reply] = await say(client, TEAM_MEETING)
+    [replaced, reply] = await say(client, TEAM_MEETING)
+    assert replaced["text"] == "이전 요청 「팀 미팅」 대신 새 요청으로 진행할게요."
     assert "이미 같은 일정 「팀미팅」이 있어요. 그래도 등록할까요?" in reply["text"]
     await say(client, "네")
     assert fake_calendar.create_calls[-1]["body"]["allow_duplicate"] is True

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from router_service.dialogue import formatting as fmt
-from router_service.dialogue.service import _LOCATION_AMENDMENT, _choice_number
 from shared.time import SEOUL
 
 
@@ -68,28 +67,6 @@ def test_range_labels():
     assert fmt.range_label(start, end, SEOUL) == "11월 17일(월)"
     week_end = at("2025-11-24T00:00+09:00")
     assert fmt.range_label(start, week_end, SEOUL) == "11월 17일(월)–11월 23일(일)"
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [
-        ("장소는 강남역", "강남역"),
-        ("장소는 강남역으로 바꿔줘", "강남역"),
-        ("장소는 테헤란로", "테헤란로"),
-        ("위치 본사 3층 회의실로 변경해 주세요", "본사 3층 회의실"),
-        ("장소는 강남역이에요", "강남역"),
-    ],
-)
-def test_location_amendments(text, value):
-    match = _LOCATION_AMENDMENT.match(text)
-    assert match is not None and match.group("value") == value
-
-
-@pytest.mark.parametrize(
-    ("text", "number"), [("1번", 1), ("2", 2), (" 3번이요", 3), ("내일 3시", None), ("2번요", 2)]
-)
-def test_choice_numbers(text, number):
-    assert _choice_number(text) == number
 
 
 @pytest.mark.parametrize(

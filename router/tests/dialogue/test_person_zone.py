@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from router_service.conversations.models import Channel
-from router_service.dialogue.service import handle_decision, handle_incoming, person_zone
+from router_service.dialogue.flows import handle_decision, handle_incoming, person_zone
 from router_service.pending.models import ActionState, PendingAction
 
 pytestmark = pytest.mark.db
@@ -17,8 +17,8 @@ KEY = "slack:T1:D1"
 async def _incoming(app, text: str, time_zone: str | None):
     async with app.state.database.sessionmaker() as session:
         return await handle_incoming(
-            session,
-            deps=app.state.dialogue,
+            session=session,
+            app=app.state.context,
             channel=Channel.slack,
             external_id="T1:U1",
             conversation_key=KEY,
@@ -30,8 +30,8 @@ async def _incoming(app, text: str, time_zone: str | None):
 async def _approve(app, action_id: int):
     async with app.state.database.sessionmaker() as session:
         return await handle_decision(
-            session,
-            deps=app.state.dialogue,
+            session=session,
+            app=app.state.context,
             action_id=action_id,
             decision="approve",
             conversation_key=KEY,

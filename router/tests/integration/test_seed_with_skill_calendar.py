@@ -118,7 +118,7 @@ async def test_google_rate_limit_costs_one_budget_not_one_per_router_retry(
                 "skill-calendar": wire,
             },
         )
-        calendar = router_app.state.dialogue.calendar
+        calendar = router_app.state.context.calendar
         await asyncio.to_thread(
             google.control.fault,
             "calendar.events.insert",
@@ -163,7 +163,7 @@ async def test_seed_scenario_with_reauth_through_skill_calendar(
             settings.model_copy(update={"calendar_url": calendar_url}),
             transports={"auth-server": httpx.ASGITransport(app=fake_auth.app)},
         )
-        router_app.state.dialogue.clock = lambda: NOW
+        router_app.state.context.clock = lambda: NOW
         load_models()
         await router_app.state.database.create_all(Base.metadata)
         async with serve_app(router_app) as client:

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from router_service.conversations.models import Channel, Direction
-from router_service.conversations.service import record_message
+from router_service.conversations.models import Channel
+from router_service.conversations.service import record_reply
 from router_service.slack.delivery import send_one
 from router_service.slack.models import DeliveryState, SlackDelivery
 from shared.db import utcnow
@@ -30,11 +30,11 @@ async def say_in(app, key: str, *texts: str) -> list[int]:
     async with app.state.database.sessionmaker() as session:
         ids = []
         for text in texts:
-            message = await record_message(
+            message = await record_reply(
                 session=session,
+                channels=app.state.context.channels,
                 channel=Channel.slack,
                 conversation_key=key,
-                direction=Direction.outbound,
                 text=text,
             )
             ids.append(message.id)

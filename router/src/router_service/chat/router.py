@@ -13,8 +13,8 @@ from router_service.chat.dependencies import ExistingWebSessionDep, WebSessionDe
 from router_service.chat.schemas import Decision, Link, MessageList, SendMessage, SessionInfo
 from router_service.conversations.models import Channel
 from router_service.conversations.service import messages_after, recent_messages
-from router_service.dependencies import DialogueDepsDep
-from router_service.dialogue.service import handle_decision, handle_incoming
+from router_service.dependencies import ContextDep
+from router_service.dialogue.flows import handle_decision, handle_incoming
 from router_service.ratelimits import limit_per_address, limit_session_messages
 from shared.db import MAX_ROW_ID, SessionDep
 
@@ -30,11 +30,9 @@ HISTORY_LIMIT = 100
 
 
 @router.get("/session", response_model=SessionInfo, summary="The browser's chat session")
-async def get_session(
-    web: WebSessionDep, session: SessionDep, deps: DialogueDepsDep
-) -> SessionInfo:
+async def get_session(web: WebSessionDep, session: SessionDep, context: ContextDep) -> SessionInfo:
     """Creates the session on first visit (cookie ``haru_session``) and names its user."""
-    identity = await deps.auth.resolve_identity(channel="web", external_id=web.external_id)
+    identity = await context.auth.resolve_identity(channel="web", external_id=web.external_id)
     last_id = await service.last_message_id(session=session, conversation_key=web.conversation_key)
     await service.touch(session=session, web=web)
     return SessionInfo(
@@ -60,13 +58,13 @@ async def send_message(
     body: SendMessage,
     web: WebSessionDep,
     session: SessionDep,
-    deps: DialogueDepsDep,
+    context: ContextDep,
 ) -> MessageList:
     """Stores the message and returns it with Haru's replies."""
     limit_session_messages(request, web.id)
     turn = await handle_incoming(
-        session,
-        deps=deps,
+        session=session,
+        app=context,
         channel=Channel.web,
         external_id=web.external_id,
         conversation_key=web.conversation_key,
@@ -113,13 +111,13 @@ async def decide(
     request: Request,
     web: WebSessionDep,
     session: SessionDep,
-    deps: DialogueDepsDep,
+    context: ContextDep,
 ) -> MessageList:
     """Applies a button; a second click on an answered proposal returns no messages."""
     limit_session_messages(request, web.id)
     turn = await handle_decision(
-        session,
-        deps=deps,
+        session=session,
+        app=context,
         action_id=action_id,
         decision=body.decision,
         choice=body.choice,
@@ -132,11 +130,11 @@ async def decide(
 
 
 @router.get("/account-link", response_model=Link, summary="One-time link to the account page")
-async def account_link(web: WebSessionDep, deps: DialogueDepsDep) -> Link:
+async def account_link(web: WebSessionDep, context: ContextDep) -> Link:
     """A fresh link to the auth-server's account page for this chat's user."""
-    identity = await deps.auth.resolve_identity(channel="web", external_id=web.external_id)
+    identity = await context.auth.resolve_identity(channel="web", external_id=web.external_id)
     # For this chat's web identity: auth-server has the router confirm it in the browser.
-    link = await deps.auth.create_account_link(
+    link = await context.auth.create_account_link(
         user_id=identity.user_id, channel="web", external_id=web.external_id
     )
     return Link(url=link.url, expires_at=link.expires_at)

@@ -20,7 +20,7 @@ from router_service.connect.service import (
     ticket_for_session,
     well_formed_proof,
 )
-from router_service.dependencies import DialogueDepsDep
+from router_service.dependencies import ContextDep
 from shared.db import SessionDep
 
 router = APIRouter(tags=["web"])
@@ -36,11 +36,11 @@ RETRY_AFTER_SECONDS = "5"
 async def connect(
     request: Request,
     session: SessionDep,
-    deps: DialogueDepsDep,
+    context: ContextDep,
     action_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     """Sends the session's own browser on to a fresh one-time ticket; anyone else is refused."""
-    chat_url = deps.settings.public_base_url.rstrip("/") + "/"
+    chat_url = context.settings.public_base_url.rstrip("/") + "/"
     web = await chat.find_session(session=session, token=request.cookies.get(COOKIE_NAME))
     action = None
     if web is not None and action_id is not None:
@@ -52,7 +52,7 @@ async def connect(
     if web is None:
         return pages.page(pages.NOT_YOURS, status_code=403, chat_url=chat_url)
     try:
-        link = await ticket_for_session(auth=deps.auth, web=web, action=action)
+        link = await ticket_for_session(auth=context.auth, web=web, action=action)
     except (AuthServerUnavailable, AuthServerRequestFailed):
         return pages.page(
             pages.UNAVAILABLE,
@@ -72,17 +72,17 @@ async def connect(
 async def confirm(
     request: Request,
     session: SessionDep,
-    deps: DialogueDepsDep,
+    context: ContextDep,
     ticket: str | None = None,
     proof: str | None = None,
 ) -> Response:
     """auth-server sent the link's browser here: only the chat's own browser goes back on."""
-    chat_url = deps.settings.public_base_url.rstrip("/") + "/"
+    chat_url = context.settings.public_base_url.rstrip("/") + "/"
     web = await chat.find_session(session=session, token=request.cookies.get(COOKIE_NAME))
     if web is None or ticket is None or proof is None or not well_formed_proof(ticket, proof):
         return pages.page(pages.NOT_YOURS, status_code=403, chat_url=chat_url)
     try:
-        link = await confirm_for_session(auth=deps.auth, web=web, ticket=ticket, proof=proof)
+        link = await confirm_for_session(auth=context.auth, web=web, ticket=ticket, proof=proof)
     except AuthServerRequestFailed:
         return pages.page(pages.NOT_YOURS, status_code=403, chat_url=chat_url)
     except AuthServerUnavailable:

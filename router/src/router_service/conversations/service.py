@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from router_service.conversations.channels import ChannelHooks
 from router_service.conversations.models import Channel, Direction, Message
-from router_service.slack.delivery import enqueue_post
 
 
 async def record_message(
@@ -23,7 +23,7 @@ async def record_message(
     slots: dict[str, Any] | None = None,
     payload: dict[str, Any] | None = None,
 ) -> Message:
-    """Stores one message (an outbound Slack one with its delivery); the database assigns its id."""
+    """Stores one message; the database assigns its id."""
     message = Message(
         channel=channel,
         conversation_key=conversation_key,
@@ -36,9 +36,30 @@ async def record_message(
     )
     session.add(message)
     await session.flush()
-    if direction == Direction.outbound and channel == Channel.slack:
-        # The delivery is owed from the moment the reply exists (same transaction).
-        enqueue_post(session=session, message=message)
+    return message
+
+
+async def record_reply(
+    *,
+    session: AsyncSession,
+    channels: ChannelHooks,
+    channel: Channel,
+    conversation_key: str,
+    text: str,
+    user_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Message:
+    """Stores one outbound message and hands it to its channel's hook (same transaction)."""
+    message = await record_message(
+        session=session,
+        channel=channel,
+        conversation_key=conversation_key,
+        direction=Direction.outbound,
+        text=text,
+        user_id=user_id,
+        payload=payload,
+    )
+    await channels.reply_stored(session=session, message=message)
     return message
 
 

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Enum, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from router_service.conversations.models import Channel
@@ -36,12 +36,17 @@ class ActionState(enum.StrEnum):
 
 # States in which an action still waits for the person (or for their Google consent).
 OPEN_STATES = (ActionState.proposed, ActionState.awaiting_choice, ActionState.awaiting_auth)
+# States whose next step runs the plan: an action cannot be in one of them without it.
+PLANNED_STATES = (ActionState.proposed, ActionState.approved, ActionState.executing)
 FINAL_STATES = (
     ActionState.done,
     ActionState.failed,
     ActionState.rejected,
     ActionState.expired,
     ActionState.superseded,
+)
+PLAN_REQUIRED = "state NOT IN ({}) OR plan IS NOT NULL".format(
+    ", ".join(f"'{state}'" for state in PLANNED_STATES)
 )
 
 
@@ -50,6 +55,9 @@ class PendingAction(Base):
     __table_args__ = (
         Index("ix_pending_actions_conversation", "conversation_key", "state"),
         Index("ix_pending_actions_user", "user_id", "state"),
+        # A plan-less action that could be approved or run cannot exist (a crash between
+        # a state change and its plan once left one behind: "그래" then failed on it).
+        CheckConstraint(PLAN_REQUIRED, name="plan_required"),
     )
 
     id: Mapped[int] = mapped_column(
@@ -60,12 +68,13 @@ class PendingAction(Base):
     conversation_key: Mapped[str] = mapped_column(String(255))
     kind: Mapped[ActionKind] = mapped_column(Enum(ActionKind, native_enum=False, length=16))
     state: Mapped[ActionState] = mapped_column(Enum(ActionState, native_enum=False, length=16))
-    # What the person asked for (NLU slots), kept so the action can be prepared again after
-    # a re-auth: {"event": {...}} for create, {"target": {...}, "changes": {...}} otherwise.
+    # What the person asked for (dialogue.plans' *Request models, as JSON), kept so the
+    # action can be prepared again after a re-auth.
     request: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # The prepared operation: the event body (create), the target event and its patch
-    # (update), the target (delete); None until prepared.
-    plan: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The prepared operation (dialogue.plans' *Plan models, as JSON); written in the same
+    # UPDATE or INSERT as the state that needs it (PLANNED_STATES).
+    # none_as_null: no plan is SQL NULL (not JSON null), which the CHECK sees.
+    plan: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # Numbered candidates while the person chooses among several matching events.
     candidates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     assumptions: Mapped[list[str] | None] = mapped_column(JSON)

@@ -1,7 +1,9 @@
-"""Pending actions: storing them and moving them between states atomically.
+"""Pending actions: stored, read, and moved between states only by the named moves of
+``pending.machine``.
 
-Every transition is one conditional UPDATE (``WHERE state IN (...)``): of two
-concurrent approvals only one changes the row, so only one executes.
+Every move is one conditional UPDATE (``WHERE state IN (sources)``): of two concurrent
+approvals only one changes the row, so only one executes; the loser gets False. Asking a
+move of an action whose state (as read) cannot start it raises ``IllegalMove``.
 """
 
 from __future__ import annotations
@@ -10,11 +12,24 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from router_service.conversations.models import Channel
-from router_service.pending.models import OPEN_STATES, ActionKind, ActionState, PendingAction
+from router_service.pending.machine import INITIAL_STATES, MOVES, IllegalMove
+from router_service.pending.models import (
+    OPEN_STATES,
+    PLANNED_STATES,
+    ActionKind,
+    ActionState,
+    PendingAction,
+)
+
+
+class PlanRequired(ValueError):
+    """An action would be stored, or moved, into a state that runs a plan, without one."""
 
 
 async def create_action(
@@ -25,23 +40,35 @@ async def create_action(
     conversation_key: str,
     kind: ActionKind,
     state: ActionState,
-    request: dict[str, Any],
+    request: BaseModel,
     time_zone: str,
     now: datetime,
     ttl: timedelta,
+    plan: BaseModel | None = None,
+    candidates: list[dict[str, Any]] | None = None,
     assumptions: list[str] | None = None,
     approved: bool = False,
+    result: dict[str, Any] | None = None,
+    error_code: str | None = None,
 ) -> PendingAction:
-    """Stores a new action; the database assigns its id."""
+    """Stores a new action with its plan (one INSERT); the database assigns its id."""
+    if state not in INITIAL_STATES:
+        raise ValueError(f"an action is never created {state}")
+    if state in PLANNED_STATES and plan is None:
+        raise PlanRequired(state)
     action = PendingAction(
         user_id=user_id,
         channel=channel,
         conversation_key=conversation_key,
         kind=kind,
         state=state,
-        request=request,
+        request=request.model_dump(mode="json"),
+        plan=plan.model_dump(mode="json") if plan is not None else None,
+        candidates=candidates,
         time_zone=time_zone,
         assumptions=assumptions or None,
+        result=result,
+        error_code=error_code,
         approved_at=now if approved else None,
         expires_at=now + ttl,
         created_at=now,
@@ -52,27 +79,185 @@ async def create_action(
     return action
 
 
-async def transition(
-    *,
+async def _move(
     session: AsyncSession,
-    action_id: int,
-    from_states: Iterable[ActionState],
-    to_state: ActionState,
+    action: PendingAction,
+    name: str,
+    *,
     now: datetime,
     not_expired: bool = False,
     **values: Any,
 ) -> bool:
-    """Moves the action to ``to_state`` if it is in one of ``from_states``; True if it moved."""
+    """Performs move ``name`` on ``action``; True if this call moved it (False: lost a race)."""
+    move = MOVES[name]
+    if action.state not in move.sources:
+        raise IllegalMove(move, action.state)
+    if move.target in PLANNED_STATES and action.plan is None and values.get("plan") is None:
+        raise PlanRequired(f"{name} needs a plan")
+    if isinstance(values.get("plan"), BaseModel):
+        values["plan"] = values["plan"].model_dump(mode="json")
     statement = (
         update(PendingAction)
-        .where(PendingAction.id == action_id, PendingAction.state.in_(list(from_states)))
-        .values(state=to_state, updated_at=now, **values)
+        .where(PendingAction.id == action.id, PendingAction.state.in_(list(move.sources)))
+        .values(state=move.target, updated_at=now, **values)
         .execution_options(synchronize_session=False)
     )
     if not_expired:
         statement = statement.where(PendingAction.expires_at > now)
-    result = await session.execute(statement)
-    return result.rowcount == 1
+    moved = (await session.execute(statement)).rowcount == 1
+    if moved:
+        # The row changed by UPDATE; the object in hand follows without another read.
+        for key, value in {"state": move.target, "updated_at": now, **values}.items():
+            set_committed_value(action, key, value)
+        if move.commits:
+            await session.commit()
+    return moved
+
+
+async def claim_approval(*, session: AsyncSession, action: PendingAction, now: datetime) -> bool:
+    """proposed → approved, unless its deadline passed or someone answered first."""
+    return await _move(
+        session, action, "claim_approval", now=now, not_expired=True, approved_at=now
+    )
+
+
+async def resume_approved(*, session: AsyncSession, action: PendingAction, now: datetime) -> bool:
+    """awaiting_auth → approved: consent is back for an action already approved."""
+    return await _move(session, action, "resume_approved", now=now)
+
+
+async def start_execution(*, session: AsyncSession, action: PendingAction, now: datetime) -> bool:
+    """approved → executing, committed before the calendar is called."""
+    return await _move(session, action, "start_execution", now=now)
+
+
+async def finish(
+    *, session: AsyncSession, action: PendingAction, now: datetime, result: dict[str, Any]
+) -> bool:
+    """executing → done with what the calendar answered."""
+    return await _move(session, action, "finish", now=now, result=result)
+
+
+async def fail(
+    *, session: AsyncSession, action: PendingAction, now: datetime, error_code: str
+) -> bool:
+    """→ failed with a stable code (nothing to do, or the calendar refused)."""
+    return await _move(session, action, "fail", now=now, error_code=error_code)
+
+
+async def park_for_auth(*, session: AsyncSession, action: PendingAction, now: datetime) -> bool:
+    """executing → awaiting_auth: Google consent is missing."""
+    return await _move(session, action, "park_for_auth", now=now)
+
+
+async def reopen(
+    *,
+    session: AsyncSession,
+    action: PendingAction,
+    now: datetime,
+    plan: BaseModel,
+    expires_at: datetime,
+) -> bool:
+    """awaiting_auth → proposed with its plan, in one UPDATE."""
+    return await _move(session, action, "reopen", now=now, plan=plan, expires_at=expires_at)
+
+
+async def reopen_choice(
+    *,
+    session: AsyncSession,
+    action: PendingAction,
+    now: datetime,
+    candidates: list[dict[str, Any]],
+    expires_at: datetime,
+) -> bool:
+    """awaiting_auth → awaiting_choice with the events to choose from."""
+    return await _move(
+        session, action, "reopen_choice", now=now, candidates=candidates, expires_at=expires_at
+    )
+
+
+async def choose(
+    *,
+    session: AsyncSession,
+    action: PendingAction,
+    now: datetime,
+    plan: BaseModel,
+    expires_at: datetime,
+) -> bool:
+    """awaiting_choice → proposed with the plan for the chosen event."""
+    return await _move(session, action, "choose", now=now, plan=plan, expires_at=expires_at)
+
+
+async def reject(*, session: AsyncSession, action: PendingAction, now: datetime) -> bool:
+    """→ rejected: the person said no."""
+    return await _move(session, action, "reject", now=now)
+
+
+async def expire(*, session: AsyncSession, action: PendingAction, now: datetime) -> bool:
+    """→ expired: answered after its deadline."""
+    return await _move(session, action, "expire", now=now)
+
+
+async def supersede(*, session: AsyncSession, action: PendingAction, now: datetime) -> bool:
+    """→ superseded: a newer request of the conversation replaces it."""
+    return await _move(session, action, "supersede", now=now)
+
+
+async def reclaim(
+    *, session: AsyncSession, action: PendingAction, now: datetime, before: datetime
+) -> bool:
+    """A stalled approved/executing action back to approved, if untouched since ``before``."""
+    move = MOVES["reclaim"]
+    if action.state not in move.sources:
+        raise IllegalMove(move, action.state)
+    result = await session.execute(
+        update(PendingAction)
+        .where(
+            PendingAction.id == action.id,
+            PendingAction.state.in_(list(move.sources)),
+            PendingAction.updated_at < before,
+        )
+        .values(state=move.target, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    moved = result.rowcount == 1
+    if moved:
+        set_committed_value(action, "state", move.target)
+        set_committed_value(action, "updated_at", now)
+        await session.commit()
+    return moved
+
+
+async def expire_stale(*, session: AsyncSession, conversation_key: str, now: datetime) -> int:
+    """The move ``expire`` for every unanswered proposal of a conversation past its deadline."""
+    result = await session.execute(
+        update(PendingAction)
+        .where(
+            PendingAction.conversation_key == conversation_key,
+            PendingAction.state.in_(list(MOVES["expire"].sources)),
+            PendingAction.expires_at <= now,
+        )
+        .values(state=MOVES["expire"].target, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+async def waiting_for_the_person(
+    *, session: AsyncSession, conversation_key: str
+) -> list[PendingAction]:
+    """Actions a new request replaces: open and not yet approved (approved ones run later)."""
+    rows = await session.scalars(
+        select(PendingAction)
+        .where(
+            PendingAction.conversation_key == conversation_key,
+            PendingAction.state.in_(list(MOVES["supersede"].sources)),
+            PendingAction.approved_at.is_(None),
+        )
+        .order_by(PendingAction.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.all())
 
 
 async def get_action(*, session: AsyncSession, action_id: int) -> PendingAction | None:
@@ -92,35 +277,6 @@ async def open_action(*, session: AsyncSession, conversation_key: str) -> Pendin
         .limit(1)
         .execution_options(populate_existing=True)
     )
-
-
-async def expire_stale(*, session: AsyncSession, conversation_key: str, now: datetime) -> int:
-    """Marks the conversation's unanswered proposals past their deadline as expired."""
-    result = await session.execute(
-        update(PendingAction)
-        .where(
-            PendingAction.conversation_key == conversation_key,
-            PendingAction.state.in_([ActionState.proposed, ActionState.awaiting_choice]),
-            PendingAction.expires_at <= now,
-        )
-        .values(state=ActionState.expired, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount
-
-
-async def supersede_open(*, session: AsyncSession, conversation_key: str, now: datetime) -> int:
-    """A new request replaces whatever the conversation was still waiting on."""
-    result = await session.execute(
-        update(PendingAction)
-        .where(
-            PendingAction.conversation_key == conversation_key,
-            PendingAction.state.in_(list(OPEN_STATES)),
-        )
-        .values(state=ActionState.superseded, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount
 
 
 async def awaiting_auth_for_users(
@@ -155,27 +311,10 @@ async def stalled(*, session: AsyncSession, before: datetime) -> list[PendingAct
     rows = await session.scalars(
         select(PendingAction)
         .where(
-            PendingAction.state.in_([ActionState.approved, ActionState.executing]),
+            PendingAction.state.in_(list(MOVES["reclaim"].sources)),
             PendingAction.updated_at < before,
         )
         .order_by(PendingAction.id)
         .execution_options(populate_existing=True)
     )
     return list(rows.all())
-
-
-async def reclaim_stalled(
-    *, session: AsyncSession, action_id: int, before: datetime, now: datetime
-) -> bool:
-    """Puts a stalled action back to approved, if it is still stalled; True if it moved."""
-    result = await session.execute(
-        update(PendingAction)
-        .where(
-            PendingAction.id == action_id,
-            PendingAction.state.in_([ActionState.approved, ActionState.executing]),
-            PendingAction.updated_at < before,
-        )
-        .values(state=ActionState.approved, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1

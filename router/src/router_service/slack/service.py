@@ -20,10 +20,11 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from router_service.conversations.models import Channel, Direction
-from router_service.conversations.service import record_message
+from router_service.context import RouterContext
+from router_service.conversations.models import Channel
+from router_service.conversations.service import record_reply
 from router_service.dialogue.exceptions import EmptyMessage, InvalidDecision, MessageTooLong
-from router_service.dialogue.service import DialogueDeps, handle_decision, handle_incoming
+from router_service.dialogue.flows import handle_decision, handle_incoming
 from router_service.pending.exceptions import ActionNotFound
 from router_service.slack.blocks import decision_of
 from router_service.slack.client import SlackClient
@@ -240,7 +241,7 @@ async def store(
 async def work(
     *,
     sessionmaker: async_sessionmaker[AsyncSession],
-    deps: DialogueDeps,
+    app: RouterContext,
     client: SlackClient,
     queue: Queue,
     claim: Claim,
@@ -253,17 +254,17 @@ async def work(
         try:
             if kind == InboxKind.message:
                 error_code = await _answer_message(
-                    session, deps=deps, client=client, team_id=team_id, body=body
+                    session, app=app, client=client, team_id=team_id, body=body
                 )
             else:
-                error_code = await _answer_action(session, deps=deps, team_id=team_id, body=body)
+                error_code = await _answer_action(session, app=app, team_id=team_id, body=body)
         except Exception as err:
             if not queue.is_last_attempt(claim):
                 raise  # kept for a later attempt; the next one may succeed
             await session.rollback()
             code = str(getattr(err, "code", type(err).__name__))
             logger.error("slack inbox item failed", extra={"item_id": item.id, "error_code": code})
-            await _apologise(session, team_id=team_id, body=body, kind=kind, err=err)
+            await _apologise(session, app=app, team_id=team_id, body=body, kind=kind, err=err)
             return Outcome.retry(code, **finished)
     return Outcome.done(error_code, **finished)
 
@@ -271,7 +272,7 @@ async def work(
 async def _answer_message(
     session: AsyncSession,
     *,
-    deps: DialogueDeps,
+    app: RouterContext,
     client: SlackClient,
     team_id: str,
     body: dict[str, Any],
@@ -282,8 +283,8 @@ async def _answer_message(
     person = await person_of(session, client=client, team_id=team_id, user_id=user)
     try:
         turn = await handle_incoming(
-            session,
-            deps=deps,
+            session=session,
+            app=app,
             channel=Channel.slack,
             external_id=external_id(team_id=team_id, user_id=user),
             conversation_key=key,
@@ -293,11 +294,11 @@ async def _answer_message(
         )
     except (EmptyMessage, MessageTooLong) as err:
         await session.rollback()
-        await record_message(
+        await record_reply(
             session=session,
+            channels=app.channels,
             channel=Channel.slack,
             conversation_key=key,
-            direction=Direction.outbound,
             text=err.message,
         )
         await session.commit()
@@ -313,7 +314,7 @@ async def _answer_message(
 
 
 async def _answer_action(
-    session: AsyncSession, *, deps: DialogueDeps, team_id: str, body: dict[str, Any]
+    session: AsyncSession, *, app: RouterContext, team_id: str, body: dict[str, Any]
 ) -> str | None:
     decision = decision_of(str(body.get("action_id", "")))
     action_id = action_id_of(body.get("value"))
@@ -322,8 +323,8 @@ async def _answer_action(
     key = conversation_key(team_id=team_id, channel_id=body["channel"], user_id=body["user"])
     try:
         turn = await handle_decision(
-            session,
-            deps=deps,
+            session=session,
+            app=app,
             action_id=action_id,
             decision=decision[0],
             choice=decision[1],
@@ -393,7 +394,13 @@ async def person_of(
 
 
 async def _apologise(
-    session: AsyncSession, *, team_id: str, body: dict[str, Any], kind: InboxKind, err: Exception
+    session: AsyncSession,
+    *,
+    app: RouterContext,
+    team_id: str,
+    body: dict[str, Any],
+    kind: InboxKind,
+    err: Exception,
 ) -> None:
     """Tells the person their message could not be handled (a message, not a button)."""
     if kind != InboxKind.message:
@@ -403,11 +410,11 @@ async def _apologise(
         or "지금은 요청을 처리할 수 없어요. 잠시 후 다시 시도해 주세요."
     )
     key = conversation_key(team_id=team_id, channel_id=body["channel"], user_id=body["user"])
-    await record_message(
+    await record_reply(
         session=session,
+        channels=app.channels,
         channel=Channel.slack,
         conversation_key=key,
-        direction=Direction.outbound,
         text=message,
     )
     await session.commit()

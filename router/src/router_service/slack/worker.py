@@ -9,8 +9,8 @@ from datetime import datetime
 from prometheus_client import CollectorRegistry, Counter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from router_service.config import RouterSettings
-from router_service.dialogue.service import DialogueDeps
+from router_service.context import RouterContext
+from router_service.conversations.models import Channel, Message
 from router_service.slack import delivery, service
 from router_service.slack.client import SlackClient
 from router_service.slack.models import DELIVERIES_CHANNEL, DeliveryState, SlackInbox
@@ -31,16 +31,15 @@ class SlackRuntime:
     def __init__(
         self,
         *,
-        settings: RouterSettings,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        deps: DialogueDeps,
+        context: RouterContext,
         registry: CollectorRegistry,
         client: SlackClient | None = None,
         listener: Listener | None = None,
     ) -> None:
+        settings = context.settings
+        self.context = context
         self.settings = settings
-        self.sessionmaker = sessionmaker
-        self.deps = deps
+        self.sessionmaker: async_sessionmaker[AsyncSession] = context.sessionmaker
         self.client = client or SlackClient(
             base_url=settings.slack_api_url,
             token=settings.slack_bot_token.get_secret_value,
@@ -76,9 +75,15 @@ class SlackRuntime:
         )
         if listener is not None:  # another replica queued a delivery
             listener.on(DELIVERIES_CHANNEL, lambda _key: self.wake())
+        # Every reply stored for a Slack conversation is owed a delivery (same transaction).
+        context.channels.register(Channel.slack, on_reply=self.reply_stored, wake=self.wake)
 
     def signing_secret(self) -> str:
         return self.settings.slack_signing_secret.get_secret_value()
+
+    async def reply_stored(self, session: AsyncSession, message: Message) -> None:
+        """The channel hook: queues the delivery of a stored reply."""
+        delivery.enqueue_post(session=session, message=message)
 
     def wake(self) -> None:
         """Asks the delivery worker to look now instead of at its next poll."""
@@ -105,7 +110,7 @@ class SlackRuntime:
     async def _work_item(self, claim: Claim, item: SlackInbox) -> Outcome:
         return await service.work(
             sessionmaker=self.sessionmaker,
-            deps=self.deps,
+            app=self.context,
             client=self.client,
             queue=self.inbox_queue,
             claim=claim,

@@ -1,0 +1,96 @@
+"""What an incoming message does, given what the NLU understood and what is waiting."""
+
+from __future__ import annotations
+
+from router_service.conversations.models import Message
+from router_service.dialogue import execution, messages, plans, proposals
+from router_service.dialogue.turn import Conversation, choice_payload
+from router_service.nlu import amendments
+from router_service.nlu.schemas import NluResult
+from router_service.pending.models import ActionKind, ActionState, PendingAction
+
+
+async def dispatch(
+    conv: Conversation, *, text: str, parsed: NluResult, action: PendingAction | None
+) -> list[Message]:
+    """The replies to one message; ``action`` is the newest one waiting for the person."""
+    intent = parsed.intent
+    if action is not None and action.state == ActionState.awaiting_choice:
+        number = amendments.choice_number(text)
+        if number is not None:
+            return (await proposals.choose(conv, action, number))[1]
+    if intent == "approve":
+        return await _approve(conv, action)
+    if intent == "reject":
+        if action is None:
+            return [await conv.say(messages.NOTHING_TO_REJECT)]
+        return (await execution.reject(conv, action))[1]
+    amended = await _amended(conv, action, text=text, parsed=parsed)
+    if amended is not None:
+        return amended
+    assumptions = list(parsed.assumptions)
+    if intent == "create_event":
+        event = plans.new_event(parsed.event)
+        if event is None:
+            return [await conv.say(messages.NEED_WHEN)]
+        request = plans.CreateRequest(event=event)
+        return await proposals.start(conv, ActionKind.create, request, assumptions)
+    if intent == "query_events":
+        span = plans.query_span(parsed.range, now=conv.now, zone=conv.zone)
+        return await execution.ask_question(conv, plans.QueryRequest(range=span))
+    if intent in ("update_event", "delete_event"):
+        return await _change(conv, action, text=text, parsed=parsed)
+    return [await conv.say(messages.HELP_TEXT)]
+
+
+async def _approve(conv: Conversation, action: PendingAction | None) -> list[Message]:
+    if action is None:
+        return [await conv.say(messages.NOTHING_TO_APPROVE)]
+    if action.state == ActionState.awaiting_choice:
+        text, _ = choice_payload(action, plans.candidates_of(action), conv.zone)
+        return [await conv.say(text.splitlines()[0])]
+    if action.state == ActionState.awaiting_auth:
+        return await execution.approve_while_awaiting_auth(conv, action)
+    return (await execution.approve(conv, action))[1]
+
+
+async def _amended(
+    conv: Conversation, action: PendingAction | None, *, text: str, parsed: NluResult
+) -> list[Message] | None:
+    """A change to the create proposal being considered ('4시로 바꿔줘', '장소는 강남역')."""
+    if action is None or action.kind != ActionKind.create or action.state != ActionState.proposed:
+        return None
+    body = plans.plan_of(action).body
+    event = plans.amended(body, parsed=parsed, text=text, zone=conv.zone)
+    if event is None:
+        return None
+    notes = list(action.assumptions or [])
+    notes += [n for n in parsed.assumptions if n not in notes]
+    request = plans.CreateRequest(event=event)
+    # The same request, changed: it replaces the proposal without a word about it.
+    return await proposals.start(conv, ActionKind.create, request, notes, announce=False)
+
+
+async def _change(
+    conv: Conversation, action: PendingAction | None, *, text: str, parsed: NluResult
+) -> list[Message]:
+    kind = ActionKind.update if parsed.intent == "update_event" else ActionKind.delete
+    target = plans.target_of(parsed.target)
+    changes = plans.changes_of(parsed.changes, text=text)
+    assumptions = list(parsed.assumptions)
+    if changes.shift_minutes is not None:
+        # The parser could not know the event's time; the proposal shows before and after.
+        assumptions = []
+    if (
+        not target.named
+        and kind == ActionKind.update
+        and action is not None
+        and action.kind == ActionKind.update
+        and action.state == ActionState.proposed
+    ):
+        # "5시로 바꿔줘" while a change waits: the same event, the new time.
+        return await proposals.restart_change(conv, action, changes, assumptions)
+    if not target.named:
+        return [await conv.say(messages.name_the_event(kind))]
+    request = plans.ChangeRequest(target=target, changes=changes)
+    return await proposals.start(conv, kind, request, assumptions)

@@ -1,0 +1,161 @@
+"""From a yes to a calendar write: approve, execute once, resume after consent, reject.
+
+``start_execution`` is committed before skill-calendar is called, so a second click, a
+second replica or the recovery loop finds nothing to run; skill-calendar sees
+``Idempotency-Key: pending-action-<id>``, so a run repeated after a crash replays.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from router_service.clients.calendar import CalendarEvent
+from router_service.clients.exceptions import (
+    CalendarEventNotFound,
+    CalendarReauthRequired,
+    CalendarRequestFailed,
+    CalendarUnavailable,
+)
+from router_service.conversations.models import Message
+from router_service.dialogue import messages, plans, proposals
+from router_service.dialogue.turn import Conversation, result_payload
+from router_service.pending import service as pending
+from router_service.pending.models import ActionKind, ActionState, PendingAction
+
+logger = logging.getLogger(__name__)
+
+
+async def ask_question(conv: Conversation, request: plans.QueryRequest) -> list[Message]:
+    """A question about a range: answered now, or after consent (it needs no approval)."""
+    replies = await proposals.supersede_waiting(conv, announce=True)
+    grant = await conv.app.auth.grant_state(user_id=conv.user_id)
+    state = ActionState.executing if grant.usable else ActionState.awaiting_auth
+    plan = plans.QueryPlan(range=request.range)
+    action = await proposals.create(conv, ActionKind.query, request, [], state, plan, approved=True)
+    if not grant.usable:
+        return [*replies, await proposals.ask_for_auth(conv, action, grant)]
+    return [*replies, *await run(conv, action)]
+
+
+async def approve(
+    conv: Conversation, action: PendingAction, *, said: str | None = None
+) -> tuple[Message | None, list[Message]]:
+    """The person's yes to a proposal: claimed once, then run."""
+    if action.state != ActionState.proposed:
+        return None, []  # already answered (another tab, a double click): nothing twice
+    if not await pending.claim_approval(session=conv.session, action=action, now=conv.now):
+        fresh = await pending.get_action(session=conv.session, action_id=action.id)
+        if fresh is not None and fresh.state == ActionState.proposed:  # past its deadline
+            await pending.expire(session=conv.session, action=fresh, now=conv.now)
+            incoming = await conv.record_answer(action, said, "approve")
+            return incoming, [await conv.say(messages.EXPIRED)]
+        return None, []
+    incoming = await conv.record_answer(action, said, "approve")
+    return incoming, await execute(conv, action)
+
+
+async def approve_while_awaiting_auth(conv: Conversation, action: PendingAction) -> list[Message]:
+    """'네' while consent is missing: resume if the grant is back, else send the link again."""
+    grant = await conv.app.auth.grant_state(user_id=conv.user_id)
+    if grant.usable:
+        return await resume(conv, action)
+    return [await proposals.ask_for_auth(conv, action, grant)]
+
+
+async def reject(
+    conv: Conversation, action: PendingAction, *, said: str | None = None
+) -> tuple[Message | None, list[Message]]:
+    """The person's no to whatever still waits."""
+    if action.state not in pending.MOVES["reject"].sources:
+        return None, []
+    if not await pending.reject(session=conv.session, action=action, now=conv.now):
+        return None, []
+    incoming = await conv.record_answer(action, said, "reject")
+    return incoming, [await conv.say(messages.rejected(action.kind, plans.title_of(action)))]
+
+
+async def resume(conv: Conversation, action: PendingAction) -> list[Message]:
+    """Continues an action after consent: run it if approved, else propose it again."""
+    if action.approved_at is None:
+        return await proposals.reprepare(conv, action)
+    if not await pending.resume_approved(session=conv.session, action=action, now=conv.now):
+        return []
+    return await execute(conv, action)
+
+
+async def execute(conv: Conversation, action: PendingAction) -> list[Message]:
+    """Runs an approved action once: approved → executing (committed) → the call → done."""
+    if not await pending.start_execution(session=conv.session, action=action, now=conv.now):
+        return []
+    return await run(conv, action)
+
+
+async def run(conv: Conversation, action: PendingAction) -> list[Message]:
+    """The calendar call of an executing action, and its outcome."""
+    try:
+        plan = plans.plan_of(action)
+    except plans.PlanMissing:
+        # Only a row written before plans and states were stored together can lack one.
+        await pending.fail(session=conv.session, action=action, now=conv.now, error_code="no_plan")
+        return [await conv.say(messages.LOST_PLAN)]
+    try:
+        text, result, payload = await _call(conv, action, plan)
+    except CalendarReauthRequired:
+        await pending.park_for_auth(session=conv.session, action=action, now=conv.now)
+        return [await proposals.ask_for_auth(conv, action, None)]
+    except CalendarEventNotFound:
+        await pending.fail(
+            session=conv.session, action=action, now=conv.now, error_code="event_not_found"
+        )
+        return [await conv.say(messages.EVENT_GONE)]
+    except (CalendarUnavailable, CalendarRequestFailed) as err:
+        await pending.fail(session=conv.session, action=action, now=conv.now, error_code=err.code)
+        if action.kind == ActionKind.query:
+            raise  # the turn says the calendar is unreachable
+        return [await conv.say(messages.write_failed(action.kind))]
+    if not await pending.finish(session=conv.session, action=action, now=conv.now, result=result):
+        return []  # a recovery run finished it first: it has said so already
+    logger.info("action done", extra={"action_id": action.id, "kind": str(action.kind)})
+    return [await conv.say(text, payload=payload)]
+
+
+async def _call(
+    conv: Conversation, action: PendingAction, plan: Any
+) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
+    """The one calendar call of ``plan``: (reply, stored result, reply payload)."""
+    calendar = conv.app.calendar
+    if isinstance(plan, plans.QueryPlan):
+        span = plan.range
+        events = await calendar.list_events(user_id=conv.user_id, start=span.start, end=span.end)
+        text = messages.agenda(events, span.start, span.end, conv.zone)
+        return text, {"count": len(events)}, None
+    if isinstance(plan, plans.CreatePlan):
+        created = await calendar.create_event(
+            user_id=conv.user_id,
+            event=plans.calendar_body(plan.body),
+            idempotency_key=action.idempotency_key,
+        )
+        event = created.event
+        result: dict[str, Any] = {"status": created.status, "event": _json(event)}
+        if created.status == "duplicate":  # it appeared after the proposal was shown
+            text = messages.already_there(event, conv.zone)
+        else:
+            text = messages.done(action.kind, event, conv.zone)
+        return text, result, result_payload(action, event, link=True)
+    if isinstance(plan, plans.ChangePlan):
+        updated = await calendar.update_event(
+            user_id=conv.user_id, event_id=plan.event_id, changes=plan.patch.body()
+        )
+        event = updated.event
+        text = messages.done(action.kind, event, conv.zone)
+        return text, {"event": _json(event)}, result_payload(action, event, link=True)
+    assert isinstance(plan, plans.DeletePlan)
+    deleted = await calendar.delete_event(user_id=conv.user_id, event_id=plan.event_id)
+    result = {"deleted": deleted.deleted, "already_deleted": deleted.already_deleted}
+    text = messages.done(action.kind, plan.before, conv.zone)
+    return text, result, result_payload(action, plan.before, link=False)
+
+
+def _json(event: CalendarEvent) -> dict[str, Any]:
+    return event.model_dump(mode="json")

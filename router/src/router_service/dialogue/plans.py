@@ -1,0 +1,391 @@
+"""What a pending action asks for and what it will do, as models; and the calendar logic
+that turns one into the other: matching a target, duplicates and overlaps, patches.
+
+A request is what the person said (kept to prepare the action again after consent); a
+plan is the prepared operation that approval runs. Both are stored as JSON in
+``pending_actions`` and read back only through :func:`request_of` and :func:`plan_of`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from router_service.clients.calendar import CalendarEvent
+from router_service.dialogue import formatting as fmt
+from router_service.nlu import amendments
+from router_service.nlu.schemas import ChangeSlots, EventSlots, NluResult, RangeSlots, TargetSlots
+from router_service.pending.models import ActionKind, PendingAction
+from shared.time import AwareDatetime, start_of_day
+
+DEFAULT_LENGTH = timedelta(hours=1)
+TARGET_SEARCH_DAYS = 30
+MAX_CANDIDATES = 9
+NO_TITLE = "새 일정"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class NewEvent(_Model):
+    """An event to create: timed (``start``/``end``) or all-day (dates, end exclusive)."""
+
+    title: str
+    all_day: bool = False
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    location: str | None = None
+    allow_duplicate: bool = False
+
+
+class Span(_Model):
+    """A half-open interval ``[start, end)``."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+class Target(_Model):
+    """Which existing event an update or a delete means."""
+
+    title: str | None = None
+    date: dt.date | None = None
+    start: AwareDatetime | None = None
+
+    @property
+    def named(self) -> bool:
+        return bool(self.title or self.date or self.start)
+
+
+class Changes(_Model):
+    """How an update moves its event: a new start, a new day, or a relative shift."""
+
+    start: AwareDatetime | None = None
+    date: dt.date | None = None
+    time_only: bool = False  # "4시로": the event keeps its day
+    shift_minutes: int | None = None
+
+
+class EventPatch(_Model):
+    """The PATCH body of skill-calendar's contract: one pair of times or of dates."""
+
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+    def body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class CreateRequest(_Model):
+    event: NewEvent
+
+
+class ChangeRequest(_Model):
+    target: Target
+    changes: Changes = Changes()
+
+
+class QueryRequest(_Model):
+    range: Span
+
+
+class CreatePlan(_Model):
+    body: NewEvent
+
+
+class ChangePlan(_Model):
+    event_id: str
+    before: CalendarEvent
+    patch: EventPatch
+    after: CalendarEvent
+
+
+class DeletePlan(_Model):
+    event_id: str
+    before: CalendarEvent
+
+
+class QueryPlan(_Model):
+    range: Span
+
+
+Request = CreateRequest | ChangeRequest | QueryRequest
+Plan = CreatePlan | ChangePlan | DeletePlan | QueryPlan
+_REQUESTS: dict[ActionKind, type[_Model]] = {
+    ActionKind.create: CreateRequest,
+    ActionKind.update: ChangeRequest,
+    ActionKind.delete: ChangeRequest,
+    ActionKind.query: QueryRequest,
+}
+_PLANS: dict[ActionKind, type[_Model]] = {
+    ActionKind.create: CreatePlan,
+    ActionKind.update: ChangePlan,
+    ActionKind.delete: DeletePlan,
+    ActionKind.query: QueryPlan,
+}
+
+
+class PlanMissing(LookupError):
+    """The action has no plan yet (it waits for consent or for a choice)."""
+
+
+def request_of(action: PendingAction) -> Any:
+    """The action's request as its model."""
+    return _REQUESTS[action.kind].model_validate(action.request)
+
+
+def plan_of(action: PendingAction) -> Any:
+    """The action's plan as its model (PlanMissing when it has none)."""
+    if action.plan is None:
+        raise PlanMissing(action.id)
+    return _PLANS[action.kind].model_validate(action.plan)
+
+
+def candidates_of(action: PendingAction) -> list[CalendarEvent]:
+    """The events the person chooses among."""
+    return [CalendarEvent.model_validate(c) for c in action.candidates or []]
+
+
+def title_of(action: PendingAction) -> str | None:
+    """The title the person would recognise the action by."""
+    if action.plan is not None:
+        plan = plan_of(action)
+        if isinstance(plan, CreatePlan):
+            return plan.body.title
+        if isinstance(plan, ChangePlan | DeletePlan):
+            return plan.before.title
+    request = request_of(action)
+    if isinstance(request, CreateRequest):
+        return request.event.title
+    if isinstance(request, ChangeRequest):
+        return request.target.title
+    return None
+
+
+# --- from the NLU's result ----------------------------------------------------------------
+
+
+def new_event(slots: EventSlots | None) -> NewEvent | None:
+    """The event to create from the parser's slots (None when no time was understood)."""
+    if slots is None:
+        return None
+    title = (slots.title or "").strip() or NO_TITLE
+    location = (slots.location or "").strip() or None
+    if slots.all_day:
+        start_date = slots.start_date or (slots.start.date() if slots.start else None)
+        if start_date is None:
+            return None
+        end_date = slots.end_date or (slots.end.date() if slots.end else None)
+        if end_date is None or end_date <= start_date:
+            end_date = start_date + timedelta(days=1)
+        return NewEvent(
+            title=title, all_day=True, start_date=start_date, end_date=end_date, location=location
+        )
+    if slots.start is None:
+        return None
+    end = slots.end or slots.start + DEFAULT_LENGTH
+    return NewEvent(title=title, start=slots.start, end=end, location=location)
+
+
+def query_span(slots: RangeSlots | None, *, now: datetime, zone: tzinfo) -> Span:
+    """The range a question asks about (today when none was understood)."""
+    if slots is not None:
+        return Span(start=slots.start, end=slots.end)
+    today = start_of_day(now.date(), zone)
+    return Span(start=today, end=today + timedelta(days=1))
+
+
+def target_of(slots: TargetSlots | None) -> Target:
+    if slots is None:
+        return Target()
+    return Target(title=slots.title, date=slots.date, start=slots.start)
+
+
+def changes_of(slots: ChangeSlots | None, *, text: str) -> Changes:
+    """The change asked for; "4시로" keeps the event's day, "30분 늦춰줘" shifts it."""
+    start = slots.start if slots else None
+    day = slots.date if slots else None
+    shift = amendments.shift_minutes(text)
+    if shift is not None and start is None and day is None:
+        return Changes(shift_minutes=shift)
+    return Changes(start=start, date=day, time_only=start is not None and not _dated(text))
+
+
+def _dated(text: str) -> bool:
+    return amendments.names_a_date(text)
+
+
+# --- calendar logic -----------------------------------------------------------------------
+
+
+def span_of(body: NewEvent, zone: tzinfo) -> tuple[datetime, datetime]:
+    if body.all_day:
+        assert body.start_date is not None and body.end_date is not None
+        return start_of_day(body.start_date, zone), start_of_day(body.end_date, zone)
+    assert body.start is not None and body.end is not None
+    return body.start, body.end
+
+
+def same_event(event: CalendarEvent, body: NewEvent) -> bool:
+    if fmt.normalise_title(event.title) != fmt.normalise_title(body.title):
+        return False
+    if body.all_day:
+        return event.all_day and event.start_date == body.start_date
+    return event.start == body.start and event.end == body.end
+
+
+def overlaps(event: CalendarEvent, body: NewEvent) -> bool:
+    if event.start is None or event.end is None or body.start is None or body.end is None:
+        return False
+    return event.start < body.end and event.end > body.start
+
+
+def duplicates_and_conflicts(
+    listed: list[CalendarEvent], body: NewEvent
+) -> tuple[list[CalendarEvent], list[CalendarEvent]]:
+    """Events equal to ``body`` (title and time), and other timed events overlapping it."""
+    duplicates = [e for e in listed if same_event(e, body)]
+    conflicts = [
+        e
+        for e in listed
+        if e not in duplicates and not e.all_day and not body.all_day and overlaps(e, body)
+    ]
+    return duplicates, conflicts
+
+
+def target_window(
+    target: Target, *, now: datetime, zone: tzinfo
+) -> tuple[datetime, datetime, dt.date | None]:
+    """Where to look for the target: its day, else the next TARGET_SEARCH_DAYS days."""
+    day = target.date or (target.start.astimezone(zone).date() if target.start else None)
+    if day is not None:
+        start = start_of_day(day, zone)
+        return start, start_of_day(day + timedelta(days=1), zone), day
+    today = start_of_day(now.date(), zone)
+    return today, today + timedelta(days=TARGET_SEARCH_DAYS), None
+
+
+def match_targets(events: list[CalendarEvent], target: Target) -> list[CalendarEvent]:
+    """Events matching the target's title loosely (white space, trailing 일정) and its time."""
+    wanted = fmt.normalise_title(target.title)
+    found = list(events)
+    if wanted:
+        exact = [e for e in found if fmt.normalise_title(e.title) == wanted]
+        loose = [
+            e
+            for e in found
+            if wanted in fmt.normalise_title(e.title) or fmt.normalise_title(e.title) in wanted
+        ]
+        found = exact or [e for e in loose if fmt.normalise_title(e.title)]
+    if target.start is not None:
+        timed = [e for e in found if e.start is not None and e.start == target.start]
+        if timed or not wanted:
+            found = timed
+    return found[:MAX_CANDIDATES] if len(found) > 1 else found
+
+
+def patch_for(event: CalendarEvent | NewEvent, changes: Changes, zone: tzinfo) -> EventPatch | None:
+    """The patch that moves ``event`` as ``changes`` say (keeping its length), or None."""
+    if event.all_day:
+        assert event.start_date is not None and event.end_date is not None
+        if changes.start is not None:
+            return EventPatch(start=changes.start, end=changes.start + DEFAULT_LENGTH)
+        if changes.date is not None:
+            length = event.end_date - event.start_date
+            return EventPatch(start_date=changes.date, end_date=changes.date + length)
+        return None
+    assert event.start is not None and event.end is not None
+    start = event.start.astimezone(zone)
+    length = event.end - start
+    if changes.shift_minutes:
+        new_start = start + timedelta(minutes=changes.shift_minutes)
+    elif changes.start is not None and changes.time_only:
+        moved = changes.start.astimezone(zone)
+        new_start = start.replace(hour=moved.hour, minute=moved.minute)
+    elif changes.start is not None:
+        new_start = changes.start
+    elif changes.date is not None:
+        new_start = datetime.combine(changes.date, start.timetz()).replace(tzinfo=zone)
+    else:
+        return None
+    if new_start == start:
+        return None
+    return EventPatch(start=new_start, end=new_start + length)
+
+
+def change_plan(event: CalendarEvent, changes: Changes, zone: tzinfo) -> ChangePlan | None:
+    """The plan that moves ``event`` (None when the change changes nothing)."""
+    patch = patch_for(event, changes, zone)
+    if patch is None:
+        return None
+    return ChangePlan(event_id=event.id, before=event, patch=patch, after=_patched(event, patch))
+
+
+def _patched(event: CalendarEvent, patch: EventPatch) -> CalendarEvent:
+    if patch.start is not None:
+        update = {"start": patch.start, "end": patch.end, "all_day": False}
+        return event.model_copy(update={**update, "start_date": None, "end_date": None})
+    return event.model_copy(update={"start_date": patch.start_date, "end_date": patch.end_date})
+
+
+def calendar_body(body: NewEvent) -> dict[str, Any]:
+    """The create body of skill-calendar's contract: one pair of times or dates, no extras."""
+    keys = ("start_date", "end_date") if body.all_day else ("start", "end")
+    data = body.model_dump(mode="json")
+    out: dict[str, Any] = {"title": body.title, **{key: data[key] for key in keys}}
+    if body.location:
+        out["location"] = body.location
+    out["allow_duplicate"] = body.allow_duplicate
+    return out
+
+
+def amended(body: NewEvent, *, parsed: NluResult, text: str, zone: tzinfo) -> NewEvent | None:
+    """The waiting proposal changed as "4시로 바꿔줘", "장소는 강남역" say, or None."""
+    body = body.model_copy(update={"allow_duplicate": False})
+    location = amendments.new_location(text)
+    if location is not None:
+        return body.model_copy(update={"location": location})
+    title = amendments.new_title(text)
+    if title is not None:
+        return body.model_copy(update={"title": title})
+    shift = amendments.shift_minutes(text)
+    target = target_of(parsed.target)
+    wanted = fmt.normalise_title(target.title)
+    if shift is not None and not body.all_day and not wanted:
+        patch = patch_for(body, Changes(shift_minutes=shift), zone)
+        return _apply(body, patch) if patch else body
+    if parsed.intent != "update_event":
+        return None
+    if wanted and wanted != fmt.normalise_title(body.title):
+        return None  # a change to another event, not to this proposal
+    slots = parsed.changes
+    if slots is None or (slots.start is None and slots.date is None):
+        return None
+    changes = Changes(start=slots.start, date=slots.date)
+    if slots.start is not None and not body.all_day and not _dated(text):
+        # "4시로" names only a time: keep the proposal's day.
+        changes = Changes(start=slots.start, time_only=True)
+    patch = patch_for(body, changes, zone)
+    return _apply(body, patch) if patch else None
+
+
+def _apply(body: NewEvent, patch: EventPatch) -> NewEvent:
+    if patch.start is not None:
+        return body.model_copy(
+            update={
+                "start": patch.start,
+                "end": patch.end,
+                "all_day": False,
+                "start_date": None,
+                "end_date": None,
+            }
+        )
+    return body.model_copy(update={"start_date": patch.start_date, "end_date": patch.end_date})

@@ -1,0 +1,299 @@
+"""From a request to a proposal: read the calendar, build the plan, store the action with it.
+
+Preparing reads only; the action's row is then written once, with its state and its plan
+together (a new action: one INSERT; an action resumed after consent: one UPDATE), so no
+crash can leave an action that could be approved without a plan.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from router_service.clients.auth_server import GrantState
+from router_service.clients.calendar import CalendarEvent
+from router_service.clients.exceptions import (
+    CalendarReauthRequired,
+    CalendarRequestFailed,
+    CalendarUnavailable,
+)
+from router_service.connect.service import web_connect_url
+from router_service.conversations.models import Channel, Message
+from router_service.dialogue import messages, plans
+from router_service.dialogue.turn import (
+    Conversation,
+    choice_payload,
+    connect_payload,
+    proposal_payload,
+)
+from router_service.pending import service as pending
+from router_service.pending.models import ActionKind, ActionState, PendingAction
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Prepared:
+    """What preparing found: a plan to propose, events to choose among, or why not."""
+
+    state: ActionState
+    text: str = ""
+    plan: BaseModel | None = None
+    candidates: list[CalendarEvent] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+    error_code: str | None = None
+
+
+async def start(
+    conv: Conversation,
+    kind: ActionKind,
+    request: BaseModel,
+    assumptions: list[str],
+    *,
+    announce: bool = True,
+) -> list[Message]:
+    """A new create, update or delete: replaces what waited for the person, checks the
+    grant, proposes."""
+    replies = await supersede_waiting(conv, announce=announce)
+    grant = await conv.app.auth.grant_state(user_id=conv.user_id)
+    if not grant.usable:
+        action = await create(conv, kind, request, assumptions, ActionState.awaiting_auth, None)
+        return [*replies, await ask_for_auth(conv, action, grant)]
+    try:
+        prepared = await prepare(conv, kind, request, assumptions)
+    except CalendarReauthRequired:
+        action = await create(conv, kind, request, assumptions, ActionState.awaiting_auth, None)
+        return [*replies, await ask_for_auth(conv, action, None)]
+    except (CalendarUnavailable, CalendarRequestFailed) as err:
+        await create(conv, kind, request, assumptions, ActionState.failed, None, err.code)
+        raise
+    action = await create(
+        conv,
+        kind,
+        request,
+        assumptions,
+        prepared.state,
+        prepared.plan,
+        prepared.error_code,
+        [c.model_dump(mode="json") for c in prepared.candidates] or None,
+    )
+    return [*replies, *await _present(conv, action, prepared)]
+
+
+async def supersede_waiting(conv: Conversation, *, announce: bool) -> list[Message]:
+    """Replaces what still waits for the person; says so, unless it is being amended."""
+    replies = []
+    for waiting in await pending.waiting_for_the_person(
+        session=conv.session, conversation_key=conv.conversation_key
+    ):
+        title = plans.title_of(waiting)
+        moved = await pending.supersede(session=conv.session, action=waiting, now=conv.now)
+        if moved and announce:
+            replies.append(await conv.say(messages.replaced(title)))
+    return replies
+
+
+async def restart_change(
+    conv: Conversation, action: PendingAction, changes: plans.Changes, assumptions: list[str]
+) -> list[Message]:
+    """A new proposal for the event of a waiting change, with new ``changes``."""
+    before = plans.plan_of(action).before
+    request = plans.request_of(action).model_copy(update={"changes": changes})
+    await supersede_waiting(conv, announce=False)
+    prepared = propose_change(conv, ActionKind.update, before, changes, assumptions)
+    replacement = await create(
+        conv,
+        ActionKind.update,
+        request,
+        assumptions,
+        prepared.state,
+        prepared.plan,
+        prepared.error_code,
+    )
+    return await _present(conv, replacement, prepared)
+
+
+async def prepare(
+    conv: Conversation, kind: ActionKind, request: BaseModel, assumptions: list[str]
+) -> Prepared:
+    """Reads the calendar and builds the proposal of a create, update or delete."""
+    if isinstance(request, plans.CreateRequest):
+        return await _prepare_create(conv, request.event, assumptions)
+    assert isinstance(request, plans.ChangeRequest)
+    target = request.target
+    start, end, day = plans.target_window(target, now=conv.now, zone=conv.zone)
+    listed = await conv.app.calendar.list_events(user_id=conv.user_id, start=start, end=end)
+    matches = plans.match_targets(listed, target)
+    if not matches:
+        return Prepared(
+            ActionState.failed, messages.not_found(target, day), error_code="target_not_found"
+        )
+    if len(matches) > 1:
+        return Prepared(ActionState.awaiting_choice, candidates=matches)
+    return propose_change(conv, kind, matches[0], request.changes, assumptions)
+
+
+async def _prepare_create(
+    conv: Conversation, body: plans.NewEvent, assumptions: list[str]
+) -> Prepared:
+    start, end = plans.span_of(body, conv.zone)
+    listed = await conv.app.calendar.list_events(user_id=conv.user_id, start=start, end=end)
+    duplicates, conflicts = plans.duplicates_and_conflicts(listed, body)
+    body = body.model_copy(update={"allow_duplicate": bool(duplicates)})
+    text = messages.create_proposal(
+        body, conv.zone, duplicates=duplicates, conflicts=conflicts, assumptions=assumptions
+    )
+    extras = {"duplicates": len(duplicates), "conflicts": len(conflicts)}
+    return Prepared(ActionState.proposed, text, plans.CreatePlan(body=body), extras=extras)
+
+
+def propose_change(
+    conv: Conversation,
+    kind: ActionKind,
+    event: CalendarEvent,
+    changes: plans.Changes,
+    assumptions: list[str],
+) -> Prepared:
+    """The plan of an update or a delete of ``event`` (pure)."""
+    if kind == ActionKind.delete:
+        plan = plans.DeletePlan(event_id=event.id, before=event)
+        return Prepared(ActionState.proposed, messages.delete_proposal(event, conv.zone), plan)
+    plan = plans.change_plan(event, changes, conv.zone)
+    if plan is None:
+        return Prepared(ActionState.failed, messages.no_change(event), error_code="no_changes")
+    text = messages.change_proposal(plan, conv.zone, assumptions=assumptions)
+    return Prepared(ActionState.proposed, text, plan)
+
+
+async def reprepare(conv: Conversation, action: PendingAction) -> list[Message]:
+    """After consent, an action never approved is proposed again (state and plan at once)."""
+    request = plans.request_of(action)
+    try:
+        prepared = await prepare(conv, action.kind, request, list(action.assumptions or []))
+    except CalendarReauthRequired:
+        return [await ask_for_auth(conv, action, None)]
+    expires_at = conv.now + conv.app.ttl
+    if prepared.state == ActionState.proposed:
+        assert prepared.plan is not None
+        moved = await pending.reopen(
+            session=conv.session,
+            action=action,
+            now=conv.now,
+            plan=prepared.plan,
+            expires_at=expires_at,
+        )
+    elif prepared.state == ActionState.awaiting_choice:
+        moved = await pending.reopen_choice(
+            session=conv.session,
+            action=action,
+            now=conv.now,
+            candidates=[c.model_dump(mode="json") for c in prepared.candidates],
+            expires_at=expires_at,
+        )
+    else:
+        moved = await pending.fail(
+            session=conv.session,
+            action=action,
+            now=conv.now,
+            error_code=prepared.error_code or "failed",
+        )
+    if not moved:  # another process resumed it first and has said so
+        return []
+    return await _present(conv, action, prepared)
+
+
+async def choose(
+    conv: Conversation, action: PendingAction, number: int, *, said: str | None = None
+) -> tuple[Message | None, list[Message]]:
+    """The person's pick among the candidates: (the answer as stored, the replies); nothing
+    when another answer came first."""
+    candidates = plans.candidates_of(action)
+    if action.state != ActionState.awaiting_choice:
+        return None, []
+    if not 1 <= number <= len(candidates):
+        incoming = await conv.record_answer(action, said, "choose")
+        return incoming, [await conv.say(messages.choose_in_range(len(candidates)))]
+    request = plans.request_of(action)
+    assumptions = list(action.assumptions or [])
+    event = candidates[number - 1]
+    prepared = propose_change(conv, action.kind, event, request.changes, assumptions)
+    if prepared.state == ActionState.proposed:
+        assert prepared.plan is not None
+        moved = await pending.choose(
+            session=conv.session,
+            action=action,
+            now=conv.now,
+            plan=prepared.plan,
+            expires_at=conv.now + conv.app.ttl,
+        )
+    else:
+        moved = await pending.fail(
+            session=conv.session, action=action, now=conv.now, error_code=prepared.error_code or ""
+        )
+    if not moved:
+        return None, []
+    incoming = await conv.record_answer(action, said, "choose")
+    return incoming, await _present(conv, action, prepared)
+
+
+async def ask_for_auth(
+    conv: Conversation, action: PendingAction, grant: GrantState | None
+) -> Message:
+    """The connect link, bound to the action, with what will happen once connected."""
+    if conv.channel == Channel.web:
+        # The router's own link: a ticket is made only for the browser holding this chat.
+        url = web_connect_url(
+            public_base_url=conv.app.settings.public_base_url, action_id=action.id
+        )
+    else:
+        link = await conv.app.auth.create_connect_link(
+            user_id=conv.user_id, pending_action_ref=str(action.id), channel=str(conv.channel)
+        )
+        url = link.url
+    text = messages.connect(action.kind, plans.title_of(action), grant)
+    return await conv.say(text, payload=connect_payload(action, url))
+
+
+async def _present(conv: Conversation, action: PendingAction, prepared: Prepared) -> list[Message]:
+    if prepared.state == ActionState.awaiting_choice:
+        text, payload = choice_payload(action, prepared.candidates, conv.zone)
+        return [await conv.say(text, payload=payload)]
+    if prepared.state == ActionState.proposed:
+        payload = proposal_payload(action, **prepared.extras)
+        return [await conv.say(prepared.text, payload=payload)]
+    return [await conv.say(prepared.text)]
+
+
+async def create(
+    conv: Conversation,
+    kind: ActionKind,
+    request: BaseModel,
+    assumptions: list[str],
+    state: ActionState,
+    plan: BaseModel | None,
+    error_code: str | None = None,
+    candidates: list[dict[str, Any]] | None = None,
+    *,
+    approved: bool = False,
+) -> PendingAction:
+    """Stores a new action of the conversation with its plan (one INSERT)."""
+    return await pending.create_action(
+        session=conv.session,
+        user_id=conv.user_id,
+        channel=conv.channel,
+        conversation_key=conv.conversation_key,
+        kind=kind,
+        state=state,
+        request=request,
+        plan=plan,
+        candidates=candidates,
+        time_zone=conv.zone_name,
+        now=conv.now,
+        ttl=conv.app.ttl,
+        assumptions=assumptions,
+        error_code=error_code,
+        approved=approved,
+    )
