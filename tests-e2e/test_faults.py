@@ -170,6 +170,34 @@ def test_google_insert_response_lost(system: System, fault_table) -> None:
     assert attempts == 1
 
 
+def test_google_insert_response_lost_for_the_whole_retry_budget(
+    system: System, fault_table
+) -> None:
+    """Google stores the event and every answer (the 409s of the retries too) is lost.
+
+    When the retry budget is spent skill-calendar looks its own event id up before calling
+    the create failed: the person sees the success, and asking again makes no second event.
+    """
+    user = connected_user(system)
+    with row(
+        fault_table, system, "Google insert ok, every answer lost", lambda: user.email
+    ) as outcome:
+        proposal_of(user.say(SEED))
+        system.google.reset_calls()
+        system.google.fault("calendar.events.insert", drop_response=True, count=1000)
+        attempts = approve_until_done(user, between=system.google.clear_faults)
+        calls = system.google.calls()
+        system.google.clear_faults()
+        assert calls.get("calendar.events.insert", 0) >= 2, calls
+        assert calls.get("calendar.events.get", 0) >= 1, calls
+        outcome["completed"] = 1
+        # The person asks once more: the router sees it is there, nothing is added.
+        user.say(SEED)
+    assert attempts == 1
+    assert len(seed_events(system, user.email)) == 1
+    assert _created_messages(user) == 1
+
+
 # --------------------------------------------------------------------------- processes down
 
 

@@ -106,3 +106,28 @@ async def test_read_timeout_is_not_retried_while_skill_calendar_works_on_it(
     with pytest.raises(CalendarUnavailable):
         await calendar.create_event(user_id="u1", event=EVENT, idempotency_key="pa-41")
     assert len(wire.requests) == 1
+
+
+async def test_series_scope_and_key_are_sent_only_when_given(
+    settings, fake_auth, fake_calendar, network
+):
+    wire = network()
+    calendar = calendar_client(settings, fake_auth, wire)
+    created = await calendar.create_event(user_id="u1", event=EVENT, idempotency_key="pa-41")
+    assert created.event.recurring_event_id is None and created.event.recurrence is None
+    event_id = created.event.id
+    await calendar.update_event(user_id="u1", event_id=event_id, changes={"title": "검사"})
+    plain = wire.requests[-1]
+    assert "scope" not in plain.url.params and "idempotency-key" not in plain.headers
+    await calendar.update_event(
+        user_id="u1",
+        event_id=event_id,
+        changes={"title": "검진"},
+        scope="following",
+        idempotency_key="pa-42",
+    )
+    scoped = wire.requests[-1]
+    assert scoped.url.params["scope"] == "following"
+    assert scoped.headers["idempotency-key"] == "pa-42"
+    await calendar.delete_event(user_id="u1", event_id=event_id, scope="all")
+    assert wire.requests[-1].url.params["scope"] == "all"

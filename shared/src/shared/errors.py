@@ -20,7 +20,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import current_request_id
 from shared.text import UNSTORABLE_TEXT_CODE, UNSTORABLE_TEXT_MESSAGE, without_lone_surrogates
-from shared.time import NAIVE_DATETIME_CODE, RANGE_INVALID_CODE, ZONE_UNKNOWN_CODE
+from shared.time import (
+    NAIVE_DATETIME_CODE,
+    OUT_OF_RANGE_CODE,
+    RANGE_INVALID_CODE,
+    ZONE_UNKNOWN_CODE,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +34,7 @@ PROMOTED_VALIDATION_CODES = (
     NAIVE_DATETIME_CODE,
     RANGE_INVALID_CODE,
     ZONE_UNKNOWN_CODE,
+    OUT_OF_RANGE_CODE,
     UNSTORABLE_TEXT_CODE,
 )
 

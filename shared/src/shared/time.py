@@ -20,6 +20,7 @@ DEFAULT_ZONE_NAME = "Asia/Seoul"
 NAIVE_DATETIME_CODE = "datetime.naive"
 RANGE_INVALID_CODE = "datetime.range_invalid"
 ZONE_UNKNOWN_CODE = "datetime.zone_unknown"
+OUT_OF_RANGE_CODE = "datetime.out_of_range"
 # The longest IANA name is 32 characters ("America/Argentina/ComodRivadavia"); a longer one
 # never reaches the file system (300 characters there raise OSError: name too long).
 MAX_ZONE_NAME_CHARS = 64

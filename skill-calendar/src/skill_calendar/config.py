@@ -40,6 +40,14 @@ class CalendarSettings(ServiceSettings):
     token_expiry_margin_s: float = Field(
         60.0, description="A cached access token is renewed this long before it expires"
     )
+    idempotency_ttl_hours: float = Field(
+        168.0,
+        gt=0,
+        description="How long a create's first answer is replayed for its Idempotency-Key",
+    )
+    idempotency_purge_s: float = Field(
+        3600.0, gt=0, description="How often expired idempotency answers are purged"
+    )
     zone_cache_ttl_s: float = Field(600.0, description="How long a calendar's zone is cached")
 
     @model_validator(mode="after")

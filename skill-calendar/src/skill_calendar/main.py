@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import anyio
 from fastapi import FastAPI
@@ -16,6 +17,7 @@ from skill_calendar.config import CalendarSettings
 from skill_calendar.events.dependencies import CalendarRuntime
 from skill_calendar.google.client import GoogleCalendarClient
 from skill_calendar.google.zones import CalendarZones
+from skill_calendar.idempotency.service import ledger_janitor
 from skill_calendar.tokens.service import AuthServerTokens
 
 
@@ -48,10 +50,21 @@ def create_app(settings: CalendarSettings | None = None) -> FastAPI:
             backoff_cap_s=settings.google_backoff_cap_s,
         )
         zones = CalendarZones(google=google, ttl_s=settings.zone_cache_ttl_s)
-        app.state.calendar = CalendarRuntime(google=google, zones=zones, tokens=tokens)
+        ttl = timedelta(hours=settings.idempotency_ttl_hours)
+        app.state.calendar = CalendarRuntime(
+            google=google, zones=zones, tokens=tokens, idempotency_ttl=ttl
+        )
+        janitor = ledger_janitor(
+            sessionmaker=app.state.database.sessionmaker,
+            ttl=ttl,
+            every_seconds=settings.idempotency_purge_s,
+            registry=app.state.metrics.registry,
+        )
+        janitor.start()
         try:
             yield
         finally:
+            await janitor.stop()
             await google_http.aclose()
             await auth_http.aclose()
 

@@ -44,13 +44,15 @@ async def test_revoked_grant_asks_for_reconnect(client, service_headers, seoul_u
     error = answer.json()["error"]
     assert error["code"] == "calendar.reauth_required"
     assert error["details"]["reason"] == "revoked"
-    assert error["details"]["connect_url"].endswith("/connect/u-seoul")
+    # The router makes the connect link (bound to the person's browser); none comes from here.
+    assert error["details"]["connect_url"] is None
 
 
-async def test_unknown_user_asks_to_connect(client, service_headers, auth_double):
+async def test_user_without_a_grant_asks_to_connect(client, service_headers, auth_double):
+    auth_double.add_user("nobody")
     answer = await client.get("/v1/users/nobody/calendar", headers=service_headers)
     assert answer.status_code == 409
-    assert answer.json()["error"]["details"]["connect_url"]
+    assert answer.json()["error"]["details"]["reason"] == "missing"
 
 
 async def test_google_401_refreshes_once_then_succeeds(
@@ -121,7 +123,7 @@ async def test_google_401_after_refresh_asks_for_reconnect_with_link(
     assert answer.status_code == 409
     error = answer.json()["error"]
     assert error["code"] == "calendar.reauth_required"
-    assert error["details"]["connect_url"].endswith("/connect/u-seoul")
+    assert error["details"] == {"reason": "unauthorized", "connect_url": None}
     assert [r["force_refresh"] for r in auth_double.requests] == [False, True]
 
 

@@ -50,13 +50,43 @@ async def test_timed_out_insert_is_retried_with_its_id_and_succeeds_once(
     assert [e["id"] for e in live] == [event_id]
 
 
+async def test_insert_answers_lost_for_the_whole_budget_is_reported_created(
+    seoul_user, create, google
+):
+    # Google stores the event; its answer is lost and every later attempt fails, until the
+    # retry budget is spent. The event id is ours, so one events.get tells the truth.
+    google.control.fault("calendar.events.insert", drop_response=True, delay=3)
+    google.control.fault("calendar.events.insert", status=503, count=50)
+    answer = await create(seoul_user, LUNCH, key="lost")
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["status"] == "created"
+    event_id = derive_event_id(user_id=seoul_user, key="lost")
+    assert answer.json()["event"]["id"] == event_id
+    assert google.control.calls()["calendar.events.get"] == 1
+    google.control.clear_faults()
+    again = await create(seoul_user, LUNCH, key="lost")
+    assert again.json()["status"] == "replayed"
+    live = [e for e in google.control.events("minji@example.com") if e["status"] != "cancelled"]
+    assert [e["id"] for e in live] == [event_id]
+
+
+async def test_insert_that_never_landed_is_still_a_503(seoul_user, create, google):
+    google.control.fault("calendar.events.insert", status=503, count=50)
+    answer = await create(seoul_user, LUNCH, key="down")
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "calendar.upstream_unavailable"
+    assert google.control.calls()["calendar.events.get"] == 1
+    assert google.control.events("minji@example.com") == []
+
+
 async def test_retry_after_an_unfinished_attempt_finds_the_same_event(
     seoul_user, create, google, app
 ):
-    # An earlier attempt under this key inserted the event and the process died before
-    # recording the answer: the ledger row is claimed but empty.
+    # An earlier attempt under this key inserted the event and could not confirm it (Google
+    # unreachable for the lookup too): the ledger row is claimed but empty.
     google.control.fault("calendar.events.insert", drop_response=True, delay=3)
     google.control.fault("calendar.events.insert", status=503, count=50)
+    google.control.fault("calendar.events.get", status=503, count=50)
     failed = await create(seoul_user, LUNCH, key="crash")
     assert failed.status_code == 503
     google.control.clear_faults()

@@ -4,8 +4,8 @@ It holds refresh tokens obtained from the Google emulator through its
 /emulator/authorize flow and answers POST /internal/tokens, including 409
 auth.reauth_required (refresh refused), force_refresh and refused_token_sha256
 (like the auth-server, it holds the last token and refreshes at Google only when
-that one is near expiry, forced without a fingerprint, or is the refused one);
-and POST /internal/connect-links. ``issued`` lists the access tokens it got from
+that one is near expiry, forced without a fingerprint, or is the refused one) and
+404 auth.user_not_found for a user it does not know. ``issued`` lists the access tokens it got from
 Google by refreshing, in order.
 """
 
@@ -31,7 +31,6 @@ SCOPES = [
     "https://www.googleapis.com/auth/calendar.readonly",
 ]
 CALLER_TOKEN = "test-calendar-at-auth"
-CONNECT_BASE = "http://auth.test/connect/"
 
 
 class AuthDouble:
@@ -39,12 +38,18 @@ class AuthDouble:
         self.google_base_url = google_base_url
         self.control = control
         self.grants: dict[str, dict[str, Any]] = {}
+        self.users: set[str] = set()  # Haru users the auth-server knows (with or without grant)
         self.requests: list[dict[str, Any]] = []
         self.issued: list[str] = []
         self.app = self._build()
 
+    def add_user(self, user_id: str) -> None:
+        """A Haru user with no calendar grant yet."""
+        self.users.add(user_id)
+
     def connect(self, *, user_id: str, email: str) -> None:
         """Runs the consent flow against the emulator and keeps the refresh token."""
+        self.users.add(user_id)
         query = urlencode(
             {
                 "client_id": CLIENT_ID,
@@ -99,11 +104,10 @@ class AuthDouble:
                 return refuse(401, "auth.invalid_service_token")
             body = await request.json()
             double.requests.append(body)
+            if body["user_id"] not in double.users:
+                return refuse(404, "auth.user_not_found", {"user_id": body["user_id"]})
             grant = double.grants.get(body["user_id"])
-            connect = {
-                "capability": body["capability"],
-                "connect_url": CONNECT_BASE + body["user_id"],
-            }
+            connect = {"capability": body["capability"]}  # auth-server makes no link here
             if grant is None:
                 return refuse(409, "auth.reauth_required", {"reason": "missing", **connect})
             async with lock:  # like the auth-server's per-grant row lock
@@ -134,11 +138,5 @@ class AuthDouble:
                 }
                 double.issued.append(data["access_token"])
                 return grant["token"]
-
-        @app.post("/internal/connect-links", status_code=201)
-        async def connect_links(request: Request):
-            body = await request.json()
-            expires = datetime.now(UTC) + timedelta(minutes=10)
-            return {"url": CONNECT_BASE + body["user_id"], "expires_at": expires.isoformat()}
 
         return app

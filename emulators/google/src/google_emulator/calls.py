@@ -9,6 +9,8 @@ from google_emulator.state import State
 
 # Set in the request scope by a drop_response fault: seconds to stall before losing the answer.
 DROP_KEY = "google_emulator.drop_response_after"
+# Set by a delay fault without a status: seconds to hold the answer of a call already applied.
+LATE_KEY = "google_emulator.answer_late_by"
 
 
 def get_state(request: Request) -> State:
@@ -17,7 +19,11 @@ def get_state(request: Request) -> State:
 
 
 async def begin_call(request: Request, name: str, *, api: bool = True) -> None:
-    """Count the call and apply an injected fault (an error, a delay, or a lost answer)."""
+    """Count the call and apply an injected fault (an error, a delay, or a lost answer).
+
+    A delay without a status holds only the answer: the call takes effect at once, as at
+    Google, where a write can land after the client timed out.
+    """
     fault = get_state(request).record_call(name, request.url.path)
     if fault is None:
         return
@@ -25,23 +31,23 @@ async def begin_call(request: Request, name: str, *, api: bool = True) -> None:
         # The call takes effect; EmulatorApp then loses whatever answer it produces.
         request.scope[DROP_KEY] = fault.delay
         return
+    if not fault.status:
+        request.scope[LATE_KEY] = fault.delay
+        return
     if fault.delay:
         await asyncio.sleep(fault.delay)
-    if fault.status:
-        headers = {}
-        if fault.retry_after is not None:
-            headers["Retry-After"] = str(fault.retry_after)
-        if api and fault.status == 401 and fault.reason in (None, "authError"):
-            raise unauthenticated()
-        if api:
-            raise GoogleApiError(fault.status, fault.reason, headers=headers)
-        raise OAuthError(
-            fault.status, fault.reason or "internal_failure", "Injected fault.", headers
-        )
+    headers = {}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = str(fault.retry_after)
+    if api and fault.status == 401 and fault.reason in (None, "authError"):
+        raise unauthenticated()
+    if api:
+        raise GoogleApiError(fault.status, fault.reason, headers=headers)
+    raise OAuthError(fault.status, fault.reason or "internal_failure", "Injected fault.", headers)
 
 
 class EmulatorApp(FastAPI):
-    """FastAPI that can lose an answer: the connection is aborted instead of answered."""
+    """FastAPI that can hold or lose an answer: late, or the connection aborted instead."""
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -53,6 +59,8 @@ class EmulatorApp(FastAPI):
 
         async def maybe_drop(message) -> None:
             nonlocal dropped
+            if message["type"] == "http.response.start" and scope.get(LATE_KEY):
+                await asyncio.sleep(scope[LATE_KEY])
             if not dropped and message["type"] == "http.response.start" and DROP_KEY in scope:
                 await asyncio.sleep(scope[DROP_KEY])
                 dropped = True

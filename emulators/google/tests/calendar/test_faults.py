@@ -132,19 +132,35 @@ def test_injected_401_makes_google_auth_refresh_and_retry(google_emulator, calen
     assert calls["token.refresh_token"] == 1 and calls["calendar.events.list"] == 2
 
 
-def test_delay_past_the_client_timeout_then_the_fault_is_spent(google_emulator, credentials):
+def impatient_calendar(google_emulator, credentials):
+    """A Calendar service whose HTTP client gives up after half a second."""
     http = AuthorizedHttp(credentials, http=httplib2.Http(timeout=0.5))
-    service = build(
+    return build(
         "calendar",
         "v3",
         http=http,
         static_discovery=True,
         client_options={"api_endpoint": google_emulator.base_url},
     )
+
+
+def test_delay_past_the_client_timeout_then_the_fault_is_spent(google_emulator, credentials):
+    service = impatient_calendar(google_emulator, credentials)
     google_emulator.control.fault("calendar.events.list", delay=3)
     with pytest.raises(TimeoutError):
         service.events().list(calendarId="primary").execute()
     assert service.events().list(calendarId="primary").execute()["items"] == []
+
+
+def test_delayed_insert_lands_although_the_client_gave_up(google_emulator, credentials):
+    # Like Google: the write is applied at once, only the answer is late; a client that
+    # timed out does not undo it.
+    service = impatient_calendar(google_emulator, credentials)
+    google_emulator.control.fault("calendar.events.insert", delay=3)
+    body = {**EVENT, "id": "harulateinsert01"}
+    with pytest.raises(TimeoutError):
+        service.events().insert(calendarId="primary", body=body).execute()
+    assert [e["id"] for e in live_events(google_emulator)] == ["harulateinsert01"]
 
 
 def test_delay_with_a_status_answers_late_with_the_error(google_emulator, calendar):

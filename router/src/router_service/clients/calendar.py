@@ -50,6 +50,9 @@ class CalendarEvent(BaseModel):
     description: str | None = None
     html_link: str | None = None
     status: str | None = None
+    recurrence: list[str] | None = None  # a series' master
+    recurring_event_id: str | None = None  # an instance of a series
+    original_start: str | None = None  # an instance: where its rule put it
 
 
 class CreateResult(BaseModel):
@@ -97,16 +100,31 @@ class CalendarClient:
         return CreateResult.model_validate(body)
 
     async def update_event(
-        self, *, user_id: str, event_id: str, changes: dict[str, Any]
+        self,
+        *,
+        user_id: str,
+        event_id: str,
+        changes: dict[str, Any],
+        scope: str | None = None,
+        idempotency_key: str | None = None,
     ) -> UpdateResult:
-        """Patches an event with ``changes``."""
+        """Patches an event with ``changes`` (an instance: ``scope`` one, following or all)."""
         path = EVENT_PATH.format(user_id=user_id, event_id=event_id)
-        return UpdateResult.model_validate(await self._call("PATCH", path, json=changes))
+        extra = _series_options(scope, idempotency_key)
+        return UpdateResult.model_validate(await self._call("PATCH", path, json=changes, **extra))
 
-    async def delete_event(self, *, user_id: str, event_id: str) -> DeleteResult:
-        """Deletes an event (a second delete reports ``already_deleted``)."""
+    async def delete_event(
+        self,
+        *,
+        user_id: str,
+        event_id: str,
+        scope: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> DeleteResult:
+        """Deletes an event (a second delete reports ``already_deleted``); ``scope`` as above."""
         path = EVENT_PATH.format(user_id=user_id, event_id=event_id)
-        return DeleteResult.model_validate(await self._call("DELETE", path))
+        extra = _series_options(scope, idempotency_key)
+        return DeleteResult.model_validate(await self._call("DELETE", path, **extra))
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
@@ -127,6 +145,16 @@ class CalendarClient:
         if response.status_code >= 500:
             raise CalendarUnavailable(details={"status": response.status_code, "code": code})
         raise CalendarRequestFailed(details={"status": response.status_code, "code": code})
+
+
+def _series_options(scope: str | None, idempotency_key: str | None) -> dict[str, Any]:
+    """Query and headers of a change to a series (nothing when neither is given)."""
+    extra: dict[str, Any] = {}
+    if scope is not None:
+        extra["params"] = {"scope": scope}
+    if idempotency_key is not None:
+        extra["headers"] = {"Idempotency-Key": idempotency_key}
+    return extra
 
 
 def _error(response: httpx.Response) -> dict[str, Any]:

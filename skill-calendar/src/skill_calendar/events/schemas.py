@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from shared.time import RANGE_INVALID_CODE, AwareDatetime
+from shared.time import RANGE_INVALID_CODE
+from skill_calendar.events.bounds import CalendarDate, CalendarDatetime
+from skill_calendar.events.recurrence import RecurrenceInvalid, rule_set
+
+RECURRENCE_INVALID_CODE = "event.recurrence_invalid"
+Scope = Literal["one", "following", "all"]
 
 
 def _check_pairs(model: BaseModel, *, require_one: bool) -> None:
@@ -32,21 +37,43 @@ def _check_pairs(model: BaseModel, *, require_one: bool) -> None:
             raise PydanticCustomError(RANGE_INVALID_CODE, "끝이 시작보다 뒤여야 합니다.")
 
 
+def _check_recurrence(model: EventCreate) -> None:
+    if model.start is not None:
+        first, zone = model.start, model.start.tzinfo
+    else:
+        first, zone = datetime.combine(model.start_date, time()), None  # type: ignore[arg-type]
+    try:
+        rule_set(model.recurrence or [], first, zone)  # type: ignore[arg-type]
+    except RecurrenceInvalid as err:
+        raise PydanticCustomError(
+            RECURRENCE_INVALID_CODE,
+            "반복 규칙을 읽을 수 없습니다(RRULE/RDATE/EXDATE, 매일 이상 간격).",
+        ) from err
+
+
 class EventCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=1024)
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start: CalendarDatetime | None = None
+    end: CalendarDatetime | None = None
+    start_date: CalendarDate | None = None
+    end_date: CalendarDate | None = None
     location: str | None = None
     description: str | None = None
+    recurrence: list[str] | None = Field(
+        None,
+        max_length=20,
+        description="RFC 5545 RRULE/RDATE/EXDATE lines (Google's set); repeats in the "
+        "person's zone",
+    )
     allow_duplicate: bool = False
 
     @model_validator(mode="after")
     def _one_pair(self) -> EventCreate:
         _check_pairs(self, require_one=True)
+        if self.recurrence is not None:
+            _check_recurrence(self)
         return self
 
 
@@ -54,10 +81,10 @@ class EventPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(None, min_length=1, max_length=1024)
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start: CalendarDatetime | None = None
+    end: CalendarDatetime | None = None
+    start_date: CalendarDate | None = None
+    end_date: CalendarDate | None = None
     location: str | None = None
     description: str | None = None
 
@@ -68,8 +95,8 @@ class EventPatch(BaseModel):
 
 
 class FreeBusyQuery(BaseModel):
-    start: AwareDatetime
-    end: AwareDatetime
+    start: CalendarDatetime
+    end: CalendarDatetime
 
     @model_validator(mode="after")
     def _range(self) -> FreeBusyQuery:
@@ -93,6 +120,11 @@ class Event(BaseModel):
     created: str | None
     updated: str | None
     time_zone: str
+    recurrence: list[str] | None = Field(None, description="A series' lines (its master only)")
+    recurring_event_id: str | None = Field(None, description="An instance's series")
+    original_start: str | None = Field(
+        None, description="An instance's start in its series' rule (date for all-day)"
+    )
 
 
 class EventWrite(BaseModel):

@@ -1,4 +1,4 @@
-"""Calendar events: create (idempotent, duplicate-aware), list, get, update, delete, free/busy."""
+"""Calendar events: the Event shape, list, get, update, delete, free/busy (create: creation.py)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,21 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from shared.time import parse_aware, start_of_day
+from skill_calendar.events import recurrence
+from skill_calendar.events.bounds import shifted
 from skill_calendar.events.exceptions import RangeInvalid
-from skill_calendar.events.schemas import EventCreate, EventPatch
+from skill_calendar.events.schemas import EventPatch
 from skill_calendar.google.client import GoogleCalendarClient
-from skill_calendar.google.exceptions import CalendarUpstreamError, EventNotFound, GoogleIdTaken
+from skill_calendar.google.exceptions import (
+    CalendarUpstreamError,
+    EventNotFound,
+)
 from skill_calendar.google.zones import CalendarZones
-from skill_calendar.idempotency.service import claim_key, complete_key, request_fingerprint
 
 # Google answers 410 for an event that was deleted (and 404 for one that never was).
 GONE = 410
@@ -58,6 +60,27 @@ def span_of(raw: dict[str, Any], zone: ZoneInfo) -> Span:
     )
 
 
+def series_spans(raw: dict[str, Any], zone: ZoneInfo, since: datetime | None = None) -> list[Span]:
+    """The spans of a series' first instances (from ``since`` on), in the calendar zone."""
+    first_span = span_of(raw, zone)
+    length = first_span.end - first_span.start
+    lines = raw["recurrence"]
+    start = raw["start"]
+    if start.get("date"):
+        first = datetime.combine(date.fromisoformat(start["date"]), time())
+        after = since.astimezone(zone).replace(tzinfo=None) if since else None
+        days = recurrence.first_instances(lines, first, None, since=after)
+        return [
+            Span(start_of_day(day.date(), zone), start_of_day(day.date(), zone) + length)
+            for day in days
+        ]
+    series_zone = ZoneInfo(start.get("timeZone") or zone.key)
+    starts = recurrence.first_instances(
+        lines, first_span.start.astimezone(series_zone), series_zone, since=since
+    )
+    return [Span(moment.astimezone(zone), moment.astimezone(zone) + length) for moment in starts]
+
+
 def _instant(text: str | None, zone: ZoneInfo) -> str | None:
     return parse_aware(text).astimezone(zone).isoformat() if text else None
 
@@ -88,10 +111,14 @@ def to_event(raw: dict[str, Any], zone_name: str) -> dict[str, Any]:
     else:
         span = span_of(raw, zone)
         event["start"], event["end"] = span.start.isoformat(), span.end.isoformat()
+    event["recurrence"] = raw.get("recurrence")
+    event["recurring_event_id"] = raw.get("recurringEventId")
+    original = raw.get("originalStartTime") or {}
+    event["original_start"] = original.get("date") or _instant(original.get("dateTime"), zone)
     return event
 
 
-def _google_time(
+def google_time(
     *, at: datetime | None = None, day: date | None = None, zone_name: str
 ) -> dict[str, Any]:
     if day is not None:
@@ -100,7 +127,7 @@ def _google_time(
     return {"dateTime": at.astimezone(ZoneInfo(zone_name)).isoformat(), "timeZone": zone_name}
 
 
-def _window(
+def window_of(
     *,
     start: datetime | None,
     end: datetime | None,
@@ -114,16 +141,16 @@ def _window(
     return Span(start.astimezone(zone), end.astimezone(zone))
 
 
-def _live(raw: dict[str, Any]) -> bool:
+def live(raw: dict[str, Any]) -> bool:
     return raw.get("status") != "cancelled"
 
 
-def _overlapping(
+def overlapping(
     raws: list[dict[str, Any]], window: Span, zone: ZoneInfo, *, exclude: str | None
 ) -> list[dict[str, Any]]:
     found = []
     for raw in raws:
-        if not _live(raw) or raw.get("id") == exclude or raw.get("transparency") == "transparent":
+        if not live(raw) or raw.get("id") == exclude or raw.get("transparency") == "transparent":
             continue
         span = span_of(raw, zone)
         if span.start < window.end and span.end > window.start:
@@ -131,7 +158,7 @@ def _overlapping(
     return found
 
 
-async def _events_in(
+async def events_in(
     *,
     google: GoogleCalendarClient,
     user_id: str,
@@ -148,92 +175,6 @@ async def _events_in(
     )
 
 
-def _same_slot(raw: dict[str, Any], payload: EventCreate, window: Span, zone: ZoneInfo) -> bool:
-    start = raw.get("start") or {}
-    if payload.start_date is not None:
-        return (
-            start.get("date") == payload.start_date.isoformat()
-            and (raw.get("end") or {}).get("date") == payload.end_date.isoformat()
-        )  # type: ignore[union-attr]
-    if start.get("date"):
-        return False
-    span = span_of(raw, zone)
-    return span.start == window.start and span.end == window.end
-
-
-async def create_event(
-    *,
-    google: GoogleCalendarClient,
-    zones: CalendarZones,
-    session: AsyncSession,
-    user_id: str,
-    key: str,
-    payload: EventCreate,
-) -> tuple[int, dict[str, Any]]:
-    """Creates an event once per Idempotency-Key, or reports a duplicate; returns (status, body)."""
-    fingerprint = request_fingerprint(payload.model_dump(mode="json"))
-    record = await claim_key(session=session, user_id=user_id, key=key, request_hash=fingerprint)
-    if record.response is not None:
-        return 200, {**record.response, "status": "replayed"}
-
-    zone_name = await zones.zone_name(user_id=user_id)
-    zone = ZoneInfo(zone_name)
-    window = _window(
-        start=payload.start,
-        end=payload.end,
-        start_date=payload.start_date,
-        end_date=payload.end_date,
-        zone=zone,
-    )
-    nearby = [
-        raw
-        for raw in await _events_in(
-            google=google, user_id=user_id, window=window, zone_name=zone_name
-        )
-        if _live(raw)
-    ]
-    event_id = derive_event_id(user_id=user_id, key=key)
-    ours = next((raw for raw in nearby if raw.get("id") == event_id), None)
-    status_code, status = 201, "created"
-    if ours is None and not payload.allow_duplicate:
-        title = normalise_title(payload.title)
-        ours = next(
-            (
-                raw
-                for raw in nearby
-                if normalise_title(raw.get("summary") or "") == title
-                and _same_slot(raw, payload, window, zone)
-            ),
-            None,
-        )
-        if ours is not None:
-            status_code, status = 200, "duplicate"
-    if ours is None:
-        body: dict[str, Any] = {
-            "id": event_id,
-            "summary": payload.title,
-            "start": _google_time(at=payload.start, day=payload.start_date, zone_name=zone_name),
-            "end": _google_time(at=payload.end, day=payload.end_date, zone_name=zone_name),
-        }
-        if payload.location is not None:
-            body["location"] = payload.location
-        if payload.description is not None:
-            body["description"] = payload.description
-        try:
-            ours = await google.insert_event(user_id=user_id, body=body)
-        except GoogleIdTaken:
-            # An earlier attempt under this key reached Google (its answer was lost).
-            ours = await google.get_event(user_id=user_id, event_id=event_id)
-    conflicts = _overlapping(nearby, window, zone, exclude=ours["id"])
-    response = {
-        "status": status,
-        "event": to_event(ours, zone_name),
-        "conflicts": [to_event(raw, zone_name) for raw in conflicts],
-    }
-    await complete_key(session=session, record=record, status_code=status_code, response=response)
-    return status_code, response
-
-
 async def list_events(
     *,
     google: GoogleCalendarClient,
@@ -247,10 +188,10 @@ async def list_events(
     zone_name = await zones.zone_name(user_id=user_id)
     zone = ZoneInfo(zone_name)
     window = Span(start.astimezone(zone), end.astimezone(zone))
-    raws = await _events_in(google=google, user_id=user_id, window=window, zone_name=zone_name, q=q)
+    raws = await events_in(google=google, user_id=user_id, window=window, zone_name=zone_name, q=q)
     inside = []
     for raw in raws:
-        if not _live(raw):
+        if not live(raw):
             continue
         span = span_of(raw, zone)
         if span.start < window.end and span.end > window.start:
@@ -265,25 +206,16 @@ async def get_event(
     """One event; a cancelled one counts as not found."""
     zone_name = await zones.zone_name(user_id=user_id)
     raw = await google.get_event(user_id=user_id, event_id=event_id)
-    if not _live(raw):
+    if not live(raw):
         raise EventNotFound()
     return to_event(raw, zone_name)
 
 
-async def update_event(
-    *,
-    google: GoogleCalendarClient,
-    zones: CalendarZones,
-    user_id: str,
-    event_id: str,
-    payload: EventPatch,
-) -> dict[str, Any]:
-    """Changes the given fields; moving only the start keeps the duration."""
-    zone_name = await zones.zone_name(user_id=user_id)
+def changes_for(
+    *, current: dict[str, Any], payload: EventPatch, zone_name: str
+) -> tuple[dict[str, Any], Span]:
+    """The Google patch body for ``payload`` over ``current``, and the event's new span."""
     zone = ZoneInfo(zone_name)
-    current = await google.get_event(user_id=user_id, event_id=event_id)
-    if not _live(current):
-        raise EventNotFound()
     was_all_day = bool((current.get("start") or {}).get("date"))
     old = span_of(current, zone)
     given = payload.model_fields_set
@@ -299,12 +231,12 @@ async def update_event(
             raise RangeInvalid("종일 일정을 시각 일정으로 바꾸려면 시작과 끝을 함께 주세요.")
         start = payload.start or old.start
         end = payload.end or (
-            start + (old.end - old.start) if payload.start is not None else old.end
+            shifted(start, old.end - old.start) if payload.start is not None else old.end
         )
         if end <= start:
             raise RangeInvalid()
-        body["start"] = _google_time(at=start, zone_name=zone_name)
-        body["end"] = _google_time(at=end, zone_name=zone_name)
+        body["start"] = google_time(at=start, zone_name=zone_name)
+        body["end"] = google_time(at=end, zone_name=zone_name)
         if was_all_day:
             body["start"]["date"] = body["end"]["date"] = None
         window = Span(start.astimezone(zone), end.astimezone(zone))
@@ -316,10 +248,9 @@ async def update_event(
             (date.fromisoformat(current["end"]["date"]) - old_start_day).days if was_all_day else 1
         )
         start_day = payload.start_date or old_start_day
-        end_day = payload.end_date or (
-            start_day + timedelta(days=max(old_days, 1))
-            if payload.start_date is not None
-            else old_start_day + timedelta(days=max(old_days, 1))
+        end_day = payload.end_date or shifted(
+            start_day if payload.start_date is not None else old_start_day,
+            timedelta(days=max(old_days, 1)),
         )
         if end_day <= start_day:
             raise RangeInvalid("종일 일정의 끝 날짜는 시작 다음 날 이후여야 합니다(배타적 끝).")
@@ -332,11 +263,29 @@ async def update_event(
     else:
         window = old
 
+    return body, window
+
+
+async def update_event(
+    *,
+    google: GoogleCalendarClient,
+    zones: CalendarZones,
+    user_id: str,
+    event_id: str,
+    payload: EventPatch,
+) -> dict[str, Any]:
+    """Changes the given fields; moving only the start keeps the duration."""
+    zone_name = await zones.zone_name(user_id=user_id)
+    zone = ZoneInfo(zone_name)
+    current = await google.get_event(user_id=user_id, event_id=event_id)
+    if not live(current):
+        raise EventNotFound()
+    body, window = changes_for(current=current, payload=payload, zone_name=zone_name)
     updated = (
         await google.patch_event(user_id=user_id, event_id=event_id, body=body) if body else current
     )
-    nearby = await _events_in(google=google, user_id=user_id, window=window, zone_name=zone_name)
-    conflicts = _overlapping(nearby, window, zone, exclude=event_id)
+    nearby = await events_in(google=google, user_id=user_id, window=window, zone_name=zone_name)
+    conflicts = overlapping(nearby, window, zone, exclude=event_id)
     return {
         "event": to_event(updated, zone_name),
         "conflicts": [to_event(raw, zone_name) for raw in conflicts],

@@ -128,9 +128,11 @@ class GoogleCalendarClient:
             if not page_token:
                 return items
 
-    async def get_event(self, *, user_id: str, event_id: str) -> dict[str, Any]:
-        """events.get."""
-        return await self._call(user_id, "GET", self._event_path(event_id))
+    async def get_event(
+        self, *, user_id: str, event_id: str, budget_s: float | None = None
+    ) -> dict[str, Any]:
+        """events.get (within ``budget_s`` when given, else the client's retry budget)."""
+        return await self._call(user_id, "GET", self._event_path(event_id), budget_s=budget_s)
 
     async def insert_event(self, *, user_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """events.insert of ``body`` with its own ``id``; GoogleIdTaken when that id exists."""
@@ -187,8 +189,9 @@ class GoogleCalendarClient:
         params: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
         on_conflict: type[Exception] | None = None,
+        budget_s: float | None = None,
     ) -> Any:
-        deadline = self.clock() + self.retry_budget_s
+        deadline = self.clock() + (budget_s or self.retry_budget_s)
         attempt = 0
         refused: str | None = None
         refreshed = False

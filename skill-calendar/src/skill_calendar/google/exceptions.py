@@ -20,6 +20,11 @@ class CalendarReauthRequired(Conflict):
         super().__init__(details={"reason": reason, "connect_url": connect_url}, **kw)
 
 
+class CalendarUserUnknown(NotFound):
+    code = "calendar.user_unknown"
+    message = "알 수 없는 사용자입니다."
+
+
 class EventNotFound(NotFound):
     code = "calendar.event_not_found"
     message = "일정을 찾을 수 없습니다. 이미 삭제되었을 수 있습니다."

@@ -13,13 +13,16 @@ import httpx
 from shared.db import utcnow
 from shared.http import RETRY_POLICY, RetryPolicy
 from shared.time import parse_aware
-from skill_calendar.google.exceptions import CalendarReauthRequired, CalendarUnavailable
+from skill_calendar.google.exceptions import (
+    CalendarReauthRequired,
+    CalendarUnavailable,
+    CalendarUserUnknown,
+)
 
 logger = logging.getLogger(__name__)
 
 CAPABILITY = "calendar"
 TOKENS_PATH = "/internal/tokens"
-CONNECT_LINKS_PATH = "/internal/connect-links"
 # The auth-server retries Google itself; its 503 means that budget is spent (no stacking).
 ONE_BUDGET = RetryPolicy(final_error_codes=frozenset({"auth.upstream_unavailable"}))
 
@@ -117,6 +120,9 @@ class AuthServerTokens:
             raise CalendarReauthRequired(
                 reason=details.get("reason") or "revoked", connect_url=details.get("connect_url")
             )
+        if response.status_code == 404 and error.get("code") == "auth.user_not_found":
+            # Asking again cannot help: a final 404, not a retryable 503.
+            raise CalendarUserUnknown(details={"user_id": user_id})
         retry_after = response.headers.get("retry-after")
         logger.warning(
             "auth-server refused a token: %s %s", response.status_code, error.get("code")
@@ -124,18 +130,6 @@ class AuthServerTokens:
         raise CalendarUnavailable(
             retry_after=int(float(retry_after)) if retry_after and retry_after.isdigit() else 5
         )
-
-    async def connect_url(self, *, user_id: str) -> str | None:
-        """A one-time connect link for the calendar capability (None if unobtainable)."""
-        try:
-            response = await self.http.post(
-                CONNECT_LINKS_PATH, json={"user_id": user_id, "capability": CAPABILITY}
-            )
-        except httpx.TransportError:
-            return None
-        if response.status_code not in (200, 201):
-            return None
-        return response.json().get("url")
 
 
 def _error_of(response: httpx.Response) -> dict:

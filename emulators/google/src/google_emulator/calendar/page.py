@@ -5,16 +5,20 @@ from html import escape
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from google_emulator.state import State
+from google_emulator.calendar.service import virtual_instance
+from google_emulator.state import DEFAULT_TIME_ZONE, State
 
 router = APIRouter()
 
 
 def _find(state: State, event_id: str) -> dict | None:
+    """A stored event, or an unchanged instance of a recurring one."""
     with state.lock:
-        for events in state.events.values():
-            if event_id in events:
-                return dict(events[event_id])
+        for email, events in state.events.items():
+            tz = state.accounts.get(email, {}).get("time_zone", DEFAULT_TIME_ZONE)
+            found = events.get(event_id) or virtual_instance(events, event_id, tz)
+            if found is not None:
+                return dict(found)
     return None
 
 

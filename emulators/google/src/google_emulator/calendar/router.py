@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from google_emulator.calendar import service
+from google_emulator.calendar import listing, service
 from google_emulator.calendar.dependencies import (
     FREEBUSY,
     READ_CALENDARS,
@@ -76,7 +76,7 @@ async def events_list(request: Request, calendar_id: str) -> JSONResponse:
     email = await _open_call(request, "calendar.events.list", READ_EVENTS)
     state = get_state(request)
     account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
-    body = service.list_events(state=state, account=account, params=dict(request.query_params))
+    body = listing.list_events(state=state, account=account, params=dict(request.query_params))
     return JSONResponse(body)
 
 
@@ -88,6 +88,18 @@ async def events_get(request: Request, calendar_id: str, event_id: str) -> JSONR
     account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
     event = service.get_event(state=state, account=account, event_id=event_id)
     return JSONResponse(event)
+
+
+@router.get("/calendars/{calendar_id}/events/{event_id}/instances")
+async def events_instances(request: Request, calendar_id: str, event_id: str) -> JSONResponse:
+    """events.instances: the instances of a recurring event."""
+    email = await _open_call(request, "calendar.events.instances", READ_EVENTS)
+    state = get_state(request)
+    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    body = listing.list_instances(
+        state=state, account=account, event_id=event_id, params=dict(request.query_params)
+    )
+    return JSONResponse(body)
 
 
 async def _change(request: Request, calendar_id: str, event_id: str, *, replace: bool):
@@ -134,5 +146,5 @@ async def events_delete(request: Request, calendar_id: str, event_id: str) -> Re
 async def freebusy_query(request: Request) -> JSONResponse:
     """freebusy.query."""
     email = await _open_call(request, "calendar.freebusy.query", FREEBUSY)
-    body = service.freebusy(state=get_state(request), email=email, body=await _json_body(request))
+    body = listing.freebusy(state=get_state(request), email=email, body=await _json_body(request))
     return JSONResponse(body)

@@ -2,12 +2,12 @@
 
 import base64
 import copy
-import json
 import re
 import uuid
 from datetime import UTC, datetime
 
-from google_emulator.calendar.times import format_utc, instant_of, normalise_time, parse_rfc3339
+from google_emulator.calendar import recurrence
+from google_emulator.calendar.times import format_utc, normalise_time
 from google_emulator.errors import GoogleApiError
 from google_emulator.state import State
 
@@ -27,7 +27,6 @@ WRITABLE = (
     "source",
 )
 STATUSES = {"confirmed", "tentative", "cancelled"}
-DEFAULT_MAX_RESULTS = 250
 MAX_RESULTS = 2500
 
 
@@ -87,6 +86,18 @@ def _apply_fields(event: dict, body: dict, *, tz: str) -> None:
     if end_at < start_at:
         raise GoogleApiError(400, "timeRangeEmpty", "The specified time range is empty.")
     event["start"], event["end"] = start, end
+    if event.get("recurrence") is not None:
+        _check_series(event, tz)
+
+
+def _check_series(event: dict, tz: str) -> None:
+    """A recurring timed event needs its zone on both ends; its rule must parse."""
+    if "recurringEventId" in event:
+        raise GoogleApiError(400, "invalid", "Invalid value for recurrence.")
+    for what in ("start", "end"):
+        if "dateTime" in event[what] and not event[what].get("timeZone"):
+            raise GoogleApiError(400, "required", f"Missing time zone definition for {what} time.")
+    recurrence.parse_series(event, tz)
 
 
 def _bump(event: dict) -> None:
@@ -128,10 +139,27 @@ def insert_event(*, state: State, account: dict, body: dict, base_url: str) -> d
         return copy.deepcopy(event)
 
 
+def virtual_instance(store: dict, event_id: str, tz: str) -> dict | None:
+    """The unchanged instance an instance id names (not stored until it changes), else None."""
+    parts = recurrence.split_instance_id(event_id)
+    master = store.get(parts[0]) if parts else None
+    if parts is None or master is None or not master.get("recurrence"):
+        return None
+    series = recurrence.parse_series(master, tz)
+    start = recurrence.original_start(series, parts[1])
+    if start is None:
+        return None
+    return recurrence.make_instance(master, series, start)
+
+
+def _find(store: dict, event_id: str, tz: str) -> dict | None:
+    return store.get(event_id) or virtual_instance(store, event_id, tz)
+
+
 def get_event(*, state: State, account: dict, event_id: str) -> dict:
-    """An event by id, cancelled ones included; else 404."""
+    """An event or instance by id, cancelled ones included; else 404."""
     with state.lock:
-        event = state.events.get(account["email"], {}).get(event_id)
+        event = _find(state.events.get(account["email"], {}), event_id, account["time_zone"])
         if event is None:
             raise GoogleApiError(404, "notFound", "Not Found")
         return copy.deepcopy(event)
@@ -165,10 +193,10 @@ def _merge(target: dict, patch: dict) -> dict:
 def change_event(
     *, state: State, account: dict, event_id: str, body: dict, replace: bool, if_match: str | None
 ) -> dict:
-    """Patch (merge) or update (replace) an event."""
+    """Patch (merge) or update (replace) an event; changing an instance makes an exception."""
     with state.lock:
         store = state.events.get(account["email"], {})
-        event = store.get(event_id)
+        event = _find(store, event_id, account["time_zone"])
         if event is None:
             raise GoogleApiError(404, "notFound", "Not Found")
         _check_etag(event, if_match)
@@ -186,162 +214,18 @@ def change_event(
 
 
 def delete_event(*, state: State, account: dict, event_id: str, if_match: str | None) -> None:
-    """Mark an event cancelled; deleting it again is 410."""
+    """Mark an event cancelled (an instance: a cancelled exception; a master: the series)."""
     with state.lock:
-        event = state.events.get(account["email"], {}).get(event_id)
+        store = state.events.get(account["email"], {})
+        event = _find(store, event_id, account["time_zone"])
         if event is None:
             raise GoogleApiError(404, "notFound", "Not Found")
         if event.get("status") == "cancelled":
             raise GoogleApiError(410, "deleted", "Resource has been deleted")
         _check_etag(event, if_match)
-        event["status"] = "cancelled"
-        _bump(event)
+        store[event_id] = event
+        for other in store.values():
+            if other is event or other.get("recurringEventId") == event_id:
+                other["status"] = "cancelled"
+                _bump(other)
         state.save()
-
-
-def _page_token(offset: int, fingerprint: str) -> str:
-    raw = json.dumps({"o": offset, "f": fingerprint}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _read_page_token(token: str, fingerprint: str) -> int:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        offset = int(data["o"])
-    except (ValueError, KeyError, TypeError) as err:
-        raise GoogleApiError(400, "invalid", "Invalid page token value.") from err
-    if data.get("f") != fingerprint or offset < 0:
-        raise GoogleApiError(400, "invalid", "Invalid page token value.")
-    return offset
-
-
-def _flag(params: dict, name: str) -> bool:
-    return str(params.get(name, "false")).lower() == "true"
-
-
-def list_events(*, state: State, account: dict, params: dict) -> dict:
-    """events.list with timeMin/timeMax, q, iCalUID, orderBy, showDeleted and paging."""
-    tz = account["time_zone"]
-    time_min = parse_rfc3339(params["timeMin"], param="timeMin") if params.get("timeMin") else None
-    time_max = parse_rfc3339(params["timeMax"], param="timeMax") if params.get("timeMax") else None
-    if time_min and time_max and time_max <= time_min:
-        raise GoogleApiError(
-            400, "timeRangeEmpty", extra={"locationType": "parameter", "location": "timeMax"}
-        )
-    order_by = params.get("orderBy")
-    single = _flag(params, "singleEvents")
-    if order_by not in {None, "startTime", "updated"} or (order_by == "startTime" and not single):
-        raise GoogleApiError(
-            400, "badRequest", "The requested ordering is not available for the particular query."
-        )
-    try:
-        max_results = int(params.get("maxResults", DEFAULT_MAX_RESULTS))
-    except ValueError as err:
-        raise GoogleApiError(400, "invalid", "Invalid value for maxResults.") from err
-    if max_results < 1:
-        raise GoogleApiError(400, "invalid", "Invalid max results value.")
-    max_results = min(max_results, MAX_RESULTS)
-    query = (params.get("q") or "").lower()
-    ical = params.get("iCalUID")
-    show_deleted = _flag(params, "showDeleted")
-    updated_min = (
-        parse_rfc3339(params["updatedMin"], param="updatedMin")
-        if params.get("updatedMin")
-        else None
-    )
-    with state.lock:
-        events = [copy.deepcopy(e) for e in state.events.get(account["email"], {}).values()]
-    selected = []
-    for event in events:
-        # With updatedMin, deletions since then are always included (the sync contract).
-        if event.get("status") == "cancelled" and not (show_deleted or updated_min):
-            continue
-        if time_min and instant_of(event["end"], tz) <= time_min:
-            continue
-        if time_max and instant_of(event["start"], tz) >= time_max:
-            continue
-        if ical and event.get("iCalUID") != ical:
-            continue
-        if updated_min and datetime.fromisoformat(event["updated"]) < updated_min:
-            continue
-        if query and not any(
-            query in str(event.get(f, "")).lower() for f in ("summary", "description", "location")
-        ):
-            continue
-        selected.append(event)
-    if order_by == "updated":
-        selected.sort(key=lambda e: (e["updated"], e["id"]))
-    else:
-        selected.sort(key=lambda e: (instant_of(e["start"], tz), e["id"]))
-    fingerprint = str(
-        abs(
-            hash(
-                json.dumps(
-                    {k: v for k, v in sorted(params.items()) if k != "pageToken"}, sort_keys=True
-                )
-            )
-        )
-    )
-    offset = _read_page_token(params["pageToken"], fingerprint) if params.get("pageToken") else 0
-    page = selected[offset : offset + max_results]
-    latest = max((e["updated"] for e in events), default=format_utc(now()))
-    body = {
-        "kind": "calendar#events",
-        "etag": f'"{abs(hash(latest)) % 10**15}"',
-        "summary": account["email"],
-        "updated": latest,
-        "timeZone": params.get("timeZone") or tz,
-        "accessRole": "owner",
-        "defaultReminders": [{"method": "popup", "minutes": 10}],
-        "items": page,
-    }
-    if offset + max_results < len(selected):
-        body["nextPageToken"] = _page_token(offset + max_results, fingerprint)
-    return body
-
-
-def freebusy(*, state: State, email: str, body: dict) -> dict:
-    """freebusy.query over the caller's own calendar (others: notFound)."""
-    if not body.get("timeMin") or not body.get("timeMax"):
-        raise GoogleApiError(400, "required", "Missing timeMin or timeMax.")
-    time_min = parse_rfc3339(str(body["timeMin"]), param="timeMin")
-    time_max = parse_rfc3339(str(body["timeMax"]), param="timeMax")
-    if time_max <= time_min:
-        raise GoogleApiError(400, "timeRangeEmpty", "The specified time range is empty.")
-    account = state.accounts[email]
-    calendars: dict = {}
-    for item in body.get("items") or []:
-        cal_id = item.get("id", "")
-        if cal_id not in {"primary", email}:
-            calendars[cal_id] = {"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}
-            continue
-        listed = list_events(
-            state=state,
-            account=account,
-            params={
-                "timeMin": time_min.isoformat(),
-                "timeMax": time_max.isoformat(),
-                "singleEvents": "true",
-                "orderBy": "startTime",
-                "maxResults": str(MAX_RESULTS),
-            },
-        )["items"]
-        busy = []
-        for event in listed:
-            if event.get("transparency") == "transparent":
-                continue
-            start = max(instant_of(event["start"], account["time_zone"]), time_min)
-            end = min(instant_of(event["end"], account["time_zone"]), time_max)
-            busy.append(
-                {
-                    "start": format_utc(start).replace(".000", ""),
-                    "end": format_utc(end).replace(".000", ""),
-                }
-            )
-        calendars[cal_id] = {"busy": busy}
-    return {
-        "kind": "calendar#freeBusy",
-        "timeMin": format_utc(time_min),
-        "timeMax": format_utc(time_max),
-        "calendars": calendars,
-    }
