@@ -52,6 +52,7 @@ unit: install ## the tests without processes or browsers (quick)
 # BENCH_FLAGS go to bench/system.py, e.g. `make bench BENCH_FLAGS=--quick` for a smoke run.
 BENCH_FLAGS ?=
 bench: install ## benchmarks: NLU, skill-calendar overhead, whole system; figures in docs/benchmarks.md
+	@$(UV) sync --frozen --all-packages --group bench --quiet
 	$(RUN) python bench/nlu.py
 	$(RUN) python bench/calendar_overhead.py
 	$(RUN) python bench/system.py $(BENCH_FLAGS)

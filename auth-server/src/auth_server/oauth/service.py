@@ -196,7 +196,6 @@ async def complete_authorization(
     try:
         tokens = await runtime.google.exchange_code(
             code=code,
-            scopes=stored.scopes.split(),
             code_verifier=verifier,
             redirect_uri=runtime.redirect_uri,
         )
@@ -219,7 +218,7 @@ async def complete_authorization(
         return CallbackResult(
             SCOPE_MISSING,
             capability,
-            google_email=info.get("email"),
+            google_email=info.email,
             missing=caps.missing_scopes(granted, capability),
             retry_url=await _retry_link(session=session, runtime=runtime, state=stored),
         )
@@ -227,8 +226,8 @@ async def complete_authorization(
         session=session,
         cipher=runtime.cipher,
         user_id=stored.user_id,
-        sub=str(info["sub"]),
-        email=info.get("email"),
+        sub=info.sub,
+        email=info.email,
         tokens=tokens,
         capability=capability,
         pending_action_ref=stored.pending_action_ref,

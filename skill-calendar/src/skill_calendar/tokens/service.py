@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from shared.db import utcnow
-from shared.http import RETRY_POLICY, RetryPolicy
+from shared.http import RETRY_POLICY, RetryPolicy, error_object
 from shared.time import parse_aware
 from skill_calendar.google.exceptions import CalendarReauthRequired, CalendarUnavailable
 
@@ -111,7 +111,7 @@ class AuthServerTokens:
                 expires_at=parse_aware(data["expires_at"]),
                 google_email=data.get("google_email"),
             )
-        error = _error_of(response)
+        error = error_object(response)
         if response.status_code == 409 and error.get("code") == "auth.reauth_required":
             details = error.get("details") or {}
             raise CalendarReauthRequired(
@@ -136,10 +136,3 @@ class AuthServerTokens:
         if response.status_code not in (200, 201):
             return None
         return response.json().get("url")
-
-
-def _error_of(response: httpx.Response) -> dict:
-    try:
-        return response.json().get("error") or {}
-    except (ValueError, AttributeError):
-        return {}
