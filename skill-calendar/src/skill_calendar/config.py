@@ -40,7 +40,10 @@ class CalendarSettings(ServiceSettings):
     token_expiry_margin_s: float = Field(
         60.0, description="A cached access token is renewed this long before it expires"
     )
-    zone_cache_ttl_s: float = Field(600.0, description="How long a calendar's zone is cached")
+    zone_cache_ttl_s: float = Field(600.0, gt=0, description="How long a calendar's zone is cached")
+    cache_max_users: int = Field(
+        10_000, ge=1, description="Most users whose token and zone are cached in memory at once"
+    )
 
     @model_validator(mode="after")
     def _attempt_fits_the_budget(self) -> CalendarSettings:

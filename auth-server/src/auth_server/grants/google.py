@@ -80,10 +80,13 @@ def is_loopback_http(uri: str) -> bool:
         return False
 
 
-def check_transport(uris: list[str]) -> None:
-    """Refuses any endpoint that is not https, except plain http on loopback."""
+def check_transport(uris: list[str], allow_http_hosts: frozenset[str] = frozenset()) -> None:
+    """Refuses any endpoint that is not https, except plain http on loopback or on a host
+    named explicitly (a compose sandbox's emulator)."""
     for uri in uris:
-        if urlsplit(uri).scheme != "https" and not is_loopback_http(uri):
+        parts = urlsplit(uri)
+        named = parts.scheme == "http" and parts.hostname in allow_http_hosts
+        if parts.scheme != "https" and not (is_loopback_http(uri) or named):
             raise ValueError(f"Google endpoints must use https (loopback http only): {uri}")
 
 
@@ -122,9 +125,11 @@ class GoogleOAuthClient:
         timeout: float = 10.0,
         retries: int = 2,
         retry_after_cap: float = 2.0,
+        allow_http_hosts: frozenset[str] = frozenset(),
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        check_transport([auth_uri, token_uri, revoke_uri, userinfo_uri])
+        self._allow_http_hosts = allow_http_hosts
+        check_transport([auth_uri, token_uri, revoke_uri, userinfo_uri], allow_http_hosts)
         self.client_id = client_id
         self._client_secret = client_secret
         self.auth_uri = auth_uri
@@ -155,7 +160,7 @@ class GoogleOAuthClient:
         login_hint: str | None = None,
     ) -> str:
         """The consent page URL (PKCE S256, offline, incremental)."""
-        check_transport([redirect_uri])
+        check_transport([redirect_uri], self._allow_http_hosts)
         params = {
             "response_type": "code",
             "client_id": self.client_id,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from auth_server.grants.models import GoogleAccount
 from auth_server.identities.service import repoint_identities
 from auth_server.oauth.tickets import CONNECT, create_ticket
 from auth_server.runtime import AuthRuntime
+from shared.auth import token_sha256
 from shared.db import utcnow
 
 logger = logging.getLogger(__name__)
@@ -305,11 +305,6 @@ def invalid_grant_reason(*, issued_at: datetime | None, testing_expiry_days: flo
     if lifetime - timedelta(hours=12) <= age <= lifetime + timedelta(days=1):
         return TESTING_EXPIRY_SUSPECTED
     return REVOKED
-
-
-def token_sha256(access_token: str) -> str:
-    """The fingerprint a caller names a refused access token by: SHA-256, lowercase hex."""
-    return hashlib.sha256(access_token.encode()).hexdigest()
 
 
 def _forced(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -10,6 +9,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth_server.oauth.models import LinkTicket, OAuthState
+from shared.auth import token_sha256
 from shared.db import utcnow
 
 CONNECT = "connect"
@@ -18,7 +18,7 @@ ACCOUNT = "account"
 
 def digest(secret: str) -> str:
     """The stored form of a ticket or state."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+    return token_sha256(secret)
 
 
 def new_secret() -> str:

@@ -10,16 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-INTENTS = (
-    "create_event",
-    "query_events",
-    "update_event",
-    "delete_event",
-    "approve",
-    "reject",
-    "other",
-)
-
 
 def iso(value: datetime | None) -> str | None:
     """ISO-8601 with offset, to the second."""
