@@ -66,8 +66,9 @@ async def run(n: int, database_url: str) -> dict[str, Any]:
     # skill-calendar's test doubles and the launcher's free_port
     sys.path[:0] = [str(SUPPORT), str(ROOT / "tools")]
     import auth_double as auth_support
-    from haru_stack import free_port
     from thread_server import ThreadServer
+
+    from shared.processes import free_port
 
     double = auth_support.AuthDouble(google_base_url=google.base_url, control=google.control)
     double.connect(user_id=USER, email=EMAIL)

@@ -17,16 +17,15 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from shared.processes import free_port, is_healthy
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_PORTS = {
@@ -49,13 +48,6 @@ DATABASE_ENV = {
 }
 HEALTH_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass(frozen=True)
@@ -341,12 +333,8 @@ class Stack:
                 raise RuntimeError(
                     f"{name} exited with {process.popen.returncode}:\n{self.tail(name)}"
                 )
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
+            if is_healthy(url):
+                return
             time.sleep(0.1)
         raise RuntimeError(f"{name} not healthy within {timeout:.0f}s:\n{self.tail(name)}")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.text import title_key
 from shared.time import parse_aware, start_of_day
 from skill_calendar.events.exceptions import RangeInvalid
 from skill_calendar.events.schemas import EventCreate, EventPatch
@@ -22,7 +22,6 @@ from skill_calendar.idempotency.service import claim_key, complete_key, request_
 
 # Google answers 410 for an event that was deleted (and 404 for one that never was).
 GONE = 410
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -40,8 +39,8 @@ def derive_event_id(*, user_id: str, key: str) -> str:
 
 
 def normalise_title(title: str) -> str:
-    """The title without whitespace, case-folded (for duplicate detection)."""
-    return _SPACES.sub("", title).casefold()
+    """The title as compared for duplicate detection (``shared.text.title_key``)."""
+    return title_key(title)
 
 
 def span_of(raw: dict[str, Any], zone: ZoneInfo) -> Span:
