@@ -24,9 +24,10 @@ run: install ## start the emulators and the three services on SQLite; Ctrl-C sto
 migrate: install ## upgrade the three SQLite databases under ./var to head
 	@$(RUN) python tools/haru_stack.py migrate
 
-lint: install ## ruff: lint and formatting
+lint: install ## ruff (lint, formatting) and mypy (types; strict on shared)
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) mypy
 
 format: install ## ruff: fix imports and format
 	$(RUN) ruff check --fix .
@@ -59,4 +60,4 @@ bench: install ## benchmarks: NLU, skill-calendar overhead, whole system; figure
 	$(RUN) python bench/report.py
 
 clean: ## remove ./var (SQLite databases, logs, development secrets) and caches
-	rm -rf var .pytest_cache .ruff_cache .hypothesis
+	rm -rf var .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -8,13 +8,14 @@ machine-readable.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ExceptionHandler
 
 from shared.context import current_request_id
 from shared.time import NAIVE_DATETIME_CODE, RANGE_INVALID_CODE, ZONE_UNKNOWN_CODE
@@ -193,7 +194,12 @@ async def handle_database_error(request: Request, exc: DBAPIError) -> JSONRespon
 
 def install_error_handlers(app: FastAPI) -> None:
     """Installs the one error handler set on ``app`` (unexpected errors: the middleware)."""
-    app.add_exception_handler(AppError, handle_app_error)
-    app.add_exception_handler(DBAPIError, handle_database_error)
-    app.add_exception_handler(RequestValidationError, handle_validation_error)
-    app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    # Starlette types a handler as taking any Exception; each is registered for its own class.
+    handlers = {
+        AppError: handle_app_error,
+        DBAPIError: handle_database_error,
+        RequestValidationError: handle_validation_error,
+        StarletteHTTPException: handle_http_exception,
+    }
+    for error_class, handler in handlers.items():
+        app.add_exception_handler(error_class, cast(ExceptionHandler, handler))

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from types import TracebackType
+from typing import Self
 
 HEALTH_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
@@ -92,7 +93,7 @@ class ModuleProcess:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> ModuleProcess:
+    def start(self) -> Self:
         """Starts the process and waits until it is healthy (stopping it if it never is)."""
         env = {
             key: value
@@ -122,7 +123,7 @@ class ModuleProcess:
             stop_process(self.process)
             self.process = None
 
-    def __enter__(self) -> ModuleProcess:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(

@@ -261,7 +261,7 @@ def migration_drift(service_dir: Path, database_url: str, metadata: MetaData) ->
 
         opts = {"compare_type": True, "include_name": ours}
         context = MigrationContext.configure(connection, opts=opts)
-        return compare_metadata(context, metadata)
+        return list(compare_metadata(context, metadata))
 
     async def run() -> list[Any]:
         engine = create_async_engine(normalize_url(database_url))
@@ -271,7 +271,8 @@ def migration_drift(service_dir: Path, database_url: str, metadata: MetaData) ->
         finally:
             await engine.dispose()
 
-    return run_blocking(run())
+    drift: list[Any] = run_blocking(run())
+    return drift
 
 
 async def table_names(database_url: str) -> set[str]:

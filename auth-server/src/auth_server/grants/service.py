@@ -25,7 +25,7 @@ from auth_server.identities.service import repoint_identities
 from auth_server.oauth.tickets import CONNECT, create_ticket
 from auth_server.runtime import AuthRuntime
 from shared.auth import token_sha256
-from shared.db import utcnow
+from shared.db import rows_affected, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -382,7 +382,7 @@ async def _refresh(
     processes on PostgreSQL; the in-process lock around this call queues the rest.
     """
     margin = timedelta(seconds=runtime.settings.refresh_margin_seconds)
-    failure: Exception | None = None
+    failure: Exception | GrantStatus | None = None
     forced = force_refresh or refused_token_sha256 is not None
     async with runtime.sessionmaker() as session:
         async with session.begin():
@@ -394,7 +394,7 @@ async def _refresh(
             )
             status = capability_status(account, capability)
             if account is None or not status.usable:
-                failure = status  # type: ignore[assignment]
+                failure = status
             else:
                 forced = _forced(
                     cipher=runtime.cipher,
@@ -496,7 +496,7 @@ async def _refresh_locked(
         .execution_options(synchronize_session=False)
     )
     await session.refresh(account)
-    if result.rowcount == 1:
+    if rows_affected(result) == 1:
         record_transitions(
             session=session, user_id=account.user_id, before=before, after=all_statuses(account)
         )

@@ -25,7 +25,7 @@ from auth_server.oauth.tickets import (
     new_secret,
 )
 from auth_server.runtime import AuthRuntime
-from shared.db import utcnow
+from shared.db import rows_affected, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +73,10 @@ async def open_account_ticket(
 
 def form_token_ok(ticket: LinkTicket, presented: str | None) -> bool:
     """Whether a form carried the account page's token (CSRF)."""
-    expected = ticket.form_token or ""
-    return bool(presented and expected) and hmac.compare_digest(presented, expected)
+    expected = ticket.form_token
+    if not presented or not expected:
+        return False
+    return hmac.compare_digest(presented, expected)
 
 
 async def begin_authorization(
@@ -180,7 +182,7 @@ async def complete_authorization(
         .values(used_at=utcnow())
     )
     await session.commit()  # single use, even if what follows fails
-    if claimed.rowcount != 1:
+    if rows_affected(claimed) != 1:
         return CallbackResult(STATE_USED, stored.capability)
     capability = stored.capability
     if error or not code:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth_server.oauth.models import LinkTicket, OAuthState
 from shared.auth import token_sha256
-from shared.db import utcnow
+from shared.db import rows_affected, utcnow
 
 CONNECT = "connect"
 ACCOUNT = "account"
@@ -69,7 +69,7 @@ async def consume_ticket(*, session: AsyncSession, ticket: LinkTicket) -> bool:
         .where(LinkTicket.id == ticket.id, LinkTicket.used_at.is_(None))
         .values(used_at=utcnow())
     )
-    return result.rowcount == 1
+    return rows_affected(result) == 1
 
 
 async def purge_expired(*, session: AsyncSession, older_than: timedelta) -> int:
@@ -78,5 +78,5 @@ async def purge_expired(*, session: AsyncSession, older_than: timedelta) -> int:
     removed = 0
     for model in (LinkTicket, OAuthState):
         result = await session.execute(delete(model).where(model.expires_at < cutoff))
-        removed += result.rowcount or 0
+        removed += rows_affected(result)
     return removed

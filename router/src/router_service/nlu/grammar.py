@@ -96,6 +96,7 @@ Rule = tuple[re.Pattern[str], Callable[[re.Match[str], Context], Hit | None]]
 
 
 def _hit(kind: str, match: re.Match[str], **values: object) -> Hit:
+    # Each rule passes only Hit's own fields; typing **values per rule would repeat Hit.
     return Hit(kind, match.start(), match.end(), **values)  # type: ignore[arg-type]
 
 

@@ -139,7 +139,7 @@ class NluResult(BaseModel):
     def from_parse(cls, parsed: Parse) -> NluResult:
         """Converts the parser's plain result."""
         return cls(
-            intent=parsed.intent,  # type: ignore[arg-type]
+            intent=parsed.intent,
             event=_event(parsed.event),
             range=RangeSlots(start=parsed.range.start, end=parsed.range.end)
             if parsed.range

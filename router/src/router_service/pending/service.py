@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from router_service.conversations.models import Channel
 from router_service.pending.models import OPEN_STATES, ActionKind, ActionState, PendingAction
+from shared.db import rows_affected
 
 
 async def create_action(
@@ -72,7 +73,7 @@ async def transition(
     if not_expired:
         statement = statement.where(PendingAction.expires_at > now)
     result = await session.execute(statement)
-    return result.rowcount == 1
+    return rows_affected(result) == 1
 
 
 async def get_action(*, session: AsyncSession, action_id: int) -> PendingAction | None:
@@ -106,7 +107,7 @@ async def expire_stale(*, session: AsyncSession, conversation_key: str, now: dat
         .values(state=ActionState.expired, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rows_affected(result)
 
 
 async def supersede_open(*, session: AsyncSession, conversation_key: str, now: datetime) -> int:
@@ -120,7 +121,7 @@ async def supersede_open(*, session: AsyncSession, conversation_key: str, now: d
         .values(state=ActionState.superseded, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rows_affected(result)
 
 
 async def awaiting_auth_for_users(
@@ -178,4 +179,4 @@ async def reclaim_stalled(
         .values(state=ActionState.approved, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return rows_affected(result) == 1

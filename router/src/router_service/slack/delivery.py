@@ -34,7 +34,7 @@ from router_service.slack.models import (
     DeliveryState,
     SlackDelivery,
 )
-from shared.db import utcnow
+from shared.db import rows_affected, utcnow
 from shared.http import backoff_delay
 
 logger = logging.getLogger(__name__)
@@ -331,7 +331,7 @@ async def _record(
             .execution_options(synchronize_session=False)
         )
         await session.commit()
-    if result.rowcount != 1:
+    if rows_affected(result) != 1:
         logger.warning("slack delivery lease lost", extra={"delivery_id": claim.delivery_id})
         return False
     return True

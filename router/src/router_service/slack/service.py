@@ -29,7 +29,7 @@ from router_service.slack.delivery import enqueue_update
 from router_service.slack.exceptions import PayloadInvalid, SlackApiFailed
 from router_service.slack.keys import conversation_key, external_id
 from router_service.slack.models import InboxKind, InboxState, SlackInbox, SlackUser
-from shared.db import utcnow
+from shared.db import rows_affected, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ async def claim(
         .execution_options(synchronize_session=False)
     )
     await session.commit()
-    return result.rowcount == 1
+    return rows_affected(result) == 1
 
 
 async def stale_items(*, session: AsyncSession, now: datetime, grace_seconds: float) -> list[str]:
