@@ -397,7 +397,6 @@ def measure_flow(
 
 def measure_ceiling(*, duration: float, warmup: float, memory: Memory) -> list[Point]:
     """Starts the ceiling app, loads it, returns its points (memory sampled into ``memory``)."""
-    sys.path.insert(0, str(REPO / "tools"))
     from shared.processes import free_port
 
     port = free_port()
