@@ -122,9 +122,3 @@ async def _post(client: httpx.AsyncClient, event: GrantEvent) -> str | None:
     if 200 <= response.status_code < 300:
         return None
     return f"status {response.status_code}"
-
-
-async def pending_count(*, session: AsyncSession) -> int:
-    """How many events still wait for delivery."""
-    rows = await session.scalars(select(GrantEvent.id).where(GrantEvent.delivered_at.is_(None)))
-    return len(rows.all())
