@@ -2,8 +2,8 @@
 
 ``TimeZoneName`` is an IANA zone ZoneInfo knows ("Asia/Seoul", never "Asia/Seuol");
 ``HttpUrl`` an absolute http(s) URL with a host, kept as the text given (no slash added, so
-``url + path`` stays right); ``Seconds`` a positive duration. Each keeps its plain Python type,
-so code reading the setting does not change.
+``url + path`` stays right). Both keep their plain ``str``, so code reading the setting does not
+change. Durations are numbers with bounds: ``Field(gt=0)`` (or ``ge=0`` where 0 means never).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator
 
 
 def _zone(name: str) -> str:
@@ -32,4 +32,3 @@ def _http_url(url: str) -> str:
 
 TimeZoneName = Annotated[str, AfterValidator(_zone)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
-Seconds = Annotated[float, Field(gt=0)]
