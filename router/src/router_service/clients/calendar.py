@@ -21,7 +21,7 @@ from router_service.clients.exceptions import (
     CalendarRequestFailed,
     CalendarUnavailable,
 )
-from shared.http import RETRY_POLICY, RetryPolicy
+from shared.http import RETRY_POLICY, RetryPolicy, error_object
 from shared.time import isoformat
 
 logger = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ class CalendarClient:
             raise CalendarUnavailable() from err
         if response.status_code < 400:
             return response.json()
-        error = _error(response)
+        error = error_object(response)
         code = error.get("code")
         if response.status_code == 409 and code in REAUTH_CODES:
             raise CalendarReauthRequired(details=error.get("details") or {})
@@ -127,11 +127,3 @@ class CalendarClient:
         if response.status_code >= 500:
             raise CalendarUnavailable(details={"status": response.status_code, "code": code})
         raise CalendarRequestFailed(details={"status": response.status_code, "code": code})
-
-
-def _error(response: httpx.Response) -> dict[str, Any]:
-    try:
-        error = response.json()["error"]
-    except (ValueError, KeyError, TypeError):
-        return {}
-    return error if isinstance(error, dict) else {}
