@@ -23,7 +23,7 @@ from router_service.config import RouterSettings
 from router_service.db import Base, load_models
 from router_service.main import create_app
 from shared.testing import live_server, serve_app
-from shared.text import title_key
+from shared.titles import title_key
 
 ROUTER_TOKEN = "test-router-token"  # a generic internal caller (the NLU tests use it)
 AUTH_SERVER_CALLER_TOKEN = "test-auth-server-token"  # auth-server → router (grant events)

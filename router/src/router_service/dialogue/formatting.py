@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from shared.text import title_key
 from shared.time import DEFAULT_ZONE_NAME, parse_aware
+from shared.titles import title_key
 
 WEEKDAYS = "월화수목금토일"
 # The zone Korean wording leaves implicit; any other zone is named beside the times.
@@ -172,7 +172,7 @@ def range_label(start: datetime, end: datetime, zone: tzinfo) -> str:
 
 
 def normalise_title(title: str | None) -> str:
-    """A title for loose matching (``shared.text.title_key``)."""
+    """A title for loose matching (``shared.titles.title_key``)."""
     return title_key(title)
 
 

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.text import title_key
 from shared.time import parse_aware, start_of_day
+from shared.titles import title_key
 from skill_calendar.events.exceptions import RangeInvalid
 from skill_calendar.events.schemas import EventCreate, EventPatch
 from skill_calendar.google.client import GoogleCalendarClient
@@ -39,7 +39,7 @@ def derive_event_id(*, user_id: str, key: str) -> str:
 
 
 def normalise_title(title: str) -> str:
-    """The title as compared for duplicate detection (``shared.text.title_key``)."""
+    """The title as compared for duplicate detection (``shared.titles.title_key``)."""
     return title_key(title)
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.text import title_key
+from shared.titles import title_key
 
 
 @pytest.mark.parametrize(
