@@ -52,12 +52,14 @@ unit: install ## the tests without processes or browsers (quick)
 
 # BENCH_FLAGS go to bench/system.py, e.g. `make bench BENCH_FLAGS=--quick` for a smoke run.
 BENCH_FLAGS ?=
+# The benchmark-only tools (locust, matplotlib, gevent, psutil) are the `bench` group: installed
+# here, never by `make install` or `make test`.
+BENCH_RUN := $(UV) run --frozen --all-packages --group bench
 bench: install ## benchmarks: NLU, skill-calendar overhead, whole system; figures in docs/benchmarks.md
-	@$(UV) sync --frozen --all-packages --group bench --quiet
-	$(RUN) python bench/nlu.py
-	$(RUN) python bench/calendar_overhead.py
-	$(RUN) python bench/system.py $(BENCH_FLAGS)
-	$(RUN) python bench/report.py
+	$(BENCH_RUN) python bench/nlu.py
+	$(BENCH_RUN) python bench/calendar_overhead.py
+	$(BENCH_RUN) python bench/system.py $(BENCH_FLAGS)
+	$(BENCH_RUN) python bench/report.py
 
 clean: ## remove ./var (SQLite databases, logs, development secrets) and caches
 	rm -rf var .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -139,11 +139,43 @@ def check(workspace: list[Member] | None = None) -> list[Finding]:
     return findings
 
 
+def check_bench(workspace: list[Member] | None = None) -> list[Finding]:
+    """bench/ imports only what the workspace and the root's dev and bench groups declare,
+    and every distribution of the bench group is imported there."""
+    workspace = workspace if workspace is not None else members()
+    groups = tomllib.loads((REPO / "pyproject.toml").read_text())["dependency-groups"]
+    bench_group = {requirement_name(r) for r in groups["bench"]}
+    allowed = bench_group | {requirement_name(r) for r in groups["dev"]}
+    local = {
+        p.stem for folder in ("bench", "tools", "tests-e2e") for p in (REPO / folder).rglob("*.py")
+    }
+    for member in workspace:
+        allowed |= {member.name, *member.dependencies, *member.extras}
+        local |= set(member.packages)
+    provided_by = providers()
+    findings: list[Finding] = []
+    used: set[str] = set()
+    for source in sorted((REPO / "bench").rglob("*.py")):
+        for module, line in imported_modules(source):
+            if module in sys.stdlib_module_names or module in local:
+                continue
+            # A group not installed now (bench) is known by its distributions' own names.
+            dists = provided_by.get(module) or {normalise(module)}
+            used |= dists
+            if not dists & allowed:
+                findings.append(Finding("bench", "undeclared", module, f"{_shown(source)}:{line}"))
+    findings += [
+        Finding("bench", "unused", name, "pyproject.toml [dependency-groups] bench")
+        for name in sorted(bench_group - used)
+    ]
+    return findings
+
+
 def _shown(path: Path) -> str:
     return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
 
 if __name__ == "__main__":
-    problems = check()
+    problems = check() + check_bench()
     print("\n".join(map(str, problems)) or "every import is declared, every declaration used")
     sys.exit(1 if problems else 0)

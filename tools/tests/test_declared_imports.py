@@ -2,11 +2,16 @@
 
 from pathlib import Path
 
-from declared_imports import Finding, Member, check
+from declared_imports import Finding, Member, check, check_bench
 
 
 def test_every_member_declares_what_it_imports_and_imports_what_it_declares():
     problems = check()
+    assert not problems, "\n".join(map(str, problems))
+
+
+def test_benchmarks_import_only_what_the_bench_and_dev_groups_declare():
+    problems = check_bench()
     assert not problems, "\n".join(map(str, problems))
 
 
