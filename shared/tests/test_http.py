@@ -1,15 +1,9 @@
 import httpx
 import pytest
 
+from shared.backoff import backoff_delay, retry_after_seconds
 from shared.context import request_id_var
-from shared.http import (
-    RETRY_POLICY,
-    RetryPolicy,
-    backoff_delay,
-    create_client,
-    error_object,
-    retry_after_seconds,
-)
+from shared.http import RETRY_POLICY, RetryPolicy, create_client, error_object
 
 
 class Script(httpx.AsyncBaseTransport):

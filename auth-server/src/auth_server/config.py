@@ -89,6 +89,12 @@ class AuthSettings(ServiceSettings):
     outbox_backoff_base_seconds: float = Field(1.0, description="First retry delay of a delivery")
     outbox_backoff_cap_seconds: float = Field(300.0, description="Longest delay between retries")
     outbox_timeout_seconds: float = Field(5.0, description="Timeout of one delivery")
+    outbox_max_attempts: int = Field(
+        60, ge=1, description="Deliveries of one event before it is dead (about four hours)"
+    )
+    outbox_lease_seconds: float = Field(
+        60.0, gt=0, description="How long a claimed event is reserved for one worker"
+    )
     housekeeping_seconds: float = Field(
         3600.0, description="How often expired links and OAuth states are deleted"
     )

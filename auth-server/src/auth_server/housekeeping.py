@@ -1,50 +1,40 @@
-"""A background task that deletes expired links and OAuth states now and then."""
+"""A periodic task that deletes expired links and OAuth states now and then."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
+from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth_server.oauth.tickets import purge_expired
+from shared.work.periodic import Periodic
 
 logger = logging.getLogger(__name__)
 
 KEEP_EXPIRED_FOR = timedelta(days=1)
 
 
-class Housekeeper:
-    def __init__(self, *, sessionmaker: async_sessionmaker[AsyncSession], every_seconds: float):
-        self.sessionmaker = sessionmaker
-        self.every_seconds = every_seconds
-        self._task: asyncio.Task[None] | None = None
+async def purge(*, sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    """One purge; returns how many rows went."""
+    async with sessionmaker() as session, session.begin():
+        removed = await purge_expired(session=session, older_than=KEEP_EXPIRED_FOR)
+    if removed:
+        logger.info("purged expired links and states", extra={"rows": removed})
+    return removed
 
-    async def run_once(self) -> int:
-        """One purge; returns how many rows went."""
-        async with self.sessionmaker() as session, session.begin():
-            return await purge_expired(session=session, older_than=KEEP_EXPIRED_FOR)
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="auth-housekeeping")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                removed = await self.run_once()
-                if removed:
-                    logger.info("purged expired links and states", extra={"rows": removed})
-            except asyncio.CancelledError:
-                raise
-            except Exception as err:
-                logger.warning("housekeeping failed: %s", type(err).__name__)
-            await asyncio.sleep(self.every_seconds)
+def housekeeper(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    every_seconds: float,
+    registry: CollectorRegistry | None = None,
+) -> Periodic:
+    """The purge, every ``every_seconds`` (first at start)."""
+    return Periodic(
+        "auth-housekeeping",
+        lambda: purge(sessionmaker=sessionmaker),
+        every=every_seconds,
+        registry=registry,
+    )

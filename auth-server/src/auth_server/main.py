@@ -10,13 +10,15 @@ from fastapi import FastAPI
 from auth_server.api import api_router
 from auth_server.config import AuthSettings
 from auth_server.crypto import cipher_from_settings
+from auth_server.events.models import CHANNEL as GRANT_EVENTS_CHANNEL
 from auth_server.events.worker import OutboxWorker
 from auth_server.grants.google import GoogleOAuthClient
-from auth_server.housekeeping import Housekeeper
+from auth_server.housekeeping import housekeeper
 from auth_server.runtime import AuthRuntime
 from shared.app import build_app
 from shared.http import create_client
 from shared.settings import load_settings
+from shared.work.notify import listener_for
 
 
 def build_runtime(settings: AuthSettings, app: FastAPI) -> AuthRuntime:
@@ -52,8 +54,12 @@ def create_app(settings: AuthSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime: AuthRuntime = app.state.auth
+        registry = app.state.metrics.registry
+        listener = listener_for(app.state.database.url, channels=[GRANT_EVENTS_CHANNEL])
+        app.state.listener = listener
         if settings.outbox_enabled and settings.router_url:
             runtime.outbox = OutboxWorker(
+                settings=settings,
                 sessionmaker=runtime.sessionmaker,
                 client=create_client(
                     base_url=settings.router_url,
@@ -61,19 +67,24 @@ def create_app(settings: AuthSettings | None = None) -> FastAPI:
                     timeout=settings.outbox_timeout_seconds,
                     retries=0,
                 ),
-                poll_seconds=settings.outbox_poll_seconds,
-                backoff_base=settings.outbox_backoff_base_seconds,
-                backoff_cap=settings.outbox_backoff_cap_seconds,
+                registry=registry,
+                listener=listener,
             )
             runtime.outbox.start()
-        housekeeper = Housekeeper(
-            sessionmaker=runtime.sessionmaker, every_seconds=settings.housekeeping_seconds
+        purge = housekeeper(
+            sessionmaker=runtime.sessionmaker,
+            every_seconds=settings.housekeeping_seconds,
+            registry=registry,
         )
-        housekeeper.start()
+        purge.start()
+        if listener is not None:
+            await listener.start()
         try:
             yield
         finally:
-            await housekeeper.stop()
+            if listener is not None:
+                await listener.stop()
+            await purge.stop()
             if runtime.outbox is not None:
                 await runtime.outbox.stop()
                 runtime.outbox = None

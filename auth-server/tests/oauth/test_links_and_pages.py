@@ -227,7 +227,7 @@ async def test_account_page_without_google_shows_every_capability_missing(client
 
 
 async def test_housekeeping_deletes_long_expired_links_only(client, service_headers):
-    from auth_server.housekeeping import Housekeeper
+    from auth_server.housekeeping import purge
 
     user_id = await new_user(client, service_headers)
     await connect_link(client, service_headers, user_id)
@@ -235,6 +235,5 @@ async def test_housekeeping_deletes_long_expired_links_only(client, service_head
     async with client.app.state.database.sessionmaker() as session, session.begin():
         first = (await session.scalars(select(LinkTicket))).first()
         first.expires_at = utcnow() - timedelta(days=2)
-    keeper = Housekeeper(sessionmaker=client.app.state.database.sessionmaker, every_seconds=60)
-    assert await keeper.run_once() == 1
+    assert await purge(sessionmaker=client.app.state.database.sessionmaker) == 1
     assert await count(client, LinkTicket) == 1

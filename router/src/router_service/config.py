@@ -39,7 +39,9 @@ class RouterSettings(ServiceSettings):
         60.0, ge=0, description="How often stalled approved actions are resumed (0: never)"
     )
     stream_poll_seconds: float = Field(
-        1.0, gt=0, description="How often the chat stream polls the database for new messages"
+        1.0,
+        gt=0,
+        description="How often the chat stream polls for new messages (SQLite; PostgreSQL: NOTIFY)",
     )
     llm_enabled: bool = Field(
         False, description="Ask an OpenAI-compatible model when the NLU rules are unsure"
@@ -67,7 +69,7 @@ class RouterSettings(ServiceSettings):
         8, ge=1, description="Attempts at one Slack message before it is dead-lettered"
     )
     slack_delivery_backoff_base_seconds: float = Field(
-        2.0, gt=0, description="First retry delay of a failed Slack delivery (then doubled)"
+        2.0, gt=0, description="Backoff base of a failed Slack delivery (full jitter, doubling)"
     )
     slack_delivery_backoff_cap_seconds: float = Field(
         300.0, gt=0, description="Longest retry delay of a failed Slack delivery"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -12,29 +10,28 @@ import httpx
 from fastapi import FastAPI
 
 from router_service.api import api_router
+from router_service.chat.live import MESSAGES_CHANNEL
 from router_service.clients.auth_server import AuthServerClient
 from router_service.clients.calendar import CalendarClient
 from router_service.config import RouterSettings
 from router_service.dialogue.service import DialogueDeps, recover_stalled
 from router_service.nlu.llm import LlmParser, OpenAiNluParser
+from router_service.slack.models import DELIVERIES_CHANNEL
 from router_service.slack.worker import SlackRuntime
 from router_service.web.router import static_files
 from shared.app import build_app
 from shared.http import create_client
 from shared.settings import load_settings
+from shared.work.notify import Listener, listener_for
+from shared.work.periodic import Periodic
 
 logger = logging.getLogger(__name__)
 
 
-async def _recovery_loop(app: FastAPI, interval: float) -> None:
-    """Every ``interval`` seconds, resumes approved actions that a stopped process left."""
-    while True:
-        try:
-            async with app.state.database.sessionmaker() as session:
-                await recover_stalled(session, deps=app.state.dialogue)
-        except Exception:  # keep the loop alive; the next round tries again
-            logger.exception("stalled action recovery failed")
-        await asyncio.sleep(interval)
+async def _recover_stalled(app: FastAPI) -> None:
+    """Resumes approved actions that a stopped process left (one periodic round)."""
+    async with app.state.database.sessionmaker() as session:
+        await recover_stalled(session, deps=app.state.dialogue)
 
 
 def _nlu_llm(settings: RouterSettings) -> LlmParser | None:
@@ -75,9 +72,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        recovery = None
+        recovery = Periodic(
+            "stalled-action-recovery",
+            lambda: _recover_stalled(app),
+            every=settings.recovery_interval_seconds,
+            registry=app.state.metrics.registry,
+        )
         if settings.recovery_interval_seconds > 0:
-            recovery = asyncio.create_task(_recovery_loop(app, settings.recovery_interval_seconds))
+            recovery.start()
+        listener: Listener | None = app.state.listener
+        if listener is not None:
+            await listener.start()
         slack: SlackRuntime | None = app.state.slack
         if slack is not None:
             slack.start()
@@ -86,10 +91,9 @@ def create_app(
         finally:
             if slack is not None:
                 await slack.stop()
-            if recovery is not None:
-                recovery.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await recovery
+            if listener is not None:
+                await listener.stop()
+            await recovery.stop()
             await auth_http.aclose()
             await calendar_http.aclose()
 
@@ -107,6 +111,10 @@ def create_app(
         settings=settings,
         llm=_nlu_llm(settings),
     )
+    # PostgreSQL: one LISTEN connection wakes the delivery worker and the chat streams.
+    app.state.listener = listener_for(
+        app.state.database.url, channels=[DELIVERIES_CHANNEL, MESSAGES_CHANNEL]
+    )
     app.state.slack = None
     if settings.slack_enabled:
         app.state.slack = SlackRuntime(
@@ -114,6 +122,7 @@ def create_app(
             sessionmaker=app.state.database.sessionmaker,
             deps=app.state.dialogue,
             registry=app.state.metrics.registry,
+            listener=app.state.listener,
         )
     else:
         logger.info("slack channel off (no bot token or signing secret)")

@@ -9,9 +9,11 @@ from sqlalchemy import select
 
 from router_service.conversations.models import Channel, Direction
 from router_service.conversations.service import record_message
-from router_service.slack import delivery as queue
+from router_service.slack.delivery import send_one
 from router_service.slack.models import DeliveryState, SlackDelivery
 from shared.db import utcnow
+from shared.testing import serve_app
+from shared.work.runner import work_claimed
 
 pytestmark = pytest.mark.db
 
@@ -92,12 +94,12 @@ async def test_a_rate_limited_post_waits_for_retry_after_then_goes_out_once(
     assert list((await slack_app.state.slack.deliver_round()).values()) == [DeliveryState.pending]
     row = await only_delivery(slack_app)
     assert row.last_error == "ratelimited"
-    assert row.next_attempt_at >= before + timedelta(seconds=30)
+    assert row.due_at >= before + timedelta(seconds=30)
     # Not a moment earlier than Slack said ...
-    early = row.next_attempt_at - timedelta(seconds=1)
+    early = row.due_at - timedelta(seconds=1)
     assert await slack_app.state.slack.deliver_round(now=early) == {}
     # ... and then it goes out.
-    outcomes = await slack_app.state.slack.deliver_round(now=row.next_attempt_at)
+    outcomes = await slack_app.state.slack.deliver_round(now=row.due_at)
     assert list(outcomes.values()) == [DeliveryState.sent]
     assert slack_emulator.control.calls()["chat.postMessage"] == 2
     assert [m["text"] for m in slack_emulator.control.messages(dm)] == ["안녕하세요"]
@@ -123,8 +125,8 @@ async def test_server_errors_are_retried_with_backoff_until_dead_lettered(
         outcomes = await runtime.deliver_round(now=now)
         seen.extend(outcomes.values())
         row = await only_delivery(app)
-        assert row.next_attempt_at <= utcnow() + timedelta(seconds=40)  # the backoff cap
-        now = max(now, row.next_attempt_at) + timedelta(seconds=1)
+        assert row.due_at <= utcnow() + timedelta(seconds=40)  # the backoff cap
+        now = max(now, row.due_at) + timedelta(seconds=1)
     assert seen == [DeliveryState.pending, DeliveryState.pending, DeliveryState.dead]
     row = await only_delivery(app)
     assert (row.state, row.attempts, row.last_error) == (
@@ -189,16 +191,19 @@ async def test_a_worker_whose_lease_ran_out_does_not_send(slack_app, slack_user,
     lease = runtime.settings.slack_delivery_lease_seconds
     now = utcnow()
     async with sessionmaker() as session:
-        [stalled] = await queue.claim_due(session=session, now=now, limit=5, lease_seconds=lease)
+        [stalled] = await runtime.queue.claim_due(session=session, now=now, limit=5)
     # Its holder stalled past the lease: another worker takes the row over.
     async with sessionmaker() as session:
-        [taken] = await queue.claim_due(
-            session=session, now=now + timedelta(seconds=lease + 1), limit=5, lease_seconds=lease
-        )
-    assert taken.delivery_id == stalled.delivery_id and taken.lease_token != stalled.lease_token
-    kwargs = {"sessionmaker": sessionmaker, "client": runtime.client, "settings": runtime.settings}
-    assert await queue.deliver_one(claim=stalled, **kwargs) == DeliveryState.sending
-    assert await queue.deliver_one(claim=taken, **kwargs) == DeliveryState.sent
+        later = now + timedelta(seconds=lease + 1)
+        [taken] = await runtime.queue.claim_due(session=session, now=later, limit=5)
+    assert taken.job_id == stalled.job_id and taken.token != stalled.token
+
+    async def send(claim, delivery):
+        return await send_one(sessionmaker=sessionmaker, client=runtime.client, delivery=delivery)
+
+    kwargs = {"sessionmaker": sessionmaker, "handle": send}
+    assert await work_claimed(runtime.queue, claim=stalled, **kwargs) == DeliveryState.sending
+    assert await work_claimed(runtime.queue, claim=taken, **kwargs) == DeliveryState.sent
     assert slack_emulator.control.calls()["chat.postMessage"] == 1
     row = await only_delivery(slack_app)
     assert (row.state, row.attempts) == (DeliveryState.sent, 2)
@@ -234,3 +239,21 @@ async def test_concurrent_workers_never_send_one_message_twice(
     async with first.state.database.sessionmaker() as session:
         rows = (await session.scalars(select(SlackDelivery))).all()
     assert {(row.state, row.attempts) for row in rows} == {(DeliveryState.sent, 1)}
+
+
+async def test_a_reply_stored_by_another_replica_wakes_this_worker_at_once(
+    make_slack_app, slack_user, slack_emulator
+):
+    # This replica polls once a minute; the reply is stored by another one (here: directly).
+    app = await make_slack_app(slack_emulator.api_url, slack_delivery_poll_seconds=60)
+    if app.state.database.is_sqlite:
+        pytest.skip("SQLite has no LISTEN/NOTIFY: the worker polls there")
+    _, dm = slack_user("alice")
+    async with serve_app(app):
+        await asyncio.wait_for(app.state.listener.connected.wait(), timeout=10)
+        await asyncio.sleep(0.2)  # the worker's first round (at start) is over
+        await say_in(app, f"slack:{TEAM}:{dm}", "안녕하세요")
+        async with asyncio.timeout(10):  # far sooner than the next poll
+            while not slack_emulator.control.messages(dm):
+                await asyncio.sleep(0.05)
+    assert [m["text"] for m in slack_emulator.control.messages(dm)] == ["안녕하세요"]

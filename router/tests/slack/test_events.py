@@ -25,9 +25,7 @@ DM = "slack:T0HARU0001:D0ALICE001"
 async def expire_inbox_leases(app) -> None:
     """As if the retry delay of every inbox row had passed."""
     async with app.state.database.sessionmaker() as session:
-        await session.execute(
-            update(SlackInbox).values(lease_until=utcnow() - timedelta(seconds=1))
-        )
+        await session.execute(update(SlackInbox).values(due_at=utcnow() - timedelta(seconds=1)))
         await session.commit()
 
 
@@ -135,9 +133,7 @@ async def test_an_event_left_unworked_by_a_stopped_process_is_recovered_once(
             body=slack_service.message_fields(envelope),
         )
         assert await runtime.recover_inbox() == 0  # too fresh: its own process may still work it
-        await session.execute(
-            update(SlackInbox).values(received_at=utcnow() - timedelta(minutes=5))
-        )
+        await session.execute(update(SlackInbox).values(due_at=utcnow() - timedelta(seconds=1)))
         await session.commit()
     assert await runtime.recover_inbox() == 1
     assert await runtime.recover_inbox() == 0
@@ -153,19 +149,15 @@ async def test_one_inbox_row_is_claimed_by_one_worker_only(slack_app, slack_even
         await slack_service.store(
             session=session, item_id="Ev0CLAIM001", kind=InboxKind.message, team_id="T", body={}
         )
+        inbox = slack_app.state.slack.inbox_queue
         now = utcnow()
-        first = await slack_service.claim(
-            session=session, item_id="Ev0CLAIM001", now=now, lease_seconds=60
-        )
-        second = await slack_service.claim(
-            session=session, item_id="Ev0CLAIM001", now=now, lease_seconds=60
-        )
+        first = await inbox.claim_one(session=session, job_id="Ev0CLAIM001", now=now)
+        second = await inbox.claim_one(session=session, job_id="Ev0CLAIM001", now=now)
         # Once the lease has run out (its holder died), another process may take it.
-        later = now + timedelta(seconds=61)
-        third = await slack_service.claim(
-            session=session, item_id="Ev0CLAIM001", now=later, lease_seconds=60
-        )
-    assert (first, second, third) == (True, False, True)
+        later = now + timedelta(seconds=inbox.lease_seconds + 1)
+        third = await inbox.claim_one(session=session, job_id="Ev0CLAIM001", now=later)
+    assert first is not None and second is None and third is not None
+    assert third.token != first.token
     assert envelope["event"]["text"] == "안녕"
 
 

@@ -12,16 +12,14 @@ retries stacked on retries).
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from shared.backoff import retry_after_seconds, retry_delay
 from shared.context import REQUEST_ID_HEADER, current_request_id, new_request_id
 
 logger = logging.getLogger(__name__)
@@ -84,26 +82,6 @@ async def error_code(response: httpx.Response) -> str | None:
     return code if isinstance(code, str) else None
 
 
-def retry_after_seconds(value: str | None, *, cap: float) -> float | None:
-    """Parses a Retry-After header (seconds or HTTP date), capped."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    return max(0.0, min(seconds, cap))
-
-
-def backoff_delay(attempt: int, *, base: float, cap: float) -> float:
-    """Exponential backoff with full jitter for the given retry attempt (1-based)."""
-    return random.uniform(0, min(cap, base * (2 ** (attempt - 1))))  # noqa: S311
-
-
 class RetryTransport(httpx.AsyncBaseTransport):
     """Wraps a transport with bounded retries."""
 
@@ -164,9 +142,12 @@ class RetryTransport(httpx.AsyncBaseTransport):
     async def _wait(
         self, attempt: int, retry_after: str | None, request: httpx.Request, why: str
     ) -> None:
-        delay = retry_after_seconds(retry_after, cap=self.retry_after_cap)
-        if delay is None:
-            delay = backoff_delay(attempt, base=self.backoff_base, cap=self.backoff_cap)
+        delay = retry_delay(
+            attempt,
+            base=self.backoff_base,
+            cap=self.backoff_cap,
+            retry_after=retry_after_seconds(retry_after, cap=self.retry_after_cap),
+        )
         logger.info(
             "retrying %s %s after %s",
             request.method,

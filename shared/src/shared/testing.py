@@ -26,7 +26,7 @@ import httpx
 import pytest
 import uvicorn
 from asgi_lifespan import LifespanManager
-from sqlalchemy import MetaData, inspect
+from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -281,6 +281,20 @@ async def table_names(database_url: str) -> set[str]:
     try:
         async with engine.connect() as conn:
             return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+    finally:
+        await engine.dispose()
+
+
+async def execute_sql(database_url: str, *statements: str) -> list[Any]:
+    """Runs plain SQL statements in one transaction; the rows of the last one (if any)."""
+    engine = create_async_engine(normalize_url(database_url))
+    try:
+        async with engine.begin() as conn:
+            rows: list[Any] = []
+            for statement in statements:
+                result = await conn.execute(text(statement))
+                rows = list(result.all()) if result.returns_rows else []
+            return rows
     finally:
         await engine.dispose()
 

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import httpx
-from sqlalchemy import select
+from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth_server.events.models import GrantEvent
+from shared.backoff import retry_after_seconds
 from shared.db import utcnow
 from shared.time import SEOUL
+from shared.work.jobs import JobState
+from shared.work.queue import Claim, Outcome, Queue
+from shared.work.runner import work_due
 
 logger = logging.getLogger(__name__)
 
 GRANT_USABLE = "grant.usable"
 GRANT_UNUSABLE = "grant.unusable"
 DELIVERY_PATH = "/internal/grant-events"
+RETRY_AFTER_CAP = 600.0  # a router asking for more than ten minutes is retried sooner
 
 
 def record_grant_event(
@@ -53,64 +57,59 @@ def record_grant_event(
         type=type,
         user_id=user_id,
         payload=json.dumps(payload, ensure_ascii=False),
+        state=JobState.pending,
         attempts=0,
-        next_attempt_at=now,
+        due_at=now,
         created_at=now,
     )
     session.add(event)
     return event
 
 
-def retry_delay(attempts: int, *, base: float, cap: float) -> float:
-    """Exponential backoff with jitter for the ``attempts``-th failed delivery."""
-    ceiling = min(cap, base * (2 ** max(0, attempts - 1)))
-    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311
+def outbox_queue(
+    *,
+    max_attempts: int,
+    backoff_base: float,
+    backoff_cap: float,
+    lease_seconds: float,
+    registry: CollectorRegistry | None = None,
+) -> Queue:
+    """The grant-event outbox as a durable queue (oldest event first)."""
+    return Queue(
+        name="grant_events",
+        model=GrantEvent,
+        order="created_at",
+        max_attempts=max_attempts,
+        lease_seconds=lease_seconds,
+        backoff_base=backoff_base,
+        backoff_cap=backoff_cap,
+        registry=registry,
+    )
 
 
 async def deliver_due(
     *,
+    queue: Queue,
     sessionmaker: async_sessionmaker[AsyncSession],
     client: httpx.AsyncClient,
-    backoff_base: float,
-    backoff_cap: float,
-    batch_size: int = 20,
+    limit: int = 20,
     now: datetime | None = None,
 ) -> int:
     """Delivers the events that are due; returns how many the router acknowledged.
 
-    Rows are claimed with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL), so several
-    replicas share the outbox without sending one event twice at the same time.
+    Each event is claimed in a short transaction of its own and posted with no transaction
+    open; only the claim's holder records the outcome, so replicas never send one event
+    at the same time and a slow router never holds a row lock.
     """
-    now = now or utcnow()
-    delivered = 0
-    async with sessionmaker() as session, session.begin():
-        query = (
-            select(GrantEvent)
-            .where(GrantEvent.delivered_at.is_(None), GrantEvent.next_attempt_at <= now)
-            .order_by(GrantEvent.created_at)
-            .limit(batch_size)
-            .with_for_update(skip_locked=True)
-        )
-        events = (await session.scalars(query)).all()
-        for event in events:
-            error = await _post(client, event)
-            event.attempts += 1
-            if error is None:
-                event.delivered_at = utcnow()
-                event.last_error = None
-                delivered += 1
-            else:
-                event.last_error = error[:200]
-                delay = retry_delay(event.attempts, base=backoff_base, cap=backoff_cap)
-                event.next_attempt_at = utcnow() + timedelta(seconds=delay)
-                logger.info(
-                    "grant event delivery failed; will retry",
-                    extra={"event_id": event.id, "attempts": event.attempts, "error": error},
-                )
-    return delivered
+
+    async def post(claim: Claim, event: GrantEvent) -> Outcome:
+        return await _post(client, event)
+
+    states = await work_due(queue, sessionmaker=sessionmaker, handle=post, limit=limit, now=now)
+    return sum(1 for state in states.values() if state == JobState.done)
 
 
-async def _post(client: httpx.AsyncClient, event: GrantEvent) -> str | None:
+async def _post(client: httpx.AsyncClient, event: GrantEvent) -> Outcome:
     try:
         response = await client.post(
             DELIVERY_PATH,
@@ -118,7 +117,8 @@ async def _post(client: httpx.AsyncClient, event: GrantEvent) -> str | None:
             headers={"Content-Type": "application/json", "Idempotency-Key": event.id},
         )
     except httpx.HTTPError as err:
-        return type(err).__name__
+        return Outcome.retry(type(err).__name__)
     if 200 <= response.status_code < 300:
-        return None
-    return f"status {response.status_code}"
+        return Outcome.done(delivered_at=utcnow())
+    retry_after = retry_after_seconds(response.headers.get("retry-after"), cap=RETRY_AFTER_CAP)
+    return Outcome.retry(f"status {response.status_code}", retry_after=retry_after)

@@ -2,66 +2,62 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-
 import httpx
+from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth_server.events.service import deliver_due
-
-logger = logging.getLogger(__name__)
+from auth_server.config import AuthSettings
+from auth_server.events.models import CHANNEL
+from auth_server.events.service import deliver_due, outbox_queue
+from shared.work.notify import Listener
+from shared.work.periodic import Periodic
 
 
 class OutboxWorker:
-    """Polls the outbox, and wakes at once when this process records an event."""
+    """Polls the outbox; wakes at once on a local commit or another replica's NOTIFY."""
 
     def __init__(
         self,
         *,
+        settings: AuthSettings,
         sessionmaker: async_sessionmaker[AsyncSession],
         client: httpx.AsyncClient,
-        poll_seconds: float,
-        backoff_base: float,
-        backoff_cap: float,
+        registry: CollectorRegistry | None = None,
+        listener: Listener | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.client = client
-        self.poll_seconds = poll_seconds
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.queue = outbox_queue(
+            max_attempts=settings.outbox_max_attempts,
+            backoff_base=settings.outbox_backoff_base_seconds,
+            backoff_cap=settings.outbox_backoff_cap_seconds,
+            lease_seconds=settings.outbox_lease_seconds,
+            registry=registry,
+        )
+        self.loop = Periodic(
+            "grant-event-outbox",
+            self.deliver_round,
+            every=settings.outbox_poll_seconds,
+            again_while_busy=True,
+            registry=registry,
+        )
+        self._unlisten = listener.on(CHANNEL, lambda _key: self.wake()) if listener else None
+
+    async def deliver_round(self) -> int:
+        """One delivery round; how many events the router acknowledged."""
+        return await deliver_due(
+            queue=self.queue, sessionmaker=self.sessionmaker, client=self.client
+        )
 
     def wake(self) -> None:
         """Asks for a delivery round now (after a commit that recorded events)."""
-        self._wake.set()
+        self.loop.wake()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="grant-event-outbox")
+        self.loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.loop.stop()
+        if self._unlisten is not None:
+            self._unlisten()
         await self.client.aclose()
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await deliver_due(
-                    sessionmaker=self.sessionmaker,
-                    client=self.client,
-                    backoff_base=self.backoff_base,
-                    backoff_cap=self.backoff_cap,
-                )
-            except asyncio.CancelledError:
-                raise
-            except Exception as err:  # the database may be down; try again next round
-                logger.warning("outbox round failed: %s", type(err).__name__)
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)

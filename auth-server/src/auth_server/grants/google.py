@@ -21,7 +21,8 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from shared.http import create_client, error_object, retry_after_seconds
+from shared.backoff import retry_after_seconds
+from shared.http import create_client, error_object
 
 logger = logging.getLogger(__name__)
 

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from router_service.chat import service
+from router_service.chat import live, service
 from router_service.chat.dependencies import ExistingWebSessionDep, WebSessionDep
 from router_service.chat.schemas import Decision, Link, MessageList, SendMessage, SessionInfo
 from router_service.conversations.models import Channel
 from router_service.conversations.service import messages_after, recent_messages
 from router_service.dependencies import DialogueDepsDep
 from router_service.dialogue.service import handle_decision, handle_incoming
-from shared.db import Database, SessionDep
+from shared.db import SessionDep
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/chat", tags=["chat"])
@@ -133,39 +130,19 @@ async def stream(
     web: ExistingWebSessionDep,
     after_id: int = Query(0, ge=0, description="Stream messages newer than this id"),
 ) -> StreamingResponse:
-    """New messages as they are stored (polls the database, so any replica can serve it)."""
+    """New messages as they are stored by any replica (LISTEN/NOTIFY on PostgreSQL, else polls)."""
     last_event = request.headers.get("last-event-id", "")
     start_after = int(last_event) if last_event.isdigit() else after_id
-    database: Database = request.app.state.database
-    poll = request.app.state.settings.stream_poll_seconds
-    events = _events(request, database, web.conversation_key, start_after, poll)
+    stream = live.events(
+        request,
+        database=request.app.state.database,
+        listener=request.app.state.listener,
+        conversation_key=web.conversation_key,
+        after_id=start_after,
+        poll=request.app.state.settings.stream_poll_seconds,
+    )
     return StreamingResponse(
-        events,
+        stream,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
-
-
-async def _events(
-    request: Request, database: Database, conversation_key: str, after_id: int, poll: float
-) -> AsyncIterator[str]:
-    yield "retry: 2000\n\n"
-    idle = 0.0
-    while not await request.is_disconnected():
-        async with database.sessionmaker() as session:
-            rows = await messages_after(
-                session=session, conversation_key=conversation_key, after_id=after_id
-            )
-            messages = await service.to_chat_messages(session=session, messages=rows)
-        for message in messages:
-            after_id = message.id
-            data = json.dumps(message.model_dump(mode="json"), ensure_ascii=False)
-            yield f"id: {message.id}\nevent: message\ndata: {data}\n\n"
-        if messages:
-            idle = 0.0
-        else:
-            idle += poll
-            if idle >= HEARTBEAT_SECONDS:
-                idle = 0.0
-                yield ": ping\n\n"
-        await asyncio.sleep(poll)

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from router_service.slack.exceptions import SlackApiFailed
-from shared.http import retry_after_seconds
+from shared.backoff import retry_after_seconds
 
 logger = logging.getLogger(__name__)
 # slack_sdk logs request bodies (message text) at DEBUG: never, whatever ROUTER_LOG_LEVEL says.

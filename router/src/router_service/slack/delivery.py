@@ -1,25 +1,23 @@
 """The outbound queue: every outbound Slack message is a ``slack_deliveries`` row, sent once.
 
 A row is written in the same transaction as its message (``enqueue_post``), so a reply that
-exists is a reply that will be delivered. Workers claim due rows with one UPDATE over a
-``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises writers), which sets a
-lease and a lease token: two workers never hold one row, and only the lease holder records
-the outcome. Within a conversation rows go out in id order: a row waits while an earlier one
-is pending or sending. Outcomes: ``sent``; ``failed`` (a permanent Slack error, never
-retried); ``pending`` again after a transient error, with exponential backoff or Slack's
-``Retry-After``; ``dead`` after ``max_attempts``.
+exists is a reply that will be delivered. It is a durable job of ``shared.work``: claimed
+with a lease token (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), sent with no transaction
+open, its outcome recorded only by the lease holder. Within a conversation rows go out in
+id order. Outcomes: ``sent``; ``failed`` (a permanent Slack error, never retried);
+``pending`` again after a transient error, at Slack's ``Retry-After`` or after backoff;
+``dead`` after ``max_attempts``.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
-import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import exists, select, update
+from prometheus_client import CollectorRegistry
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
 
 from router_service.config import RouterSettings
 from router_service.conversations.models import Message
@@ -29,13 +27,15 @@ from router_service.slack.client import SlackClient
 from router_service.slack.exceptions import SlackApiFailed
 from router_service.slack.keys import parse_conversation_key
 from router_service.slack.models import (
+    DELIVERY_STATES,
     OPEN_DELIVERY_STATES,
     DeliveryKind,
     DeliveryState,
     SlackDelivery,
 )
-from shared.db import rows_affected, utcnow
-from shared.http import backoff_delay
+from shared.db import utcnow
+from shared.work.queue import Claim, Outcome, Queue
+from shared.work.runner import work_due
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +43,19 @@ RECENT_POSTS = 20  # how far back earlier buttons of an action are looked for
 WITH_BUTTONS = ("proposal", "choice")
 
 
-@dataclass(frozen=True)
-class Claim:
-    delivery_id: int
-    lease_token: str
+def delivery_queue(settings: RouterSettings, registry: CollectorRegistry | None = None) -> Queue:
+    """The deliveries as a durable queue, one conversation at a time in id order."""
+    return Queue(
+        name="slack_deliveries",
+        model=SlackDelivery,
+        states=DELIVERY_STATES,
+        key="conversation_key",
+        max_attempts=settings.slack_delivery_max_attempts,
+        lease_seconds=settings.slack_delivery_lease_seconds,
+        backoff_base=settings.slack_delivery_backoff_base_seconds,
+        backoff_cap=settings.slack_delivery_backoff_cap_seconds,
+        registry=registry,
+    )
 
 
 def enqueue_post(*, session: AsyncSession, message: Message) -> SlackDelivery:
@@ -100,7 +109,7 @@ def _add(
         ts=ts,
         state=DeliveryState.pending,
         attempts=0,
-        next_attempt_at=now,
+        due_at=now,
         created_at=now,
         updated_at=now,
     )
@@ -108,97 +117,40 @@ def _add(
     return delivery
 
 
-async def claim_due(
-    *, session: AsyncSession, now: datetime, limit: int, lease_seconds: float
-) -> list[Claim]:
-    """Reserves up to ``limit`` due rows (the first open row of each conversation) and commits."""
-    earlier = aliased(SlackDelivery)
-    blocked = exists().where(
-        earlier.conversation_key == SlackDelivery.conversation_key,
-        earlier.id < SlackDelivery.id,
-        earlier.state.in_(list(OPEN_DELIVERY_STATES)),
-    )
-    due = (
-        (SlackDelivery.state == DeliveryState.pending) & (SlackDelivery.next_attempt_at <= now)
-    ) | ((SlackDelivery.state == DeliveryState.sending) & (SlackDelivery.lease_until < now))
-    candidates = (
-        select(SlackDelivery.id)
-        .where(due, ~blocked)
-        .order_by(SlackDelivery.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=SlackDelivery)
-        # A CTE with FOR UPDATE is evaluated once (PostgreSQL does not inline it), so the
-        # UPDATE takes exactly the rows this statement locked, never more than ``limit``.
-        .cte("due")
-    )
-    token = secrets.token_hex(8)
-    result = await session.execute(
-        update(SlackDelivery)
-        .where(SlackDelivery.id.in_(select(candidates.c.id)))
-        .values(
-            state=DeliveryState.sending,
-            lease_until=now + timedelta(seconds=lease_seconds),
-            lease_token=token,
-            attempts=SlackDelivery.attempts + 1,
-            updated_at=now,
-        )
-        .returning(SlackDelivery.id)
-        .execution_options(synchronize_session=False)
-    )
-    ids = sorted(result.scalars().all())
-    await session.commit()
-    return [Claim(delivery_id=i, lease_token=token) for i in ids]
-
-
 async def deliver_due(
     *,
+    queue: Queue,
     sessionmaker: async_sessionmaker[AsyncSession],
     client: SlackClient,
-    settings: RouterSettings,
     limit: int = 20,
     now: datetime | None = None,
-) -> dict[int, DeliveryState]:
+) -> dict[int, enum.StrEnum]:
     """One round of the worker: claims due rows, sends them, records each outcome."""
-    async with sessionmaker() as session:
-        claims = await claim_due(
-            session=session,
-            now=now or utcnow(),
-            limit=limit,
-            lease_seconds=settings.slack_delivery_lease_seconds,
-        )
-    outcomes: dict[int, DeliveryState] = {}
-    for claim in claims:
-        outcomes[claim.delivery_id] = await deliver_one(
-            sessionmaker=sessionmaker, client=client, settings=settings, claim=claim
-        )
-    return outcomes
+
+    async def send(claim: Claim, delivery: SlackDelivery) -> Outcome:
+        return await send_one(sessionmaker=sessionmaker, client=client, delivery=delivery)
+
+    return await work_due(queue, sessionmaker=sessionmaker, handle=send, limit=limit, now=now)
 
 
-async def deliver_one(
+async def send_one(
     *,
     sessionmaker: async_sessionmaker[AsyncSession],
     client: SlackClient,
-    settings: RouterSettings,
-    claim: Claim,
-) -> DeliveryState:
-    """Sends one claimed row (no database transaction is held while Slack answers)."""
+    delivery: SlackDelivery,
+) -> Outcome:
+    """Makes the Slack call of one claimed row (no database transaction is open meanwhile)."""
     async with sessionmaker() as session:
-        delivery = await session.get(SlackDelivery, claim.delivery_id)
-        if delivery is None or delivery.lease_token != claim.lease_token:
-            # Our lease ran out and another worker holds the row now: it sends, not us.
-            logger.warning("slack delivery lease lost", extra={"delivery_id": claim.delivery_id})
-            return DeliveryState.sending
         message = await session.get(Message, delivery.message_id)
         if message is None:
-            return DeliveryState.failed
+            return Outcome.failed("message_missing")
         payload = message.payload or {}
         action_id = payload.get("action_id")
         action_id = action_id if isinstance(action_id, int) else None
         states = await states_of(session=session, action_ids=[action_id] if action_id else [])
         text, blocks = render(message, states.get(action_id) if action_id else None)
-        kind, key, attempts = delivery.kind, delivery.conversation_key, delivery.attempts
-        channel_id, ts = delivery.channel_id, delivery.ts
-        connect = payload.get("kind") == "connect"
+    kind, key = delivery.kind, delivery.conversation_key
+    channel_id, ts = delivery.channel_id, delivery.ts
     try:
         if kind == DeliveryKind.update:
             await client.update_message(
@@ -209,31 +161,29 @@ async def deliver_one(
             if address is None:
                 raise SlackApiFailed("conversation_key_invalid", transient=False)
             channel_id = address.channel_id
-            if connect and not address.is_dm and address.user_id:
+            if payload.get("kind") == "connect" and not address.is_dm and address.user_id:
                 # A connect link is the person's own: it goes to their DM, not the channel.
                 channel_id = await client.open_dm(user=address.user_id)
             posted = await client.post_message(channel=channel_id, text=text, blocks=blocks)
             channel_id, ts = posted.channel, posted.ts
     except SlackApiFailed as err:
-        return await _record_failure(
-            sessionmaker, claim=claim, settings=settings, attempts=attempts, err=err
-        )
-    values = {"state": DeliveryState.sent, "channel_id": channel_id, "ts": ts}
-    if await _record(sessionmaker, claim, sent_at=utcnow(), last_error=None, **values):
-        logger.info(
-            "slack delivery sent",
-            extra={"delivery_id": claim.delivery_id, "kind": str(kind), "attempts": attempts},
-        )
+        extra = {"delivery_id": delivery.id, "slack_error": err.error, "status": err.status}
+        if not err.transient:
+            logger.warning("slack delivery failed permanently", extra=extra)
+            return Outcome.failed(err.error)
+        return Outcome.retry(err.error, retry_after=err.retry_after)
+    logger.info(
+        "slack delivery sent",
+        extra={"delivery_id": delivery.id, "kind": str(kind), "attempts": delivery.attempts},
+    )
+
+    async def refresh(session: AsyncSession) -> None:
         if kind == DeliveryKind.post and action_id is not None:
-            async with sessionmaker() as session:
-                await refresh_earlier_posts(
-                    session=session,
-                    conversation_key=key,
-                    action_id=action_id,
-                    before_id=claim.delivery_id,
-                )
-                await session.commit()
-    return DeliveryState.sent
+            await refresh_earlier_posts(
+                session=session, conversation_key=key, action_id=action_id, before_id=delivery.id
+            )
+
+    return Outcome.done(also=refresh, channel_id=channel_id, ts=ts, sent_at=utcnow())
 
 
 async def refresh_earlier_posts(
@@ -273,65 +223,3 @@ async def refresh_earlier_posts(
             _update_of(session, posted)  # ``posted`` is at hand: no second lookup by ts
             queued += 1
     return queued
-
-
-async def _record_failure(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    *,
-    claim: Claim,
-    settings: RouterSettings,
-    attempts: int,
-    err: SlackApiFailed,
-) -> DeliveryState:
-    extra = {
-        "delivery_id": claim.delivery_id,
-        "attempts": attempts,
-        "slack_error": err.error,
-        "status": err.status,
-    }
-    if not err.transient:
-        await _record(sessionmaker, claim, state=DeliveryState.failed, last_error=err.error)
-        logger.warning("slack delivery failed permanently", extra=extra)
-        return DeliveryState.failed
-    if attempts >= settings.slack_delivery_max_attempts:
-        await _record(sessionmaker, claim, state=DeliveryState.dead, last_error=err.error)
-        logger.error("slack delivery dead-lettered after max attempts", extra=extra)
-        return DeliveryState.dead
-    delay = backoff_delay(
-        attempts,
-        base=settings.slack_delivery_backoff_base_seconds,
-        cap=settings.slack_delivery_backoff_cap_seconds,
-    )
-    if err.retry_after is not None:
-        delay = max(delay, err.retry_after)  # Slack said when: never earlier
-    await _record(
-        sessionmaker,
-        claim,
-        state=DeliveryState.pending,
-        last_error=err.error,
-        next_attempt_at=utcnow() + timedelta(seconds=delay),
-    )
-    logger.info("slack delivery will be retried", extra={**extra, "delay_seconds": round(delay, 3)})
-    return DeliveryState.pending
-
-
-async def _record(
-    sessionmaker: async_sessionmaker[AsyncSession], claim: Claim, **values: object
-) -> bool:
-    """Writes an outcome if the lease is still ours (True), else leaves the row alone."""
-    async with sessionmaker() as session:
-        result = await session.execute(
-            update(SlackDelivery)
-            .where(
-                SlackDelivery.id == claim.delivery_id,
-                SlackDelivery.lease_token == claim.lease_token,
-                SlackDelivery.state == DeliveryState.sending,
-            )
-            .values(lease_until=None, lease_token=None, updated_at=utcnow(), **values)
-            .execution_options(synchronize_session=False)
-        )
-        await session.commit()
-    if rows_affected(result) != 1:
-        logger.warning("slack delivery lease lost", extra={"delivery_id": claim.delivery_id})
-        return False
-    return True

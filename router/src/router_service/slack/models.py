@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from router_service.db import Base
 from shared.db import UTCDateTime, utcnow
+from shared.work.jobs import JobColumns, JobStates
+from shared.work.notify import notify_on_insert
 
 ID = BigInteger().with_variant(Integer, "sqlite")
 
@@ -21,17 +23,30 @@ class InboxKind(enum.StrEnum):
 
 
 class InboxState(enum.StrEnum):
-    received = "received"  # stored and acknowledged, not yet worked
+    received = "received"  # stored and acknowledged, due at due_at
     processing = "processing"  # claimed by one process until lease_until
     done = "done"
-    failed = "failed"  # gave up after max attempts (logged)
+    failed = "failed"  # gave up after max attempts (logged, the person told)
 
 
-class SlackInbox(Base):
-    """One Slack event (keyed by ``event_id``) or interaction (``action:<trigger_id>``)."""
+INBOX_STATES = JobStates(
+    ready=InboxState.received,
+    claimed=InboxState.processing,
+    done=InboxState.done,
+    failed=InboxState.failed,
+    dead=InboxState.failed,
+)
+
+
+class SlackInbox(JobColumns, Base):
+    """One Slack event (keyed by ``event_id``) or interaction (``action:<trigger_id>``).
+
+    A durable job (``shared.work``): its own process works it right after the
+    acknowledgement; ``due_at`` (a grace later) is when recovery takes it up instead.
+    """
 
     __tablename__ = "slack_inbox"
-    __table_args__ = (Index("ix_slack_inbox_state", "state", "received_at"),)
+    __table_args__ = (Index("ix_slack_inbox_due", "state", "due_at"),)
 
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     kind: Mapped[InboxKind] = mapped_column(Enum(InboxKind, native_enum=False, length=16))
@@ -39,10 +54,8 @@ class SlackInbox(Base):
     # What the processing needs (channel, user, text or action): kept until done, then cleared.
     body: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     state: Mapped[InboxState] = mapped_column(Enum(InboxState, native_enum=False, length=16))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
     # How many times Slack delivered it (retries with X-Slack-Retry-Num included).
     deliveries: Mapped[int] = mapped_column(Integer, default=1)
-    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error_code: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -54,22 +67,33 @@ class DeliveryKind(enum.StrEnum):
 
 
 class DeliveryState(enum.StrEnum):
-    pending = "pending"  # due at next_attempt_at
+    pending = "pending"  # due at due_at
     sending = "sending"  # claimed by one worker until lease_until
     sent = "sent"
     failed = "failed"  # a permanent Slack error: never retried
     dead = "dead"  # transient errors until max attempts: dead-lettered
 
 
-OPEN_DELIVERY_STATES = (DeliveryState.pending, DeliveryState.sending)
+DELIVERY_STATES = JobStates(
+    ready=DeliveryState.pending,
+    claimed=DeliveryState.sending,
+    done=DeliveryState.sent,
+    failed=DeliveryState.failed,
+    dead=DeliveryState.dead,
+)
+OPEN_DELIVERY_STATES = DELIVERY_STATES.open
 
 
-class SlackDelivery(Base):
-    """One Slack call owed for a stored message, written in the message's transaction."""
+class SlackDelivery(JobColumns, Base):
+    """One Slack call owed for a stored message, written in the message's transaction.
+
+    A durable job (``shared.work``) keyed by conversation: one conversation's deliveries
+    go out in id order.
+    """
 
     __tablename__ = "slack_deliveries"
     __table_args__ = (
-        Index("ix_slack_deliveries_due", "state", "next_attempt_at"),
+        Index("ix_slack_deliveries_due", "state", "due_at"),
         Index("ix_slack_deliveries_conversation", "conversation_key", "id"),
         Index("ix_slack_deliveries_posted", "channel_id", "ts"),
     )
@@ -77,21 +101,19 @@ class SlackDelivery(Base):
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     kind: Mapped[DeliveryKind] = mapped_column(Enum(DeliveryKind, native_enum=False, length=16))
-    # Deliveries of one conversation go out in id order (a later one waits for an earlier one).
     conversation_key: Mapped[str] = mapped_column(String(255))
     # Where it went (post: set once sent) or goes (update: the clicked message).
     channel_id: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
     state: Mapped[DeliveryState] = mapped_column(Enum(DeliveryState, native_enum=False, length=16))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Set at each claim; only the holder of the current lease may record the outcome.
-    lease_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+DELIVERIES_CHANNEL = "slack_deliveries"  # NOTIFY channel: a queued delivery wakes the workers
+notify_on_insert(SlackDelivery.__table__, channel=DELIVERIES_CHANNEL)
 
 
 class SlackUser(Base):

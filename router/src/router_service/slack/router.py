@@ -38,7 +38,12 @@ async def events(
     if item is None:
         return Ack(status="ignored")
     fresh = await service.store(
-        session=session, item_id=item.id, kind=item.kind, team_id=item.team_id, body=item.body
+        session=session,
+        item_id=item.id,
+        kind=item.kind,
+        team_id=item.team_id,
+        body=item.body,
+        recover_after=runtime.settings.slack_inbox_recovery_seconds,
     )
     retry = request.headers.get(RETRY_HEADER)
     runtime.inbox.labels("message", "accepted" if fresh else "duplicate").inc()
@@ -62,7 +67,12 @@ async def interactivity(
     if item is None:
         return Ack(status="ignored")
     fresh = await service.store(
-        session=session, item_id=item.id, kind=item.kind, team_id=item.team_id, body=item.body
+        session=session,
+        item_id=item.id,
+        kind=item.kind,
+        team_id=item.team_id,
+        body=item.body,
+        recover_after=runtime.settings.slack_inbox_recovery_seconds,
     )
     runtime.inbox.labels("action", "accepted" if fresh else "duplicate").inc()
     if not fresh:

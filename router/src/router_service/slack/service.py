@@ -1,8 +1,9 @@
 """Slack in: events and button presses stored once each, then worked by the dialogue core.
 
 The routes only verify, store and acknowledge (Slack wants a 2xx within 3 seconds); the
-work runs after the answer. An inbox row is claimed by one conditional UPDATE with a lease,
-so a background task, the recovery loop and another replica never work one row twice.
+work runs after the answer. An inbox row is a durable job (``shared.work``) claimed with a
+lease token, so a background task, the recovery loop and another replica never work one
+row twice.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import html
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from prometheus_client import CollectorRegistry
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from router_service.conversations.models import Channel, Direction
 from router_service.conversations.service import record_message
@@ -28,12 +30,21 @@ from router_service.slack.client import SlackClient
 from router_service.slack.delivery import enqueue_update
 from router_service.slack.exceptions import PayloadInvalid, SlackApiFailed
 from router_service.slack.keys import conversation_key, external_id
-from router_service.slack.models import InboxKind, InboxState, SlackInbox, SlackUser
-from shared.db import rows_affected, utcnow
+from router_service.slack.models import (
+    INBOX_STATES,
+    InboxKind,
+    InboxState,
+    SlackInbox,
+    SlackUser,
+)
+from shared.db import utcnow
+from shared.work.queue import Claim, Outcome, Queue
 
 logger = logging.getLogger(__name__)
 
 MAX_INBOX_ATTEMPTS = 3
+INBOX_BACKOFF_BASE_SECONDS = 2.0
+INBOX_BACKOFF_CAP_SECONDS = 60.0
 PROFILE_MAX_AGE = timedelta(days=1)  # users.info asked again after this (tz follows travel)
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -136,10 +147,37 @@ def clean_text(text: str, *, bot_user_ids: list[str]) -> str:
     return html.unescape(stripped).strip()
 
 
+def inbox_queue(*, lease_seconds: float, registry: CollectorRegistry | None = None) -> Queue:
+    """The inbox as a durable queue (oldest first)."""
+    return Queue(
+        name="slack_inbox",
+        model=SlackInbox,
+        states=INBOX_STATES,
+        error_column="error_code",
+        order="received_at",
+        max_attempts=MAX_INBOX_ATTEMPTS,
+        lease_seconds=lease_seconds,
+        backoff_base=INBOX_BACKOFF_BASE_SECONDS,
+        backoff_cap=INBOX_BACKOFF_CAP_SECONDS,
+        registry=registry,
+    )
+
+
 async def store(
-    *, session: AsyncSession, item_id: str, kind: InboxKind, team_id: str, body: dict[str, Any]
+    *,
+    session: AsyncSession,
+    item_id: str,
+    kind: InboxKind,
+    team_id: str,
+    body: dict[str, Any],
+    recover_after: float = 30.0,
 ) -> bool:
-    """Stores an inbox row; False (and a delivery counted) if Slack sent it before."""
+    """Stores an inbox row; False (and a delivery counted) if Slack sent it before.
+
+    Its own process works it at once; ``recover_after`` seconds later (its process
+    stopped meanwhile) the recovery loop may take it up instead.
+    """
+    now = utcnow()
     session.add(
         SlackInbox(
             id=item_id,
@@ -149,7 +187,8 @@ async def store(
             state=InboxState.received,
             attempts=0,
             deliveries=1,
-            received_at=utcnow(),
+            due_at=now + timedelta(seconds=recover_after),
+            received_at=now,
         )
     )
     try:
@@ -166,91 +205,35 @@ async def store(
     return True
 
 
-async def claim(
-    *, session: AsyncSession, item_id: str, now: datetime, lease_seconds: float
-) -> bool:
-    """Reserves an inbox row for this process (True) unless another one holds it."""
-    result = await session.execute(
-        update(SlackInbox)
-        .where(
-            SlackInbox.id == item_id,
-            SlackInbox.state.in_([InboxState.received, InboxState.processing]),
-            or_(SlackInbox.lease_until.is_(None), SlackInbox.lease_until < now),
-        )
-        .values(
-            state=InboxState.processing,
-            lease_until=now + timedelta(seconds=lease_seconds),
-            attempts=SlackInbox.attempts + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    await session.commit()
-    return rows_affected(result) == 1
-
-
-async def stale_items(*, session: AsyncSession, now: datetime, grace_seconds: float) -> list[str]:
-    """Rows a stopped process left: never claimed for ``grace_seconds``, or lease expired.
-
-    A row that has used up its attempts without finishing (its process died each time) is
-    left alone rather than retried forever.
-    """
-    rows = await session.scalars(
-        select(SlackInbox.id)
-        .where(
-            SlackInbox.state.in_([InboxState.received, InboxState.processing]),
-            SlackInbox.attempts < MAX_INBOX_ATTEMPTS,
-            or_(
-                SlackInbox.lease_until < now,
-                SlackInbox.lease_until.is_(None)
-                & (SlackInbox.received_at < now - timedelta(seconds=grace_seconds)),
-            ),
-        )
-        .order_by(SlackInbox.received_at)
-        .limit(50)
-    )
-    return list(rows.all())
-
-
 async def work(
-    *, session: AsyncSession, deps: DialogueDeps, client: SlackClient, item_id: str
-) -> None:
-    """Works one claimed inbox row and marks it done (or, after repeated failures, failed)."""
-    item = await session.get(SlackInbox, item_id, populate_existing=True)
-    if item is None or item.state != InboxState.processing:
-        return
-    team_id, body, kind, attempts = item.team_id, dict(item.body or {}), item.kind, item.attempts
-    await session.commit()
-    try:
-        if kind == InboxKind.message:
-            error_code = await _answer_message(
-                session, deps=deps, client=client, team_id=team_id, body=body
-            )
-        else:
-            error_code = await _answer_action(session, deps=deps, team_id=team_id, body=body)
-    except Exception as err:  # kept for a later attempt; the next one may succeed
-        await session.rollback()
-        code = getattr(err, "code", type(err).__name__)
-        if attempts >= MAX_INBOX_ATTEMPTS:
-            logger.error("slack inbox item failed", extra={"item_id": item_id, "error_code": code})
-            await _apologise(session, team_id=team_id, body=body, kind=kind, err=err)
-            await _finish(session, item_id, state=InboxState.failed, error_code=str(code)[:64])
-        else:
-            logger.warning(
-                "slack inbox item will be retried",
-                extra={"item_id": item_id, "attempts": attempts, "error_code": code},
-            )
-            await session.execute(
-                update(SlackInbox)
-                .where(SlackInbox.id == item_id)
-                .values(
-                    state=InboxState.received,
-                    lease_until=utcnow() + timedelta(seconds=2**attempts),
-                    error_code=str(code)[:64],
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    deps: DialogueDeps,
+    client: SlackClient,
+    queue: Queue,
+    claim: Claim,
+    item: SlackInbox,
+) -> Outcome:
+    """Works one claimed inbox row: done, or on its last failed attempt an apology."""
+    team_id, body, kind = item.team_id, dict(item.body or {}), item.kind
+    now = utcnow()  # on either outcome a person's words are not kept
+    async with sessionmaker() as session:
+        try:
+            if kind == InboxKind.message:
+                error_code = await _answer_message(
+                    session, deps=deps, client=client, team_id=team_id, body=body
                 )
-            )
-            await session.commit()
-        return
-    await _finish(session, item_id, state=InboxState.done, error_code=error_code)
+            else:
+                error_code = await _answer_action(session, deps=deps, team_id=team_id, body=body)
+        except Exception as err:
+            if not queue.is_last_attempt(claim):
+                raise  # kept for a later attempt; the next one may succeed
+            await session.rollback()
+            code = str(getattr(err, "code", type(err).__name__))
+            logger.error("slack inbox item failed", extra={"item_id": item.id, "error_code": code})
+            await _apologise(session, team_id=team_id, body=body, kind=kind, err=err)
+            return Outcome.retry(code, processed_at=now, body=None)
+    return Outcome.done(error_code, processed_at=now, body=None)
 
 
 async def _answer_message(
@@ -394,23 +377,5 @@ async def _apologise(
         conversation_key=key,
         direction=Direction.outbound,
         text=message,
-    )
-    await session.commit()
-
-
-async def _finish(
-    session: AsyncSession, item_id: str, *, state: InboxState, error_code: str | None
-) -> None:
-    # The body (a person's words) is not kept once worked.
-    await session.execute(
-        update(SlackInbox)
-        .where(SlackInbox.id == item_id)
-        .values(
-            state=state,
-            lease_until=None,
-            error_code=error_code,
-            processed_at=utcnow(),
-            body=None,
-        )
     )
     await session.commit()

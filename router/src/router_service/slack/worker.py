@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+import enum
 import logging
 from datetime import datetime
 
@@ -14,8 +13,12 @@ from router_service.config import RouterSettings
 from router_service.dialogue.service import DialogueDeps
 from router_service.slack import delivery, service
 from router_service.slack.client import SlackClient
-from router_service.slack.models import DeliveryState
+from router_service.slack.models import DELIVERIES_CHANNEL, DeliveryState, SlackInbox
 from shared.db import utcnow
+from shared.work.notify import Listener
+from shared.work.periodic import Periodic
+from shared.work.queue import Claim, Outcome
+from shared.work.runner import work_claimed, work_due
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,7 @@ class SlackRuntime:
         deps: DialogueDeps,
         registry: CollectorRegistry,
         client: SlackClient | None = None,
+        listener: Listener | None = None,
     ) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
@@ -54,93 +58,92 @@ class SlackRuntime:
             ["kind", "outcome"],
             registry=registry,
         )
-        self._wake = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
+        self.queue = delivery.delivery_queue(settings, registry)
+        self.inbox_queue = service.inbox_queue(lease_seconds=INBOX_LEASE_SECONDS, registry=registry)
+        self.delivery_loop = Periodic(
+            "slack-deliveries",
+            self.deliver_round,
+            every=settings.slack_delivery_poll_seconds,
+            again_while_busy=True,  # a conversation's next message may be due now
+            registry=registry,
+        )
+        self.recovery_loop = Periodic(
+            "slack-inbox-recovery",
+            self.recover_inbox,
+            every=settings.slack_inbox_recovery_seconds,
+            first_delay=settings.slack_inbox_recovery_seconds,
+            registry=registry,
+        )
+        if listener is not None:  # another replica queued a delivery
+            listener.on(DELIVERIES_CHANNEL, lambda _key: self.wake())
 
     def signing_secret(self) -> str:
         return self.settings.slack_signing_secret.get_secret_value()
 
     def wake(self) -> None:
         """Asks the delivery worker to look now instead of at its next poll."""
-        self._wake.set()
+        self.delivery_loop.wake()
 
     async def process(self, item_id: str) -> None:
         """Claims and works one inbox row (a background task after the acknowledgement)."""
         try:
             async with self.sessionmaker() as session:
-                claimed = await service.claim(
-                    session=session,
-                    item_id=item_id,
-                    now=utcnow(),
-                    lease_seconds=INBOX_LEASE_SECONDS,
+                claim = await self.inbox_queue.claim_one(
+                    session=session, job_id=item_id, now=utcnow()
                 )
-                if claimed:
-                    await service.work(
-                        session=session, deps=self.deps, client=self.client, item_id=item_id
-                    )
+            if claim is not None:
+                await work_claimed(
+                    self.inbox_queue,
+                    sessionmaker=self.sessionmaker,
+                    claim=claim,
+                    handle=self._work_item,
+                )
         except Exception:  # the row stays; the recovery loop takes it up again
             logger.exception("slack inbox processing failed", extra={"item_id": item_id})
         self.wake()
 
-    async def deliver_round(self, *, now: datetime | None = None) -> dict[int, DeliveryState]:
+    async def _work_item(self, claim: Claim, item: SlackInbox) -> Outcome:
+        return await service.work(
+            sessionmaker=self.sessionmaker,
+            deps=self.deps,
+            client=self.client,
+            queue=self.inbox_queue,
+            claim=claim,
+            item=item,
+        )
+
+    async def deliver_round(self, *, now: datetime | None = None) -> dict[int, enum.StrEnum]:
         """One round of the delivery worker (as if at ``now``); counts the outcomes."""
         outcomes = await delivery.deliver_due(
-            sessionmaker=self.sessionmaker, client=self.client, settings=self.settings, now=now
+            queue=self.queue, sessionmaker=self.sessionmaker, client=self.client, now=now
         )
-        for state in outcomes.values():
+        for delivery_id, state in outcomes.items():
             if state == DeliveryState.sending:
                 continue  # another worker took it over
+            if state == DeliveryState.dead:
+                logger.error(
+                    "slack delivery dead-lettered after max attempts",
+                    extra={"delivery_id": delivery_id},
+                )
             outcome = "retry" if state == DeliveryState.pending else str(state)
             self.deliveries.labels(outcome).inc()
         return outcomes
 
     async def recover_inbox(self) -> int:
-        """Works the inbox rows a stopped process left; returns how many were taken up."""
-        async with self.sessionmaker() as session:
-            stale = await service.stale_items(
-                session=session,
-                now=utcnow(),
-                grace_seconds=self.settings.slack_inbox_recovery_seconds,
-            )
-        for item_id in stale:
-            logger.info("recovering a slack inbox item", extra={"item_id": item_id})
-            await self.process(item_id)
-        return len(stale)
+        """Works the inbox rows a stopped process left (or failed before); how many."""
+        states = await work_due(
+            self.inbox_queue, sessionmaker=self.sessionmaker, handle=self._work_item, limit=50
+        )
+        for item_id in states:
+            logger.info("recovered a slack inbox item", extra={"item_id": item_id})
+        if states:
+            self.wake()
+        return len(states)
 
     def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._delivery_loop()),
-            asyncio.create_task(self._recovery_loop()),
-        ]
+        self.delivery_loop.start()
+        self.recovery_loop.start()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks = []
-
-    async def _delivery_loop(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                worked = await self.deliver_round()
-            except Exception:  # keep the loop alive; the next round tries again
-                logger.exception("slack delivery round failed")
-                worked = {}
-            if worked:
-                continue  # a conversation's next message may be due now
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    self._wake.wait(), timeout=self.settings.slack_delivery_poll_seconds
-                )
-
-    async def _recovery_loop(self) -> None:
-        interval = self.settings.slack_inbox_recovery_seconds
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await self.recover_inbox()
-            except Exception:
-                logger.exception("slack inbox recovery failed")
+        await self.delivery_loop.stop()
+        await self.recovery_loop.stop()

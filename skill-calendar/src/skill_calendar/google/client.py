@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import random
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
@@ -26,7 +25,8 @@ from urllib.parse import quote
 import anyio
 import httpx
 
-from shared.http import error_object, retry_after_seconds
+from shared.backoff import retry_after_seconds, retry_delay
+from shared.http import error_object
 from skill_calendar.google.exceptions import (
     CalendarAccessDenied,
     CalendarPreconditionFailed,
@@ -174,9 +174,6 @@ class GoogleCalendarClient:
             pool=min(configured.pool or remaining, remaining),
         )
 
-    def _backoff(self, attempt: int) -> float:
-        return random.uniform(0, min(self.backoff_cap_s, self.backoff_base_s * 2 ** (attempt - 1)))  # noqa: S311
-
     async def _call(
         self,
         user_id: str,
@@ -226,7 +223,9 @@ class GoogleCalendarClient:
                 retry_after = retry_after_seconds(
                     response.headers.get("retry-after"), cap=RETRY_AFTER_CAP_S
                 )
-            delay = retry_after if retry_after is not None else self._backoff(attempt)
+            delay = retry_delay(
+                attempt, base=self.backoff_base_s, cap=self.backoff_cap_s, retry_after=retry_after
+            )
             if self.clock() + delay + MIN_ATTEMPT_S > deadline:
                 logger.warning(
                     "google %s %s gave up after %d attempts: %s", method, path, attempt, why

@@ -51,7 +51,16 @@
     }
   }
 
+  // The first visit's session (and its cookie) is made once: a message sent before it
+  // exists would make a second session, and the stream would follow the other one.
+  let sessionReady = null;
+  function chatSession() {
+    if (!sessionReady) sessionReady = api("/api/chat/session");
+    return sessionReady;
+  }
+
   async function postMessage(text) {
+    try { await chatSession(); } catch (_) { sessionReady = null; }
     const zone = browserZone();
     const post = (body) => api("/api/chat/messages", { method: "POST", body: JSON.stringify(body) });
     if (!zone) return post({ text });
@@ -300,7 +309,7 @@
 
   async function start() {
     try {
-      const session = await api("/api/chat/session");
+      const session = await chatSession();
       if (session.google_email) {
         document.getElementById("who").textContent = ` · ${session.google_email}`;
       }

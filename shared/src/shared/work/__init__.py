@@ -1,0 +1,10 @@
+"""Durable background work: one queue mechanism, one periodic-task helper, one wake-up.
+
+- ``jobs``: the columns of a job table and the five roles a job's state can play.
+- ``queue``: claiming due jobs with a lease token, recording outcomes guarded by it.
+- ``runner``: claim in one short transaction, work with none open, record the outcome.
+- ``periodic``: a loop that runs a coroutine every so often (jitter, wake, survives failures).
+- ``notify``: PostgreSQL LISTEN/NOTIFY, so waiting workers and streams wake at once.
+
+docs/architecture.md ("Background work") says why it is built this way.
+"""
