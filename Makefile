@@ -9,7 +9,7 @@ CHROMIUM := /usr/bin/chromium
 KOREAN_FONTS := /usr/share/fonts/truetype/nanum
 BROWSER_PACKAGES := chromium fonts-nanum
 
-.PHONY: help install run migrate test lint format unit browser-deps bench clean
+.PHONY: help install run migrate test lint format unit browser-deps containers bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,8 +44,15 @@ browser-deps:
 		  apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null)); \
 	fi
 
-test: install lint browser-deps ## lint, then every test: units, PostgreSQL, migrations, browser, end to end
+test: install lint browser-deps ## lint, then every test: units, PostgreSQL, migrations, browser, end to end, containers
 	$(RUN) pytest
+	@$(MAKE) --no-print-directory containers
+
+# The compose stack built and run with podman: images built offline, `up --wait` with the
+# emulators, the seed scenario over HTTP, a Deployment under `podman kube play`, then down.
+# Installs podman & co. as root; with CI=true it fails, elsewhere it skips, when it cannot.
+containers: install ## build the images with podman and run the compose stack's tests
+	HARU_PYTEST="$(RUN) pytest" bash deploy/containers/run.sh
 
 unit: install ## the tests without processes or browsers (quick)
 	$(RUN) pytest -m "not e2e and not browser"

@@ -6,6 +6,12 @@ ports, PostgreSQL databases and its own log folder, so there is one launcher, no
     python tools/haru_stack.py run        # migrate, start everything, wait for health, Ctrl-C stops
     python tools/haru_stack.py migrate    # upgrade the three databases to head
     python tools/haru_stack.py secrets    # create (once) and show where the development secrets are
+    HARU_PORT_OFFSET=100 python tools/haru_stack.py run   # on 8100-8102, 8190-8192 instead
+
+Settings the person set win over the sandbox defaults: a `.env` at the repository root, and the
+environment over that (AUTH_*, CALENDAR_*, ROUTER_*, OPENAI_*, HARU_PORT_OFFSET). With a real
+Google client (AUTH_GOOGLE_CLIENT_ID) the Google emulator is not started and the services use
+Google's endpoints; with a real Slack bot token (ROUTER_SLACK_BOT_TOKEN), the same for Slack.
 """
 
 from __future__ import annotations
@@ -25,26 +31,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from run_settings import (
+    DATABASE_ENV,
+    DEFAULT_PORTS,
+    DEV_GOOGLE_CLIENT_ID,
+    EMULATOR_WIRING,
+    PersonSettings,
+)
+
 from shared.processes import free_port, is_healthy
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_PORTS = {
-    "google-emulator": 8090,
-    "slack-emulator": 8091,
-    "openai-emulator": 8092,
-    "auth-server": 8001,
-    "skill-calendar": 8002,
-    "router": 8000,
-}
 SERVICE_DIRS = {
     "auth-server": REPO / "auth-server",
     "skill-calendar": REPO / "skill-calendar",
     "router": REPO / "router",
-}
-DATABASE_ENV = {
-    "auth-server": "AUTH_DATABASE_URL",
-    "skill-calendar": "CALENDAR_DATABASE_URL",
-    "router": "ROUTER_DATABASE_URL",
 }
 HEALTH_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
@@ -101,14 +102,19 @@ class Topology:
         return f"http://127.0.0.1:{self.ports[name]}"
 
     @classmethod
-    def local(cls, state_dir: Path) -> Topology:
-        """Fixed ports and SQLite files under ``state_dir`` (what `make run` uses)."""
+    def local(cls, state_dir: Path, person: PersonSettings | None = None) -> Topology:
+        """Fixed ports (moved by HARU_PORT_OFFSET) and SQLite files under ``state_dir``, or
+        the databases the person named (what `make run` uses)."""
+        person = person or PersonSettings()
+        sqlite = {
+            "auth-server": f"sqlite+aiosqlite:///{state_dir / 'auth.db'}",
+            "skill-calendar": f"sqlite+aiosqlite:///{state_dir / 'calendar.db'}",
+            "router": f"sqlite+aiosqlite:///{state_dir / 'router.db'}",
+        }
         return cls(
-            ports=dict(DEFAULT_PORTS),
+            ports={name: port + person.port_offset for name, port in DEFAULT_PORTS.items()},
             database_urls={
-                "auth-server": f"sqlite+aiosqlite:///{state_dir / 'auth.db'}",
-                "skill-calendar": f"sqlite+aiosqlite:///{state_dir / 'calendar.db'}",
-                "router": f"sqlite+aiosqlite:///{state_dir / 'router.db'}",
+                name: person.values.get(DATABASE_ENV[name]) or url for name, url in sqlite.items()
             },
             state_dir=state_dir,
             log_dir=state_dir / "log",
@@ -136,8 +142,23 @@ class ProcessSpec:
     health_path: str = "/healthz"
 
 
-def process_specs(topology: Topology, keys: Secrets) -> list[ProcessSpec]:
-    """Every process in start order, wired to each other by env."""
+def process_specs(
+    topology: Topology, keys: Secrets, person: PersonSettings | None = None
+) -> list[ProcessSpec]:
+    """Every process in start order, wired to each other by env; what the person set wins,
+    and a real Google or Slack replaces its emulator."""
+    person = person or PersonSettings()
+    replaced = person.replaced_emulators
+    wiring = tuple(prefix for name in replaced for prefix in EMULATOR_WIRING[name])
+    specs = [spec for spec in _sandbox_specs(topology, keys) if spec.name not in replaced]
+    for spec in specs:
+        spec.env = {k: v for k, v in spec.env.items() if not k.startswith(wiring)}
+        spec.env |= person.for_process(spec.name)
+    return specs
+
+
+def _sandbox_specs(topology: Topology, keys: Secrets) -> list[ProcessSpec]:
+    """Every process wired to the emulators, with the development client and secrets."""
     google = topology.url("google-emulator")
     slack = topology.url("slack-emulator")
     openai = topology.url("openai-emulator")
@@ -192,7 +213,7 @@ def process_specs(topology: Topology, keys: Secrets) -> list[ProcessSpec]:
                 "AUTH_SERVICE_TOKENS": json.dumps(
                     {"router": keys.router_to_auth, "skill-calendar": keys.calendar_to_auth}
                 ),
-                "AUTH_GOOGLE_CLIENT_ID": "haru-dev-client.apps.googleusercontent.com",
+                "AUTH_GOOGLE_CLIENT_ID": DEV_GOOGLE_CLIENT_ID,
                 "AUTH_GOOGLE_CLIENT_SECRET": "haru-dev-secret",
                 "AUTH_GOOGLE_AUTH_URI": f"{google}/o/oauth2/v2/auth",
                 "AUTH_GOOGLE_TOKEN_URI": f"{google}/token",
@@ -281,11 +302,12 @@ class Stack:
     echo: bool = False
     python: str = sys.executable
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
+    person: PersonSettings = field(default_factory=PersonSettings)
     running: dict[str, RunningProcess] = field(default_factory=dict)
 
     @property
     def specs(self) -> dict[str, ProcessSpec]:
-        specs = {spec.name: spec for spec in process_specs(self.topology, self.keys)}
+        specs = {s.name: s for s in process_specs(self.topology, self.keys, self.person)}
         for name, env in self.extra_env.items():
             specs[name].env.update(env)
         return specs
@@ -372,20 +394,36 @@ class Stack:
             self.kill(name, signal.SIGTERM)
 
 
-def _print_banner(topology: Topology, secrets_path: Path, created: bool) -> None:
+def banner(stack: Stack, secrets_path: Path, created: bool) -> str:
+    """What `make run` prints once everything is up: every URL, and what is real."""
+    topology, running = stack.topology, set(stack.running)
+    lines = []
     if created:
-        print(f"개발용 비밀값을 만들었습니다 / generated development secrets: {secrets_path}")
-    print(
-        "\n하루(Haru)가 준비되었습니다 / Haru is up:\n"
-        f"  웹 채팅 / web chat        {topology.url('router')}/\n"
-        f"  구글 에뮬레이터 / Google   {topology.url('google-emulator')}/emulator/\n"
-        f"  auth-server docs          {topology.url('auth-server')}/docs\n"
-        f"  skill-calendar docs       {topology.url('skill-calendar')}/docs\n"
-        f"  router docs               {topology.url('router')}/docs\n"
-        f"  logs                      {topology.log_dir}/\n"
-        "Ctrl-C 로 모두 멈춥니다 / Ctrl-C stops everything.\n",
-        flush=True,
-    )
+        lines.append(
+            f"개발용 비밀값을 만들었습니다 / generated development secrets: {secrets_path}"
+        )
+    lines.append("\n하루(Haru)가 준비되었습니다 / Haru is up:")
+    rows = [("웹 채팅 / web chat", f"{topology.url('router')}/")]
+    if "google-emulator" in running:
+        rows.append(("구글 에뮬레이터 / Google", f"{topology.url('google-emulator')}/emulator/"))
+    elif stack.person.real_google:
+        rows.append(("Google", "accounts.google.com (AUTH_GOOGLE_CLIENT_ID)"))
+    if "slack-emulator" in running:
+        rows.append(("슬랙 에뮬레이터 / Slack", f"{topology.url('slack-emulator')}/emulator/"))
+    elif stack.person.real_slack:
+        rows.append(("Slack events URL", f"{topology.url('router')}/slack/events"))
+    if "openai-emulator" in running:
+        rows.append(("OpenAI emulator", f"{topology.url('openai-emulator')}/v1"))
+    rows += [
+        ("auth-server docs", f"{topology.url('auth-server')}/docs"),
+        ("skill-calendar docs", f"{topology.url('skill-calendar')}/docs"),
+        ("router docs", f"{topology.url('router')}/docs"),
+        ("logs", f"{topology.log_dir}/"),
+    ]
+    width = max(len(label) for label, _ in rows) + 2
+    lines += [f"  {label.ljust(width)}{url}" for label, url in rows]
+    lines.append("Ctrl-C 로 모두 멈춥니다 / Ctrl-C stops everything.\n")
+    return "\n".join(lines)
 
 
 def _stop_on_signal(signum: int, frame: object) -> None:
@@ -410,12 +448,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["run", "migrate", "secrets"])
     parser.add_argument("--state-dir", type=Path, default=REPO / "var")
     parser.add_argument("--quiet", action="store_true", help="don't echo service logs")
+    parser.add_argument(
+        "--env-file", type=Path, default=REPO / ".env", help="settings file (default ./.env)"
+    )
     args = parser.parse_args(argv)
 
     state_dir = args.state_dir.resolve()
     secrets_path = state_dir / "secrets.json"
     keys, created = Secrets.load_or_create(secrets_path)
-    topology = Topology.local(state_dir)
+    try:
+        person = PersonSettings.read(dict(os.environ), args.env_file)
+        topology = Topology.local(state_dir, person)
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 2
     if args.command == "secrets":
         print(secrets_path)
         return 0
@@ -424,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
         print("migrated: auth-server, skill-calendar, router")
         return 0
 
-    stack = Stack(topology, keys, echo=not args.quiet)
+    stack = Stack(topology, keys, echo=not args.quiet, person=person)
     names = [name for name, spec in stack.specs.items() if installed(spec)]
     if absent := sorted(set(stack.specs) - set(names)):
         print(f"not built yet, not started: {', '.join(absent)}")
@@ -432,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop_on_signal)
     try:
         stack.start(names)
-        _print_banner(topology, secrets_path, created)
+        print(banner(stack, secrets_path, created), flush=True)
         while all(p.popen.poll() is None for p in stack.running.values()):
             time.sleep(0.5)
         dead = [name for name, p in stack.running.items() if p.popen.poll() is not None]

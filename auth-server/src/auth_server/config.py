@@ -47,6 +47,13 @@ class AuthSettings(ServiceSettings):
     google_userinfo_uri: HttpUrl = Field(
         GOOGLE_USERINFO_URI, description="OpenID userinfo endpoint"
     )
+    google_allow_http_hosts: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Hosts whose Google endpoints may be plain http besides loopback: JSON, e.g. "
+            '["google-emulator"] in the compose sandbox; empty against real Google'
+        ),
+    )
     google_timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one call to Google")
     google_retries: int = Field(
         2, ge=0, description="Retries of a transiently failing call to Google"

@@ -38,6 +38,7 @@ def build_runtime(settings: AuthSettings, app: FastAPI) -> AuthRuntime:
         timeout=settings.google_timeout_seconds,
         retries=settings.google_retries,
         retry_after_cap=settings.google_retry_after_cap_seconds,
+        allow_http_hosts=frozenset(settings.google_allow_http_hosts),
     )
     return AuthRuntime(
         settings=settings,

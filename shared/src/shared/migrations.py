@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 from alembic import command, context
@@ -13,6 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.db import is_sqlite, normalize_url
+from shared.settings import env_or_secret
 
 
 def alembic_config(service_dir: Path, database_url: str) -> Config:
@@ -66,7 +66,7 @@ def run_env(*, metadata: MetaData, version_table: str, url_env: str, default_url
     """The body of every service's migrations/env.py."""
     config = context.config
     url = normalize_url(
-        config.attributes.get("database_url") or os.environ.get(url_env) or default_url
+        config.attributes.get("database_url") or env_or_secret(url_env) or default_url
     )
     if context.is_offline_mode():
         _configure(url, metadata, version_table)

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 from typing import Literal, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 S = TypeVar("S", bound=BaseSettings)
+
+# A folder of files named like the variables they replace (AUTH_DATABASE_URL, ...), as
+# container secrets are mounted (/run/secrets); a variable set in the environment wins.
+SECRETS_DIR_ENV = "HARU_SECRETS_DIR"
+
+
+def secrets_dir() -> str | None:
+    """The folder of secret files, when ``HARU_SECRETS_DIR`` names one."""
+    return os.environ.get(SECRETS_DIR_ENV) or None
+
+
+def env_or_secret(name: str) -> str | None:
+    """``name`` from the environment, else from its file in the secrets folder, else None."""
+    if value := os.environ.get(name):
+        return value
+    folder = secrets_dir()
+    path = Path(folder, name) if folder else None
+    return path.read_text().strip() if path and path.is_file() else None
 
 
 class ServiceSettings(BaseSettings):
@@ -42,7 +62,8 @@ class ServiceSettings(BaseSettings):
 def load_settings(cls: type[S]) -> S:
     """Loads ``cls`` from the environment or exits with a readable list of what is wrong."""
     try:
-        return cls()
+        folder = secrets_dir()
+        return cls(_secrets_dir=folder) if folder else cls()
     except ValidationError as err:
         prefix = cls.model_config.get("env_prefix", "")
         lines = [f"설정 오류 / invalid configuration ({cls.__name__}):"]

@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
+from google_emulator.calendar.page import router as event_page_router
 from google_emulator.calendar.router import router as calendar_router
 from google_emulator.calls import EmulatorApp
 from google_emulator.control.router import router as control_router
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, state: State | None = None) -> 
     app.include_router(oauth_router)
     app.include_router(calendar_router, prefix="/calendar/v3")
     app.include_router(calendar_router)
+    app.include_router(event_page_router)
 
     @app.get("/healthz")
     async def healthz() -> dict:
