@@ -18,7 +18,10 @@ async def test_parse_returns_the_spec_json(client, service_headers):
         "end": "2025-11-15T16:00:00+09:00",
         "all_day": False,
         "location": None,
+        "recurrence": None,
+        "reminder_minutes": None,
     }
+    assert body["events"] is None and body["needs"] is None
     assert isinstance(body["assumptions"], list)
 
 

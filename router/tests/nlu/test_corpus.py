@@ -26,23 +26,54 @@ def _text_ok(expected, got, *, loose=False):
     return fold(_squash(got)) in {fold(_squash(o)) for o in options}
 
 
+def _rules(lines):
+    if not lines:
+        return None
+    return sorted(frozenset(line.split(":", 1)[-1].split(";")) for line in lines)
+
+
+def _event_mismatches(e: dict, g: dict | None, prefix: str) -> list[str]:
+    g = g or {}
+    errors = [f"{prefix}.{k}" for k in ("start", "end", "all_day") if k in e and g.get(k) != e[k]]
+    errors += [
+        f"{prefix}.{k}" for k in ("title", "location") if k in e and not _text_ok(e[k], g.get(k))
+    ]
+    if "recurrence" in e and _rules(e["recurrence"]) != _rules(g.get("recurrence")):
+        errors.append(f"{prefix}.recurrence")
+    if "reminder_minutes" in e and sorted(e["reminder_minutes"] or []) != sorted(
+        g.get("reminder_minutes") or []
+    ):
+        errors.append(f"{prefix}.reminder_minutes")
+    return errors
+
+
 def _mismatches(expect: dict, got: dict) -> list[str]:
     """The fields of ``got`` that disagree with the worked example (as evaluate.py scores)."""
     if got["intent"] != expect["intent"]:
         return [f"intent {got['intent']}"]
     errors = []
     if "event" in expect:
-        e, g = expect["event"], got["event"]
-        errors += [k for k in ("start", "end", "all_day") if g[k] != e[k]]
-        errors += [k for k in ("title", "location") if not _text_ok(e[k], g[k])]
+        errors += _event_mismatches(expect["event"], got["event"], "event")
+    if "events" in expect:
+        want, have = expect["events"] or [], got["events"] or []
+        if len(want) != len(have):
+            errors.append("events")
+        for i, (e, g) in enumerate(zip(want, have, strict=False)):
+            errors += _event_mismatches(e, g, f"events[{i}]")
     for part in ("range", "changes"):
         if part in expect:
-            errors += [f"{part}.{k}" for k, v in expect[part].items() if got[part][k] != v]
+            for k, v in expect[part].items():
+                textual = k in ("title", "location")
+                if not (_text_ok(v, got[part][k]) if textual else got[part][k] == v):
+                    errors.append(f"{part}.{k}")
     if "target" in expect:
         e, g = expect["target"], got["target"]
         if not _text_ok(e["title"], g["title"], loose=True):
             errors.append("target.title")
-        errors += [f"target.{k}" for k in ("date", "start") if k in e and g[k] != e[k]]
+        errors += [f"target.{k}" for k in ("date", "start", "scope") if k in e and g[k] != e[k]]
+    for key in ("needs", "approve", "preference"):
+        if key in expect and (got[key] or None) != (expect[key] or None):
+            errors.append(key)
     return errors
 
 

@@ -180,3 +180,82 @@ async def test_endpoint_without_an_api_key_answers_with_the_rules(
     assert response.status_code == 200
     assert response.json()["event"]["title"] == "회의"
     assert response.json()["event"]["start"] is None
+
+
+def _answer(**event_fields) -> dict:
+    answer = json.loads(json.dumps(LLM_EVENT))
+    answer["event"].update(event_fields)
+    return answer
+
+
+async def test_a_v2_model_answer_is_validated_and_used(llm, emulator, now):
+    answer = _answer(
+        recurrence=["RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20251231T145959Z"], reminder_minutes=[30]
+    )
+    emulator.script([{"content": json.dumps(answer)}])
+    result = await parse_with_fallback(UNSURE, now=now, time_zone="Asia/Seoul", llm=llm)
+    assert result.event.recurrence == ["RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20251231T145959Z"]
+    assert result.event.reminder_minutes == [30]
+
+
+def _bad_v2_answers() -> list[tuple[str, dict]]:
+    return [
+        ("unknown frequency", _answer(recurrence=["RRULE:FREQ=SOMETIMES"])),
+        ("not an RRULE line", _answer(recurrence=["every monday"])),
+        (
+            "local UNTIL on a timed event",
+            _answer(recurrence=["RRULE:FREQ=DAILY;UNTIL=20251231T235959"]),
+        ),
+        ("negative reminder", _answer(reminder_minutes=[-5])),
+        ("year 9999", _answer(start="9999-12-31T10:00:00+09:00", end="9999-12-31T11:00:00+09:00")),
+        (
+            "amend is rules-only",
+            {"intent": "amend", "changes": {"time": "16:00"}, "confidence": 0.9},
+        ),
+        ("undo is rules-only", {"intent": "undo", "confidence": 0.9}),
+        (
+            "open range without a limit",
+            {
+                "intent": "query_events",
+                "range": {"start": "2025-11-14T10:00:00+09:00", "end": None},
+                "confidence": 0.9,
+            },
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "answer", [a for _, a in _bad_v2_answers()], ids=[n for n, _ in _bad_v2_answers()]
+)
+async def test_an_invalid_v2_model_answer_keeps_the_rules_answer(llm, emulator, now, answer):
+    emulator.script([{"content": json.dumps(answer)}])
+    rules = parse_message(UNSURE, now=now)
+    assert await parse_with_fallback(UNSURE, now=now, time_zone="Asia/Seoul", llm=llm) == rules
+
+
+@pytest.mark.parametrize(
+    "text", ["2월 30일 회의", "9999년 1월 1일 회의", "어제 친구랑 수다 떨었어?"]
+)
+async def test_what_the_rules_refused_is_never_sent_to_the_model(llm, emulator, now, text):
+    emulator.script([{"content": json.dumps(LLM_EVENT)}])
+    rules = parse_message(text, now=now)
+    assert rules.refused or rules.confidence >= LOW_CONFIDENCE
+    result = await parse_with_fallback(text, now=now, time_zone="Asia/Seoul", llm=llm)
+    assert result == rules
+    assert emulator.requests() == []
+
+
+def test_the_prompt_names_every_v2_field():
+    from router_service.nlu.llm import SYSTEM_PROMPT
+
+    for field in (
+        "recurrence",
+        "reminder_minutes",
+        "events",
+        "needs",
+        "limit",
+        "scope",
+        "shift_minutes",
+        "preference",
+    ):
+        assert field in SYSTEM_PROMPT

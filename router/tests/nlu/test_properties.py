@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -221,7 +222,60 @@ FRAGMENTS = [
     "본사 3층 회의실",
     "31일",
     "2월 30일",
+    # version 2
+    "매주 화요일",
+    "격주 금요일",
+    "매달 25일",
+    "매달 첫째 주 월요일",
+    "매일",
+    "평일마다",
+    "8번",
+    "6주 동안",
+    "12월 23일까지",
+    "30분 전에 알려줘",
+    "전날 알려줘",
+    "이따",
+    "지난주",
+    "설 연휴",
+    "어린이날 전날",
+    "월말까지",
+    "3pm",
+    "4:30",
+    "이랑",
+    ",",
+    "\n",
+    "장소는 강남역이야",
+    "남은",
+    "다음 일정",
+    "언제였지",
+    "30분 미뤄줘",
+    "그날만",
+    "아 5시로",
+    "되돌려줘",
+    "9999년 1월 1일",
+    "99시",
+    "🙏",
 ]
+
+
+def _first_instant(event) -> datetime:
+    if event.all_day:
+        return datetime.combine(event.start_date, time())
+    return event.start
+
+
+def _check_event(event, zone: str, instants: list) -> None:
+    if event.all_day:
+        assert event.end_date > event.start_date
+    elif event.start is not None:
+        instants += [event.start, event.end]
+        assert event.end > event.start
+    for line in event.recurrence or ():
+        # Every rule is one RRULE dateutil reads, and the event is its first occurrence.
+        first = _first_instant(event)
+        rule = rrulestr(line, dtstart=first)
+        assert rule.after(first, inc=True) == first
+    assert all(0 <= m <= 40320 for m in event.reminder_minutes or ())
 
 
 @settings(max_examples=500, deadline=None)
@@ -231,16 +285,82 @@ def test_any_phrasing_keeps_the_time_rules(now, zone, parts):
     spec = result.to_spec_json()
     assert 0.0 <= spec["confidence"] <= 1.0
     instants = []
-    if result.event and not result.event.all_day and result.event.start:
-        instants += [result.event.start, result.event.end]
-        assert result.event.end > result.event.start
-    if result.event and result.event.all_day:
-        assert result.event.end_date > result.event.start_date
+    for event in (result.event, *(result.events or ())):
+        if event is not None:
+            _check_event(event, zone, instants)
+    if result.needs:
+        assert result.event.start is None and result.event.start_date is None
     if result.range:
-        instants += [result.range.start, result.range.end]
-        assert result.range.end > result.range.start
+        instants.append(result.range.start)
+        if result.range.end is None:
+            assert result.range.limit
+        else:
+            instants.append(result.range.end)
+            assert result.range.end > result.range.start
     for slots in (result.target, result.changes):
         if slots and slots.start:
             instants.append(slots.start)
     for value in instants:
         assert value.utcoffset() == value.astimezone(ZoneInfo(zone)).utcoffset()
+
+
+recurring_phrases = st.one_of(
+    st.sampled_from(WEEKDAYS).map(lambda d: (f"매주 {d}요일", "WEEKLY")),
+    st.sampled_from(WEEKDAYS).map(lambda d: (f"{d}요일마다", "WEEKLY")),
+    st.sampled_from(WEEKDAYS).map(lambda d: (f"격주 {d}요일", "WEEKLY")),
+    st.integers(1, 31).map(lambda d: (f"매달 {d}일", "MONTHLY")),
+    st.sampled_from(["첫째", "둘째", "셋째", "마지막"]).map(
+        lambda n: (f"매달 {n} 주 화요일", "MONTHLY")
+    ),
+    st.just(("매일", "DAILY")),
+    st.just(("평일마다", "WEEKLY")),
+    st.just(("주말마다", "WEEKLY")),
+    st.tuples(st.integers(1, 12), st.integers(1, 28)).map(
+        lambda md: (f"매년 {md[0]}월 {md[1]}일", "YEARLY")
+    ),
+)
+rule_ends = st.sampled_from(["", " 5번", " 10회", " 4주 동안", " 12월 31일까지", " 3월까지"])
+rule_hours = st.sampled_from(["", " 오전 7시", " 저녁 8시 반", " 14:30", " 3시"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(now=nows, zone=ZONES, phrase=recurring_phrases, hour=rule_hours, end=rule_ends, title=TITLES)
+def test_recurrence_rules_are_valid_and_start_at_or_after_now(now, zone, phrase, hour, end, title):
+    words, freq = phrase
+    result = parse_message(f"{words}{hour} {title}{end}", now=now, time_zone=zone)
+    event = result.event
+    assert result.intent == "create_event" and event.title == title
+    [line] = event.recurrence
+    assert line.startswith(f"RRULE:FREQ={freq}")
+    first = _first_instant(event)
+    assert rrulestr(line, dtstart=first).after(first, inc=True) == first
+    local_now = now.astimezone(ZoneInfo(zone))
+    if event.all_day:
+        assert event.start_date >= local_now.date()
+    else:
+        assert event.start >= local_now.replace(second=0, microsecond=0)
+        assert event.start.utcoffset() == event.start.astimezone(ZoneInfo(zone)).utcoffset()
+        assert "UNTIL=" not in line or line.rstrip().endswith("Z")
+
+
+extreme_nows = st.builds(
+    lambda d, h: datetime.combine(d, time(h), tzinfo=SEOUL),
+    st.one_of(
+        st.dates(min_value=date(1, 1, 1), max_value=date(1, 1, 20)),
+        st.dates(min_value=date(9999, 12, 10), max_value=date(9999, 12, 31)),
+    ),
+    st.integers(0, 23),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(now=extreme_nows, parts=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=5))
+def test_the_edges_of_time_never_raise(now, parts):
+    result = parse_message(" ".join(parts), now=now)  # validates via pydantic
+    assert 0.0 <= result.confidence <= 1.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(now=nows, text=st.text(min_size=1, max_size=60))
+def test_any_text_gives_a_valid_result(now, text):
+    parse_message(text, now=now)

@@ -6,7 +6,12 @@ Pure functions over ``datetime.date``; nothing here knows about text.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 from types import MappingProxyType
+
+# The years a person plans in; a date outside them is refused, never guessed.
+MIN_YEAR = 1900
+MAX_YEAR = 2200
 
 # Fixed-date (solar) days people name: month, day.
 SOLAR_HOLIDAYS = MappingProxyType(
@@ -99,8 +104,12 @@ def next_month_day(today: date, month: int, day: int) -> date | None:
     return None
 
 
+@lru_cache(maxsize=512)  # bounded: a few holidays × the years people plan in
 def lunar_to_solar(year: int, month: int, day: int) -> date | None:
-    """Converts a (non-leap) lunar date to the solar calendar, or None out of range."""
+    """Converts a (non-leap) lunar date to the solar calendar, or None out of range.
+
+    The library counts days from its epoch on every call (milliseconds), so the
+    answers are memoised; the conversion itself is pure."""
     from korean_lunar_calendar import KoreanLunarCalendar  # imported on first use only
 
     calendar = KoreanLunarCalendar()
@@ -111,8 +120,11 @@ def lunar_to_solar(year: int, month: int, day: int) -> date | None:
 
 def holiday_date(name: str, today: date, year: int | None = None) -> date | None:
     """Returns the named day in ``year``, or its next occurrence on or after ``today``."""
-    years = (year,) if year is not None else (today.year - 1, today.year, today.year + 1)
+    # Every named day falls in its own solar year, so last year's is always past.
+    years = (year,) if year is not None else (today.year, today.year + 1)
     for candidate_year in years:
+        if not MIN_YEAR <= candidate_year <= MAX_YEAR:
+            continue
         if name in SOLAR_HOLIDAYS:
             month, day = SOLAR_HOLIDAYS[name]
             candidate = date(candidate_year, month, day)

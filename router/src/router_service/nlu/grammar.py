@@ -9,17 +9,36 @@ took. Add an expression by adding a rule (see docs/nlu.md).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from types import MappingProxyType
 
 from router_service.nlu import dates
+from router_service.nlu.hit import (
+    AM_WORDS,
+    PM_WORDS,
+    WEEKDAYS,
+    YEAR_WORDS,
+    Context,
+    Hit,
+    Rule,
+    with_particle,
+)
+from router_service.nlu.hit import make_hit as _hit
+from router_service.nlu.holidays import HOLIDAY_RULE, settle_holidays
+from router_service.nlu.times import LONE_MINUTES_RULE, TIME_RULES, scan_meals
 
-WEEKDAYS = "월화수목금토일"
-MERIDIEMS = "오전|오후|아침|저녁|밤|새벽|낮|점심|am|pm|AM|PM"
-AM_WORDS = frozenset({"오전", "아침", "새벽", "am", "AM"})
-PM_WORDS = frozenset({"오후", "저녁", "밤", "낮", "점심", "pm", "PM"})
+__all__ = [
+    "AM_WORDS",
+    "NTH",
+    "PM_WORDS",
+    "WEEKDAYS",
+    "Hit",
+    "scan",
+    "scan_meals",
+    "settle_holidays",
+]
+
 WEEK_OFFSETS = MappingProxyType(
     {"이번": 0, "금": 0, "다음": 1, "차": 1, "다다음": 2, "지난": -1, "저번": -1}
 )
@@ -37,6 +56,10 @@ DAY_WORDS = MappingProxyType(
         "그제": -2,
         "그저께": -2,
         "엊그제": -2,
+        "이따": 0,
+        "이따가": 0,
+        "좀이따": 0,
+        "좀이따가": 0,
     }
 )
 NTH = MappingProxyType(
@@ -55,49 +78,6 @@ NTH = MappingProxyType(
         "마지막": -1,
     }
 )
-YEAR_WORDS = MappingProxyType({"올해": 0, "금년": 0, "내년": 1, "명년": 1, "후년": 2, "작년": -1})
-
-# Particles that may follow an expression; kept in the hit so the title never shows them.
-PARTICLE = re.compile(
-    r"(?:부터|까지|에서|에는|에도|에|엔|으로|로|은|는|도|"
-    r"쯤에|쯤|경에|경|께|중에|중|의)?"
-)
-SPACED_PARTICLE = re.compile(r"\s+(?:부터|까지)(?![가-힣])")
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One recognised expression: where it is, what it means, and its trailing particle."""
-
-    kind: str  # date period time meal duration days reltime shift dayref allday invalid
-    start: int
-    end: int
-    particle: str = ""
-    day: date | None = None
-    period_end: date | None = None  # period: exclusive end date
-    unit: str = ""  # period: week, month, weekend
-    hour: int = 0
-    minute: int = 0
-    meridiem: str = ""  # the written marker, or "" for a bare hour
-    minutes: int = 0  # duration, reltime
-    days: int = 0  # days: length in days
-    day_of_month: int = 0  # dayref: a bare D일
-    note: str = ""  # what was assumed, for the result's assumptions
-    explicit_year: bool = False
-    linked: bool = False  # follows the previous hit across a range connector (~, -)
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    today: date
-
-
-Rule = tuple[re.Pattern[str], Callable[[re.Match[str], Context], Hit | None]]
-
-
-def _hit(kind: str, match: re.Match[str], **values: object) -> Hit:
-    # Each rule passes only Hit's own fields; typing **values per rule would repeat Hit.
-    return Hit(kind, match.start(), match.end(), **values)  # type: ignore[arg-type]
 
 
 def _weekday(char: str) -> int:
@@ -105,6 +85,8 @@ def _weekday(char: str) -> int:
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
+    if not dates.MIN_YEAR <= year <= dates.MAX_YEAR:
+        return None  # 9999년, 0001년: out of any calendar a person plans in
     try:
         return date(year, month, day)
     except ValueError:
@@ -154,6 +136,16 @@ def _month_nth_weekday(m: re.Match[str], ctx: Context) -> Hit | None:
         year = ctx.today.year if month >= ctx.today.month else ctx.today.year + 1
     day = dates.nth_weekday(year, month, _weekday(m["wd"]), NTH[m["nth"].replace(" ", "")])
     return _hit("date", m, day=day) if day else None
+
+
+def _nth_weekday_this_month(m: re.Match[str], ctx: Context) -> Hit | None:
+    nth, weekday = NTH[m["nth"]], _weekday(m["wd"])
+    for months in (0, 1):
+        first = dates.add_months(ctx.today, months)
+        day = dates.nth_weekday(first.year, first.month, weekday, nth)
+        if day is not None and day >= ctx.today:
+            return _hit("date", m, day=day)
+    return None
 
 
 def _month_nth_week(m: re.Match[str], ctx: Context) -> Hit | None:
@@ -232,16 +224,22 @@ def _day_word(m: re.Match[str], ctx: Context) -> Hit:
     return _hit("date", m, day=ctx.today + timedelta(days=DAY_WORDS[word]))
 
 
-def _holiday(m: re.Match[str], ctx: Context) -> Hit | None:
-    year = None
-    if m["y"]:
-        year = int(m["y"])
-    elif m["yw"]:
-        year = ctx.today.year + YEAR_WORDS[m["yw"]]
-    day = dates.holiday_date(m["h"], ctx.today, year)
-    if day is None:
+def _month_end(m: re.Match[str], ctx: Context) -> Hit:
+    first = dates.add_months(ctx.today, MONTH_OFFSETS[m["rel"] or "이번"])
+    return _hit("date", m, day=dates.add_months(first, 1) - timedelta(days=1))
+
+
+def _vague(m: re.Match[str], ctx: Context) -> Hit:
+    first = dates.add_months(ctx.today, MONTH_OFFSETS[m["rel"] or "이번"])
+    return _hit("period", m, day=first, period_end=dates.add_months(first, 1), unit="vague")
+
+
+def _year(m: re.Match[str], ctx: Context) -> Hit | None:
+    year = ctx.today.year + YEAR_WORDS[m["yw"]]
+    if not dates.MIN_YEAR <= year < dates.MAX_YEAR:
         return None
-    return _hit("date", m, day=day, unit="holiday", explicit_year=year is not None)
+    first = date(year, 1, 1)
+    return _hit("period", m, day=first, period_end=date(year + 1, 1, 1), unit="year")
 
 
 def _bare_weekday(m: re.Match[str], ctx: Context) -> Hit:
@@ -263,8 +261,12 @@ def _period_month(m: re.Match[str], ctx: Context) -> Hit | None:
             return None
         if m["y"]:
             year = int(m["y"])
+        elif m["yw"]:
+            year = ctx.today.year + YEAR_WORDS[m["yw"]]
         else:
             year = ctx.today.year if month >= ctx.today.month else ctx.today.year + 1
+        if not dates.MIN_YEAR <= year <= dates.MAX_YEAR:
+            return None
         first = date(year, month, 1)
     return _hit("period", m, day=first, period_end=dates.add_months(first, 1), unit="month")
 
@@ -285,51 +287,6 @@ def _day_count(m: re.Match[str], ctx: Context) -> Hit:
     return _hit("days", m, days=days)
 
 
-# ----- times --------------------------------------------------------------------------
-
-
-def _clock(m: re.Match[str], ctx: Context) -> Hit | None:
-    hour, minute = int(m["h"]), int(m["mi"])
-    if hour > 24 or minute > 59:
-        return None
-    return _hit("time", m, hour=hour, minute=minute, meridiem=m["mer"] or "24h")
-
-
-def _hour(m: re.Match[str], ctx: Context) -> Hit | None:
-    hour = int(m["h"])
-    minute = 30 if m["half"] else int(m["mi"] or 0)
-    if hour > 24 or minute > 59:
-        return None
-    return _hit("time", m, hour=hour, minute=minute, meridiem=m["mer"] or "")
-
-
-def _named_time(m: re.Match[str], ctx: Context) -> Hit:
-    if m["w"] == "정오":
-        return _hit("time", m, hour=12, minute=0, meridiem="24h")
-    note = "자정은 그날 밤 12시로 이해했어요"
-    return _hit("time", m, hour=24, minute=0, meridiem="24h", note=note)
-
-
-def _duration(m: re.Match[str], ctx: Context) -> Hit:
-    if m["m2"]:
-        return _hit("duration", m, minutes=int(m["m2"]))
-    minutes = int(m["h"]) * 60 + (30 if m["half"] else int(m["mi"] or 0))
-    return _hit("duration", m, minutes=minutes)
-
-
-def _relative_time(m: re.Match[str], ctx: Context) -> Hit:
-    n = int(m["n"])
-    minutes = n * 60 + (30 if m["half"] else 0) if m["u"] == "시간" else n
-    return _hit("reltime", m, minutes=minutes)
-
-
-_HOLIDAY_NAMES = "|".join(
-    re.escape(name)
-    for name in sorted(
-        {*dates.SOLAR_HOLIDAYS, *dates.LUNAR_HOLIDAYS} - {"설", "연말"}, key=len, reverse=True
-    )
-)
-_YEAR_PREFIX = r"(?:(?P<y>\d{4})\s*년\s*|(?P<yw>올해|금년|내년|명년|후년|작년)\s*)?"
 _NOT_AFTER_HANGUL = r"(?<![가-힣])"
 
 RULES: tuple[Rule, ...] = (
@@ -354,6 +311,14 @@ RULES: tuple[Rule, ...] = (
             r"\s*(?:주\s*)?(?:의\s*)?(?P<wd>[월화수목금토일])(?:요일|욜)"
         ),
         _month_nth_weekday,
+    ),
+    (
+        # 셋째 주 금요일: this month's, or next month's once it has passed.
+        re.compile(
+            r"(?<![가-힣\d])(?P<nth>첫째|둘째|셋째|넷째|다섯째|마지막)\s*주\s*(?:의\s*)?"
+            r"(?P<wd>[월화수목금토일])(?:요일|욜)"
+        ),
+        _nth_weekday_this_month,
     ),
     (
         re.compile(
@@ -408,11 +373,22 @@ RULES: tuple[Rule, ...] = (
     (
         re.compile(
             _NOT_AFTER_HANGUL + r"(?P<w>내일\s*모레|오늘|금일|내일|명일|모레|글피|"
-            r"어제|그저께|그제|엊그제)"
+            r"어제|그저께|그제|엊그제|좀\s*이따가?|이따가?)"
         ),
         _day_word,
     ),
-    (re.compile(_YEAR_PREFIX + r"(?P<h>" + _HOLIDAY_NAMES + r")"), _holiday),
+    HOLIDAY_RULE,
+    (
+        re.compile(
+            r"(?:(?P<rel>이번|다음|다다음|지난|저번)\s*달\s*(?:말일|말|마지막\s*날)|(?<![가-힣])월말)"
+        ),
+        _month_end,
+    ),
+    (
+        re.compile(r"(?:(?P<rel>이번|다음|다다음)\s*달\s*초|(?<![가-힣])월초)"),
+        _vague,
+    ),
+    (re.compile(r"(?<![가-힣])(?P<yw>올해|금년|내년|명년|작년)(?!\s*\d)"), _year),
     (re.compile(_NOT_AFTER_HANGUL + r"(?P<wd>[월화수목금토일])(?:요일|욜)"), _bare_weekday),
     (
         re.compile(
@@ -423,81 +399,22 @@ RULES: tuple[Rule, ...] = (
     ),
     (
         re.compile(
-            r"(?:(?P<rel>이번|다음|다다음|지난|저번)\s*달|(?:(?P<y>\d{4})\s*년\s*)?(?<!\d)(?P<m>\d{1,2})\s*월(?!\s*\d))"
+            r"(?:(?P<rel>이번|다음|다다음|지난|저번)\s*달|"
+            r"(?:(?P<y>\d{4})\s*년\s*|(?P<yw>올해|금년|내년|명년|작년)\s*)?(?<!\d)(?P<m>\d{1,2})\s*월(?!\s*\d))"
         ),
         _period_month,
     ),
-    # times
-    (
-        re.compile(
-            rf"(?:(?P<mer>{MERIDIEMS})\s*)?(?<!\d)(?P<h>\d{{1,2}})\s*:\s*(?P<mi>\d{{2}})(?!\d)"
-        ),
-        _clock,
-    ),
-    (
-        re.compile(r"(?<!\d)(?P<n>\d+)\s*(?P<u>시간|분)\s*(?P<half>반)?\s*(?:뒤|후|있다가)"),
-        _relative_time,
-    ),
-    (
-        re.compile(
-            r"(?<!\d)(?:(?P<h>\d+)\s*시간\s*(?:(?P<half>반)|(?P<mi>\d{1,2})\s*분)?|(?P<m2>\d+)\s*분(?=\s*(?:동안|간|짜리)))"
-            r"(?:\s*(?:동안|간|짜리))?"
-        ),
-        _duration,
-    ),
-    (
-        re.compile(
-            rf"(?:(?P<mer>{MERIDIEMS})\s*)?(?<!\d)(?P<h>\d{{1,2}})\s*시(?!간)"
-            r"(?:\s*(?:(?P<half>반)(?!차|나절)|(?P<mi>\d{1,2})\s*분(?!\s*(?:동안|간|짜리))))?"
-            r"(?:\s*정각)?"
-        ),
-        _hour,
-    ),
-    (re.compile(r"(?P<w>정오|자정)"), _named_time),
+    *TIME_RULES,
     (
         re.compile(_NOT_AFTER_HANGUL + r"(?:하루\s*종일|온종일|종일|올데이|all\s*day)", re.I),
         _all_day,
     ),
-    # A minutes count left alone after the hour rules took 3시 30분: a length (회의 30분).
-    (re.compile(r"(?<![\d:])(?P<m2>\d{1,3})\s*분(?![가-힣])"), _duration),
+    LONE_MINUTES_RULE,
     (re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s*일(?!\s*(?:뒤|후|전|간|동안|째|차))"), _bare_day),
 )
 
-HANGUL_NEXT = re.compile(r"\s*[가-힣A-Za-z]")
 EARLIER_WORDS = frozenset({"일찍", "빨리", "앞으로", "전으로"})
 EARLIER_VERB = re.compile(r"\s*(?:좀\s*)?(?:앞당|당겨|당기|땡겨|땡기)")
-# Parts of the day named without an hour, and the hour assumed for each.
-MEAL_RULE = re.compile(
-    r"(?<![가-힣])(?P<w>점심|저녁|아침|오전|오후|낮|밤|새벽)"
-    r"(?=[에엔은는도중]|\s+[^\d\s]|\s*$|[.,!?~])"
-)
-MEAL_TIMES = MappingProxyType(
-    {"아침": 8, "점심": 12, "저녁": 19, "오전": 9, "오후": 14, "낮": 13, "밤": 21, "새벽": 6}
-)
-MEAL_NOTES = MappingProxyType(
-    {
-        "아침": "아침은 오전 8시로 가정했어요",
-        "점심": "점심은 낮 12시로 가정했어요",
-        "저녁": "저녁은 오후 7시로 가정했어요",
-        "오전": "오전은 9시로 가정했어요",
-        "오후": "오후는 2시로 가정했어요",
-        "낮": "낮은 1시로 가정했어요",
-        "밤": "밤은 9시로 가정했어요",
-        "새벽": "새벽은 6시로 가정했어요",
-    }
-)
-# A meal word that names the event itself (점심 약속, 저녁 식사) stays in the title.
-MEAL_IN_TITLE = re.compile(r"\s*(?:약속|식사)")
-
-
-def _with_particle(text: str, hit: Hit) -> Hit:
-    spaced = SPACED_PARTICLE.match(text, hit.end)
-    if spaced:
-        return replace(hit, end=spaced.end(), particle=spaced.group().strip())
-    particle = PARTICLE.match(text, hit.end)
-    if particle and particle.group():
-        return replace(hit, end=particle.end(), particle=particle.group())
-    return hit
 
 
 def scan(text: str, today: date, blocked: tuple[tuple[int, int], ...] = ()) -> list[Hit]:
@@ -519,54 +436,11 @@ def scan(text: str, today: date, blocked: tuple[tuple[int, int], ...] = ()) -> l
             hit = build(match, ctx) or Hit(
                 "invalid", lo, hi, note="날짜나 시간을 이해하지 못했어요"
             )
-            hit = _with_particle(text, replace(hit, start=lo))
+            hit = with_particle(text, replace(hit, start=lo))
             if any(taken[hit.start : hit.end]):
                 hit = replace(hit, end=hi, particle="")
             for i in range(hit.start, hit.end):
                 taken[i] = True
             hits.append(hit)
     hits.sort(key=lambda h: h.start)
-    return hits
-
-
-def settle_holidays(text: str, hits: list[Hit]) -> list[Hit]:
-    """A holiday name is a date only when no other date is named; in a compound
-    (크리스마스 파티) it is the date and stays in the title too."""
-    others = any(h.kind in ("date", "period") and h.unit != "holiday" for h in hits)
-    settled: list[Hit] = []
-    for hit in hits:
-        if hit.unit == "holiday":
-            if others:
-                continue
-            if not hit.particle and HANGUL_NEXT.match(text, hit.end):
-                hit = replace(hit, start=hit.start, end=hit.start)
-        settled.append(hit)
-    return settled
-
-
-def scan_meals(text: str, hits: list[Hit]) -> list[Hit]:
-    """Adds an assumed time for 아침/점심/저녁 when the message names no hour."""
-    if any(h.kind in ("time", "reltime") for h in hits):
-        return hits
-    taken = [False] * len(text)
-    for h in hits:
-        for i in range(h.start, h.end):
-            taken[i] = True
-    for match in MEAL_RULE.finditer(text):
-        if any(taken[match.start() : match.end()]):
-            continue
-        word = match["w"]
-        keep_in_title = MEAL_IN_TITLE.match(text, match.end()) is not None
-        end = match.start() if keep_in_title else match.end()
-        hit = Hit(
-            "meal",
-            match.start(),
-            end,
-            hour=MEAL_TIMES[word],
-            meridiem="24h",
-            note=MEAL_NOTES[word],
-        )
-        if not keep_in_title:
-            hit = _with_particle(text, hit)
-        return sorted([*hits, hit], key=lambda h: h.start)
     return hits

@@ -80,6 +80,13 @@ APPROVE_WORDS = (
     "좋아좋아",
     "그래그래",
     "좋은 생각이야",
+    "해줘",
+    "해 줘",
+    "해주세요",
+    "해 주세요",
+    "그걸로",
+    "그걸로 해줘",
+    "그렇게",
     "완벽해",
     "딱 좋아",
 )
@@ -144,6 +151,17 @@ REJECT_WORDS = (
     "아냐",
     "아닙니다",
     "별로",
+    "둬",
+    "둬요",
+    "두세요",
+    "놔둬",
+    "냅둬",
+    "그대로 둬",
+    "둘 다 아니야",
+    "둘 다 아니",
+    "둘 다 싫어",
+    "다 아니야",
+    "아니 됐어요",
 )
 _FILLER = r"(?:그거|그건|이거|이건|방금\s*거|방금|그냥|음|아|어|좀|일단)"
 
@@ -153,7 +171,9 @@ def _answers(words: tuple[str, ...]) -> re.Pattern[str]:
         re.escape(w).replace(r"\ ", r"\s*") for w in sorted(words, key=len, reverse=True)
     )
     one = rf"(?:{alternatives})(?:요|용|염)?"
-    return re.compile(rf"(?:{_FILLER}\s*)*{one}(?:\s*[,.]?\s*{one})*", re.IGNORECASE)
+    return re.compile(
+        rf"(?:{_FILLER}\s*)*{one}(?:\s*[,.]?\s*(?:{_FILLER}\s*)*{one})*", re.IGNORECASE
+    )
 
 
 APPROVE = _answers(APPROVE_WORDS)
@@ -177,8 +197,8 @@ CREATE_VERB = re.compile(
 )
 QUERY_CUE = re.compile(
     r"알려|보여|뭐\s*있|뭐\s*야|뭐지|뭐가|뭐였|무슨\s*일정|무슨\s*약속|일정\s*있|약속\s*있|있어\s*\?|있나|있니|있지|"
-    r"몇\s*시|있는지|있냐|있어요\s*\?|있을까|있던가|확인해|확인\s*좀|조회|몇\s*개|몇\s*건|어떻게\s*돼|바빠|바쁘|한가|비어\s*있|"
-    r"비었|일정\s*(?:표|목록)|체크해|뭐\s*해|언제"
+    r"몇\s*시|있는지|있냐|있어요\s*\?|있을까|있던가|확인해|확인\s*좀|조회|몇\s*개|몇\s*건|어떻게\s*돼|바빠\s*\?|바쁘니|바쁜가|바쁠까|한가(?!위)|비어\s*있|"
+    r"비었|비어\s*\?|뭐\s*했|있었(?:나|니|어\s*\?|지|던가|는지)|남은\s*(?:일정|약속|스케줄)|일정\s*(?:표|목록)|체크해|뭐\s*해|언제|시간\s*(?:돼|되|있|비|괜찮|나)"
 )
 # "When is my next …?": a question about an event by name, not about a day.
 WHEN_CUE = re.compile(r"언제")
@@ -195,11 +215,23 @@ REQUEST_TOKEN = re.compile(
     r"어때|어때요|어떄|어떻게|돼|돼요|되지|되나요|"
     r"주실|주시겠어요|수|있나요|있을까요|있어요|있니|가능해|가능해요|가능할까|가능할까요|가능한가요|"
     r"(?:잡아|잡자|잡을|등록|추가|넣어|넣을|만들어|생성|기록|저장|적어|메모|예약해|변경|바꿔|바꾸|옮겨|옮기|미뤄|"
-    r"미루|당겨|앞당겨|연기|수정|조정|늦춰|땡겨|삭제|지워|지우|취소|없애|빼|캔슬|알려|보여|확인|조회|체크)"
-    r"[가-힣]*)[.!?~]*",
+    r"미루|당겨|앞당겨|연기|수정|조정|늦춰|땡겨|삭제|지워|지우|취소|없애|빼|캔슬|알려|보여)[가-힣]*|"
+    # 적금 확인, 서류 체크: these nouns are a title unless a verb ending follows.
+    r"(?:확인|조회|체크)[가-힣]+)[.!?~]*",
     re.I,
 )
-KIND_WORDS = frozenset({"일정", "일정을", "일정으로", "스케줄", "스케줄을", "약속을"})
+KIND_WORDS = frozenset(
+    {"일정", "일정을", "일정으로", "일정은", "일정이", "스케줄", "스케줄을", "스케줄은", "약속을"}
+)
+# Where the request puts the event (캘린더에 추가해줘) and what points at it (그거 넣어줘).
+DESTINATION_TOKENS = frozenset(
+    {"캘린더에", "캘린더에다", "달력에", "달력에다", "일정에", "스케줄에", "구글캘린더에"}
+    | {"그거", "그것", "이거", "그건", "그걸"}
+)
+# Words that open a sentence of chatter (그래도 …), no part of a title.
+DISCOURSE_TOKENS = frozenset(
+    {"그래도", "근데", "그런데", "그리고", "아무튼", "암튼", "그래서", "참", "아", "저기"}
+)
 PARTICLE_TOKENS = frozenset(
     {"에", "에서", "을", "를", "은", "는", "이", "가", "로", "으로", "의", "도", "중", "중에"}
 )

@@ -47,7 +47,8 @@ NATIVE_DAY_COUNTS = MappingProxyType(
 )
 
 _PUNCT = str.maketrans({"～": "~", "〜": "~", "∼": "~", "：": ":", "–": "-", "—": "-", "／": "/"})
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"[^\S\n]+")  # a line break separates items (one event per line)
+_LINES = re.compile(r"\s*\n\s*")
 # A native numeral word right before 시 (hour) or 시간/달/주 (counts); not inside a longer word.
 _NATIVE = "|".join(sorted(NATIVE_HOURS, key=len, reverse=True))
 _NATIVE_HOUR = re.compile(
@@ -94,11 +95,11 @@ def _sino_minutes(match: re.Match[str]) -> str:
 def normalize(text: str) -> str:
     """Returns ``text`` with unified punctuation, single spaces and digits for numerals."""
     text = unicodedata.normalize("NFC", text).translate(_PUNCT)
-    text = _SPACES.sub(" ", text).strip()
+    text = _LINES.sub("\n", _SPACES.sub(" ", text)).strip()
     text = _NATIVE_HOUR.sub(_native_hour, text)
     text = _SINO_MINUTES.sub(_sino_minutes, text)
     text = _DAY_COUNT.sub(lambda m: f"{NATIVE_DAY_COUNTS[m.group(1)]}일 ", text)
     text = _WEEK_COUNT.sub("1주", text)
     for pattern, replacement in _SHORT_FORMS:
         text = pattern.sub(replacement, text)
-    return _SPACES.sub(" ", text).strip()
+    return _LINES.sub("\n", _SPACES.sub(" ", text)).strip()

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+SCOPES = ("one", "following", "all")
+
 
 def iso(value: datetime | None) -> str | None:
     """ISO-8601 with offset, to the second."""
@@ -29,6 +31,8 @@ class Event:
     start_date: date | None = None
     end_date: date | None = None
     location: str | None = None
+    recurrence: tuple[str, ...] | None = None  # RFC 5545 lines, as Google takes them
+    reminder_minutes: tuple[int, ...] | None = None
 
     def to_spec_json(self) -> dict[str, Any]:
         if self.all_day:
@@ -41,16 +45,19 @@ class Event:
             "end": end,
             "all_day": self.all_day,
             "location": self.location,
+            "recurrence": list(self.recurrence) if self.recurrence else None,
+            "reminder_minutes": list(self.reminder_minutes) if self.reminder_minutes else None,
         }
 
 
 @dataclass(frozen=True, slots=True)
 class Range:
     start: datetime
-    end: datetime
+    end: datetime | None  # None only with ``limit``: the next N events from ``start``
+    limit: int | None = None
 
     def to_spec_json(self) -> dict[str, Any]:
-        return {"start": iso(self.start), "end": iso(self.end)}
+        return {"start": iso(self.start), "end": iso(self.end), "limit": self.limit}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,18 +65,37 @@ class Target:
     title: str | None
     date: date | None = None
     start: datetime | None = None
+    scope: str | None = None  # recurring events: one, following, all
 
     def to_spec_json(self) -> dict[str, Any]:
-        return {"title": self.title, "date": iso_date(self.date), "start": iso(self.start)}
+        return {
+            "title": self.title,
+            "date": iso_date(self.date),
+            "start": iso(self.start),
+            "scope": self.scope,
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class Changes:
     start: datetime | None = None
     date: date | None = None
+    time: str | None = None  # amend: HH:MM on the proposal's day
+    shift_minutes: int | None = None
+    duration_minutes: int | None = None
+    title: str | None = None
+    location: str | None = None
 
     def to_spec_json(self) -> dict[str, Any]:
-        return {"start": iso(self.start), "date": iso_date(self.date)}
+        return {
+            "start": iso(self.start),
+            "date": iso_date(self.date),
+            "time": self.time,
+            "shift_minutes": self.shift_minutes,
+            "duration_minutes": self.duration_minutes,
+            "title": self.title,
+            "location": self.location,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +107,11 @@ class Parse:
     changes: Changes | None = None
     confidence: float = 0.5
     assumptions: tuple[str, ...] = field(default_factory=tuple)
+    events: tuple[Event, ...] | None = None  # two or more events asked at once; event = first
+    needs: tuple[str, ...] | None = None  # ("date",): a create the router must ask a day for
+    preference: tuple[tuple[str, Any], ...] | None = None  # set_preference: (name, value) pairs
+    approve: bool = False  # amend: the message also agrees to the proposal
+    refused: bool = False  # the rules decided against it (an impossible date, not a request)
 
     def to_spec_json(self) -> dict[str, Any]:
         """The SPEC's JSON object (plus ``assumptions``)."""
@@ -90,6 +121,10 @@ class Parse:
             "range": self.range.to_spec_json() if self.range else None,
             "target": self.target.to_spec_json() if self.target else None,
             "changes": self.changes.to_spec_json() if self.changes else None,
+            "events": [e.to_spec_json() for e in self.events] if self.events else None,
+            "needs": list(self.needs) if self.needs else None,
+            "preference": dict(self.preference) if self.preference is not None else None,
+            "approve": self.approve,
             "confidence": round(self.confidence, 2),
             "assumptions": list(self.assumptions),
         }

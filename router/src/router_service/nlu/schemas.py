@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from router_service.nlu.result import Event, Parse, iso, iso_date
+from router_service.nlu.result import Changes, Event, Parse, Range, Target, iso
 from shared.time import AwareDatetime, TimeZoneName
 
 Intent = Literal[
@@ -18,7 +18,25 @@ Intent = Literal[
     "approve",
     "reject",
     "other",
+    "amend",
+    "undo",
+    "set_preference",
 ]
+Scope = Literal["one", "following", "all"]
+MAX_REMINDER_MINUTES = 4 * 7 * 24 * 60  # Google Calendar's limit: four weeks
+
+
+def check_rrule(line: str, first: dt.datetime) -> str:
+    """Raises ValueError unless ``line`` is one ``RRULE:`` line dateutil can read and
+    expand from ``first`` (aware for timed events, so UNTIL must then be UTC)."""
+    from dateutil.rrule import rrulestr  # imported on first use only
+
+    if not line.startswith("RRULE:"):
+        raise ValueError("a recurrence line starts with RRULE:")
+    rule = rrulestr(line, dtstart=first, forceset=False)
+    if rule.after(first, inc=True) is None:  # type: ignore[union-attr]
+        raise ValueError("the recurrence has no occurrence")
+    return line
 
 
 class EventSlots(BaseModel):
@@ -33,6 +51,15 @@ class EventSlots(BaseModel):
     start_date: dt.date | None = None
     end_date: dt.date | None = None
     location: str | None = None
+    recurrence: list[str] | None = None
+    reminder_minutes: list[int] | None = None
+
+    @field_validator("reminder_minutes")
+    @classmethod
+    def _reminders(cls, value: list[int] | None) -> list[int] | None:
+        if any(not 0 <= m <= MAX_REMINDER_MINUTES for m in value or ()):
+            raise ValueError("a reminder is 0 to 40320 minutes before the start")
+        return value or None
 
     @model_validator(mode="after")
     def _consistent(self) -> EventSlots:
@@ -50,64 +77,84 @@ class EventSlots(BaseModel):
                 raise ValueError("a timed event needs both start and end")
             if self.start is not None and self.end is not None and self.end <= self.start:
                 raise ValueError("end must be after start")
+        if self.recurrence:
+            if self.start is not None:
+                first = self.start
+            elif self.start_date is not None:
+                first = dt.datetime.combine(self.start_date, dt.time())
+            else:
+                raise ValueError("a recurring event needs its first occurrence")
+            for line in self.recurrence:
+                check_rrule(line, first)
         return self
 
     def to_spec_json(self) -> dict[str, Any]:
         """``start``/``end`` are ISO instants when timed, ``YYYY-MM-DD`` dates when all-day."""
-        if self.all_day:
-            start, end = iso_date(self.start_date), iso_date(self.end_date)
-        else:
-            start, end = iso(self.start), iso(self.end)
-        return {
-            "title": self.title,
-            "start": start,
-            "end": end,
-            "all_day": self.all_day,
-            "location": self.location,
-        }
+        return Event(**dict(self)).to_spec_json()  # type: ignore[arg-type]
 
 
 class RangeSlots(BaseModel):
-    """A query's half-open interval ``[start, end)``."""
+    """A query's half-open interval ``[start, end)``, or the next ``limit`` events from start."""
 
     model_config = ConfigDict(frozen=True)
 
     start: AwareDatetime
-    end: AwareDatetime
+    end: AwareDatetime | None = None
+    limit: int | None = Field(default=None, ge=1, le=50)
 
     @model_validator(mode="after")
     def _ordered(self) -> RangeSlots:
-        if self.end <= self.start:
+        if self.end is None and self.limit is None:
+            raise ValueError("a range without an end needs a limit")
+        if self.end is not None and self.end <= self.start:
             raise ValueError("range end must be after its start")
         return self
 
     def to_spec_json(self) -> dict[str, Any]:
-        return {"start": iso(self.start), "end": iso(self.end)}
+        return {"start": iso(self.start), "end": iso(self.end), "limit": self.limit}
 
 
 class TargetSlots(BaseModel):
-    """Which existing event an update or delete means."""
+    """Which existing event an update or delete means (or a query's named thing)."""
 
     model_config = ConfigDict(frozen=True)
 
     title: str | None = None
     date: dt.date | None = None
     start: AwareDatetime | None = None
+    scope: Scope | None = None
 
     def to_spec_json(self) -> dict[str, Any]:
-        return {"title": self.title, "date": iso_date(self.date), "start": iso(self.start)}
+        return Target(**dict(self)).to_spec_json()
 
 
 class ChangeSlots(BaseModel):
-    """An update's new value: a new start, or only a new day (the old time is kept)."""
+    """An update's or amendment's new values (each optional)."""
 
     model_config = ConfigDict(frozen=True)
 
     start: AwareDatetime | None = None
     date: dt.date | None = None
+    time: str | None = Field(default=None, pattern=r"^(?:[01]\d|2[0-3]):[0-5]\d$")
+    shift_minutes: int | None = Field(default=None, ge=-525600, le=525600)
+    duration_minutes: int | None = Field(default=None, ge=1, le=525600)
+    title: str | None = None
+    location: str | None = None
 
     def to_spec_json(self) -> dict[str, Any]:
-        return {"start": iso(self.start), "date": iso_date(self.date)}
+        return Changes(**dict(self)).to_spec_json()
+
+
+class PreferenceSlots(BaseModel):
+    """What a set_preference message sets; only the fields it names are present."""
+
+    model_config = ConfigDict(frozen=True)
+
+    agenda_time: str | None = Field(default=None, pattern=r"^(?:[01]\d|2[0-3]):[0-5]\d$")
+    reminder_minutes: int | None = Field(default=None, ge=0, le=MAX_REMINDER_MINUTES)
+
+    def to_spec_json(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
 
 
 class NluResult(BaseModel):
@@ -117,9 +164,16 @@ class NluResult(BaseModel):
 
     intent: Intent
     event: EventSlots | None = None
+    events: list[EventSlots] | None = None
     range: RangeSlots | None = None
     target: TargetSlots | None = None
     changes: ChangeSlots | None = None
+    needs: list[Literal["date"]] | None = None
+    preference: PreferenceSlots | None = None
+    approve: bool = False
+    # The rules decided against the message (an impossible date, not a calendar request):
+    # the LLM fallback is never asked to widen that. Not part of the SPEC's JSON.
+    refused: bool = False
     confidence: float = Field(ge=0.0, le=1.0)
     assumptions: list[str] = Field(default_factory=list)
 
@@ -131,6 +185,10 @@ class NluResult(BaseModel):
             "range": self.range.to_spec_json() if self.range else None,
             "target": self.target.to_spec_json() if self.target else None,
             "changes": self.changes.to_spec_json() if self.changes else None,
+            "events": [e.to_spec_json() for e in self.events] if self.events else None,
+            "needs": list(self.needs) if self.needs else None,
+            "preference": self.preference.to_spec_json() if self.preference else None,
+            "approve": self.approve,
             "confidence": round(self.confidence, 2),
             "assumptions": list(self.assumptions),
         }
@@ -141,17 +199,16 @@ class NluResult(BaseModel):
         return cls(
             intent=parsed.intent,
             event=_event(parsed.event),
-            range=RangeSlots(start=parsed.range.start, end=parsed.range.end)
-            if parsed.range
+            events=[_event(e) for e in parsed.events] if parsed.events else None,  # type: ignore[misc]
+            range=_range(parsed.range),
+            target=TargetSlots(**_fields(parsed.target)) if parsed.target else None,
+            changes=ChangeSlots(**_fields(parsed.changes)) if parsed.changes else None,
+            needs=list(parsed.needs) if parsed.needs else None,  # type: ignore[arg-type]
+            preference=PreferenceSlots(**dict(parsed.preference))
+            if parsed.preference is not None
             else None,
-            target=TargetSlots(
-                title=parsed.target.title, date=parsed.target.date, start=parsed.target.start
-            )
-            if parsed.target
-            else None,
-            changes=ChangeSlots(start=parsed.changes.start, date=parsed.changes.date)
-            if parsed.changes
-            else None,
+            approve=parsed.approve,
+            refused=parsed.refused,
             confidence=parsed.confidence,
             assumptions=list(parsed.assumptions),
         )
@@ -164,27 +221,42 @@ class NluResult(BaseModel):
         which must have an offset. Raises ``pydantic.ValidationError`` or ``ValueError``.
         """
         payload = dict(data)
-        event = payload.get("event")
-        if isinstance(event, dict) and event.get("all_day"):
-            event = dict(event)
-            event["start_date"] = event.pop("start", None)
-            event["end_date"] = event.pop("end", None)
-            payload["event"] = event
+        payload.pop("refused", None)  # only the rules refuse
+        payload["event"] = _event_payload(payload.get("event"))
+        if isinstance(payload.get("events"), list):
+            payload["events"] = [_event_payload(e) for e in payload["events"]]
+        if isinstance(payload.get("changes"), dict):
+            payload["changes"] = {k: v for k, v in payload["changes"].items() if v is not None}
+        if isinstance(payload.get("preference"), dict):
+            payload["preference"] = dict(payload["preference"])
         return cls.model_validate(payload)
+
+
+def _event_payload(event: Any) -> Any:
+    if isinstance(event, dict) and event.get("all_day"):
+        event = dict(event)
+        event["start_date"] = event.pop("start", None)
+        event["end_date"] = event.pop("end", None)
+    return event
+
+
+def _fields(slots: Any) -> dict[str, Any]:
+    return {name: getattr(slots, name) for name in slots.__slots__}
+
+
+def _range(value: Range | None) -> RangeSlots | None:
+    if value is None:
+        return None
+    return RangeSlots(start=value.start, end=value.end, limit=value.limit)
 
 
 def _event(event: Event | None) -> EventSlots | None:
     if event is None:
         return None
-    return EventSlots(
-        title=event.title,
-        start=event.start,
-        end=event.end,
-        all_day=event.all_day,
-        start_date=event.start_date,
-        end_date=event.end_date,
-        location=event.location,
-    )
+    values = _fields(event)
+    for name in ("recurrence", "reminder_minutes"):
+        values[name] = list(values[name]) if values[name] else None
+    return EventSlots(**values)
 
 
 class ParseRequest(BaseModel):
@@ -201,6 +273,7 @@ __all__ = [
     "Intent",
     "NluResult",
     "ParseRequest",
+    "PreferenceSlots",
     "RangeSlots",
     "TargetSlots",
 ]

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from router_service.nlu.dates import MAX_YEAR, MIN_YEAR
 from router_service.nlu.llm import LOW_CONFIDENCE, LlmParser
 from router_service.nlu.parser import parse
 from router_service.nlu.schemas import NluResult
 
 logger = logging.getLogger(__name__)
 
-# The LLM never decides these: an answer to a proposal must come from the rules.
-RULES_ONLY_INTENTS = frozenset({"approve", "reject"})
+# The LLM never decides these: an answer to a proposal, a correction of it, or taking back
+# the last change acts on the conversation and must come from the rules.
+RULES_ONLY_INTENTS = frozenset({"approve", "reject", "amend", "undo"})
 LLM_ASSUMPTION = "규칙으로 확신하지 못해 AI 해석을 사용했어요"
 
 
@@ -30,7 +32,12 @@ async def parse_with_fallback(
 ) -> NluResult:
     """Parses with the rules and asks ``llm`` only when their confidence is low."""
     rules = parse_message(text, now=now, time_zone=time_zone)
-    if llm is None or rules.intent in RULES_ONLY_INTENTS or rules.confidence >= LOW_CONFIDENCE:
+    if (
+        llm is None
+        or rules.intent in RULES_ONLY_INTENTS
+        or rules.refused  # an impossible date or not a request: the model may not widen it
+        or rules.confidence >= LOW_CONFIDENCE
+    ):
         return rules
     try:
         raw = await asyncio.wait_for(
@@ -46,6 +53,9 @@ async def parse_with_fallback(
     if candidate.intent in RULES_ONLY_INTENTS:
         logger.info("nlu llm fallback proposed an answer intent; kept the rules' result")
         return rules
+    if not _plausible(candidate):
+        logger.info("nlu llm fallback proposed a day out of range; kept the rules' result")
+        return rules
     return _in_zone(candidate, ZoneInfo(time_zone)).model_copy(
         update={
             "confidence": min(candidate.confidence, 0.85),
@@ -54,18 +64,29 @@ async def parse_with_fallback(
     )
 
 
+def _plausible(result: NluResult) -> bool:
+    """Whether every day the model named lies in the years the rules accept."""
+    found: list[date] = []
+    parts = (result.event, *(result.events or ()), result.range, result.target, result.changes)
+    for slots in parts:
+        for _, value in slots or ():
+            if isinstance(value, date):
+                found.append(value)
+    return all(MIN_YEAR <= d.year <= MAX_YEAR for d in found)
+
+
 def _in_zone(result: NluResult, zone: ZoneInfo) -> NluResult:
     """Expresses every instant of ``result`` in the user's zone (the model may use another)."""
-    updates = {}
+    updates: dict[str, object] = {}
     for part in ("event", "range", "target", "changes"):
         slots = getattr(result, part)
-        if slots is None:
-            continue
-        moved = {
-            name: value.astimezone(zone)
-            for name, value in slots
-            if isinstance(value, datetime) and value is not None
-        }
-        if moved:
-            updates[part] = slots.model_copy(update=moved)
+        if slots is not None:
+            updates[part] = _moved(slots, zone)
+    if result.events:
+        updates["events"] = [_moved(event, zone) for event in result.events]
     return result.model_copy(update=updates)
+
+
+def _moved(slots: BaseModel, zone: ZoneInfo) -> BaseModel:
+    moved = {name: value.astimezone(zone) for name, value in slots if isinstance(value, datetime)}
+    return slots.model_copy(update=moved) if moved else slots

@@ -1,0 +1,92 @@
+"""Changes to existing events: which one (target, scope) and what changes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from router_service.nlu import hits as hits_
+from router_service.nlu import words as words_
+from router_service.nlu.clock import at, clock_of
+from router_service.nlu.grammar import Hit
+from router_service.nlu.hits import DATE_KINDS, TIME_KINDS
+from router_service.nlu.result import Changes, Parse, Target
+from router_service.nlu.words import Words
+
+
+def update(
+    hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo, *, scope: str | None = None
+) -> Parse:
+    notes: list[str] = []
+    change = hits_.change_group(hits)
+    target_hits = [h for h in hits if h not in change]
+    target_day, target_start = target_when(target_hits, zone, notes)
+    title = words_.title(words, create=False, update=True)
+    change_days = [h for h in change if h.kind in DATE_KINDS]
+    change_times = [h for h in change if h.kind in TIME_KINDS]
+    changes: Changes | None = None
+    if change_times:
+        clock = clock_of(change_times[0])
+        if clock.note:
+            notes.append(clock.note)
+        day = change_days[0].day if change_days else (target_day or now.date())
+        changes = Changes(start=at(day, clock, zone))
+    elif change_days:
+        changes = Changes(date=change_days[0].day)
+    else:
+        changes = _shifted(hits, target_day, target_start, notes)
+    confidence = 0.9 if changes and (title or target_day) else 0.5
+    if any(h.kind == "period" and h.unit != "weekend" for h in change_days):
+        confidence = min(confidence, 0.55)  # 다음주로: which day of that week is a guess
+    return Parse(
+        intent="update_event",
+        target=Target(title=title or None, date=target_day, start=target_start, scope=scope),
+        changes=changes,
+        confidence=confidence,
+        assumptions=tuple(dict.fromkeys(notes)),
+    )
+
+
+def _shifted(
+    hits: list[Hit], day: date | None, start: datetime | None, notes: list[str]
+) -> Changes | None:
+    """``30분 늦춰줘`` / ``하루 미뤄줘``: the new value relative to the named old one."""
+    shift = next((h for h in hits if h.kind == "shift"), None)
+    if shift is None:
+        return None
+    delta = timedelta(minutes=shift.minutes)
+    if start is not None:
+        return Changes(start=start + delta, shift_minutes=shift.minutes)
+    if day is not None and shift.minutes % 1440 == 0:
+        return Changes(date=day + delta, shift_minutes=shift.minutes)
+    return Changes(shift_minutes=shift.minutes)
+
+
+def delete(
+    hits: list[Hit], words: Words, now: datetime, zone: ZoneInfo, *, scope: str | None = None
+) -> Parse:
+    notes: list[str] = []
+    target_day, target_start = target_when(hits, zone, notes)
+    title = words_.title(words, create=False)
+    return Parse(
+        intent="delete_event",
+        target=Target(title=title or None, date=target_day, start=target_start, scope=scope),
+        confidence=0.92 if title else 0.6,
+        assumptions=tuple(dict.fromkeys(notes)),
+    )
+
+
+def target_when(
+    hits: list[Hit], zone: ZoneInfo, notes: list[str]
+) -> tuple[date | None, datetime | None]:
+    # A week or month names no single day of the event.
+    days = [h for h in hits if h.kind == "date" or (h.kind == "period" and h.unit == "weekend")]
+    times = [h for h in hits if h.kind in TIME_KINDS]
+    day = days[0].day if days else None
+    start = None
+    if times and day is not None:
+        clock = clock_of(times[0])
+        if clock.note:
+            notes.append(clock.note)
+        start = at(day, clock, zone)
+    return day, start

@@ -1,0 +1,109 @@
+"""Queries and updates added in SPEC v2: past days, months by name, 남은, a time, short
+questions, part-of-day windows, the next event, a named thing; shifts and recurring scope."""
+
+from __future__ import annotations
+
+import pytest
+
+from router_service.nlu.parser import parse
+
+
+@pytest.mark.parametrize(
+    "text, start, end",
+    [
+        ("그저께 뭐 했지?", "2025-11-12T00:00", "2025-11-13T00:00"),
+        ("지난달 일정", "2025-10-01T00:00", "2025-11-01T00:00"),
+        ("3월 일정 보여줘", "2026-03-01T00:00", "2026-04-01T00:00"),
+        ("다음 주말에 뭐 있어?", "2025-11-22T00:00", "2025-11-24T00:00"),
+        ("오늘 남은 일정", "2025-11-14T10:00", "2025-11-15T00:00"),
+        ("이번 달 남은 일정 알려줘", "2025-11-14T10:00", "2025-12-01T00:00"),
+        ("내일 오후 2시에 뭐 있어?", "2025-11-15T14:00", "2025-11-15T15:00"),
+        ("다음주 월요일 10시에 일정 있어?", "2025-11-17T10:00", "2025-11-17T11:00"),
+        ("내일 일정은?", "2025-11-15T00:00", "2025-11-16T00:00"),
+        ("다음 주는?", "2025-11-17T00:00", "2025-11-24T00:00"),
+        ("수요일 오전에 시간 돼?", "2025-11-19T09:00", "2025-11-19T12:00"),
+        ("내일 저녁에 시간 있어?", "2025-11-15T18:00", "2025-11-15T22:00"),
+        ("토요일 오후 비어 있어?", "2025-11-15T12:00", "2025-11-15T18:00"),
+    ],
+)
+def test_query_ranges(text, start, end, now):
+    result = parse(text, now=now).to_spec_json()
+    assert result["intent"] == "query_events"
+    assert (result["range"]["start"], result["range"]["end"]) == (
+        f"{start}:00+09:00",
+        f"{end}:00+09:00",
+    )
+
+
+@pytest.mark.parametrize(
+    "text, title",
+    [("다음 일정 알려줘", None), ("다음 미팅 몇 시야?", "미팅"), ("다음 약속 언제야?", "약속")],
+)
+def test_the_next_event(text, title, now):
+    result = parse(text, now=now).to_spec_json()
+    assert result["range"] == {"start": "2025-11-14T10:00:00+09:00", "end": None, "limit": 1}
+    assert (result["target"] or {}).get("title") == title
+
+
+@pytest.mark.parametrize(
+    "text, title", [("치과 언제야?", "치과"), ("미용실 예약 언제더라?", "미용실 예약")]
+)
+def test_a_named_thing_without_a_day_looks_a_year_either_way(text, title, now):
+    result = parse(text, now=now).to_spec_json()
+    assert result["range"] == {
+        "start": "2024-11-14T10:00:00+09:00",
+        "end": "2026-11-14T10:00:00+09:00",
+        "limit": None,
+    }
+    assert result["target"]["title"] == title
+
+
+@pytest.mark.parametrize(
+    "text, target, changes",
+    [
+        ("내일 회의 1시간 미뤄줘", {"title": "회의", "date": "2025-11-15"}, {"shift_minutes": 60}),
+        ("모레 점심 약속 30분 당겨줘", {"title": "점심 약속"}, {"shift_minutes": -30}),
+        ("금요일 회의 이틀 미뤄줘", {"title": "회의"}, {"shift_minutes": 2880}),
+        (
+            "매주 하는 스터디 이번만 2시간 미뤄줘",
+            {"title": "스터디", "scope": "one"},
+            {"shift_minutes": 120},
+        ),
+        (
+            "요가 수업 앞으로 30분 늦춰줘",
+            {"title": "요가 수업", "scope": "following"},
+            {"shift_minutes": 30},
+        ),
+        (
+            "내일 회의 1시간 앞으로 당겨줘",
+            {"title": "회의", "scope": None},
+            {"shift_minutes": -60},
+        ),
+    ],
+)
+def test_shifts_and_scopes(text, target, changes, now):
+    result = parse(text, now=now).to_spec_json()
+    assert result["intent"] == "update_event"
+    assert {k: result["target"][k] for k in target} == target
+    assert {k: result["changes"][k] for k in changes} == changes
+
+
+@pytest.mark.parametrize(
+    "text, title, scope",
+    [
+        ("운동 일정 이후로 전부 삭제해줘", "운동 일정", "following"),
+        ("매일 있는 알람 회의 다 지워줘", "알람 회의", "all"),
+        ("영어 학원 전부 취소해줘", "영어 학원", "all"),
+        ("다음 주 회의 그날만 취소해줘", "회의", "one"),
+        ("내일 치과 취소해줘", "치과", None),
+    ],
+)
+def test_delete_scopes(text, title, scope, now):
+    target = parse(text, now=now).target
+    assert (target.title, target.scope) == (title, scope)
+
+
+def test_a_target_with_no_day(now):
+    result = parse("치과 예약 목요일로 옮겨줘", now=now).to_spec_json()
+    assert result["target"]["date"] is None
+    assert result["changes"]["date"] == "2025-11-20"
