@@ -43,6 +43,12 @@ LOG_ENV = {
 # Faster retries than production so a fault test waits seconds, not minutes.
 TEST_ENV = {
     "auth-server": {"AUTH_OUTBOX_POLL_SECONDS": "0.5", "AUTH_OUTBOX_BACKOFF_CAP_SECONDS": "3"},
+    # Every test's browser comes from 127.0.0.1: the chat's per-address limits would throttle
+    # the suite (router/tests/chat/test_hardening.py tests them).
+    "router": {
+        "ROUTER_CHAT_REQUESTS_PER_IP_PER_MINUTE": "1000000",
+        "ROUTER_CHAT_NEW_SESSIONS_PER_IP_PER_MINUTE": "1000000",
+    },
 }
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 SESSION_COOKIE = "haru_session"
@@ -401,19 +407,59 @@ class ChatUser:
         return history[-1]["id"] if history else 0
 
     def connect_google(self, connect_url: str, *, scopes: Any = None) -> httpx.Response:
-        """Opens the connect link, presses the button, consents at the emulator, follows back."""
-        return connect_google(self.system, connect_url, self.email, scopes=scopes)
+        """In this person's browser (the one holding the chat session): opens the chat's
+        connect link, presses the button, consents at the emulator, follows back."""
+        return connect_google(
+            self.system, connect_url, self.email, scopes=scopes, browser=self.http
+        )
+
+    def connect_ahead(self) -> httpx.Response:
+        """Connects this person's Google calendar from the chat, before any request."""
+        return self.connect_google(self.system.url("router") + "/connect")
+
+
+def open_connect_link(system: System, browser: httpx.Client, connect_url: str) -> str:
+    """Opens a connect link in ``browser`` as a person would; the auth-server page's URL.
+
+    A web chat's link is the router's ``/connect``: the router checks the browser's chat
+    session and sends it to a fresh ticket at the auth-server, which binds the ticket to
+    the browser and sends it back to the router (``/connect/confirm``, a one-time proof) to
+    vouch for the same session before showing the page. Redirects stay within the two.
+    """
+    ours = (system.url("router") + "/connect", system.url("auth-server") + "/connect/")
+    url = connect_url
+    page = browser.get(url)
+    for _hop in range(4):
+        if page.status_code != 303:
+            break
+        url = page.headers["location"]
+        if not url.startswith(ours):
+            raise HarnessError(f"a connect link sent the browser to {url[:80]}")
+        page = browser.get(url)
+    if page.status_code != 200:
+        raise HarnessError(f"connect page answered {page.status_code}: {page.text[:200]}")
+    return url
 
 
 def connect_google(
-    system: System, connect_url: str, email: str, *, scopes: Any = None
+    system: System,
+    connect_url: str,
+    email: str,
+    *,
+    scopes: Any = None,
+    browser: httpx.Client | None = None,
 ) -> httpx.Response:
-    """A person opens a connect link, presses the button, consents as ``email``, comes back."""
-    with httpx.Client(timeout=60, follow_redirects=False) as browser:
-        page = browser.get(connect_url)
-        if page.status_code != 200:
-            raise HarnessError(f"connect page answered {page.status_code}")
-        go = browser.post(connect_url)
+    """A person opens a connect link, presses the button, consents as ``email``, comes back.
+
+    ``browser`` is the person's cookie jar (a chat user's, for a web chat link); a Slack
+    link opens in any browser, by default a fresh one. The same browser follows the whole
+    trip: the link and Google's answer are bound to it.
+    """
+    own = browser is None
+    browser = browser or httpx.Client(timeout=60)
+    try:
+        page_url = open_connect_link(system, browser, connect_url)
+        go = browser.post(page_url)
         location = go.headers.get("location", "")
         if go.status_code != 303 or not location.startswith(system.url("google-emulator")):
             raise HarnessError(f"connect button answered {go.status_code} {location[:80]}")
@@ -424,6 +470,9 @@ def connect_google(
                 f"OAuth callback answered {callback.status_code}: {callback.text[:300]}"
             )
         return callback
+    finally:
+        if own:
+            browser.close()
 
 
 def find_url(messages: list[dict[str, Any]], prefix: str) -> str | None:
@@ -449,11 +498,18 @@ SEED_TITLE = "검진"
 RETRY_HINT = "다시 시도"
 
 
-def connect_link(system: System, user_id: str) -> str:
+def connect_link(
+    system: System, user_id: str, *, channel: str | None = None, external_id: str | None = None
+) -> str:
     """A calendar connect link for ``user_id``, asked of the auth-server as the router does."""
+    body: dict[str, Any] = {"user_id": user_id, "capability": "calendar"}
+    if channel is not None:
+        body["channel"] = channel
+    if external_id is not None:
+        body["external_id"] = external_id
     response = httpx.post(
         system.url("auth-server") + "/internal/connect-links",
-        json={"user_id": user_id, "capability": "calendar"},
+        json=body,
         headers=system.headers("router", "auth-server"),
         timeout=10,
     )
@@ -465,7 +521,7 @@ def connected_user(system: System) -> ChatUser:
     """A chat user whose Google calendar is already connected (through the real OAuth flow)."""
     user = ChatUser.new(system)
     system.google.add_account(user.email)
-    user.connect_google(connect_link(system, user.user_id))
+    user.connect_ahead()
     return user
 
 
@@ -633,7 +689,8 @@ class SlackPerson:
             timeout=10,
         )
         identity.raise_for_status()
-        link = connect_link(self.system, identity.json()["user_id"])
+        user_id = identity.json()["user_id"]
+        link = connect_link(self.system, user_id, channel="slack", external_id=self.external_id)
         connect_google(self.system, link, self.email)
 
 

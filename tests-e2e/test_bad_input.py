@@ -7,6 +7,7 @@ chat, a Korean reply), never a 5xx, and the process must keep serving afterwards
 from __future__ import annotations
 
 import re
+import time
 
 import httpx
 import pytest
@@ -108,3 +109,51 @@ def test_chat_invalid_utf8_and_oversized_bodies(system: System) -> None:
     not_json = user.http.post("/api/chat/messages", content=b"text=hello", headers=headers)
     _assert_clear_error(not_json)
     assert user.say("안녕")
+
+
+# ------------------------------------------------- inputs that once answered 500 (issue 22)
+
+
+@pytest.mark.parametrize("service", ["auth-server", "skill-calendar", "router"])
+def test_a_50_mb_body_is_refused_before_it_is_read(system: System, service: str) -> None:
+    """A declared Content-Length past the limit is a 413 at once, on every service."""
+    body = b"{" + b" " * (50 * 2**20) + b"}"
+    response = httpx.post(
+        system.url(service) + "/healthz",
+        content=body,
+        headers={"Content-Type": "application/json"},
+        timeout=60,
+    )
+    assert response.status_code == 413, response.text[:300]
+    _assert_clear_error(response)
+    _healthy(system, service)
+
+
+def test_chat_ids_beyond_bigint_time_zones_and_surrogates_are_clear_errors(system: System) -> None:
+    user = ChatUser.new(system)
+    too_big = 2**63
+    answers = [
+        user.http.post(f"/api/chat/actions/{too_big}/decision", json={"decision": "approve"}),
+        user.http.get("/api/chat/messages", params={"after_id": too_big}),
+        user.http.get("/api/chat/stream", params={"after_id": too_big}),
+        user.http.post("/api/chat/messages", json={"text": "안녕", "time_zone": "A" * 300}),
+        user.http.post(
+            "/api/chat/messages",
+            content=b'{"text": "\\ud800"}',
+            headers={"Content-Type": "application/json"},
+        ),
+    ]
+    for response in answers:
+        _assert_clear_error(response)
+    assert user.say("안녕")
+
+
+def test_slack_non_utf8_bodies_are_refused_before_decoding(system: System) -> None:
+    now = str(int(time.time()))
+    headers = {"X-Slack-Request-Timestamp": now, "X-Slack-Signature": "v0=00"}
+    for path in ("/slack/events", "/slack/interactivity"):
+        response = httpx.post(
+            system.url("router") + path, content=b"\xff\xfe\xc3\x28", headers=headers
+        )
+        assert 400 <= response.status_code < 500, response.text[:300]
+    _healthy(system, "router")

@@ -32,12 +32,15 @@ def _seed_scenario(system: System) -> None:
     assert kind_of(ask) == "connect", ask["text"]
     assert ask["action_state"] == "awaiting_auth"
     assert "구글 캘린더 연결" in ask["text"]
-    assert ask["payload"]["link"]["url"].startswith(system.url("auth-server"))
+    # The chat's link is the router's: it works only in this person's browser (session).
+    assert ask["payload"]["link"]["url"].startswith(system.url("router") + "/connect?")
     assert seed_events(system, user.email) == []
 
     # Consent at Google; the grant event reaches the router and the request resumes by itself.
     after = user.last_id()
-    user.connect_google(ask["payload"]["link"]["url"])
+    done_page = user.connect_google(ask["payload"]["link"]["url"])
+    assert "「하루 웹 채팅」에" in done_page.text
+    assert "이제 채팅으로 돌아가세요" in done_page.text
     proposal = user.wait_for_reply(lambda m: kind_of(m) == "proposal", after_id=after)
     assert f"「{SEED_TITLE}」을 등록할까요?" in proposal["text"]
     assert "11월 24일" in proposal["text"]

@@ -15,7 +15,7 @@ from harness import System
 
 PUBLIC = re.compile(
     r"^/(healthz|readyz|metrics|openapi\.json|docs|redoc|$)"
-    r"|^/api/chat/|^/slack/|^/connect/|^/account/|^/oauth/|^/static/"
+    r"|^/api/chat/|^/slack/|^/connect(/|$)|^/account/|^/oauth/|^/static/"
 )
 CALLEE_PREFIXES = {"auth-server": "/internal", "skill-calendar": "/v1", "router": "/internal"}
 
@@ -79,3 +79,22 @@ def test_valid_token_is_accepted_where_refusal_was_checked(system: System) -> No
             headers=system.headers("router", "auth-server"),
         )
     assert response.status_code == 200, response.text
+
+
+def test_each_caller_reaches_only_its_own_routes(system: System) -> None:
+    """The router (internet-facing) cannot mint Google tokens; skill-calendar cannot link
+    identities or make links (auth-server's per-route callers, issue 22 item 3)."""
+    base = system.url("auth-server")
+    cases = [
+        ("router", "POST", "/internal/tokens", {"user_id": "u", "capability": "calendar"}),
+        ("skill-calendar", "POST", "/internal/connect-links", {"user_id": "u"}),
+        ("skill-calendar", "POST", "/internal/account-links", {"user_id": "u"}),
+        ("skill-calendar", "POST", "/internal/identities/link", {}),
+        ("skill-calendar", "POST", "/internal/identities/resolve", {}),
+    ]
+    with httpx.Client(base_url=base, timeout=10) as http:
+        for caller, method, path, body in cases:
+            headers = system.headers(caller, "auth-server")
+            response = http.request(method, path, headers=headers, json=body)
+            assert response.status_code == 403, (caller, path, response.text[:200])
+            assert response.json()["error"]["code"] == "auth.caller_forbidden"

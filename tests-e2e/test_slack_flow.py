@@ -104,7 +104,9 @@ def test_a_new_slack_person_connects_and_the_request_resumes(system: System) -> 
     assert link["text"]["text"] == "구글 캘린더 연결하기"
     assert not seed_events(system, person.email)
 
-    connect_google(system, link["url"], person.email)
+    done = connect_google(system, link["url"], person.email)
+    assert "Slack으로 돌아가세요" in done.text  # not the web chat (issue 16)
+    assert system.url("router") not in done.text
 
     # The request resumes by itself in the DM: the proposal, with buttons, after the link.
     proposal = person.wait_for_bot(_is_proposal, after_ts=connect["ts"])

@@ -131,22 +131,42 @@ class Flow:
         self.client = client
         self.emulator = emulator
 
-    async def user(self, external_id: str = "web-1", channel: str = "web") -> str:
+    async def user(
+        self, external_id: str = "web-1", channel: str = "web", display_name: str | None = None
+    ) -> str:
+        body = {"channel": channel, "external_id": external_id}
+        if display_name is not None:
+            body["display_name"] = display_name
         response = await self.client.post(
-            "/internal/identities/resolve",
-            json={"channel": channel, "external_id": external_id},
-            headers=SERVICE_HEADERS,
+            "/internal/identities/resolve", json=body, headers=SERVICE_HEADERS
         )
         return response.json()["user_id"]
 
-    async def link(self, user_id: str, capability: str = "calendar", ref: str | None = "pa-1"):
+    async def link(
+        self,
+        user_id: str,
+        capability: str = "calendar",
+        ref: str | None = "pa-1",
+        *,
+        channel: str | None = None,
+        external_id: str | None = None,
+    ):
+        body = {"user_id": user_id, "capability": capability, "pending_action_ref": ref}
+        if channel is not None:
+            body["channel"] = channel
+        if external_id is not None:
+            body["external_id"] = external_id
         response = await self.client.post(
-            "/internal/connect-links",
-            json={"user_id": user_id, "capability": capability, "pending_action_ref": ref},
-            headers=SERVICE_HEADERS,
+            "/internal/connect-links", json=body, headers=SERVICE_HEADERS
         )
         assert response.status_code == 201, response.text
         return response.json()["url"]
+
+    def other_browser(self) -> httpx.AsyncClient:
+        """Another browser (its own cookie jar) on the same running app."""
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.client.app), base_url=str(self.client.base_url)
+        )
 
     async def to_google(self, connect_url: str) -> str:
         response = await self.client.post(local_path(connect_url))

@@ -54,6 +54,7 @@ class FakeAuthServer:
         self.down = False
         self.connect_links: list[dict[str, Any]] = []
         self.account_links: list[dict[str, Any]] = []
+        self.confirmations: list[dict[str, Any]] = []
         self._counter = itertools.count(1)
         self.app = self._build()
 
@@ -99,6 +100,18 @@ class FakeAuthServer:
             fake.connect_links.append(body)
             return {
                 "url": f"http://auth.test/connect/ticket-{number}",
+                "expires_at": "2025-11-14T11:00:00+09:00",
+            }
+
+        @app.post("/internal/connect-links/confirm")
+        async def confirm_link(body: dict):
+            fake.confirmations.append(body)
+            number = int(body["ticket"].removeprefix("ticket-") or 0)
+            made = fake.connect_links[number - 1] if 0 < number <= len(fake.connect_links) else {}
+            if body["proof"] != "proof-ok" or made.get("external_id") != body["external_id"]:
+                return _error(404, "auth.link_not_confirmable", "확인할 링크 없음")
+            return {
+                "url": f"http://auth.test/connect/{body['ticket']}",
                 "expires_at": "2025-11-14T11:00:00+09:00",
             }
 

@@ -30,7 +30,11 @@ class AuthSettings(ServiceSettings):
         "http://127.0.0.1:8001", description="Base URL people's browsers use to reach this service"
     )
     chat_url: HttpUrl = Field(
-        "http://127.0.0.1:8000/", description="Where the success page's 'back to chat' link points"
+        "http://127.0.0.1:8000/",
+        description=(
+            "The web chat (the router's public URL): the pages' 'back to chat' link, and the "
+            "origin of the router's /connect/confirm that a web chat's link is checked at"
+        ),
     )
 
     google_client_id: str = Field(
@@ -77,6 +81,14 @@ class AuthSettings(ServiceSettings):
     router_token: SecretStr = Field(SecretStr(""), description="Our bearer token at the router")
 
     connect_ticket_ttl_seconds: int = Field(1800, gt=0, description="Lifetime of a connect link")
+    web_connect_ticket_ttl_seconds: int = Field(
+        120,
+        gt=0,
+        description=(
+            "Lifetime of a web chat's connect ticket: the router makes it when the chat's own "
+            "browser opens the link, and sends that browser straight on"
+        ),
+    )
     account_ticket_ttl_seconds: int = Field(
         1800, gt=0, description="Lifetime of an account page link"
     )

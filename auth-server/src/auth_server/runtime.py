@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Annotated
+from urllib.parse import urljoin
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,6 +28,12 @@ class AuthRuntime:
     @property
     def redirect_uri(self) -> str:
         return self.settings.public_base_url.rstrip("/") + "/oauth/google/callback"
+
+    @property
+    def router_confirm_url(self) -> str:
+        """Where a web chat's link sends the browser for the router's check of its session:
+        ``/connect/confirm`` at the origin of the chat (the router serves the chat at ``/``)."""
+        return urljoin(self.settings.chat_url, "/connect/confirm")
 
     def url(self, path: str) -> str:
         """An absolute URL of this service as people's browsers reach it."""

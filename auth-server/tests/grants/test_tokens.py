@@ -220,6 +220,8 @@ async def test_invalid_grant_needs_reauth_then_reconnect_makes_it_usable(flow, g
     assert error["code"] == "auth.reauth_required"
     assert error["details"]["reason"] == "revoked"
     assert error["details"]["capability"] == "calendar"
+    # No link for skill-calendar to pass on: the router makes links, bound to the person.
+    assert "connect_url" not in error["details"]
     grant = await flow.grant(user_id)
     assert grant["state"] == "needs_reauth"
     assert grant["reason"] == "revoked"
@@ -230,7 +232,7 @@ async def test_invalid_grant_needs_reauth_then_reconnect_makes_it_usable(flow, g
     assert (await flow.token(user_id)).status_code == 409
     assert google_emulator.control.calls()["token.refresh_token"] == calls
 
-    google_url = await flow.to_google(error["details"]["connect_url"])
+    google_url = await flow.to_google(await flow.link(user_id))
     assert "prompt=consent" in google_url  # the dead refresh token does not count
     page = await flow.back(await flow.consent(google_url, "minji@example.com"))
     assert "연결되었습니다" in page.text

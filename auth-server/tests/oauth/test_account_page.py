@@ -46,7 +46,7 @@ async def test_account_page_shows_states_adds_a_capability_and_disconnects(flow,
         f"{path}/connect", data={"capability": "gmail.send", "form_token": form_token(page.text)}
     )
     assert go.status_code == 303
-    assert "prompt=consent" not in go.headers["location"]
+    assert "prompt=consent" in go.headers["location"]  # a link always shows consent
     done = await flow.back(await flow.consent(go.headers["location"], "minji@example.com"))
     assert "연결되었습니다" in done.text
     page = await flow.client.get(path)

@@ -203,8 +203,7 @@ async def test_missing_grant_reads_missing_and_token_asks_for_reauth(
     assert error["code"] == "auth.reauth_required"
     assert error["details"]["capability"] == "calendar"
     assert error["details"]["reason"] == "not_connected"
-    connect = await client.get(path_of(error["details"]["connect_url"]))
-    assert connect.status_code == 200
+    assert "connect_url" not in error["details"]  # links are the router's to make
 
 
 async def test_account_page_without_google_shows_every_capability_missing(client, service_headers):

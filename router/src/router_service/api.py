@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from router_service.chat.router import router as chat_router
+from router_service.connect.router import router as connect_router
 from router_service.grants.router import router as grants_router
 from router_service.nlu.router import router as nlu_router
 from router_service.slack.router import router as slack_router
@@ -16,5 +17,6 @@ internal_router.include_router(nlu_router)
 api_router = APIRouter()
 api_router.include_router(internal_router)
 api_router.include_router(chat_router)
+api_router.include_router(connect_router)
 api_router.include_router(slack_router)
 api_router.include_router(web_router)

@@ -34,7 +34,38 @@ class RouterSettings(ServiceSettings):
     proposal_ttl_minutes: int = Field(
         30, ge=1, description="Minutes a proposal waits for an answer before it expires"
     )
-    cookie_secure: bool = Field(False, description="Mark the web session cookie Secure (HTTPS)")
+    cookie_secure: bool | None = Field(
+        None,
+        description="Mark the web session cookie Secure (HTTPS); default: on in production",
+    )
+    chat_requests_per_ip_per_minute: float = Field(
+        300, gt=0, description="Chat API requests one client address may make a minute"
+    )
+    chat_new_sessions_per_ip_per_minute: float = Field(
+        10, gt=0, description="Chat sessions (cookie-less visits) one address may start a minute"
+    )
+    chat_messages_per_session_per_minute: float = Field(
+        30, gt=0, description="Messages and button presses one chat session may send a minute"
+    )
+    llm_calls_per_minute: float = Field(
+        60, gt=0, description="NLU fallback calls this process may make a minute (then: rules)"
+    )
+    web_session_unused_hours: float = Field(
+        24, gt=0, description="A chat session that never sent a message is deleted after this"
+    )
+    housekeeping_interval_seconds: float = Field(
+        600.0,
+        ge=0,
+        description="How often old web sessions and expired connect links are removed (0: never)",
+    )
+    connect_link_retention_minutes: float = Field(
+        60,
+        gt=0,
+        description="After this, a one-time connect link (expired by then) is removed from history",
+    )
+    web_session_idle_days: float = Field(
+        365, gt=0, description="A chat session unseen this long is deleted (its cookie expired)"
+    )
     recovery_interval_seconds: float = Field(
         60.0, ge=0, description="How often stalled approved actions are resumed (0: never)"
     )
@@ -82,6 +113,13 @@ class RouterSettings(ServiceSettings):
         gt=0,
         description="Slack events not worked after this long (a stopped process) are taken up",
     )
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether the session cookie is Secure: as set, else on in production."""
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.environment == "production"
 
     @property
     def slack_enabled(self) -> bool:

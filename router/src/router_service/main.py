@@ -15,7 +15,9 @@ from router_service.clients.auth_server import AuthServerClient
 from router_service.clients.calendar import CalendarClient
 from router_service.config import RouterSettings
 from router_service.dialogue.service import DialogueDeps, recover_stalled
+from router_service.housekeeping import run_housekeeping
 from router_service.nlu.llm import LlmParser, OpenAiNluParser
+from router_service.ratelimits import ChatLimits, RateLimitedLlm
 from router_service.slack.models import DELIVERIES_CHANNEL
 from router_service.slack.worker import SlackRuntime
 from router_service.web.router import static_files
@@ -39,9 +41,10 @@ def _nlu_llm(settings: RouterSettings) -> LlmParser | None:
     if not settings.llm_enabled:
         return None
     try:
-        return OpenAiNluParser(
+        parser = OpenAiNluParser(
             model=settings.llm_model, timeout_seconds=settings.llm_timeout_seconds
         )
+        return RateLimitedLlm(parser, per_minute=settings.llm_calls_per_minute)
     except Exception as err:  # e.g. no OPENAI_API_KEY: the rules still answer
         logger.warning("dialogue llm fallback disabled: %s", type(err).__name__)
         return None
@@ -80,6 +83,14 @@ def create_app(
         )
         if settings.recovery_interval_seconds > 0:
             recovery.start()
+        housekeeping = Periodic(
+            "web-housekeeping",
+            lambda: run_housekeeping(app),
+            every=settings.housekeeping_interval_seconds,
+            registry=app.state.metrics.registry,
+        )
+        if settings.housekeeping_interval_seconds > 0:
+            housekeeping.start()
         listener: Listener | None = app.state.listener
         if listener is not None:
             await listener.start()
@@ -94,6 +105,7 @@ def create_app(
             if listener is not None:
                 await listener.stop()
             await recovery.stop()
+            await housekeeping.stop()
             await auth_http.aclose()
             await calendar_http.aclose()
 
@@ -111,6 +123,7 @@ def create_app(
         settings=settings,
         llm=_nlu_llm(settings),
     )
+    app.state.chat_limits = ChatLimits.from_settings(settings)
     # PostgreSQL: one LISTEN connection wakes the delivery worker and the chat streams.
     app.state.listener = listener_for(
         app.state.database.url, channels=[DELIVERIES_CHANNEL, MESSAGES_CHANNEL]

@@ -7,6 +7,7 @@ skill-calendar apps run on free ports of their own.
 import contextlib
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -87,7 +88,10 @@ async def test_chat_page_propose_approve_reload_and_late_reply(
         connect = page.get_by_role("link", name="구글 캘린더 연결하기")
         await connect.wait_for()
         fake_auth.grant_states[user_id] = "active"
-        event = grant_event(user_id, ref=fake_auth.connect_links[-1]["pending_action_ref"])
+        # The link is the router's /connect naming the action (a ticket is made on the click).
+        href = await connect.get_attribute("href")
+        assert urlsplit(href).path == "/connect"
+        event = grant_event(user_id, ref=parse_qs(urlsplit(href).query)["action_id"][0])
         async with httpx.AsyncClient(base_url=base_url) as internal:
             response = await internal.post(
                 "/internal/grant-events", json=event, headers=auth_server_headers

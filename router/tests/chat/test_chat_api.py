@@ -64,11 +64,18 @@ async def test_another_browser_cannot_decide_on_my_proposal(app, client, say):
 
 
 async def test_account_link(client, fake_auth):
-    user_id = (await client.get("/api/chat/session")).json()["user_id"]
+    session = (await client.get("/api/chat/session")).json()
     response = await client.get("/api/chat/account-link")
     assert response.status_code == 200
     assert response.json()["url"].startswith("http://auth.test/account/")
-    assert fake_auth.account_links == [{"user_id": user_id}]
+    # For this chat's web identity: auth-server asks the router to confirm it in the browser.
+    assert fake_auth.account_links == [
+        {
+            "user_id": session["user_id"],
+            "channel": "web",
+            "external_id": session["conversation_key"].removeprefix("web:"),
+        }
+    ]
 
 
 async def test_openapi_documents_the_chat_api(client):

@@ -36,19 +36,13 @@ async def test_missing_grant_stores_awaiting_auth_and_replies_with_the_connect_l
     [action] = await _actions(app)
     assert action.state == ActionState.awaiting_auth
     assert reply["payload"]["kind"] == "connect"
-    assert reply["payload"]["link"]["url"].startswith("http://auth.test/connect/")
+    # The link is the router's: the ticket is made when the session's own browser opens it.
+    assert reply["payload"]["link"]["url"].endswith(f"/connect?action_id={action.id}")
     assert reply["text"].splitlines() == [
         "구글 캘린더 연결이 필요해요. 아래 링크에서 연결해 주세요.",
         "연결이 끝나면 「팀 미팅」 등록을 이어서 할게요.",
     ]
-    assert fake_auth.connect_links == [
-        {
-            "user_id": user_id,
-            "capability": "calendar",
-            "pending_action_ref": str(action.id),
-            "channel": "web",
-        }
-    ]
+    assert fake_auth.connect_links == []
 
 
 async def test_grant_event_resumes_once_in_the_conversation_where_it_began(

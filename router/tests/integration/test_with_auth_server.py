@@ -22,6 +22,19 @@ pytestmark = pytest.mark.db
 ROUTER_AT_AUTH = "it-router-at-auth"
 
 
+async def _confirmed(browser, auth_browser, link: str) -> httpx.Response:
+    """Opens a web chat's link: auth-server binds it to the browser and asks the router to
+    vouch for the chat session of that same browser (one browser: two clients here)."""
+    bounce = await auth_browser.get(urlsplit(link).path)
+    assert bounce.status_code == 303, bounce.text
+    confirm = urlsplit(bounce.headers["location"])
+    assert confirm.netloc == "chat.invalid" and confirm.path == "/connect/confirm"
+    back = await browser.get(f"{confirm.path}?{confirm.query}")
+    assert back.status_code == 303, back.text
+    assert back.headers["location"] == link
+    return await auth_browser.get(urlsplit(link).path)
+
+
 async def test_web_identity_missing_grant_connect_link_and_account_page(
     settings, other_database_url, fake_calendar, serve_http
 ):
@@ -65,14 +78,19 @@ async def test_web_identity_missing_grant_connect_link_and_account_page(
             reply = sent.json()["messages"][-1]
             assert reply["payload"]["kind"] == "connect"
             assert reply["action_state"] == "awaiting_auth"
-            connect_url = reply["payload"]["link"]["url"]
+            chat_link = reply["payload"]["link"]["url"]
+            assert urlsplit(chat_link).path == "/connect"  # the router's, checked per session
+            handed = await browser.get(urlsplit(chat_link).path + "?" + urlsplit(chat_link).query)
+            assert handed.status_code == 303, handed.text
+            connect_url = handed.headers["location"]
             assert connect_url.startswith("http://auth.invalid/connect/")
-            page = await auth_browser.get(urlsplit(connect_url).path)
+            page = await _confirmed(browser, auth_browser, connect_url)
             assert page.status_code == 200
             assert "text/html" in page.headers["content-type"]
 
             link = await browser.get("/api/chat/account-link")
             assert link.status_code == 200, link.text
-            account = await auth_browser.get(urlsplit(link.json()["url"]).path)
+            account_url = link.json()["url"]
+            account = await _confirmed(browser, auth_browser, account_url)
             assert account.status_code == 200
     assert fake_calendar.create_calls == []

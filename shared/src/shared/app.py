@@ -10,8 +10,9 @@ from fastapi import APIRouter, FastAPI
 from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.logging import configure_logging
-from shared.middleware import RequestContextMiddleware
+from shared.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from shared.observability import install_observability
+from shared.security import SecurityHeadersMiddleware
 from shared.settings import ServiceSettings
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -34,7 +35,11 @@ def build_app(
     configure_logging(
         service=service, log_format=settings.effective_log_format, level=settings.log_level
     )
-    database = Database(settings.database_url)
+    database = Database(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        pool_timeout=settings.database_pool_timeout_seconds,
+    )
 
     @asynccontextmanager
     async def run(app: FastAPI) -> AsyncIterator[None]:
@@ -47,13 +52,25 @@ def build_app(
         finally:
             await database.dispose()
 
-    app = FastAPI(title=title, version="0.1.0", summary=summary, lifespan=run)
+    docs = settings.serves_api_docs
+    app = FastAPI(
+        title=title,
+        version="0.1.0",
+        summary=summary,
+        lifespan=run,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.service_name = service
     app.state.settings = settings
     app.state.database = database
     app.state.service_tokens = settings.service_tokens
     install_error_handlers(app)
     metrics = install_observability(app, service=service)
+    # Added innermost first: the request context wraps the headers, which wrap the limit.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     for router in routers:
         app.include_router(router)

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from pydantic import SecretStr
+from starlette.routing import compile_path
 
 from shared.context import caller_var
-from shared.errors import Unauthorized
+from shared.errors import Forbidden, Unauthorized
+
+# (HTTP method, route path template) → the callers allowed to use it.
+CallerPolicy = Mapping[tuple[str, str], frozenset[str]]
 
 
 class InvalidServiceToken(Unauthorized):
@@ -28,6 +33,11 @@ def token_sha256(token: str) -> str:
     between services (contracts.md, "Tokens"), and how a ticket, state or session cookie is
     stored (the database never holds the secret itself)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class CallerForbidden(Forbidden):
+    code = "auth.caller_forbidden"
+    message = "이 서비스는 이 요청을 할 수 없습니다."
 
 
 def identify_caller(token: str, tokens: Mapping[str, SecretStr]) -> str | None:
@@ -59,3 +69,34 @@ async def require_service(request: Request) -> str:
     caller_var.set(caller)
     request.state.caller = caller
     return caller
+
+
+def authorize_callers(policy: CallerPolicy) -> Callable[..., Awaitable[str]]:
+    """Dependency for internal routers: a known caller, and one ``policy`` allows on this route.
+
+    The policy names routes by their path templates (``/internal/users/{user_id}``), matched
+    against the request's path as Starlette matches routes; a route it does not name admits
+    nobody.
+    """
+    compiled = [
+        (method, compile_path(template)[0], callers)
+        for (method, template), callers in policy.items()
+    ]
+
+    async def require_allowed_caller(
+        request: Request, caller: Annotated[str, Depends(require_service)]
+    ) -> str:
+        path = request.url.path
+        allowed = next(
+            (
+                callers
+                for method, pattern, callers in compiled
+                if method == request.method and pattern.match(path)
+            ),
+            frozenset(),
+        )
+        if caller not in allowed:
+            raise CallerForbidden(details={"caller": caller})
+        return caller
+
+    return require_allowed_caller

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# The largest value of a BIGINT id column (PostgreSQL and SQLite both store signed 64 bits):
+# ids from requests are validated against it, so a larger one is a 422, not a driver error.
+MAX_ROW_ID = 2**63 - 1
 
 
 def make_metadata() -> MetaData:
@@ -84,9 +90,17 @@ def is_sqlite(url: str) -> bool:
 
 
 def _prepare_sqlite_file(url: str) -> None:
+    """Creates the database file owner-only (0600): it holds people's messages and tokens.
+
+    SQLite gives its -wal and -shm files the database file's mode.
+    """
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -97,13 +111,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
-    """Creates an async engine suited to the backend."""
+def create_engine(
+    url: str, *, echo: bool = False, pool_size: int = 10, pool_timeout: float = 30.0
+) -> AsyncEngine:
+    """Creates an async engine suited to the backend.
+
+    ``pool_timeout``: how long a request waits for a free connection before SQLAlchemy's
+    TimeoutError, which the one error handler answers as a 503 with Retry-After.
+    """
     url = normalize_url(url)
     if is_sqlite(url):
         _prepare_sqlite_file(url)
         engine = create_async_engine(
-            url, echo=echo, hide_parameters=True, connect_args={"timeout": 30}
+            url,
+            echo=echo,
+            hide_parameters=True,
+            pool_timeout=pool_timeout,
+            connect_args={"timeout": 30},
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -116,15 +140,20 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,
+        pool_timeout=pool_timeout,
     )
 
 
 class Database:
     """An engine and its session factory, owned by one app."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, pool_size: int = 10, pool_timeout: float = 30.0
+    ) -> None:
         self.url = normalize_url(url)
-        self.engine = create_engine(self.url, echo=echo, pool_size=pool_size)
+        self.engine = create_engine(
+            self.url, echo=echo, pool_size=pool_size, pool_timeout=pool_timeout
+        )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property

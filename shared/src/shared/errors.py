@@ -7,6 +7,7 @@ machine-readable.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any, cast
 
@@ -14,16 +15,23 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ExceptionHandler
 
 from shared.context import current_request_id
+from shared.text import UNSTORABLE_TEXT_CODE, UNSTORABLE_TEXT_MESSAGE, without_lone_surrogates
 from shared.time import NAIVE_DATETIME_CODE, RANGE_INVALID_CODE, ZONE_UNKNOWN_CODE
 
 logger = logging.getLogger(__name__)
 
 # Validation error types that are promoted to the top-level error code.
-PROMOTED_VALIDATION_CODES = (NAIVE_DATETIME_CODE, RANGE_INVALID_CODE, ZONE_UNKNOWN_CODE)
+PROMOTED_VALIDATION_CODES = (
+    NAIVE_DATETIME_CODE,
+    RANGE_INVALID_CODE,
+    ZONE_UNKNOWN_CODE,
+    UNSTORABLE_TEXT_CODE,
+)
 
 
 class AppError(Exception):
@@ -94,6 +102,13 @@ class UpstreamUnavailable(AppError):
             self.details.setdefault("retry_after", retry_after)
 
 
+class DatabaseBusy(UpstreamUnavailable):
+    """Every connection of the pool is in use (overload): come back in a moment."""
+
+    code = "database.busy"
+    message = "요청이 많아 잠시 처리할 수 없습니다. 잠시 후 다시 시도해 주세요."
+
+
 HTTP_STATUS_CODES = {
     400: ("request.invalid", "요청이 올바르지 않습니다."),
     401: ("auth.unauthorized", "인증이 필요합니다."),
@@ -117,6 +132,15 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
     }
 
 
+class ErrorResponse(JSONResponse):
+    """JSON that renders whatever the request put in it: a lone surrogate echoed back in a
+    validation message (``"time_zone": "\\ud800"``) becomes U+FFFD, not an encoding 500."""
+
+    def render(self, content: Any) -> bytes:
+        text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return without_lone_surrogates(text).encode("utf-8")
+
+
 def error_response(
     status_code: int,
     code: str,
@@ -125,7 +149,7 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """Renders the one JSON error shape as a response."""
-    return JSONResponse(
+    return ErrorResponse(
         error_body(code, message, details), status_code=status_code, headers=headers
     )
 
@@ -186,10 +210,15 @@ def _sqlstate(exc: BaseException) -> str | None:
 async def handle_database_error(request: Request, exc: DBAPIError) -> JSONResponse:
     """Text the database cannot store is a 422; any other database error stays a 500."""
     if _sqlstate(exc) in UNSTORABLE_TEXT_SQLSTATES:
-        return error_response(
-            422, "request.unstorable_text", "저장할 수 없는 문자(NUL 등)가 포함되어 있습니다."
-        )
+        return error_response(422, UNSTORABLE_TEXT_CODE, UNSTORABLE_TEXT_MESSAGE)
     raise exc
+
+
+async def handle_pool_timeout(request: Request, exc: PoolTimeout) -> JSONResponse:
+    """The pool had no free connection within its timeout: a prompt 503 with Retry-After."""
+    logger.warning("database pool exhausted", extra={"error_code": DatabaseBusy.code})
+    busy = DatabaseBusy(retry_after=1)
+    return error_response(busy.status_code, busy.code, busy.message, busy.details, busy.headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -198,6 +227,7 @@ def install_error_handlers(app: FastAPI) -> None:
     handlers = {
         AppError: handle_app_error,
         DBAPIError: handle_database_error,
+        PoolTimeout: handle_pool_timeout,
         RequestValidationError: handle_validation_error,
         StarletteHTTPException: handle_http_exception,
     }

@@ -1,4 +1,4 @@
-"""Request context middleware: request id in and out, access log line, metrics.
+"""Request middleware: request id in and out, access log line, metrics; body size limit.
 
 Pure ASGI (not BaseHTTPMiddleware) so streaming responses such as SSE pass
 through untouched.
@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import time
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import REQUEST_ID_HEADER, accept_request_id, caller_var, request_id_var
-from shared.errors import AppError, error_response
+from shared.errors import HTTP_STATUS_CODES, AppError, error_response
 from shared.observability import Metrics
 
 logger = logging.getLogger("shared.access")
@@ -77,3 +78,48 @@ class RequestContextMiddleware:
                 )
             request_id_var.reset(rid_token)
             caller_var.reset(caller_token)
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` once a body without (or beyond) its Content-Length grows too big.
+
+    An HTTPException, so FastAPI's body parsing passes it on to the one handler (413).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
+
+
+class BodySizeLimitMiddleware:
+    """Refuses a body over ``max_bytes`` with 413 before it is read into memory.
+
+    A declared Content-Length over the limit is refused at once; a chunked body is counted
+    as it arrives and refused as soon as it passes the limit.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
+                code, message = HTTP_STATUS_CODES[413]
+                details = {"max_bytes": self.max_bytes}
+                await error_response(413, code, message, details)(scope, receive, send)
+                return
+        received = 0
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge()
+            return message
+
+        await self.app(scope, counted_receive, send)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -13,7 +14,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from shared.errors import UpstreamUnavailable
+from shared.errors import NotFound, Unauthorized, UpstreamUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +74,28 @@ async def readyz(request: Request) -> dict[str, str]:
     return {"status": "ready", "service": request.app.state.service_name}
 
 
+class MetricsOff(NotFound):
+    code = "http.not_found"
+    message = "요청한 주소를 찾을 수 없습니다."
+
+
+def _check_metrics_access(request: Request) -> None:
+    """/metrics: the bearer ``metrics_token`` when one is set; in production, only then."""
+    settings = request.app.state.settings
+    token = settings.metrics_token.get_secret_value()
+    if not token:
+        if settings.environment == "production":
+            raise MetricsOff()
+        return
+    presented = request.headers.get("authorization", "").encode("utf-8", "replace")
+    if not hmac.compare_digest(presented, f"Bearer {token}".encode()):
+        raise Unauthorized()
+
+
 @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
 async def metrics(request: Request) -> Response:
     """Prometheus text exposition of this app's registry."""
+    _check_metrics_access(request)
     registry = request.app.state.metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

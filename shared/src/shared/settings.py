@@ -51,6 +51,31 @@ class ServiceSettings(BaseSettings):
         default_factory=dict,
         description='Callers allowed on internal routes: JSON {"caller-name": "token"}',
     )
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="Largest request body accepted (bigger: 413)"
+    )
+    database_pool_size: int = Field(10, ge=1, description="Connections kept per process")
+    database_pool_timeout_seconds: float = Field(
+        3.0,
+        gt=0,
+        le=60,
+        description="Wait for a free connection before answering 503 with Retry-After",
+    )
+    api_docs: bool | None = Field(
+        None, description="Serve /docs and /openapi.json (default: on except in production)"
+    )
+    metrics_token: SecretStr = Field(
+        SecretStr(""),
+        description=(
+            "Bearer token /metrics requires; empty: /metrics is open, except in production "
+            "where it is then not served"
+        ),
+    )
+
+    @property
+    def serves_api_docs(self) -> bool:
+        """Whether /docs and /openapi.json are served (not on a production public port)."""
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
 
     @property
     def effective_log_format(self) -> str:

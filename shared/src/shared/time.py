@@ -13,11 +13,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, PlainSerializer, model_validator
 from pydantic_core import PydanticCustomError
 
+from shared.text import without_lone_surrogates
+
 SEOUL = ZoneInfo("Asia/Seoul")
 DEFAULT_ZONE_NAME = "Asia/Seoul"
 NAIVE_DATETIME_CODE = "datetime.naive"
 RANGE_INVALID_CODE = "datetime.range_invalid"
 ZONE_UNKNOWN_CODE = "datetime.zone_unknown"
+# The longest IANA name is 32 characters ("America/Argentina/ComodRivadavia"); a longer one
+# never reaches the file system (300 characters there raise OSError: name too long).
+MAX_ZONE_NAME_CHARS = 64
 
 
 def _require_aware(value: datetime) -> datetime:
@@ -44,12 +49,17 @@ def _require_zone(value: str) -> str:
 
 def zone_or_error(name: str) -> ZoneInfo:
     """Returns the IANA zone ``name`` or raises a pydantic error with a stable code."""
+    unknown = PydanticCustomError(
+        ZONE_UNKNOWN_CODE,
+        "알 수 없는 시간대입니다: {name}",
+        {"name": without_lone_surrogates(name[:MAX_ZONE_NAME_CHARS])},
+    )
+    if not name or len(name) > MAX_ZONE_NAME_CHARS:
+        raise unknown
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as err:
-        raise PydanticCustomError(
-            ZONE_UNKNOWN_CODE, "알 수 없는 시간대입니다: {name}", {"name": name}
-        ) from err
+    except (ZoneInfoNotFoundError, ValueError, OSError) as err:
+        raise unknown from err
 
 
 TimeZoneName = Annotated[str, AfterValidator(_require_zone)]

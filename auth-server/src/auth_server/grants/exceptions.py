@@ -13,3 +13,10 @@ class GoogleUpstreamUnavailable(UpstreamUnavailable):
     message = (
         "Google이 잠시 응답하지 않습니다. 잠시 후 다시 시도해 주세요. 연결은 그대로 유지됩니다."
     )
+
+
+class GoogleAccountTaken(Conflict):
+    """The Google account of a completed consent belongs to another Haru user (never merged)."""
+
+    code = "auth.google_account_taken"
+    message = "이 Google 계정은 이미 다른 하루 사용자에게 연결되어 있습니다."

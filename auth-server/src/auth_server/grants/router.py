@@ -8,12 +8,15 @@ from auth_server.grants import service
 from auth_server.grants.schemas import (
     AccountLinkIn,
     CapabilityName,
+    ConfirmLinkIn,
     ConnectLinkIn,
     GrantOut,
     LinkOut,
     TokenIn,
     TokenOut,
 )
+from auth_server.identities.service import identity_of_user
+from auth_server.oauth import service as flow
 from auth_server.oauth.tickets import ACCOUNT, create_ticket
 from auth_server.runtime import RuntimeDep
 from auth_server.users.dependencies import valid_user
@@ -64,8 +67,11 @@ async def issue_token(
 async def create_connect_link(
     body: ConnectLinkIn, session: SessionDep, runtime: RuntimeDep
 ) -> LinkOut:
-    """A one-time link to the connect page for a capability."""
+    """A one-time link to the connect page for a capability, naming the identity it is for."""
     await valid_user(body.user_id, session)
+    identity = await identity_of_user(
+        session=session, user_id=body.user_id, channel=body.channel, external_id=body.external_id
+    )
     url, expires_at = await service.connect_link(
         session=session,
         runtime=runtime,
@@ -73,9 +79,29 @@ async def create_connect_link(
         capability=body.capability,
         pending_action_ref=body.pending_action_ref,
         channel=body.channel,
+        identity_id=identity.id if identity is not None else None,
     )
     await session.commit()
     return LinkOut(url=url, expires_at=expires_at)
+
+
+@router.post(
+    "/connect-links/confirm",
+    response_model=LinkOut,
+    responses={404: {"description": "auth.link_not_confirmable"}},
+)
+async def confirm_connect_link(
+    body: ConfirmLinkIn, session: SessionDep, runtime: RuntimeDep
+) -> LinkOut:
+    """The router vouches for the chat session of the browser carrying a web link's proof."""
+    url, ticket = await flow.confirm_web_ticket(
+        session=session,
+        runtime=runtime,
+        secret=body.ticket,
+        proof=body.proof,
+        external_id=body.external_id,
+    )
+    return LinkOut(url=url, expires_at=ticket.expires_at)
 
 
 @router.post("/account-links", status_code=status.HTTP_201_CREATED, response_model=LinkOut)
@@ -84,11 +110,16 @@ async def create_account_link(
 ) -> LinkOut:
     """A link to the account page."""
     await valid_user(body.user_id, session)
+    identity = await identity_of_user(
+        session=session, user_id=body.user_id, channel=body.channel, external_id=body.external_id
+    )
     secret, expires_at = await create_ticket(
         session=session,
         kind=ACCOUNT,
         user_id=body.user_id,
         ttl_seconds=runtime.settings.account_ticket_ttl_seconds,
+        channel=body.channel,
+        identity_id=identity.id if identity is not None else None,
     )
     await session.commit()
     return LinkOut(url=runtime.url(f"/account/{secret}"), expires_at=expires_at)

@@ -39,11 +39,25 @@ class ConnectLinkIn(BaseModel):
     user_id: str = Field(min_length=1, max_length=36)
     capability: CapabilityName
     pending_action_ref: str | None = Field(None, max_length=200)
-    channel: str | None = Field(None, max_length=16)
+    # The identity the link connects, named on its pages (the user's first on the channel
+    # when external_id is absent); a web link is made for the chat's own browser.
+    channel: Literal["web", "slack"] | None = None
+    external_id: str | None = Field(None, min_length=1, max_length=255)
+
+
+class ConfirmLinkIn(BaseModel):
+    """The router's word: the browser that carried ``proof`` holds this web chat's session."""
+
+    ticket: str = Field(min_length=1, max_length=100)
+    proof: str = Field(min_length=1, max_length=100)
+    external_id: str = Field(min_length=1, max_length=255)
 
 
 class AccountLinkIn(BaseModel):
     user_id: str = Field(min_length=1, max_length=36)
+    # The identity whose chat asked for it; a web chat's link is confirmed by the router.
+    channel: Literal["web", "slack"] | None = None
+    external_id: str | None = Field(None, min_length=1, max_length=255)
 
 
 class LinkOut(BaseModel):

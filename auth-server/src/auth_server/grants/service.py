@@ -13,7 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth_server.crypto import ACCESS_TOKEN, REFRESH_TOKEN, TokenCipher
 from auth_server.events.service import GRANT_UNUSABLE, GRANT_USABLE, record_grant_event
 from auth_server.grants import capabilities as caps
-from auth_server.grants.exceptions import GoogleUpstreamUnavailable, ReauthRequired
+from auth_server.grants.exceptions import (
+    GoogleAccountTaken,
+    GoogleUpstreamUnavailable,
+    ReauthRequired,
+)
 from auth_server.grants.google import (
     GoogleError,
     GoogleInvalidGrant,
@@ -21,7 +25,6 @@ from auth_server.grants.google import (
     TokenSet,
 )
 from auth_server.grants.models import GoogleAccount
-from auth_server.identities.service import repoint_identities
 from auth_server.oauth.tickets import CONNECT, create_ticket
 from auth_server.runtime import AuthRuntime
 from shared.auth import token_sha256
@@ -116,7 +119,6 @@ def record_transitions(
     after: dict[str, GrantStatus],
     always_usable: str | None = None,
     pending_action_ref: str | None = None,
-    previous_user_id: str | None = None,
     removed_reason: str | None = None,
 ) -> int:
     """Records an outbox event for every capability that became usable or unusable.
@@ -135,7 +137,6 @@ def record_transitions(
                 capability=name,
                 state=now.state,
                 pending_action_ref=pending_action_ref if name == always_usable else None,
-                previous_user_id=previous_user_id,
             )
             count += 1
         elif was.usable and not now.usable:
@@ -164,7 +165,6 @@ async def get_status(*, session: AsyncSession, user_id: str, capability: str) ->
 @dataclass(frozen=True)
 class StoredGrant:
     user_id: str
-    previous_user_id: str | None
     email: str | None
 
 
@@ -181,18 +181,15 @@ async def store_grant(
 ) -> StoredGrant:
     """Stores the tokens of a completed consent and records the events, in one transaction.
 
-    When ``sub`` already belongs to another user, that user survives and the
-    identities of ``user_id`` are re-pointed to it.
+    A Google account that belongs to another Haru user is never merged silently:
+    ``GoogleAccountTaken``, and nothing is stored.
     """
     now = utcnow()
     account = await session.scalar(
         select(GoogleAccount).where(GoogleAccount.sub == sub).with_for_update()
     )
-    previous_user_id = None
     if account is not None and account.user_id != user_id:
-        previous_user_id = user_id
-        await repoint_identities(session=session, from_user_id=user_id, to_user_id=account.user_id)
-        user_id = account.user_id
+        raise GoogleAccountTaken()
     if account is None:
         # The user may hold another Google account: the new one replaces it.
         await session.execute(delete(GoogleAccount).where(GoogleAccount.user_id == user_id))
@@ -229,14 +226,8 @@ async def store_grant(
         after=all_statuses(account),
         always_usable=capability,
         pending_action_ref=pending_action_ref,
-        previous_user_id=previous_user_id,
     )
-    return StoredGrant(user_id=user_id, previous_user_id=previous_user_id, email=account.email)
-
-
-def holds_refresh_token(account: GoogleAccount | None) -> bool:
-    """Whether we hold a refresh token that is worth trying (no need to force consent)."""
-    return bool(account and account.refresh_token and account.state != NEEDS_REAUTH)
+    return StoredGrant(user_id=user_id, email=account.email)
 
 
 async def connect_link(
@@ -247,34 +238,44 @@ async def connect_link(
     capability: str,
     pending_action_ref: str | None = None,
     channel: str | None = None,
+    identity_id: int | None = None,
+    browser_binding: str | None = None,
 ) -> tuple[str, datetime]:
-    """Creates a one-time connect link (no commit): (url, expires_at)."""
+    """Creates a one-time connect link (no commit): (url, expires_at).
+
+    A web chat's link is made by the router only when the chat's own browser opens it, so it
+    lives minutes; one already bound to a browser (a retry) lives as long as any link.
+    """
+    short = channel == "web" and browser_binding is None
+    settings = runtime.settings
     secret, expires_at = await create_ticket(
         session=session,
         kind=CONNECT,
         user_id=user_id,
-        ttl_seconds=runtime.settings.connect_ticket_ttl_seconds,
+        ttl_seconds=(
+            settings.web_connect_ticket_ttl_seconds
+            if short
+            else settings.connect_ticket_ttl_seconds
+        ),
         capability=capability,
         pending_action_ref=pending_action_ref,
         channel=channel,
+        identity_id=identity_id,
+        browser_binding=browser_binding,
+        # A retry made for the browser of a flow that got this far was confirmed there.
+        confirmed=browser_binding is not None,
     )
     return runtime.url(f"/connect/{secret}"), expires_at
 
 
-async def _reauth_error(
-    *, runtime: AuthRuntime, user_id: str, capability: str, status: GrantStatus
-) -> ReauthRequired:
-    async with runtime.sessionmaker() as session, session.begin():
-        url, _ = await connect_link(
-            session=session, runtime=runtime, user_id=user_id, capability=capability
-        )
+def _reauth_error(*, capability: str, status: GrantStatus) -> ReauthRequired:
+    """409 for skill-calendar: why the grant is unusable (the router makes the connect link)."""
     reason = status.reason or NOT_CONNECTED
     return ReauthRequired(
         details={
             "reason": reason,
             "reason_text": reason_text(status.state, status.reason),
             "capability": capability,
-            "connect_url": url,
         }
     )
 
@@ -342,9 +343,7 @@ async def issue_access_token(
     status = capability_status(account, capability)
     if account is None or not status.usable:
         await session.rollback()
-        raise await _reauth_error(
-            runtime=runtime, user_id=user_id, capability=capability, status=status
-        )
+        raise _reauth_error(capability=capability, status=status)
     forced = _forced(
         cipher=runtime.cipher,
         account=account,
@@ -414,15 +413,11 @@ async def _refresh(
                 if failure is None:
                     return _access_token(runtime.cipher, account)
         if isinstance(failure, GrantStatus):
-            raise await _reauth_error(
-                runtime=runtime, user_id=user_id, capability=capability, status=failure
-            )
+            raise _reauth_error(capability=capability, status=failure)
         if isinstance(failure, GoogleInvalidGrant):
             runtime.events_recorded()
             status = await get_status(session=session, user_id=user_id, capability=capability)
-            raise await _reauth_error(
-                runtime=runtime, user_id=user_id, capability=capability, status=status
-            )
+            raise _reauth_error(capability=capability, status=status)
         if not forced and account is not None and _fresh(account, margin=timedelta(0)):
             # Refreshing ahead of expiry failed, but the token we hold is still good.
             return _access_token(runtime.cipher, account)

@@ -1,18 +1,18 @@
-"""Channel identities: resolve (creating on first sight), link, and re-point on account merge."""
+"""Channel identities: resolve (creating on first sight), link, and how pages name them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth_server.grants.models import GoogleAccount
+from auth_server.identities.exceptions import IdentityNotFound
 from auth_server.identities.models import Identity
 from auth_server.users.exceptions import UserNotFound
 from auth_server.users.models import User
-from shared.db import utcnow
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ async def resolve_identity(
     """The identity's user, creating the user and the identity on first sight."""
     identity = await find_identity(session=session, channel=channel, external_id=external_id)
     if identity is not None:
+        if display_name and identity.display_name != display_name:
+            identity.display_name = display_name  # what the connect pages call the person
+            await session.commit()
         return Resolved(identity.user_id, False, await _google_email(session, identity.user_id))
     user = User(display_name=display_name)
     session.add(user)
@@ -83,10 +86,53 @@ async def link_identity(
     return user_id
 
 
-async def repoint_identities(*, session: AsyncSession, from_user_id: str, to_user_id: str) -> None:
-    """Moves every identity of one user to another (no commit; part of the caller's transaction)."""
-    await session.execute(
-        update(Identity)
-        .where(Identity.user_id == from_user_id)
-        .values(user_id=to_user_id, updated_at=utcnow())
+async def identity_of_user(
+    *, session: AsyncSession, user_id: str, channel: str | None, external_id: str | None
+) -> Identity | None:
+    """The user's identity a link is for: ``(channel, external_id)``, or the user's first on
+    ``channel``; ``IdentityNotFound`` when ``external_id`` names no identity of this user."""
+    if channel is None:
+        return None
+    if external_id is not None:
+        identity = await find_identity(session=session, channel=channel, external_id=external_id)
+        if identity is None or identity.user_id != user_id:
+            raise IdentityNotFound(details={"channel": channel})
+        return identity
+    return await session.scalar(
+        select(Identity)
+        .where(Identity.user_id == user_id, Identity.channel == channel)
+        .order_by(Identity.id)
+        .limit(1)
     )
+
+
+@dataclass(frozen=True)
+class IdentityLabel:
+    """How pages name the Haru identity a link connects, and where to send the person back."""
+
+    channel: str | None
+    label: str
+    slack_team: str | None = None
+
+
+WEB_CHAT_LABEL = "하루 웹 채팅"
+ANY_LABEL = "하루"
+
+
+def label_of(*, channel: str | None, identity: Identity | None) -> IdentityLabel:
+    """``하루 웹 채팅`` or ``Slack @name``: the identity a person is about to connect."""
+    if channel == "web":
+        return IdentityLabel("web", WEB_CHAT_LABEL)
+    if channel == "slack":
+        team, _, user = (identity.external_id if identity else "").partition(":")
+        name = (identity.display_name if identity else None) or user or "사용자"
+        return IdentityLabel("slack", f"Slack @{name}", slack_team=team or None)
+    return IdentityLabel(channel, ANY_LABEL)
+
+
+async def label_for(
+    *, session: AsyncSession, channel: str | None, identity_id: int | None
+) -> IdentityLabel:
+    """The label of a link's or state's identity (looked up by id)."""
+    identity = await session.get(Identity, identity_id) if identity_id is not None else None
+    return label_of(channel=channel, identity=identity)

@@ -10,7 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from auth_server.grants import capabilities as caps
+from auth_server.identities.service import IdentityLabel
 from auth_server.oauth import service as flow
+from shared.security import content_security_policy, page_headers
 
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -25,17 +27,12 @@ def _origin(url: str) -> str:
 
 def security_headers(*, google_auth_uri: str) -> dict[str, str]:
     """Headers for every page: no caching, no referrer (links carry tickets), no framing."""
-    return {
-        "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",
-        "X-Frame-Options": "DENY",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": (
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-            f"form-action 'self' {_origin(google_auth_uri)}; frame-ancestors 'none'; "
-            "base-uri 'none'"
-        ),
-    }
+    policy = content_security_policy(
+        style_src="'unsafe-inline'",
+        img_src="'self' data:",
+        form_action=f"'self' {_origin(google_auth_uri)}",
+    )
+    return page_headers(policy=policy)
 
 
 def render(
@@ -76,6 +73,36 @@ _MESSAGES: dict[str, tuple[int, str, str, list[str]]] = {
         "링크가 만료되었습니다",
         "warn",
         ["보안을 위해 링크는 잠시 동안만 유효합니다. 채팅에서 새 링크를 요청해 주세요."],
+    ),
+    flow.LINK_OTHER_BROWSER: (
+        403,
+        "다른 브라우저에서 열린 링크입니다",
+        "warn",
+        [
+            "이 연결 링크는 다른 브라우저에서 이미 열렸습니다.",
+            "링크는 처음 연 브라우저에서만 쓸 수 있습니다.",
+            "다른 사람이 보낸 링크라면 계속하지 마세요. 아무것도 연결하지 않았습니다.",
+            "내 링크라면 채팅에서 새 연결 링크를 요청해 주세요.",
+        ],
+    ),
+    flow.LINK_UNCONFIRMED: (
+        403,
+        "채팅에서 확인되지 않은 링크입니다",
+        "warn",
+        [
+            "이 링크는 하루 채팅이 열려 있는 브라우저에서 채팅의 링크를 눌러야 쓸 수 있습니다.",
+            "다른 사람이 보낸 링크라면 계속하지 마세요. 아무것도 연결하지 않았습니다.",
+        ],
+    ),
+    flow.STATE_OTHER_BROWSER: (
+        403,
+        "이 브라우저에서 시작한 연결이 아닙니다",
+        "warn",
+        [
+            "Google의 응답이 연결을 시작한 브라우저가 아닌 곳에 도착했습니다.",
+            "다른 사람이 보낸 Google 화면 주소일 수 있어 아무것도 저장하지 않았습니다.",
+            "내 채팅에서 받은 링크라면, 그 채팅에서 새 연결 링크를 요청해 주세요.",
+        ],
     ),
     flow.STATE_UNKNOWN: (
         400,
@@ -128,6 +155,17 @@ _MESSAGES: dict[str, tuple[int, str, str, list[str]]] = {
         "warn",
         ["Google 서버가 일시적으로 응답하지 않습니다. 잠시 후 다시 시도해 주세요."],
     ),
+    # Google sent the browser back with error=server_error, temporarily_unavailable, ...:
+    # this request cannot be completed (a 4xx), and a fresh attempt usually works.
+    flow.GOOGLE_REDIRECT_ERROR: (
+        400,
+        "Google에서 인증을 마치지 못했습니다",
+        "warn",
+        [
+            "Google이 일시적인 오류로 인증을 끝내지 못했습니다. 아무것도 저장하지 않았습니다.",
+            "아래 버튼으로 다시 시도해 주세요.",
+        ],
+    ),
     flow.GOOGLE_ERROR: (
         502,
         "Google에서 오류가 발생했습니다",
@@ -135,6 +173,18 @@ _MESSAGES: dict[str, tuple[int, str, str, list[str]]] = {
         ["Google이 요청을 처리하지 못했습니다. 아무것도 저장하지 않았습니다. 다시 시도해 주세요."],
     ),
 }
+
+
+SLACK_BACK_LABEL = "Slack 열기"
+CHAT_BACK_LABEL = "채팅으로 돌아가기"
+
+
+def _back(identity: IdentityLabel | None, chat_url: str | None) -> tuple[str | None, str, str]:
+    """(link, its label, where to go) after a flow: Slack for a Slack link, else the chat."""
+    if identity is not None and identity.channel == "slack":
+        url = f"slack://open?team={identity.slack_team}" if identity.slack_team else None
+        return url, SLACK_BACK_LABEL, "Slack"
+    return chat_url, CHAT_BACK_LABEL, "채팅"
 
 
 def outcome_page(
@@ -146,23 +196,38 @@ def outcome_page(
     chat_url: str | None = None,
     google_email: str | None = None,
     pending: bool = False,
+    identity: IdentityLabel | None = None,
 ) -> HTMLResponse:
     """The page for one outcome of a link or of the callback."""
+    back_url, back_label, where = _back(identity, chat_url)
+    common: dict[str, Any] = {"headers": headers, "back_url": back_url, "back_label": back_label}
     if outcome == flow.OK:
+        whose = f"「{identity.label}」에 " if identity is not None else ""
+        go_back = f"이제 {where}으로 돌아가세요"
         lines = [
-            f"{google_email or 'Google'} 계정으로 「{_label(capability)}」 권한이 연결되었습니다.",
-            "이제 채팅으로 돌아가세요; 요청하신 일정은 자동으로 처리됩니다"
-            if pending
-            else "이제 채팅으로 돌아가세요.",
+            f"{whose}{google_email or 'Google'} 계정의 「{_label(capability)}」 권한이 "
+            "연결되었습니다.",
+            f"{go_back}; 요청하신 일정은 자동으로 처리됩니다" if pending else f"{go_back}.",
+        ]
+        return render(
+            "message.html", title="연결되었습니다", tone="ok", lines=lines, retry_url=None, **common
+        )
+    if outcome == flow.ACCOUNT_TAKEN:
+        lines = [
+            f"{google_email or '이'} 계정은 이미 다른 하루 사용자에게 연결된 Google 계정입니다.",
+            "다른 사람의 캘린더가 섞이지 않도록 두 연결을 합치지 않으며, 아무것도 저장하지 "
+            "않았습니다.",
+            "다른 Google 계정으로 다시 시도하거나, 그 계정을 쓰는 하루에서 먼저 연결을 해제해 "
+            "주세요.",
         ]
         return render(
             "message.html",
-            headers=headers,
-            title="연결되었습니다",
-            tone="ok",
+            status_code=409,
+            title="이미 다른 사용자에게 연결된 계정입니다",
+            tone="warn",
             lines=lines,
-            chat_url=chat_url,
-            retry_url=None,
+            retry_url=retry_url,
+            **common,
         )
     if outcome == flow.SCOPE_MISSING:
         lines = [
@@ -174,21 +239,19 @@ def outcome_page(
         return render(
             "message.html",
             status_code=200,
-            headers=headers,
             title="권한이 부족합니다",
             tone="warn",
             lines=lines,
             retry_url=retry_url,
-            chat_url=chat_url,
+            **common,
         )
     status_code, title, tone, lines = _MESSAGES[outcome]
     return render(
         "message.html",
         status_code=status_code,
-        headers=headers,
         title=title,
         tone=tone,
         lines=lines,
         retry_url=retry_url,
-        chat_url=chat_url,
+        **common,
     )

@@ -5,16 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Response
+from fastapi.responses import HTMLResponse
 
 from auth_server.grants import capabilities as caps
 from auth_server.grants import service as grants
+from auth_server.identities.service import label_for
 from auth_server.oauth import pages
 from auth_server.oauth import service as flow
+from auth_server.oauth.binding import BrowserDep
 from auth_server.runtime import AuthRuntime, RuntimeDep
 from shared.db import SessionDep
 from shared.time import SEOUL
 
-router = APIRouter(tags=["pages"], include_in_schema=True)
+# Pages answer HTML: documented so (schemathesis checks answers against the schema).
+router = APIRouter(tags=["pages"], include_in_schema=True, default_response_class=HTMLResponse)
 
 
 def _headers(runtime: AuthRuntime) -> dict[str, str]:
@@ -22,49 +26,68 @@ def _headers(runtime: AuthRuntime) -> dict[str, str]:
 
 
 @router.get("/connect/{ticket}", summary="Connect page")
-async def connect_page(ticket: str, session: SessionDep, runtime: RuntimeDep) -> Response:
-    """Says which permissions Haru asks for and why; the button goes on to Google."""
-    outcome, found = await flow.open_connect_ticket(session=session, secret=ticket)
+async def connect_page(
+    ticket: str, session: SessionDep, runtime: RuntimeDep, browser: BrowserDep
+) -> Response:
+    """Says which Haru identity gets which permissions and why; the button goes on to Google."""
+    outcome, found = await flow.open_connect_ticket(session=session, secret=ticket, browser=browser)
     headers = _headers(runtime)
     if outcome != flow.OK or found is None:
-        return pages.outcome_page(outcome, headers=headers, chat_url=runtime.settings.chat_url)
+        return browser.remember(
+            pages.outcome_page(outcome, headers=headers, chat_url=runtime.settings.chat_url)
+        )
+    if flow.needs_router(found):
+        url = await flow.ask_router(session=session, runtime=runtime, ticket=found, secret=ticket)
+        return browser.remember(pages.redirect(url, headers=headers))
     capability = found.capability or "calendar"
     account = await grants.get_account(session=session, user_id=found.user_id)
-    return pages.render(
-        "connect.html",
-        headers=headers,
-        title="Google 계정 연결",
-        capability=caps.CAPABILITIES[capability],
-        scopes=caps.requested_scopes(capability),
-        google_email=account.email if account else None,
-        pending=bool(found.pending_action_ref),
-        action=f"/connect/{ticket}",
+    identity = await label_for(
+        session=session, channel=found.channel, identity_id=found.identity_id
+    )
+    return browser.remember(
+        pages.render(
+            "connect.html",
+            headers=headers,
+            title="Google 계정 연결",
+            identity=identity,
+            capability=caps.CAPABILITIES[capability],
+            scopes=caps.requested_scopes(capability),
+            google_email=account.email if account else None,
+            pending=bool(found.pending_action_ref),
+            action=f"/connect/{ticket}",
+        )
     )
 
 
 @router.post("/connect/{ticket}", summary="Go to Google")
-async def connect_start(ticket: str, session: SessionDep, runtime: RuntimeDep) -> Response:
+async def connect_start(
+    ticket: str, session: SessionDep, runtime: RuntimeDep, browser: BrowserDep
+) -> Response:
     """Uses up the link and sends the browser to Google's consent page."""
     outcome, url = await flow.start_from_connect_ticket(
-        session=session, runtime=runtime, secret=ticket
+        session=session, runtime=runtime, secret=ticket, browser=browser
     )
     headers = _headers(runtime)
     if outcome != flow.OK or url is None:
-        return pages.outcome_page(outcome, headers=headers, chat_url=runtime.settings.chat_url)
-    return pages.redirect(url, headers=headers)
+        return browser.remember(
+            pages.outcome_page(outcome, headers=headers, chat_url=runtime.settings.chat_url)
+        )
+    return browser.remember(pages.redirect(url, headers=headers))
 
 
 @router.get("/oauth/google/callback", summary="Google's redirect back")
 async def google_callback(
     session: SessionDep,
     runtime: RuntimeDep,
+    browser: BrowserDep,
     state: Annotated[str | None, Query(max_length=200)] = None,
     code: Annotated[str | None, Query(max_length=2000)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    """Checks the state, exchanges the code and stores the grant; a Korean page either way."""
+    """Checks the state and the browser, exchanges the code and stores the grant; a Korean
+    page either way."""
     result = await flow.complete_authorization(
-        session=session, runtime=runtime, state=state, code=code, error=error
+        session=session, runtime=runtime, state=state, code=code, error=error, browser=browser
     )
     return pages.outcome_page(
         result.outcome,
@@ -74,6 +97,7 @@ async def google_callback(
         chat_url=runtime.settings.chat_url,
         google_email=result.google_email,
         pending=result.pending,
+        identity=result.identity,
     )
 
 
@@ -88,14 +112,22 @@ async def account_page(
     ticket: str,
     session: SessionDep,
     runtime: RuntimeDep,
+    browser: BrowserDep,
     done: Annotated[str | None, Query(max_length=20)] = None,
     error: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """The linked Google account and every capability's state, with buttons."""
-    outcome, found = await flow.open_account_ticket(session=session, secret=ticket)
+    outcome, found = await flow.open_account_ticket(
+        session=session, secret=ticket, browser=browser, confirmed=False
+    )
     headers = _headers(runtime)
     if outcome != flow.OK or found is None:
-        return pages.outcome_page(outcome, headers=headers, chat_url=runtime.settings.chat_url)
+        return browser.remember(
+            pages.outcome_page(outcome, headers=headers, chat_url=runtime.settings.chat_url)
+        )
+    if flow.needs_router(found):
+        url = await flow.ask_router(session=session, runtime=runtime, ticket=found, secret=ticket)
+        return browser.remember(pages.redirect(url, headers=headers))
     account = await grants.get_account(session=session, user_id=found.user_id)
     items = []
     for name, status in grants.all_statuses(account).items():
@@ -108,7 +140,7 @@ async def account_page(
                 "reason_text": status.reason_text,
             }
         )
-    return pages.render(
+    page = pages.render(
         "account.html",
         headers=headers,
         title="내 Google 연결",
@@ -122,6 +154,7 @@ async def account_page(
         else None,
         expires_text=found.expires_at.astimezone(SEOUL).strftime("%m월 %d일 %H:%M (한국 시간)"),
     )
+    return browser.remember(page)
 
 
 @router.post("/account/{ticket}/connect", summary="Reconnect or add a capability")
@@ -129,21 +162,26 @@ async def account_connect(
     ticket: str,
     session: SessionDep,
     runtime: RuntimeDep,
+    browser: BrowserDep,
     capability: Annotated[str, Form(max_length=32)],
     form_token: Annotated[str | None, Form(max_length=100)] = None,
 ) -> Response:
     """Sends the browser to Google for one capability."""
-    outcome, found = await flow.open_account_ticket(session=session, secret=ticket)
+    outcome, found = await flow.open_account_ticket(session=session, secret=ticket, browser=browser)
     headers = _headers(runtime)
     if outcome != flow.OK or found is None:
         return pages.outcome_page(outcome, headers=headers, chat_url=runtime.settings.chat_url)
     if not flow.form_token_ok(found, form_token) or capability not in caps.CAPABILITIES:
         return pages.redirect(f"/account/{ticket}?error=form", headers=headers)
     url = await flow.begin_authorization(
-        session=session, runtime=runtime, user_id=found.user_id, capability=capability
+        session=session,
+        runtime=runtime,
+        user_id=found.user_id,
+        capability=capability,
+        browser=browser,
     )
     await session.commit()
-    return pages.redirect(url, headers=headers)
+    return browser.remember(pages.redirect(url, headers=headers))
 
 
 @router.post("/account/{ticket}/disconnect", summary="Disconnect Google")
@@ -151,10 +189,11 @@ async def account_disconnect(
     ticket: str,
     session: SessionDep,
     runtime: RuntimeDep,
+    browser: BrowserDep,
     form_token: Annotated[str | None, Form(max_length=100)] = None,
 ) -> Response:
     """Revokes the grant at Google and deletes the tokens."""
-    outcome, found = await flow.open_account_ticket(session=session, secret=ticket)
+    outcome, found = await flow.open_account_ticket(session=session, secret=ticket, browser=browser)
     headers = _headers(runtime)
     if outcome != flow.OK or found is None:
         return pages.outcome_page(outcome, headers=headers, chat_url=runtime.settings.chat_url)

@@ -35,6 +35,9 @@ async def create_ticket(
     capability: str | None = None,
     pending_action_ref: str | None = None,
     channel: str | None = None,
+    identity_id: int | None = None,
+    browser_binding: str | None = None,
+    confirmed: bool = False,
 ) -> tuple[str, datetime]:
     """Adds a ticket (no commit) and returns (the secret for the URL, its expiry)."""
     secret = new_secret()
@@ -47,6 +50,9 @@ async def create_ticket(
             capability=capability,
             pending_action_ref=pending_action_ref,
             channel=channel,
+            identity_id=identity_id,
+            browser_binding=browser_binding,
+            confirmed_at=utcnow() if confirmed else None,
             form_token=secrets.token_urlsafe(24) if kind == ACCOUNT else None,
             expires_at=expires_at,
         )
@@ -70,6 +76,19 @@ async def consume_ticket(*, session: AsyncSession, ticket: LinkTicket) -> bool:
         .values(used_at=utcnow())
     )
     return rows_affected(result) == 1
+
+
+async def bind_to_browser(*, session: AsyncSession, ticket: LinkTicket, binding: str) -> None:
+    """Binds an unbound ticket to a browser; the first browser wins a race (commits)."""
+    if ticket.browser_binding is not None:
+        return
+    await session.execute(
+        update(LinkTicket)
+        .where(LinkTicket.id == ticket.id, LinkTicket.browser_binding.is_(None))
+        .values(browser_binding=binding)
+    )
+    await session.commit()
+    await session.refresh(ticket)
 
 
 async def purge_expired(*, session: AsyncSession, older_than: timedelta) -> int:

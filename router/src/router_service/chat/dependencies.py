@@ -10,6 +10,7 @@ from router_service.chat import service
 from router_service.chat.exceptions import SessionMissing
 from router_service.chat.models import WebSession
 from router_service.config import RouterSettings
+from router_service.ratelimits import limit_new_session
 from shared.db import SessionDep
 
 COOKIE_NAME = "haru_session"
@@ -24,7 +25,7 @@ def set_session_cookie(response: Response, token: str, settings: RouterSettings)
         max_age=COOKIE_MAX_AGE,
         httponly=True,
         samesite="lax",
-        secure=settings.cookie_secure,
+        secure=settings.secure_cookies,
         path="/",
     )
 
@@ -34,6 +35,7 @@ async def web_session(request: Request, response: Response, session: SessionDep)
     found = await service.find_session(session=session, token=request.cookies.get(COOKIE_NAME))
     if found is not None:
         return found
+    limit_new_session(request)  # each cookie-less request would make a session and a user
     created, token = await service.create_session(session=session)
     set_session_cookie(response, token, request.app.state.settings)
     return created

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from router_service.chat import live, service
@@ -14,10 +15,16 @@ from router_service.conversations.models import Channel
 from router_service.conversations.service import messages_after, recent_messages
 from router_service.dependencies import DialogueDepsDep
 from router_service.dialogue.service import handle_decision, handle_incoming
-from shared.db import SessionDep
+from router_service.ratelimits import limit_per_address, limit_session_messages
+from shared.db import MAX_ROW_ID, SessionDep
 
 logger = logging.getLogger(__name__)
-router = APIRouter(prefix="/api/chat", tags=["chat"])
+router = APIRouter(
+    prefix="/api/chat",
+    tags=["chat"],
+    dependencies=[Depends(limit_per_address)],
+    responses={429: {"description": "request.rate_limited (see Retry-After)"}},
+)
 HEARTBEAT_SECONDS = 15.0
 HISTORY_LIMIT = 100
 
@@ -49,9 +56,14 @@ async def get_session(
     },
 )
 async def send_message(
-    body: SendMessage, web: WebSessionDep, session: SessionDep, deps: DialogueDepsDep
+    request: Request,
+    body: SendMessage,
+    web: WebSessionDep,
+    session: SessionDep,
+    deps: DialogueDepsDep,
 ) -> MessageList:
     """Stores the message and returns it with Haru's replies."""
+    limit_session_messages(request, web.id)
     turn = await handle_incoming(
         session,
         deps=deps,
@@ -71,7 +83,9 @@ async def send_message(
 async def list_messages(
     web: WebSessionDep,
     session: SessionDep,
-    after_id: int | None = Query(None, ge=0, description="Only messages newer than this id"),
+    after_id: int | None = Query(
+        None, ge=0, le=MAX_ROW_ID, description="Only messages newer than this id"
+    ),
 ) -> MessageList:
     """The latest messages, or those after ``after_id``, oldest first."""
     if after_id is None:
@@ -94,9 +108,15 @@ async def list_messages(
     summary="Approve, reject or choose for a proposal",
 )
 async def decide(
-    action_id: int, body: Decision, web: WebSessionDep, session: SessionDep, deps: DialogueDepsDep
+    action_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
+    body: Decision,
+    request: Request,
+    web: WebSessionDep,
+    session: SessionDep,
+    deps: DialogueDepsDep,
 ) -> MessageList:
     """Applies a button; a second click on an answered proposal returns no messages."""
+    limit_session_messages(request, web.id)
     turn = await handle_decision(
         session,
         deps=deps,
@@ -115,7 +135,10 @@ async def decide(
 async def account_link(web: WebSessionDep, deps: DialogueDepsDep) -> Link:
     """A fresh link to the auth-server's account page for this chat's user."""
     identity = await deps.auth.resolve_identity(channel="web", external_id=web.external_id)
-    link = await deps.auth.create_account_link(user_id=identity.user_id)
+    # For this chat's web identity: auth-server has the router confirm it in the browser.
+    link = await deps.auth.create_account_link(
+        user_id=identity.user_id, channel="web", external_id=web.external_id
+    )
     return Link(url=link.url, expires_at=link.expires_at)
 
 
@@ -128,11 +151,11 @@ async def account_link(web: WebSessionDep, deps: DialogueDepsDep) -> Link:
 async def stream(
     request: Request,
     web: ExistingWebSessionDep,
-    after_id: int = Query(0, ge=0, description="Stream messages newer than this id"),
+    after_id: int = Query(0, ge=0, le=MAX_ROW_ID, description="Stream messages newer than this id"),
 ) -> StreamingResponse:
     """New messages as they are stored by any replica (LISTEN/NOTIFY on PostgreSQL, else polls)."""
     last_event = request.headers.get("last-event-id", "")
-    start_after = int(last_event) if last_event.isdigit() else after_id
+    start_after = _last_event_id(last_event) or after_id
     stream = live.events(
         request,
         database=request.app.state.database,
@@ -146,3 +169,10 @@ async def stream(
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
+
+
+def _last_event_id(header: str) -> int | None:
+    """The browser's ``Last-Event-ID`` when it is an id we could have sent, else None."""
+    if header.isascii() and header.isdigit() and len(header) <= 19 and int(header) <= MAX_ROW_ID:
+        return int(header)
+    return None

@@ -6,11 +6,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from shared.text import StorableText
 from shared.time import AwareDatetime, TimeZoneName
 
 
 class SendMessage(BaseModel):
-    text: str = Field(description="What the person wrote (1–2000 characters)")
+    text: StorableText = Field(description="What the person wrote (1–2000 characters)")
     time_zone: TimeZoneName | None = Field(
         None,
         description="The browser's IANA zone (e.g. America/New_York); absent: Asia/Seoul",

@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 RESOLVE_PATH = "/internal/identities/resolve"
 GRANT_PATH = "/internal/users/{user_id}/grants/{capability}"
 CONNECT_LINKS_PATH = "/internal/connect-links"
+CONFIRM_LINK_PATH = "/internal/connect-links/confirm"
 ACCOUNT_LINKS_PATH = "/internal/account-links"
 CALENDAR_CAPABILITY = "calendar"
 # Grant states with which a calendar call can succeed (degraded: Google is flaky, not revoked).
@@ -75,18 +76,38 @@ class AuthServerClient:
         capability: str = CALENDAR_CAPABILITY,
         pending_action_ref: str | None = None,
         channel: str | None = None,
+        external_id: str | None = None,
     ) -> OneTimeLink:
-        """A one-time connect-page link; ``pending_action_ref`` comes back in the grant event."""
+        """A one-time connect-page link for the identity ``(channel, external_id)`` of a user.
+
+        ``pending_action_ref`` comes back in the grant event; without ``external_id`` the
+        user's identity on ``channel`` is the one the pages name.
+        """
         body: dict[str, Any] = {"user_id": user_id, "capability": capability}
         if pending_action_ref is not None:
             body["pending_action_ref"] = pending_action_ref
         if channel is not None:
-            body["channel"] = channel
+            body["channel"] = str(channel)
+        if external_id is not None:
+            body["external_id"] = external_id
         return OneTimeLink.model_validate(await self._call("POST", CONNECT_LINKS_PATH, json=body))
 
-    async def create_account_link(self, *, user_id: str) -> OneTimeLink:
-        """A one-time link to the user's account page."""
-        body = {"user_id": user_id}
+    async def confirm_connect_link(
+        self, *, ticket: str, proof: str, external_id: str
+    ) -> OneTimeLink:
+        """Vouches that the browser carrying ``proof`` holds the web chat ``external_id``."""
+        body = {"ticket": ticket, "proof": proof, "external_id": external_id}
+        return OneTimeLink.model_validate(await self._call("POST", CONFIRM_LINK_PATH, json=body))
+
+    async def create_account_link(
+        self, *, user_id: str, channel: str | None = None, external_id: str | None = None
+    ) -> OneTimeLink:
+        """A link to the user's account page, for the identity ``(channel, external_id)``."""
+        body: dict[str, Any] = {"user_id": user_id}
+        if channel is not None:
+            body["channel"] = str(channel)
+        if external_id is not None:
+            body["external_id"] = external_id
         return OneTimeLink.model_validate(await self._call("POST", ACCOUNT_LINKS_PATH, json=body))
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:

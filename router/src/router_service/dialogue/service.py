@@ -32,6 +32,7 @@ from router_service.clients.exceptions import (
     CalendarUnavailable,
 )
 from router_service.config import RouterSettings
+from router_service.connect.service import web_connect_url
 from router_service.conversations.models import Channel, Direction, Message
 from router_service.conversations.service import record_message
 from router_service.dialogue import formatting as fmt
@@ -42,6 +43,7 @@ from router_service.dialogue.exceptions import (
     MessageTooLong,
 )
 from router_service.nlu.llm import LlmParser
+from router_service.nlu.schemas import NluResult
 from router_service.nlu.service import parse_message, parse_with_fallback
 from router_service.pending import service as pending
 from router_service.pending.exceptions import ActionNotFound
@@ -306,9 +308,13 @@ async def _parse(deps: DialogueDeps, text: str, *, now: datetime, time_zone: str
         or _LOCATION_AMENDMENT.match(text) is not None
         or _TITLE_AMENDMENT.match(text) is not None
     )
-    if deps.llm is None or answer_like:
-        return parse_message(text, now=now, time_zone=time_zone)
-    return await parse_with_fallback(text, now=now, time_zone=time_zone, llm=deps.llm)
+    try:
+        if deps.llm is None or answer_like:
+            return parse_message(text, now=now, time_zone=time_zone)
+        return await parse_with_fallback(text, now=now, time_zone=time_zone, llm=deps.llm)
+    except Exception as err:  # a reading the rules cannot make is "not understood", never a 500
+        logger.warning("nlu failed on a message", extra={"error_type": type(err).__name__})
+        return NluResult(intent="other", confidence=0.0)
 
 
 # --- dispatch ---------------------------------------------------------------------------
@@ -806,9 +812,16 @@ async def _fail(ctx: _Ctx, action: PendingAction, code: str) -> None:
 
 async def _ask_for_auth(ctx: _Ctx, action: PendingAction, grant: GrantState | None) -> Message:
     """The connect link, bound to the action, with what will happen once connected."""
-    link = await ctx.deps.auth.create_connect_link(
-        user_id=ctx.user_id, pending_action_ref=str(action.id), channel=str(ctx.channel)
-    )
+    if ctx.channel == Channel.web:
+        # The router's own link: a ticket is made only for the browser holding this chat.
+        url = web_connect_url(
+            public_base_url=ctx.deps.settings.public_base_url, action_id=action.id
+        )
+    else:
+        link = await ctx.deps.auth.create_connect_link(
+            user_id=ctx.user_id, pending_action_ref=str(action.id), channel=str(ctx.channel)
+        )
+        url = link.url
     what = _action_title(action)
     if action.kind == ActionKind.query:
         then = "연결이 끝나면 바로 일정을 알려 드릴게요."
@@ -825,7 +838,7 @@ async def _ask_for_auth(ctx: _Ctx, action: PendingAction, grant: GrantState | No
     payload = {
         "kind": "connect",
         "action_id": action.id,
-        "link": {"url": link.url, "label": "구글 캘린더 연결하기"},
+        "link": {"url": url, "label": "구글 캘린더 연결하기"},
     }
     return await _say(ctx, f"{first}\n{then}", payload=payload)
 

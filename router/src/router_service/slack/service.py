@@ -37,7 +37,8 @@ from router_service.slack.models import (
     SlackInbox,
     SlackUser,
 )
-from shared.db import utcnow
+from shared.db import MAX_ROW_ID, utcnow
+from shared.text import without_lone_surrogates
 from shared.work.queue import Claim, Outcome, Queue
 
 logger = logging.getLogger(__name__)
@@ -61,15 +62,16 @@ class InboxItem:
 
 def event_item(envelope: dict[str, Any]) -> InboxItem | None:
     """The message of an ``event_callback`` to answer, or None for one Haru ignores."""
-    if envelope.get("type") != "event_callback" or not envelope.get("event_id"):
+    event_id, team_id = envelope.get("event_id"), envelope.get("team_id")
+    if envelope.get("type") != "event_callback" or not _short_text(event_id, 100):
         return None
     fields = message_fields(envelope)
     if fields is None:
         return None
     return InboxItem(
-        id=str(envelope["event_id"]),
+        id=str(event_id),
         kind=InboxKind.message,
-        team_id=str(envelope.get("team_id") or ""),
+        team_id=str(team_id) if _short_text(team_id) else "",
         body=fields,
     )
 
@@ -81,12 +83,17 @@ def action_item(payload: dict[str, Any]) -> InboxItem | None:
     fields = action_fields(payload)
     if fields is None:
         return None
-    press_id = payload.get("trigger_id") or (payload.get("actions") or [{}])[0].get("action_ts")
-    if not press_id:
+    press_id = payload.get("trigger_id") or _object(_objects(payload.get("actions"))[0]).get(
+        "action_ts"
+    )
+    if not _short_text(press_id, 100):
         raise PayloadInvalid(details={"missing": "trigger_id"})
-    team_id = (payload.get("team") or {}).get("id") or (payload.get("user") or {}).get("team_id")
+    team_id = _object(payload.get("team")).get("id") or _object(payload.get("user")).get("team_id")
     return InboxItem(
-        id=f"action:{press_id}", kind=InboxKind.action, team_id=str(team_id or ""), body=fields
+        id=f"action:{press_id}",
+        kind=InboxKind.action,
+        team_id=str(team_id) if _short_text(team_id) else "",
+        body=fields,
     )
 
 
@@ -97,7 +104,7 @@ def message_fields(envelope: dict[str, Any]) -> dict[str, Any] | None:
     Ignored: bot posts (``bot_id``, ``subtype: bot_message``; our own replies come back so),
     edits (``message_changed``), deletions and every other subtype.
     """
-    event = envelope.get("event") or {}
+    event = _object(envelope.get("event"))
     if event.get("bot_id") or event.get("subtype"):
         return None
     if event.get("type") == "message" and event.get("channel_type") == "im":
@@ -107,25 +114,25 @@ def message_fields(envelope: dict[str, Any]) -> dict[str, Any] | None:
     else:
         return None
     user, channel = event.get("user"), event.get("channel")
-    if not isinstance(user, str) or not isinstance(channel, str):
+    if not _short_text(user) or not _short_text(channel):
         return None
     return {
         "kind": kind,
         "user": user,
         "channel": channel,
-        "text": str(event.get("text") or ""),
+        "text": without_lone_surrogates(str(event.get("text") or "")),
         "ts": event.get("ts"),
-        "bot_user_ids": [a.get("user_id") for a in envelope.get("authorizations") or []],
+        "bot_user_ids": [a.get("user_id") for a in _objects(envelope.get("authorizations")) if a],
     }
 
 
 def action_fields(payload: dict[str, Any]) -> dict[str, Any] | None:
     """The pressed button of a ``block_actions`` payload, or None if it is not one of ours."""
-    actions = payload.get("actions") or []
-    container = payload.get("container") or {}
-    channel = (payload.get("channel") or {}).get("id") or container.get("channel_id")
-    user = (payload.get("user") or {}).get("id")
-    if not actions or not channel or not user:
+    actions = [a for a in _objects(payload.get("actions")) if a]
+    container = _object(payload.get("container"))
+    channel = _object(payload.get("channel")).get("id") or container.get("channel_id")
+    user = _object(payload.get("user")).get("id")
+    if not actions or not _short_text(channel) or not _short_text(user):
         return None
     action = actions[0]
     if decision_of(str(action.get("action_id", ""))) is None:
@@ -133,10 +140,35 @@ def action_fields(payload: dict[str, Any]) -> dict[str, Any] | None:
     return {
         "user": user,
         "channel": channel,
-        "message_ts": container.get("message_ts") or (payload.get("message") or {}).get("ts"),
+        "message_ts": container.get("message_ts") or _object(payload.get("message")).get("ts"),
         "action_id": action.get("action_id"),
         "value": action.get("value"),
     }
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (a signed body may be odd)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """The objects of a JSON list (anything else reads as empty objects), never empty."""
+    items = value if isinstance(value, list) else []
+    return [_object(item) for item in items] or [{}]
+
+
+def _short_text(value: Any, limit: int = 32) -> bool:
+    """A non-empty string that fits Slack's id columns (team, user, channel: 32)."""
+    return isinstance(value, str) and 0 < len(value) <= limit
+
+
+def action_id_of(value: Any) -> int | None:
+    """The pending action a button's value names, if it can be one (1 … the BIGINT max)."""
+    text = str(value or "")
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ROW_ID else None
 
 
 def clean_text(text: str, *, bot_user_ids: list[str]) -> str:
@@ -284,15 +316,15 @@ async def _answer_action(
     session: AsyncSession, *, deps: DialogueDeps, team_id: str, body: dict[str, Any]
 ) -> str | None:
     decision = decision_of(str(body.get("action_id", "")))
-    value = str(body.get("value") or "")
-    if decision is None or not value.isdigit():
+    action_id = action_id_of(body.get("value"))
+    if decision is None or action_id is None:
         return "slack.action_unknown"
     key = conversation_key(team_id=team_id, channel_id=body["channel"], user_id=body["user"])
     try:
         turn = await handle_decision(
             session,
             deps=deps,
-            action_id=int(value),
+            action_id=action_id,
             decision=decision[0],
             choice=decision[1],
             conversation_key=key,
@@ -308,7 +340,7 @@ async def _answer_action(
         await session.commit()
     logger.info(
         "slack button answered",
-        extra={"action_id": int(value), "decision": decision[0], "replies": len(turn.replies)},
+        extra={"action_id": action_id, "decision": decision[0], "replies": len(turn.replies)},
     )
     return None
 
