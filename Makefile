@@ -24,9 +24,10 @@ run: install ## start the emulators and the three services on SQLite; Ctrl-C sto
 migrate: install ## upgrade the three SQLite databases under ./var to head
 	@$(RUN) python tools/haru_stack.py migrate
 
-lint: install ## ruff: lint and formatting
+lint: install ## ruff (lint, formatting) and mypy (types; strict on shared)
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) mypy
 
 format: install ## ruff: fix imports and format
 	$(RUN) ruff check --fix .
@@ -58,11 +59,14 @@ unit: install ## the tests without processes or browsers (quick)
 
 # BENCH_FLAGS go to bench/system.py, e.g. `make bench BENCH_FLAGS=--quick` for a smoke run.
 BENCH_FLAGS ?=
+# The benchmark-only tools (locust, matplotlib, gevent, psutil) are the `bench` group: installed
+# here, never by `make install` or `make test`.
+BENCH_RUN := $(UV) run --frozen --all-packages --group bench
 bench: install ## benchmarks: NLU, skill-calendar overhead, whole system; figures in docs/benchmarks.md
-	$(RUN) python bench/nlu.py
-	$(RUN) python bench/calendar_overhead.py
-	$(RUN) python bench/system.py $(BENCH_FLAGS)
-	$(RUN) python bench/report.py
+	$(BENCH_RUN) python bench/nlu.py
+	$(BENCH_RUN) python bench/calendar_overhead.py
+	$(BENCH_RUN) python bench/system.py $(BENCH_FLAGS)
+	$(BENCH_RUN) python bench/report.py
 
 clean: ## remove ./var (SQLite databases, logs, development secrets) and caches
-	rm -rf var .pytest_cache .ruff_cache .hypothesis
+	rm -rf var .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -11,11 +11,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -25,10 +22,12 @@ from typing import Any
 import httpx
 
 from google_emulator.testing import EmulatorProcess
+from shared.processes import ModuleProcess
+from shared.testing import ThreadServer
+from skill_calendar.testing import CALLER_TOKEN, AuthDouble
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICE_DIR = ROOT / "skill-calendar"
-SUPPORT = SERVICE_DIR / "tests" / "support"
 OUT = ROOT / "var" / "bench" / "calendar.json"
 ROUTER_TOKEN = "bench-router-token"  # noqa: S105 - local bench only
 EMAIL = "bench@example.com"
@@ -39,10 +38,6 @@ DAY = {"start": "2025-11-24T00:00:00+09:00", "end": "2025-11-25T00:00:00+09:00"}
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def _spawn_service(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "skill_calendar"], env=env)
 
 
 async def _timed(call: Callable[[int], Awaitable[None]], n: int, concurrency: int) -> list[float]:
@@ -63,40 +58,28 @@ async def run(n: int, database_url: str) -> dict[str, Any]:
     google = EmulatorProcess().start()  # the Google emulator as a real process
     google.control.reset()
     google.control.add_account(EMAIL, time_zone="Asia/Seoul")
-    # skill-calendar's test doubles and the launcher's free_port
-    sys.path[:0] = [str(SUPPORT), str(ROOT / "tools")]
-    import auth_double as auth_support
-    from haru_stack import free_port
-    from thread_server import ThreadServer
-
-    double = auth_support.AuthDouble(google_base_url=google.base_url, control=google.control)
+    # skill-calendar's auth-server double (skill_calendar.testing) in a thread
+    double = AuthDouble(google_base_url=google.base_url, control=google.control)
     double.connect(user_id=USER, email=EMAIL)
     auth_server = ThreadServer(double.app).__enter__()
 
-    port = free_port()
-    env = {
-        **os.environ,
+    service = ModuleProcess("skill_calendar", isolate_prefixes=("CALENDAR_",))
+    service.env = {
         "CALENDAR_DATABASE_URL": database_url,
-        "CALENDAR_PORT": str(port),
+        "CALENDAR_PORT": str(service.port),
         "CALENDAR_SERVICE_TOKENS": json.dumps({"router": ROUTER_TOKEN}),
         "CALENDAR_AUTH_SERVER_URL": auth_server.base_url,
-        "CALENDAR_AUTH_SERVER_TOKEN": auth_support.CALLER_TOKEN,
+        "CALENDAR_AUTH_SERVER_TOKEN": CALLER_TOKEN,
         "CALENDAR_GOOGLE_API_BASE_URL": google.base_url,
         "CALENDAR_LOG_LEVEL": "WARNING",
     }
-    service = _spawn_service(env)
-    base = f"http://127.0.0.1:{port}"
     try:
+        service.start()
         async with httpx.AsyncClient(
-            base_url=base, headers={"Authorization": f"Bearer {ROUTER_TOKEN}"}, timeout=30
+            base_url=service.base_url,
+            headers={"Authorization": f"Bearer {ROUTER_TOKEN}"},
+            timeout=30,
         ) as svc:
-            for _ in range(200):
-                try:
-                    if (await svc.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.05)
             token = (await svc.get(f"/v1/users/{USER}/calendar")).json()  # warms caches
             assert token["time_zone"] == "Asia/Seoul", token
             seed = await svc.post(
@@ -113,7 +96,7 @@ async def run(n: int, database_url: str) -> dict[str, Any]:
                 await httpx.AsyncClient(base_url=auth_server.base_url).post(
                     "/internal/tokens",
                     json={"user_id": USER, "capability": "calendar", "force_refresh": False},
-                    headers={"Authorization": f"Bearer {auth_support.CALLER_TOKEN}"},
+                    headers={"Authorization": f"Bearer {CALLER_TOKEN}"},
                 )
             ).json()["access_token"]
             async with httpx.AsyncClient(
@@ -203,8 +186,7 @@ async def run(n: int, database_url: str) -> dict[str, Any]:
                 clients = await _compare_clients(google.base_url, access, event_id, n)
                 return {"google": "google_emulator", "results": results, "client_choice": clients}
     finally:
-        service.terminate()
-        service.wait(timeout=10)
+        service.stop()
         auth_server.__exit__(None, None, None)
         google.stop()
 

@@ -397,8 +397,7 @@ def measure_flow(
 
 def measure_ceiling(*, duration: float, warmup: float, memory: Memory) -> list[Point]:
     """Starts the ceiling app, loads it, returns its points (memory sampled into ``memory``)."""
-    sys.path.insert(0, str(REPO / "tools"))
-    from haru_stack import free_port
+    from shared.processes import free_port
 
     port = free_port()
     process = subprocess.Popen(

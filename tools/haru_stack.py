@@ -23,13 +23,10 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +39,8 @@ from run_settings import (
     PersonSettings,
 )
 
+from shared.processes import free_port, is_healthy
+
 REPO = Path(__file__).resolve().parent.parent
 SERVICE_DIRS = {
     "auth-server": REPO / "auth-server",
@@ -50,13 +49,6 @@ SERVICE_DIRS = {
 }
 HEALTH_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass(frozen=True)
@@ -363,12 +355,8 @@ class Stack:
                 raise RuntimeError(
                     f"{name} exited with {process.popen.returncode}:\n{self.tail(name)}"
                 )
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
+            if is_healthy(url):
+                return
             time.sleep(0.1)
         raise RuntimeError(f"{name} not healthy within {timeout:.0f}s:\n{self.tail(name)}")
 

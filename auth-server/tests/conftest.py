@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import hashlib
-import socket
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 
 from auth_server.config import AuthSettings
 from auth_server.crypto import generate_key
 from auth_server.db import Base, load_models
 from auth_server.main import create_app
-from shared.testing import serve_app
+from shared.auth import token_sha256
+from shared.testing import live_server, reserve_port, serve_app
 
 ROUTER_TOKEN = "test-router-token"
 CALENDAR_TOKEN = "test-calendar-token"
@@ -57,39 +54,6 @@ def service_headers() -> dict[str, str]:
 @pytest.fixture
 def calendar_headers() -> dict[str, str]:
     return dict(CALENDAR_HEADERS)
-
-
-@contextlib.asynccontextmanager
-async def live_server(app, sock: socket.socket | None = None) -> AsyncIterator[str]:
-    """Serves ``app`` with uvicorn on a free loopback port (or on ``sock``) in this loop."""
-    if sock is None:
-        sock = reserve_port()
-    sock.listen(128)
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", ws="none")
-    )
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        for _ in range(500):
-            if server.started or task.done():
-                break
-            await asyncio.sleep(0.01)
-        if task.done():
-            task.result()
-        host, port = sock.getsockname()[:2]
-        yield f"http://{host}:{port}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
-
-
-def reserve_port() -> socket.socket:
-    """A bound, not yet listening socket: connections are refused until it listens."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
 
 
 async def eventually(check, *, timeout: float = 15.0, interval: float = 0.05):
@@ -241,7 +205,7 @@ class Flow:
         """POST /internal/tokens; ``refused`` is the access token Google refused (sent hashed)."""
         body: dict = {"user_id": user_id, "capability": capability, "force_refresh": force}
         if refused is not None:
-            body["refused_token_sha256"] = hashlib.sha256(refused.encode()).hexdigest()
+            body["refused_token_sha256"] = token_sha256(refused)
         return await (client or self.client).post(
             "/internal/tokens", json=body, headers=CALENDAR_HEADERS
         )

@@ -8,7 +8,6 @@ transports, or over real sockets when a test serves everything with uvicorn.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -17,14 +16,14 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 
 from router_service.config import RouterSettings
 from router_service.db import Base, load_models
 from router_service.main import create_app
-from shared.testing import serve_app
+from shared.testing import live_server, serve_app
+from shared.titles import title_key
 
 ROUTER_TOKEN = "test-router-token"  # a generic internal caller (the NLU tests use it)
 AUTH_SERVER_CALLER_TOKEN = "test-auth-server-token"  # auth-server → router (grant events)
@@ -249,10 +248,7 @@ class FakeCalendar:
 
 
 def _same(event: dict[str, Any], fields: dict[str, Any]) -> bool:
-    def norm(title: str | None) -> str:
-        return "".join((title or "").split())
-
-    if norm(event["title"]) != norm(fields["title"]):
+    if title_key(event["title"]) != title_key(fields["title"]):
         return False
     keys = ("start_date", "end_date") if fields.get("start_date") else ("start", "end")
     return all(event.get(k) == fields.get(k) for k in keys)
@@ -403,26 +399,7 @@ def decide() -> Callable[..., Awaitable[httpx.Response]]:
     return press
 
 
-@contextlib.asynccontextmanager
-async def _uvicorn(app: FastAPI) -> AsyncIterator[str]:
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_config=None, lifespan="on", timeout_graceful_shutdown=1
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
 @pytest.fixture
 def serve_http():
     """Serves an app with uvicorn on a free port: ``async with serve_http(app) as base_url``."""
-    return _uvicorn
+    return live_server

@@ -3,7 +3,7 @@ import pytest
 
 from shared.backoff import backoff_delay, retry_after_seconds
 from shared.context import request_id_var
-from shared.http import RETRY_POLICY, RetryPolicy, create_client
+from shared.http import RETRY_POLICY, RetryPolicy, create_client, error_object
 
 
 class Script(httpx.AsyncBaseTransport):
@@ -164,3 +164,31 @@ def test_retry_after_parsing_and_backoff_bounds():
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", cap=10) == 0
     assert retry_after_seconds("soon", cap=10) is None
     assert all(0 <= backoff_delay(n, base=0.2, cap=3) <= 3 for n in range(1, 20))
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (
+            httpx.Response(400, json={"error": {"code": "x.y", "message": "m"}}),
+            {"code": "x.y", "message": "m"},
+        ),
+        (
+            httpx.Response(401, json={"error": {"code": 401, "status": "UNAUTHENTICATED"}}),
+            {"code": 401, "status": "UNAUTHENTICATED"},
+        ),
+        (
+            httpx.Response(400, json={"error": "invalid_grant", "error_description": "Bad"}),
+            {"code": "invalid_grant", "message": "Bad"},
+        ),
+        (
+            httpx.Response(200, json={"ok": False, "error": "channel_not_found"}),
+            {"code": "channel_not_found"},
+        ),
+        (httpx.Response(502, text="<html>"), {}),
+        (httpx.Response(500, json=["error"]), {}),
+        (httpx.Response(500, json={"error": None}), {}),
+    ],
+)
+def test_error_object_reads_every_error_body_shape(answer, expected):
+    assert error_object(answer) == expected

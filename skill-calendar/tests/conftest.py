@@ -3,11 +3,7 @@ a test double of the auth-server token API, and a client."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -18,21 +14,10 @@ from shared.testing import serve_app
 from skill_calendar.config import CalendarSettings
 from skill_calendar.db import Base, load_models
 from skill_calendar.main import create_app
+from skill_calendar.testing import CALLER_TOKEN, served_auth_double
 
 ROUTER_TOKEN = "test-router-token"
 SERVICE_HEADERS = {"Authorization": f"Bearer {ROUTER_TOKEN}"}
-SUPPORT = Path(__file__).parent / "support"
-
-
-def _support(name: str) -> ModuleType:
-    module_name = f"skill_calendar_test_support_{name}"
-    if module_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(module_name, SUPPORT / f"{name}.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[module_name]
 
 
 class FakeClock:
@@ -71,10 +56,7 @@ def google(_google_process: Any) -> Any:
 @pytest.fixture
 def auth_double(google: Any) -> Iterator[Any]:
     """The auth-server token API double, served on a free port; ``.connect(user_id, email)``."""
-    support = _support("auth_double")
-    double = support.AuthDouble(google_base_url=google.base_url, control=google.control)
-    with _support("thread_server").ThreadServer(double.app) as server:
-        double.base_url = server.base_url
+    with served_auth_double(google_base_url=google.base_url, control=google.control) as double:
         yield double
 
 
@@ -85,7 +67,7 @@ def settings(database_url: str, request: pytest.FixtureRequest) -> CalendarSetti
         double = request.getfixturevalue("auth_double")
         extra = {
             "auth_server_url": double.base_url,
-            "auth_server_token": _support("auth_double").CALLER_TOKEN,
+            "auth_server_token": CALLER_TOKEN,
             "google_api_base_url": double.google_base_url,
             "google_timeout_s": 1.0,
             "google_retry_budget_s": 20.0,

@@ -14,3 +14,10 @@ def test_defaults_leave_room_to_retry_a_timed_out_call():
 def test_an_attempt_timeout_as_long_as_the_budget_is_refused():
     with pytest.raises(ValidationError, match="google_timeout_s"):
         CalendarSettings(environment="test", google_timeout_s=10.0, google_retry_budget_s=8.0)
+
+
+def test_urls_and_bounds_are_checked_at_start():
+    with pytest.raises(ValidationError, match="google_api_base_url"):
+        CalendarSettings(environment="test", google_api_base_url="www.googleapis.com")
+    with pytest.raises(ValidationError, match="cache_max_users"):
+        CalendarSettings(environment="test", cache_max_users=0)

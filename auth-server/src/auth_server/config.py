@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.fields import HttpUrl
 from shared.settings import ServiceSettings
 
 GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/v2/auth"
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 (a URL)
 GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
 GOOGLE_USERINFO_URI = "https://openidconnect.googleapis.com/v1/userinfo"
+# The development OAuth client (the emulator knows it); refused in production.
+DEV_GOOGLE_CLIENT_ID = "haru-dev-client.apps.googleusercontent.com"
+DEV_GOOGLE_CLIENT_SECRET = "haru-dev-secret"  # noqa: S105 (the emulator's, public on purpose)
 
 
 class AuthSettings(ServiceSettings):
@@ -22,10 +26,10 @@ class AuthSettings(ServiceSettings):
     database_url: str = Field(
         "sqlite+aiosqlite:///./var/auth.db", description="Database of users, identities and grants"
     )
-    public_base_url: str = Field(
+    public_base_url: HttpUrl = Field(
         "http://127.0.0.1:8001", description="Base URL people's browsers use to reach this service"
     )
-    chat_url: str = Field(
+    chat_url: HttpUrl = Field(
         "http://127.0.0.1:8000/",
         description=(
             "The web chat (the router's public URL): the pages' 'back to chat' link, and the "
@@ -34,15 +38,19 @@ class AuthSettings(ServiceSettings):
     )
 
     google_client_id: str = Field(
-        "haru-dev-client.apps.googleusercontent.com", description="OAuth client id"
+        DEV_GOOGLE_CLIENT_ID,
+        description="OAuth client id (the development one is refused in production)",
     )
     google_client_secret: SecretStr = Field(
-        SecretStr("haru-dev-secret"), description="OAuth client secret"
+        SecretStr(DEV_GOOGLE_CLIENT_SECRET),
+        description="OAuth client secret (the development one is refused in production)",
     )
-    google_auth_uri: str = Field(GOOGLE_AUTH_URI, description="Google's consent page")
-    google_token_uri: str = Field(GOOGLE_TOKEN_URI, description="Google's token endpoint")
-    google_revoke_uri: str = Field(GOOGLE_REVOKE_URI, description="Google's revoke endpoint")
-    google_userinfo_uri: str = Field(GOOGLE_USERINFO_URI, description="OpenID userinfo endpoint")
+    google_auth_uri: HttpUrl = Field(GOOGLE_AUTH_URI, description="Google's consent page")
+    google_token_uri: HttpUrl = Field(GOOGLE_TOKEN_URI, description="Google's token endpoint")
+    google_revoke_uri: HttpUrl = Field(GOOGLE_REVOKE_URI, description="Google's revoke endpoint")
+    google_userinfo_uri: HttpUrl = Field(
+        GOOGLE_USERINFO_URI, description="OpenID userinfo endpoint"
+    )
     google_allow_http_hosts: list[str] = Field(
         default_factory=list,
         description=(
@@ -50,10 +58,12 @@ class AuthSettings(ServiceSettings):
             '["google-emulator"] in the compose sandbox; empty against real Google'
         ),
     )
-    google_timeout_seconds: float = Field(10.0, description="Timeout of one call to Google")
-    google_retries: int = Field(2, description="Retries of a transiently failing call to Google")
+    google_timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one call to Google")
+    google_retries: int = Field(
+        2, ge=0, description="Retries of a transiently failing call to Google"
+    )
     google_retry_after_cap_seconds: float = Field(
-        2.0, description="Longest wait honoured from Google's Retry-After before retrying"
+        2.0, ge=0, description="Longest wait honoured from Google's Retry-After before retrying"
     )
 
     encryption_keys: SecretStr = Field(
@@ -70,23 +80,28 @@ class AuthSettings(ServiceSettings):
     router_url: str = Field("http://127.0.0.1:8000", description="Router base URL (grant events)")
     router_token: SecretStr = Field(SecretStr(""), description="Our bearer token at the router")
 
-    connect_ticket_ttl_seconds: int = Field(1800, description="Lifetime of a connect link")
+    connect_ticket_ttl_seconds: int = Field(1800, gt=0, description="Lifetime of a connect link")
     web_connect_ticket_ttl_seconds: int = Field(
         120,
+        gt=0,
         description=(
             "Lifetime of a web chat's connect ticket: the router makes it when the chat's own "
             "browser opens the link, and sends that browser straight on"
         ),
     )
-    account_ticket_ttl_seconds: int = Field(1800, description="Lifetime of an account page link")
-    oauth_state_ttl_seconds: int = Field(600, description="Lifetime of an OAuth state")
+    account_ticket_ttl_seconds: int = Field(
+        1800, gt=0, description="Lifetime of an account page link"
+    )
+    oauth_state_ttl_seconds: int = Field(600, gt=0, description="Lifetime of an OAuth state")
     refresh_margin_seconds: int = Field(
-        300, description="Refresh an access token this long before it expires"
+        300, ge=0, description="Refresh an access token this long before it expires"
     )
     testing_expiry_days: float = Field(
-        7.0, description="Google's testing-mode refresh token lifetime (days)"
+        7.0, gt=0, description="Google's testing-mode refresh token lifetime (days)"
     )
-    upstream_retry_after_seconds: int = Field(5, description="Retry-After when Google is failing")
+    upstream_retry_after_seconds: int = Field(
+        5, ge=1, description="Retry-After when Google is failing"
+    )
 
     outbox_enabled: bool = Field(True, description="Run the grant event delivery worker")
     outbox_poll_seconds: float = Field(2.0, description="How often the outbox is polled")
@@ -102,3 +117,15 @@ class AuthSettings(ServiceSettings):
     housekeeping_seconds: float = Field(
         3600.0, description="How often expired links and OAuth states are deleted"
     )
+
+    @model_validator(mode="after")
+    def _no_development_client_in_production(self) -> AuthSettings:
+        if self.environment == "production" and (
+            self.google_client_id == DEV_GOOGLE_CLIENT_ID
+            or self.google_client_secret.get_secret_value() == DEV_GOOGLE_CLIENT_SECRET
+        ):
+            raise ValueError(
+                "production needs the Google OAuth client of your own Google Cloud project "
+                "(AUTH_GOOGLE_CLIENT_ID, AUTH_GOOGLE_CLIENT_SECRET), not the development one"
+            )
+        return self

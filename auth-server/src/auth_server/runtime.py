@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import urljoin
@@ -16,27 +13,7 @@ from auth_server.config import AuthSettings
 from auth_server.crypto import TokenCipher
 from auth_server.events.worker import OutboxWorker
 from auth_server.grants.google import GoogleOAuthClient
-
-
-class KeyedLocks:
-    """One asyncio lock per key, dropped when nobody holds or waits for it (single flight)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+from shared.memory import KeyedLocks
 
 
 @dataclass
@@ -45,7 +22,7 @@ class AuthRuntime:
     cipher: TokenCipher
     google: GoogleOAuthClient
     sessionmaker: async_sessionmaker[AsyncSession]
-    refresh_locks: KeyedLocks = field(default_factory=KeyedLocks)
+    refresh_locks: KeyedLocks[str] = field(default_factory=KeyedLocks)
     outbox: OutboxWorker | None = None
 
     @property

@@ -1,4 +1,4 @@
-"""The connect flow against the Google emulator, through google-auth-oauthlib."""
+"""The connect flow against the Google emulator process, through the async OAuth client."""
 
 import json
 from urllib.parse import parse_qs, urlsplit

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
-import uvicorn
 from slack_sdk import WebClient
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
@@ -16,7 +15,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from slack_emulator.testing import SlackEmulatorProcess, free_port
+from shared.processes import free_port
+from shared.testing import ThreadServer
+from slack_emulator.testing import SlackEmulatorProcess
 
 BOT_TOKEN = "xoxb-test-0001-abcdef"
 SIGNING_SECRET = "test-signing-secret-0123456789"
@@ -46,9 +47,7 @@ class Receiver:
                 Route("/interactivity", self._handle, methods=["POST"]),
             ]
         )
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.server = ThreadServer(app, port=self.port, lifespan="auto")
 
     async def _handle(self, request: Request) -> Response:
         body = await request.body()
@@ -63,17 +62,11 @@ class Receiver:
         return Response(b"", status_code=step.status, headers=step.headers)
 
     def start(self) -> "Receiver":
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("receiver did not start")
-            time.sleep(0.01)
+        self.server.__enter__()
         return self
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self.server.__exit__()
 
     def reset(self, plan: list[Step] | None = None, path: str = "/events") -> None:
         """Forget requests; answer the next ones to `path` per `plan` (then 200 at once)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from shared.fields import HttpUrl, TimeZoneName
 from shared.settings import ServiceSettings
 
 
@@ -18,16 +19,16 @@ class RouterSettings(ServiceSettings):
         "sqlite+aiosqlite:///./var/router.db",
         description="Database of conversations, pending actions and deliveries",
     )
-    default_time_zone: str = Field("Asia/Seoul", description="Zone assumed for a new user")
-    auth_server_url: str = Field("http://127.0.0.1:8001", description="Base URL of auth-server")
+    default_time_zone: TimeZoneName = Field("Asia/Seoul", description="Zone assumed for a new user")
+    auth_server_url: HttpUrl = Field("http://127.0.0.1:8001", description="Base URL of auth-server")
     auth_server_token: SecretStr = Field(
         SecretStr(""), description="The router's bearer token at auth-server"
     )
-    calendar_url: str = Field("http://127.0.0.1:8002", description="Base URL of skill-calendar")
+    calendar_url: HttpUrl = Field("http://127.0.0.1:8002", description="Base URL of skill-calendar")
     calendar_token: SecretStr = Field(
         SecretStr(""), description="The router's bearer token at skill-calendar"
     )
-    public_base_url: str = Field(
+    public_base_url: HttpUrl = Field(
         "http://127.0.0.1:8000", description="Where people's browsers reach the router"
     )
     proposal_ttl_minutes: int = Field(
@@ -80,7 +81,7 @@ class RouterSettings(ServiceSettings):
     llm_timeout_seconds: float = Field(
         3.0, gt=0, le=30, description="Timeout of one NLU fallback call, in seconds"
     )
-    slack_api_url: str = Field(
+    slack_api_url: HttpUrl = Field(
         "https://slack.com/api/", description="Base URL of Slack's Web API (an emulator in tests)"
     )
     slack_bot_token: SecretStr = Field(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from router_service.chat.models import WebSession
 from router_service.config import RouterSettings
 from router_service.conversations.models import Message
-from shared.db import utcnow
+from shared.db import rows_affected, utcnow
 
 logger = logging.getLogger(__name__)
 SCRUB_BATCH = 500
@@ -37,7 +37,7 @@ async def purge_stale_sessions(
         .execution_options(synchronize_session=False)
     )
     await session.commit()
-    return int(result.rowcount or 0)
+    return rows_affected(result)
 
 
 async def scrub_connect_tickets(

@@ -8,11 +8,7 @@ calendar.reauth_required (no Google grant yet), so the re-auth resume runs too.
 """
 
 import asyncio
-import importlib.util
-import sys
 from datetime import datetime
-from pathlib import Path
-from types import ModuleType
 
 import httpx
 import pytest
@@ -27,23 +23,12 @@ from skill_calendar.config import CalendarSettings
 from skill_calendar.db import Base as CalendarBase
 from skill_calendar.db import load_models as load_calendar_models
 from skill_calendar.main import create_app as create_calendar_app
+from skill_calendar.testing import CALLER_TOKEN, served_auth_double
 
 pytestmark = pytest.mark.db
 
-SUPPORT = Path(__file__).resolve().parents[3] / "skill-calendar" / "tests" / "support"
 EMAIL = "minji@example.com"
 NOW = datetime.fromisoformat("2025-11-14T10:00:00+09:00")
-
-
-def _support(name: str) -> ModuleType:
-    module_name = f"router_it_skill_calendar_support_{name}"
-    if module_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(module_name, SUPPORT / f"{name}.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[module_name]
 
 
 @pytest.fixture
@@ -55,10 +40,7 @@ def google():
 
 @pytest.fixture
 def token_double(google):
-    support = _support("auth_double")
-    double = support.AuthDouble(google_base_url=google.base_url, control=google.control)
-    with _support("thread_server").ThreadServer(double.app) as server:
-        double.base_url = server.base_url
+    with served_auth_double(google_base_url=google.base_url, control=google.control) as double:
         yield double
 
 
@@ -69,7 +51,7 @@ async def _calendar_app(settings, other_database_url, token_double, google, **ov
         environment="test",
         service_tokens={"router": settings.calendar_token.get_secret_value()},
         auth_server_url=token_double.base_url,
-        auth_server_token=SecretStr(_support("auth_double").CALLER_TOKEN),
+        auth_server_token=SecretStr(CALLER_TOKEN),
         google_api_base_url=google.base_url,
         **overrides,
     )

@@ -2,16 +2,16 @@
 signed events and button presses, Slack's retries, our own posts echoed back as bot messages."""
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from router_service.conversations.models import Direction, Message
-from slack_emulator.testing import SlackEmulatorProcess, free_port
+from shared.processes import free_port
+from shared.testing import live_server
+from slack_emulator.testing import SlackEmulatorProcess
 
 pytestmark = pytest.mark.db
 
@@ -44,21 +44,8 @@ def slack_api_url(driver):
 @pytest.fixture
 async def served(slack_app, router_port) -> AsyncIterator[None]:
     """The router on its port, lifespan (delivery worker included) running."""
-    config = uvicorn.Config(
-        slack_app, host="127.0.0.1", port=router_port, log_config=None, lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
+    async with live_server(slack_app, port=router_port):
         yield
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def eventually(check: Callable[[], object], what: str, timeout: float = 20.0):

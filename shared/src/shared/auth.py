@@ -7,6 +7,7 @@ learns nothing about which caller, or which prefix, matched.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated
@@ -25,6 +26,13 @@ CallerPolicy = Mapping[tuple[str, str], frozenset[str]]
 class InvalidServiceToken(Unauthorized):
     code = "auth.invalid_service_token"
     message = "서비스 토큰이 없거나 올바르지 않습니다."
+
+
+def token_sha256(token: str) -> str:
+    """SHA-256 of a token or secret, lowercase hex: how a refused access token is named
+    between services (contracts.md, "Tokens"), and how a ticket, state or session cookie is
+    stored (the database never holds the secret itself)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class CallerForbidden(Forbidden):

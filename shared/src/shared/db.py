@@ -6,11 +6,11 @@ import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event, text
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import CursorResult, Dialect, Result, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -42,6 +42,15 @@ def make_metadata() -> MetaData:
 def utcnow() -> datetime:
     """The current instant in UTC (aware)."""
     return datetime.now(UTC)
+
+
+def rows_affected(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through ``session.execute`` matched.
+
+    ``AsyncSession.execute`` is typed as returning ``Result``; for a DML statement it returns
+    a ``CursorResult``, the only kind with ``rowcount`` (hence the one cast, here).
+    """
+    return cast(CursorResult[Any], result).rowcount
 
 
 class UTCDateTime(TypeDecorator[datetime]):

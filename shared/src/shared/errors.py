@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ExceptionHandler
 
 from shared.context import current_request_id
 from shared.text import UNSTORABLE_TEXT_CODE, UNSTORABLE_TEXT_MESSAGE, without_lone_surrogates
@@ -228,8 +229,13 @@ async def handle_pool_timeout(request: Request, exc: PoolTimeout) -> JSONRespons
 
 def install_error_handlers(app: FastAPI) -> None:
     """Installs the one error handler set on ``app`` (unexpected errors: the middleware)."""
-    app.add_exception_handler(AppError, handle_app_error)
-    app.add_exception_handler(DBAPIError, handle_database_error)
-    app.add_exception_handler(PoolTimeout, handle_pool_timeout)
-    app.add_exception_handler(RequestValidationError, handle_validation_error)
-    app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    # Starlette types a handler as taking any Exception; each is registered for its own class.
+    handlers = {
+        AppError: handle_app_error,
+        DBAPIError: handle_database_error,
+        PoolTimeout: handle_pool_timeout,
+        RequestValidationError: handle_validation_error,
+        StarletteHTTPException: handle_http_exception,
+    }
+    for error_class, handler in handlers.items():
+        app.add_exception_handler(error_class, cast(ExceptionHandler, handler))

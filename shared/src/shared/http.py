@@ -15,6 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -53,14 +54,32 @@ class RetryPolicy:
 DEFAULT_POLICY = RetryPolicy()
 
 
+def error_object(response: httpx.Response) -> dict[str, Any]:
+    """The ``error`` object of a JSON error body, ``{}`` when there is none.
+
+    The one parser of the error bodies Haru reads: its own services' and Google APIs'
+    ``{"error": {"code": ..., ...}}`` come back as they are; OAuth 2.0's
+    ``{"error": "invalid_grant", "error_description": ...}`` (Google's token endpoint, Slack's
+    ``{"ok": false, "error": ...}``) as ``{"code": "invalid_grant", "message": ...}``.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        return error
+    if isinstance(error, str) and error:
+        description = body.get("error_description")
+        return {"code": error, "message": description} if description else {"code": error}
+    return {}
+
+
 async def error_code(response: httpx.Response) -> str | None:
     """The ``error.code`` of a JSON error body (reads the body), if any."""
     await response.aread()
-    try:
-        error = response.json().get("error")
-    except (ValueError, AttributeError):
-        return None
-    return error.get("code") if isinstance(error, dict) else None
+    code = error_object(response).get("code")
+    return code if isinstance(code, str) else None
 
 
 class RetryTransport(httpx.AsyncBaseTransport):

@@ -33,13 +33,18 @@ def downgrade(service_dir: Path, database_url: str, revision: str = "base") -> N
     command.downgrade(alembic_config(service_dir, database_url), revision)
 
 
-def _configure(url: str, metadata: MetaData, version_table: str, **kw: object) -> None:
+def _configure(
+    url: str, metadata: MetaData, version_table: str, *, connection: Connection | None = None
+) -> None:
+    """Online with ``connection``; offline (``--sql``) without, rendering SQL for ``url``."""
     context.configure(
+        connection=connection,
+        url=None if connection is not None else url,
+        literal_binds=connection is None,
         target_metadata=metadata,
         version_table=version_table,
         render_as_batch=is_sqlite(url),
         compare_type=True,
-        **kw,
     )
 
 
@@ -64,7 +69,7 @@ def run_env(*, metadata: MetaData, version_table: str, url_env: str, default_url
         config.attributes.get("database_url") or env_or_secret(url_env) or default_url
     )
     if context.is_offline_mode():
-        _configure(url, metadata, version_table, url=url, literal_binds=True)
+        _configure(url, metadata, version_table)
         with context.begin_transaction():
             context.run_migrations()
         return

@@ -102,6 +102,7 @@ async def metrics(request: Request) -> Response:
 
 def install_observability(app: FastAPI, *, service: str) -> Metrics:
     """Adds health, readiness and metrics routes and returns the app's metrics."""
-    app.state.metrics = Metrics(service)
+    metrics = Metrics(service)
+    app.state.metrics = metrics
     app.include_router(router)
-    return app.state.metrics
+    return metrics

@@ -88,7 +88,7 @@ def load_settings(cls: type[S]) -> S:
     """Loads ``cls`` from the environment or exits with a readable list of what is wrong."""
     try:
         folder = secrets_dir()
-        return cls(_secrets_dir=folder) if folder else cls()  # type: ignore[call-arg]
+        return cls(_secrets_dir=folder) if folder else cls()
     except ValidationError as err:
         prefix = cls.model_config.get("env_prefix", "")
         lines = [f"설정 오류 / invalid configuration ({cls.__name__}):"]

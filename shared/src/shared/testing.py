@@ -14,13 +14,17 @@ import contextlib
 import itertools
 import os
 import secrets
+import socket
+import threading
+import time
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 import httpx
 import pytest
+import uvicorn
 from asgi_lifespan import LifespanManager
 from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import make_url
@@ -32,6 +36,7 @@ from shared.migrations import upgrade
 DEFAULT_TEST_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 TEST_DATABASE_PREFIX = "haru_t_"
 _counter = itertools.count()
+Lifespan = Literal["auto", "on", "off"]
 
 
 def admin_url() -> str:
@@ -164,6 +169,85 @@ async def serve_app(app: Any, base_url: str = "http://test") -> AsyncIterator[ht
             yield client
 
 
+def reserve_port() -> socket.socket:
+    """A bound, not yet listening loopback socket: connections are refused until it listens."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextlib.asynccontextmanager
+async def live_server(
+    app: Any, sock: socket.socket | None = None, *, port: int = 0, lifespan: Lifespan = "on"
+) -> AsyncIterator[str]:
+    """Serves ``app`` with uvicorn in this event loop on a real loopback port; yields its URL.
+
+    On ``sock`` (see ``reserve_port``) when given, else on ``port`` (0: a free one).
+    """
+    if sock is None:
+        sock = reserve_port() if port == 0 else socket.create_server(("127.0.0.1", port))
+    sock.listen(128)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_config=None,
+            access_log=False,
+            lifespan=lifespan,
+            ws="none",
+            timeout_graceful_shutdown=1,
+        )
+    )
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        for _ in range(1000):  # ten seconds at most
+            if server.started or task.done():
+                break
+            await asyncio.sleep(0.01)
+        if task.done():
+            task.result()
+        host, bound = sock.getsockname()[:2]
+        yield f"http://{host}:{bound}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+class ThreadServer:
+    """Serves an ASGI app with uvicorn on loopback in a daemon thread (for synchronous tests
+    and test doubles called from other processes): ``with ThreadServer(app) as server``."""
+
+    def __init__(self, app: Any, *, port: int = 0, lifespan: Lifespan = "off") -> None:
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan=lifespan,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> ThreadServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.01)
+        return self
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.servers[0].sockets[0].getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+
+
 def migration_drift(service_dir: Path, database_url: str, metadata: MetaData) -> list[Any]:
     """Upgrades to head, then returns the differences between the models and the schema."""
     from alembic.autogenerate import compare_metadata
@@ -177,7 +261,7 @@ def migration_drift(service_dir: Path, database_url: str, metadata: MetaData) ->
 
         opts = {"compare_type": True, "include_name": ours}
         context = MigrationContext.configure(connection, opts=opts)
-        return compare_metadata(context, metadata)
+        return list(compare_metadata(context, metadata))
 
     async def run() -> list[Any]:
         engine = create_async_engine(normalize_url(database_url))
@@ -187,7 +271,8 @@ def migration_drift(service_dir: Path, database_url: str, metadata: MetaData) ->
         finally:
             await engine.dispose()
 
-    return run_blocking(run())
+    drift: list[Any] = run_blocking(run())
+    return drift
 
 
 async def table_names(database_url: str) -> set[str]:

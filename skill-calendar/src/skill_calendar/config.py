@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.fields import HttpUrl
 from shared.settings import ServiceSettings
 
 
@@ -17,11 +18,11 @@ class CalendarSettings(ServiceSettings):
     database_url: str = Field(
         "sqlite+aiosqlite:///./var/calendar.db", description="Database of the idempotency ledger"
     )
-    auth_server_url: str = Field("http://127.0.0.1:8001", description="Base URL of auth-server")
+    auth_server_url: HttpUrl = Field("http://127.0.0.1:8001", description="Base URL of auth-server")
     auth_server_token: SecretStr = Field(
         SecretStr(""), description="This service's bearer token at auth-server"
     )
-    google_api_base_url: str = Field(
+    google_api_base_url: HttpUrl = Field(
         "https://www.googleapis.com", description="Google API base (the emulator in tests)"
     )
     google_timeout_s: float = Field(
@@ -32,13 +33,17 @@ class CalendarSettings(ServiceSettings):
         gt=0,
         description="Total time one Google call may take with its retries (the only retry budget)",
     )
-    google_backoff_base_s: float = Field(0.25, description="First backoff step (seconds)")
-    google_backoff_cap_s: float = Field(4.0, description="Largest single backoff (seconds)")
+    google_backoff_base_s: float = Field(0.25, gt=0, description="First backoff step (seconds)")
+    google_backoff_cap_s: float = Field(4.0, gt=0, description="Largest single backoff (seconds)")
     google_max_concurrency: int = Field(
-        32, description="Upper bound on concurrent Google calls (worker/connection limit)"
+        32, ge=1, description="Upper bound on concurrent Google calls (worker/connection limit)"
     )
     token_expiry_margin_s: float = Field(
-        60.0, description="A cached access token is renewed this long before it expires"
+        60.0, ge=0, description="A cached access token is renewed this long before it expires"
+    )
+    zone_cache_ttl_s: float = Field(600.0, gt=0, description="How long a calendar's zone is cached")
+    cache_max_users: int = Field(
+        10_000, ge=1, description="Most users whose token and zone are cached in memory at once"
     )
     idempotency_ttl_hours: float = Field(
         168.0,
@@ -48,7 +53,6 @@ class CalendarSettings(ServiceSettings):
     idempotency_purge_s: float = Field(
         3600.0, gt=0, description="How often expired idempotency answers are purged"
     )
-    zone_cache_ttl_s: float = Field(600.0, description="How long a calendar's zone is cached")
 
     @model_validator(mode="after")
     def _attempt_fits_the_budget(self) -> CalendarSettings:

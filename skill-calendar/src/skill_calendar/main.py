@@ -40,7 +40,11 @@ def create_app(settings: CalendarSettings | None = None) -> FastAPI:
             retries=0,
             max_connections=settings.google_max_concurrency,
         )
-        tokens = AuthServerTokens(http=auth_http, expiry_margin_s=settings.token_expiry_margin_s)
+        tokens = AuthServerTokens(
+            http=auth_http,
+            expiry_margin_s=settings.token_expiry_margin_s,
+            cache_size=settings.cache_max_users,
+        )
         google = GoogleCalendarClient(
             http=google_http,
             tokens=tokens,
@@ -49,7 +53,9 @@ def create_app(settings: CalendarSettings | None = None) -> FastAPI:
             backoff_base_s=settings.google_backoff_base_s,
             backoff_cap_s=settings.google_backoff_cap_s,
         )
-        zones = CalendarZones(google=google, ttl_s=settings.zone_cache_ttl_s)
+        zones = CalendarZones(
+            google=google, ttl_s=settings.zone_cache_ttl_s, max_size=settings.cache_max_users
+        )
         ttl = timedelta(hours=settings.idempotency_ttl_hours)
         app.state.calendar = CalendarRuntime(
             google=google, zones=zones, tokens=tokens, idempotency_ttl=ttl

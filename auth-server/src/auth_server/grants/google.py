@@ -1,33 +1,34 @@
-"""A thin client of Google's OAuth endpoints.
+"""A thin async client of Google's OAuth 2.0 endpoints, on ``shared.http``.
 
-The consent URL and the code exchange go through google-auth-oauthlib (PKCE S256,
-offline access, incremental scopes); refresh, userinfo and revoke are plain HTTP
-calls through ``shared.http`` so that a failing Google is told apart precisely:
-``invalid_grant`` (the grant is gone) versus network errors and 5xx (try later).
+One HTTP stack for every verb: the consent URL is built here (PKCE S256, offline access,
+incremental scopes), and the code exchange, refresh, userinfo and revoke are plain form or
+bearer calls through a ``shared.http`` client (timeouts, bounded retries, the request id).
+Every answer goes through one translation, so a failing Google is told apart precisely:
+``invalid_grant`` (the grant is gone) versus network errors, 429 and 5xx (try later)
+versus any other refusal (misconfiguration). Nothing here touches the process environment.
 """
 
 from __future__ import annotations
 
-import asyncio
+import base64
+import hashlib
 import ipaddress
 import logging
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
-from google_auth_oauthlib.flow import Flow
-from oauthlib.oauth2.rfc6749.errors import OAuth2Error
-from requests import RequestException
 
-from shared.http import create_client
+from shared.backoff import retry_after_seconds
+from shared.http import create_client, error_object
 
 logger = logging.getLogger(__name__)
 
 TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 DEFAULT_EXPIRES_IN = 3600
+RETRY_AFTER_CAP_S = 3600.0  # what we tell our own callers; the HTTP client caps its own waits
 
 
 class GoogleError(Exception):
@@ -58,6 +59,14 @@ class TokenSet:
     refresh_token: str | None
 
 
+@dataclass(frozen=True)
+class UserInfo:
+    """The OpenID userinfo fields Haru reads."""
+
+    sub: str
+    email: str | None
+
+
 def is_loopback_http(uri: str) -> bool:
     """Whether ``uri`` is plain http to this machine (the emulator, tests)."""
     parts = urlsplit(uri)
@@ -72,21 +81,27 @@ def is_loopback_http(uri: str) -> bool:
         return False
 
 
-def _check_transport(uris: list[str], allow_http_hosts: frozenset[str] = frozenset()) -> None:
-    """Refuses http:// except on loopback and on hosts named explicitly (a compose sandbox's
-    emulator); oauthlib must then be told to allow it."""
-    plain = [uri for uri in uris if urlsplit(uri).scheme != "https"]
-    for uri in plain:
-        named = urlsplit(uri).scheme == "http" and urlsplit(uri).hostname in allow_http_hosts
-        if not (is_loopback_http(uri) or named):
+def check_transport(uris: list[str], allow_http_hosts: frozenset[str] = frozenset()) -> None:
+    """Refuses any endpoint that is not https, except plain http on loopback or on a host
+    named explicitly (a compose sandbox's emulator)."""
+    for uri in uris:
+        parts = urlsplit(uri)
+        named = parts.scheme == "http" and parts.hostname in allow_http_hosts
+        if parts.scheme != "https" and not (is_loopback_http(uri) or named):
             raise ValueError(f"Google endpoints must use https (loopback http only): {uri}")
-    if plain:
-        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
 
 
-def _token_set(data: dict[str, Any], *, now: datetime) -> TokenSet:
+def pkce_challenge(code_verifier: str) -> str:
+    """RFC 7636 S256: BASE64URL(SHA256(ASCII(code_verifier))) without padding."""
+    digest = hashlib.sha256(code_verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def _token_set(data: Any, *, now: datetime) -> TokenSet:
+    if not isinstance(data, dict) or not isinstance(data.get("access_token"), str):
+        raise GoogleUnavailable("token endpoint answered without an access token")
     scope = data.get("scope") or []
-    scopes = scope.split() if isinstance(scope, str) else list(scope)
+    scopes = scope.split() if isinstance(scope, str) else [str(s) for s in scope]
     expires_in = data.get("expires_in") or DEFAULT_EXPIRES_IN
     return TokenSet(
         access_token=data["access_token"],
@@ -115,17 +130,13 @@ class GoogleOAuthClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._allow_http_hosts = allow_http_hosts
-        _check_transport([auth_uri, token_uri, revoke_uri, userinfo_uri], allow_http_hosts)
-        # With include_granted_scopes Google answers with more scopes than asked; we
-        # compare the sets ourselves (grants.capabilities), so oauthlib must not object.
-        os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = "1"  # noqa: S105
+        check_transport([auth_uri, token_uri, revoke_uri, userinfo_uri], allow_http_hosts)
         self.client_id = client_id
         self._client_secret = client_secret
         self.auth_uri = auth_uri
         self.token_uri = token_uri
         self.revoke_uri = revoke_uri
         self.userinfo_uri = userinfo_uri
-        self.timeout = timeout
         self._http = create_client(
             base_url="",
             timeout=timeout,
@@ -139,25 +150,6 @@ class GoogleOAuthClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    def _flow(self, *, scopes: list[str], redirect_uri: str, code_verifier: str) -> Flow:
-        _check_transport([redirect_uri], self._allow_http_hosts)
-        config = {
-            "web": {
-                "client_id": self.client_id,
-                "client_secret": self._client_secret,
-                "auth_uri": self.auth_uri,
-                "token_uri": self.token_uri,
-                "redirect_uris": [redirect_uri],
-            }
-        }
-        return Flow.from_client_config(
-            config,
-            scopes=scopes,
-            redirect_uri=redirect_uri,
-            code_verifier=code_verifier,
-            autogenerate_code_verifier=False,
-        )
-
     def authorization_url(
         self,
         *,
@@ -169,60 +161,53 @@ class GoogleOAuthClient:
         login_hint: str | None = None,
     ) -> str:
         """The consent page URL (PKCE S256, offline, incremental)."""
-        flow = self._flow(scopes=scopes, redirect_uri=redirect_uri, code_verifier=code_verifier)
-        extra: dict[str, str] = {}
+        check_transport([redirect_uri], self._allow_http_hosts)
+        params = {
+            "response_type": "code",
+            "client_id": self.client_id,
+            "redirect_uri": redirect_uri,
+            "scope": " ".join(scopes),
+            "state": state,
+            "code_challenge": pkce_challenge(code_verifier),
+            "code_challenge_method": "S256",
+            "access_type": "offline",
+            "include_granted_scopes": "true",
+        }
         if prompt_consent:
-            extra["prompt"] = "consent"
+            params["prompt"] = "consent"
         if login_hint:
-            extra["login_hint"] = login_hint
-        url, _ = flow.authorization_url(
-            state=state, access_type="offline", include_granted_scopes="true", **extra
-        )
-        return url
+            params["login_hint"] = login_hint
+        return f"{self.auth_uri}?{urlencode(params)}"
 
-    async def exchange_code(
-        self, *, code: str, scopes: list[str], code_verifier: str, redirect_uri: str
-    ) -> TokenSet:
+    async def exchange_code(self, *, code: str, code_verifier: str, redirect_uri: str) -> TokenSet:
         """Exchanges an authorization code (with its PKCE verifier) for tokens."""
-        flow = self._flow(scopes=scopes, redirect_uri=redirect_uri, code_verifier=code_verifier)
-        try:
-            data = await asyncio.to_thread(flow.fetch_token, code=code, timeout=self.timeout)
-        except OAuth2Error as err:
-            if err.error == "invalid_grant":
-                raise GoogleInvalidGrant(err.error) from err
-            if (err.status_code or 0) >= 500:
-                raise GoogleUnavailable(f"token endpoint failed: {err.error}") from err
-            raise GoogleRejected(err.error or "oauth error") from err
-        except RequestException as err:
-            raise GoogleUnavailable(f"token endpoint unreachable: {type(err).__name__}") from err
-        except ValueError as err:  # a non-JSON answer, e.g. an HTML 502 page
-            raise GoogleUnavailable("token endpoint answered garbage") from err
-        return _token_set(dict(data), now=datetime.now(UTC))
+        return await self._token_request(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "code_verifier": code_verifier,
+                "redirect_uri": redirect_uri,
+            }
+        )
 
     async def refresh(self, *, refresh_token: str) -> TokenSet:
         """A fresh access token for ``refresh_token``."""
-        body = {
-            "grant_type": "refresh_token",
-            "client_id": self.client_id,
-            "client_secret": self._client_secret,
-            "refresh_token": refresh_token,
-        }
-        response = await self._call("POST", self.token_uri, data=body)
-        if response.status_code == 200:
-            return _token_set(response.json(), now=datetime.now(UTC))
-        error = _error_code(response)
-        if response.status_code == 400 and error == "invalid_grant":
-            raise GoogleInvalidGrant(error)
-        raise GoogleRejected(f"token endpoint answered {response.status_code} {error}")
+        return await self._token_request(
+            {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        )
 
-    async def userinfo(self, *, access_token: str) -> dict[str, Any]:
+    async def userinfo(self, *, access_token: str) -> UserInfo:
         """The OpenID userinfo of the account (``sub``, ``email``)."""
         response = await self._call(
             "GET", self.userinfo_uri, headers={"Authorization": f"Bearer {access_token}"}
         )
         if response.status_code != 200:
             raise GoogleRejected(f"userinfo answered {response.status_code}")
-        return response.json()
+        body = _json(response)
+        if not isinstance(body, dict) or not isinstance(body.get("sub"), str):
+            raise GoogleRejected("userinfo answered without a subject")
+        email = body.get("email")
+        return UserInfo(sub=body["sub"], email=email if isinstance(email, str) else None)
 
     async def revoke(self, *, token: str) -> bool:
         """Revokes ``token`` (and its grant) at Google; False when Google says it is unknown."""
@@ -233,24 +218,36 @@ class GoogleOAuthClient:
             return False
         raise GoogleRejected(f"revoke answered {response.status_code}")
 
+    async def _token_request(self, form: dict[str, str]) -> TokenSet:
+        """POSTs ``form`` with the client credentials to the token endpoint."""
+        body = {**form, "client_id": self.client_id, "client_secret": self._client_secret}
+        response = await self._call("POST", self.token_uri, data=body)
+        if response.status_code == 200:
+            return _token_set(_json(response), now=datetime.now(UTC))
+        code = str(error_object(response).get("code") or "unknown")
+        if response.status_code == 400 and code == "invalid_grant":
+            raise GoogleInvalidGrant(code)
+        raise GoogleRejected(f"token endpoint answered {response.status_code} {code}")
+
     async def _call(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        """One request; network failures and transient statuses become GoogleUnavailable."""
         try:
             response = await self._http.request(method, url, **kw)
         except httpx.HTTPError as err:
             raise GoogleUnavailable(f"{type(err).__name__} calling Google") from err
         if response.status_code in TRANSIENT_STATUSES:
-            retry_after = response.headers.get("retry-after")
-            seconds = float(retry_after) if retry_after and retry_after.isdigit() else None
-            raise GoogleUnavailable(f"Google answered {response.status_code}", retry_after=seconds)
+            raise GoogleUnavailable(
+                f"Google answered {response.status_code}",
+                retry_after=retry_after_seconds(
+                    response.headers.get("retry-after"), cap=RETRY_AFTER_CAP_S
+                ),
+            )
         return response
 
 
-def _error_code(response: httpx.Response) -> str:
+def _json(response: httpx.Response) -> Any:
+    """The JSON body of a 200; an HTML or garbled answer is Google failing, not refusing."""
     try:
-        body = response.json()
-    except ValueError:
-        return "unknown"
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict):  # Google API style
-        return str(error.get("status") or error.get("code") or "unknown")
-    return str(error or "unknown")
+        return response.json()
+    except ValueError as err:
+        raise GoogleUnavailable(f"Google answered {response.status_code} without JSON") from err

@@ -32,7 +32,7 @@ async def read_grant(user_id: str, capability: CapabilityName, session: SessionD
     grant = await service.get_status(session=session, user_id=user_id, capability=capability)
     return GrantOut(
         capability=grant.capability,
-        state=grant.state,  # type: ignore[arg-type]
+        state=grant.state,
         reason=grant.reason,
         reason_text=grant.reason_text,
         scopes=grant.scopes,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
@@ -28,7 +27,8 @@ from auth_server.grants.google import (
 from auth_server.grants.models import GoogleAccount
 from auth_server.oauth.tickets import CONNECT, create_ticket
 from auth_server.runtime import AuthRuntime
-from shared.db import utcnow
+from shared.auth import token_sha256
+from shared.db import rows_affected, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -308,11 +308,6 @@ def invalid_grant_reason(*, issued_at: datetime | None, testing_expiry_days: flo
     return REVOKED
 
 
-def token_sha256(access_token: str) -> str:
-    """The fingerprint a caller names a refused access token by: SHA-256, lowercase hex."""
-    return hashlib.sha256(access_token.encode()).hexdigest()
-
-
 def _forced(
     *,
     cipher: TokenCipher,
@@ -386,7 +381,7 @@ async def _refresh(
     processes on PostgreSQL; the in-process lock around this call queues the rest.
     """
     margin = timedelta(seconds=runtime.settings.refresh_margin_seconds)
-    failure: Exception | None = None
+    failure: Exception | GrantStatus | None = None
     forced = force_refresh or refused_token_sha256 is not None
     async with runtime.sessionmaker() as session:
         async with session.begin():
@@ -398,7 +393,7 @@ async def _refresh(
             )
             status = capability_status(account, capability)
             if account is None or not status.usable:
-                failure = status  # type: ignore[assignment]
+                failure = status
             else:
                 forced = _forced(
                     cipher=runtime.cipher,
@@ -496,7 +491,7 @@ async def _refresh_locked(
         .execution_options(synchronize_session=False)
     )
     await session.refresh(account)
-    if result.rowcount == 1:
+    if rows_affected(result) == 1:
         record_transitions(
             session=session, user_id=account.user_id, before=before, after=all_statuses(account)
         )

@@ -200,7 +200,7 @@ def outcome_page(
 ) -> HTMLResponse:
     """The page for one outcome of a link or of the callback."""
     back_url, back_label, where = _back(identity, chat_url)
-    common = {"headers": headers, "back_url": back_url, "back_label": back_label}
+    common: dict[str, Any] = {"headers": headers, "back_url": back_url, "back_label": back_label}
     if outcome == flow.OK:
         whose = f"「{identity.label}」에 " if identity is not None else ""
         go_back = f"이제 {where}으로 돌아가세요"

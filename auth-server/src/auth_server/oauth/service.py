@@ -32,7 +32,7 @@ from auth_server.oauth.tickets import (
     new_secret,
 )
 from auth_server.runtime import AuthRuntime
-from shared.db import utcnow
+from shared.db import rows_affected, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ async def confirm_web_ticket(
         .values(confirm_digest=None, confirmed_at=utcnow())
     )
     await session.commit()
-    if claimed.rowcount != 1:
+    if rows_affected(claimed) != 1:
         raise LinkNotConfirmable()
     return runtime.url(f"/{ticket.kind}/{secret}"), ticket
 
@@ -276,7 +276,7 @@ async def complete_authorization(
         .values(used_at=utcnow())
     )
     await session.commit()  # single use, even if what follows fails
-    if claimed.rowcount != 1:
+    if rows_affected(claimed) != 1:
         return CallbackResult(STATE_USED, stored.capability)
     capability = stored.capability
     if not browser.matches(stored.browser_binding):
@@ -300,7 +300,6 @@ async def complete_authorization(
     try:
         tokens = await runtime.google.exchange_code(
             code=code,
-            scopes=stored.scopes.split(),
             code_verifier=verifier,
             redirect_uri=runtime.redirect_uri,
         )
@@ -323,7 +322,7 @@ async def complete_authorization(
         return CallbackResult(
             SCOPE_MISSING,
             capability,
-            google_email=info.get("email"),
+            google_email=info.email,
             missing=caps.missing_scopes(granted, capability),
             retry_url=await _retry_link(session=session, runtime=runtime, state=stored),
         )
@@ -332,8 +331,8 @@ async def complete_authorization(
             session=session,
             cipher=runtime.cipher,
             user_id=stored.user_id,
-            sub=str(info["sub"]),
-            email=info.get("email"),
+            sub=info.sub,
+            email=info.email,
             tokens=tokens,
             capability=capability,
             pending_action_ref=stored.pending_action_ref,
@@ -347,7 +346,7 @@ async def complete_authorization(
         return CallbackResult(
             ACCOUNT_TAKEN,
             capability,
-            google_email=info.get("email"),
+            google_email=info.email,
             identity=identity,
             retry_url=await _retry_link(session=session, runtime=runtime, state=stored),
         )

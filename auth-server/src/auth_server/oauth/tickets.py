@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -10,7 +9,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth_server.oauth.models import LinkTicket, OAuthState
-from shared.db import utcnow
+from shared.auth import token_sha256
+from shared.db import rows_affected, utcnow
 
 CONNECT = "connect"
 ACCOUNT = "account"
@@ -18,7 +18,7 @@ ACCOUNT = "account"
 
 def digest(secret: str) -> str:
     """The stored form of a ticket or state."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+    return token_sha256(secret)
 
 
 def new_secret() -> str:
@@ -75,7 +75,7 @@ async def consume_ticket(*, session: AsyncSession, ticket: LinkTicket) -> bool:
         .where(LinkTicket.id == ticket.id, LinkTicket.used_at.is_(None))
         .values(used_at=utcnow())
     )
-    return result.rowcount == 1
+    return rows_affected(result) == 1
 
 
 async def bind_to_browser(*, session: AsyncSession, ticket: LinkTicket, binding: str) -> None:
@@ -97,5 +97,5 @@ async def purge_expired(*, session: AsyncSession, older_than: timedelta) -> int:
     removed = 0
     for model in (LinkTicket, OAuthState):
         result = await session.execute(delete(model).where(model.expires_at < cutoff))
-        removed += result.rowcount or 0
+        removed += rows_affected(result)
     return removed

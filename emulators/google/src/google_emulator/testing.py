@@ -1,22 +1,12 @@
 """Test support: run the emulator as a real subprocess, drive it through the control API."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from shared.processes import ModuleProcess
 
 
 def error_of(err: pytest.ExceptionInfo) -> dict:
@@ -99,59 +89,22 @@ class Control:
         self._http.close()
 
 
-class EmulatorProcess:
-    """`python -m google_emulator` in a subprocess on a free port."""
+class EmulatorProcess(ModuleProcess):
+    """`python -m google_emulator` in a subprocess on a free port, with its control client."""
 
     def __init__(self, port: int | None = None, env: dict[str, str] | None = None) -> None:
-        self.port = port or free_port()
-        self.env = env or {}
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.control = Control(self.base_url)
-        self._proc: subprocess.Popen | None = None
-
-    def start(self) -> "EmulatorProcess":
-        """Start the process and wait until /healthz answers."""
-        env = {
-            **os.environ,
+        super().__init__("google_emulator", port=port, isolate_prefixes=("GOOGLE_EMULATOR_",))
+        self.env = {
             "GOOGLE_EMULATOR_HOST": "127.0.0.1",
             "GOOGLE_EMULATOR_PORT": str(self.port),
-            **self.env,
+            **(env or {}),
         }
-        if "GOOGLE_EMULATOR_PUBLIC_URL" not in self.env:
-            env.pop("GOOGLE_EMULATOR_PUBLIC_URL", None)
-        if "GOOGLE_EMULATOR_STATE_FILE" not in self.env:
-            env.pop("GOOGLE_EMULATOR_STATE_FILE", None)
-        self._proc = subprocess.Popen([sys.executable, "-m", "google_emulator"], env=env)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise RuntimeError(f"google emulator exited with {self._proc.returncode}")
-            try:
-                if httpx.get(self.base_url + "/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("google emulator did not become healthy")
+        self.control = Control(self.base_url)
 
     def stop(self) -> None:
-        """Stop the process."""
+        """Stop the process and close the control client."""
         self.control.close()
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        self._proc = None
-
-    def __enter__(self) -> "EmulatorProcess":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        super().stop()
 
 
 @pytest.fixture(scope="session")

@@ -9,22 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from shared.processes import ModuleProcess
 
 
 class EmulatorProcess:
@@ -57,39 +47,16 @@ class EmulatorProcess:
         return self._call("GET", "/_control/requests")["requests"]
 
 
-def _wait_until_up(base_url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"openai emulator exited with {process.returncode}")
-        with (
-            contextlib.suppress(OSError, urllib.error.URLError),
-            urllib.request.urlopen(base_url + "/healthz", timeout=1),  # noqa: S310
-        ):
-            return
-        time.sleep(0.05)
-    raise RuntimeError("openai emulator did not start in time")
-
-
 @contextlib.contextmanager
 def run_emulator(startup_timeout: float = 20.0) -> Iterator[EmulatorProcess]:
     """Starts ``python -m openai_emulator`` on a free port; stops it on exit."""
-    port = free_port()
-    env = {**os.environ, "OPENAI_EMULATOR_PORT": str(port)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "openai_emulator"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    process = ModuleProcess(
+        "openai_emulator",
+        isolate_prefixes=("OPENAI_EMULATOR_",),
+        quiet=True,
+        health_timeout=startup_timeout,
     )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url, process, startup_timeout)
-        yield EmulatorProcess(base_url, process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    process.env["OPENAI_EMULATOR_PORT"] = str(process.port)
+    with process:
+        assert process.process is not None
+        yield EmulatorProcess(process.base_url, process.process)

@@ -1,23 +1,13 @@
 """Test support: run the emulator as a real subprocess, drive it through the control API."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from shared.processes import ModuleProcess
+
 ENV_PREFIX = "SLACK_EMULATOR_"
-
-
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _drop_none(body: dict) -> dict:
@@ -198,58 +188,23 @@ class SlackControl:
         self._http.close()
 
 
-class SlackEmulatorProcess:
-    """`python -m slack_emulator` in a subprocess on a free port."""
+class SlackEmulatorProcess(ModuleProcess):
+    """`python -m slack_emulator` in a subprocess on a free port, with its control client."""
 
     def __init__(self, port: int | None = None, env: dict[str, str] | None = None) -> None:
-        self.port = port or free_port()
-        self.env = env or {}
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        super().__init__("slack_emulator", port=port, isolate_prefixes=(ENV_PREFIX,))
+        self.env = {
+            ENV_PREFIX + "HOST": "127.0.0.1",
+            ENV_PREFIX + "PORT": str(self.port),
+            **(env or {}),
+        }
         self.api_url = self.base_url + "/api/"
         self.control = SlackControl(self.base_url)
-        self._proc: subprocess.Popen | None = None
-
-    def start(self) -> "SlackEmulatorProcess":
-        """Start the process and wait until /healthz answers."""
-        env = {key: value for key, value in os.environ.items() if not key.startswith(ENV_PREFIX)}
-        env.update(
-            {
-                ENV_PREFIX + "HOST": "127.0.0.1",
-                ENV_PREFIX + "PORT": str(self.port),
-                **self.env,
-            }
-        )
-        self._proc = subprocess.Popen([sys.executable, "-m", "slack_emulator"], env=env)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise RuntimeError(f"slack emulator exited with {self._proc.returncode}")
-            try:
-                if httpx.get(self.base_url + "/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("slack emulator did not become healthy")
 
     def stop(self) -> None:
-        """Stop the process."""
+        """Stop the process and close the control client."""
         self.control.close()
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        self._proc = None
-
-    def __enter__(self) -> "SlackEmulatorProcess":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        super().stop()
 
 
 @pytest.fixture(scope="session")

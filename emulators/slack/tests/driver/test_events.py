@@ -5,7 +5,8 @@ import json
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
-from slack_emulator.testing import SlackEmulatorProcess, free_port
+from shared.processes import free_port
+from slack_emulator.testing import SlackEmulatorProcess
 
 
 def _events(receiver) -> list[dict]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -14,12 +13,13 @@ from router_service.chat.models import WebSession
 from router_service.chat.schemas import ChatMessage
 from router_service.conversations.models import Direction, Message
 from router_service.pending.service import states_of
+from shared.auth import token_sha256
 from shared.db import utcnow
 
 
 def hash_token(token: str) -> str:
     """The stored form of a session cookie."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    return token_sha256(token)
 
 
 async def find_session(*, session: AsyncSession, token: str | None) -> WebSession | None:

@@ -10,6 +10,7 @@ import httpx
 from pydantic import BaseModel
 
 from router_service.clients.exceptions import AuthServerRequestFailed, AuthServerUnavailable
+from shared.http import error_object
 
 logger = logging.getLogger(__name__)
 
@@ -119,13 +120,6 @@ class AuthServerClient:
             raise AuthServerUnavailable(details={"status": response.status_code})
         if response.status_code >= 400:
             raise AuthServerRequestFailed(
-                details={"status": response.status_code, "code": _error_code(response)}
+                details={"status": response.status_code, "code": error_object(response).get("code")}
             )
         return response.json()
-
-
-def _error_code(response: httpx.Response) -> str | None:
-    try:
-        return response.json()["error"]["code"]
-    except (ValueError, KeyError, TypeError):
-        return None

@@ -21,7 +21,7 @@ from router_service.clients.exceptions import (
     CalendarRequestFailed,
     CalendarUnavailable,
 )
-from shared.http import RETRY_POLICY, RetryPolicy
+from shared.http import RETRY_POLICY, RetryPolicy, error_object
 from shared.time import isoformat
 
 logger = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ class CalendarClient:
             raise CalendarUnavailable() from err
         if response.status_code < 400:
             return response.json()
-        error = _error(response)
+        error = error_object(response)
         code = error.get("code")
         if response.status_code == 409 and code in REAUTH_CODES:
             raise CalendarReauthRequired(details=error.get("details") or {})
@@ -155,11 +155,3 @@ def _series_options(scope: str | None, idempotency_key: str | None) -> dict[str,
     if idempotency_key is not None:
         extra["headers"] = {"Idempotency-Key": idempotency_key}
     return extra
-
-
-def _error(response: httpx.Response) -> dict[str, Any]:
-    try:
-        error = response.json()["error"]
-    except (ValueError, KeyError, TypeError):
-        return {}
-    return error if isinstance(error, dict) else {}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from shared.time import DEFAULT_ZONE_NAME
+from shared.time import DEFAULT_ZONE_NAME, parse_aware
+from shared.titles import title_key
 
 WEEKDAYS = "월화수목금토일"
 # The zone Korean wording leaves implicit; any other zone is named beside the times.
@@ -36,7 +36,6 @@ ZONE_NAMES = {
     "Australia/Sydney": "시드니",
 }
 _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
-_WHITESPACE = re.compile(r"\s+")
 
 
 def has_final_consonant(word: str) -> bool | None:
@@ -173,21 +172,15 @@ def range_label(start: datetime, end: datetime, zone: tzinfo) -> str:
 
 
 def normalise_title(title: str | None) -> str:
-    """A title for loose matching: no white space, lower case, a trailing 일정 dropped."""
-    text = _WHITESPACE.sub("", title or "").lower()
-    if text.endswith("일정") and len(text) > 2:
-        text = text[: -len("일정")]
-    return text
+    """A title for loose matching (``shared.titles.title_key``)."""
+    return title_key(title)
 
 
 def as_datetime(value: Any) -> datetime:
     """An aware datetime from a datetime or ISO text (a naive one is refused)."""
     if isinstance(value, datetime):
         return value
-    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        raise ValueError("naive datetime in an event")
-    return parsed
+    return parse_aware(str(value))
 
 
 def as_date(value: Any) -> date:

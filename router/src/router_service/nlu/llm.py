@@ -98,7 +98,3 @@ class OpenAiNluParser:
         if not isinstance(data, dict):
             raise ValueError("completion is not a JSON object")
         return data
-
-    async def aclose(self) -> None:
-        """Closes the underlying HTTP client."""
-        await self._client.close()

@@ -10,18 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-INTENTS = (
-    "create_event",
-    "query_events",
-    "update_event",
-    "delete_event",
-    "approve",
-    "reject",
-    "other",
-    "amend",
-    "undo",
-    "set_preference",
-)
 SCOPES = ("one", "following", "all")
 
 

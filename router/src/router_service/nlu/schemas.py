@@ -197,7 +197,7 @@ class NluResult(BaseModel):
     def from_parse(cls, parsed: Parse) -> NluResult:
         """Converts the parser's plain result."""
         return cls(
-            intent=parsed.intent,  # type: ignore[arg-type]
+            intent=parsed.intent,
             event=_event(parsed.event),
             events=[_event(e) for e in parsed.events] if parsed.events else None,  # type: ignore[misc]
             range=_range(parsed.range),

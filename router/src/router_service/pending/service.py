@@ -26,6 +26,7 @@ from router_service.pending.models import (
     ActionState,
     PendingAction,
 )
+from shared.db import rows_affected
 
 
 class PlanRequired(ValueError):
@@ -104,7 +105,7 @@ async def _move(
     )
     if not_expired:
         statement = statement.where(PendingAction.expires_at > now)
-    moved = (await session.execute(statement)).rowcount == 1
+    moved = rows_affected(await session.execute(statement)) == 1
     if moved:
         # The row changed by UPDATE; the object in hand follows without another read.
         for key, value in {"state": move.target, "updated_at": now, **values}.items():
@@ -220,7 +221,7 @@ async def reclaim(
         .values(state=move.target, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    moved = result.rowcount == 1
+    moved = rows_affected(result) == 1
     if moved:
         set_committed_value(action, "state", move.target)
         set_committed_value(action, "updated_at", now)
@@ -240,7 +241,7 @@ async def expire_stale(*, session: AsyncSession, conversation_key: str, now: dat
         .values(state=MOVES["expire"].target, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return rows_affected(result)
 
 
 async def waiting_for_the_person(

@@ -72,7 +72,7 @@ def event_item(envelope: dict[str, Any]) -> InboxItem | None:
     return InboxItem(
         id=str(event_id),
         kind=InboxKind.message,
-        team_id=team_id if _short_text(team_id) else "",
+        team_id=str(team_id) if _short_text(team_id) else "",
         body=fields,
     )
 
@@ -93,7 +93,7 @@ def action_item(payload: dict[str, Any]) -> InboxItem | None:
     return InboxItem(
         id=f"action:{press_id}",
         kind=InboxKind.action,
-        team_id=team_id if _short_text(team_id) else "",
+        team_id=str(team_id) if _short_text(team_id) else "",
         body=fields,
     )
 
@@ -249,7 +249,7 @@ async def work(
 ) -> Outcome:
     """Works one claimed inbox row: done, or on its last failed attempt an apology."""
     team_id, body, kind = item.team_id, dict(item.body or {}), item.kind
-    finished = {"processed_at": utcnow(), "body": None}  # a person's words are not kept
+    now = utcnow()  # on either outcome a person's words are not kept
     async with sessionmaker() as session:
         try:
             if kind == InboxKind.message:
@@ -265,8 +265,8 @@ async def work(
             code = str(getattr(err, "code", type(err).__name__))
             logger.error("slack inbox item failed", extra={"item_id": item.id, "error_code": code})
             await _apologise(session, app=app, team_id=team_id, body=body, kind=kind, err=err)
-            return Outcome.retry(code, **finished)
-    return Outcome.done(error_code, **finished)
+            return Outcome.retry(code, processed_at=now, body=None)
+    return Outcome.done(error_code, processed_at=now, body=None)
 
 
 async def _answer_message(

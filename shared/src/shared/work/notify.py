@@ -21,6 +21,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import DDL, Table, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.sql import FromClause
 
 from shared.backoff import backoff_delay
 from shared.db import is_sqlite
@@ -53,14 +54,18 @@ def drop_notify_trigger_sql(*, table: str) -> list[str]:
     return [f"DROP TRIGGER IF EXISTS {trigger} ON {table}", f"DROP FUNCTION IF EXISTS {function}()"]
 
 
-def notify_on_insert(table: Table, *, channel: str, key_column: str | None = None) -> None:
-    """Creates the trigger with ``table`` on PostgreSQL (``create_all``; migrations call
-    ``notify_trigger_sql`` themselves). Registering twice is harmless."""
+def notify_on_insert(table: FromClause, *, channel: str, key_column: str | None = None) -> None:
+    """Creates the trigger with ``table`` (a model's ``__table__``) on PostgreSQL
+    (``create_all``; migrations call ``notify_trigger_sql`` themselves). Registering twice is
+    harmless."""
+    if not isinstance(table, Table):
+        raise TypeError(f"notify_on_insert needs a Table, not {type(table).__name__}")
     if table.info.get("notify_channel") == channel:
         return
     table.info["notify_channel"] = channel
     for statement in notify_trigger_sql(table=table.name, channel=channel, key_column=key_column):
-        event.listen(table, "after_create", DDL(statement).execute_if(dialect="postgresql"))
+        ddl = DDL(statement)  # type: ignore[no-untyped-call]  # SQLAlchemy's DDL() is unannotated
+        event.listen(table, "after_create", ddl.execute_if(dialect="postgresql"))
 
 
 def asyncpg_dsn(url: str) -> str:

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from shared.backoff import retry_delay
-from shared.db import utcnow
+from shared.db import rows_affected, utcnow
 from shared.work.jobs import DEFAULT_STATES, JobStates
 from shared.work.metrics import JOBS, counter
 
@@ -193,12 +193,12 @@ class Queue:
             .values(state=s.dead, lease_until=None, lease_token=None)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount:
+        if rows_affected(result):
             logger.error(
                 "jobs abandoned on their last attempt are dead",
-                extra={"queue": self.name, "jobs": result.rowcount},
+                extra={"queue": self.name, "jobs": rows_affected(result)},
             )
-            self.count("dead", result.rowcount)
+            self.count("dead", rows_affected(result))
 
     async def holds(self, *, session: AsyncSession, claim: Claim) -> Any | None:
         """The claimed row while ``claim`` still holds it, else None (the lease was lost)."""
@@ -253,7 +253,7 @@ class Queue:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if rows_affected(result) != 1:
             await session.rollback()
             logger.warning("job lease lost", extra={"queue": self.name, "job_id": claim.job_id})
             self.count("lost")

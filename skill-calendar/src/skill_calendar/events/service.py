@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.time import parse_aware, start_of_day
+from shared.titles import title_key
 from skill_calendar.events import recurrence
 from skill_calendar.events.bounds import shifted
 from skill_calendar.events.exceptions import RangeInvalid
@@ -24,7 +24,6 @@ from skill_calendar.google.zones import CalendarZones
 
 # Google answers 410 for an event that was deleted (and 404 for one that never was).
 GONE = 410
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -42,8 +41,8 @@ def derive_event_id(*, user_id: str, key: str) -> str:
 
 
 def normalise_title(title: str) -> str:
-    """The title without whitespace, case-folded (for duplicate detection)."""
-    return _SPACES.sub("", title).casefold()
+    """The title as compared for duplicate detection (``shared.titles.title_key``)."""
+    return title_key(title)
 
 
 def span_of(raw: dict[str, Any], zone: ZoneInfo) -> Span:

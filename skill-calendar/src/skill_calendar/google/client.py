@@ -26,6 +26,7 @@ import anyio
 import httpx
 
 from shared.backoff import retry_after_seconds, retry_delay
+from shared.http import error_object
 from skill_calendar.google.exceptions import (
     CalendarAccessDenied,
     CalendarPreconditionFailed,
@@ -60,12 +61,7 @@ class TokenSource(Protocol):
 
 def google_reason(response: httpx.Response) -> str | None:
     """The first ``errors[].reason`` of a Google error body, if any."""
-    try:
-        error = response.json().get("error") or {}
-    except (ValueError, AttributeError):
-        return None
-    if not isinstance(error, dict):
-        return None
+    error = error_object(response)
     errors = error.get("errors") or []
     if errors and isinstance(errors[0], dict):
         return errors[0].get("reason")

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
 
+from shared.auth import token_sha256
 from shared.db import utcnow
-from shared.http import RETRY_POLICY, RetryPolicy
+from shared.http import RETRY_POLICY, RetryPolicy, error_object
+from shared.memory import KeyedLocks, TtlCache
 from shared.time import parse_aware
 from skill_calendar.google.exceptions import (
     CalendarReauthRequired,
@@ -34,29 +34,30 @@ class CachedToken:
     google_email: str | None
 
 
-def token_sha256(access_token: str) -> str:
-    """The fingerprint the auth-server knows a refused token by (contracts.md, "Tokens")."""
-    return hashlib.sha256(access_token.encode()).hexdigest()
-
-
 class AuthServerTokens:
     """Asks the auth-server for tokens (POST /internal/tokens) and caches them in memory.
 
-    The cache is only a cache: a restart asks again. One lock per user keeps concurrent
+    The cache is only a cache, bounded in size and age: a restart asks again. One lock per
+    user (held only while someone waits for it) keeps concurrent
     requests from refreshing the same grant at once; a forced refresh names the refused
     token, so callers that arrive after it was replaced (here or in another replica)
     refresh nothing.
     """
 
-    def __init__(self, *, http: httpx.AsyncClient, expiry_margin_s: float = 60.0) -> None:
+    def __init__(
+        self,
+        *,
+        http: httpx.AsyncClient,
+        expiry_margin_s: float = 60.0,
+        cache_size: int = 10_000,
+        cache_ttl_s: float = 3600.0,
+    ) -> None:
         self.http = http
         self.expiry_margin = timedelta(seconds=expiry_margin_s)
-        self._cache: dict[tuple[str, str], CachedToken] = {}
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
-
-    def invalidate(self, *, user_id: str) -> None:
-        """Forgets the user's cached token."""
-        self._cache.pop((user_id, CAPABILITY), None)
+        self._cache: TtlCache[tuple[str, str], CachedToken] = TtlCache(
+            max_size=cache_size, ttl_s=cache_ttl_s
+        )
+        self._locks: KeyedLocks[tuple[str, str]] = KeyedLocks()
 
     def google_email(self, *, user_id: str) -> str | None:
         """The Google account of the user's cached grant, if known."""
@@ -67,15 +68,14 @@ class AuthServerTokens:
         """A valid access token other than ``refused`` (the one Google just answered 401 to)."""
         key = (user_id, CAPABILITY)
         if refused is not None and self._cached(key) == refused:
-            self._cache.pop(key, None)
+            self._cache.pop(key)
         token = self._usable(key, refused=refused)
         if token is None:
-            lock = self._locks.setdefault(key, asyncio.Lock())
-            async with lock:
+            async with self._locks.hold(key):
                 token = self._usable(key, refused=refused)
                 if token is None:
                     fresh = await self._fetch(user_id=user_id, refused=refused)
-                    self._cache[key] = fresh
+                    self._cache.set(key, fresh)
                     token = fresh.access_token
         return token
 
@@ -114,7 +114,7 @@ class AuthServerTokens:
                 expires_at=parse_aware(data["expires_at"]),
                 google_email=data.get("google_email"),
             )
-        error = _error_of(response)
+        error = error_object(response)
         if response.status_code == 409 and error.get("code") == "auth.reauth_required":
             details = error.get("details") or {}
             raise CalendarReauthRequired(
@@ -130,10 +130,3 @@ class AuthServerTokens:
         raise CalendarUnavailable(
             retry_after=int(float(retry_after)) if retry_after and retry_after.isdigit() else 5
         )
-
-
-def _error_of(response: httpx.Response) -> dict:
-    try:
-        return response.json().get("error") or {}
-    except (ValueError, AttributeError):
-        return {}

@@ -45,8 +45,10 @@ async def auth_submit(request: Request):
     allow = form.get("decision") == "allow"
     email = str(form.get("email") or "").strip()
     if allow and "@" not in email:
-        err = service.AuthPageError(400, "invalid_request", "이메일을 입력하세요 / Enter an e-mail")
-        return HTMLResponse(error_page(err), status_code=400)
+        problem = service.AuthPageError(
+            400, "invalid_request", "이메일을 입력하세요 / Enter an e-mail"
+        )
+        return HTMLResponse(error_page(problem), status_code=400)
     scopes = [str(s) for s in form.getlist("granted_scope")]
     url = service.consent(state=state, req=req, email=email, allow=allow, scopes=scopes)
     return RedirectResponse(url, status_code=302)

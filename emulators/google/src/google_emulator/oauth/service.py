@@ -176,6 +176,8 @@ def authenticate_client(
     *, state: State, basic: tuple[str, str] | None, form: dict[str, str]
 ) -> dict:
     """The client authenticated by HTTP Basic or by body parameters."""
+    client_id: str | None
+    secret: str | None
     if basic is not None:
         client_id, secret = basic
     else:

@@ -242,7 +242,7 @@ async def edit_message(
     with state.lock:
         channel = state.channels.get(channel_id)
         record = state.find_message(channel_id, ts) if channel else None
-        if record is None:
+        if channel is None or record is None:
             raise DriverError(404, "message_not_found")
         if record["user"] != user_id:
             raise DriverError(403, "cant_update_message")
@@ -295,7 +295,7 @@ async def click(
     with state.lock:
         channel = state.channels.get(channel_id)
         record = state.find_message(channel_id, ts) if channel else None
-        if record is None:
+        if channel is None or record is None:
             raise DriverError(404, "message_not_found")
         found = [
             (block, button)

@@ -157,7 +157,7 @@ def validate_blocks(blocks: list) -> list[dict]:
 
 def buttons(blocks: list[dict]) -> list[tuple[dict, dict]]:
     """Every button in stored blocks, with the block that holds it."""
-    found = []
+    found: list[tuple[dict, dict]] = []
     for block in blocks or []:
         candidates = list(block.get("elements", [])) if block.get("type") == "actions" else []
         if isinstance(block.get("accessory"), dict):

@@ -75,9 +75,9 @@ async def conversations_open(*, state: State, settings: Settings, args: dict) ->
     """conversations.open: the bot's DM with one user (resumed if already open)."""
     users = _arg(args, "users")
     channel_id = _arg(args, "channel")
-    if users is None and channel_id is None:
-        raise SlackApiError("users_list_not_supplied")
     if users is None:
+        if channel_id is None:
+            raise SlackApiError("users_list_not_supplied")
         with state.lock:
             channel = state.channels.get(channel_id)
         if channel is None:

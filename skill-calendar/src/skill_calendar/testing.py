@@ -1,4 +1,6 @@
-"""A test double of the auth-server token API (contracts.md, "Tokens").
+"""Test support for skill-calendar and its callers' tests: a double of the auth-server token API.
+
+``AuthDouble`` answers the auth-server's token API (contracts.md, "Tokens").
 
 It holds refresh tokens obtained from the Google emulator through its
 /emulator/authorize flow and answers POST /internal/tokens, including 409
@@ -12,7 +14,8 @@ Google by refreshing, in order.
 from __future__ import annotations
 
 import asyncio
-import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -21,8 +24,12 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from shared.auth import token_sha256
+from shared.testing import ThreadServer
+from shared.time import parse_aware
+
 CLIENT_ID = "haru-dev-client.apps.googleusercontent.com"
-CLIENT_SECRET = "haru-dev-secret"
+CLIENT_SECRET = "haru-dev-secret"  # noqa: S105 (the emulator's development client)
 REDIRECT_URI = "http://127.0.0.1:8001/oauth/google/callback"
 SCOPES = [
     "openid",
@@ -30,13 +37,17 @@ SCOPES = [
     "https://www.googleapis.com/auth/calendar.events",
     "https://www.googleapis.com/auth/calendar.readonly",
 ]
-CALLER_TOKEN = "test-calendar-at-auth"
+CALLER_TOKEN = "test-calendar-at-auth"  # noqa: S105 (a test token)
 
 
 class AuthDouble:
+    """The token API, holding grants obtained from the Google emulator; ``base_url`` is set
+    while it is served (see ``served_auth_double``)."""
+
     def __init__(self, *, google_base_url: str, control: Any) -> None:
         self.google_base_url = google_base_url
         self.control = control
+        self.base_url = ""
         self.grants: dict[str, dict[str, Any]] = {}
         self.users: set[str] = set()  # Haru users the auth-server knows (with or without grant)
         self.requests: list[dict[str, Any]] = []
@@ -82,11 +93,11 @@ class AuthDouble:
         refused = body.get("refused_token_sha256")
         if refused is None:
             return bool(body.get("force_refresh"))
-        return hashlib.sha256(held["access_token"].encode()).hexdigest() == refused
+        return bool(token_sha256(held["access_token"]) == refused)
 
     @staticmethod
     def _valid(held: dict[str, Any]) -> bool:
-        expires_at = datetime.fromisoformat(held["expires_at"])
+        expires_at = parse_aware(held["expires_at"])
         return expires_at - timedelta(seconds=60) > datetime.now(UTC)
 
     def _build(self) -> FastAPI:
@@ -140,3 +151,12 @@ class AuthDouble:
                 return grant["token"]
 
         return app
+
+
+@contextmanager
+def served_auth_double(*, google_base_url: str, control: Any) -> Iterator[AuthDouble]:
+    """An ``AuthDouble`` served on a free loopback port for the block."""
+    double = AuthDouble(google_base_url=google_base_url, control=control)
+    with ThreadServer(double.app) as server:
+        double.base_url = server.base_url
+        yield double
