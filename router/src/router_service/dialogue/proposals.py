@@ -159,13 +159,13 @@ def propose_change(
 ) -> Prepared:
     """The plan of an update or a delete of ``event`` (pure)."""
     if kind == ActionKind.delete:
-        plan = plans.DeletePlan(event_id=event.id, before=event)
-        return Prepared(ActionState.proposed, messages.delete_proposal(event, conv.zone), plan)
-    plan = plans.change_plan(event, changes, conv.zone)
-    if plan is None:
+        deletion = plans.DeletePlan(event_id=event.id, before=event)
+        return Prepared(ActionState.proposed, messages.delete_proposal(event, conv.zone), deletion)
+    change = plans.change_plan(event, changes, conv.zone)
+    if change is None:
         return Prepared(ActionState.failed, messages.no_change(event), error_code="no_changes")
-    text = messages.change_proposal(plan, conv.zone, assumptions=assumptions)
-    return Prepared(ActionState.proposed, text, plan)
+    text = messages.change_proposal(change, conv.zone, assumptions=assumptions)
+    return Prepared(ActionState.proposed, text, change)
 
 
 async def reprepare(conv: Conversation, action: PendingAction) -> list[Message]:

@@ -54,11 +54,11 @@ async def insert_once(
 
 def _same_slot(raw: dict[str, Any], payload: EventCreate, window: Span, zone: ZoneInfo) -> bool:
     start = raw.get("start") or {}
-    if payload.start_date is not None:
+    if payload.start_date is not None and payload.end_date is not None:
         return (
             start.get("date") == payload.start_date.isoformat()
             and (raw.get("end") or {}).get("date") == payload.end_date.isoformat()
-        )  # type: ignore[union-attr]
+        )
     if start.get("date"):
         return False
     span = span_of(raw, zone)

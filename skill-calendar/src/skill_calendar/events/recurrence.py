@@ -103,7 +103,7 @@ def first_instances(
 ) -> list[datetime]:
     """The series' starts from ``since`` on (up to CONFLICT_INSTANCES within CONFLICT_HORIZON)."""
     since = since or first
-    starts = []
+    starts: list[datetime] = []
     for start in _safely(rule_set(lines, first, zone)):
         if start < since:
             continue

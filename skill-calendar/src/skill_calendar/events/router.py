@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
@@ -127,7 +127,7 @@ async def update_event(
             scope=scope,
         )
 
-    request = {"op": "patch", "event_id": event_id, "scope": scope}
+    request: dict[str, Any] = {"op": "patch", "event_id": event_id, "scope": scope}
     request["changes"] = payload.model_dump(mode="json", exclude_unset=True)
     return await _once(session, runtime, user_id=user_id, key=key, request=request, work=work)
 

@@ -49,7 +49,7 @@ class Target:
 
     @property
     def all_day(self) -> bool:
-        return isinstance(self.original, date) and not isinstance(self.original, datetime)
+        return not isinstance(self.original, datetime)
 
     @property
     def is_first(self) -> bool:
@@ -92,9 +92,10 @@ def _target_of(
         series_zone = start.get("timeZone") or zone_name
         original = recurrence.suffix_start(suffix, ZoneInfo(series_zone))
         length = datetime.fromisoformat(end["dateTime"]) - datetime.fromisoformat(start["dateTime"])
+        assert isinstance(original, datetime)  # a timed series' suffix names a moment
         instance_times = (
-            google_time(at=original, zone_name=series_zone),  # type: ignore[arg-type]
-            google_time(at=original + length, zone_name=series_zone),  # type: ignore[operator]
+            google_time(at=original, zone_name=series_zone),
+            google_time(at=original + length, zone_name=series_zone),
         )
     instance = {k: master[k] for k in COPIED if k in master}
     instance.update(id=event_id, start=instance_times[0], end=instance_times[1])
@@ -150,9 +151,9 @@ def _series_start(target: Target) -> tuple[datetime, ZoneInfo | None]:
 
 
 def _original_moment(target: Target) -> datetime:
-    if target.all_day:
-        return datetime.combine(target.original, time())  # type: ignore[arg-type]
-    return target.original  # type: ignore[return-value]
+    if isinstance(target.original, datetime):
+        return target.original
+    return datetime.combine(target.original, time())
 
 
 async def _series_conflicts(
