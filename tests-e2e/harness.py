@@ -42,7 +42,12 @@ LOG_ENV = {
 }
 # Faster retries than production so a fault test waits seconds, not minutes.
 TEST_ENV = {
-    "auth-server": {"AUTH_OUTBOX_POLL_SECONDS": "0.5", "AUTH_OUTBOX_BACKOFF_CAP_SECONDS": "3"},
+    # A delivery claimed by an auth-server killed mid-attempt waits out its lease: 10 s, not 60.
+    "auth-server": {
+        "AUTH_OUTBOX_POLL_SECONDS": "0.5",
+        "AUTH_OUTBOX_BACKOFF_CAP_SECONDS": "3",
+        "AUTH_OUTBOX_LEASE_SECONDS": "10",
+    },
     # Every test's browser comes from 127.0.0.1: the chat's per-address limits would throttle
     # the suite (router/tests/chat/test_hardening.py tests them).
     "router": {
