@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -67,3 +68,18 @@ def test_lines_are_a_400_or_a_series(lines, all_day):
     for start in starts[:3]:
         instance = recurrence.make_instance(master, series, start)
         assert recurrence.original_start(series, instance["id"].split("_")[1]) == start
+
+
+def test_a_moment_in_an_all_day_series_is_a_400():
+    """Found by the property test: an all-day series with ``RDATE:20260430T190000Z`` made an
+    instance at 19:00 that its day-only id could not name back."""
+    master = {
+        "id": "abcde",
+        "htmlLink": "x?eid=abcde",
+        "recurrence": ["RRULE:FREQ=WEEKLY", "RDATE:20260430T190000Z"],
+        "start": {"date": "2026-04-21"},
+        "end": {"date": "2026-04-22"},
+    }
+    with pytest.raises(GoogleApiError) as refused:
+        recurrence.parse_series(master, "Asia/Seoul")
+    assert (refused.value.status, refused.value.reason) == (400, "invalid")

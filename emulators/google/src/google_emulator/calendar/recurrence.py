@@ -88,12 +88,14 @@ def _value_times(params: str, value: str, series_zone: ZoneInfo | None) -> list[
         if fields.get("VALUE", "").upper() == "DATE" or len(item) == 8:
             moment = datetime.combine(date(int(item[:4]), int(item[4:6]), int(item[6:8])), time())
             out.append(moment.replace(tzinfo=series_zone) if series_zone else moment)
+        elif series_zone is None:
+            # An all-day series repeats days: a moment in its RDATE/EXDATE is refused, like a
+            # sub-daily rule (it would name an instance no all-day id can hold).
+            raise ValueError("a date-time in an all-day series")
         elif item.endswith("Z"):
-            moment = datetime.strptime(item, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            out.append(moment if series_zone else moment.replace(tzinfo=None))
+            out.append(datetime.strptime(item, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC))
         else:
-            moment = datetime.strptime(item, "%Y%m%dT%H%M%S")
-            out.append(moment.replace(tzinfo=tz) if series_zone else moment)
+            out.append(datetime.strptime(item, "%Y%m%dT%H%M%S").replace(tzinfo=tz))
     return out
 
 
