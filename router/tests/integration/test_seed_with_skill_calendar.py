@@ -150,6 +150,7 @@ async def test_seed_scenario_with_reauth_through_skill_calendar(
         await router_app.state.database.create_all(Base.metadata)
         async with serve_app(router_app) as client:
             user_id = (await client.get("/api/chat/session")).json()["user_id"]
+            token_double.add_user(user_id)  # auth-server knows every chat user (grant or not)
 
             # No Google grant behind skill-calendar yet: 409 → awaiting_auth + connect link.
             [connect] = await say(client, "11월 24일 검진 07:40~12시 인천 연수구 갯벌로156")
