@@ -1,5 +1,7 @@
 """Inputs that must be a clear 4xx in the one error shape, never a 500 or a retryable 503."""
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -99,4 +101,41 @@ async def test_a_refused_create_leaves_no_ledger_row(app, client, service_header
     )
     assert answer.status_code == 409
     assert answer.json()["error"]["code"] == "calendar.reauth_required"
+    assert await _ledger_rows(app) == 0
+
+
+@pytest.mark.parametrize("field", ["title", "location", "description"])
+async def test_a_lone_surrogate_in_a_patch_is_a_422_not_a_500(
+    client, service_headers, seoul_user, field
+):
+    """Found by the CI schemathesis run: the idempotency fingerprint could not encode it."""
+    answer = await client.patch(
+        f"/v1/users/{seoul_user}/events/abc",
+        content=json.dumps({field: "회의\ud800"}),  # the escape, as a fuzzer sends it
+        headers={
+            **service_headers,
+            "Idempotency-Key": "k-surrogate",
+            "Content-Type": "application/json",
+        },
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["code"] == "request.unstorable_text"
+
+
+async def test_a_lone_surrogate_in_a_create_is_a_422(app, client, service_headers, seoul_user):
+    body = {
+        "title": "회의\ud800",
+        "start": "2025-11-24T10:00:00+09:00",
+        "end": "2025-11-24T11:00:00+09:00",
+    }
+    answer = await client.post(
+        f"/v1/users/{seoul_user}/events",
+        content=json.dumps(body),
+        headers={
+            **service_headers,
+            "Idempotency-Key": "k-surrogate",
+            "Content-Type": "application/json",
+        },
+    )
+    assert answer.status_code == 422, answer.text
     assert await _ledger_rows(app) == 0

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from shared.text import StorableText
 from shared.time import RANGE_INVALID_CODE
 from skill_calendar.events.bounds import CalendarDate, CalendarDatetime
 from skill_calendar.events.recurrence import RecurrenceInvalid, rule_set
@@ -54,14 +55,14 @@ def _check_recurrence(model: EventCreate) -> None:
 class EventCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=1024)
+    title: StorableText = Field(min_length=1, max_length=1024)
     start: CalendarDatetime | None = None
     end: CalendarDatetime | None = None
     start_date: CalendarDate | None = None
     end_date: CalendarDate | None = None
-    location: str | None = None
-    description: str | None = None
-    recurrence: list[str] | None = Field(
+    location: StorableText | None = None
+    description: StorableText | None = None
+    recurrence: list[StorableText] | None = Field(
         None,
         max_length=20,
         description="RFC 5545 RRULE/RDATE/EXDATE lines (Google's set); repeats in the "
@@ -80,13 +81,13 @@ class EventCreate(BaseModel):
 class EventPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str | None = Field(None, min_length=1, max_length=1024)
+    title: StorableText | None = Field(None, min_length=1, max_length=1024)
     start: CalendarDatetime | None = None
     end: CalendarDatetime | None = None
     start_date: CalendarDate | None = None
     end_date: CalendarDate | None = None
-    location: str | None = None
-    description: str | None = None
+    location: StorableText | None = None
+    description: StorableText | None = None
 
     @model_validator(mode="after")
     def _pairs(self) -> EventPatch:
