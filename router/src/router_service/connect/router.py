@@ -20,6 +20,7 @@ from router_service.connect.service import (
     ticket_for_session,
     well_formed_proof,
 )
+from router_service.context import RouterContext
 from router_service.dependencies import ContextDep
 from shared.db import SessionDep
 
@@ -40,7 +41,7 @@ async def connect(
     action_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     """Sends the session's own browser on to a fresh one-time ticket; anyone else is refused."""
-    chat_url = context.settings.public_base_url.rstrip("/") + "/"
+    chat_url = _chat_url(context)
     web = await chat.find_session(session=session, token=request.cookies.get(COOKIE_NAME))
     action = None
     if web is not None and action_id is not None:
@@ -54,12 +55,7 @@ async def connect(
     try:
         link = await ticket_for_session(auth=context.auth, web=web, action=action)
     except (AuthServerUnavailable, AuthServerRequestFailed):
-        return pages.page(
-            pages.UNAVAILABLE,
-            status_code=503,
-            chat_url=chat_url,
-            extra_headers={"Retry-After": RETRY_AFTER_SECONDS},
-        )
+        return _unavailable(chat_url)
     return RedirectResponse(link.url, status_code=303, headers=pages.HEADERS)
 
 
@@ -77,7 +73,7 @@ async def confirm(
     proof: str | None = None,
 ) -> Response:
     """auth-server sent the link's browser here: only the chat's own browser goes back on."""
-    chat_url = context.settings.public_base_url.rstrip("/") + "/"
+    chat_url = _chat_url(context)
     web = await chat.find_session(session=session, token=request.cookies.get(COOKIE_NAME))
     if web is None or ticket is None or proof is None or not well_formed_proof(ticket, proof):
         return pages.page(pages.NOT_YOURS, status_code=403, chat_url=chat_url)
@@ -86,10 +82,20 @@ async def confirm(
     except AuthServerRequestFailed:
         return pages.page(pages.NOT_YOURS, status_code=403, chat_url=chat_url)
     except AuthServerUnavailable:
-        return pages.page(
-            pages.UNAVAILABLE,
-            status_code=503,
-            chat_url=chat_url,
-            extra_headers={"Retry-After": RETRY_AFTER_SECONDS},
-        )
+        return _unavailable(chat_url)
     return RedirectResponse(link.url, status_code=303, headers=pages.HEADERS)
+
+
+def _chat_url(context: RouterContext) -> str:
+    """The web chat's address, where the pages' "back to chat" link goes."""
+    return context.settings.public_base_url.rstrip("/") + "/"
+
+
+def _unavailable(chat_url: str) -> Response:
+    """auth-server could not be reached: try again in a few seconds."""
+    return pages.page(
+        pages.UNAVAILABLE,
+        status_code=503,
+        chat_url=chat_url,
+        extra_headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
