@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from router_service.conversations.models import Message
-from router_service.dialogue import execution, messages, plans, proposals
+from router_service.dialogue import execution, messages, plans, proposals, undo
 from router_service.dialogue.turn import Conversation, choice_payload
 from router_service.nlu import amendments
 from router_service.nlu.schemas import NluResult
@@ -21,6 +21,8 @@ async def dispatch(
             return (await proposals.choose(conv, action, number))[1]
     if intent == "approve":
         return await _approve(conv, action)
+    if intent == "undo":
+        return await undo.by_words(conv, action)
     if intent == "reject":
         if action is None:
             return [await conv.say(messages.NOTHING_TO_REJECT)]

@@ -13,10 +13,12 @@
   const accountButton = document.getElementById("account");
 
   const MAX_CHARS = 2000;
-  const OPEN_STATES = { proposal: ["proposed"], choice: ["awaiting_choice"] };
+  // A ✅ reply ("result") keeps its [되돌리기] while its action is done (and in time).
+  const OPEN_STATES = { proposal: ["proposed"], choice: ["awaiting_choice"], result: ["done"] };
   const STATE_TEXT = {
     done: "완료됨", rejected: "취소됨", expired: "만료됨", superseded: "새 요청으로 바뀜",
     failed: "실패함", executing: "처리 중", approved: "승인됨", awaiting_auth: "연결 대기 중",
+    undoing: "되돌리는 중", undone: "되돌림",
   };
   const rendered = new Map(); // message id → element
   const actionRows = new Map(); // action id → [elements with buttons]
@@ -141,6 +143,16 @@
         box.appendChild(el);
       }
     }
+    if (payload.kind === "result" && payload.undo) {
+      const el = document.createElement("button");
+      el.type = "button";
+      el.className = "undo";
+      el.textContent = payload.undo.label || "되돌리기";
+      el.dataset.decision = "undo";
+      el.disabled = !open;
+      el.addEventListener("click", () => decide(actionId, "undo"));
+      box.appendChild(el);
+    }
     if (payload.kind === "choice") {
       for (const choice of payload.choices || []) {
         const el = document.createElement("button");
@@ -163,7 +175,8 @@
     }
     if (!box.childElementCount) return;
     row.appendChild(box);
-    if (actionId != null && (payload.kind === "proposal" || payload.kind === "choice")) {
+    const buttons = payload.kind === "proposal" || payload.kind === "choice" || payload.undo;
+    if (actionId != null && buttons) {
       if (!actionRows.has(actionId)) actionRows.set(actionId, []);
       actionRows.get(actionId).push(row);
     }
