@@ -156,7 +156,7 @@ class FakeCalendar:
             "end_date": fields.get("end_date"),
             "all_day": bool(fields.get("start_date")),
             "location": fields.get("location"),
-            "description": None,
+            "description": fields.get("description"),
             "html_link": f"https://calendar.test/event?eid={event_id}",
             "status": "confirmed",
             "time_zone": "Asia/Seoul",
@@ -220,10 +220,20 @@ class FakeCalendar:
                     answer = {"status": "duplicate", "event": same[0], "conflicts": []}
                     fake.idempotency[(user_id, idempotency_key)] = (body, answer)
                     return JSONResponse(answer, status_code=200)
-            event = fake.add_event(user_id, **fields, location=body.get("location"))
+            extra = {k: body.get(k) for k in ("location", "description")}
+            event = fake.add_event(user_id, **fields, **extra)
             answer = {"status": "created", "event": event, "conflicts": []}
             fake.idempotency[(user_id, idempotency_key)] = (body, answer)
             return JSONResponse(answer, status_code=201)
+
+        @app.get("/v1/users/{user_id}/events/{event_id}")
+        async def get_event(user_id: str, event_id: str):
+            if problem := fake._reauth(user_id):
+                return problem
+            event = fake.events.get(user_id, {}).get(event_id)
+            if event is None:
+                return _error(404, "calendar.event_not_found", "없음")
+            return event
 
         @app.patch("/v1/users/{user_id}/events/{event_id}")
         async def patch_event(user_id: str, event_id: str, body: dict):
