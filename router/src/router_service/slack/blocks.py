@@ -14,9 +14,9 @@ from router_service.pending.models import ActionState
 SECTION_LIMIT = 3000  # characters of one section's text
 TEXT_LIMIT = 39000  # characters of a message's top-level text
 APPROVE, REJECT, CHOOSE_PREFIX, LINK = "approve", "reject", "choose_", "open_link"
+
 UNDO = "undo"
 UNDO_STATUS = {ActionState.undoing: "⏳ 되돌리고 있어요", ActionState.undone: "↩️ 되돌렸어요"}
-
 STATUS = {
     ActionState.rejected: "취소했어요",
     ActionState.expired: "⌛ 확인 시간이 지나 만료됐어요",
@@ -25,6 +25,7 @@ STATUS = {
     ActionState.approved: "⏳ 처리하고 있어요",
     ActionState.executing: "⏳ 처리하고 있어요",
     ActionState.awaiting_auth: "🔑 구글 캘린더 연결을 기다리고 있어요",
+    **UNDO_STATUS,
 }
 
 
