@@ -22,6 +22,7 @@ from harness import (
     message_text,
     proposal_of,
     slack_buttons,
+    start_router_replica,
 )
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -125,6 +126,35 @@ def test_web_chat_undo_of_a_create_an_update_and_a_delete(request, stack: str) -
     [reply] = user.say("되돌려줘")
     assert reply["text"] == "이미 되돌렸어요."
     assert len(_live(system, user.email, "치과")) == 1
+
+
+def test_two_router_replicas_undo_a_delete_once(system: System) -> None:
+    """The same [되돌리기] pressed at once in two tabs that reach two replicas: the deleted
+    event is made again once, and one reply says so."""
+    user = connected_user(system)
+    _, day = _day(7)
+    _approve(user, f"{day} 오전 11시 강남역에서 고객 미팅")
+    done = _approve(user, f"{day} 고객 미팅 삭제해줘")
+    assert _live(system, user.email, "고객 미팅") == []
+    replica = start_router_replica(system, "router-undo")
+    try:
+        # The second tab: the same chat session (cookie), through the other replica.
+        with httpx.Client(base_url=replica, cookies=user.http.cookies, timeout=60) as other:
+            url = f"/api/chat/actions/{done['payload']['action_id']}/decision"
+            with ThreadPoolExecutor(2) as pool:
+                answers = list(
+                    pool.map(
+                        lambda client: client.post(url, json={"decision": "undo"}),
+                        [user.http, other],
+                    )
+                )
+    finally:
+        system.kill("router-undo")
+    assert [a.status_code for a in answers] == [200, 200]
+    said = [m["text"] for a in answers for m in a.json()["messages"] if m["role"] == "assistant"]
+    assert len([t for t in said if t.startswith("↩️ 되돌렸어요. 다시 등록했어요")]) == 1, said
+    [again] = _live(system, user.email, "고객 미팅")
+    assert again["location"] == "강남역"
 
 
 def test_slack_undo_button_and_words(system: System) -> None:
