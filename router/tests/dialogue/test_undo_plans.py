@@ -108,3 +108,25 @@ def test_details_compare_instants_and_empty_texts_as_equal():
     )
     assert seoul == utc
     assert EventDetails.of(_event(title="다른 제목")) != seoul
+
+
+def test_reminders_come_back_with_the_event_where_the_calendar_carries_them():
+    details = EventDetails(
+        title="치과",
+        start="2025-11-24T15:00:00+09:00",
+        end="2025-11-24T16:00:00+09:00",
+        reminder_minutes=[30],
+    )
+    assert details.create_body()["reminder_minutes"] == [30]
+    plan = PatchBack(
+        event_id="ev1", before=details, left=details.model_copy(update={"reminder_minutes": [10]})
+    )
+    assert plan.patch() == {"reminder_minutes": [30]}
+    default = PatchBack(
+        event_id="ev1", before=details.model_copy(update={"reminder_minutes": None}), left=details
+    )
+    assert default.patch() == {"reminder_minutes": None}
+    assert (
+        "reminder_minutes"
+        not in details.model_copy(update={"reminder_minutes": None}).create_body()
+    )

@@ -46,6 +46,8 @@ class EventDetails(_Model):
     location: str | None = None
     description: str | None = None
     recurrence: list[str] | None = None
+    # Its own popup reminders (minutes before; [] none); None: the calendar's default.
+    reminder_minutes: list[int] | None = None
 
     @classmethod
     def of(cls, event: CalendarEvent) -> EventDetails:
@@ -59,6 +61,8 @@ class EventDetails(_Model):
             location=event.location or None,
             description=event.description or None,
             recurrence=event.recurrence or None,
+            # Read where the calendar's answer carries them (skill-calendar's reminders).
+            reminder_minutes=getattr(event, "reminder_minutes", None),
         )
 
     def create_body(self) -> dict[str, Any]:
@@ -73,6 +77,8 @@ class EventDetails(_Model):
         for field in ("location", "description", "recurrence"):
             if getattr(self, field):
                 body[field] = getattr(self, field)
+        if self.reminder_minutes is not None:
+            body["reminder_minutes"] = self.reminder_minutes
         body["allow_duplicate"] = False  # restored by hand meanwhile: the calendar says so
         return body
 
@@ -104,6 +110,8 @@ class PatchBack(_Model):
         for field in ("location", "description"):
             if getattr(before, field) != getattr(left, field):
                 body[field] = getattr(before, field) or ""
+        if before.reminder_minutes != left.reminder_minutes:
+            body["reminder_minutes"] = before.reminder_minutes  # null: the default again
         times = ("all_day", "start", "end", "start_date", "end_date")
         if any(getattr(before, f) != getattr(left, f) for f in times):
             if before.all_day:
