@@ -384,3 +384,36 @@ async def test_an_action_from_before_undo_existed_says_it_cannot_be_undone(app, 
         await session.commit()
     [reply] = await say(client, "되돌려줘")
     assert reply["text"].startswith("이 작업은 되돌릴 수 없어요.")
+
+
+async def test_an_update_undone_unseen_before_a_timeout_is_finished_by_asking_again(
+    app, client, say, fake_calendar
+):
+    """The patch back reached the calendar but its answer was lost: asked again, the event
+    is found as it was before the update, and the same key finishes the undo."""
+    user_id = await _user(client)
+    event = _checkup(fake_calendar, user_id)
+    await say(client, "11월 24일 검진 4시로 바꿔줘")
+    await say(client, "네")
+    calendar = app.state.context.calendar
+    real = calendar.update_event
+
+    async def lost_answer(**kwargs):
+        await real(**kwargs)
+        raise CalendarUnavailable()
+
+    calendar.update_event = lost_answer
+    [failed] = await say(client, "되돌려줘")
+    assert failed["text"] == "되돌리지 못했어요. 잠시 후 다시 시도해 주세요."
+    assert event["start"] == "2025-11-24T10:00:00+09:00"  # it got through
+    calendar.update_event = real
+    [reply] = await say(client, "되돌려줘")
+    assert reply["text"].startswith("↩️ 되돌렸어요. 원래대로 돌려놓았어요")
+
+
+async def test_reconnect_is_asked_when_google_access_is_gone(app, client, say, fake_auth):
+    user_id = await _user(client)
+    await _created(client, say)
+    fake_auth.grant_states[user_id] = "needs_reauth"
+    [reply] = await say(client, "되돌려줘")
+    assert reply["text"].startswith("구글 캘린더 연결이 끊겨 되돌리지 못했어요.")

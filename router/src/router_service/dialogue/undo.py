@@ -160,7 +160,12 @@ async def _changed_since(conv: Conversation, plan: UndoPlan) -> str | None:
         current = await conv.app.calendar.get_event(user_id=conv.user_id, event_id=plan.event_id)
     except CalendarEventNotFound:
         return say.gone(left.title)
-    if EventDetails.of(current) != left:
+    except CalendarReauthRequired:
+        return say.RECONNECT
+    now = EventDetails.of(current)
+    if isinstance(plan, PatchBack) and now == plan.before:
+        return None  # an earlier try got through unseen: the same key replays it
+    if now != left:
         return say.changed_since(left.title)
     return None
 
