@@ -40,7 +40,13 @@ def update(
         confidence = min(confidence, 0.55)  # 다음주로: which day of that week is a guess
     return Parse(
         intent="update_event",
-        target=Target(title=title or None, date=target_day, start=target_start, scope=scope),
+        target=Target(
+            title=title or None,
+            date=target_day,
+            start=target_start,
+            scope=scope,
+            **target_period(target_hits, target_day),
+        ),
         changes=changes,
         confidence=confidence,
         assumptions=tuple(dict.fromkeys(notes)),
@@ -70,10 +76,26 @@ def delete(
     title = words_.title(words, create=False)
     return Parse(
         intent="delete_event",
-        target=Target(title=title or None, date=target_day, start=target_start, scope=scope),
+        target=Target(
+            title=title or None,
+            date=target_day,
+            start=target_start,
+            scope=scope,
+            **target_period(hits, target_day),
+        ),
         confidence=0.92 if title else 0.6,
         assumptions=tuple(dict.fromkeys(notes)),
     )
+
+
+def target_period(hits: list[Hit], day: date | None) -> dict[str, date]:
+    """A week or month that names when the event is, when no day does (다음 주 영어 스터디)."""
+    if day is not None:
+        return {}
+    period = next((h for h in hits if h.kind == "period" and h.unit in ("week", "month")), None)
+    if period is None or period.day is None or period.period_end is None:
+        return {}
+    return {"period_start": period.day, "period_end": period.period_end}
 
 
 def target_when(
