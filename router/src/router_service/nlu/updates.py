@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,8 @@ def update(
             notes.append(clock.note)
         day = change_days[0].day if change_days else (target_day or now.date())
         changes = Changes(start=at(day, clock, zone))
+        if not change_days:  # only a time: the event keeps its day (the dialogue's cue)
+            changes = replace(changes, time=changes.start.strftime("%H:%M"))  # type: ignore[union-attr]
     elif change_days:
         changes = Changes(date=change_days[0].day)
     else:
