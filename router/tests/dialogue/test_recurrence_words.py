@@ -15,6 +15,7 @@ from router_service.dialogue.recurrence_words import (
     rule_words,
     series_label,
 )
+from router_service.dialogue.series import nearest_half_day, said_bare_hour, scope_answer
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -161,3 +162,53 @@ def test_parse_rule_reads_ordinals_and_lists() -> None:
     assert rule is not None
     assert rule.freq == "MONTHLY" and rule.interval == 2 and rule.days == ((-1, 4),)
     assert parse_rule(["RRULE:FREQ=WEEKLY;COUNT=abc"], zone=SEOUL) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "event_hour", "expected"),
+    [
+        (8, 19, 20),
+        (8, 9, 8),
+        (16, 10, 16),
+        (17, 10, 17),
+        (13, 9, 13),
+        (15, 22, 15),
+        (7, 20, 19),
+        (11, 23, 23),
+    ],
+)
+def test_a_bare_hour_takes_the_events_half_of_the_day(said, event_hour, expected) -> None:
+    assert nearest_half_day(said, event_hour) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "bare"),
+    [
+        ("영어 스터디 8시로", True),
+        ("오후 8시로 바꿔줘", False),
+        ("20시로", False),
+        ("8:30으로", True),
+    ],
+)
+def test_a_bare_hour_is_one_without_a_half_of_the_day(text, bare) -> None:
+    assert said_bare_hour(text) is bare
+
+
+@pytest.mark.parametrize(
+    ("text", "scope"),
+    [
+        ("이번만", "one"),
+        ("이번 것만 해줘", "one"),
+        ("1번", "one"),
+        ("이후 전부", "following"),
+        ("앞으로 다", "following"),
+        ("2번", "following"),
+        ("전체", "all"),
+        ("전부 지워줘", "all"),
+        ("3번", "all"),
+        ("글쎄", None),
+        ("10시", None),
+    ],
+)
+def test_typed_answers_to_the_scope_question(text, scope) -> None:
+    assert scope_answer(text) == scope

@@ -27,8 +27,8 @@ from .test_seed_with_skill_calendar import (  # noqa: F401 (fixtures)
 pytestmark = pytest.mark.db
 
 
-def _live(google) -> list[dict]:
-    return [e for e in google.control.events(EMAIL) if e.get("status") != "cancelled"]
+def _live(emulator) -> list[dict]:
+    return [e for e in emulator.control.events(EMAIL) if e.get("status") != "cancelled"]
 
 
 async def test_a_weekly_series_from_proposal_to_removal(

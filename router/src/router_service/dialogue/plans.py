@@ -310,6 +310,8 @@ def target_window(
     if target.period_start is not None and target.period_end is not None:
         start = max(start_of_day(target.period_start, zone), start_of_day(now.date(), zone))
         end = start_of_day(target.period_end, zone)
+        if target.scope == "following":  # 다음 주부터: from that week's occurrence or the next
+            end = max(end, start + timedelta(days=TARGET_SEARCH_DAYS))
         if end > start:
             return start, end, None
     today = start_of_day(now.date(), zone)

@@ -79,12 +79,16 @@ def said_bare_hour(text: str) -> bool:
 
 
 def nearest_half_day(hour: int, near: int) -> int:
-    """A bare hour (8 → 8 or 20) read in the half of the day nearest ``near`` (the event's
-    own hour): "영어 스터디 8시로" moves a 19:00 event to 20:00, a 9:00 one to 8:00."""
-    base = hour % 12
-    return min((base, base + 12), key=lambda h: (abs(h - near), h))
+    """A bare hour as the NLU read it (8 → 8:00, 4 → 16:00) moved to the other half of the
+    day only when that is strictly nearer ``near`` (the event's own hour): "영어 스터디
+    8시로" moves a 19:00 event to 20:00 and a 9:00 one to 8:00; "4시로" a 10:00 one to 16:00."""
+    other = (hour + 12) % 24
+    if other < EARLIEST_BARE_HOUR:  # a bare 5시 is never 5 a.m. (the NLU's rule)
+        return hour
+    return other if abs(other - near) < abs(hour - near) else hour
 
 
+EARLIEST_BARE_HOUR = 7
 _HOUR_GUESS = re.compile(r"^(?:오전|오후|낮) \S+(?: \S+)? 이해했어요$")
 
 
