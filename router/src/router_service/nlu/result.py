@@ -60,6 +60,9 @@ class Range:
         return {"start": iso(self.start), "end": iso(self.end), "limit": self.limit}
 
 
+Day = date  # the field ``date`` below hides the type's own name
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     title: str | None
@@ -67,8 +70,8 @@ class Target:
     start: datetime | None = None
     scope: str | None = None  # recurring events: one, following, all
     # A week or month named instead of a day (다음 주 영어 스터디만): [start, end) dates.
-    period_start: date | None = None
-    period_end: date | None = None
+    period_start: Day | None = None
+    period_end: Day | None = None
 
     def to_spec_json(self) -> dict[str, Any]:
         out = {
