@@ -13,7 +13,15 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
-from harness import ChatUser, System, connected_user, kind_of
+from harness import (
+    ChatUser,
+    SlackPerson,
+    System,
+    connected_user,
+    kind_of,
+    message_text,
+    slack_buttons,
+)
 
 SEOUL = ZoneInfo("Asia/Seoul")
 WEEKDAYS = "월화수목금토일"
@@ -132,3 +140,51 @@ def test_weekly_series_through_the_chat(system: System) -> None:
 def test_weekly_series_through_the_chat_on_sqlite(sqlite_system: System) -> None:
     assert sqlite_system.databases.backend == "sqlite"
     _weekly_series_scenario(sqlite_system)
+
+
+def test_the_scope_question_in_slack_is_answered_by_its_buttons(system: System) -> None:
+    """In a Slack DM: the series, then a delete without a scope asks with three Block Kit
+    buttons; [이번만] leads to the proposal, whose button cancels that one occurrence."""
+    person = SlackPerson.new(system)
+    person.connect()
+    first = _first_occurrence()
+    weekday = WEEKDAYS[first.weekday()]
+    sent = person.say(f"매주 {weekday}요일 저녁 7시 영어 스터디")
+    proposal = person.wait_for_bot(_has_button("approve"), after_ts=sent["ts"])
+    assert f"매주 {weekday}요일 오후 7:00–8:00" in message_text(proposal)
+    _press(person, proposal, "approve")
+    person.wait_for_bot(lambda m: m["text"].startswith("✅ 등록했어요"), after_ts=proposal["ts"])
+
+    sent = person.say("영어 스터디 삭제해줘")
+    question = person.wait_for_bot(_has_button("choose_1"), after_ts=sent["ts"])
+    labels = [b["text"]["text"] for b in slack_buttons(question)]
+    assert labels == ["이번만", "이후 전부", "전체"], labels
+    _press(person, question, "choose_1")
+    cancel = person.wait_for_bot(_has_button("approve"), after_ts=question["ts"])
+    assert "하루만 삭제돼요" in message_text(cancel)
+    _press(person, cancel, "approve")
+    person.wait_for_bot(
+        lambda m: m["text"].startswith("✅ 삭제했어요 (이번만)"), after_ts=cancel["ts"]
+    )
+    [series] = [
+        e
+        for e in system.google.events(person.email)
+        if e.get("recurrence") and e.get("status") != "cancelled"
+    ]
+    assert series["summary"] == "영어 스터디"  # the series stays; its first occurrence went
+    exceptions = [
+        e
+        for e in system.google.events(person.email)
+        if e.get("recurringEventId") == series["id"] and e.get("status") == "cancelled"
+    ]
+    assert len(exceptions) == 1
+
+
+def _has_button(action_id: str):
+    return lambda m: any(b.get("action_id") == action_id for b in slack_buttons(m))
+
+
+def _press(person: SlackPerson, message: dict, action_id: str) -> None:
+    [button] = [b for b in slack_buttons(message) if b["action_id"] == action_id]
+    clicked = person.click(message, action_id, value=button["value"])
+    assert clicked["status"] == 200, clicked

@@ -130,7 +130,18 @@ async def test_a_weekly_series_from_proposal_to_removal(
             assert question["text"].splitlines()[2] == "• 이후 전부: 11월 25일부터 1회"
             [wait] = await say(client, "네")  # a yes is no answer to which ones
             assert wait["text"] == "[이번만], [이후 전부], [전체] 중에서 골라 주세요."
-            pressed = await decide(client, question["payload"]["action_id"], "choose", choice=3)
+            # The question waits in the database: a restarted router takes the answer.
+            restarted = create_app(
+                settings.model_copy(update={"calendar_url": calendar_url}),
+                transports={"auth-server": httpx.ASGITransport(app=fake_auth.app)},
+            )
+            restarted.state.context.clock = lambda: NOW
+            async with serve_app(restarted) as again:
+                again.cookies.update(client.cookies)
+                action_id = question["payload"]["action_id"]
+                pressed = await decide(again, action_id, "choose", choice=3)
+            await restarted.state.database.dispose()
+            assert pressed.status_code == 200, pressed.text
             [said, whole] = pressed.json()["messages"]
             assert said["text"] == "전체"
             assert whole["text"].startswith("반복 일정 「영어 스터디」를 전부 삭제할까요?")

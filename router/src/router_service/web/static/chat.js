@@ -19,7 +19,6 @@
   const STATE_TEXT = {
     done: "완료됨", rejected: "취소됨", expired: "만료됨", superseded: "새 요청으로 바뀜",
     failed: "실패함", executing: "처리 중", approved: "승인됨", awaiting_auth: "연결 대기 중",
-    awaiting_scope: "답변 대기 중",
   };
   const rendered = new Map(); // message id → element
   const actionRows = new Map(); // action id → [elements with buttons]
