@@ -45,14 +45,14 @@ async def before_write(
         plan = plans.plan_of(action)
     except plans.PlanMissing:
         return None
-    scope = undo_plans.scope_of(plan)
+    scope = plan.scope  # an occurrence of a series: which ones change (None: a lone event)
     if scope == "following":
         return None  # a split series: not undone (docs/dialogue.md)
     calendar = conv.app.calendar
     event: CalendarEvent | None
     try:
         if scope == "all":
-            event = await calendar.get_series(user_id=conv.user_id, event_id=plan.event_id)
+            event = await calendar.series_of(user_id=conv.user_id, event_id=plan.event_id)
         else:
             event = await calendar.get_event(user_id=conv.user_id, event_id=plan.event_id)
     except READ_FAILURES as err:

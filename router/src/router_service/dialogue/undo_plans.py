@@ -143,12 +143,6 @@ def undo_plan_of(action: PendingAction) -> DeleteCreated | PatchBack | Recreate 
     return _UNDO_PLAN.validate_python(action.undo_plan)
 
 
-def scope_of(plan: Any) -> str | None:
-    """The series scope a change was made with (one, following, all), if it names one."""
-    scope = getattr(plan, "scope", None)
-    return str(scope) if scope is not None else None
-
-
 def before_write(
     kind: ActionKind, event: CalendarEvent, *, event_id: str, scope: str | None
 ) -> PatchBack | Recreate | None:

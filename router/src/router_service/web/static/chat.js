@@ -14,7 +14,10 @@
 
   const MAX_CHARS = 2000;
   // A ✅ reply ("result") keeps its [되돌리기] while its action is done (and in time).
-  const OPEN_STATES = { proposal: ["proposed"], choice: ["awaiting_choice"], result: ["done"] };
+  const OPEN_STATES = {
+    proposal: ["proposed"], choice: ["awaiting_choice"], scope: ["awaiting_scope"],
+    result: ["done"],
+  };
   const STATE_TEXT = {
     done: "완료됨", rejected: "취소됨", expired: "만료됨", superseded: "새 요청으로 바뀜",
     failed: "실패함", executing: "처리 중", approved: "승인됨", awaiting_auth: "연결 대기 중",
@@ -153,12 +156,13 @@
       el.addEventListener("click", () => decide(actionId, "undo"));
       box.appendChild(el);
     }
-    if (payload.kind === "choice") {
+    if (payload.kind === "choice" || payload.kind === "scope") {
+      // A scope question ([이번만] [이후 전부] [전체]) answers like a numbered choice.
       for (const choice of payload.choices || []) {
         const el = document.createElement("button");
         el.type = "button";
         el.className = "choice";
-        el.textContent = `${choice.choice}. ${choice.label}`;
+        el.textContent = payload.kind === "scope" ? choice.label : `${choice.choice}. ${choice.label}`;
         el.disabled = !open;
         el.addEventListener("click", () => decide(actionId, "choose", choice.choice));
         box.appendChild(el);
@@ -175,7 +179,7 @@
     }
     if (!box.childElementCount) return;
     row.appendChild(box);
-    const buttons = payload.kind === "proposal" || payload.kind === "choice" || payload.undo;
+    const buttons = ["proposal", "choice", "scope"].includes(payload.kind) || payload.undo;
     if (actionId != null && buttons) {
       if (!actionRows.has(actionId)) actionRows.set(actionId, []);
       actionRows.get(actionId).push(row);
