@@ -72,6 +72,8 @@ def test_web_chat_undo_of_a_create_an_update_and_a_delete(request, stack: str) -
     assert _live(system, user.email, "팀 회고") == []
     assert user.decide(action_id, "undo") == []
 
+    # Another person (each chat session may send ten messages at once, then one per 2 s).
+    user = connected_user(system)
     # An event with details only Google holds (made through skill-calendar directly).
     start = midnight + timedelta(hours=15)
     with httpx.Client(
