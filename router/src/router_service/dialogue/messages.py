@@ -6,6 +6,7 @@ Pure functions of models to Korean text; the wording of dates, times and particl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 
 from router_service.clients.auth_server import GrantState
@@ -89,14 +90,42 @@ def create_proposal(
     return "\n".join(lines)
 
 
-def change_proposal(plan: ChangePlan, zone: tzinfo, *, assumptions: list[str]) -> str:
-    lines = [
-        f"{fmt.quoted(plan.before.title, '을', '를')} 바꿀까요?",
-        f"전: {fmt.event_when(_json(plan.before), zone)}",
-        f"후: {fmt.event_when(_json(plan.after), zone)}",
-    ]
+def change_proposal(
+    plan: ChangePlan,
+    zone: tzinfo,
+    *,
+    assumptions: list[str],
+    duplicates: Sequence[CalendarEvent] = (),
+    conflicts: Sequence[CalendarEvent] = (),
+) -> str:
+    before, after = plan.before, plan.after
+    lines = [f"{fmt.quoted(before.title, '을', '를')} 바꿀까요?"]
+    if plan.patch.start is not None or plan.patch.start_date is not None:
+        lines += [
+            f"전: {fmt.event_when(_json(before), zone)}",
+            f"후: {fmt.event_when(_json(after), zone)}",
+        ]
+    if plan.patch.title is not None:
+        lines.append(f"제목: {fmt.quoted(before.title)} → {fmt.quoted(after.title)}")
+    if plan.patch.location is not None:
+        lines.append(f"장소: {before.location or '없음'} → {after.location}")
+    lines.extend(_warning(duplicates, conflicts, "바꿀까요"))
     lines.extend(f"※ {note}" for note in assumptions)
     return "\n".join(lines)
+
+
+def _warning(
+    duplicates: Sequence[CalendarEvent], conflicts: Sequence[CalendarEvent], question: str
+) -> list[str]:
+    """What is already at that time, asked about again (creates and moves alike)."""
+    if duplicates:
+        title = duplicates[0].title
+        return [f"이미 같은 일정 {fmt.quoted(title, '이', '가')} 있어요. 그래도 {question}?"]
+    if conflicts:
+        names = ", ".join(fmt.quoted(e.title) for e in conflicts[:3])
+        particle = fmt.josa(conflicts[min(len(conflicts), 3) - 1].title, "이", "가")
+        return [f"같은 시간에 {names}{particle} 있어요. 그래도 {question}?"]
+    return []
 
 
 def delete_proposal(event: CalendarEvent, zone: tzinfo) -> str:

@@ -30,7 +30,10 @@ def update(
         if clock.note:
             notes.append(clock.note)
         day = change_days[0].day if change_days else (target_day or now.date())
-        changes = Changes(start=at(day, clock, zone))
+        start = at(day, clock, zone)
+        # No new day named ("4시로"): ``time`` tells the event keeps its own day.
+        time = None if change_days else f"{start.hour:02d}:{start.minute:02d}"
+        changes = Changes(start=start, time=time)
     elif change_days:
         changes = Changes(date=change_days[0].day)
     else:
