@@ -77,7 +77,7 @@ async def _amend_create(
 async def _create_at_once(
     conv: Conversation, request: plans.CreateRequest, notes: list[str]
 ) -> list[Message] | None:
-    """"응 근데 30분 늦게": proposed and approved in one turn, when nothing needs a warning
+    """ "응 근데 30분 늦게": proposed and approved in one turn, when nothing needs a warning
     (a conflict or a duplicate at the new time is shown first); None otherwise."""
     grant = await conv.app.auth.grant_state(user_id=conv.user_id)
     if not grant.usable:

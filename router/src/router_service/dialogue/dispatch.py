@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from router_service.conversations.models import Message
-from router_service.dialogue import amend, execution, messages, plans, proposals
+from router_service.dialogue import amend, execution, messages, plans, proposals, waiting
 from router_service.dialogue.turn import Conversation, choice_payload
 from router_service.nlu.choices import choice_number
 from router_service.nlu.schemas import NluResult
@@ -32,6 +32,9 @@ async def dispatch(
     assumptions = list(parsed.assumptions)
     if intent == "create_event":
         event = plans.new_event(parsed.event)
+        if event is None and parsed.refused:  # 2월 30일, 99시: say what, and ask
+            title = parsed.event.title if parsed.event else None
+            return [await conv.say(messages.when_unclear(title, parsed.assumptions))]
         if event is None:
             return [await conv.say(messages.NEED_WHEN)]
         request = plans.CreateRequest(event=event)
@@ -41,6 +44,8 @@ async def dispatch(
         return await execution.ask_question(conv, plans.QueryRequest(range=span))
     if intent in ("update_event", "delete_event"):
         return await _change(conv, action, text=text, parsed=parsed)
+    if action is not None:  # not understood, and something waits: say what, and how to answer
+        return [await waiting.still_waiting(conv, action)]
     return [await conv.say(messages.HELP_TEXT)]
 
 

@@ -227,3 +227,26 @@ def connect(kind: ActionKind, title: str | None, grant: GrantState | None) -> st
 
 def _json(event: CalendarEvent) -> dict:
     return event.model_dump(mode="json")
+
+
+def when_unclear(title: str | None, notes: list[str]) -> str:
+    """A create whose day or time could not be read (2월 30일, 99시): what, and a question."""
+    said = " ".join(f"{note.rstrip('.')}." for note in notes)
+    example = f"내일 오후 3시 {title}" if title else "내일 오후 3시"
+    what = f"{fmt.quoted(title, '을', '를')} " if title else ""
+    return f"{said} {what}언제로 할까요? 예: '{example}'".strip()
+
+
+def still_waiting(kind: ActionKind, title: str | None, *, choosing: bool, connecting: bool) -> str:
+    """A message not understood while something waits: what waits, and how to answer it."""
+    verb = VERB[kind]
+    what = f"{fmt.quoted(title)} {verb}" if title else f"요청하신 {verb}"
+    stop = "그만두려면 '아니요'라고 답해 주세요."
+    if connecting:
+        return f"구글 캘린더 연결을 기다리고 있어요. 연결하면 이어서 할게요. {stop}"
+    if choosing:
+        return f"{what}할 일정을 아직 기다리고 있어요. 번호로 골라 주세요 (예: 1번). {stop}"
+    lines = [f"{what}{fmt.josa(verb, '을', '를')} 아직 기다리고 있어요. {verb}하려면 '네', {stop}"]
+    if kind in (ActionKind.create, ActionKind.update):
+        lines.append("바꾸려면 이렇게 말씀해 주세요: '4시로', '내일 말고 모레', '장소는 강남역'")
+    return "\n".join(lines)

@@ -127,7 +127,9 @@ async def prepare(
     target = request.target
     if target.event_id is not None:  # the event this conversation just made (a correction)
         try:
-            event = await conv.app.calendar.get_event(user_id=conv.user_id, event_id=target.event_id)
+            event = await conv.app.calendar.get_event(
+                user_id=conv.user_id, event_id=target.event_id
+            )
         except CalendarEventNotFound:
             return Prepared(ActionState.failed, messages.EVENT_GONE, error_code="target_not_found")
         return await propose_change(conv, kind, event, request.changes, assumptions)

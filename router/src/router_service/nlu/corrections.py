@@ -38,9 +38,7 @@ TITLE = re.compile(r"^(?:제목|이름)(?:은|을|는|를|\s)\s*(?P<v>.+?)" + RE
 # 위치 확인해줘, 장소 어디야: a question about the slot, not a new value.
 NOT_A_VALUE = re.compile(r"확인|알려|어디|뭐|무엇|어떻게|\?")
 # 30분, 1시간 반, 한 시간, 반시간: Korean counts too.
-_SHIFT = (
-    r"^(?P<n>\d+|한|두|세|네|다섯|반)\s*(?P<u>분|시간)\s*(?P<half>반)?\s*(?:만|정도|쯤)?\s*"
-)
+_SHIFT = r"^(?P<n>\d+|한|두|세|네|다섯|반)\s*(?P<u>분|시간)\s*(?P<half>반)?\s*(?:만|정도|쯤)?\s*"
 COUNTS = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5}
 SHIFT = re.compile(_SHIFT + r"(?P<dir>늦게|뒤로|일찍|빨리|앞으로)" + SOFT_END)
 # After 네/아니 even an update verb changes the proposal: 응 근데 30분만 늦춰줘.

@@ -422,16 +422,17 @@ _DIGITS_WITH_FINAL = "013678"  # 영 일 삼 육 칠 팔 end in a consonant
 
 
 def invalid_note(span: str) -> str:
-    """What could not be understood: ``「2월 30일」은 없는 날짜예요``, ``「99시」는 없는 시각이에요``."""
+    """What could not be understood, e.g. ``「2월 30일」은 없는 날짜예요``."""
     span = span.strip()
-    last = span[-1:]
-    if "가" <= last <= "힣":
-        final = (ord(last) - 0xAC00) % 28 != 0
-    else:
-        final = last in _DIGITS_WITH_FINAL
-    particle = "은" if final else "는"
+    particle = "은" if _ends_in_consonant(span[-1:]) else "는"
     kind = "시각이에요" if _CLOCK_WORDS.search(span) else "날짜예요"
     return f"「{span}」{particle} 없는 {kind}"
+
+
+def _ends_in_consonant(last: str) -> bool:
+    if "가" <= last <= "힣":
+        return (ord(last) - 0xAC00) % 28 != 0
+    return last in _DIGITS_WITH_FINAL
 
 
 def scan(text: str, today: date, blocked: tuple[tuple[int, int], ...] = ()) -> list[Hit]:

@@ -1,4 +1,4 @@
-"""Answers typed with a slip of a finger: 그레 (그래), 조아 (좋아), 알겟어 (알겠어), 아니여 (아니요).
+"""Answers typed with a slip of a finger: 그레 (그래), 조아 (좋아), 알겟어, 아니여 (아니요).
 
 A word one jamo away (one letter of the Korean alphabet added, dropped or changed) from exactly
 one side's words — approve or reject, never both — is read as that word. Only whole-message
