@@ -220,3 +220,27 @@ async def test_an_event_gone_from_the_calendar_is_said(client, say, fake_calenda
 async def _user_id(client) -> str:
     response = await client.get("/api/chat/session")
     return response.json()["user_id"]
+
+
+async def test_yes_with_a_correction_of_a_change_changes_at_once(client, say, fake_calendar):
+    user_id = await _user_id(client)
+    fake_calendar.add_event(
+        user_id, title="회의", start="2025-11-21T15:00:00+09:00", end="2025-11-21T16:00:00+09:00"
+    )
+    await say(client, "21일 회의 4시로 옮겨줘")
+    [done] = await say(client, "응 근데 5시로 해줘")
+    assert done["text"].startswith("✅ 변경했어요: 11월 21일(금) 오후 5:00–6:00"), done["text"]
+    [patch] = fake_calendar.patch_calls
+    assert patch["body"]["start"] == "2025-11-21T17:00:00+09:00"
+
+
+async def test_a_request_waiting_for_consent_is_corrected_too(app, client, say, fake_auth):
+    fake_auth.default_grant_state = "missing"
+    [link] = await say(client, CLIENT_MEETING)
+    assert link["payload"]["kind"] == "connect"
+    [again] = await say(client, "아 4시로")
+    assert again["payload"]["kind"] == "connect"
+    assert "「고객 미팅」" in again["text"]
+    old, new = await _actions(app)
+    assert old.state == ActionState.superseded and new.state == ActionState.awaiting_auth
+    assert new.request["event"]["start"] == "2025-11-20T16:00:00+09:00"

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from pydantic import BaseModel
+
 from router_service.clients.calendar import CalendarEvent
 from router_service.conversations.models import Message
 from router_service.dialogue import execution, messages, plans, proposals
@@ -24,6 +26,8 @@ from router_service.pending import service as pending
 from router_service.pending.models import ActionKind, ActionState, PendingAction
 
 LAST_EVENT_WINDOW = timedelta(minutes=30)
+# A proposal, or a request waiting for Google consent, is corrected in place.
+AMENDABLE = (ActionState.proposed, ActionState.awaiting_auth)
 
 
 def is_correction(parsed: NluResult) -> bool:
@@ -44,12 +48,22 @@ async def correct(
         return None
     # The parser could not know the event's time: before and after say what a shift does.
     notes = [] if changes.shift_minutes else list(parsed.assumptions)
-    if action is not None and action.state == ActionState.proposed:
-        if action.kind == ActionKind.create:
-            return await _amend_create(conv, action, changes, notes, approve=parsed.approve)
-        if action.kind == ActionKind.update:
-            return await _amend_change(conv, action, changes, notes)
+    if _amendable(action, ActionKind.create):
+        assert action is not None
+        return await _amend_create(conv, action, changes, notes, approve=parsed.approve)
+    if _amendable(action, ActionKind.update) and action is not None and action.plan is not None:
+        return await _amend_change(conv, action, changes, notes, approve=parsed.approve)
     return await _change_last_event(conv, changes, notes)
+
+
+def _amendable(action: PendingAction | None, kind: ActionKind) -> bool:
+    """Whether ``action`` is a ``kind`` the person has not said yes to yet."""
+    return (
+        action is not None
+        and action.kind == kind
+        and action.state in AMENDABLE
+        and action.approved_at is None
+    )
 
 
 async def _amend_create(
@@ -60,45 +74,54 @@ async def _amend_create(
     *,
     approve: bool,
 ) -> list[Message]:
-    body = plans.plan_of(action).body.model_copy(update={"allow_duplicate": False})
+    body: plans.NewEvent = plans.request_of(action).event
     patch = plans.patch_for(body, changes, conv.zone)
     event = apply(body, patch) if patch is not None else body
     kept = list(action.assumptions or [])
     notes = [*kept, *(n for n in notes if n not in kept)]
     request = plans.CreateRequest(event=event)
     if approve:
-        done = await _create_at_once(conv, request, notes)
+        done = await _at_once(conv, ActionKind.create, request, notes)
         if done is not None:
             return done
     # The same request, changed: it replaces the proposal without a word about it.
     return await proposals.start(conv, ActionKind.create, request, notes, announce=False)
 
 
-async def _create_at_once(
-    conv: Conversation, request: plans.CreateRequest, notes: list[str]
+async def _at_once(
+    conv: Conversation, kind: ActionKind, request: BaseModel, notes: list[str]
 ) -> list[Message] | None:
-    """ "응 근데 30분 늦게": proposed and approved in one turn, when nothing needs a warning
+    """Proposed and approved in one turn ("응 근데 30분 늦게") when nothing needs a warning
     (a conflict or a duplicate at the new time is shown first); None otherwise."""
     grant = await conv.app.auth.grant_state(user_id=conv.user_id)
     if not grant.usable:
         return None
-    prepared = await proposals.prepare(conv, ActionKind.create, request, notes)
+    prepared = await proposals.prepare(conv, kind, request, notes)
     if prepared.state != ActionState.proposed or any(prepared.extras.values()):
         return None
     await proposals.supersede_waiting(conv, announce=False)
-    created = await proposals.create(
-        conv, ActionKind.create, request, notes, ActionState.proposed, prepared.plan
-    )
+    created = await proposals.create(conv, kind, request, notes, prepared.state, prepared.plan)
     return (await execution.approve(conv, created))[1]
 
 
 async def _amend_change(
-    conv: Conversation, action: PendingAction, changes: plans.Changes, notes: list[str]
+    conv: Conversation,
+    action: PendingAction,
+    changes: plans.Changes,
+    notes: list[str],
+    *,
+    approve: bool,
 ) -> list[Message]:
     """A correction of a waiting change: applied to the event as the change would leave it."""
     plan: plans.ChangePlan = plans.plan_of(action)
-    asked: plans.Changes = plans.request_of(action).changes
-    merged = merge(asked, plan.after, changes, conv.zone)
+    request: plans.ChangeRequest = plans.request_of(action)
+    merged = merge(request.changes, plan.after, changes, conv.zone)
+    if approve:
+        # The event as it was read: the same one, whatever its title says now.
+        pinned = plans.ChangeRequest(target=plans.Target(event_id=plan.event_id), changes=merged)
+        done = await _at_once(conv, ActionKind.update, pinned, notes)
+        if done is not None:
+            return done
     return await proposals.restart_change(conv, action, merged, notes)
 
 
