@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from router_service.clients.calendar import CalendarEvent
 from router_service.conversations.models import Message
 from router_service.dialogue import execution, messages, plans, proposals
+from router_service.dialogue import series as series_
 from router_service.dialogue.turn import Conversation
 from router_service.nlu.schemas import NluResult
 from router_service.pending import service as pending
@@ -40,14 +41,17 @@ def is_correction(parsed: NluResult) -> bool:
 
 
 async def correct(
-    conv: Conversation, action: PendingAction | None, *, parsed: NluResult
+    conv: Conversation, action: PendingAction | None, *, text: str, parsed: NluResult
 ) -> list[Message] | None:
     """The replies to a correction, or None when ``parsed`` changes nothing."""
-    changes = plans.changes_of(parsed.changes, now=conv.now, zone=conv.zone)
+    changes = plans.changes_of(parsed.changes, text=text, now=conv.now, zone=conv.zone)
     if changes == plans.Changes():
         return None
-    # The parser could not know the event's time: before and after say what a shift does.
+    # The parser could not know the event's time: before and after say what a shift does,
+    # and the event's own half of the day what a bare hour means.
     notes = [] if changes.shift_minutes else list(parsed.assumptions)
+    if changes.bare_hour:
+        notes = series_.without_hour_guess(notes)
     if _amendable(action, ActionKind.create):
         assert action is not None
         return await _amend_create(conv, action, changes, notes, approve=parsed.approve)
