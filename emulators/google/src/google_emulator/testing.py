@@ -84,6 +84,24 @@ class Control:
         """Every stored event of an account, cancelled ones included."""
         return self._ok(self._http.get(f"/emulator/accounts/{email}/events"))
 
+    def edit_event(self, email: str, event_id: str, **fields) -> dict:
+        """Change an event "directly in Google" (a patch, as the owner)."""
+        return self._ok(
+            self._http.patch(f"/emulator/accounts/{email}/events/{event_id}", json=fields)
+        )
+
+    def remove_event(self, email: str, event_id: str) -> None:
+        """Delete an event "directly in Google"."""
+        self._ok(self._http.delete(f"/emulator/accounts/{email}/events/{event_id}"))
+
+    def invalidate_sync_tokens(self, email: str) -> None:
+        """Make every sync token of the account answer 410 from now on."""
+        self._ok(self._http.post(f"/emulator/accounts/{email}/sync-tokens/invalidate"))
+
+    def channels(self) -> list[dict]:
+        """Every push channel, with its deliveries."""
+        return self._ok(self._http.get("/emulator/channels"))
+
     def close(self) -> None:
         """Close the HTTP client."""
         self._http.close()
