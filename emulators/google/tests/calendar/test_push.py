@@ -1,14 +1,13 @@
 """events.watch, channels.stop and the notifications they bring, through the real client."""
 
-import threading
 import time
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from googleapiclient.errors import HttpError
 
+from google_emulator.testing import NotificationReceiver as Receiver
 from google_emulator.testing import error_of
 
 LUNCH = {
@@ -16,48 +15,6 @@ LUNCH = {
     "start": {"dateTime": "2025-11-24T12:00:00+09:00"},
     "end": {"dateTime": "2025-11-24T13:00:00+09:00"},
 }
-
-
-class Receiver:
-    """A webhook on loopback that records each notification and answers ``statuses`` in turn."""
-
-    def __init__(self) -> None:
-        self.received: list[dict[str, str]] = []
-        self.bodies: list[bytes] = []
-        self.statuses: list[int] = []
-        self.changed = threading.Condition()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                body = self.rfile.read(length)
-                with receiver.changed:
-                    status = receiver.statuses.pop(0) if receiver.statuses else 200
-                    receiver.received.append(dict(self.headers.items()))
-                    receiver.bodies.append(body)
-                    receiver.changed.notify_all()
-                self.send_response(status)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/notifications"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def wait_for(self, count: int, timeout: float = 15.0) -> list[dict[str, str]]:
-        """The first ``count`` notifications, once they have arrived."""
-        with self.changed:
-            arrived = self.changed.wait_for(lambda: len(self.received) >= count, timeout)
-        assert arrived, f"expected {count} notifications, got {len(self.received)}"
-        return self.received[:count]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -130,7 +130,8 @@ class SyncEngine:
         baseline = row.sync_token is None
         listing = await self._list(row)
         notices: list[ChangeNotice] = []
-        if listing.items and (not baseline or listing.full_resync):
+        # A full resync is always told, even empty: what is not in it may be gone.
+        if listing.full_resync or (listing.items and not baseline):
             zone = await self._zone(user_id)
             notices = self._notices(user_id, listing, zone)
         await self._store(user_id, token=listing.token, notices=notices)
@@ -156,7 +157,7 @@ class SyncEngine:
         now = self.clock()
         events = [changed_event(item, calendar_zone=zone) for item in listing.items]
         notices = []
-        for start in range(0, len(events), EVENTS_PER_NOTICE):
+        for start in range(0, max(len(events), 1), EVENTS_PER_NOTICE):
             notice = CalendarChanges(
                 notice_id=str(uuid.uuid4()),
                 user_id=user_id,
