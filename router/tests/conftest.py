@@ -137,6 +137,7 @@ class FakeCalendar:
         self.create_calls: list[dict[str, Any]] = []
         self.patch_calls: list[dict[str, Any]] = []
         self.delete_calls: list[str] = []
+        self.followed: set[str] = set()  # users whose calendar skill-calendar follows (sync)
         self.create_delay = 0.0
         self.down = False
         # Called at the start of every events list (a test makes it raise: a crash there).
@@ -235,6 +236,16 @@ class FakeCalendar:
             fake.patch_calls.append({"event_id": event_id, "body": body})
             event.update(body)
             return {"event": event, "conflicts": []}
+
+        @app.put("/v1/sync/people/{user_id}", status_code=202)
+        async def follow(user_id: str):
+            fake.followed.add(user_id)
+            return {"status": "accepted"}
+
+        @app.delete("/v1/sync/people/{user_id}", status_code=202)
+        async def unfollow(user_id: str):
+            fake.followed.discard(user_id)
+            return {"status": "accepted"}
 
         @app.delete("/v1/users/{user_id}/events/{event_id}")
         async def delete_event(user_id: str, event_id: str):
