@@ -193,3 +193,15 @@ def test_watch_needs_a_calendar_scope(google_emulator, oauth, receiver):
             body={"id": "c", "type": "web_hook", "address": receiver.url},
         ).execute()
     assert err.value.status_code == 403
+
+
+def test_a_push_fault_loses_messages(google_emulator, calendar, receiver):
+    watch(calendar, receiver)
+    receiver.wait_for(1)
+    google_emulator.control.fault("push.notification", count=1)
+    calendar.events().insert(calendarId="primary", body=LUNCH).execute()
+    calendar.events().insert(calendarId="primary", body=LUNCH).execute()
+    (_, after) = receiver.wait_for(2)
+    assert after["X-Goog-Message-Number"] == "3"  # message 2 was lost
+    assert recorded_answers(google_emulator, 3) == [200, "lost", 200]
+    assert google_emulator.control.calls()["push.notification"] == 3

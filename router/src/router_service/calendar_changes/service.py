@@ -51,6 +51,7 @@ class CalendarChangeHooks:
                 "notice_id": notice.notice_id,
                 "user_id": notice.user_id,
                 "events": len(notice.events),
+                "event_ids": [event.event_id for event in notice.events[:20]],
                 "full_resync": notice.full_resync,
                 "listeners": len(self._listeners),
             },

@@ -21,6 +21,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from email.utils import formatdate
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -239,6 +240,12 @@ class PushNotifier:
 
     async def _deliver(self, message: Message) -> None:
         assert self._client is not None
+        with self.state.lock:
+            address = (self.state.channels.get(message.channel_id) or {}).get("address", "")
+        # Push is not guaranteed (the guide says so): a "push.notification" fault loses it.
+        if self.state.record_call("push.notification", urlsplit(address).path) is not None:
+            self._record(message, "lost")
+            return
         for attempt in range(1, MAX_ATTEMPTS + 1):
             with self.state.lock:
                 channel = copy.deepcopy(self.state.channels.get(message.channel_id))
