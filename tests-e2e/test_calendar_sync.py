@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -103,7 +104,7 @@ def create_event(system: System, user: ChatUser, title: str, start: datetime) ->
             "start": start.isoformat(),
             "end": (start + timedelta(hours=1)).isoformat(),
         },
-        headers=system.headers("router", "skill-calendar", **{"Idempotency-Key": title}),
+        headers=system.headers("router", "skill-calendar", **{"Idempotency-Key": uuid.uuid4().hex}),
         timeout=30,
     )
     answer.raise_for_status()
