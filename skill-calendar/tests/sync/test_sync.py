@@ -232,3 +232,9 @@ async def test_a_refused_notice_is_delivered_again(
 async def test_sync_routes_need_the_service_token(client, sync):
     answer = await client.put("/v1/sync/people/u1")
     assert answer.status_code == 401
+
+
+async def test_an_unstorable_user_id_is_refused_not_a_500(client, sync, service_headers):
+    for odd in ("%00", "a%00b", "%ED%A0%80"):
+        answer = await client.put(f"/v1/sync/people/{odd}", headers=service_headers)
+        assert answer.status_code < 500, (odd, answer.text)
