@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import importlib.util
 import json
 import os
@@ -84,7 +85,7 @@ class Secrets:
         if path.exists():
             loaded = cls(**json.loads(path.read_text()))
             if not loaded.calendar_to_router:  # a file written before that secret existed
-                loaded.calendar_to_router = secrets.token_urlsafe(32)
+                loaded = dataclasses.replace(loaded, calendar_to_router=secrets.token_urlsafe(32))
                 path.write_text(json.dumps(loaded.__dict__, indent=2))
             return loaded, False
         path.parent.mkdir(parents=True, exist_ok=True)
