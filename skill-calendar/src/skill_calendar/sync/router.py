@@ -26,8 +26,12 @@ people_router = APIRouter(prefix="/sync/people/{user_id}", tags=["sync"])
 @notifications_router.post(
     "/google/notifications",
     status_code=200,
+    response_class=Response,
     summary="Google's push notification for a watched calendar",
-    responses={404: {"description": "unknown or stopped channel, wrong token"}},
+    responses={
+        200: {"description": "taken (no body)", "content": None},
+        404: {"description": "unknown or stopped channel, wrong token"},
+    },
 )
 async def receive_notification(
     session: Session,
