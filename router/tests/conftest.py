@@ -228,6 +228,15 @@ class FakeCalendar:
             fake.idempotency[(user_id, idempotency_key)] = (body, answer)
             return JSONResponse(answer, status_code=201)
 
+        @app.get("/v1/users/{user_id}/events/{event_id}")
+        async def get_event(user_id: str, event_id: str):
+            if problem := fake._reauth(user_id):
+                return problem
+            event = fake.events.get(user_id, {}).get(event_id)
+            if event is None:
+                return _error(404, "calendar.event_not_found", "없음")
+            return event
+
         @app.patch("/v1/users/{user_id}/events/{event_id}")
         async def patch_event(user_id: str, event_id: str, body: dict):
             if problem := fake._reauth(user_id):

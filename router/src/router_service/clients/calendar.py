@@ -89,6 +89,11 @@ class CalendarClient:
         body = await self._call("GET", EVENTS_PATH.format(user_id=user_id), params=params)
         return [CalendarEvent.model_validate(item) for item in body.get("events", [])]
 
+    async def get_event(self, *, user_id: str, event_id: str) -> CalendarEvent:
+        """One event as it is now (``CalendarEventNotFound`` when deleted)."""
+        path = EVENT_PATH.format(user_id=user_id, event_id=event_id)
+        return CalendarEvent.model_validate(await self._call("GET", path))
+
     async def series_of(self, *, user_id: str, event_id: str) -> CalendarEvent:
         """The series (its master, with ``recurrence``) that an occurrence belongs to."""
         path = SERIES_PATH.format(user_id=user_id, event_id=event_id)
