@@ -324,9 +324,15 @@ def runnable_processes() -> tuple[list[str], list[str]]:
 
 
 def start_system(
-    state_dir: Path, *, backend: str | None = None, processes: list[str] | None = None
+    state_dir: Path,
+    *,
+    backend: str | None = None,
+    processes: list[str] | None = None,
+    env: dict[str, dict[str, str]] | None = None,
 ) -> System:
-    """Fresh databases, migrations, the processes (default all) on free ports, all healthy."""
+    """Fresh databases, migrations, the processes (default all) on free ports, all healthy.
+
+    ``env``: more settings per service (e.g. the benchmark's ``ROUTER_WORKERS``)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     databases = Databases.fresh(state_dir, backend)
     topology = haru_stack.Topology.isolated(state_dir, databases.urls)
@@ -334,7 +340,10 @@ def start_system(
     stack = haru_stack.Stack(
         topology,
         keys,
-        extra_env={name: {LOG_ENV[name]: "json"} | TEST_ENV.get(name, {}) for name in SERVICES},
+        extra_env={
+            name: {LOG_ENV[name]: "json"} | TEST_ENV.get(name, {}) | (env or {}).get(name, {})
+            for name in SERVICES
+        },
     )
     try:
         haru_stack.migrate(topology)

@@ -61,6 +61,26 @@ class ServiceSettings(BaseSettings):
         le=60,
         description="Wait for a free connection before answering 503 with Retry-After",
     )
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Uvicorn worker processes serving this service (each with its own pool)",
+    )
+    max_concurrent_requests: int = Field(
+        0,
+        ge=0,
+        description=(
+            "Requests one process works on at once; more wait up to the admission wait, then "
+            "get 503 server.busy with Retry-After (0: twice the database pool, pool + overflow)"
+        ),
+    )
+    admission_wait_seconds: float = Field(
+        0.5,
+        ge=0,
+        le=30,
+        description="How long a request over the concurrency limit may wait for a free slot",
+    )
     api_docs: bool | None = Field(
         None, description="Serve /docs and /openapi.json (default: on except in production)"
     )
@@ -76,6 +96,12 @@ class ServiceSettings(BaseSettings):
     def serves_api_docs(self) -> bool:
         """Whether /docs and /openapi.json are served (not on a production public port)."""
         return self.api_docs if self.api_docs is not None else self.environment != "production"
+
+    @property
+    def concurrency_limit(self) -> int:
+        """Requests one process works on at once: by default as many as its pool can hold
+        (pool + overflow), so a request never waits long for a connection."""
+        return self.max_concurrent_requests or 2 * self.database_pool_size
 
     @property
     def effective_log_format(self) -> str:
