@@ -206,6 +206,7 @@ async def test_a_request_over_the_limit_waits_for_a_slot_within_the_admission_wa
 def test_the_default_concurrency_limit_is_what_the_pool_can_hold(sqlite_url):
     settings = ServiceSettings(database_url=sqlite_url, database_pool_size=7)
     assert settings.concurrency_limit == 14  # pool + overflow
+    assert ServiceSettings(database_url=sqlite_url, max_concurrent_requests=0).concurrency_limit == 0
     assert ServiceSettings(database_url=sqlite_url, max_concurrent_requests=3).concurrency_limit == 3
 
 

@@ -75,12 +75,13 @@ def build_app(
     install_error_handlers(app)
     metrics = install_observability(app, service=service)
     # Added innermost first: the request context wraps the headers, which wrap the limits.
-    app.add_middleware(
-        AdmissionMiddleware,
-        limit=settings.concurrency_limit,
-        wait_seconds=settings.admission_wait_seconds,
-        exempt_paths=streaming_paths,
-    )
+    if settings.concurrency_limit:
+        app.add_middleware(
+            AdmissionMiddleware,
+            limit=settings.concurrency_limit,
+            wait_seconds=settings.admission_wait_seconds,
+            exempt_paths=streaming_paths,
+        )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)

@@ -67,12 +67,13 @@ class ServiceSettings(BaseSettings):
         le=64,
         description="Uvicorn worker processes serving this service (each with its own pool)",
     )
-    max_concurrent_requests: int = Field(
-        0,
+    max_concurrent_requests: int | None = Field(
+        None,
         ge=0,
         description=(
             "Requests one process works on at once; more wait up to the admission wait, then "
-            "get 503 server.busy with Retry-After (0: twice the database pool, pool + overflow)"
+            "get 503 server.busy with Retry-After (empty: what the database pool holds, pool "
+            "+ overflow; 0: no limit)"
         ),
     )
     admission_wait_seconds: float = Field(
@@ -99,9 +100,12 @@ class ServiceSettings(BaseSettings):
 
     @property
     def concurrency_limit(self) -> int:
-        """Requests one process works on at once: by default as many as its pool can hold
-        (pool + overflow), so a request never waits long for a connection."""
-        return self.max_concurrent_requests or 2 * self.database_pool_size
+        """Requests one process works on at once (0: no limit): by default as many as its
+        pool can hold (pool + overflow), so an admitted request never waits long for a
+        connection."""
+        if self.max_concurrent_requests is None:
+            return 2 * self.database_pool_size
+        return self.max_concurrent_requests
 
     @property
     def effective_log_format(self) -> str:
