@@ -48,6 +48,8 @@ FLOW_LABELS = {
 MEASURED_STEP = {"create": "create: approve"}
 STEPS_PER_FLOW = {"create": 2}
 DEFAULT_FLOWS = ["ceiling", "token", "propose", "create"]
+PROFILED_CONCURRENCY = 10
+PROFILED_SERVICES = ("router", "auth-server", "skill-calendar")
 # Spacing of the create flow's event numbers between load points, so no two are the same event.
 CREATE_OFFSET_STEP = 7000
 
@@ -267,7 +269,8 @@ def _open_worker(spec: dict[str, Any]) -> dict[str, Any]:
                 cookie = {params["cookie_name"]: sessions[n % len(sessions)]}
                 try:
                     response = await client.post(
-                        params["message_path"], json={"text": params["propose_text"]},
+                        params["message_path"],
+                        json={"text": params["propose_text"]},
                         cookies=cookie,
                     )
                     if response.status_code == 201:
@@ -373,6 +376,8 @@ class Point:
     workers: int = 1
     # Latency per outcome ("ok", "status 503 server.busy (Retry-After 1)", ...).
     outcomes: dict[str, Any] | None = None
+    # py-spy's samples per service, by library (bench/profiles.py), when profiled.
+    profiles: dict[str, Any] | None = None
 
 
 def run_load(
@@ -514,11 +519,26 @@ def measure_flow(
     levels: tuple[int, ...] = CONCURRENCY,
     workers: int = 1,
     honor_retry_after: bool = False,
+    profile: bool = False,
 ) -> list[Point]:
-    """The flow at each concurrency level (default 1, 10, 50); RSS sampled after each."""
+    """The flow at each concurrency level (default 1, 10, 50); RSS sampled after each.
+
+    ``profile``: py-spy records each service during the point at concurrency 10."""
     points = []
     step = MEASURED_STEP.get(flow)
     for index, users in enumerate(levels):
+        spies = {}
+        if profile and users == PROFILED_CONCURRENCY:
+            from profiles import record
+
+            OUT_DIR.mkdir(parents=True, exist_ok=True)
+            spies = {
+                name: record(
+                    pids[name], seconds=warmup + duration, out=OUT_DIR / f"profile-{name}-{flow}"
+                )
+                for name in PROFILED_SERVICES
+                if name in pids
+            }
         figures = run_load(
             flow,
             base_url,
@@ -531,6 +551,15 @@ def measure_flow(
             databases=databases,
             honor_retry_after=honor_retry_after,
         )
+        profiles = {}
+        if spies:
+            from profiles import summarise
+
+            for name, spy in spies.items():
+                spy.wait(timeout=60)
+                collapsed = OUT_DIR / f"profile-{name}-{flow}.txt"
+                if collapsed.exists():
+                    profiles[name] = summarise(collapsed)
         cpu = figures["cpu_cores"]
         servers = sum(v for k, v in cpu.items() if k not in ("locust", "machine"))
         # Per flow's worth of requests (a create is a propose and an approve).
@@ -554,10 +583,12 @@ def measure_flow(
             errors=figures["errors"] or None,
             workers=workers,
             outcomes=figures.get("outcomes") or None,
+            profiles=profiles or None,
         )
         points.append(point)
         print(
-            f"  {flow:<8} c={users:<3} w={workers} {point.rps:8.1f} req/s {point.flows_per_s:8.1f} flows/s  "
+            f"  {flow:<8} c={users:<3} w={workers} {point.rps:8.1f} req/s "
+            f"{point.flows_per_s:8.1f} flows/s  "
             f"p50 {point.p50_ms:>6} ms  p99 {point.p99_ms:>6} ms  failures {point.failures}",
             flush=True,
         )
@@ -641,6 +672,7 @@ def measure_system(
     workers: int = 1,
     levels: tuple[int, ...] = CONCURRENCY,
     extras: Extras | None = None,
+    profile: frozenset[str] = frozenset(),
 ) -> SystemRun:
     """Starts the whole system (``workers`` processes per service), prepares users, measures
     each flow at ``levels``, then the open loop and the overload when ``extras`` asks."""
@@ -706,12 +738,18 @@ def measure_system(
                 warmup=warmup,
                 params=params,
                 levels=levels,
+                profile=flow in profile,
                 **common,  # type: ignore[arg-type]
             )
         if extras is not None and extras.run_open:
             run.open_loop = measure_open_loop(
-                system.url("router"), chat, extras=extras, warmup=warmup, pids=pids,
-                databases=system.databases.names, workers=workers,
+                system.url("router"),
+                chat,
+                extras=extras,
+                warmup=warmup,
+                pids=pids,
+                databases=system.databases.names,
+                workers=workers,
             )
         if extras is not None and extras.run_overload:
             print(f"overload: {extras.overload_users} users", flush=True)
@@ -884,6 +922,12 @@ def main(argv: list[str] | None = None) -> int:
         help="closed-loop concurrency levels of the first worker count (default 1,10,50)",
     )
     parser.add_argument(
+        "--profile",
+        default="",
+        help="flows to profile with py-spy at concurrency 10, e.g. propose,create,token "
+        "(collapsed stacks in var/bench/profile-<service>-<flow>.txt)",
+    )
+    parser.add_argument(
         "--skip",
         default="",
         help="comma-separated parts to leave out: open, overload, workers",
@@ -897,6 +941,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown parts to skip: {', '.join(sorted(unknown_parts))}")
     worker_counts = [int(w) for w in args.workers.split(",") if w.strip()]
     levels = tuple(int(c) for c in args.concurrency.split(",") if c.strip())
+    profiled = frozenset(f.strip() for f in args.profile.split(",") if f.strip())
     if "workers" in skip:
         worker_counts = worker_counts[:1]
     if args.flows:
@@ -945,6 +990,7 @@ def main(argv: list[str] | None = None) -> int:
                 workers=workers,
                 levels=levels if first else (10,),
                 extras=extras if first and (extras.run_open or extras.run_overload) else None,
+                profile=profiled if first else frozenset(),
             )
         except BaseException:
             print(f"the services' logs are kept in {workdir / 'log'}", file=sys.stderr)
@@ -984,7 +1030,11 @@ def main(argv: list[str] | None = None) -> int:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUT_DIR / "system.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     subtitle = f"{os.cpu_count()} cores, loopback, locust, {started:%Y-%m-%d}"
-    chart([p for p in points if p.workers == 1 and p.concurrency in CONCURRENCY], OUT_DIR / "system.png", subtitle=subtitle + (" (quick)" if quick else ""))
+    chart(
+        [p for p in points if p.workers == 1 and p.concurrency in CONCURRENCY],
+        OUT_DIR / "system.png",
+        subtitle=subtitle + (" (quick)" if quick else ""),
+    )
     print(f"wrote {OUT_DIR / 'system.json'} and {OUT_DIR / 'system.png'}")
     return 0
 

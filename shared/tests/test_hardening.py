@@ -163,9 +163,7 @@ def _blocking_app(database_url: str, **settings):
     async def quick() -> dict[str, bool]:
         return {"done": True}
 
-    app = build_app(
-        service="demo", title="demo", summary="demo", settings=config, routers=[router]
-    )
+    app = build_app(service="demo", title="demo", summary="demo", settings=config, routers=[router])
     return app, entered, release
 
 
@@ -206,8 +204,12 @@ async def test_a_request_over_the_limit_waits_for_a_slot_within_the_admission_wa
 def test_the_default_concurrency_limit_is_what_the_pool_can_hold(sqlite_url):
     settings = ServiceSettings(database_url=sqlite_url, database_pool_size=7)
     assert settings.concurrency_limit == 14  # pool + overflow
-    assert ServiceSettings(database_url=sqlite_url, max_concurrent_requests=0).concurrency_limit == 0
-    assert ServiceSettings(database_url=sqlite_url, max_concurrent_requests=3).concurrency_limit == 3
+    assert (
+        ServiceSettings(database_url=sqlite_url, max_concurrent_requests=0).concurrency_limit == 0
+    )
+    assert (
+        ServiceSettings(database_url=sqlite_url, max_concurrent_requests=3).concurrency_limit == 3
+    )
 
 
 @pytest.mark.db
