@@ -205,10 +205,10 @@ def _load_worker(spec: dict[str, Any]) -> dict[str, Any]:
     elapsed = time.monotonic() - started
     runner.stop()
     cpu = {
-        name: round(sum(after[pid] - cpu_before[name].get(pid, 0.0) for pid in after) / elapsed, 2)
+        name: round(sum(after[pid] - cpu_before[name].get(pid, 0.0) for pid in after) / elapsed, 4)
         for name, after in cpu_after.items()
     }
-    cpu["machine"] = round(busy / elapsed, 2)
+    cpu["machine"] = round(busy / elapsed, 4)
     runner.quit()
 
     def figures(entry: Any) -> dict[str, Any]:
