@@ -6,8 +6,8 @@
 attached to each service process and its workers during the point at concurrency 10) as
 collapsed stacks under ``var/bench/profile-<service>-<flow>.txt`` (flamegraph.pl's and
 speedscope's input: ``flamegraph.pl file.txt > file.svg``). This file reads one and tells
-what share of the samples ran inside each library (inclusive: a sample in a JSON
-encoder called by logging counts for both), so the figures can go into docs/benchmarks.md.
+what share of the samples ran inside each library (by the innermost frame that belongs to
+one), so the figures can go into docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -18,39 +18,45 @@ import subprocess
 import sys
 from pathlib import Path
 
-# Library → a pattern of its frames' file paths (py-spy prints "function (path:line)").
+# Library → a pattern of its frames' file paths (py-spy prints "function (package/file.py:line)").
 CATEGORIES: dict[str, str] = {
-    "sqlalchemy": r"/sqlalchemy/",
-    "asyncpg": r"/asyncpg/",
-    "httpx (client)": r"/(httpx|httpcore|h11|anyio)/",
-    "uvicorn + starlette + fastapi": r"/(uvicorn|starlette|fastapi)/",
-    "pydantic": r"/pydantic(_core)?/",
-    "logging": r"/logging/|/shared/logging\.py",
-    "json": r"/json/",
-    "router NLU": r"/router_service/nlu/",
-    "asyncio event loop": r"/asyncio/",
-    "crypto": r"/cryptography/|/auth_server/crypto\.py",
+    "sqlalchemy": r"\bsqlalchemy/",
+    "asyncpg": r"\basyncpg/",
+    "httpx (client)": r"\b(httpx|httpcore|h11|anyio)/",
+    "uvicorn + starlette + fastapi": r"\b(uvicorn|starlette|fastapi)/",
+    "pydantic": r"\bpydantic(_core)?/",
+    "logging": r"(^| )logging/|\bshared/logging\.py",
+    "json": r"(^| )json/",
+    "router NLU": r"\brouter_service/nlu/",
+    "crypto": r"\bcryptography/|\bauth_server/crypto\.py",
 }
 FRAME = re.compile(r"\(([^()]*):\d+\)")
 
 
 def summarise(path: Path) -> dict[str, float]:
-    """Inclusive share (0–100) of the samples in each category, and the sample count."""
-    counts = dict.fromkeys(CATEGORIES, 0)
-    total = 0
+    """Where the samples ran, by library, summing to 100: each sample goes to the library
+    of its innermost frame that belongs to one (``other``: our code, the standard library
+    and the rest), plus the sample count."""
     patterns = {name: re.compile(pattern) for name, pattern in CATEGORIES.items()}
+    counts = dict.fromkeys([*CATEGORIES, "other"], 0)
+    total = 0
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         stack, _, number = line.rpartition(" ")
         if not number.isdigit():
             continue
         samples = int(number)
         total += samples
-        files = " ".join(FRAME.findall(stack))
-        for name, pattern in patterns.items():
-            if pattern.search(files):
-                counts[name] += samples
+        counts[_owner(FRAME.findall(stack), patterns)] += samples
     shares = {name: round(100 * n / total, 1) if total else 0.0 for name, n in counts.items()}
     return {"samples": total, **shares}
+
+
+def _owner(files: list[str], patterns: dict[str, re.Pattern[str]]) -> str:
+    for file in reversed(files):  # innermost first
+        for name, pattern in patterns.items():
+            if pattern.search(" " + file):
+                return name
+    return "other"
 
 
 def record(pid: int, *, seconds: float, out: Path) -> subprocess.Popen[bytes]:

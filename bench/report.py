@@ -136,7 +136,7 @@ def goals_section(system: dict[str, Any]) -> list[str]:
     return [
         'From the run above (the machine\'s state in "Run"):',
         "",
-        *_table(["figure", "measured", "goal", ""], rows),
+        *_table(["figure", "measured", "goal", ""], rows, left=4),
     ]
 
 
@@ -231,10 +231,10 @@ def profiles_section(system: dict[str, Any]) -> list[str]:
     if not rows:
         return ["(no profile in this run: `bench/system.py --profile propose,create,token`)"]
     return [
-        "py-spy samples at concurrency 10, inclusive share per library (a sample in JSON "
-        "called by logging counts for both):",
+        "py-spy samples at concurrency 10, by the library of each sample's innermost frame "
+        "that belongs to one (`other`: our own code, the standard library, the rest):",
         "",
-        *_table(["flow", "service", "samples", "where the samples were"], rows),
+        *_table(["flow", "service", "samples", "where the samples were"], rows, left=4),
     ]
 
 
