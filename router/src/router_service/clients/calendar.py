@@ -21,6 +21,7 @@ from router_service.clients.exceptions import (
     CalendarRequestFailed,
     CalendarUnavailable,
 )
+from shared.db import release_idle_connection
 from shared.http import RETRY_POLICY, RetryPolicy, error_object
 from shared.time import isoformat
 
@@ -147,6 +148,7 @@ class CalendarClient:
         await self._call("DELETE", SYNC_PATH.format(user_id=user_id))
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        await release_idle_connection()  # no pooled connection held while we wait
         try:
             response = await self.http.request(
                 method, path, timeout=CALL_TIMEOUT, extensions={RETRY_POLICY: ONE_BUDGET}, **kwargs
