@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from router_service.api import api_router
 from router_service.chat.live import MESSAGES_CHANNEL
+from router_service.clock import clock_for
 from router_service.clients.auth_server import AuthServerClient
 from router_service.clients.calendar import CalendarClient
 from router_service.config import RouterSettings
@@ -21,6 +22,8 @@ from router_service.grants.service import PROCESSING_GRACE, recover_grant_events
 from router_service.housekeeping import run_housekeeping
 from router_service.nlu.llm import LlmParser, OpenAiNluParser
 from router_service.ratelimits import ChatLimits, RateLimitedLlm
+from router_service.reminders.metrics import ReminderMetrics
+from router_service.reminders.worker import ProactiveRuntime
 from router_service.slack.models import DELIVERIES_CHANNEL
 from router_service.slack.worker import SlackRuntime
 from router_service.web.router import static_files
@@ -112,9 +115,12 @@ def create_app(
         slack: SlackRuntime | None = app.state.slack
         if slack is not None:
             slack.start()
+        proactive: ProactiveRuntime = app.state.proactive
+        proactive.start()
         try:
             yield
         finally:
+            await proactive.stop()
             if slack is not None:
                 await slack.stop()
             if listener is not None:
@@ -138,6 +144,8 @@ def create_app(
         auth=AuthServerClient(auth_http),
         calendar=CalendarClient(calendar_http),
         llm=_nlu_llm(settings),
+        clock=clock_for(settings.clock_start),
+        reminder_metrics=ReminderMetrics(app.state.metrics.registry),
     )
     app.state.chat_limits = ChatLimits.from_settings(settings)
     # PostgreSQL: one LISTEN connection wakes the delivery worker and the chat streams.
@@ -153,5 +161,9 @@ def create_app(
         )
     else:
         logger.info("slack channel off (no bot token or signing secret)")
+    # Reminders and morning agendas: one durable queue, worked as of the router's clock.
+    app.state.proactive = ProactiveRuntime(
+        context=app.state.context, registry=app.state.metrics.registry
+    )
     app.mount("/static", static_files(), name="static")
     return app

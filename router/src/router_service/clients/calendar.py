@@ -53,6 +53,8 @@ class CalendarEvent(BaseModel):
     recurrence: list[str] | None = None  # a series' master
     recurring_event_id: str | None = None  # an instance of a series
     original_start: str | None = None  # an instance: where its rule put it
+    # Its own popup reminders (minutes before; [] none); None: the calendar's default.
+    reminder_minutes: list[int] | None = None
 
 
 class CreateResult(BaseModel):
@@ -86,6 +88,11 @@ class CalendarClient:
             params["q"] = q
         body = await self._call("GET", EVENTS_PATH.format(user_id=user_id), params=params)
         return [CalendarEvent.model_validate(item) for item in body.get("events", [])]
+
+    async def get_event(self, *, user_id: str, event_id: str) -> CalendarEvent:
+        """One event or instance (deleted: CalendarEventNotFound)."""
+        path = EVENT_PATH.format(user_id=user_id, event_id=event_id)
+        return CalendarEvent.model_validate(await self._call("GET", path))
 
     async def create_event(
         self, *, user_id: str, event: dict[str, Any], idempotency_key: str
