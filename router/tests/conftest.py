@@ -160,6 +160,8 @@ class FakeCalendar:
             "html_link": f"https://calendar.test/event?eid={event_id}",
             "status": "confirmed",
             "time_zone": "Asia/Seoul",
+            "reminder_minutes": fields.get("reminder_minutes"),
+            "recurring_event_id": fields.get("recurring_event_id"),
         }
         self.events.setdefault(user_id, {})[event_id] = event
         return event
@@ -220,10 +222,24 @@ class FakeCalendar:
                     answer = {"status": "duplicate", "event": same[0], "conflicts": []}
                     fake.idempotency[(user_id, idempotency_key)] = (body, answer)
                     return JSONResponse(answer, status_code=200)
-            event = fake.add_event(user_id, **fields, location=body.get("location"))
+            event = fake.add_event(
+                user_id,
+                **fields,
+                location=body.get("location"),
+                reminder_minutes=body.get("reminder_minutes"),
+            )
             answer = {"status": "created", "event": event, "conflicts": []}
             fake.idempotency[(user_id, idempotency_key)] = (body, answer)
             return JSONResponse(answer, status_code=201)
+
+        @app.get("/v1/users/{user_id}/events/{event_id}")
+        async def get_event(user_id: str, event_id: str):
+            if problem := fake._reauth(user_id):
+                return problem
+            event = fake.events.get(user_id, {}).get(event_id)
+            if event is None:
+                return _error(404, "calendar.event_not_found", "없음")
+            return event
 
         @app.patch("/v1/users/{user_id}/events/{event_id}")
         async def patch_event(user_id: str, event_id: str, body: dict):
@@ -291,6 +307,7 @@ def settings(database_url: str) -> RouterSettings:
         calendar_token=ROUTER_AT_CALENDAR_TOKEN,
         stream_poll_seconds=0.05,
         recovery_interval_seconds=0,  # tests call recover_stalled themselves
+        proactive_poll_seconds=0,  # tests run the reminder rounds themselves
     )
 
 

@@ -41,7 +41,13 @@ def reminder(event: CalendarEvent, minutes: int, zone: tzinfo) -> str:
         head = f"⏰ {lead(minutes)} 뒤에 {fmt.quoted(title)} 일정이 있어요."
     else:
         head = f"⏰ 지금 {fmt.quoted(title)} 일정이 시작해요."
-    lines = [head, fmt.event_when(event.model_dump(mode="json"), zone)]
+    if event.end is not None:
+        when = fmt.event_when(event.model_dump(mode="json"), zone)
+    else:  # as planned (the calendar could not be read): the start is what is known
+        assert event.start is not None
+        start = event.start.astimezone(zone)
+        when = f"{fmt.day_label(start.date())} {fmt.clock_12(start)}"
+    lines = [head, when]
     if event.location and fmt.normalise_title(event.location) != fmt.normalise_title(title):
         lines.append(f"장소: {event.location}")
     return "\n".join(lines)

@@ -75,6 +75,7 @@ class ProactiveRuntime:
                     sessionmaker=self.context.sessionmaker,
                     claim=claim,
                     handle=lambda c, job: self.handle(c, job, now=now),
+                    now=now,
                 )
                 return claim.job_id, state
 
