@@ -1,35 +1,28 @@
-"""The router's clock: the real one, or one moved to a chosen start (tests, development).
+"""The router's clock: the real one, or one moved by a fixed offset (tests, development).
 
 Every "now" of the dialogue, the reminders and the morning agenda comes from
-``RouterContext.clock``; unit tests replace it with a clock they move by hand, and
-end-to-end tests start the router with ``ROUTER_CLOCK_START`` (it then runs on in real
-time from that instant), so nothing waits for the wall clock.
+``RouterContext.clock``; unit tests replace it with a clock they move by hand
+(``ManualClock``), and end-to-end tests start the router with
+``ROUTER_CLOCK_OFFSET_SECONDS`` (the same offset across a restart), so nothing waits for
+the wall clock to reach 8 a.m.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from shared.time import SEOUL, now_in
+from shared.time import now_in
 
 Clock = Callable[[], datetime]
 
 
-def moved_clock(start: datetime) -> Clock:
-    """A clock that reads ``start`` now and runs on in real time."""
-    began = time.monotonic()
-
-    def now() -> datetime:
-        return (start + timedelta(seconds=time.monotonic() - began)).astimezone(SEOUL)
-
-    return now
-
-
-def clock_for(start: datetime | None) -> Clock:
-    """The real clock, or a moved one when ``start`` is given."""
-    return moved_clock(start) if start is not None else now_in
+def clock_for(offset_seconds: float = 0.0) -> Clock:
+    """The real clock, or one running ``offset_seconds`` ahead of it."""
+    if not offset_seconds:
+        return now_in
+    offset = timedelta(seconds=offset_seconds)
+    return lambda: now_in() + offset
 
 
 class ManualClock:

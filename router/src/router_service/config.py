@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-
-from pydantic import AwareDatetime, Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.fields import HttpUrl, TimeZoneName
@@ -135,16 +134,19 @@ class RouterSettings(ServiceSettings):
     reminder_refresh_minutes: float = Field(
         60.0, gt=0, description="How often a person's upcoming events are read for reminders"
     )
-    clock_start: AwareDatetime | None = Field(
-        None,
-        description="Development and tests only: the router's clock starts at this instant "
-        "and runs on from there (a moved clock for end-to-end tests); refused in production",
+    clock_offset_seconds: float = Field(
+        0.0,
+        description="Development and tests only: the router's clock runs this many seconds "
+        "ahead of (or behind) the real one, the same across restarts (a moved clock for "
+        "end-to-end tests); refused in production",
     )
 
     @model_validator(mode="after")
     def _no_moved_clock_in_production(self) -> RouterSettings:
-        if self.clock_start is not None and self.environment == "production":
-            raise ValueError("ROUTER_CLOCK_START is for development and tests, not production")
+        if self.clock_offset_seconds and self.environment == "production":
+            raise ValueError(
+                "ROUTER_CLOCK_OFFSET_SECONDS is for development and tests, not production"
+            )
         return self
 
     @property

@@ -12,9 +12,9 @@ from fastapi import FastAPI
 
 from router_service.api import api_router
 from router_service.chat.live import MESSAGES_CHANNEL
-from router_service.clock import clock_for
 from router_service.clients.auth_server import AuthServerClient
 from router_service.clients.calendar import CalendarClient
+from router_service.clock import clock_for
 from router_service.config import RouterSettings
 from router_service.context import RouterContext
 from router_service.dialogue.flows import recover_stalled
@@ -144,7 +144,7 @@ def create_app(
         auth=AuthServerClient(auth_http),
         calendar=CalendarClient(calendar_http),
         llm=_nlu_llm(settings),
-        clock=clock_for(settings.clock_start),
+        clock=clock_for(settings.clock_offset_seconds),
         reminder_metrics=ReminderMetrics(app.state.metrics.registry),
     )
     app.state.chat_limits = ChatLimits.from_settings(settings)

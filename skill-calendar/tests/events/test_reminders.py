@@ -51,9 +51,7 @@ async def test_a_patch_changes_clears_and_restores_the_reminders(
     assert google.control.events("minji@example.com")[0]["reminders"] == {"useDefault": True}
 
 
-async def test_the_same_key_with_other_reminders_is_a_different_request(
-    seoul_user, create
-):
+async def test_the_same_key_with_other_reminders_is_a_different_request(seoul_user, create):
     first = await create(seoul_user, {**DENTIST, "reminder_minutes": [30]})
     assert first.status_code == 201
     again = await create(seoul_user, {**DENTIST, "reminder_minutes": [30]})
@@ -63,7 +61,9 @@ async def test_the_same_key_with_other_reminders_is_a_different_request(
 
 
 @pytest.mark.parametrize(
-    "minutes", [[40321], [-1], [0, 1, 2, 3, 4, 5], ["soon"]], ids=["long", "negative", "six", "text"]
+    "minutes",
+    [[40321], [-1], [0, 1, 2, 3, 4, 5], ["soon"]],
+    ids=["long", "negative", "six", "text"],
 )
 async def test_reminders_beyond_googles_limits_are_refused(seoul_user, create, google, minutes):
     refused = await create(seoul_user, {**DENTIST, "reminder_minutes": minutes})

@@ -21,6 +21,12 @@ AGENDA_OFF = "아침 브리핑을 그만 보낼게요."
 AGENDA_ALREADY_OFF = "아침 브리핑은 이미 꺼져 있어요."
 
 
+def _span(start: datetime, end: datetime) -> str:
+    """``오전 9:00–9:30``, ``오전 10:00–오후 3:00``."""
+    same_period = (start.hour < 12) == (end.hour < 12)
+    return f"{fmt.clock_12(start)}–{fmt.clock_12(end, with_period=not same_period)}"
+
+
 def agenda(
     events: list[CalendarEvent],
     day: date,
@@ -41,8 +47,7 @@ def agenda(
         lines.append("오늘은 일정이 없어요.")
     if free:
         spans = ", ".join(
-            f"{fmt.clock_12(start.astimezone(zone))}–{fmt.clock_12(end.astimezone(zone))}"
-            for start, end in free
+            _span(start.astimezone(zone), end.astimezone(zone)) for start, end in free
         )
         lines.append(f"비어 있는 시간: {spans}")
     elif events:

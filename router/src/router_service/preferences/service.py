@@ -15,8 +15,8 @@ async def save_preference(
     session: AsyncSession,
     user_id: str,
     where: Where,
-    reminder_minutes: int | None | object = UNSET,
-    agenda_time: str | None | object = UNSET,
+    reminder_minutes: int | object | None = UNSET,
+    agenda_time: str | object | None = UNSET,
 ) -> Preference:
     """Sets what is given (the rest stays) and where Haru speaks to the person first."""
     preference = await session.get(Preference, user_id, with_for_update=True)

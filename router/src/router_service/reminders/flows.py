@@ -11,6 +11,7 @@ reminder is said once, whatever restarts, replicas or retries happen around it.
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -146,7 +147,7 @@ async def schedule_refresh_now(
     """Plans a read of the person's coming events right away (a new default reminder)."""
     return await service.add_job(
         session=session,
-        dedupe_key=f"f:{user_id}:now:{int(now.timestamp())}",
+        dedupe_key=f"f:{user_id}:now:{secrets.token_hex(8)}",  # each change its own read
         kind=JobKind.refresh,
         user_id=user_id,
         where=where,
