@@ -98,6 +98,7 @@ async def fire_reminder(
                     events=[event],
                     now=now,
                     where=where_of(job),
+                    metrics=metrics,
                 )
 
             logger.info("reminder follows its event", extra={"job_id": job.id})
@@ -162,11 +163,14 @@ async def refresh(app: RouterContext, *, job: ProactiveJob, now: datetime) -> Ou
     events = await app.calendar.list_events(user_id=job.user_id, start=now, end=now + horizon)
 
     async def plan(session: AsyncSession) -> None:
-        planned = await service.reschedule_for_events(
-            session=session, user_id=job.user_id, events=events, now=now, where=where_of(job)
+        await service.reschedule_for_events(
+            session=session,
+            user_id=job.user_id,
+            events=events,
+            now=now,
+            where=where_of(job),
+            metrics=app.reminder_metrics,
         )
-        app.reminder_metrics.count("scheduled", planned.scheduled)
-        app.reminder_metrics.count("cancelled", planned.cancelled)
         preference = await service.preference_of(session=session, user_id=job.user_id)
         wanted = preference is not None and preference.reminder_minutes is not None
         if wanted or any(e.reminder_minutes for e in events):

@@ -17,15 +17,15 @@ async def reminders_follow(conv: Conversation, plan: Any, result: dict[str, Any]
     where = Where(conv.channel, conv.conversation_key, conv.zone_name)
     metrics = conv.app.reminder_metrics
     if isinstance(plan, plans.DeletePlan):
-        planned = await reschedule_for_events(
+        await reschedule_for_events(
             session=conv.session,
             user_id=conv.user_id,
             events=[],
             deleted_ids=[plan.event_id],
             now=conv.now,
             where=where,
+            metrics=metrics,
         )
-        metrics.count("cancelled", planned.cancelled)
         return
     if not isinstance(plan, plans.CreatePlan | plans.ChangePlan) or "event" not in result:
         return
@@ -35,8 +35,11 @@ async def reminders_follow(conv: Conversation, plan: Any, result: dict[str, Any]
             session=conv.session, app=conv.app, user_id=conv.user_id, where=where, now=conv.now
         )
         return
-    planned = await reschedule_for_events(
-        session=conv.session, user_id=conv.user_id, events=[event], now=conv.now, where=where
+    await reschedule_for_events(
+        session=conv.session,
+        user_id=conv.user_id,
+        events=[event],
+        now=conv.now,
+        where=where,
+        metrics=metrics,
     )
-    metrics.count("scheduled", planned.scheduled)
-    metrics.count("cancelled", planned.cancelled)

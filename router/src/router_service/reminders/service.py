@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from router_service.clients.calendar import CalendarEvent
 from router_service.conversations.models import Channel, Direction, Message
 from router_service.preferences.models import Preference
+from router_service.reminders.metrics import ReminderMetrics
 from router_service.reminders.models import JobKind, JobResult, ProactiveJob
 from shared.db import rows_affected
 from shared.work.jobs import JobState
@@ -171,6 +172,7 @@ async def reschedule_for_events(
     deleted_ids: Sequence[str] = (),
     where: Where | None = None,
     default_zone: str = "Asia/Seoul",
+    metrics: ReminderMetrics | None = None,
 ) -> Planned:
     """Makes the reminder jobs of ``user_id`` follow ``events`` as they are now.
 
@@ -179,7 +181,8 @@ async def reschedule_for_events(
     lead (its own reminders, else the person's default) due before its start, jobs of
     an earlier start or lead are cancelled, and ``deleted_ids`` lose theirs. Reminders
     already due are not planned (the person is looking at the event). Idempotent; no
-    commit (the caller's transaction).
+    commit (the caller's transaction). ``metrics`` (``RouterContext.reminder_metrics``)
+    counts what was scheduled and cancelled.
     """
     where = where or await where_for(session=session, user_id=user_id, default_zone=default_zone)
     if where is None:
@@ -227,6 +230,9 @@ async def reschedule_for_events(
             event_ids=list(deleted_ids),
             now=now,
         )
+    if metrics is not None:
+        metrics.count("scheduled", scheduled)
+        metrics.count("cancelled", cancelled)
     if scheduled or cancelled:
         logger.info(
             "reminders planned",
