@@ -3,8 +3,9 @@
     uv run python bench/report.py
 
 ``make bench`` runs it after ``bench/nlu.py``, ``bench/calendar_overhead.py``,
-``bench/reminders.py`` and ``bench/system.py``. Only the parts between ``<!-- generated:NAME -->`` and
-``<!-- end generated:NAME -->`` are rewritten; the prose around them is written by hand.
+``bench/reminders.py`` and ``bench/system.py``. Only the parts between
+``<!-- generated:NAME -->`` and ``<!-- end generated:NAME -->`` are rewritten; the prose
+around them is written by hand.
 A benchmark whose JSON is absent leaves its part as it was.
 """
 

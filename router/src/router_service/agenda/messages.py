@@ -6,6 +6,7 @@ from datetime import date, datetime, tzinfo
 
 from router_service.clients.calendar import CalendarEvent
 from router_service.dialogue import formatting as fmt
+from router_service.dialogue.recurrence_words import REPEAT_MARK
 
 
 def _clock(agenda_time: str) -> str:
@@ -42,7 +43,7 @@ def agenda(
     if events:
         for event in events:
             item = fmt.list_item(event.model_dump(mode="json"), zone, with_day=False)
-            lines.append(item + (" ↻" if event.recurring_event_id else ""))
+            lines.append(item + (f" {REPEAT_MARK}" if event.recurring_event_id else ""))
     else:
         lines.append("오늘은 일정이 없어요.")
     if free:

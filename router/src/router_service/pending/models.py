@@ -24,6 +24,7 @@ class ActionKind(enum.StrEnum):
 class ActionState(enum.StrEnum):
     proposed = "proposed"
     awaiting_choice = "awaiting_choice"
+    awaiting_scope = "awaiting_scope"  # one, following or all of a recurring series?
     awaiting_auth = "awaiting_auth"
     approved = "approved"
     executing = "executing"
@@ -35,7 +36,12 @@ class ActionState(enum.StrEnum):
 
 
 # States in which an action still waits for the person (or for their Google consent).
-OPEN_STATES = (ActionState.proposed, ActionState.awaiting_choice, ActionState.awaiting_auth)
+OPEN_STATES = (
+    ActionState.proposed,
+    ActionState.awaiting_choice,
+    ActionState.awaiting_scope,
+    ActionState.awaiting_auth,
+)
 # States whose next step runs the plan: an action cannot be in one of them without it.
 PLANNED_STATES = (ActionState.proposed, ActionState.approved, ActionState.executing)
 FINAL_STATES = (

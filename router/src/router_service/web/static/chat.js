@@ -13,7 +13,9 @@
   const accountButton = document.getElementById("account");
 
   const MAX_CHARS = 2000;
-  const OPEN_STATES = { proposal: ["proposed"], choice: ["awaiting_choice"] };
+  const OPEN_STATES = {
+    proposal: ["proposed"], choice: ["awaiting_choice"], scope: ["awaiting_scope"],
+  };
   const STATE_TEXT = {
     done: "완료됨", rejected: "취소됨", expired: "만료됨", superseded: "새 요청으로 바뀜",
     failed: "실패함", executing: "처리 중", approved: "승인됨", awaiting_auth: "연결 대기 중",
@@ -141,12 +143,13 @@
         box.appendChild(el);
       }
     }
-    if (payload.kind === "choice") {
+    if (payload.kind === "choice" || payload.kind === "scope") {
+      // A scope question ([이번만] [이후 전부] [전체]) answers like a numbered choice.
       for (const choice of payload.choices || []) {
         const el = document.createElement("button");
         el.type = "button";
         el.className = "choice";
-        el.textContent = `${choice.choice}. ${choice.label}`;
+        el.textContent = payload.kind === "scope" ? choice.label : `${choice.choice}. ${choice.label}`;
         el.disabled = !open;
         el.addEventListener("click", () => decide(actionId, "choose", choice.choice));
         box.appendChild(el);
@@ -163,7 +166,7 @@
     }
     if (!box.childElementCount) return;
     row.appendChild(box);
-    if (actionId != null && (payload.kind === "proposal" || payload.kind === "choice")) {
+    if (actionId != null && ["proposal", "choice", "scope"].includes(payload.kind)) {
       if (!actionRows.has(actionId)) actionRows.set(actionId, []);
       actionRows.get(actionId).push(row);
     }
