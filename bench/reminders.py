@@ -71,6 +71,7 @@ async def _count(app: Any, statement: Any) -> int:
 
 
 async def run(*, reminders: int, people: int, database_url: str) -> dict[str, Any]:
+    load_before = [round(x, 2) for x in os.getloadavg()]
     with SlackEmulatorProcess() as slack:
         users = [slack.control.add_user(f"bench-{i}")["id"] for i in range(people)]
         events: dict[str, dict[str, Any]] = {}
@@ -170,7 +171,8 @@ async def run(*, reminders: int, people: int, database_url: str) -> dict[str, An
         "slack_posts": posted,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
-        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "load_average_before": load_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
     }
 

@@ -206,11 +206,12 @@ def calendar_section(calendar: dict[str, Any]) -> list[str]:
 
 
 def reminders_section(r: dict[str, Any]) -> list[str]:
-    load = r["load_average_before"]
+    load = r.get("load_average_before") or r["load_average_after"]
+    when = "before" if "load_average_before" in r else "after"
     return [
         f"{r['reminders']:,} reminders for {r['people']:,} people, all due in the same minute, "
-        f"on {r['database']} ({r['cpus']} cores, load average before {load[0]}/{load[1]}/"
-        f"{load[2]}).",
+        f"on {r['database']} ({r['cpus']} cores, load average {when} the run {load[0]}/"
+        f"{load[1]}/{load[2]}).",
         "",
         *_table(
             ["phase", "wall s", "CPU ms per reminder"],

@@ -35,9 +35,9 @@ def _korean_time(moment: datetime, today: datetime) -> str:
 
 
 def _next_slot() -> tuple[datetime, datetime]:
-    """An event start whose 1-minute-ahead reminder is due in 15–75 s (no long waits)."""
+    """An event start whose 1-minute-ahead reminder is due in 45–105 s (no long waits)."""
     now = datetime.now(SEOUL)
-    due = (now + timedelta(seconds=15)).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    due = (now + timedelta(seconds=45)).replace(second=0, microsecond=0) + timedelta(minutes=1)
     return due + LEAD, due
 
 
@@ -75,6 +75,9 @@ def test_a_reminder_arrives_once_in_slack_and_once_in_the_web_chat_across_a_rest
     [approve] = [b for b in slack_buttons(slack_proposal) if b["action_id"] == "approve"]
     slack.click(slack_proposal, "approve", value=approve["value"])
     slack.wait_for_bot(lambda m: message_text(m).startswith("✅"), after_ts=slack_proposal["ts"])
+    # Nothing in flight at the kill: a Slack delivery claimed when the router dies holds its
+    # conversation for its lease (slack.md), which is not what this test is about.
+    slack.wait_settled()
     assert datetime.now(SEOUL) < due, "too slow to set both up before the due moment"
 
     # The router dies before the due moment and comes back after it (within the lead).
