@@ -22,6 +22,7 @@ from router_service.grants.service import PROCESSING_GRACE, recover_grant_events
 from router_service.housekeeping import run_housekeeping
 from router_service.nlu.llm import LlmParser, OpenAiNluParser
 from router_service.ratelimits import ChatLimits, RateLimitedLlm
+from router_service.reminders.hooks import follow_calendar_changes
 from router_service.reminders.metrics import ReminderMetrics
 from router_service.reminders.worker import ProactiveRuntime
 from router_service.slack.models import DELIVERIES_CHANNEL
@@ -161,6 +162,8 @@ def create_app(
         )
     else:
         logger.info("slack channel off (no bot token or signing secret)")
+    # Reminders follow events changed in Google directly (the sync's calendar_changes hook).
+    follow_calendar_changes(app.state.context)
     # Reminders and morning agendas: one durable queue, worked as of the router's clock.
     app.state.proactive = ProactiveRuntime(
         context=app.state.context, registry=app.state.metrics.registry

@@ -214,3 +214,48 @@ def test_leads_are_said_naturally():
     ]
     assert will_remind([30, 1440]) == "하루 전, 30분 전에 알려드릴게요."
     assert will_remind([0]) == "시작할 때 알려드릴게요."
+
+
+async def test_changes_found_by_the_google_sync_are_followed(
+    client, say, decide, app, fake_calendar, clock, runtime, jobs, user_of
+):
+    from router_service.calendar_changes.schemas import CalendarChanges
+
+    await _create(client, say, decide)
+    user = user_of()
+    (event,) = fake_calendar.user_events(user)
+    # Moved in Google to 11:00, within the next read's horizon (26 hours).
+    event.update(start="2025-11-15T11:00:00+09:00", end="2025-11-15T12:00:00+09:00")
+    moved = CalendarChanges.model_validate(
+        {
+            "notice_id": "n1",
+            "user_id": user,
+            "synced_at": clock().isoformat(),
+            "events": [
+                {
+                    "event_id": event["id"],
+                    "status": "confirmed",
+                    **{k: event[k] for k in ("title", "start", "end")},
+                }
+            ],
+        }
+    )
+    context = app.state.context
+    assert context.calendar_changes.names == ["reminders"]
+    await context.calendar_changes.deliver(moved)
+    await context.calendar_changes.deliver(moved)  # delivered twice: one read
+    assert len(await jobs(JobKind.refresh)) == 1
+    await runtime.run_round()
+    old, new = await jobs(JobKind.reminder)
+    assert old.result == JobResult.cancelled
+    assert new.due_at.isoformat() == "2025-11-15T01:30:00+00:00"
+
+    gone = moved.model_copy(
+        update={
+            "notice_id": "n2",
+            "events": [moved.events[0].model_copy(update={"status": "cancelled"})],
+        }
+    )
+    await context.calendar_changes.deliver(gone)
+    _old, new = await jobs(JobKind.reminder)
+    assert new.result == JobResult.cancelled
