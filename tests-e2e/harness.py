@@ -349,7 +349,7 @@ def start_system(
     env: dict[str, dict[str, str]] | None = None,
 ) -> System:
     """Fresh databases, migrations, the processes (default all) on free ports, all healthy;
-    ``env`` adds settings per service."""
+    ``env`` adds settings per service (e.g. the benchmark's ``ROUTER_WORKERS``)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     databases = Databases.fresh(state_dir, backend)
     topology = haru_stack.Topology.isolated(state_dir, databases.urls)

@@ -173,10 +173,16 @@ class FakeCalendar:
         return list(self.events.get(user_id, {}).values())
 
     def _reauth(self, user_id: str) -> JSONResponse | None:
-        if self.auth.grant_state(user_id) in ("missing", "needs_reauth"):
-            details = {"reason": "revoked", "connect_url": None}
-            return _error(409, "calendar.reauth_required", "재인증이 필요합니다.", details)
-        return None
+        # As skill-calendar answers: the auth-server's reason and its words for it.
+        state = self.auth.grant_state(user_id)
+        if state == "missing":
+            details = {"reason": "not_connected", "reason_text": "연결되지 않음"}
+        elif state == "needs_reauth":
+            details = {"reason": "revoked", "reason_text": "재연결 필요: 권한이 취소됨"}
+        else:
+            return None
+        details["connect_url"] = None
+        return _error(409, "calendar.reauth_required", "재인증이 필요합니다.", details)
 
     def _build(self) -> FastAPI:
         app = FastAPI()

@@ -138,6 +138,7 @@ def create_app(
         settings=settings,
         routers=[api_router],
         lifespan=lifespan,
+        streaming_paths=["/api/chat/stream"],
     )
     app.state.context = RouterContext(
         settings=settings,

@@ -21,6 +21,7 @@ from router_service.clients.exceptions import (
     CalendarRequestFailed,
     CalendarUnavailable,
 )
+from shared.db import release_idle_connection
 from shared.http import RETRY_POLICY, RetryPolicy, error_object
 from shared.time import isoformat
 
@@ -91,14 +92,14 @@ class CalendarClient:
         body = await self._call("GET", EVENTS_PATH.format(user_id=user_id), params=params)
         return [CalendarEvent.model_validate(item) for item in body.get("events", [])]
 
+    async def get_event(self, *, user_id: str, event_id: str) -> CalendarEvent:
+        """One event as it is now (``CalendarEventNotFound`` when deleted)."""
+        path = EVENT_PATH.format(user_id=user_id, event_id=event_id)
+        return CalendarEvent.model_validate(await self._call("GET", path))
+
     async def series_of(self, *, user_id: str, event_id: str) -> CalendarEvent:
         """The series (its master, with ``recurrence``) that an occurrence belongs to."""
         path = SERIES_PATH.format(user_id=user_id, event_id=event_id)
-        return CalendarEvent.model_validate(await self._call("GET", path))
-
-    async def get_event(self, *, user_id: str, event_id: str) -> CalendarEvent:
-        """One event or instance (deleted: CalendarEventNotFound)."""
-        path = EVENT_PATH.format(user_id=user_id, event_id=event_id)
         return CalendarEvent.model_validate(await self._call("GET", path))
 
     async def create_event(
@@ -149,6 +150,7 @@ class CalendarClient:
         await self._call("DELETE", SYNC_PATH.format(user_id=user_id))
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        await release_idle_connection()  # no pooled connection held while we wait
         try:
             response = await self.http.request(
                 method, path, timeout=CALL_TIMEOUT, extensions={RETRY_POLICY: ONE_BUDGET}, **kwargs

@@ -35,7 +35,7 @@ from router_service.dialogue.exceptions import (
     MessageTooLong,
 )
 from router_service.dialogue.turn import Conversation, Turn
-from router_service.nlu import amendments
+from router_service.nlu.choices import choice_number
 from router_service.nlu.schemas import NluResult
 from router_service.nlu.service import parse_message, parse_with_fallback
 from router_service.pending import service as pending
@@ -125,6 +125,9 @@ async def handle_incoming(
         extra={"message_id": incoming.id, "intent": parsed.intent, "chars": len(text)},
     )
     await pending.expire_stale(session=session, conversation_key=conversation_key, now=conv.now)
+    # Kept before acting on it: no word the person wrote is lost if the turn fails later,
+    # and no connection is held while the neighbours answer (see release_idle_connection).
+    await session.commit()
     action = await pending.open_action(session=session, conversation_key=conversation_key)
     try:
         replies = await dispatch(conv, text=text, parsed=parsed, action=action)
@@ -233,7 +236,7 @@ async def recover_stalled(
 async def _parse(app: RouterContext, text: str, *, now: datetime, time_zone: str) -> NluResult:
     """The rules' reading of ``text``; the LLM fallback only for open-ended requests."""
     try:
-        if app.llm is None or amendments.is_answer(text):
+        if app.llm is None or choice_number(text) is not None:
             return parse_message(text, now=now, time_zone=time_zone)
         return await parse_with_fallback(text, now=now, time_zone=time_zone, llm=app.llm)
     except Exception as err:  # a reading the rules cannot make is "not understood", never a 500
