@@ -2,9 +2,10 @@
 
     uv run python bench/report.py
 
-``make bench`` runs it after ``bench/nlu.py``, ``bench/calendar_overhead.py`` and
-``bench/system.py``. Only the parts between ``<!-- generated:NAME -->`` and
-``<!-- end generated:NAME -->`` are rewritten; the prose around them is written by hand.
+``make bench`` runs it after ``bench/nlu.py``, ``bench/calendar_overhead.py``,
+``bench/reminders.py`` and ``bench/system.py``. Only the parts between
+``<!-- generated:NAME -->`` and ``<!-- end generated:NAME -->`` are rewritten; the prose
+around them is written by hand.
 A benchmark whose JSON is absent leaves its part as it was.
 """
 
@@ -390,6 +391,37 @@ def calendar_section(calendar: dict[str, Any]) -> list[str]:
     ]
 
 
+def reminders_section(r: dict[str, Any]) -> list[str]:
+    load = r.get("load_average_before") or r["load_average_after"]
+    when = "before" if "load_average_before" in r else "after"
+    return [
+        f"{r['reminders']:,} reminders for {r['people']:,} people, all due in the same minute, "
+        f"on {r['database']} ({r['cpus']} cores, load average {when} the run {load[0]}/"
+        f"{load[1]}/{load[2]}).",
+        "",
+        *_table(
+            ["phase", "wall s", "CPU ms per reminder"],
+            [
+                [
+                    f"scheduler: claim, check the event, store the message + Slack delivery "
+                    f"({r['scheduler_rounds']} rounds)",
+                    r["scheduler_wall_s"],
+                    r["scheduler_cpu_ms_per_reminder"],
+                ],
+                [
+                    "Slack delivery worker → Slack emulator",
+                    r["delivery_wall_s"],
+                    r["delivery_cpu_ms_per_reminder"],
+                ],
+                ["until all sent", r["all_sent_wall_s"], ""],
+            ],
+        ),
+        "",
+        f"Stored {r['messages_stored']:,} messages, sent {r['deliveries_sent']:,} deliveries, "
+        f"the emulator counted {r['slack_posts']:,} `chat.postMessage` calls.",
+    ]
+
+
 SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "run": ("system.json", run_section),
     "goals": ("system.json", goals_section),
@@ -400,6 +432,7 @@ SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "profiles": ("system.json", profiles_section),
     "nlu": ("nlu.json", nlu_section),
     "calendar": ("calendar.json", calendar_section),
+    "reminders": ("reminders.json", reminders_section),
 }
 
 
@@ -420,7 +453,7 @@ def main() -> int:
         path = OUT_DIR / source
         if path.exists():
             lines = render(json.loads(path.read_text("utf-8")))
-            if name in ("nlu", "calendar"):
+            if name in ("nlu", "calendar", "reminders"):
                 lines = [f"Measured {_written_at(path)} (UTC).", "", *lines]
             text = replace_section(text, name, lines)
             written.append(name)

@@ -53,6 +53,8 @@ TEST_ENV = {
     "router": {
         "ROUTER_CHAT_REQUESTS_PER_IP_PER_MINUTE": "1000000",
         "ROUTER_CHAT_NEW_SESSIONS_PER_IP_PER_MINUTE": "1000000",
+        # Due reminders and agendas are looked for every second (production: every 5 s).
+        "ROUTER_PROACTIVE_POLL_SECONDS": "1",
     },
 }
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"

@@ -163,6 +163,8 @@ class FakeCalendar:
             "html_link": f"https://calendar.test/event?eid={event_id}",
             "status": "confirmed",
             "time_zone": "Asia/Seoul",
+            "reminder_minutes": fields.get("reminder_minutes"),
+            "recurring_event_id": fields.get("recurring_event_id"),
         }
         self.events.setdefault(user_id, {})[event_id] = event
         return event
@@ -229,8 +231,13 @@ class FakeCalendar:
                     answer = {"status": "duplicate", "event": same[0], "conflicts": []}
                     fake.idempotency[(user_id, idempotency_key)] = (body, answer)
                     return JSONResponse(answer, status_code=200)
-            extra = {k: body.get(k) for k in ("location", "description")}
-            event = fake.add_event(user_id, **fields, **extra)
+            event = fake.add_event(
+                user_id,
+                **fields,
+                location=body.get("location"),
+                description=body.get("description"),
+                reminder_minutes=body.get("reminder_minutes"),
+            )
             answer = {"status": "created", "event": event, "conflicts": []}
             fake.idempotency[(user_id, idempotency_key)] = (body, answer)
             return JSONResponse(answer, status_code=201)
@@ -324,6 +331,7 @@ def settings(database_url: str) -> RouterSettings:
         calendar_token=ROUTER_AT_CALENDAR_TOKEN,
         stream_poll_seconds=0.05,
         recovery_interval_seconds=0,  # tests call recover_stalled themselves
+        proactive_poll_seconds=0,  # tests run the reminder rounds themselves
     )
 
 

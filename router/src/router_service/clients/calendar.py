@@ -56,6 +56,8 @@ class CalendarEvent(BaseModel):
     recurrence: list[str] | None = None  # a series' master
     recurring_event_id: str | None = None  # an instance of a series
     original_start: str | None = None  # an instance: where its rule put it
+    # Its own popup reminders (minutes before; [] none); None: the calendar's default.
+    reminder_minutes: list[int] | None = None
 
 
 class CreateResult(BaseModel):

@@ -18,6 +18,7 @@ from router_service.dialogue.turn import Conversation, choice_payload
 from router_service.nlu.choices import choice_number
 from router_service.nlu.schemas import NluResult
 from router_service.pending.models import ActionKind, ActionState, PendingAction
+from router_service.preferences.flows import set_preference
 
 
 async def dispatch(
@@ -61,6 +62,8 @@ async def dispatch(
         return await execution.ask_question(conv, plans.QueryRequest(range=span))
     if intent in ("update_event", "delete_event"):
         return await _change(conv, action, text=text, parsed=parsed)
+    if intent == "set_preference":
+        return await set_preference(conv, parsed.preference)
     if action is not None:  # not understood, and something waits: say what, and how to answer
         return [await waiting.still_waiting(conv, action)]
     return [await conv.say(messages.HELP_TEXT)]

@@ -61,8 +61,7 @@ class EventDetails(_Model):
             location=event.location or None,
             description=event.description or None,
             recurrence=event.recurrence or None,
-            # Read where the calendar's answer carries them (skill-calendar's reminders).
-            reminder_minutes=getattr(event, "reminder_minutes", None),
+            reminder_minutes=event.reminder_minutes,
         )
 
     def create_body(self) -> dict[str, Any]:
