@@ -1,7 +1,7 @@
 """undo (helper undo): what takes a done create, update or delete back, and until when
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02
 
 ``undo_plan`` holds the inverse write (captured from the calendar's answers when the
@@ -16,8 +16,8 @@ from alembic import op
 
 import shared.db
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
