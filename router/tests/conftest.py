@@ -159,7 +159,7 @@ class FakeCalendar:
             "end_date": fields.get("end_date"),
             "all_day": bool(fields.get("start_date")),
             "location": fields.get("location"),
-            "description": None,
+            "description": fields.get("description"),
             "html_link": f"https://calendar.test/event?eid={event_id}",
             "status": "confirmed",
             "time_zone": "Asia/Seoul",
@@ -235,6 +235,7 @@ class FakeCalendar:
                 user_id,
                 **fields,
                 location=body.get("location"),
+                description=body.get("description"),
                 reminder_minutes=body.get("reminder_minutes"),
             )
             answer = {"status": "created", "event": event, "conflicts": []}

@@ -36,6 +36,7 @@ from router_service.pending.models import (
     FINAL_STATES,
     OPEN_STATES,
     PLANNED_STATES,
+    ActionKind,
     ActionState,
     PendingAction,
 )
@@ -57,8 +58,9 @@ TEXTS = [
     "그래",
     "아니요",
     "2번",
+    "되돌려줘",
 ]
-CRASH_POINTS = ["list", "create_before", "create_after"]
+CRASH_POINTS = ["list", "create_before", "create_after", "delete_before", "delete_after"]
 SHOWN_AS = {
     ActionState.proposed: "proposal",
     ActionState.awaiting_choice: "choice",
@@ -68,7 +70,7 @@ SHOWN_AS = {
 ALL_STEPS: list[tuple[str, Any]] = [
     *(("say", text) for text in TEXTS),
     *(("say", text) for text in TEXTS[:5]),  # requests, twice as often as answers
-    *(("click", decision) for decision in ("approve", "reject", "choose")),
+    *(("click", decision) for decision in ("approve", "reject", "choose", "undo")),
     *(("click", "approve") for _ in range(4)),  # yes is the common answer
     *(("say", "네") for _ in range(3)),
     *(("say_yes", text) for text in TEXTS[:4]),  # a request and "그래" right after it
@@ -99,6 +101,7 @@ class World:
         self.events = itertools.count(1)
         client = self.context.calendar
         real_list, real_create = client.list_events, client.create_event
+        real_delete = client.delete_event
 
         async def list_events(**kwargs: Any):
             self._maybe_die("list")
@@ -110,7 +113,14 @@ class World:
             self._maybe_die("create_after")  # the write reached Google, the answer is lost
             return created
 
+        async def delete_event(**kwargs: Any):
+            self._maybe_die("delete_before")
+            deleted = await real_delete(**kwargs)
+            self._maybe_die("delete_after")
+            return deleted
+
         client.list_events, client.create_event = list_events, create_event
+        client.delete_event = delete_event
 
     def _maybe_die(self, point: str) -> None:
         if self.crash_at == point:
@@ -214,6 +224,17 @@ class World:
             if m.text.startswith("✅")
         )
         assert all(count <= 1 for count in done.values()), done
+        # Never two undos: one ↩️ at most per action; what an undone create made is gone.
+        undone = Counter(
+            (m.payload or {}).get("action_id")
+            for m in await self.messages()
+            if m.text.startswith("↩️")
+        )
+        assert all(count <= 1 for count in undone.values()), undone
+        live = {event_id for events in self.calendar.events.values() for event_id in events}
+        for action in actions:
+            if action.state == ActionState.undone and action.kind == ActionKind.create:
+                assert (action.result or {})["event"]["id"] not in live, action.id
 
     async def check_at_rest(self) -> None:
         """After consent and recovery: each action ended, or waits where the person sees it."""
@@ -284,6 +305,17 @@ def _seed(world: World, user_id: str) -> None:
 )
 # Killed after the write reached Google: the recovery replays, one event.
 @example(script=[("crash", "create_after"), ("say_yes", TEXTS[0]), ("recover", None)])
+# Killed after the undo's delete reached Google: recovered once, one ↩️.
+@example(
+    script=[
+        ("say_yes", TEXTS[0]),
+        ("crash", "delete_after"),
+        ("click", "undo"),
+        ("say", "되돌려줘"),
+        ("recover", None),
+        ("click", "undo"),
+    ]
+)
 def test_random_conversations_keep_the_machine_sound(world_factory, script):
     async def scenario() -> None:
         world = await world_factory()

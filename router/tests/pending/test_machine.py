@@ -43,6 +43,7 @@ ARGUMENTS: dict[str, dict[str, Any]] = {
     "choose_occurrence": {"plan": PLAN, "expires_at": NOW + timedelta(minutes=30)},
     "reopen_scope": {"plan": PLAN, "expires_at": NOW + timedelta(minutes=30)},
     "reclaim": {"before": NOW + timedelta(seconds=1)},
+    "reclaim_undo": {"before": NOW + timedelta(seconds=1)},
 }
 
 
@@ -67,6 +68,8 @@ async def _action_in(db: Database, state: ActionState) -> int:
             plan=PLAN,
             time_zone="Asia/Seoul",
             expires_at=NOW + timedelta(minutes=30),
+            undo_plan=PLAN,  # stands in for an undo plan (start_undo needs one, in time)
+            undo_until=NOW + timedelta(minutes=5),
             created_at=NOW - timedelta(minutes=5),
             updated_at=NOW - timedelta(minutes=5),
         )
@@ -134,6 +137,18 @@ async def test_an_expired_proposal_cannot_be_claimed(database):
         later = NOW + timedelta(hours=1)
         assert not await pending.claim_approval(session=session, action=action, now=later)
         assert await pending.expire(session=session, action=action, now=later)
+
+
+async def test_an_undo_starts_only_with_a_plan_and_in_time(database):
+    action_id = await _action_in(database, ActionState.done)
+    async with database.sessionmaker() as session:
+        action = await session.get(PendingAction, action_id)
+        later = NOW + timedelta(minutes=5)
+        assert not await pending.start_undo(session=session, action=action, now=later)
+        action.undo_plan = None
+        await session.commit()
+        assert not await pending.start_undo(session=session, action=action, now=NOW)
+        assert action.state == ActionState.done
 
 
 async def test_a_runnable_action_without_a_plan_cannot_be_stored(database):

@@ -19,7 +19,9 @@ class SendMessage(BaseModel):
 
 
 class Decision(BaseModel):
-    decision: Literal["approve", "reject", "choose"]
+    decision: Literal["approve", "reject", "choose", "undo"] = Field(
+        description="undo: [되돌리기] on a ✅ reply (within 10 minutes)"
+    )
     choice: int | None = Field(None, ge=1, le=99, description="Number chosen (decision choose)")
 
 

@@ -10,6 +10,7 @@ from router_service.dialogue import (
     plans,
     proposals,
     series_flow,
+    undo,
     waiting,
 )
 from router_service.dialogue import series as series_
@@ -36,6 +37,8 @@ async def dispatch(
             return (await series_flow.answer(conv, action, scope, said=None))[1]
     if intent == "approve":
         return await _approve(conv, action)
+    if intent == "undo":
+        return await undo.by_words(conv, action)
     if intent == "reject":
         if action is None:
             return [await conv.say(messages.NOTHING_TO_REJECT)]

@@ -18,7 +18,7 @@ from router_service.clients.exceptions import (
     CalendarUnavailable,
 )
 from router_service.conversations.models import Message
-from router_service.dialogue import messages, plans, proposals
+from router_service.dialogue import messages, plans, proposals, undo_capture
 from router_service.dialogue.turn import Conversation, result_payload
 from router_service.pending import service as pending
 from router_service.pending.models import ActionKind, ActionState, PendingAction
@@ -87,7 +87,10 @@ async def resume(conv: Conversation, action: PendingAction) -> list[Message]:
 
 async def execute(conv: Conversation, action: PendingAction) -> list[Message]:
     """Runs an approved action once: approved → executing (committed) → the call → done."""
-    if not await pending.start_execution(session=conv.session, action=action, now=conv.now):
+    before = await undo_capture.before_write(conv, action)  # the event, for its undo
+    if not await pending.start_execution(
+        session=conv.session, action=action, now=conv.now, undo_plan=before
+    ):
         return []
     return await run(conv, action)
 
@@ -101,7 +104,7 @@ async def run(conv: Conversation, action: PendingAction) -> list[Message]:
         await pending.fail(session=conv.session, action=action, now=conv.now, error_code="no_plan")
         return [await conv.say(messages.LOST_PLAN)]
     try:
-        text, result, payload = await _call(conv, action, plan)
+        text, result, payload, answer = await _call(conv, action, plan)
     except CalendarReauthRequired:
         await pending.park_for_auth(session=conv.session, action=action, now=conv.now)
         return [await proposals.ask_for_auth(conv, action, None)]
@@ -115,17 +118,23 @@ async def run(conv: Conversation, action: PendingAction) -> list[Message]:
         if action.kind == ActionKind.query:
             raise  # the turn says the calendar is unreachable
         return [await conv.say(messages.write_failed(action.kind))]
-    if not await pending.finish(session=conv.session, action=action, now=conv.now, result=result):
+    undo = undo_capture.after_write(
+        action, answer=answer, created_status=result.get("status"), now=conv.now
+    )
+    if not await pending.finish(
+        session=conv.session, action=action, now=conv.now, result=result, **undo
+    ):
         return []  # a recovery run finished it first: it has said so already
     await reminders_follow(conv, plan, result)
     logger.info("action done", extra={"action_id": action.id, "kind": str(action.kind)})
-    return [await conv.say(text, payload=payload)]
+    return [await conv.say(text, payload=undo_capture.with_button(payload, action))]
 
 
 async def _call(
     conv: Conversation, action: PendingAction, plan: Any
-) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
-    """The one calendar call of ``plan``: (reply, stored result, reply payload)."""
+) -> tuple[str, dict[str, Any], dict[str, Any] | None, CalendarEvent | None]:
+    """The one calendar call of ``plan``: (reply, stored result, reply payload, the event
+    as the calendar answered)."""
     calendar = conv.app.calendar
     if isinstance(plan, plans.QueryPlan):
         span = plan.range
@@ -135,7 +144,7 @@ async def _call(
             text = messages.next_events(events, conv.zone)
         else:
             text = messages.agenda(events, span.start, span.end, conv.zone)
-        return text, {"count": len(events)}, None
+        return text, {"count": len(events)}, None, None
     if isinstance(plan, plans.CreatePlan):
         created = await calendar.create_event(
             user_id=conv.user_id,
@@ -148,7 +157,7 @@ async def _call(
             text = messages.already_there(event, conv.zone)
         else:
             text = messages.done(action.kind, event, conv.zone)
-        return text, result, result_payload(action, event, link=True)
+        return text, result, result_payload(action, event, link=True), event
     # A change to occurrences of a series names its scope; skill-calendar's split is then
     # made once even when this call is repeated (same Idempotency-Key).
     key = action.idempotency_key if getattr(plan, "scope", None) else None
@@ -162,14 +171,14 @@ async def _call(
         )
         event = updated.event
         text = messages.done(action.kind, event, conv.zone, scope=plan.scope)
-        return text, {"event": _json(event)}, result_payload(action, event, link=True)
+        return text, {"event": _json(event)}, result_payload(action, event, link=True), event
     assert isinstance(plan, plans.DeletePlan)
     deleted = await calendar.delete_event(
         user_id=conv.user_id, event_id=plan.event_id, scope=plan.scope, idempotency_key=key
     )
     result = {"deleted": deleted.deleted, "already_deleted": deleted.already_deleted}
     text = messages.done(action.kind, plan.before, conv.zone, scope=plan.scope)
-    return text, result, result_payload(action, plan.before, link=False)
+    return text, result, result_payload(action, plan.before, link=False), None
 
 
 def _json(event: CalendarEvent) -> dict[str, Any]:

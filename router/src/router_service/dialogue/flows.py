@@ -26,7 +26,7 @@ from router_service.clients.exceptions import (
 from router_service.context import RouterContext
 from router_service.conversations.models import Channel, Direction, Message
 from router_service.conversations.service import record_message
-from router_service.dialogue import execution, messages, proposals
+from router_service.dialogue import execution, messages, proposals, undo
 from router_service.dialogue.dispatch import dispatch
 from router_service.dialogue.exceptions import (
     MAX_MESSAGE_CHARS,
@@ -51,8 +51,8 @@ UPSTREAM_ERRORS = (
     CalendarUnavailable,
     CalendarRequestFailed,
 )
-DECISIONS = ("approve", "reject", "choose")
-DECISION_WORDS = {"approve": "네", "reject": "아니요"}
+DECISIONS = ("approve", "reject", "choose", "undo")
+DECISION_WORDS = {"approve": "네", "reject": "아니요", "undo": "되돌리기"}
 # An approved action untouched this long belonged to a process that stopped mid-way.
 STALLED_AFTER = timedelta(minutes=2)
 MAX_ZONE_NAME_CHARS = 64  # pending_actions.time_zone
@@ -162,6 +162,8 @@ async def handle_decision(
             incoming, replies = await execution.approve(conv, action, said=said)
         elif decision == "reject":
             incoming, replies = await execution.reject(conv, action, said=said)
+        elif decision == "undo":
+            incoming, replies = await undo.by_button(conv, action, said=said)
         else:
             assert choice is not None
             incoming, replies = await proposals.choose(conv, action, choice, said=said)
@@ -230,6 +232,7 @@ async def recover_stalled(
         except Exception:
             await session.rollback()
             logger.exception("recovering an action failed", extra={"action_id": action_id})
+    replies.extend(await undo.recover(session=session, app=app, now=now, stalled_for=stalled_for))
     return replies
 
 

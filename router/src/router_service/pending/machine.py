@@ -154,6 +154,29 @@ MOVES: dict[str, Move] = {
             True,
             "a stopped process left it: run again (same Idempotency-Key)",
         ),
+        # Undo (dialogue.undo): a done create, update or delete taken back, once.
+        _move(
+            "start_undo",
+            {S.done},
+            S.undoing,
+            True,
+            "the person asked to undo within the window; claimed before the calendar write",
+        ),
+        _move("finish_undo", {S.undoing}, S.undone, False, "the inverse write is done"),
+        _move(
+            "abandon_undo",
+            {S.undoing},
+            S.done,
+            False,
+            "the calendar refused the inverse write: nothing changed, it may be asked again",
+        ),
+        _move(
+            "reclaim_undo",
+            {S.undoing},
+            S.undoing,
+            True,
+            "a stopped process left it: run again (same Idempotency-Key)",
+        ),
     )
 }
 

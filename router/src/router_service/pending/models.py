@@ -33,6 +33,8 @@ class ActionState(enum.StrEnum):
     rejected = "rejected"
     expired = "expired"
     superseded = "superseded"
+    undoing = "undoing"
+    undone = "undone"
 
 
 # States in which an action still waits for the person (or for their Google consent).
@@ -50,6 +52,7 @@ FINAL_STATES = (
     ActionState.rejected,
     ActionState.expired,
     ActionState.superseded,
+    ActionState.undone,
 )
 PLAN_REQUIRED = "state NOT IN ({}) OR plan IS NOT NULL".format(
     ", ".join(f"'{state}'" for state in PLANNED_STATES)
@@ -61,6 +64,7 @@ class PendingAction(Base):
     __table_args__ = (
         Index("ix_pending_actions_conversation", "conversation_key", "state"),
         Index("ix_pending_actions_user", "user_id", "state"),
+        Index("ix_pending_actions_undo", "conversation_key", "undo_until"),
         # A plan-less action that could be approved or run cannot exist (a crash between
         # a state change and its plan once left one behind: "그래" then failed on it).
         CheckConstraint(PLAN_REQUIRED, name="plan_required"),
@@ -90,6 +94,10 @@ class PendingAction(Base):
     # Set when the person approved; an action resumed after re-auth then runs without asking.
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # What takes a done create, update or delete back (dialogue.undo_plans' models, as
+    # JSON; captured from the calendar's answers when it ran), and until when it may.
+    undo_plan: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    undo_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -97,3 +105,8 @@ class PendingAction(Base):
     def idempotency_key(self) -> str:
         """The key skill-calendar sees for this action's write: the action's own id."""
         return f"pending-action-{self.id}"
+
+    @property
+    def undo_idempotency_key(self) -> str:
+        """The key of the write that undoes this action (the same for every retry)."""
+        return f"undo-pending-action-{self.id}"

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -87,6 +87,7 @@ async def _move(
     *,
     now: datetime,
     not_expired: bool = False,
+    conditions: tuple[ColumnElement[bool], ...] = (),
     **values: Any,
 ) -> bool:
     """Performs move ``name`` on ``action``; True if this call moved it (False: lost a race)."""
@@ -95,11 +96,13 @@ async def _move(
         raise IllegalMove(move, action.state)
     if move.target in PLANNED_STATES and action.plan is None and values.get("plan") is None:
         raise PlanRequired(f"{name} needs a plan")
-    if isinstance(values.get("plan"), BaseModel):
-        values["plan"] = values["plan"].model_dump(mode="json")
+    for key, value in values.items():
+        if isinstance(value, BaseModel):
+            values[key] = value.model_dump(mode="json")
     statement = (
         update(PendingAction)
         .where(PendingAction.id == action.id, PendingAction.state.in_(list(move.sources)))
+        .where(*conditions)
         .values(state=move.target, updated_at=now, **values)
         .execution_options(synchronize_session=False)
     )
@@ -127,16 +130,38 @@ async def resume_approved(*, session: AsyncSession, action: PendingAction, now: 
     return await _move(session, action, "resume_approved", now=now)
 
 
-async def start_execution(*, session: AsyncSession, action: PendingAction, now: datetime) -> bool:
-    """approved → executing, committed before the calendar is called."""
-    return await _move(session, action, "start_execution", now=now)
+async def start_execution(
+    *,
+    session: AsyncSession,
+    action: PendingAction,
+    now: datetime,
+    undo_plan: BaseModel | None = None,
+) -> bool:
+    """approved → executing, committed before the calendar is called (with what undoing it
+    needs that only the calendar before the write can tell)."""
+    extra: dict[str, Any] = {"undo_plan": undo_plan} if undo_plan is not None else {}
+    return await _move(session, action, "start_execution", now=now, **extra)
 
 
 async def finish(
-    *, session: AsyncSession, action: PendingAction, now: datetime, result: dict[str, Any]
+    *,
+    session: AsyncSession,
+    action: PendingAction,
+    now: datetime,
+    result: dict[str, Any],
+    undo_plan: BaseModel | None = None,
+    undo_until: datetime | None = None,
 ) -> bool:
-    """executing → done with what the calendar answered."""
-    return await _move(session, action, "finish", now=now, result=result)
+    """executing → done with what the calendar answered, and how (and until when) to undo it."""
+    return await _move(
+        session,
+        action,
+        "finish",
+        now=now,
+        result=result,
+        undo_plan=undo_plan,
+        undo_until=undo_until,
+    )
 
 
 async def fail(
@@ -372,5 +397,68 @@ async def done_since(
         )
         .order_by(PendingAction.id.desc())
         .limit(limit)
+    )
+    return list(rows.all())
+
+
+# --- undo (dialogue.undo) -------------------------------------------------------------------
+
+
+async def start_undo(*, session: AsyncSession, action: PendingAction, now: datetime) -> bool:
+    """done → undoing, committed before the inverse write; only with an undo plan, in time."""
+    return await _move(
+        session,
+        action,
+        "start_undo",
+        now=now,
+        conditions=(PendingAction.undo_plan.is_not(None), PendingAction.undo_until > now),
+    )
+
+
+async def finish_undo(*, session: AsyncSession, action: PendingAction, now: datetime) -> bool:
+    """undoing → undone: the inverse write is done."""
+    return await _move(session, action, "finish_undo", now=now)
+
+
+async def abandon_undo(*, session: AsyncSession, action: PendingAction, now: datetime) -> bool:
+    """undoing → done: the calendar refused the inverse write (nothing changed)."""
+    return await _move(session, action, "abandon_undo", now=now)
+
+
+async def reclaim_undo(
+    *, session: AsyncSession, action: PendingAction, now: datetime, before: datetime
+) -> bool:
+    """A stalled undo claimed again (committed), if untouched since ``before``."""
+    return await _move(
+        session, action, "reclaim_undo", now=now, conditions=(PendingAction.updated_at < before,)
+    )
+
+
+async def last_finished_write(
+    *, session: AsyncSession, conversation_key: str
+) -> PendingAction | None:
+    """The create, update or delete of a conversation that finished last (undone or not)."""
+    return await session.scalar(
+        select(PendingAction)
+        .where(
+            PendingAction.conversation_key == conversation_key,
+            PendingAction.undo_until.is_not(None),
+        )
+        .order_by(PendingAction.undo_until.desc(), PendingAction.id.desc())
+        .limit(1)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def stalled_undos(*, session: AsyncSession, before: datetime) -> list[PendingAction]:
+    """Undos a stopped process left half done (not touched since ``before``)."""
+    rows = await session.scalars(
+        select(PendingAction)
+        .where(
+            PendingAction.state.in_(list(MOVES["reclaim_undo"].sources)),
+            PendingAction.updated_at < before,
+        )
+        .order_by(PendingAction.id)
+        .execution_options(populate_existing=True)
     )
     return list(rows.all())

@@ -15,6 +15,8 @@ SECTION_LIMIT = 3000  # characters of one section's text
 TEXT_LIMIT = 39000  # characters of a message's top-level text
 APPROVE, REJECT, CHOOSE_PREFIX, LINK = "approve", "reject", "choose_", "open_link"
 
+UNDO = "undo"
+UNDO_STATUS = {ActionState.undoing: "⏳ 되돌리고 있어요", ActionState.undone: "↩️ 되돌렸어요"}
 STATUS = {
     ActionState.rejected: "취소했어요",
     ActionState.expired: "⌛ 확인 시간이 지나 만료됐어요",
@@ -23,6 +25,7 @@ STATUS = {
     ActionState.approved: "⏳ 처리하고 있어요",
     ActionState.executing: "⏳ 처리하고 있어요",
     ActionState.awaiting_auth: "🔑 구글 캘린더 연결을 기다리고 있어요",
+    **UNDO_STATUS,
 }
 
 
@@ -44,6 +47,8 @@ def render(message: Message, state: ActionState | None) -> tuple[str, list[dict[
         blocks.extend(_choice(payload, state))
     elif kind == "scope":
         blocks.extend(_scope(payload, state))
+    elif kind == "result" and payload.get("undo"):
+        blocks.extend(_undo(payload, state))
     if link.get("url"):
         label = link.get("label") or "열기"
         style = "primary" if kind == "connect" else None
@@ -55,8 +60,8 @@ def render(message: Message, state: ActionState | None) -> tuple[str, list[dict[
 
 
 def decision_of(action_id: str) -> tuple[str, int | None] | None:
-    """("approve"|"reject"|"choose", choice) for one of our buttons, None for others."""
-    if action_id in (APPROVE, REJECT):
+    """("approve"|"reject"|"choose"|"undo", choice) for one of our buttons, None for others."""
+    if action_id in (APPROVE, REJECT, UNDO):
         return action_id, None
     if action_id.startswith(CHOOSE_PREFIX) and action_id[len(CHOOSE_PREFIX) :].isdigit():
         return "choose", int(action_id[len(CHOOSE_PREFIX) :])
@@ -77,6 +82,15 @@ def _proposal(payload: dict[str, Any], state: ActionState | None) -> list[dict[s
         verb = next((b.get("label") for b in buttons if b.get("decision") == APPROVE), "완료")
         return [_context(f"✅ {verb}됨")]
     return [_context(STATUS.get(state, str(state)))]
+
+
+def _undo(payload: dict[str, Any], state: ActionState | None) -> list[dict[str, Any]]:
+    """[되돌리기] under a ✅ reply while its action is done; what became of it after."""
+    action_id = payload.get("action_id")
+    if state in (None, ActionState.done):
+        label = payload["undo"].get("label") or "되돌리기"
+        return [_actions(f"undo-{action_id}", [_button(label, UNDO, str(action_id))])]
+    return [_context(UNDO_STATUS[state])] if state in UNDO_STATUS else []
 
 
 def _choice(payload: dict[str, Any], state: ActionState | None) -> list[dict[str, Any]]:

@@ -40,7 +40,7 @@ from shared.work.runner import work_due
 logger = logging.getLogger(__name__)
 
 RECENT_POSTS = 20  # how far back earlier buttons of an action are looked for
-WITH_BUTTONS = ("proposal", "choice")
+WITH_BUTTONS = ("proposal", "choice", "result")  # a ✅ reply has [되돌리기]
 PERSONAL_KINDS = ("connect", "reminder", "agenda")
 
 

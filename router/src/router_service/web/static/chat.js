@@ -13,12 +13,15 @@
   const accountButton = document.getElementById("account");
 
   const MAX_CHARS = 2000;
+  // A ✅ reply ("result") keeps its [되돌리기] while its action is done (and in time).
   const OPEN_STATES = {
     proposal: ["proposed"], choice: ["awaiting_choice"], scope: ["awaiting_scope"],
+    result: ["done"],
   };
   const STATE_TEXT = {
     done: "완료됨", rejected: "취소됨", expired: "만료됨", superseded: "새 요청으로 바뀜",
     failed: "실패함", executing: "처리 중", approved: "승인됨", awaiting_auth: "연결 대기 중",
+    undoing: "되돌리는 중", undone: "되돌림",
   };
   const rendered = new Map(); // message id → element
   const actionRows = new Map(); // action id → [elements with buttons]
@@ -143,6 +146,16 @@
         box.appendChild(el);
       }
     }
+    if (payload.kind === "result" && payload.undo) {
+      const el = document.createElement("button");
+      el.type = "button";
+      el.className = "undo";
+      el.textContent = payload.undo.label || "되돌리기";
+      el.dataset.decision = "undo";
+      el.disabled = !open;
+      el.addEventListener("click", () => decide(actionId, "undo"));
+      box.appendChild(el);
+    }
     if (payload.kind === "choice" || payload.kind === "scope") {
       // A scope question ([이번만] [이후 전부] [전체]) answers like a numbered choice.
       for (const choice of payload.choices || []) {
@@ -166,7 +179,8 @@
     }
     if (!box.childElementCount) return;
     row.appendChild(box);
-    if (actionId != null && ["proposal", "choice", "scope"].includes(payload.kind)) {
+    const buttons = ["proposal", "choice", "scope"].includes(payload.kind) || payload.undo;
+    if (actionId != null && buttons) {
       if (!actionRows.has(actionId)) actionRows.set(actionId, []);
       actionRows.get(actionId).push(row);
     }
