@@ -83,7 +83,7 @@ def create_proposal(
         ]
     else:
         lines = [f"{when} {fmt.quoted(title, '을', '를')} 등록할까요?"]
-    if body.location:
+    if fmt.place_to_say(title, body.location):
         lines.insert(1, f"장소: {body.location}")
     lines.extend(f"※ {note}" for note in assumptions)
     return "\n".join(lines)
@@ -160,7 +160,7 @@ def rejected(kind: ActionKind, title: str | None) -> str:
 
 def done(kind: ActionKind, event: CalendarEvent, zone: tzinfo) -> str:
     text = f"✅ {DONE_VERB[kind]}: {event_line(event, zone)}"
-    if event.location and kind != ActionKind.delete:
+    if fmt.place_to_say(event.title, event.location) and kind != ActionKind.delete:
         text += f"\n장소: {event.location}"
     return text
 
@@ -168,7 +168,7 @@ def done(kind: ActionKind, event: CalendarEvent, zone: tzinfo) -> str:
 def already_there(event: CalendarEvent, zone: tzinfo) -> str:
     """The event appeared after the proposal was shown: nothing new was made."""
     text = f"이미 같은 일정이 있어 새로 만들지 않았어요: {event_line(event, zone)}"
-    if event.location:
+    if fmt.place_to_say(event.title, event.location):
         text += f"\n장소: {event.location}"
     return text
 
