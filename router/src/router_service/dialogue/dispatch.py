@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from router_service.conversations.models import Message
-from router_service.dialogue import execution, messages, plans, proposals
+from router_service.dialogue import execution, messages, plans, proposals, small_talk
 from router_service.dialogue.turn import Conversation, choice_payload
 from router_service.nlu import amendments
 from router_service.nlu.schemas import NluResult
@@ -40,7 +40,7 @@ async def dispatch(
         return await execution.ask_question(conv, plans.QueryRequest(range=span))
     if intent in ("update_event", "delete_event"):
         return await _change(conv, action, text=text, parsed=parsed)
-    return [await conv.say(messages.HELP_TEXT)]
+    return [await conv.say(small_talk.answer(text, now=conv.now))]
 
 
 async def _approve(conv: Conversation, action: PendingAction | None) -> list[Message]:
