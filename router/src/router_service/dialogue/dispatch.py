@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from router_service.conversations.models import Message
-from router_service.dialogue import execution, messages, plans, proposals, small_talk
+from router_service.dialogue import (
+    execution,
+    messages,
+    plans,
+    proposals,
+    questions,
+    small_talk,
+)
 from router_service.dialogue.turn import Conversation, choice_payload
 from router_service.nlu import amendments
 from router_service.nlu.schemas import NluResult
@@ -36,8 +43,7 @@ async def dispatch(
         request = plans.CreateRequest(event=event)
         return await proposals.start(conv, ActionKind.create, request, assumptions)
     if intent == "query_events":
-        span = plans.query_span(parsed.range, now=conv.now, zone=conv.zone)
-        return await execution.ask_question(conv, plans.QueryRequest(range=span))
+        return await execution.ask_question(conv, questions.request(conv, text, parsed))
     if intent in ("update_event", "delete_event"):
         return await _change(conv, action, text=text, parsed=parsed)
     return [await conv.say(small_talk.answer(text, now=conv.now))]

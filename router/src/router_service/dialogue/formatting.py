@@ -138,8 +138,16 @@ def timed_span(start: datetime, end: datetime, zone: tzinfo) -> str:
     head = f"{day_label(_day_of(start))} {clock_12(start)}"
     if _day_of(end) != _day_of(start):
         return f"{head} – {day_label(_day_of(end))} {clock_12(end)}"
-    same_period = _period(start) == _period(end) and _period(start) in ("오전", "오후")
-    return f"{head}–{clock_12(end, with_period=not same_period)}"
+    return f"{head}–{clock_12(end, with_period=not _same_period(start, end))}"
+
+
+def _same_period(start: datetime, end: datetime) -> bool:
+    return _period(start) == _period(end) and _period(start) in ("오전", "오후")
+
+
+def clock_span(start: datetime, end: datetime) -> str:
+    """``오후 3:00–4:00``, ``오전 11:00–낮 12:00``: two times of one day (already in zone)."""
+    return f"{clock_12(start)}–{clock_12(end, with_period=not _same_period(start, end))}"
 
 
 def zone_note(zone: tzinfo, at: datetime) -> str:

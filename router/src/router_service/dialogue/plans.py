@@ -95,7 +95,12 @@ class ChangeRequest(_Model):
 
 
 class QueryRequest(_Model):
+    """A question: the events of ``range``; its free time (``free``); or, with ``title``,
+    when that named thing is (dialogue.questions answers the last two)."""
+
     range: Span
+    free: bool = False
+    title: str | None = None
 
 
 class CreatePlan(_Model):
@@ -116,6 +121,8 @@ class DeletePlan(_Model):
 
 class QueryPlan(_Model):
     range: Span
+    free: bool = False
+    title: str | None = None
 
 
 Request = CreateRequest | ChangeRequest | QueryRequest
