@@ -9,6 +9,7 @@ from router_service.dialogue import (
     plans,
     proposals,
     questions,
+    several,
     small_talk,
 )
 from router_service.dialogue.turn import Conversation, choice_payload
@@ -26,6 +27,9 @@ async def dispatch(
         number = amendments.choice_number(text)
         if number is not None:
             return (await proposals.choose(conv, action, number))[1]
+    many = await several.handle(conv, text=text, parsed=parsed, action=action)
+    if many is not None:
+        return many
     if intent == "approve":
         return await _approve(conv, action)
     if intent == "reject":

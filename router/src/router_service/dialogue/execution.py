@@ -18,7 +18,7 @@ from router_service.clients.exceptions import (
     CalendarUnavailable,
 )
 from router_service.conversations.models import Message
-from router_service.dialogue import messages, plans, proposals, questions
+from router_service.dialogue import messages, plans, proposals, questions, several
 from router_service.dialogue.turn import Conversation, result_payload
 from router_service.pending import service as pending
 from router_service.pending.models import ActionKind, ActionState, PendingAction
@@ -137,6 +137,8 @@ async def _call(
         else:
             text = messages.agenda(events, span.start, span.end, conv.zone)
         return text, {"count": len(events)}, None
+    if isinstance(plan, plans.CreateManyPlan):
+        return await several.run(conv, action, plan)
     if isinstance(plan, plans.CreatePlan):
         created = await calendar.create_event(
             user_id=conv.user_id,

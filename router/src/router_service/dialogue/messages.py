@@ -19,11 +19,13 @@ VERB = {
     ActionKind.update: "변경",
     ActionKind.delete: "삭제",
     ActionKind.query: "진행",
+    ActionKind.create_many: "등록",
 }
 DONE_VERB = {
     ActionKind.create: "등록했어요",
     ActionKind.update: "변경했어요",
     ActionKind.delete: "삭제했어요",
+    ActionKind.create_many: "등록했어요",
 }
 BUTTON_REJECT = "취소"
 CONNECT_LABEL = "구글 캘린더 연결하기"

@@ -12,7 +12,7 @@ import datetime as dt
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from router_service.clients.calendar import CalendarEvent
 from router_service.dialogue import formatting as fmt
@@ -25,6 +25,8 @@ DEFAULT_LENGTH = timedelta(hours=1)
 TARGET_SEARCH_DAYS = 30
 MAX_CANDIDATES = 9
 NO_TITLE = "새 일정"
+# A proposal never carries a longer title (a long message's chatter must not become one).
+MAX_TITLE_CHARS = 100
 
 
 class _Model(BaseModel):
@@ -42,6 +44,21 @@ class NewEvent(_Model):
     end_date: dt.date | None = None
     location: str | None = None
     allow_duplicate: bool = False
+
+    @field_validator("title")
+    @classmethod
+    def _short_title(cls, title: str) -> str:
+        return short_title(title)
+
+
+def short_title(title: str, limit: int = MAX_TITLE_CHARS) -> str:
+    """``title`` when it fits in ``limit`` characters, else cut at a word with "…"."""
+    if len(title) <= limit:
+        return title
+    cut = " ".join(title.split())[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.") + "…"
 
 
 class Span(_Model):
@@ -107,6 +124,18 @@ class CreatePlan(_Model):
     body: NewEvent
 
 
+class CreateManyRequest(_Model):
+    """Several events asked in one message ("내일 9시 스탠드업⏎모레 3시 치과"), in order."""
+
+    events: list[NewEvent]
+
+
+class CreateManyPlan(_Model):
+    """One approval creates every body; item n is written with key ``<action key>-n``."""
+
+    bodies: list[NewEvent]
+
+
 class ChangePlan(_Model):
     event_id: str
     before: CalendarEvent
@@ -125,19 +154,21 @@ class QueryPlan(_Model):
     title: str | None = None
 
 
-Request = CreateRequest | ChangeRequest | QueryRequest
-Plan = CreatePlan | ChangePlan | DeletePlan | QueryPlan
+Request = CreateRequest | ChangeRequest | QueryRequest | CreateManyRequest
+Plan = CreatePlan | ChangePlan | DeletePlan | QueryPlan | CreateManyPlan
 _REQUESTS: dict[ActionKind, type[_Model]] = {
     ActionKind.create: CreateRequest,
     ActionKind.update: ChangeRequest,
     ActionKind.delete: ChangeRequest,
     ActionKind.query: QueryRequest,
+    ActionKind.create_many: CreateManyRequest,
 }
 _PLANS: dict[ActionKind, type[_Model]] = {
     ActionKind.create: CreatePlan,
     ActionKind.update: ChangePlan,
     ActionKind.delete: DeletePlan,
     ActionKind.query: QueryPlan,
+    ActionKind.create_many: CreateManyPlan,
 }
 
 
@@ -170,9 +201,13 @@ def title_of(action: PendingAction) -> str | None:
             return plan.body.title
         if isinstance(plan, ChangePlan | DeletePlan):
             return plan.before.title
+        if isinstance(plan, CreateManyPlan):
+            return ", ".join(body.title for body in plan.bodies)
     request = request_of(action)
     if isinstance(request, CreateRequest):
         return request.event.title
+    if isinstance(request, CreateManyRequest):
+        return ", ".join(event.title for event in request.events)
     if isinstance(request, ChangeRequest):
         return request.target.title
     return None

@@ -22,7 +22,7 @@ from router_service.clients.exceptions import (
 )
 from router_service.connect.service import web_connect_url
 from router_service.conversations.models import Channel, Message
-from router_service.dialogue import messages, plans
+from router_service.dialogue import messages, plans, several
 from router_service.dialogue.turn import (
     Conversation,
     choice_payload,
@@ -122,6 +122,8 @@ async def prepare(
     """Reads the calendar and builds the proposal of a create, update or delete."""
     if isinstance(request, plans.CreateRequest):
         return await _prepare_create(conv, request.event, assumptions)
+    if isinstance(request, plans.CreateManyRequest):
+        return await several.prepare(conv, request, assumptions)
     assert isinstance(request, plans.ChangeRequest)
     target = request.target
     start, end, day = plans.target_window(target, now=conv.now, zone=conv.zone)

@@ -19,6 +19,7 @@ class ActionKind(enum.StrEnum):
     update = "update"
     delete = "delete"
     query = "query"
+    create_many = "create_many"  # several events asked in one message, approved at once
 
 
 class ActionState(enum.StrEnum):
