@@ -108,7 +108,10 @@ async def test_no_cancels_all(app, client, say, fake_calendar):
 async def test_conflicts_are_shown_per_item(client, say, fake_calendar):
     user_id = (await client.get("/api/chat/session")).json()["user_id"]
     fake_calendar.add_event(
-        user_id, title="주간회의", start="2025-11-16T15:30:00+09:00", end="2025-11-16T16:30:00+09:00"
+        user_id,
+        title="주간회의",
+        start="2025-11-16T15:30:00+09:00",
+        end="2025-11-16T16:30:00+09:00",
     )
     [proposal] = await say(client, TWO)
     lines = proposal["text"].splitlines()

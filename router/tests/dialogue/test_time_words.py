@@ -55,7 +55,10 @@ def test_a_place_equal_to_the_title_is_said_once():
 @pytest.mark.db
 async def test_noon_in_a_proposal_and_its_result(client, say):
     [reply] = await say(client, "내일 정오 점심 약속")
-    assert reply["text"].splitlines()[0] == "11월 15일(토) 낮 12:00–오후 1:00 「점심 약속」을 등록할까요?"
+    assert (
+        reply["text"].splitlines()[0]
+        == "11월 15일(토) 낮 12:00–오후 1:00 「점심 약속」을 등록할까요?"
+    )
     [done] = await say(client, "네")
     assert done["text"] == "✅ 등록했어요: 11월 15일(토) 낮 12:00–오후 1:00 「점심 약속」"
 
@@ -69,7 +72,9 @@ async def test_midnight_in_a_proposal(client, say):
 @pytest.mark.db
 async def test_next_year_is_named_and_this_year_is_not(client, say):
     [reply] = await say(client, "내년 1월 5일 오후 3시 회의")
-    assert reply["text"].splitlines()[0] == "2026년 1월 5일(월) 오후 3:00–4:00 「회의」를 등록할까요?"
+    assert (
+        reply["text"].splitlines()[0] == "2026년 1월 5일(월) 오후 3:00–4:00 「회의」를 등록할까요?"
+    )
     *_, reply = await say(client, "12월 5일 오후 3시 회의")
     assert reply["text"].splitlines()[0] == "12월 5일(금) 오후 3:00–4:00 「회의」를 등록할까요?"
 
@@ -77,7 +82,9 @@ async def test_next_year_is_named_and_this_year_is_not(client, say):
 @pytest.mark.db
 async def test_a_place_that_is_the_title_is_not_repeated(client, say):
     [reply] = await say(client, "일요일 오전 11시 교회")
-    assert reply["text"].splitlines()[0] == "11월 16일(일) 오전 11:00–낮 12:00 「교회」를 등록할까요?"
+    assert (
+        reply["text"].splitlines()[0] == "11월 16일(일) 오전 11:00–낮 12:00 「교회」를 등록할까요?"
+    )
     assert "장소" not in reply["text"]
     [done] = await say(client, "네")
     assert "장소" not in done["text"]

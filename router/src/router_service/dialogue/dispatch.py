@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from router_service.conversations.models import Message
 from router_service.dialogue import (
+    ask_day,
     execution,
     messages,
     plans,
@@ -30,6 +31,9 @@ async def dispatch(
     many = await several.handle(conv, text=text, parsed=parsed, action=action)
     if many is not None:
         return many
+    day = await ask_day.handle(conv, text=text, parsed=parsed, action=action)
+    if day is not None:
+        return day
     if intent == "approve":
         return await _approve(conv, action)
     if intent == "reject":

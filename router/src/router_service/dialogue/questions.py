@@ -64,7 +64,7 @@ async def _free(conv: Conversation, span: plans.Span) -> tuple[str, int]:
     if len(windows) == 1:
         return _one_window(windows[0], timed, zone, note), len(listed)
     lines = [f"{fmt.range_label(span.start, span.end, zone)} 빈 시간이에요{note}:"]
-    for day, start, end, whole in windows[:MAX_DAYS_LISTED]:
+    for day, start, end, _whole in windows[:MAX_DAYS_LISTED]:
         busy = _busy(timed, start, end)
         free = _gaps(busy, start, end)
         if not busy:
@@ -143,7 +143,7 @@ def _busy(
 ) -> list[tuple[datetime, datetime]]:
     """The busy intervals inside ``[start, end)``, merged."""
     spans = sorted(
-        (max(e.start, start), min(e.end, end))  # type: ignore[type-var]
+        (max(e.start, start), min(e.end, end))
         for e in events
         if e.start is not None and e.end is not None and e.start < end and e.end > start
     )

@@ -96,9 +96,9 @@ async def drop(conv: Conversation, action: PendingAction, numbers: list[int]) ->
     bodies = plans.plan_of(action).bodies
     if any(not 1 <= n <= len(bodies) for n in numbers):
         return [await conv.say(messages.choose_in_range(len(bodies)))]
-    gone = [bodies[n - 1] for n in sorted(set(numbers))]
-    kept = [body for n, body in enumerate(bodies, start=1) if n not in numbers]
-    said = ", ".join(f"{n}번 {fmt.quoted(b.title)}" for n, b in zip(sorted(set(numbers)), gone))
+    gone = sorted(set(numbers))
+    kept = [body for n, body in enumerate(bodies, start=1) if n not in gone]
+    said = ", ".join(f"{n}번 {fmt.quoted(bodies[n - 1].title)}" for n in gone)
     if not kept:
         await pending.reject(session=conv.session, action=action, now=conv.now)
         return [await conv.say(f"{said}까지 빼면 등록할 일정이 없어요. 요청을 취소했어요.")]
@@ -108,7 +108,10 @@ async def drop(conv: Conversation, action: PendingAction, numbers: list[int]) ->
     # The same request, smaller: it replaces the proposal without a word about it.
     if len(fresh) == 1:
         single = plans.CreateRequest(event=fresh[0])
-        return [note, *await proposals.start(conv, ActionKind.create, single, notes, announce=False)]
+        return [
+            note,
+            *await proposals.start(conv, ActionKind.create, single, notes, announce=False),
+        ]
     smaller = plans.CreateManyRequest(events=fresh)
     replies = await proposals.start(conv, ActionKind.create_many, smaller, notes, announce=False)
     return [note, *replies]
@@ -159,7 +162,9 @@ def _done_text(
         lines.extend(f"• {messages.event_line(event, zone)}" for event in there)
     if failed:
         names = ", ".join(fmt.quoted(body.title) for body in failed)
-        lines.append(f"⚠️ {names}{fmt.josa(names, '은', '는')} 등록하지 못했어요. 잠시 후 다시 말씀해 주세요.")
+        lines.append(
+            f"⚠️ {names}{fmt.josa(names, '은', '는')} 등록하지 못했어요. 잠시 후 다시 말씀해 주세요."
+        )
     return "\n".join(lines)
 
 

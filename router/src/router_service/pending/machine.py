@@ -40,7 +40,7 @@ def _move(name: str, sources: set[ActionState], target: ActionState, commits: bo
 
 # The states a new action may be created in (pending.service.create_action).
 INITIAL_STATES = frozenset(
-    {S.proposed, S.awaiting_choice, S.awaiting_auth, S.executing, S.done, S.failed}
+    {S.proposed, S.awaiting_choice, S.awaiting_auth, S.awaiting_date, S.executing, S.done, S.failed}
 )
 
 MOVES: dict[str, Move] = {
@@ -97,17 +97,30 @@ MOVES: dict[str, Move] = {
             False,
             "the person picked an event: proposed with its plan",
         ),
-        _move("reject", {S.proposed, S.awaiting_choice, S.awaiting_auth}, S.rejected, False, "no"),
+        _move(
+            "answer_date",
+            {S.awaiting_date},
+            S.done,
+            False,
+            "the person named the day: the completed request is proposed as a new action",
+        ),
+        _move(
+            "reject",
+            {S.proposed, S.awaiting_choice, S.awaiting_auth, S.awaiting_date},
+            S.rejected,
+            False,
+            "no",
+        ),
         _move(
             "expire",
-            {S.proposed, S.awaiting_choice},
+            {S.proposed, S.awaiting_choice, S.awaiting_date},
             S.expired,
             False,
             "unanswered past ROUTER_PROPOSAL_TTL_MINUTES",
         ),
         _move(
             "supersede",
-            {S.proposed, S.awaiting_choice, S.awaiting_auth},
+            {S.proposed, S.awaiting_choice, S.awaiting_auth, S.awaiting_date},
             S.superseded,
             False,
             "a newer request replaced one still waiting for the person (who is told)",

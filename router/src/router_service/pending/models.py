@@ -25,6 +25,7 @@ class ActionKind(enum.StrEnum):
 class ActionState(enum.StrEnum):
     proposed = "proposed"
     awaiting_choice = "awaiting_choice"
+    awaiting_date = "awaiting_date"  # a create with no day: Haru asked "언제로 할까요?"
     awaiting_auth = "awaiting_auth"
     approved = "approved"
     executing = "executing"
@@ -36,7 +37,12 @@ class ActionState(enum.StrEnum):
 
 
 # States in which an action still waits for the person (or for their Google consent).
-OPEN_STATES = (ActionState.proposed, ActionState.awaiting_choice, ActionState.awaiting_auth)
+OPEN_STATES = (
+    ActionState.proposed,
+    ActionState.awaiting_choice,
+    ActionState.awaiting_auth,
+    ActionState.awaiting_date,
+)
 # States whose next step runs the plan: an action cannot be in one of them without it.
 PLANNED_STATES = (ActionState.proposed, ActionState.approved, ActionState.executing)
 FINAL_STATES = (

@@ -13,7 +13,8 @@
   const accountButton = document.getElementById("account");
 
   const MAX_CHARS = 2000;
-  const OPEN_STATES = { proposal: ["proposed"], choice: ["awaiting_choice"] };
+  // A choice is open while Haru waits for it: an event to pick, or a day ("언제로 할까요?").
+  const OPEN_STATES = { proposal: ["proposed"], choice: ["awaiting_choice", "awaiting_date"] };
   const STATE_TEXT = {
     done: "완료됨", rejected: "취소됨", expired: "만료됨", superseded: "새 요청으로 바뀜",
     failed: "실패함", executing: "처리 중", approved: "승인됨", awaiting_auth: "연결 대기 중",
@@ -146,7 +147,7 @@
         const el = document.createElement("button");
         el.type = "button";
         el.className = "choice";
-        el.textContent = `${choice.choice}. ${choice.label}`;
+        el.textContent = choice.short_label || `${choice.choice}. ${choice.label}`;
         el.disabled = !open;
         el.addEventListener("click", () => decide(actionId, "choose", choice.choice));
         box.appendChild(el);
