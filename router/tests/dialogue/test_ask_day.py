@@ -135,3 +135,13 @@ async def test_the_question_survives_a_restart(make_app, say, fake_calendar):
         asked = await get_action(session=session, action_id=question["payload"]["action_id"])
         assert asked.state == ActionState.done
         assert asked.result["event"]["start"] == "2025-11-20T10:00:00+09:00"
+
+
+async def test_a_bare_weekday_answer_falls_in_the_asked_week(client, say):
+    """Friday 11-14: "금요일" alone would be today; asked about next week, it is 11-21."""
+    await say(client, VAGUE)
+    [proposal] = await say(client, "금요일 오후 2시")
+    assert proposal["text"].startswith("11월 21일(금) 오후 2:00–3:00 「치과」를 등록할까요?")
+    await say(client, VAGUE)
+    *_, proposal = await say(client, "이번 주 금요일 오후 2시")  # said outright: as said
+    assert proposal["text"].startswith("11월 14일(금) 오후 2:00–3:00 「치과」를 등록할까요?")

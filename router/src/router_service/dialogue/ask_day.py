@@ -43,6 +43,11 @@ NEXT_MONTH_START = re.compile(r"다음\s*달\s*초|담달\s*초|다음\s*달\s*�
 MONTH_START = re.compile(r"월초|이번\s*달\s*초")
 NEXT_MONTH = re.compile(r"다음\s*달|담달")
 THIS_MONTH = re.compile(r"이번\s*달")
+WEEKDAY = re.compile(r"[월화수목금토일](?:요일|욜)")
+# An answer that fixes its own day: it is taken as said.
+FIXED_DAY = re.compile(
+    r"이번\s*주|다음\s*주|담\s*주|다다음|지난|저번|오늘|내일|모레|글피|\d+\s*일|\d+/\d+"
+)
 
 
 class DayQuestion(BaseModel):
@@ -53,6 +58,8 @@ class DayQuestion(BaseModel):
 
     event: plans.NewEvent
     options: list[dt.date] = []
+    first: dt.date | None = None  # the window the request named ("다음 주 중에")
+    last: dt.date | None = None
 
 
 async def handle(
@@ -78,7 +85,7 @@ async def ask(conv: Conversation, *, text: str, parsed: NluResult) -> list[Messa
     )
     first, last = window(text, conv.now)
     options = await _free_days(conv, first, last)
-    question = DayQuestion(event=event, options=options)
+    question = DayQuestion(event=event, options=options, first=first, last=last)
     action = await proposals.create(
         conv, ActionKind.create, question, [], ActionState.awaiting_date, None
     )
@@ -148,7 +155,7 @@ async def _answer(
     event = _completed(question.event, parsed)
     if event is None:
         return None
-    return await _complete(conv, action, event)
+    return await _complete(conv, action, _into_window(event, question, text, conv))
 
 
 def _completed(event: plans.NewEvent, parsed: NluResult) -> plans.NewEvent | None:
@@ -176,6 +183,28 @@ def _completed(event: plans.NewEvent, parsed: NluResult) -> plans.NewEvent | Non
                 }
             )
     return None
+
+
+def _into_window(
+    event: plans.NewEvent, question: DayQuestion, text: str, conv: Conversation
+) -> plans.NewEvent:
+    """A bare weekday answering "다음 주 중에 …" means that week's day ("금요일" → next Friday)."""
+    first, last = question.first, question.last
+    if first is None or last is None or not WEEKDAY.search(text) or FIXED_DAY.search(text):
+        return event
+    day = event.start_date if event.all_day else event.start.astimezone(conv.zone).date()  # type: ignore[union-attr]
+    if day is None or day >= first:
+        return event
+    shift = timedelta(days=-(-(first - day).days // 7) * 7)
+    if day + shift > last:
+        return event
+    if event.all_day:
+        assert event.start_date is not None and event.end_date is not None
+        return event.model_copy(
+            update={"start_date": event.start_date + shift, "end_date": event.end_date + shift}
+        )
+    assert event.start is not None and event.end is not None
+    return event.model_copy(update={"start": event.start + shift, "end": event.end + shift})
 
 
 async def _complete(
