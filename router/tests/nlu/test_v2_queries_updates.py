@@ -3,6 +3,8 @@ questions, part-of-day windows, the next event, a named thing; shifts and recurr
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from router_service.nlu.parser import parse
@@ -107,3 +109,77 @@ def test_a_target_with_no_day(now):
     result = parse("치과 예약 목요일로 옮겨줘", now=now).to_spec_json()
     assert result["target"]["date"] is None
     assert result["changes"]["date"] == "2025-11-20"
+
+
+# now (conftest): Friday 2025-11-14 10:00 in Seoul; next week is 11-17 to 11-24.
+@pytest.mark.parametrize(
+    "text, intent, title, scope, day, period",
+    [
+        # A day, then the event with 만: that occurrence only; the day stays the target's.
+        ("다음 주 영어 스터디만 취소해줘", "delete_event", "영어 스터디", "one", None, "11-17"),
+        ("다음주 요가만 지워줘", "delete_event", "요가", "one", None, "11-17"),
+        ("다음 주 수요일만 요가 취소해줘", "delete_event", "요가", "one", "11-19", None),
+        ("수요일 요가만 빼줘", "delete_event", "요가", "one", "11-19", None),
+        ("18일 스터디만 삭제해줘", "delete_event", "스터디", "one", "11-18", None),
+        ("이번 달 독서 모임 취소해줘", "delete_event", "독서 모임", None, None, "11-01"),
+        # 다음 주부터: the week says where the split starts.
+        (
+            "영어 스터디 다음 주부터 8시로 바꿔줘",
+            "update_event",
+            "영어 스터디",
+            "following",
+            None,
+            "11-17",
+        ),
+        (
+            "영어 스터디 다음 주부터 8시로",
+            "update_event",
+            "영어 스터디",
+            "following",
+            None,
+            "11-17",
+        ),
+        (
+            "다음 주부터 요가 수업 30분 미뤄줘",
+            "update_event",
+            "요가 수업",
+            "following",
+            None,
+            "11-17",
+        ),
+        ("내일부터 요가 7시로", "update_event", "요가", "following", "11-15", None),
+        # Without 만 or 부터 nothing is assumed.
+        ("다음 주 영어 스터디 취소해줘", "delete_event", "영어 스터디", None, None, "11-17"),
+        ("영어 스터디 전부 지워줘", "delete_event", "영어 스터디", "all", None, None),
+    ],
+)
+def test_which_occurrences(text, intent, title, scope, day, period, now):
+    result = parse(text, now=now)
+    assert result.intent == intent
+    target = result.target
+    assert (target.title, target.scope) == (title, scope)
+    assert target.date == (None if day is None else date.fromisoformat(f"2025-{day}"))
+    start = None if period is None else date.fromisoformat(f"2025-{period}")
+    assert target.period_start == start
+    if start is not None:
+        assert target.period_end is not None and target.period_end > start
+
+
+@pytest.mark.parametrize(
+    "text, title, hour",
+    [
+        ("팀 미팅 4시로", "팀 미팅", 16),
+        ("영어 스터디 8시로", "영어 스터디", 8),
+        ("회의 오후 3시 반으로", "회의", 15),
+    ],
+)
+def test_a_new_time_with_no_verb_is_a_move(text, title, hour, now):
+    result = parse(text, now=now)
+    assert result.intent == "update_event"
+    assert result.target.title == title
+    assert result.changes.start.hour == hour
+
+
+@pytest.mark.parametrize("text", ["내일 3시로 치과 예약해줘", "4시로 등록해줘", "아 4시로"])
+def test_a_time_with_ro_in_a_create_or_an_amend_stays_so(text, now):
+    assert parse(text, now=now).intent != "update_event"

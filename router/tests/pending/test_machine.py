@@ -40,6 +40,9 @@ ARGUMENTS: dict[str, dict[str, Any]] = {
     "reopen": {"plan": PLAN, "expires_at": NOW + timedelta(minutes=30)},
     "reopen_choice": {"candidates": [{"id": "ev1"}], "expires_at": NOW + timedelta(minutes=30)},
     "choose": {"plan": PLAN, "expires_at": NOW + timedelta(minutes=30)},
+    "choose_scope": {"plan": PLAN, "expires_at": NOW + timedelta(minutes=30)},
+    "choose_occurrence": {"plan": PLAN, "expires_at": NOW + timedelta(minutes=30)},
+    "reopen_scope": {"plan": PLAN, "expires_at": NOW + timedelta(minutes=30)},
     "reclaim": {"before": NOW + timedelta(seconds=1)},
 }
 

@@ -100,3 +100,33 @@ def test_only_our_buttons_are_decisions():
     assert decision_of("choose_12") == ("choose", 12)
     assert decision_of("choose_x") is None
     assert decision_of("open_link") is None
+
+
+def test_a_scope_question_is_three_labelled_buttons_until_answered():
+    from router_service.dialogue.series import scope_payload
+
+    payload = scope_payload(9)
+    question = message(
+        "「영어 스터디」는 매주 화요일 반복 일정이에요. 어느 일정을 삭제할까요?", payload
+    )
+    _, blocks = render(question, ActionState.awaiting_scope)
+    assert kinds(blocks) == ["section", "actions"]
+    assert [(e["action_id"], e["text"]["text"], e["value"]) for e in blocks[1]["elements"]] == [
+        ("choose_1", "이번만", "9"),
+        ("choose_2", "이후 전부", "9"),
+        ("choose_3", "전체", "9"),
+    ]
+    assert [decision_of(e["action_id"]) for e in blocks[1]["elements"]] == [
+        ("choose", 1),
+        ("choose", 2),
+        ("choose", 3),
+    ]
+    _, answered = render(question, ActionState.proposed)
+    assert kinds(answered) == ["section", "context"]
+    _, dropped = render(question, ActionState.superseded)
+    assert dropped[1]["elements"][0]["text"] == "다른 요청으로 바뀌었어요"
+
+
+def test_occurrences_in_a_listing_carry_the_repeat_mark():
+    text, blocks = render(message("11월 18일(화) 일정:\n• 19:00 영어 스터디 ↻"), None)
+    assert "영어 스터디 ↻" in text and "↻" in blocks[0]["text"]["text"]

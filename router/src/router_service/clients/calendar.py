@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/v1/users/{user_id}/events"
 EVENT_PATH = "/v1/users/{user_id}/events/{event_id}"
+SERIES_PATH = "/v1/users/{user_id}/events/{event_id}/series"
 REAUTH_CODES = frozenset({"calendar.reauth_required", "auth.reauth_required"})
 UPSTREAM_EXHAUSTED = "calendar.upstream_unavailable"
 ONE_BUDGET = RetryPolicy(
@@ -86,6 +87,11 @@ class CalendarClient:
             params["q"] = q
         body = await self._call("GET", EVENTS_PATH.format(user_id=user_id), params=params)
         return [CalendarEvent.model_validate(item) for item in body.get("events", [])]
+
+    async def series_of(self, *, user_id: str, event_id: str) -> CalendarEvent:
+        """The series (its master, with ``recurrence``) that an occurrence belongs to."""
+        path = SERIES_PATH.format(user_id=user_id, event_id=event_id)
+        return CalendarEvent.model_validate(await self._call("GET", path))
 
     async def create_event(
         self, *, user_id: str, event: dict[str, Any], idempotency_key: str

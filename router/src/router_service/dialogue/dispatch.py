@@ -10,9 +10,11 @@ from router_service.dialogue import (
     plans,
     proposals,
     questions,
+    series_flow,
     several,
     small_talk,
 )
+from router_service.dialogue import series as series_
 from router_service.dialogue.turn import Conversation, choice_payload
 from router_service.nlu import amendments
 from router_service.nlu.schemas import NluResult
@@ -28,6 +30,11 @@ async def dispatch(
         number = amendments.choice_number(text)
         if number is not None:
             return (await proposals.choose(conv, action, number))[1]
+    if action is not None and action.state == ActionState.awaiting_scope:
+        scope = series_.scope_answer(text)
+        named = parsed.target is not None and bool(parsed.target.title)
+        if scope is not None and not named:  # "이번만", "이후 전부", "전체", "2번"
+            return (await series_flow.answer(conv, action, scope, said=None))[1]
     many = await several.handle(conv, text=text, parsed=parsed, action=action)
     if many is not None:
         return many
@@ -63,6 +70,8 @@ async def _approve(conv: Conversation, action: PendingAction | None) -> list[Mes
     if action.state == ActionState.awaiting_choice:
         text, _ = choice_payload(action, plans.candidates_of(action), conv.zone)
         return [await conv.say(text.splitlines()[0])]
+    if action.state == ActionState.awaiting_scope:
+        return [await conv.say(series_.CHOOSE_A_SCOPE)]
     if action.state == ActionState.awaiting_auth:
         return await execution.approve_while_awaiting_auth(conv, action)
     return (await execution.approve(conv, action))[1]
@@ -95,6 +104,8 @@ async def _change(
     if changes.shift_minutes is not None:
         # The parser could not know the event's time; the proposal shows before and after.
         assumptions = []
+    if changes.bare_hour:  # "8시로": the event's own half of the day decides, not a guess
+        assumptions = series_.without_hour_guess(assumptions)
     if (
         not target.named
         and kind == ActionKind.update

@@ -152,17 +152,26 @@ async def _call(
         else:
             text = messages.done(action.kind, event, conv.zone)
         return text, result, result_payload(action, event, link=True)
+    # A change to occurrences of a series names its scope; skill-calendar's split is then
+    # made once even when this call is repeated (same Idempotency-Key).
+    key = action.idempotency_key if getattr(plan, "scope", None) else None
     if isinstance(plan, plans.ChangePlan):
         updated = await calendar.update_event(
-            user_id=conv.user_id, event_id=plan.event_id, changes=plan.patch.body()
+            user_id=conv.user_id,
+            event_id=plan.event_id,
+            changes=plan.patch.body(),
+            scope=plan.scope,
+            idempotency_key=key,
         )
         event = updated.event
-        text = messages.done(action.kind, event, conv.zone)
+        text = messages.done(action.kind, event, conv.zone, scope=plan.scope)
         return text, {"event": _json(event)}, result_payload(action, event, link=True)
     assert isinstance(plan, plans.DeletePlan)
-    deleted = await calendar.delete_event(user_id=conv.user_id, event_id=plan.event_id)
+    deleted = await calendar.delete_event(
+        user_id=conv.user_id, event_id=plan.event_id, scope=plan.scope, idempotency_key=key
+    )
     result = {"deleted": deleted.deleted, "already_deleted": deleted.already_deleted}
-    text = messages.done(action.kind, plan.before, conv.zone)
+    text = messages.done(action.kind, plan.before, conv.zone, scope=plan.scope)
     return text, result, result_payload(action, plan.before, link=False)
 
 

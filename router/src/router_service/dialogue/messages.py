@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from router_service.clients.auth_server import GrantState
 from router_service.clients.calendar import CalendarEvent
 from router_service.dialogue import formatting as fmt
+from router_service.dialogue import series
 from router_service.dialogue.plans import ChangePlan, NewEvent, Target
 from router_service.pending.models import ActionKind
 
@@ -68,7 +69,10 @@ def create_proposal(
     conflicts: list[CalendarEvent],
     assumptions: list[str],
 ) -> str:
-    when = fmt.event_when(body.model_dump(mode="json"), zone)
+    data = body.model_dump(mode="json")
+    when = fmt.event_when(data, zone)
+    if body.recurrence:  # 매주 화요일 오후 7:00–8:00 … (4월 21일부터)
+        when = _series_when(data, zone)
     title = body.title
     if duplicates:
         lines = [
@@ -85,10 +89,31 @@ def create_proposal(
         ]
     else:
         lines = [f"{when} {fmt.quoted(title, '을', '를')} 등록할까요?"]
+    if body.recurrence:
+        lines[0] += f" ({_series_start(data, zone)})"
     if fmt.place_to_say(title, body.location):
         lines.insert(1, f"장소: {body.location}")
     lines.extend(f"※ {note}" for note in assumptions)
     return "\n".join(lines)
+
+
+def _series_when(data: dict, zone: tzinfo) -> str:
+    all_day = bool(data.get("all_day"))
+    return series.series_when(
+        recurrence=data["recurrence"],
+        start=data["start_date"] if all_day else data["start"],
+        end=data["end_date"] if all_day else data["end"],
+        all_day=all_day,
+        zone=zone,
+    )
+
+
+def _series_start(data: dict, zone: tzinfo) -> str:
+    if data.get("all_day"):
+        first = fmt.as_date(data["start_date"])
+    else:
+        first = fmt.as_datetime(data["start"]).astimezone(zone).date()
+    return series.words.end_words(data["recurrence"], first=first, zone=zone)
 
 
 def change_proposal(plan: ChangePlan, zone: tzinfo, *, assumptions: list[str]) -> str:
@@ -133,7 +158,14 @@ def choose_in_range(count: int) -> str:
 
 
 def event_line(event: CalendarEvent, zone: tzinfo) -> str:
-    return fmt.event_line(_json(event), zone)
+    """One event; a series says its rule, an occurrence of one ends with ↻."""
+    if event.recurrence and not event.recurring_event_id:
+        return series.series_line(event, zone)
+    return fmt.event_line(_json(event), zone) + _repeat_mark(event)
+
+
+def _repeat_mark(event: CalendarEvent) -> str:
+    return f" {series.REPEAT_MARK}" if event.recurring_event_id else ""
 
 
 def agenda(events: list[CalendarEvent], start: datetime, end: datetime, zone: tzinfo) -> str:
@@ -142,7 +174,7 @@ def agenda(events: list[CalendarEvent], start: datetime, end: datetime, zone: tz
     if not events:
         return f"{label}에는 일정이 없어요."
     several_days = (end - start) > timedelta(days=1)
-    items = [fmt.list_item(_json(e), zone, with_day=several_days) for e in events]
+    items = [fmt.list_item(_json(e), zone, with_day=several_days) + _repeat_mark(e) for e in events]
     return "\n".join([f"{label} 일정{fmt.zone_note(zone, start)}:", *items])
 
 
@@ -150,7 +182,7 @@ def next_events(events: list[CalendarEvent], zone: tzinfo) -> str:
     """The answer to '다음 일정 뭐야?': the next events, each with its day."""
     if not events:
         return "앞으로 1년 안에 잡힌 일정이 없어요."
-    items = [fmt.list_item(_json(e), zone, with_day=True) for e in events]
+    items = [fmt.list_item(_json(e), zone, with_day=True) + _repeat_mark(e) for e in events]
     return "\n".join(["다음 일정이에요:", *items])
 
 
@@ -160,8 +192,9 @@ def rejected(kind: ActionKind, title: str | None) -> str:
     return f"취소했어요. {fmt.quoted(title, '은', '는')} {VERB[kind]}하지 않았어요."
 
 
-def done(kind: ActionKind, event: CalendarEvent, zone: tzinfo) -> str:
-    text = f"✅ {DONE_VERB[kind]}: {event_line(event, zone)}"
+def done(kind: ActionKind, event: CalendarEvent, zone: tzinfo, *, scope: str | None = None) -> str:
+    """✅ and the event; a change to occurrences of a series says which (이번만 …)."""
+    text = f"✅ {DONE_VERB[kind]}{series.done_label(scope)}: {event_line(event, zone)}"
     if fmt.place_to_say(event.title, event.location) and kind != ActionKind.delete:
         text += f"\n장소: {event.location}"
     return text

@@ -16,8 +16,16 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from router_service.clients.calendar import CalendarEvent
 from router_service.dialogue import formatting as fmt
+from router_service.dialogue.series import SeriesInfo, nearest_half_day, said_bare_hour
 from router_service.nlu import amendments
-from router_service.nlu.schemas import ChangeSlots, EventSlots, NluResult, RangeSlots, TargetSlots
+from router_service.nlu.schemas import (
+    ChangeSlots,
+    EventSlots,
+    NluResult,
+    RangeSlots,
+    Scope,
+    TargetSlots,
+)
 from router_service.pending.models import ActionKind, PendingAction
 from shared.time import AwareDatetime, start_of_day
 
@@ -44,6 +52,7 @@ class NewEvent(_Model):
     end_date: dt.date | None = None
     location: str | None = None
     allow_duplicate: bool = False
+    recurrence: list[str] | None = None  # RRULE lines: a series whose first is start
 
     @field_validator("title")
     @classmethod
@@ -75,6 +84,9 @@ class Target(_Model):
     title: str | None = None
     date: dt.date | None = None
     start: AwareDatetime | None = None
+    scope: Scope | None = None  # an occurrence of a series: one, following or all
+    period_start: dt.date | None = None  # a week or month named instead of a day
+    period_end: dt.date | None = None
 
     @property
     def named(self) -> bool:
@@ -88,6 +100,7 @@ class Changes(_Model):
     date: dt.date | None = None
     time_only: bool = False  # "4시로": the event keeps its day
     shift_minutes: int | None = None
+    bare_hour: bool = False  # "8시로" with no 오전/오후: the event's half of the day decides
 
 
 class EventPatch(_Model):
@@ -141,11 +154,15 @@ class ChangePlan(_Model):
     before: CalendarEvent
     patch: EventPatch
     after: CalendarEvent
+    scope: Scope | None = None  # an occurrence of a series: which ones change
+    series: SeriesInfo | None = None
 
 
 class DeletePlan(_Model):
     event_id: str
     before: CalendarEvent
+    scope: Scope | None = None
+    series: SeriesInfo | None = None
 
 
 class QueryPlan(_Model):
@@ -222,6 +239,9 @@ def new_event(slots: EventSlots | None) -> NewEvent | None:
         return None
     title = (slots.title or "").strip() or NO_TITLE
     location = (slots.location or "").strip() or None
+    if slots.recurrence:
+        series = new_event(slots.model_copy(update={"recurrence": None}))
+        return series.model_copy(update={"recurrence": list(slots.recurrence)}) if series else None
     if slots.all_day:
         start_date = slots.start_date or (slots.start.date() if slots.start else None)
         if start_date is None:
@@ -254,7 +274,14 @@ def query_span(slots: RangeSlots | None, *, now: datetime, zone: tzinfo) -> Span
 def target_of(slots: TargetSlots | None) -> Target:
     if slots is None:
         return Target()
-    return Target(title=slots.title, date=slots.date, start=slots.start)
+    return Target(
+        title=slots.title,
+        date=slots.date,
+        start=slots.start,
+        scope=slots.scope,
+        period_start=slots.period_start,
+        period_end=slots.period_end,
+    )
 
 
 def changes_of(slots: ChangeSlots | None, *, text: str) -> Changes:
@@ -264,7 +291,12 @@ def changes_of(slots: ChangeSlots | None, *, text: str) -> Changes:
     shift = amendments.shift_minutes(text)
     if shift is not None and start is None and day is None:
         return Changes(shift_minutes=shift)
-    return Changes(start=start, date=day, time_only=start is not None and not _dated(text))
+    # The NLU's changes.time: the change named only a time, so the event keeps its day.
+    time_only = start is not None and (
+        (slots is not None and slots.time is not None) or not _dated(text)
+    )
+    bare = time_only and said_bare_hour(text)
+    return Changes(start=start, date=day, time_only=time_only, bare_hour=bare)
 
 
 def _dated(text: str) -> bool:
@@ -317,6 +349,13 @@ def target_window(
     if day is not None:
         start = start_of_day(day, zone)
         return start, start_of_day(day + timedelta(days=1), zone), day
+    if target.period_start is not None and target.period_end is not None:
+        start = max(start_of_day(target.period_start, zone), start_of_day(now.date(), zone))
+        end = start_of_day(target.period_end, zone)
+        if target.scope == "following":  # 다음 주부터: from that week's occurrence or the next
+            end = max(end, start + timedelta(days=TARGET_SEARCH_DAYS))
+        if end > start:
+            return start, end, None
     today = start_of_day(now.date(), zone)
     return today, today + timedelta(days=TARGET_SEARCH_DAYS), None
 
@@ -357,7 +396,8 @@ def patch_for(event: CalendarEvent | NewEvent, changes: Changes, zone: tzinfo) -
         new_start = start + timedelta(minutes=changes.shift_minutes)
     elif changes.start is not None and changes.time_only:
         moved = changes.start.astimezone(zone)
-        new_start = start.replace(hour=moved.hour, minute=moved.minute)
+        hour = nearest_half_day(moved.hour, start.hour) if changes.bare_hour else moved.hour
+        new_start = start.replace(hour=hour, minute=moved.minute)
     elif changes.start is not None:
         new_start = changes.start
     elif changes.date is not None:
@@ -391,6 +431,8 @@ def calendar_body(body: NewEvent) -> dict[str, Any]:
     out: dict[str, Any] = {"title": body.title, **{key: data[key] for key in keys}}
     if body.location:
         out["location"] = body.location
+    if body.recurrence:
+        out["recurrence"] = list(body.recurrence)
     out["allow_duplicate"] = body.allow_duplicate
     return out
 

@@ -22,7 +22,8 @@ from router_service.clients.exceptions import (
 )
 from router_service.connect.service import web_connect_url
 from router_service.conversations.models import Channel, Message
-from router_service.dialogue import messages, plans, several
+from router_service.dialogue import messages, plans, series_flow, several
+from router_service.dialogue import series as series_
 from router_service.dialogue.turn import (
     Conversation,
     choice_payload,
@@ -100,10 +101,14 @@ async def restart_change(
     conv: Conversation, action: PendingAction, changes: plans.Changes, assumptions: list[str]
 ) -> list[Message]:
     """A new proposal for the event of a waiting change, with new ``changes``."""
-    before = plans.plan_of(action).before
+    old = plans.plan_of(action)
+    before = old.before
     request = plans.request_of(action).model_copy(update={"changes": changes})
     await supersede_waiting(conv, announce=False)
-    prepared = propose_change(conv, ActionKind.update, before, changes, assumptions)
+    if old.series is not None:  # an occurrence: the same series and scope, the new time
+        prepared = _occurrence(conv, ActionKind.update, before, changes, assumptions, old)
+    else:
+        prepared = propose_change(conv, ActionKind.update, before, changes, assumptions)
     replacement = await create(
         conv,
         ActionKind.update,
@@ -128,14 +133,53 @@ async def prepare(
     target = request.target
     start, end, day = plans.target_window(target, now=conv.now, zone=conv.zone)
     listed = await conv.app.calendar.list_events(user_id=conv.user_id, start=start, end=end)
-    matches = plans.match_targets(listed, target)
+    matches = series_.collapse(plans.match_targets(listed, target))
     if not matches:
         return Prepared(
             ActionState.failed, messages.not_found(target, day), error_code="target_not_found"
         )
     if len(matches) > 1:
         return Prepared(ActionState.awaiting_choice, candidates=matches)
-    return propose_change(conv, kind, matches[0], request.changes, assumptions)
+    return await propose_event(conv, kind, matches[0], request, assumptions)
+
+
+async def propose_event(
+    conv: Conversation,
+    kind: ActionKind,
+    event: CalendarEvent,
+    request: plans.ChangeRequest,
+    assumptions: list[str],
+) -> Prepared:
+    """The plan of a change to ``event``; an occurrence of a series carries its series and
+    asks which occurrences unless the message said (``target.scope``)."""
+    if not event.recurring_event_id:
+        return propose_change(conv, kind, event, request.changes, assumptions)
+    info = await series_flow.series_info(conv, event)
+    plan = series_flow.plan_for(
+        kind, event, request.changes, conv.zone, scope=request.target.scope, series=info
+    )
+    return _occurrence(conv, kind, event, request.changes, assumptions, plan)
+
+
+def _occurrence(
+    conv: Conversation,
+    kind: ActionKind,
+    event: CalendarEvent,
+    changes: plans.Changes,
+    assumptions: list[str],
+    plan: BaseModel | None,
+) -> Prepared:
+    """An occurrence's plan (its scope maybe still unsaid) as a question or a proposal."""
+    if plan is not None and isinstance(plan, plans.ChangePlan):
+        plan = series_flow.plan_for(
+            kind, event, changes, conv.zone, scope=plan.scope, series=plan.series
+        )
+    if plan is None:
+        return Prepared(ActionState.failed, messages.no_change(event), error_code="no_changes")
+    if getattr(plan, "scope", None) is None:
+        return Prepared(ActionState.awaiting_scope, series_flow.question(conv, kind, plan), plan)
+    text = series_flow.proposal_text(conv, kind, plan, assumptions)
+    return Prepared(ActionState.proposed, text, plan)
 
 
 async def _prepare_create(
@@ -187,6 +231,15 @@ async def reprepare(conv: Conversation, action: PendingAction) -> list[Message]:
             plan=prepared.plan,
             expires_at=expires_at,
         )
+    elif prepared.state == ActionState.awaiting_scope:
+        assert prepared.plan is not None
+        moved = await pending.reopen_scope(
+            session=conv.session,
+            action=action,
+            now=conv.now,
+            plan=prepared.plan,
+            expires_at=expires_at,
+        )
     elif prepared.state == ActionState.awaiting_choice:
         moved = await pending.reopen_choice(
             session=conv.session,
@@ -212,6 +265,12 @@ async def choose(
 ) -> tuple[Message | None, list[Message]]:
     """The person's pick among the candidates: (the answer as stored, the replies); nothing
     when another answer came first."""
+    if action.state == ActionState.awaiting_scope:  # [이번만] [이후 전부] [전체]
+        scope = series_.scope_of_choice(number)
+        if scope is None:
+            incoming = await conv.record_answer(action, said, "choose")
+            return incoming, [await conv.say(series_.CHOOSE_A_SCOPE)]
+        return await series_flow.answer(conv, action, scope, said=said)
     candidates = plans.candidates_of(action)
     if action.state != ActionState.awaiting_choice:
         return None, []
@@ -221,8 +280,17 @@ async def choose(
     request = plans.request_of(action)
     assumptions = list(action.assumptions or [])
     event = candidates[number - 1]
-    prepared = propose_change(conv, action.kind, event, request.changes, assumptions)
-    if prepared.state == ActionState.proposed:
+    prepared = await propose_event(conv, action.kind, event, request, assumptions)
+    if prepared.state == ActionState.awaiting_scope:
+        assert prepared.plan is not None
+        moved = await pending.choose_occurrence(
+            session=conv.session,
+            action=action,
+            now=conv.now,
+            plan=prepared.plan,
+            expires_at=conv.now + conv.app.ttl,
+        )
+    elif prepared.state == ActionState.proposed:
         assert prepared.plan is not None
         moved = await pending.choose(
             session=conv.session,
@@ -263,6 +331,8 @@ async def _present(conv: Conversation, action: PendingAction, prepared: Prepared
     if prepared.state == ActionState.awaiting_choice:
         text, payload = choice_payload(action, prepared.candidates, conv.zone)
         return [await conv.say(text, payload=payload)]
+    if prepared.state == ActionState.awaiting_scope:
+        return [await conv.say(prepared.text, payload=series_.scope_payload(action.id))]
     if prepared.state == ActionState.proposed:
         payload = proposal_payload(action, **prepared.extras)
         return [await conv.say(prepared.text, payload=payload)]

@@ -36,6 +36,9 @@ class Extras:
     repeat: Repeat | None = None
 
 
+NO_DATE_TODAY = "날짜가 없어 오늘로 이해했어요"
+
+
 def create(
     hits: list[Hit],
     words: Words,
@@ -70,6 +73,8 @@ def create(
         if recurring is None:
             return replace(_needs_date(title, words, extras, NO_OCCURRENCE, 0.3), refused=True)
         timing, rule = recurring
+        # The rule names the days: "no date, so today" was never assumed.
+        notes = [n for n in notes if n != NO_DATE_TODAY]
     event = _event(title, words.location, timing, extras.reminders, rule)
     events = None
     if len(chain) > 1 and rule is None:  # a rule names its own days: moving it would break it
@@ -254,7 +259,7 @@ def _timing(hits: list[Hit], now: datetime, zone: ZoneInfo, notes: list[str]) ->
         notes.append(clock.note)
     if start_day is None:
         start_day = now.date()
-        notes.append("날짜가 없어 오늘로 이해했어요")
+        notes.append(NO_DATE_TODAY)
     start = at(start_day, clock, zone)
 
     end_hit = hits_.range_partner(hits, first_time, TIME_KINDS)

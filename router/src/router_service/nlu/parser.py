@@ -67,6 +67,8 @@ def _one(norm: str, now: datetime, zone: ZoneInfo) -> Parse:
     reminders, norm = phrases.take_reminders(norm)
     place, norm = phrases.take_stated_place(norm)
     scope = repeat = None
+    if not lexicon.CREATE_VERB.search(norm):
+        norm = phrases.spell_out_move(norm)
     changing = _verb_at_end(norm, lexicon.UPDATE_VERB) or _verb_at_end(norm, lexicon.DELETE_VERB)
     if changing:
         scope, norm = phrases.take_scope(norm)

@@ -59,6 +59,22 @@ RECURRING = re.compile(
     r"(?:하는|있는|잡힌|듣는|가는|반복되는)?(?:\s*(?:거|것)(?![가-힣]))?"
 )
 QUANTIFIER = re.compile(r"(?<![가-힣])(?:다|전부|모두|싹)(?![가-힣])")
+_VERBS = r"취소|삭제|지워|지우|없애|빼|바꿔|바꾸|옮겨|옮기|변경|미뤄|미루|당겨|늦춰|수정"
+# 다음 주부터, 내일부터: a day the grammar reads (where a split starts).
+_FROM_DAY = re.compile(r"(?:다음\s*주|이번\s*주|다음\s*달|이번\s*달|내일|오늘)\s*부터")
+_DAY_WORD = (
+    r"(?:다다음\s*주|다음\s*주|이번\s*주|지난\s*주|다음\s*달|이번\s*달|모레|글피|"
+    r"[월화수목금토일]요일|\d{1,2}\s*일)"
+)
+# A day named, then the event with 만 right before the change verb: that occurrence only.
+_DAY_ONLY = re.compile(
+    rf"{_DAY_WORD}(?P<only>만)(?![가-힣])|"
+    rf"{_DAY_WORD}[^만]*?[가-힣A-Za-z0-9)](?P<after>만)\s*(?={_VERBS})"
+)
+# ... 8시로 with no verb: a move said without 바꿔줘.
+ELIDED_MOVE = re.compile(
+    r"(?:\d{1,2}\s*시(?:\s*(?:반|\d{1,2}\s*분))?|\d{1,2}:\d{2})\s*(?:으로|로)\s*[.!~]*\s*$"
+)
 # A shift written before the scope words: 1시간 앞으로 is a direction, not 'from now on'.
 _AMOUNT_BEFORE = re.compile(r"\d+\s*(?:분|시간|일|주)\s*(?:반\s*)?$")
 
@@ -95,6 +111,13 @@ def take_stated_place(text: str) -> tuple[str | None, str]:
     return (place or None), _blank(text, match)
 
 
+def spell_out_move(text: str) -> str:
+    """``영어 스터디 다음 주부터 8시로``: a new time with no verb is a move (``… 바꿔줘``)."""
+    if ELIDED_MOVE.search(text):
+        return f"{text} 바꿔줘"
+    return text
+
+
 def take_scope(text: str) -> tuple[str | None, str]:
     """``그날만`` → one, ``다음 주부터`` → following, ``매주 있는 거 다`` → all."""
     found: list[str] = []
@@ -103,8 +126,16 @@ def take_scope(text: str) -> tuple[str | None, str]:
             if scope == "following" and _AMOUNT_BEFORE.search(text[: match.start()].rstrip()):
                 continue
             found.append(scope)
+            if scope == "following" and _FROM_DAY.fullmatch(match.group()):
+                break  # 다음 주부터: the day stays for the grammar (which instance splits)
             text = _blank(text, match)
             break
+    day_only = _DAY_ONLY.search(text)
+    if day_only and "one" not in found:
+        # 다음 주 영어 스터디만, 수요일만: that day's occurrence; the day stays in the text.
+        found.append("one")
+        only = "only" if day_only.group("only") else "after"
+        text = text[: day_only.start(only)] + text[day_only.end(only) :]
     described = RECURRING.search(text)
     if described:
         text = _blank(text, described)

@@ -60,20 +60,30 @@ class Range:
         return {"start": iso(self.start), "end": iso(self.end), "limit": self.limit}
 
 
+Day = date  # the field ``date`` below hides the type's own name
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     title: str | None
     date: date | None = None
     start: datetime | None = None
     scope: str | None = None  # recurring events: one, following, all
+    # A week or month named instead of a day (다음 주 영어 스터디만): [start, end) dates.
+    period_start: Day | None = None
+    period_end: Day | None = None
 
     def to_spec_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "title": self.title,
             "date": iso_date(self.date),
             "start": iso(self.start),
             "scope": self.scope,
         }
+        if self.period_start is not None:
+            out["period_start"] = iso_date(self.period_start)
+            out["period_end"] = iso_date(self.period_end)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

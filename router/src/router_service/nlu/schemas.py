@@ -123,6 +123,8 @@ class TargetSlots(BaseModel):
     date: dt.date | None = None
     start: AwareDatetime | None = None
     scope: Scope | None = None
+    period_start: dt.date | None = None  # a week or month named instead of a day
+    period_end: dt.date | None = None  # exclusive
 
     def to_spec_json(self) -> dict[str, Any]:
         return Target(**dict(self)).to_spec_json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,8 @@ def update(
             notes.append(clock.note)
         day = change_days[0].day if change_days else (target_day or now.date())
         changes = Changes(start=at(day, clock, zone))
+        if not change_days:  # only a time: the event keeps its day (the dialogue's cue)
+            changes = replace(changes, time=changes.start.strftime("%H:%M"))  # type: ignore[union-attr]
     elif change_days:
         changes = Changes(date=change_days[0].day)
     else:
@@ -40,7 +43,13 @@ def update(
         confidence = min(confidence, 0.55)  # 다음주로: which day of that week is a guess
     return Parse(
         intent="update_event",
-        target=Target(title=title or None, date=target_day, start=target_start, scope=scope),
+        target=Target(
+            title=title or None,
+            date=target_day,
+            start=target_start,
+            scope=scope,
+            **target_period(target_hits, target_day),
+        ),
         changes=changes,
         confidence=confidence,
         assumptions=tuple(dict.fromkeys(notes)),
@@ -70,10 +79,26 @@ def delete(
     title = words_.title(words, create=False)
     return Parse(
         intent="delete_event",
-        target=Target(title=title or None, date=target_day, start=target_start, scope=scope),
+        target=Target(
+            title=title or None,
+            date=target_day,
+            start=target_start,
+            scope=scope,
+            **target_period(hits, target_day),
+        ),
         confidence=0.92 if title else 0.6,
         assumptions=tuple(dict.fromkeys(notes)),
     )
+
+
+def target_period(hits: list[Hit], day: date | None) -> dict[str, date]:
+    """A week or month that names when the event is, when no day does (다음 주 영어 스터디)."""
+    if day is not None:
+        return {}
+    period = next((h for h in hits if h.kind == "period" and h.unit in ("week", "month")), None)
+    if period is None or period.day is None or period.period_end is None:
+        return {}
+    return {"period_start": period.day, "period_end": period.period_end}
 
 
 def target_when(

@@ -40,7 +40,16 @@ def _move(name: str, sources: set[ActionState], target: ActionState, commits: bo
 
 # The states a new action may be created in (pending.service.create_action).
 INITIAL_STATES = frozenset(
-    {S.proposed, S.awaiting_choice, S.awaiting_auth, S.awaiting_date, S.executing, S.done, S.failed}
+    {
+        S.proposed,
+        S.awaiting_choice,
+        S.awaiting_scope,
+        S.awaiting_date,
+        S.awaiting_auth,
+        S.executing,
+        S.done,
+        S.failed,
+    }
 )
 
 MOVES: dict[str, Move] = {
@@ -64,7 +73,7 @@ MOVES: dict[str, Move] = {
         _move("finish", {S.executing}, S.done, False, "the write (or the answer) is done"),
         _move(
             "fail",
-            {S.proposed, S.awaiting_choice, S.awaiting_auth, S.executing},
+            {S.proposed, S.awaiting_choice, S.awaiting_scope, S.awaiting_auth, S.executing},
             S.failed,
             False,
             "nothing to do (no such event, no change) or the calendar refused",
@@ -98,6 +107,27 @@ MOVES: dict[str, Move] = {
             "the person picked an event: proposed with its plan",
         ),
         _move(
+            "choose_scope",
+            {S.awaiting_scope},
+            S.proposed,
+            False,
+            "the person said which occurrences of the series (one, following, all): proposed",
+        ),
+        _move(
+            "choose_occurrence",
+            {S.awaiting_choice},
+            S.awaiting_scope,
+            False,
+            "the person picked an occurrence of a series: which occurrences is asked next",
+        ),
+        _move(
+            "reopen_scope",
+            {S.awaiting_auth},
+            S.awaiting_scope,
+            False,
+            "consent is back and the event is an occurrence of a series: the person says which",
+        ),
+        _move(
             "answer_date",
             {S.awaiting_date},
             S.done,
@@ -106,21 +136,21 @@ MOVES: dict[str, Move] = {
         ),
         _move(
             "reject",
-            {S.proposed, S.awaiting_choice, S.awaiting_auth, S.awaiting_date},
+            {S.proposed, S.awaiting_choice, S.awaiting_scope, S.awaiting_auth, S.awaiting_date},
             S.rejected,
             False,
             "no",
         ),
         _move(
             "expire",
-            {S.proposed, S.awaiting_choice, S.awaiting_date},
+            {S.proposed, S.awaiting_choice, S.awaiting_scope, S.awaiting_date},
             S.expired,
             False,
             "unanswered past ROUTER_PROPOSAL_TTL_MINUTES",
         ),
         _move(
             "supersede",
-            {S.proposed, S.awaiting_choice, S.awaiting_auth, S.awaiting_date},
+            {S.proposed, S.awaiting_choice, S.awaiting_scope, S.awaiting_auth, S.awaiting_date},
             S.superseded,
             False,
             "a newer request replaced one still waiting for the person (who is told)",

@@ -25,6 +25,7 @@ class ActionKind(enum.StrEnum):
 class ActionState(enum.StrEnum):
     proposed = "proposed"
     awaiting_choice = "awaiting_choice"
+    awaiting_scope = "awaiting_scope"  # one, following or all of a recurring series?
     awaiting_date = "awaiting_date"  # a create with no day: Haru asked "언제로 할까요?"
     awaiting_auth = "awaiting_auth"
     approved = "approved"
@@ -40,6 +41,7 @@ class ActionState(enum.StrEnum):
 OPEN_STATES = (
     ActionState.proposed,
     ActionState.awaiting_choice,
+    ActionState.awaiting_scope,
     ActionState.awaiting_auth,
     ActionState.awaiting_date,
 )

@@ -189,6 +189,44 @@ async def choose(
     return await _move(session, action, "choose", now=now, plan=plan, expires_at=expires_at)
 
 
+async def choose_scope(
+    *,
+    session: AsyncSession,
+    action: PendingAction,
+    now: datetime,
+    plan: BaseModel,
+    expires_at: datetime,
+) -> bool:
+    """awaiting_scope → proposed with the plan for the occurrences the person chose."""
+    return await _move(session, action, "choose_scope", now=now, plan=plan, expires_at=expires_at)
+
+
+async def choose_occurrence(
+    *,
+    session: AsyncSession,
+    action: PendingAction,
+    now: datetime,
+    plan: BaseModel,
+    expires_at: datetime,
+) -> bool:
+    """awaiting_choice → awaiting_scope: the chosen event is an occurrence of a series."""
+    return await _move(
+        session, action, "choose_occurrence", now=now, plan=plan, expires_at=expires_at
+    )
+
+
+async def reopen_scope(
+    *,
+    session: AsyncSession,
+    action: PendingAction,
+    now: datetime,
+    plan: BaseModel,
+    expires_at: datetime,
+) -> bool:
+    """awaiting_auth → awaiting_scope with the (scope-less) plan of the occurrence found."""
+    return await _move(session, action, "reopen_scope", now=now, plan=plan, expires_at=expires_at)
+
+
 async def answer_date(
     *, session: AsyncSession, action: PendingAction, now: datetime, result: dict[str, Any]
 ) -> bool:

@@ -42,6 +42,8 @@ def render(message: Message, state: ActionState | None) -> tuple[str, list[dict[
         blocks.extend(_proposal(payload, state))
     elif kind == "choice":
         blocks.extend(_choice(payload, state))
+    elif kind == "scope":
+        blocks.extend(_scope(payload, state))
     if link.get("url"):
         label = link.get("label") or "열기"
         style = "primary" if kind == "connect" else None
@@ -87,6 +89,24 @@ def _choice(payload: dict[str, Any], state: ActionState | None) -> list[dict[str
                 str(action_id),
             )
             for c in (payload.get("choices") or [])[:25]
+        ]
+        return [_actions(f"action-{action_id}", elements)] if elements else []
+    if state in (ActionState.proposed, ActionState.done):
+        return [_context("✔️ 골랐어요")]
+    return [_context(STATUS.get(state, str(state)))]
+
+
+def _scope(payload: dict[str, Any], state: ActionState | None) -> list[dict[str, Any]]:
+    """[이번만] [이후 전부] [전체]: pressed like a numbered choice (``choose_N``)."""
+    action_id = payload.get("action_id")
+    if state in (None, ActionState.awaiting_scope):
+        elements = [
+            _button(
+                c.get("label") or f"{c['choice']}번",
+                f"{CHOOSE_PREFIX}{c['choice']}",
+                str(action_id),
+            )
+            for c in (payload.get("choices") or [])[:5]
         ]
         return [_actions(f"action-{action_id}", elements)] if elements else []
     if state in (ActionState.proposed, ActionState.done):

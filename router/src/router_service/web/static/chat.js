@@ -14,7 +14,9 @@
 
   const MAX_CHARS = 2000;
   // A choice is open while Haru waits for it: an event to pick, or a day ("언제로 할까요?").
-  const OPEN_STATES = { proposal: ["proposed"], choice: ["awaiting_choice", "awaiting_date"] };
+  const OPEN_STATES = {
+    proposal: ["proposed"], choice: ["awaiting_choice", "awaiting_date"], scope: ["awaiting_scope"],
+  };
   const STATE_TEXT = {
     done: "완료됨", rejected: "취소됨", expired: "만료됨", superseded: "새 요청으로 바뀜",
     failed: "실패함", executing: "처리 중", approved: "승인됨", awaiting_auth: "연결 대기 중",
@@ -142,12 +144,15 @@
         box.appendChild(el);
       }
     }
-    if (payload.kind === "choice") {
+    if (payload.kind === "choice" || payload.kind === "scope") {
+      // A scope question ([이번만] [이후 전부] [전체]) answers like a numbered choice.
       for (const choice of payload.choices || []) {
         const el = document.createElement("button");
         el.type = "button";
         el.className = "choice";
-        el.textContent = choice.short_label || `${choice.choice}. ${choice.label}`;
+        el.textContent = payload.kind === "scope" || choice.short_label
+          ? choice.short_label || choice.label
+          : `${choice.choice}. ${choice.label}`;
         el.disabled = !open;
         el.addEventListener("click", () => decide(actionId, "choose", choice.choice));
         box.appendChild(el);
@@ -164,7 +169,7 @@
     }
     if (!box.childElementCount) return;
     row.appendChild(box);
-    if (actionId != null && (payload.kind === "proposal" || payload.kind === "choice")) {
+    if (actionId != null && ["proposal", "choice", "scope"].includes(payload.kind)) {
       if (!actionRows.has(actionId)) actionRows.set(actionId, []);
       actionRows.get(actionId).push(row);
     }
