@@ -95,6 +95,8 @@ def test_questions_small_talk_and_time_words_in_the_web_chat(system: System) -> 
     [next_one] = user.say("다음 일정 뭐야?")
     assert next_one["text"].startswith("다음 일정이에요:") and "점심 약속" in next_one["text"]
 
+    # Small talk in a chat of its own (a chat session may send 10 messages in a burst).
+    user = connected_user(system)
     [hello] = user.say("안녕하세요")
     assert hello["text"].startswith("안녕하세요! 하루예요.")
     [thanks] = user.say("고마워!")
@@ -103,7 +105,7 @@ def test_questions_small_talk_and_time_words_in_the_web_chat(system: System) -> 
     assert "한국어" in english["text"] and "'내일 오후 3시 팀 미팅'" in english["text"]
     [nonsense] = user.say("ㅁㄴㅇㄹ")
     assert nonsense["text"].endswith("예: '내일 오후 3시 팀 미팅', '이번 주 일정 알려줘'")
-    assert len(_live(system, user.email)) == 2
+    assert _live(system, user.email) == []
 
 
 def test_a_long_message_and_a_vague_day_in_the_web_chat(system: System) -> None:
