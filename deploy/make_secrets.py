@@ -33,6 +33,7 @@ def secret_files(*, sandbox: bool) -> dict[str, str]:
     """File name → content, every one docker-compose.yml names."""
     router_to_auth, calendar_to_auth = token(), token()
     router_to_calendar, auth_to_router = token(), token()
+    calendar_to_router = token()
     key = base64.urlsafe_b64encode(os.urandom(32)).decode()
     files = {"POSTGRES_PASSWORD": token()}
     for prefix, database in DATABASES.items():
@@ -49,7 +50,10 @@ def secret_files(*, sandbox: bool) -> dict[str, str]:
         "AUTH_ROUTER_TOKEN": auth_to_router,
         "CALENDAR_SERVICE_TOKENS": json.dumps({"router": router_to_calendar}),
         "CALENDAR_AUTH_SERVER_TOKEN": calendar_to_auth,
-        "ROUTER_SERVICE_TOKENS": json.dumps({"auth-server": auth_to_router}),
+        "CALENDAR_ROUTER_TOKEN": calendar_to_router,
+        "ROUTER_SERVICE_TOKENS": json.dumps(
+            {"auth-server": auth_to_router, "skill-calendar": calendar_to_router}
+        ),
         "ROUTER_AUTH_SERVER_TOKEN": router_to_auth,
         "ROUTER_CALENDAR_TOKEN": router_to_calendar,
         # Empty leaves the Slack channel off; the sandbox's Slack emulator uses these too.

@@ -207,6 +207,20 @@ class GoogleControl:
     def reset_calls(self) -> None:
         self.http.delete("/emulator/calls").raise_for_status()
 
+    def edit_event(self, email: str, event_id: str, **fields: Any) -> dict[str, Any]:
+        """Changes an event "directly in Google" (a patch, as its owner would)."""
+        response = self.http.patch(f"/emulator/accounts/{email}/events/{event_id}", json=fields)
+        response.raise_for_status()
+        return response.json()
+
+    def invalidate_sync_tokens(self, email: str) -> None:
+        self.http.post(f"/emulator/accounts/{email}/sync-tokens/invalidate").raise_for_status()
+
+    def channels(self) -> list[dict[str, Any]]:
+        response = self.http.get("/emulator/channels")
+        response.raise_for_status()
+        return response.json()
+
     def events(self, email: str) -> list[dict[str, Any]]:
         response = self.http.get(f"/emulator/accounts/{email}/events")
         response.raise_for_status()
@@ -250,6 +264,7 @@ class System:
             ("skill-calendar", "auth-server"): self.keys.calendar_to_auth,
             ("router", "skill-calendar"): self.keys.router_to_calendar,
             ("auth-server", "router"): self.keys.auth_to_router,
+            ("skill-calendar", "router"): self.keys.calendar_to_router,
         }
         return {"Authorization": f"Bearer {tokens[(caller, callee)]}", **extra}
 
@@ -260,6 +275,7 @@ class System:
             "calendar_to_auth",
             "router_to_calendar",
             "auth_to_router",
+            "calendar_to_router",
             "slack_signing_secret",
             "slack_bot_token",
         }
@@ -324,9 +340,14 @@ def runnable_processes() -> tuple[list[str], list[str]]:
 
 
 def start_system(
-    state_dir: Path, *, backend: str | None = None, processes: list[str] | None = None
+    state_dir: Path,
+    *,
+    backend: str | None = None,
+    processes: list[str] | None = None,
+    env: dict[str, dict[str, str]] | None = None,
 ) -> System:
-    """Fresh databases, migrations, the processes (default all) on free ports, all healthy."""
+    """Fresh databases, migrations, the processes (default all) on free ports, all healthy;
+    ``env`` adds settings per service."""
     state_dir.mkdir(parents=True, exist_ok=True)
     databases = Databases.fresh(state_dir, backend)
     topology = haru_stack.Topology.isolated(state_dir, databases.urls)
@@ -334,7 +355,10 @@ def start_system(
     stack = haru_stack.Stack(
         topology,
         keys,
-        extra_env={name: {LOG_ENV[name]: "json"} | TEST_ENV.get(name, {}) for name in SERVICES},
+        extra_env={
+            name: {LOG_ENV[name]: "json"} | TEST_ENV.get(name, {}) | (env or {}).get(name, {})
+            for name in SERVICES
+        },
     )
     try:
         haru_stack.migrate(topology)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import importlib.util
 import json
 import os
@@ -62,6 +63,7 @@ class Secrets:
     encryption_keys: str
     slack_signing_secret: str
     slack_bot_token: str
+    calendar_to_router: str = ""  # added later: filled in for an older secrets file
 
     @classmethod
     def generate(cls) -> Secrets:
@@ -74,13 +76,18 @@ class Secrets:
             encryption_keys=f"dev1:{key}",
             slack_signing_secret=secrets.token_hex(16),
             slack_bot_token="xoxb-haru-dev-" + secrets.token_hex(12),
+            calendar_to_router=secrets.token_urlsafe(32),
         )
 
     @classmethod
     def load_or_create(cls, path: Path) -> tuple[Secrets, bool]:
         """Reads ``path`` or writes fresh secrets there (mode 600); says if it created them."""
         if path.exists():
-            return cls(**json.loads(path.read_text())), False
+            loaded = cls(**json.loads(path.read_text()))
+            if not loaded.calendar_to_router:  # a file written before that secret existed
+                loaded = dataclasses.replace(loaded, calendar_to_router=secrets.token_urlsafe(32))
+                path.write_text(json.dumps(loaded.__dict__, indent=2))
+            return loaded, False
         path.parent.mkdir(parents=True, exist_ok=True)
         created = cls.generate()
         path.write_text(json.dumps(created.__dict__, indent=2))
@@ -237,6 +244,11 @@ def _sandbox_specs(topology: Topology, keys: Secrets) -> list[ProcessSpec]:
                 "CALENDAR_AUTH_SERVER_URL": topology.url("auth-server"),
                 "CALENDAR_AUTH_SERVER_TOKEN": keys.calendar_to_auth,
                 "CALENDAR_GOOGLE_API_BASE_URL": google,
+                "CALENDAR_ROUTER_URL": topology.url("router"),
+                "CALENDAR_ROUTER_TOKEN": keys.calendar_to_router,
+                # Google's push notifications reach skill-calendar here (the emulator's
+                # channels; a real Google needs a public HTTPS address instead).
+                "CALENDAR_PUBLIC_URL": topology.url("skill-calendar"),
             },
         ),
         ProcessSpec(
@@ -248,7 +260,9 @@ def _sandbox_specs(topology: Topology, keys: Secrets) -> list[ProcessSpec]:
                 "ROUTER_PORT": str(topology.ports["router"]),
                 "ROUTER_DATABASE_URL": topology.database_urls["router"],
                 "ROUTER_PUBLIC_BASE_URL": topology.url("router"),
-                "ROUTER_SERVICE_TOKENS": json.dumps({"auth-server": keys.auth_to_router}),
+                "ROUTER_SERVICE_TOKENS": json.dumps(
+                    {"auth-server": keys.auth_to_router, "skill-calendar": keys.calendar_to_router}
+                ),
                 "ROUTER_AUTH_SERVER_URL": topology.url("auth-server"),
                 "ROUTER_AUTH_SERVER_TOKEN": keys.router_to_auth,
                 "ROUTER_CALENDAR_URL": topology.url("skill-calendar"),

@@ -31,6 +31,8 @@ ROUTER_AT_AUTH_TOKEN = "test-router-at-auth"
 ROUTER_AT_CALENDAR_TOKEN = "test-router-at-calendar"
 SERVICE_HEADERS = {"Authorization": f"Bearer {ROUTER_TOKEN}"}
 AUTH_SERVER_HEADERS = {"Authorization": f"Bearer {AUTH_SERVER_CALLER_TOKEN}"}
+CALENDAR_CALLER_TOKEN = "test-skill-calendar-token"  # skill-calendar → router (calendar changes)
+CALENDAR_HEADERS = {"Authorization": f"Bearer {CALENDAR_CALLER_TOKEN}"}
 # Friday 2025-11-14 10:00 in Seoul: "11월 15일" is a Saturday, "11월 24일" a Monday.
 NOW = datetime.fromisoformat("2025-11-14T10:00:00+09:00")
 
@@ -137,6 +139,7 @@ class FakeCalendar:
         self.create_calls: list[dict[str, Any]] = []
         self.patch_calls: list[dict[str, Any]] = []
         self.delete_calls: list[str] = []
+        self.followed: set[str] = set()  # users whose calendar skill-calendar follows (sync)
         self.create_delay = 0.0
         self.down = False
         # Called at the start of every events list (a test makes it raise: a crash there).
@@ -225,6 +228,15 @@ class FakeCalendar:
             fake.idempotency[(user_id, idempotency_key)] = (body, answer)
             return JSONResponse(answer, status_code=201)
 
+        @app.get("/v1/users/{user_id}/events/{event_id}")
+        async def get_event(user_id: str, event_id: str):
+            if problem := fake._reauth(user_id):
+                return problem
+            event = fake.events.get(user_id, {}).get(event_id)
+            if event is None:
+                return _error(404, "calendar.event_not_found", "없음")
+            return event
+
         @app.patch("/v1/users/{user_id}/events/{event_id}")
         async def patch_event(user_id: str, event_id: str, body: dict):
             if problem := fake._reauth(user_id):
@@ -235,6 +247,16 @@ class FakeCalendar:
             fake.patch_calls.append({"event_id": event_id, "body": body})
             event.update(body)
             return {"event": event, "conflicts": []}
+
+        @app.put("/v1/sync/people/{user_id}", status_code=202)
+        async def follow(user_id: str):
+            fake.followed.add(user_id)
+            return {"status": "accepted"}
+
+        @app.delete("/v1/sync/people/{user_id}", status_code=202)
+        async def unfollow(user_id: str):
+            fake.followed.discard(user_id)
+            return {"status": "accepted"}
 
         @app.delete("/v1/users/{user_id}/events/{event_id}")
         async def delete_event(user_id: str, event_id: str):
@@ -284,7 +306,11 @@ def settings(database_url: str) -> RouterSettings:
     return RouterSettings(
         database_url=database_url,
         environment="test",
-        service_tokens={"router": ROUTER_TOKEN, "auth-server": AUTH_SERVER_CALLER_TOKEN},
+        service_tokens={
+            "router": ROUTER_TOKEN,
+            "auth-server": AUTH_SERVER_CALLER_TOKEN,
+            "skill-calendar": CALENDAR_CALLER_TOKEN,
+        },
         auth_server_url="http://auth.test",
         auth_server_token=ROUTER_AT_AUTH_TOKEN,
         calendar_url="http://calendar.test",
@@ -341,6 +367,12 @@ def service_headers() -> dict[str, str]:
 def auth_server_headers() -> dict[str, str]:
     """What auth-server sends with its grant events."""
     return dict(AUTH_SERVER_HEADERS)
+
+
+@pytest.fixture
+def calendar_headers() -> dict[str, str]:
+    """What skill-calendar sends with its calendar change notices."""
+    return dict(CALENDAR_HEADERS)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
+from router_service.calendar_changes.router import router as calendar_changes_router
 from router_service.chat.router import router as chat_router
 from router_service.connect.router import router as connect_router
 from router_service.grants.router import router as grants_router
@@ -12,6 +13,7 @@ from shared.auth import require_service
 
 internal_router = APIRouter(prefix="/internal", dependencies=[Depends(require_service)])
 internal_router.include_router(grants_router)
+internal_router.include_router(calendar_changes_router)
 internal_router.include_router(nlu_router)
 
 api_router = APIRouter()

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from router_service.calendar_changes.service import CalendarChangeHooks
 from router_service.clients.auth_server import AuthServerClient
 from router_service.clients.calendar import CalendarClient
 from router_service.config import RouterSettings
@@ -29,6 +30,8 @@ class RouterContext:
     auth: AuthServerClient
     calendar: CalendarClient
     channels: ChannelHooks = field(default_factory=ChannelHooks)
+    # Events changed in Google directly (skill-calendar's sync): reminders and agenda listen.
+    calendar_changes: CalendarChangeHooks = field(default_factory=CalendarChangeHooks)
     clock: Callable[[], datetime] = field(default=lambda: now_in())
     # Asked only when the rules are unsure, never for answers (approve, reject, a number).
     llm: LlmParser | None = None

@@ -141,7 +141,22 @@ def test_an_impossible_date_is_not_a_date(now):
     assert result.event.title == "회의"
     assert result.event.start_date is None and result.event.start is None
     assert result.confidence < 0.6
-    assert "날짜나 시간을 이해하지 못했어요" in result.assumptions
+    assert "「2월 30일」은 없는 날짜예요" in result.assumptions
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("내일 99시 회의", "「99시」는 없는 시각이에요"),
+        ("4월 31일 오후 2시 치과", "「4월 31일」은 없는 날짜예요"),
+        ("11/31 저녁 약속", "「11/31」은 없는 날짜예요"),
+        ("모레 3시 75분 통화", "「3시 75분」은 없는 시각이에요"),
+    ],
+)
+def test_what_could_not_be_understood_is_named(now, text, note):
+    result = parse(text, now=now)
+    assert result.intent == "create_event" and result.event.start is None
+    assert note in result.assumptions
 
 
 @pytest.mark.parametrize(

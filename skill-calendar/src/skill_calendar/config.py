@@ -54,6 +54,41 @@ class CalendarSettings(ServiceSettings):
         3600.0, gt=0, description="How often expired idempotency answers are purged"
     )
 
+    router_url: HttpUrl = Field(
+        "http://127.0.0.1:8000", description="Base URL of the router (calendar change notices)"
+    )
+    router_token: SecretStr = Field(
+        SecretStr(""), description="This service's bearer token at the router"
+    )
+    public_url: HttpUrl | None = Field(
+        None,
+        description="Where Google reaches this service (HTTPS in production): push channels "
+        "notify {public_url}/google/notifications; unset: no push, the periodic sync only",
+    )
+    sync_interval_s: float = Field(
+        900.0,
+        ge=0,
+        description="Safety net: each watched calendar is synced at least this often (0: never)",
+    )
+    sync_poll_s: float = Field(
+        2.0, gt=0, description="How often the sync jobs and change notices are looked for"
+    )
+    channel_ttl_s: int = Field(
+        604800, ge=60, description="Lifetime asked for a push channel (Google's default: 7 days)"
+    )
+    channel_renew_margin_s: float = Field(
+        86400.0, ge=0, description="A push channel is replaced this long before it expires"
+    )
+    full_sync_days: int = Field(
+        30, ge=0, description="A full sync lists events that end at most this many days ago"
+    )
+    sync_max_attempts: int = Field(8, ge=1, description="Attempts of a sync job or a notice")
+    sync_backoff_base_s: float = Field(2.0, gt=0, description="First retry delay of sync work")
+    sync_backoff_cap_s: float = Field(300.0, gt=0, description="Largest retry delay of sync work")
+    sync_lease_s: float = Field(
+        120.0, gt=0, description="How long a claimed sync job or notice is held by one worker"
+    )
+
     @model_validator(mode="after")
     def _attempt_fits_the_budget(self) -> CalendarSettings:
         # A timed-out write is retried only if a second attempt fits in the budget.

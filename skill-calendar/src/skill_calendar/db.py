@@ -12,3 +12,4 @@ class Base(DeclarativeBase):
 def load_models() -> None:
     """Imports every models module so that ``Base.metadata`` is complete."""
     from skill_calendar.idempotency import models  # noqa: F401
+    from skill_calendar.sync import models as sync_models  # noqa: F401

@@ -18,6 +18,8 @@ from skill_calendar.events.dependencies import CalendarRuntime
 from skill_calendar.google.client import GoogleCalendarClient
 from skill_calendar.google.zones import CalendarZones
 from skill_calendar.idempotency.service import ledger_janitor
+from skill_calendar.sync.engine import SyncEngine, SyncPolicy
+from skill_calendar.sync.worker import SyncRuntime
 from skill_calendar.tokens.service import AuthServerTokens
 
 
@@ -67,9 +69,35 @@ def create_app(settings: CalendarSettings | None = None) -> FastAPI:
             registry=app.state.metrics.registry,
         )
         janitor.start()
+        router_http = create_client(
+            base_url=settings.router_url,
+            token=settings.router_token.get_secret_value() or None,
+            timeout=10.0,
+            retries=0,  # the notice outbox retries, durably
+        )
+        policy = SyncPolicy(
+            public_url=settings.public_url,
+            channel_ttl_s=settings.channel_ttl_s,
+            renew_before=timedelta(seconds=settings.channel_renew_margin_s),
+            full_sync_days=settings.full_sync_days,
+        )
+        app.state.sync = SyncRuntime(
+            settings=settings,
+            engine=SyncEngine(
+                google=google,
+                zones=zones,
+                sessionmaker=app.state.database.sessionmaker,
+                policy=policy,
+            ),
+            sessionmaker=app.state.database.sessionmaker,
+            router_client=router_http,
+            registry=app.state.metrics.registry,
+        )
+        app.state.sync.start()
         try:
             yield
         finally:
+            await app.state.sync.stop()
             await janitor.stop()
             await google_http.aclose()
             await auth_http.aclose()

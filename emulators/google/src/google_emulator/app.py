@@ -1,8 +1,12 @@
 """The app factory."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
+from google_emulator.calendar.channels import PushNotifier
 from google_emulator.calendar.page import router as event_page_router
 from google_emulator.calendar.router import router as calendar_router
 from google_emulator.calls import EmulatorApp
@@ -24,9 +28,22 @@ def create_app(settings: Settings | None = None, state: State | None = None) -> 
     if state is None:
         state = State(state_file=settings.state_file)
         state.load()
-    app = EmulatorApp(title="Google emulator", docs_url=None, redoc_url=None, openapi_url=None)
+    push = PushNotifier(state)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        push.start()
+        try:
+            yield
+        finally:
+            await push.stop()
+
+    app = EmulatorApp(
+        title="Google emulator", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
     app.state.settings = settings
     app.state.emulator = state
+    app.state.push = push
     app.add_exception_handler(GoogleApiError, google_api_error_handler)
     app.add_exception_handler(OAuthError, oauth_error_handler)
     app.include_router(control_router)

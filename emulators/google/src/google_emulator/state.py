@@ -8,6 +8,7 @@ import secrets
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,18 @@ DEV_CLIENT_SECRET = "haru-dev-secret"  # noqa: S105 - the documented development
 DEV_REDIRECT_PATHS = ["/oauth/google/callback"]
 DEFAULT_TIME_ZONE = "Asia/Seoul"
 
-PERSISTED = ("clients", "accounts", "grants", "refresh_tokens", "access_tokens", "events")
+PERSISTED = (
+    "clients",
+    "accounts",
+    "grants",
+    "refresh_tokens",
+    "access_tokens",
+    "events",
+    "changes",
+    "sync_generations",
+    "counters",
+    "channels",
+)
 
 
 def new_token(prefix: str) -> str:
@@ -62,8 +74,15 @@ class State:
     refresh_tokens: dict = field(default_factory=dict)
     access_tokens: dict = field(default_factory=dict)
     events: dict = field(default_factory=dict)
+    # Sync tokens: the change sequence number of each event, per account; a token names one.
+    changes: dict = field(default_factory=dict)  # email -> {event_id: seq}
+    sync_generations: dict = field(default_factory=dict)  # email -> n (older tokens: 410)
+    counters: dict = field(default_factory=dict)  # "seq": the last change number given
+    channels: dict = field(default_factory=dict)  # channel id -> push channel (watch)
     faults: list = field(default_factory=list)
     calls: Counter = field(default_factory=Counter)
+    # Called with an account e-mail after its events changed (push notifications).
+    change_listeners: list[Callable[[str], None]] = field(default_factory=list)
 
     def reset(self) -> None:
         """Forget everything and re-register the development client."""
@@ -124,6 +143,29 @@ class State:
                     account["time_zone"] = time_zone
             self.save()
             return account
+
+    def record_change(self, email: str, event_ids: list[str]) -> None:
+        """Give each changed event the next change number, then tell the listeners."""
+        with self.lock:
+            changed = self.changes.setdefault(email, {})
+            for event_id in event_ids:
+                self.counters["seq"] = self.counters.get("seq", 0) + 1
+                changed[event_id] = self.counters["seq"]
+        for listener in list(self.change_listeners):
+            listener(email)
+
+    def current_seq(self) -> int:
+        """The last change number given (a sync token made now covers everything up to it)."""
+        with self.lock:
+            return int(self.counters.get("seq", 0))
+
+    def invalidate_sync_tokens(self, email: str) -> int:
+        """Every sync token of the account given so far answers 410 from now on."""
+        key = email.strip().lower()
+        with self.lock:
+            self.sync_generations[key] = self.sync_generations.get(key, 0) + 1
+            self.save()
+            return int(self.sync_generations[key])
 
     def record_call(self, name: str, path: str) -> Fault | None:
         """Count a call and take the first fault that matches it."""

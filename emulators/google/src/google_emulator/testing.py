@@ -1,7 +1,9 @@
 """Test support: run the emulator as a real subprocess, drive it through the control API."""
 
 import json
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -84,9 +86,70 @@ class Control:
         """Every stored event of an account, cancelled ones included."""
         return self._ok(self._http.get(f"/emulator/accounts/{email}/events"))
 
+    def edit_event(self, email: str, event_id: str, **fields) -> dict:
+        """Change an event "directly in Google" (a patch, as the owner)."""
+        return self._ok(
+            self._http.patch(f"/emulator/accounts/{email}/events/{event_id}", json=fields)
+        )
+
+    def remove_event(self, email: str, event_id: str) -> None:
+        """Delete an event "directly in Google"."""
+        self._ok(self._http.delete(f"/emulator/accounts/{email}/events/{event_id}"))
+
+    def invalidate_sync_tokens(self, email: str) -> None:
+        """Make every sync token of the account answer 410 from now on."""
+        self._ok(self._http.post(f"/emulator/accounts/{email}/sync-tokens/invalidate"))
+
+    def channels(self) -> list[dict]:
+        """Every push channel, with its deliveries."""
+        return self._ok(self._http.get("/emulator/channels"))
+
     def close(self) -> None:
         """Close the HTTP client."""
         self._http.close()
+
+
+class NotificationReceiver:
+    """A push-notification webhook on loopback (a thread): records each notification's
+    headers and answers ``statuses`` in turn (then 200)."""
+
+    def __init__(self) -> None:
+        self.received: list[dict[str, str]] = []
+        self.bodies: list[bytes] = []
+        self.statuses: list[int] = []
+        self.changed = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length)
+                with receiver.changed:
+                    status = receiver.statuses.pop(0) if receiver.statuses else 200
+                    receiver.received.append(dict(self.headers.items()))
+                    receiver.bodies.append(body)
+                    receiver.changed.notify_all()
+                self.send_response(status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/notifications"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, count: int, timeout: float = 15.0) -> list[dict[str, str]]:
+        """The first ``count`` notifications, once they have arrived."""
+        with self.changed:
+            arrived = self.changed.wait_for(lambda: len(self.received) >= count, timeout)
+        assert arrived, f"expected {count} notifications, got {len(self.received)}"
+        return self.received[:count]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class EmulatorProcess(ModuleProcess):

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 EVENTS_PATH = "/v1/users/{user_id}/events"
 EVENT_PATH = "/v1/users/{user_id}/events/{event_id}"
 SERIES_PATH = "/v1/users/{user_id}/events/{event_id}/series"
+SYNC_PATH = "/v1/sync/people/{user_id}"
 REAUTH_CODES = frozenset({"calendar.reauth_required", "auth.reauth_required"})
 UPSTREAM_EXHAUSTED = "calendar.upstream_unavailable"
 ONE_BUDGET = RetryPolicy(
@@ -88,6 +89,11 @@ class CalendarClient:
         body = await self._call("GET", EVENTS_PATH.format(user_id=user_id), params=params)
         return [CalendarEvent.model_validate(item) for item in body.get("events", [])]
 
+    async def get_event(self, *, user_id: str, event_id: str) -> CalendarEvent:
+        """One event as it is now (``CalendarEventNotFound`` when deleted)."""
+        path = EVENT_PATH.format(user_id=user_id, event_id=event_id)
+        return CalendarEvent.model_validate(await self._call("GET", path))
+
     async def series_of(self, *, user_id: str, event_id: str) -> CalendarEvent:
         """The series (its master, with ``recurrence``) that an occurrence belongs to."""
         path = SERIES_PATH.format(user_id=user_id, event_id=event_id)
@@ -131,6 +137,14 @@ class CalendarClient:
         path = EVENT_PATH.format(user_id=user_id, event_id=event_id)
         extra = _series_options(scope, idempotency_key)
         return DeleteResult.model_validate(await self._call("DELETE", path, **extra))
+
+    async def follow_calendar(self, *, user_id: str) -> None:
+        """Asks skill-calendar to follow the person's calendar (sync and push; idempotent)."""
+        await self._call("PUT", SYNC_PATH.format(user_id=user_id))
+
+    async def unfollow_calendar(self, *, user_id: str) -> None:
+        """Asks skill-calendar to stop following the person's calendar (idempotent)."""
+        await self._call("DELETE", SYNC_PATH.format(user_id=user_id))
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:

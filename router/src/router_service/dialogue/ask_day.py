@@ -25,7 +25,7 @@ from router_service.conversations.models import Message
 from router_service.dialogue import formatting as fmt
 from router_service.dialogue import plans, proposals
 from router_service.dialogue.turn import Conversation
-from router_service.nlu import amendments
+from router_service.nlu.choices import choice_number
 from router_service.nlu.schemas import EventSlots, NluResult
 from router_service.pending import service as pending
 from router_service.pending.models import ActionKind, ActionState, PendingAction
@@ -142,7 +142,7 @@ async def _answer(
 ) -> list[Message] | None:
     """The person's answer to "언제로 할까요?", or None when the message is something else."""
     question = DayQuestion.model_validate(action.request)
-    number = amendments.choice_number(text)
+    number = choice_number(text)
     if number is not None:
         return (await choose(conv, action, number))[1]
     if parsed.intent == "approve":
@@ -249,6 +249,11 @@ async def _free_days(conv: Conversation, first: dt.date, last: dt.date) -> list[
             free.append(day)
         day += timedelta(days=1)
     return free
+
+
+async def remind(conv: Conversation, action: PendingAction) -> Message:
+    """The question again, with its day buttons (a message not understood meanwhile)."""
+    return await _say_question(conv, action, DayQuestion.model_validate(action.request))
 
 
 def _asking(event: plans.NewEvent) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from router_service.conversations.models import Message
 from router_service.dialogue import (
+    amend,
     ask_day,
     execution,
     messages,
@@ -13,10 +14,11 @@ from router_service.dialogue import (
     series_flow,
     several,
     small_talk,
+    waiting,
 )
 from router_service.dialogue import series as series_
 from router_service.dialogue.turn import Conversation, choice_payload
-from router_service.nlu import amendments
+from router_service.nlu.choices import choice_number
 from router_service.nlu.schemas import NluResult
 from router_service.pending.models import ActionKind, ActionState, PendingAction
 
@@ -27,7 +29,7 @@ async def dispatch(
     """The replies to one message; ``action`` is the newest one waiting for the person."""
     intent = parsed.intent
     if action is not None and action.state == ActionState.awaiting_choice:
-        number = amendments.choice_number(text)
+        number = choice_number(text)
         if number is not None:
             return (await proposals.choose(conv, action, number))[1]
     if action is not None and action.state == ActionState.awaiting_scope:
@@ -47,12 +49,16 @@ async def dispatch(
         if action is None:
             return [await conv.say(messages.NOTHING_TO_REJECT)]
         return (await execution.reject(conv, action))[1]
-    amended = await _amended(conv, action, text=text, parsed=parsed)
-    if amended is not None:
-        return amended
+    if amend.is_correction(parsed):
+        corrected = await amend.correct(conv, action, text=text, parsed=parsed)
+        if corrected is not None:
+            return corrected
     assumptions = list(parsed.assumptions)
     if intent == "create_event":
         event = plans.new_event(parsed.event)
+        if event is None and parsed.refused:  # 2월 30일, 99시: say what, and ask
+            title = parsed.event.title if parsed.event else None
+            return [await conv.say(messages.when_unclear(title, parsed.assumptions))]
         if event is None:
             return [await conv.say(messages.NEED_WHEN)]
         request = plans.CreateRequest(event=event)
@@ -61,7 +67,11 @@ async def dispatch(
         return await execution.ask_question(conv, questions.request(conv, text, parsed))
     if intent in ("update_event", "delete_event"):
         return await _change(conv, action, text=text, parsed=parsed)
-    return [await conv.say(small_talk.answer(text, now=conv.now))]
+    reply = small_talk.answer(text, now=conv.now)
+    if action is not None and reply == small_talk.NOT_UNDERSTOOD:
+        # Not understood, and something waits: say what, and how to answer.
+        return [await waiting.still_waiting(conv, action)]
+    return [await conv.say(reply)]
 
 
 async def _approve(conv: Conversation, action: PendingAction | None) -> list[Message]:
@@ -77,44 +87,18 @@ async def _approve(conv: Conversation, action: PendingAction | None) -> list[Mes
     return (await execution.approve(conv, action))[1]
 
 
-async def _amended(
-    conv: Conversation, action: PendingAction | None, *, text: str, parsed: NluResult
-) -> list[Message] | None:
-    """A change to the create proposal being considered ('4시로 바꿔줘', '장소는 강남역')."""
-    if action is None or action.kind != ActionKind.create or action.state != ActionState.proposed:
-        return None
-    body = plans.plan_of(action).body
-    event = plans.amended(body, parsed=parsed, text=text, zone=conv.zone)
-    if event is None:
-        return None
-    notes = list(action.assumptions or [])
-    notes += [n for n in parsed.assumptions if n not in notes]
-    request = plans.CreateRequest(event=event)
-    # The same request, changed: it replaces the proposal without a word about it.
-    return await proposals.start(conv, ActionKind.create, request, notes, announce=False)
-
-
 async def _change(
     conv: Conversation, action: PendingAction | None, *, text: str, parsed: NluResult
 ) -> list[Message]:
     kind = ActionKind.update if parsed.intent == "update_event" else ActionKind.delete
     target = plans.target_of(parsed.target)
-    changes = plans.changes_of(parsed.changes, text=text)
+    changes = plans.changes_of(parsed.changes, text=text, now=conv.now, zone=conv.zone)
     assumptions = list(parsed.assumptions)
     if changes.shift_minutes is not None:
         # The parser could not know the event's time; the proposal shows before and after.
         assumptions = []
     if changes.bare_hour:  # "8시로": the event's own half of the day decides, not a guess
         assumptions = series_.without_hour_guess(assumptions)
-    if (
-        not target.named
-        and kind == ActionKind.update
-        and action is not None
-        and action.kind == ActionKind.update
-        and action.state == ActionState.proposed
-    ):
-        # "5시로 바꿔줘" while a change waits: the same event, the new time.
-        return await proposals.restart_change(conv, action, changes, assumptions)
     if not target.named:
         return [await conv.say(messages.name_the_event(kind))]
     request = plans.ChangeRequest(target=target, changes=changes)

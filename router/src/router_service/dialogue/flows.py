@@ -35,7 +35,7 @@ from router_service.dialogue.exceptions import (
     MessageTooLong,
 )
 from router_service.dialogue.turn import Conversation, Turn
-from router_service.nlu import amendments
+from router_service.nlu.choices import choice_number
 from router_service.nlu.schemas import NluResult
 from router_service.nlu.service import parse_message, parse_with_fallback
 from router_service.pending import service as pending
@@ -236,7 +236,7 @@ async def recover_stalled(
 async def _parse(app: RouterContext, text: str, *, now: datetime, time_zone: str) -> NluResult:
     """The rules' reading of ``text``; the LLM fallback only for open-ended requests."""
     try:
-        if app.llm is None or amendments.is_answer(text):
+        if app.llm is None or choice_number(text) is not None:
             return parse_message(text, now=now, time_zone=time_zone)
         return await parse_with_fallback(text, now=now, time_zone=time_zone, llm=app.llm)
     except Exception as err:  # a reading the rules cannot make is "not understood", never a 500

@@ -6,6 +6,7 @@ Pure functions of models to Korean text; the wording of dates, times and particl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 
 from router_service.clients.auth_server import GrantState
@@ -116,14 +117,42 @@ def _series_start(data: dict, zone: tzinfo) -> str:
     return series.words.end_words(data["recurrence"], first=first, zone=zone)
 
 
-def change_proposal(plan: ChangePlan, zone: tzinfo, *, assumptions: list[str]) -> str:
-    lines = [
-        f"{fmt.quoted(plan.before.title, '을', '를')} 바꿀까요?",
-        f"전: {fmt.event_when(_json(plan.before), zone)}",
-        f"후: {fmt.event_when(_json(plan.after), zone)}",
-    ]
+def change_proposal(
+    plan: ChangePlan,
+    zone: tzinfo,
+    *,
+    assumptions: list[str],
+    duplicates: Sequence[CalendarEvent] = (),
+    conflicts: Sequence[CalendarEvent] = (),
+) -> str:
+    before, after = plan.before, plan.after
+    lines = [f"{fmt.quoted(before.title, '을', '를')} 바꿀까요?"]
+    if plan.patch.start is not None or plan.patch.start_date is not None:
+        lines += [
+            f"전: {fmt.event_when(_json(before), zone)}",
+            f"후: {fmt.event_when(_json(after), zone)}",
+        ]
+    if plan.patch.title is not None:
+        lines.append(f"제목: {fmt.quoted(before.title)} → {fmt.quoted(after.title)}")
+    if plan.patch.location is not None:
+        lines.append(f"장소: {before.location or '없음'} → {after.location}")
+    lines.extend(_warning(duplicates, conflicts, "바꿀까요"))
     lines.extend(f"※ {note}" for note in assumptions)
     return "\n".join(lines)
+
+
+def _warning(
+    duplicates: Sequence[CalendarEvent], conflicts: Sequence[CalendarEvent], question: str
+) -> list[str]:
+    """What is already at that time, asked about again (creates and moves alike)."""
+    if duplicates:
+        title = duplicates[0].title
+        return [f"이미 같은 일정 {fmt.quoted(title, '이', '가')} 있어요. 그래도 {question}?"]
+    if conflicts:
+        names = ", ".join(fmt.quoted(e.title) for e in conflicts[:3])
+        particle = fmt.josa(conflicts[min(len(conflicts), 3) - 1].title, "이", "가")
+        return [f"같은 시간에 {names}{particle} 있어요. 그래도 {question}?"]
+    return []
 
 
 def delete_proposal(event: CalendarEvent, zone: tzinfo) -> str:
@@ -233,3 +262,26 @@ def connect(kind: ActionKind, title: str | None, grant: GrantState | None) -> st
 
 def _json(event: CalendarEvent) -> dict:
     return event.model_dump(mode="json")
+
+
+def when_unclear(title: str | None, notes: list[str]) -> str:
+    """A create whose day or time could not be read (2월 30일, 99시): what, and a question."""
+    said = " ".join(f"{note.rstrip('.')}." for note in notes)
+    example = f"내일 오후 3시 {title}" if title else "내일 오후 3시"
+    what = f"{fmt.quoted(title, '을', '를')} " if title else ""
+    return f"{said} {what}언제로 할까요? 예: '{example}'".strip()
+
+
+def still_waiting(kind: ActionKind, title: str | None, *, choosing: bool, connecting: bool) -> str:
+    """A message not understood while something waits: what waits, and how to answer it."""
+    verb = VERB[kind]
+    what = f"{fmt.quoted(title)} {verb}" if title else f"요청하신 {verb}"
+    stop = "그만두려면 '아니요'라고 답해 주세요."
+    if connecting:
+        return f"구글 캘린더 연결을 기다리고 있어요. 연결하면 이어서 할게요. {stop}"
+    if choosing:
+        return f"{what}할 일정을 아직 기다리고 있어요. 번호로 골라 주세요 (예: 1번). {stop}"
+    lines = [f"{what}{fmt.josa(verb, '을', '를')} 아직 기다리고 있어요. {verb}하려면 '네', {stop}"]
+    if kind in (ActionKind.create, ActionKind.update):
+        lines.append("바꾸려면 이렇게 말씀해 주세요: '4시로', '내일 말고 모레', '장소는 강남역'")
+    return "\n".join(lines)

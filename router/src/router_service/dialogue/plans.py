@@ -17,15 +17,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from router_service.clients.calendar import CalendarEvent
 from router_service.dialogue import formatting as fmt
 from router_service.dialogue.series import SeriesInfo, nearest_half_day, said_bare_hour
-from router_service.nlu import amendments
-from router_service.nlu.schemas import (
-    ChangeSlots,
-    EventSlots,
-    NluResult,
-    RangeSlots,
-    Scope,
-    TargetSlots,
-)
+from router_service.nlu.schemas import ChangeSlots, EventSlots, RangeSlots, Scope, TargetSlots
 from router_service.pending.models import ActionKind, PendingAction
 from shared.time import AwareDatetime, start_of_day
 
@@ -79,7 +71,8 @@ class Span(_Model):
 
 
 class Target(_Model):
-    """Which existing event an update or a delete means."""
+    """Which existing event an update or a delete means (``event_id``: the one this
+    conversation last made, for a correction that names none)."""
 
     title: str | None = None
     date: dt.date | None = None
@@ -87,29 +80,42 @@ class Target(_Model):
     scope: Scope | None = None  # an occurrence of a series: one, following or all
     period_start: dt.date | None = None  # a week or month named instead of a day
     period_end: dt.date | None = None
+    event_id: str | None = None
 
     @property
     def named(self) -> bool:
-        return bool(self.title or self.date or self.start)
+        return bool(self.title or self.date or self.start or self.event_id)
 
 
 class Changes(_Model):
-    """How an update moves its event: a new start, a new day, or a relative shift."""
+    """How an update or a correction changes its event: a new start, a new day, a relative
+    shift, a new length, title or place (each optional)."""
 
     start: AwareDatetime | None = None
     date: dt.date | None = None
     time_only: bool = False  # "4시로": the event keeps its day
     shift_minutes: int | None = None
     bare_hour: bool = False  # "8시로" with no 오전/오후: the event's half of the day decides
+    duration_minutes: int | None = None
+    title: str | None = None
+    location: str | None = None
+
+    @property
+    def moves(self) -> bool:
+        """Whether it changes when the event is (not only its length, title or place)."""
+        return bool(self.start or self.date or self.shift_minutes)
 
 
 class EventPatch(_Model):
-    """The PATCH body of skill-calendar's contract: one pair of times or of dates."""
+    """The PATCH body of skill-calendar's contract: one pair of times or of dates, and a new
+    title or place."""
 
     start: AwareDatetime | None = None
     end: AwareDatetime | None = None
     start_date: dt.date | None = None
     end_date: dt.date | None = None
+    title: str | None = None
+    location: str | None = None
 
     def body(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
@@ -284,23 +290,25 @@ def target_of(slots: TargetSlots | None) -> Target:
     )
 
 
-def changes_of(slots: ChangeSlots | None, *, text: str) -> Changes:
-    """The change asked for; "4시로" keeps the event's day, "30분 늦춰줘" shifts it."""
-    start = slots.start if slots else None
-    day = slots.date if slots else None
-    shift = amendments.shift_minutes(text)
-    if shift is not None and start is None and day is None:
-        return Changes(shift_minutes=shift)
-    # The NLU's changes.time: the change named only a time, so the event keeps its day.
-    time_only = start is not None and (
-        (slots is not None and slots.time is not None) or not _dated(text)
-    )
-    bare = time_only and said_bare_hour(text)
-    return Changes(start=start, date=day, time_only=time_only, bare_hour=bare)
-
-
-def _dated(text: str) -> bool:
-    return amendments.names_a_date(text)
+def changes_of(slots: ChangeSlots | None, *, text: str, now: datetime, zone: tzinfo) -> Changes:
+    """The change the NLU read: "4시로" (``time``) keeps the event's day (a bare hour takes
+    the event's half of the day), "30분 늦춰줘" shifts it, "모레로" keeps its time; a
+    length, a title and a place as said."""
+    if slots is None:
+        return Changes()
+    extra = {
+        "duration_minutes": slots.duration_minutes,
+        "title": (slots.title or "").strip() or None,
+        "location": (slots.location or "").strip() or None,
+    }
+    if slots.shift_minutes:
+        return Changes(shift_minutes=slots.shift_minutes, **extra)
+    if slots.time is not None:
+        hour, minute = (int(part) for part in slots.time.split(":"))
+        start = datetime.combine(now.astimezone(zone).date(), dt.time(hour, minute), zone)
+        bare = said_bare_hour(text)
+        return Changes(start=start, time_only=True, bare_hour=bare, **extra)
+    return Changes(start=slots.start, date=slots.date, **extra)
 
 
 # --- calendar logic -----------------------------------------------------------------------
@@ -380,18 +388,40 @@ def match_targets(events: list[CalendarEvent], target: Target) -> list[CalendarE
 
 
 def patch_for(event: CalendarEvent | NewEvent, changes: Changes, zone: tzinfo) -> EventPatch | None:
-    """The patch that moves ``event`` as ``changes`` say (keeping its length), or None."""
+    """The patch that changes ``event`` as ``changes`` say (a move keeps its length), or None
+    when nothing would change."""
+    when = _moved(event, changes, zone)
+    title = changes.title if changes.title and changes.title != event.title else None
+    location = changes.location if changes.location and changes.location != event.location else None
+    if when is None and title is None and location is None:
+        return None
+    return EventPatch(**(when or {}), title=title, location=location)
+
+
+def _moved(event: CalendarEvent | NewEvent, changes: Changes, zone: tzinfo) -> dict | None:
+    """The new times (or dates) of ``event``, or None when they stay."""
     if event.all_day:
         assert event.start_date is not None and event.end_date is not None
-        if changes.start is not None:
-            return EventPatch(start=changes.start, end=changes.start + DEFAULT_LENGTH)
-        if changes.date is not None:
-            length = event.end_date - event.start_date
-            return EventPatch(start_date=changes.date, end_date=changes.date + length)
+        if changes.start is not None and not changes.time_only:
+            length = timedelta(minutes=changes.duration_minutes or 60)
+            return {"start": changes.start, "end": changes.start + length}
+        if changes.start is not None:  # "4시로" of an all-day event: that time, on its day
+            moved = changes.start.astimezone(zone)
+            start = datetime.combine(event.start_date, moved.timetz()).replace(tzinfo=zone)
+            length = timedelta(minutes=changes.duration_minutes or 60)
+            return {"start": start, "end": start + length}
+        if changes.date is not None or changes.shift_minutes:
+            days = (changes.shift_minutes or 0) // 1440
+            first = changes.date or event.start_date + timedelta(days=days)
+            if first == event.start_date:
+                return None
+            return {"start_date": first, "end_date": first + (event.end_date - event.start_date)}
         return None
     assert event.start is not None and event.end is not None
     start = event.start.astimezone(zone)
     length = event.end - start
+    if changes.duration_minutes:
+        length = timedelta(minutes=changes.duration_minutes)
     if changes.shift_minutes:
         new_start = start + timedelta(minutes=changes.shift_minutes)
     elif changes.start is not None and changes.time_only:
@@ -403,10 +433,10 @@ def patch_for(event: CalendarEvent | NewEvent, changes: Changes, zone: tzinfo) -
     elif changes.date is not None:
         new_start = datetime.combine(changes.date, start.timetz()).replace(tzinfo=zone)
     else:
+        new_start = start
+    if new_start == start and new_start + length == event.end:
         return None
-    if new_start == start:
-        return None
-    return EventPatch(start=new_start, end=new_start + length)
+    return {"start": new_start, "end": new_start + length}
 
 
 def change_plan(event: CalendarEvent, changes: Changes, zone: tzinfo) -> ChangePlan | None:
@@ -418,10 +448,17 @@ def change_plan(event: CalendarEvent, changes: Changes, zone: tzinfo) -> ChangeP
 
 
 def _patched(event: CalendarEvent, patch: EventPatch) -> CalendarEvent:
+    update: dict[str, Any] = {}
     if patch.start is not None:
         update = {"start": patch.start, "end": patch.end, "all_day": False}
-        return event.model_copy(update={**update, "start_date": None, "end_date": None})
-    return event.model_copy(update={"start_date": patch.start_date, "end_date": patch.end_date})
+        update |= {"start_date": None, "end_date": None}
+    elif patch.start_date is not None:
+        update = {"start_date": patch.start_date, "end_date": patch.end_date}
+    if patch.title is not None:
+        update["title"] = patch.title
+    if patch.location is not None:
+        update["location"] = patch.location
+    return event.model_copy(update=update)
 
 
 def calendar_body(body: NewEvent) -> dict[str, Any]:
@@ -435,47 +472,3 @@ def calendar_body(body: NewEvent) -> dict[str, Any]:
         out["recurrence"] = list(body.recurrence)
     out["allow_duplicate"] = body.allow_duplicate
     return out
-
-
-def amended(body: NewEvent, *, parsed: NluResult, text: str, zone: tzinfo) -> NewEvent | None:
-    """The waiting proposal changed as "4시로 바꿔줘", "장소는 강남역" say, or None."""
-    body = body.model_copy(update={"allow_duplicate": False})
-    location = amendments.new_location(text)
-    if location is not None:
-        return body.model_copy(update={"location": location})
-    title = amendments.new_title(text)
-    if title is not None:
-        return body.model_copy(update={"title": title})
-    shift = amendments.shift_minutes(text)
-    target = target_of(parsed.target)
-    wanted = fmt.normalise_title(target.title)
-    if shift is not None and not body.all_day and not wanted:
-        patch = patch_for(body, Changes(shift_minutes=shift), zone)
-        return _apply(body, patch) if patch else body
-    if parsed.intent != "update_event":
-        return None
-    if wanted and wanted != fmt.normalise_title(body.title):
-        return None  # a change to another event, not to this proposal
-    slots = parsed.changes
-    if slots is None or (slots.start is None and slots.date is None):
-        return None
-    changes = Changes(start=slots.start, date=slots.date)
-    if slots.start is not None and not body.all_day and not _dated(text):
-        # "4시로" names only a time: keep the proposal's day.
-        changes = Changes(start=slots.start, time_only=True)
-    patch = patch_for(body, changes, zone)
-    return _apply(body, patch) if patch else None
-
-
-def _apply(body: NewEvent, patch: EventPatch) -> NewEvent:
-    if patch.start is not None:
-        return body.model_copy(
-            update={
-                "start": patch.start,
-                "end": patch.end,
-                "all_day": False,
-                "start_date": None,
-                "end_date": None,
-            }
-        )
-    return body.model_copy(update={"start_date": patch.start_date, "end_date": patch.end_date})

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from router_service.clients.auth_server import GrantState
 from router_service.clients.calendar import CalendarEvent
 from router_service.clients.exceptions import (
+    CalendarEventNotFound,
     CalendarReauthRequired,
     CalendarRequestFailed,
     CalendarUnavailable,
@@ -108,7 +109,7 @@ async def restart_change(
     if old.series is not None:  # an occurrence: the same series and scope, the new time
         prepared = _occurrence(conv, ActionKind.update, before, changes, assumptions, old)
     else:
-        prepared = propose_change(conv, ActionKind.update, before, changes, assumptions)
+        prepared = await propose_change(conv, ActionKind.update, before, changes, assumptions)
     replacement = await create(
         conv,
         ActionKind.update,
@@ -131,6 +132,14 @@ async def prepare(
         return await several.prepare(conv, request, assumptions)
     assert isinstance(request, plans.ChangeRequest)
     target = request.target
+    if target.event_id is not None:  # the event this conversation just made (a correction)
+        try:
+            event = await conv.app.calendar.get_event(
+                user_id=conv.user_id, event_id=target.event_id
+            )
+        except CalendarEventNotFound:
+            return Prepared(ActionState.failed, messages.EVENT_GONE, error_code="target_not_found")
+        return await propose_event(conv, kind, event, request, assumptions)
     start, end, day = plans.target_window(target, now=conv.now, zone=conv.zone)
     listed = await conv.app.calendar.list_events(user_id=conv.user_id, start=start, end=end)
     matches = series_.collapse(plans.match_targets(listed, target))
@@ -153,7 +162,7 @@ async def propose_event(
     """The plan of a change to ``event``; an occurrence of a series carries its series and
     asks which occurrences unless the message said (``target.scope``)."""
     if not event.recurring_event_id:
-        return propose_change(conv, kind, event, request.changes, assumptions)
+        return await propose_change(conv, kind, event, request.changes, assumptions)
     info = await series_flow.series_info(conv, event)
     plan = series_flow.plan_for(
         kind, event, request.changes, conv.zone, scope=request.target.scope, series=info
@@ -196,22 +205,40 @@ async def _prepare_create(
     return Prepared(ActionState.proposed, text, plans.CreatePlan(body=body), extras=extras)
 
 
-def propose_change(
+async def propose_change(
     conv: Conversation,
     kind: ActionKind,
     event: CalendarEvent,
     changes: plans.Changes,
     assumptions: list[str],
 ) -> Prepared:
-    """The plan of an update or a delete of ``event`` (pure)."""
+    """The plan of an update or a delete of ``event``; a move is checked, like a create, for
+    what is already at the new time."""
     if kind == ActionKind.delete:
         deletion = plans.DeletePlan(event_id=event.id, before=event)
         return Prepared(ActionState.proposed, messages.delete_proposal(event, conv.zone), deletion)
     change = plans.change_plan(event, changes, conv.zone)
     if change is None:
         return Prepared(ActionState.failed, messages.no_change(event), error_code="no_changes")
-    text = messages.change_proposal(change, conv.zone, assumptions=assumptions)
-    return Prepared(ActionState.proposed, text, change)
+    duplicates, conflicts = await _already_there(conv, change)
+    text = messages.change_proposal(
+        change, conv.zone, assumptions=assumptions, duplicates=duplicates, conflicts=conflicts
+    )
+    extras = {"duplicates": len(duplicates), "conflicts": len(conflicts)}
+    return Prepared(ActionState.proposed, text, change, extras=extras)
+
+
+async def _already_there(
+    conv: Conversation, change: plans.ChangePlan
+) -> tuple[list[CalendarEvent], list[CalendarEvent]]:
+    """Events equal to the moved event, and others overlapping it, at its new time."""
+    if change.patch.start is None and change.patch.start_date is None:
+        return [], []  # a new title or place only: the time is as it was
+    after = plans.NewEvent.model_validate(change.after.model_dump())
+    start, end = plans.span_of(after, conv.zone)
+    listed = await conv.app.calendar.list_events(user_id=conv.user_id, start=start, end=end)
+    others = [e for e in listed if e.id != change.event_id]
+    return plans.duplicates_and_conflicts(others, after)
 
 
 async def reprepare(conv: Conversation, action: PendingAction) -> list[Message]:

@@ -74,10 +74,13 @@ async def process_grant_event(*, app: RouterContext, event_id: str) -> None:
             if event is None or event.processed_at is not None:
                 return
             user_id = event.user_id
-            usable = event.type == "grant.usable" and event.capability == CALENDAR_CAPABILITY
+            calendar = event.capability == CALENDAR_CAPABILITY
+            usable = event.type == "grant.usable" and calendar
             await session.commit()
             if usable:
                 await resume_after_grant(session=session, app=app, user_id=user_id)
+            if calendar:
+                await follow_calendar(app=app, user_id=user_id, usable=usable)
             await session.execute(
                 update(GrantEvent)
                 .where(GrantEvent.event_id == event_id, GrantEvent.processed_at.is_(None))
@@ -87,6 +90,15 @@ async def process_grant_event(*, app: RouterContext, event_id: str) -> None:
     except Exception:  # left unprocessed: the recovery loop takes it up again
         logger.exception("grant event processing failed", extra={"event_id": event_id})
     app.channels.wake()  # replies of resumed actions may be queued for a channel
+
+
+async def follow_calendar(*, app: RouterContext, user_id: str, usable: bool) -> None:
+    """skill-calendar follows a usable calendar (sync and push) and stops following one that
+    is not; a failure leaves the event unprocessed, so the recovery round asks again."""
+    if usable:
+        await app.calendar.follow_calendar(user_id=user_id)
+    else:
+        await app.calendar.unfollow_calendar(user_id=user_id)
 
 
 async def recover_grant_events(*, app: RouterContext, received_before: datetime) -> int:

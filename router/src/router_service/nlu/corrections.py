@@ -25,16 +25,21 @@ LINK = re.compile(
 # 시간은 4시로, 날짜를 내일로: the slot named before the new value.
 SLOT_WORD = re.compile(r"^(?:시간은|시간을|시간|날짜는|날짜를|날짜|시각은|시각을|요일은)\s*")
 REQUEST_END = (
-    r"\s*(?:해|해줘|해\s*줘|해\s*주세요|해주세요|해요|할게|할래|하자|바꿔|바꿔줘|바꿔\s*줘|"
-    r"바꿔\s*주세요|변경해\s*줘|변경해줘|변경|수정해줘|부탁해|부탁해요|줘|주세요)?\s*[.!~]*$"
+    r"\s*(?:(?:해|바꿔|변경해|수정해|고쳐)\s*(?:줘|주세요|줄래|요)?|해요|할게|할래|하자|변경|"
+    r"부탁해|부탁해요|줘|주세요)?\s*[.!~]*$"
 )
 SOFT_END = (
     r"\s*(?:이야|야|이에요|예요|입니다|이요|요)?"
     r"\s*(?:해|해줘|해\s*줘|해\s*주세요|해주세요|해요|할게|할래|하자|부탁해|부탁해요)?\s*[.!~]*$"
 )
-PLACE = re.compile(r"^(?:장소는|장소를|장소|위치는|위치를)\s*(?P<v>.+?)" + REQUEST_END)
-TITLE = re.compile(r"^(?:제목은|제목을|제목|이름은|이름을)\s*(?P<v>.+?)" + REQUEST_END)
-_SHIFT = r"^(?P<n>\d+)\s*(?P<u>분|시간)\s*(?P<half>반)?\s*(?:만|정도|쯤)?\s*"
+# 장소는 강남역, 위치 본사 3층 회의실로 변경해 주세요: the slot's name, then its new value.
+PLACE = re.compile(r"^(?:장소|위치)(?:는|를|은|을|\s)\s*(?P<v>.+?)" + REQUEST_END)
+TITLE = re.compile(r"^(?:제목|이름)(?:은|을|는|를|\s)\s*(?P<v>.+?)" + REQUEST_END)
+# 위치 확인해줘, 장소 어디야: a question about the slot, not a new value.
+NOT_A_VALUE = re.compile(r"확인|알려|어디|뭐|무엇|어떻게|\?")
+# 30분, 1시간 반, 한 시간, 반시간: Korean counts too.
+_SHIFT = r"^(?P<n>\d+|한|두|세|네|다섯|반)\s*(?P<u>분|시간)\s*(?P<half>반)?\s*(?:만|정도|쯤)?\s*"
+COUNTS = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5}
 SHIFT = re.compile(_SHIFT + r"(?P<dir>늦게|뒤로|일찍|빨리|앞으로)" + SOFT_END)
 # After 네/아니 even an update verb changes the proposal: 응 근데 30분만 늦춰줘.
 LED_SHIFT = re.compile(
@@ -82,14 +87,14 @@ def amend(norm: str, now: datetime, zone: ZoneInfo) -> Parse | None:
 
 
 def _phrase(body: str, *, led: bool) -> Changes | None:
-    if match := PLACE.match(body):
+    if (match := PLACE.match(body)) and not NOT_A_VALUE.search(match["v"]):
         return Changes(location=_without_ro(match["v"]))
-    if match := TITLE.match(body):
+    if (match := TITLE.match(body)) and not NOT_A_VALUE.search(match["v"]):
         return Changes(title=_without_ro(match["v"]))
     if match := SHIFT.match(body) or (LED_SHIFT.match(body) if led else None):
-        minutes = int(match["n"]) * (60 if match["u"] == "시간" else 1) + (
-            30 if match["half"] else 0
-        )
+        minutes = _amount(match["n"], match["u"]) + (30 if match["half"] else 0)
+        if not minutes:
+            return None
         return Changes(shift_minutes=-minutes if match["dir"] in EARLIER else minutes)
     if match := LENGTH.match(body):
         if match["m"]:
@@ -98,6 +103,14 @@ def _phrase(body: str, *, led: bool) -> Changes | None:
             minutes = int(match["h"]) * 60 + (30 if match["half"] else int(match["mi"] or 0))
         return Changes(duration_minutes=minutes) if minutes > 0 else None
     return None
+
+
+def _amount(count: str, unit: str) -> int:
+    """Minutes of ``30분``, ``2시간``, ``한 시간``, ``반시간``."""
+    if count == "반":
+        return 30 if unit == "시간" else 0
+    number = int(count) if count.isdigit() else COUNTS[count]
+    return number * 60 if unit == "시간" else number
 
 
 def _when(body: str, now: datetime, zone: ZoneInfo, *, led: bool) -> Changes | None:

@@ -354,7 +354,7 @@ RULES: tuple[Rule, ...] = (
     (
         # 30분 늦춰줘, 1시간 뒤로 미뤄줘, 2일 앞당겨줘: a shift of an existing event.
         re.compile(
-            r"(?<!\d)(?P<n>\d+)\s*(?P<u>분|시간|일|주)(?P<half>\s*반)?\s*"
+            r"(?<!\d)(?P<n>\d+)\s*(?P<u>분|시간|일|주)(?P<half>\s*반)?\s*(?:(?:만|정도|쯤)\s*)?"
             r"(?P<dir>뒤로|후로|늦게|일찍|빨리|앞으로|전으로)?"
             r"(?=\s*(?:좀\s*)?(?:늦춰|늦추|미뤄|미루|연기|앞당|당겨|당기|땡겨|땡기|옮겨))"
         ),
@@ -417,6 +417,24 @@ EARLIER_WORDS = frozenset({"일찍", "빨리", "앞으로", "전으로"})
 EARLIER_VERB = re.compile(r"\s*(?:좀\s*)?(?:앞당|당겨|당기|땡겨|땡기)")
 
 
+_CLOCK_WORDS = re.compile(r"시|분|:")
+_DIGITS_WITH_FINAL = "013678"  # 영 일 삼 육 칠 팔 end in a consonant
+
+
+def invalid_note(span: str) -> str:
+    """What could not be understood, e.g. ``「2월 30일」은 없는 날짜예요``."""
+    span = span.strip()
+    particle = "은" if _ends_in_consonant(span[-1:]) else "는"
+    kind = "시각이에요" if _CLOCK_WORDS.search(span) else "날짜예요"
+    return f"「{span}」{particle} 없는 {kind}"
+
+
+def _ends_in_consonant(last: str) -> bool:
+    if "가" <= last <= "힣":
+        return (ord(last) - 0xAC00) % 28 != 0
+    return last in _DIGITS_WITH_FINAL
+
+
 def scan(text: str, today: date, blocked: tuple[tuple[int, int], ...] = ()) -> list[Hit]:
     """Returns every hit in ``text``, ordered by position, none overlapping ``blocked``."""
     ctx = Context(today=today)
@@ -433,9 +451,7 @@ def scan(text: str, today: date, blocked: tuple[tuple[int, int], ...] = ()) -> l
             if lo >= hi or any(taken[lo:hi]):
                 continue
             # A match that means nothing (2월 30일, 25시) still takes its characters.
-            hit = build(match, ctx) or Hit(
-                "invalid", lo, hi, note="날짜나 시간을 이해하지 못했어요"
-            )
+            hit = build(match, ctx) or Hit("invalid", lo, hi, note=invalid_note(text[lo:hi]))
             hit = with_particle(text, replace(hit, start=lo))
             if any(taken[hit.start : hit.end]):
                 hit = replace(hit, end=hi, particle="")

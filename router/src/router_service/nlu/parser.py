@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from router_service.nlu import hits as hits_
-from router_service.nlu import intents, lexicon, phrases, recurrence, several, updates
+from router_service.nlu import intents, lexicon, phrases, recurrence, several, typos, updates
 from router_service.nlu import words as words_
 from router_service.nlu.corrections import amend
 from router_service.nlu.creates import Extras, create
@@ -142,6 +142,9 @@ def _answer(norm: str) -> str | None:
         return "approve"
     if lexicon.REJECT.fullmatch(bare):
         return "reject"
+    fixed = typos.corrected(bare)  # 그레, 조아, 아니여: one letter off an answer
+    if fixed is not None and fixed != bare:
+        return _answer(fixed)
     return None
 
 

@@ -364,3 +364,20 @@ async def stalled(*, session: AsyncSession, before: datetime) -> list[PendingAct
         .execution_options(populate_existing=True)
     )
     return list(rows.all())
+
+
+async def done_since(
+    *, session: AsyncSession, conversation_key: str, since: datetime, limit: int = 20
+) -> list[PendingAction]:
+    """The conversation's actions finished (``done``) since ``since``, newest first."""
+    rows = await session.scalars(
+        select(PendingAction)
+        .where(
+            PendingAction.conversation_key == conversation_key,
+            PendingAction.state == ActionState.done,
+            PendingAction.updated_at >= since,
+        )
+        .order_by(PendingAction.id.desc())
+        .limit(limit)
+    )
+    return list(rows.all())

@@ -34,8 +34,10 @@ from skill_calendar.google.exceptions import (
     CalendarRequestRejected,
     CalendarUnavailable,
     CalendarUpstreamError,
+    ChannelNotFound,
     EventNotFound,
     GoogleIdTaken,
+    SyncTokenExpired,
 )
 
 logger = logging.getLogger(__name__)
@@ -160,6 +162,49 @@ class GoogleCalendarClient:
         }
         return await self._call(user_id, "POST", "/freeBusy", json=body)
 
+    async def list_changes(
+        self, *, user_id: str, sync_token: str | None, time_min: str | None = None
+    ) -> tuple[list[dict[str, Any]], str]:
+        """events.list for incremental sync: every page of what changed since ``sync_token``
+        (None: a full sync from ``time_min``) and the last page's nextSyncToken.
+
+        Raises SyncTokenExpired on Google's 410 fullSyncRequired (the caller syncs in full).
+        """
+        params: dict[str, Any] = {"maxResults": PAGE_SIZE, "showDeleted": "true"}
+        if sync_token:
+            params["syncToken"] = sync_token
+        elif time_min:
+            params["timeMin"] = time_min
+        items: list[dict[str, Any]] = []
+        page_token: str | None = None
+        while True:
+            page_params = dict(params, pageToken=page_token) if page_token else params
+            page = await self._call(
+                user_id, "GET", f"/calendars/{PRIMARY}/events", params=page_params
+            )
+            items.extend(page.get("items") or [])
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                return items, str(page.get("nextSyncToken") or "")
+
+    async def watch_events(
+        self, *, user_id: str, channel_id: str, address: str, token: str, ttl_s: int
+    ) -> dict[str, Any]:
+        """events.watch on the primary calendar: a push channel; Google's Channel resource."""
+        body = {
+            "id": channel_id,
+            "type": "web_hook",
+            "address": address,
+            "token": token,
+            "params": {"ttl": str(ttl_s)},
+        }
+        return await self._call(user_id, "POST", f"/calendars/{PRIMARY}/events/watch", json=body)
+
+    async def stop_channel(self, *, user_id: str, channel_id: str, resource_id: str) -> None:
+        """channels.stop; ChannelNotFound when Google no longer has it."""
+        body = {"id": channel_id, "resourceId": resource_id}
+        await self._call(user_id, "POST", "/channels/stop", json=body, on_missing=ChannelNotFound)
+
     # --- plumbing -----------------------------------------------------------------
 
     @staticmethod
@@ -185,6 +230,7 @@ class GoogleCalendarClient:
         params: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
         on_conflict: type[Exception] | None = None,
+        on_missing: type[Exception] | None = None,
         budget_s: float | None = None,
     ) -> Any:
         deadline = self.clock() + (budget_s or self.retry_budget_s)
@@ -221,7 +267,7 @@ class GoogleCalendarClient:
                 if not (
                     status in RETRY_STATUSES or (status == 403 and reason in RATE_LIMIT_REASONS)
                 ):
-                    self._raise_for(status, reason, on_conflict)
+                    self._raise_for(status, reason, on_conflict, on_missing)
                 why = f"status {status} {reason or ''}".strip()
                 retry_after = retry_after_seconds(
                     response.headers.get("retry-after"), cap=RETRY_AFTER_CAP_S
@@ -244,7 +290,16 @@ class GoogleCalendarClient:
             await self.sleep(delay)
 
     @staticmethod
-    def _raise_for(status: int, reason: str | None, on_conflict: type[Exception] | None) -> None:
+    def _raise_for(
+        status: int,
+        reason: str | None,
+        on_conflict: type[Exception] | None,
+        on_missing: type[Exception] | None = None,
+    ) -> None:
+        if status == 410 and reason == "fullSyncRequired":
+            raise SyncTokenExpired()
+        if status == 404 and on_missing is not None:
+            raise on_missing()
         if status in (404, 410):
             raise EventNotFound(details={"google_status": status})
         if status == 409 and on_conflict is not None:

@@ -55,3 +55,11 @@ class CalendarUpstreamError(AppError):
 
 class GoogleIdTaken(Exception):
     """Google answered 409: an event with the requested id already exists (internal signal)."""
+
+
+class SyncTokenExpired(Exception):
+    """Google answered 410 fullSyncRequired: the sync token no longer holds (internal signal)."""
+
+
+class ChannelNotFound(Exception):
+    """channels.stop answered 404: Google has no such channel (stopped or run out already)."""

@@ -12,22 +12,76 @@ from google_emulator.errors import GoogleApiError
 from google_emulator.state import State
 
 DEFAULT_MAX_RESULTS = 250
+# The events.list parameters Google refuses next to syncToken (the syncToken reference);
+# a full list with any of them gets no nextSyncToken (timeMin is allowed: the sync guide's
+# own full sync sets it).
+NOT_WITH_SYNC_TOKEN = (
+    "iCalUID",
+    "orderBy",
+    "privateExtendedProperty",
+    "q",
+    "sharedExtendedProperty",
+    "timeMin",
+    "timeMax",
+    "updatedMin",
+)
+FULL_SYNC_REQUIRED = "Sync token is no longer valid, a full sync is required."
 
 
-def _page_token(offset: int, fingerprint: str) -> str:
-    raw = json.dumps({"o": offset, "f": fingerprint}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def _encode(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
 
-def _read_page_token(token: str, fingerprint: str) -> int:
+def _decode(token: str) -> dict:
+    data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
+    return data
+
+
+def _page_token(offset: int, fingerprint: str, snapshot: int) -> str:
+    return _encode({"o": offset, "f": fingerprint, "s": snapshot})
+
+
+def _read_page_token(token: str, fingerprint: str) -> tuple[int, int]:
+    """The offset and the change number the first page was answered at."""
     try:
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        offset = int(data["o"])
+        data = _decode(token)
+        offset, snapshot = int(data["o"]), int(data["s"])
     except (ValueError, KeyError, TypeError) as err:
         raise GoogleApiError(400, "invalid", "Invalid page token value.") from err
     if data.get("f") != fingerprint or offset < 0:
         raise GoogleApiError(400, "invalid", "Invalid page token value.")
-    return offset
+    return offset, snapshot
+
+
+def sync_token(*, email: str, seq: int, generation: int) -> str:
+    """An opaque sync token: every change of the account after change number ``seq``."""
+    return _encode({"a": email, "s": seq, "g": generation})
+
+
+def _full_sync_required() -> GoogleApiError:
+    return GoogleApiError(
+        410,
+        "fullSyncRequired",
+        FULL_SYNC_REQUIRED,
+        domain="calendar",
+        extra={"locationType": "parameter", "location": "syncToken"},
+    )
+
+
+def _read_sync_token(state: State, account: dict, token: str) -> int:
+    """The change number a sync token starts after; 410 when it no longer holds."""
+    try:
+        data = _decode(token)
+        email, seq, generation = str(data["a"]), int(data["s"]), int(data["g"])
+    except (ValueError, KeyError, TypeError) as err:
+        raise GoogleApiError(400, "invalid", "Invalid sync token value.") from err
+    with state.lock:
+        current = int(state.sync_generations.get(account["email"], 0))
+    if email != account["email"] or generation != current or seq > state.current_seq():
+        raise _full_sync_required()
+    return seq
 
 
 def _flag(params: dict, name: str) -> bool:
@@ -83,7 +137,9 @@ def series_instances(
     return out
 
 
-def _selected(state: State, account: dict, params: dict, *, single: bool) -> list[dict]:
+def _selected(
+    state: State, account: dict, params: dict, *, single: bool, changed_after: int | None = None
+) -> list[dict]:
     tz = account["time_zone"]
     time_min, time_max = _time_param(params, "timeMin"), _time_param(params, "timeMax")
     if time_min and time_max and time_max <= time_min:
@@ -96,6 +152,22 @@ def _selected(state: State, account: dict, params: dict, *, single: bool) -> lis
     updated_min = _time_param(params, "updatedMin")
     with state.lock:
         stored = [copy.deepcopy(e) for e in state.events.get(account["email"], {}).values()]
+        numbers = dict(state.changes.get(account["email"], {}))
+    if changed_after is not None:
+        # Incremental sync: what changed since the token, deletions always included.
+        show_deleted = True
+        changed_series = {
+            e["id"]
+            for e in stored
+            if e.get("recurrence") and numbers.get(e["id"], 0) > changed_after
+        }
+        stored = [
+            e
+            for e in stored
+            if numbers.get(e["id"], 0) > changed_after
+            or (single and e.get("recurringEventId") in changed_series)
+            or (single and e["id"] in changed_series)
+        ]
     by_series: dict[str, list[dict]] = {}
     for event in stored:
         if event.get("recurringEventId"):
@@ -104,6 +176,8 @@ def _selected(state: State, account: dict, params: dict, *, single: bool) -> lis
     for event in stored:
         if event.get("recurrence") and single:
             if event.get("status") == "cancelled":
+                if changed_after is not None:
+                    candidates.append(event)  # a deleted series: its master says so
                 continue
             candidates.extend(
                 series_instances(
@@ -145,23 +219,35 @@ def _selected(state: State, account: dict, params: dict, *, single: bool) -> lis
     return selected
 
 
-def _page(selected: list[dict], params: dict, *, account: dict, order_by: str | None) -> dict:
+def _fingerprint(params: dict) -> str:
+    query = {k: v for k, v in sorted(params.items()) if k != "pageToken"}
+    return str(abs(hash(json.dumps(query, sort_keys=True))))
+
+
+def _page(
+    selected: list[dict],
+    params: dict,
+    *,
+    account: dict,
+    order_by: str | None,
+    snapshot: int = 0,
+    sync_generation: int | None = None,
+) -> dict:
+    """One page; the last page of a syncable list carries ``nextSyncToken``.
+
+    ``snapshot`` is the change number the list was answered at (later pages keep the first
+    page's, carried in the page token), so a change made while paging shows in the next sync.
+    """
     tz = account["time_zone"]
     if order_by == "updated":
         selected.sort(key=lambda e: (e["updated"], e["id"]))
     else:
         selected.sort(key=lambda e: (instant_of(e["start"], tz), e["id"]))
     max_results = _max_results(params)
-    fingerprint = str(
-        abs(
-            hash(
-                json.dumps(
-                    {k: v for k, v in sorted(params.items()) if k != "pageToken"}, sort_keys=True
-                )
-            )
-        )
-    )
-    offset = _read_page_token(params["pageToken"], fingerprint) if params.get("pageToken") else 0
+    fingerprint = _fingerprint(params)
+    offset = 0
+    if params.get("pageToken"):
+        offset, snapshot = _read_page_token(params["pageToken"], fingerprint)
     page = selected[offset : offset + max_results]
     latest = max((e["updated"] for e in selected), default=format_utc(now()))
     body = {
@@ -175,12 +261,17 @@ def _page(selected: list[dict], params: dict, *, account: dict, order_by: str | 
         "items": page,
     }
     if offset + max_results < len(selected):
-        body["nextPageToken"] = _page_token(offset + max_results, fingerprint)
+        body["nextPageToken"] = _page_token(offset + max_results, fingerprint, snapshot)
+    elif sync_generation is not None:
+        body["nextSyncToken"] = sync_token(
+            email=account["email"], seq=snapshot, generation=sync_generation
+        )
     return body
 
 
 def list_events(*, state: State, account: dict, params: dict) -> dict:
-    """events.list: timeMin/timeMax, q, iCalUID, singleEvents, orderBy, showDeleted, paging."""
+    """events.list: timeMin/timeMax, q, iCalUID, singleEvents, orderBy, showDeleted, paging,
+    and incremental sync (``syncToken`` in, ``nextSyncToken`` on the last page)."""
     order_by = params.get("orderBy")
     single = _flag(params, "singleEvents")
     if order_by not in {None, "startTime", "updated"} or (order_by == "startTime" and not single):
@@ -188,8 +279,31 @@ def list_events(*, state: State, account: dict, params: dict) -> dict:
             400, "badRequest", "The requested ordering is not available for the particular query."
         )
     _max_results(params)
-    selected = _selected(state, account, params, single=single)
-    return _page(selected, params, account=account, order_by=order_by)
+    # Taken before selecting: a change racing this list is in the next sync, never lost.
+    snapshot = state.current_seq()
+    with state.lock:
+        generation = int(state.sync_generations.get(account["email"], 0))
+    changed_after = None
+    if params.get("syncToken"):
+        refused = [name for name in NOT_WITH_SYNC_TOKEN if params.get(name)]
+        if refused:
+            raise GoogleApiError(
+                400,
+                "invalid",
+                f"{refused[0]} cannot be used together with syncToken.",
+                extra={"locationType": "parameter", "location": refused[0]},
+            )
+        changed_after = _read_sync_token(state, account, params["syncToken"])
+    syncable = not any(params.get(n) for n in NOT_WITH_SYNC_TOKEN if n != "timeMin")
+    selected = _selected(state, account, params, single=single, changed_after=changed_after)
+    return _page(
+        selected,
+        params,
+        account=account,
+        order_by=order_by,
+        snapshot=snapshot,
+        sync_generation=generation if syncable else None,
+    )
 
 
 def list_instances(*, state: State, account: dict, event_id: str, params: dict) -> dict:

@@ -3,8 +3,9 @@
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from google_emulator.calendar import listing, service
+from google_emulator.calendar import channels, listing, service
 from google_emulator.calendar.dependencies import (
+    ANY_CALENDAR,
     FREEBUSY,
     READ_CALENDARS,
     READ_EVENTS,
@@ -78,6 +79,31 @@ async def events_list(request: Request, calendar_id: str) -> JSONResponse:
     account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
     body = listing.list_events(state=state, account=account, params=dict(request.query_params))
     return JSONResponse(body)
+
+
+@router.post("/calendars/{calendar_id}/events/watch")
+async def events_watch(request: Request, calendar_id: str) -> JSONResponse:
+    """events.watch: a push channel on the calendar's events (then its ``sync`` message)."""
+    email = await _open_call(request, "calendar.events.watch", READ_EVENTS)
+    state = get_state(request)
+    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    resource = channels.watch(
+        state=state,
+        account=account,
+        calendar_id=calendar_id,
+        body=await _json_body(request),
+        base_url=request.app.state.settings.base_url,
+    )
+    request.app.state.push.channel_made(resource["id"])
+    return JSONResponse(resource)
+
+
+@router.post("/channels/stop")
+async def channels_stop(request: Request) -> Response:
+    """channels.stop: 204, and the channel sends nothing more."""
+    await _open_call(request, "calendar.channels.stop", ANY_CALENDAR)
+    channels.stop(state=get_state(request), body=await _json_body(request))
+    return Response(status_code=204)
 
 
 @router.get("/calendars/{calendar_id}/events/{event_id}")

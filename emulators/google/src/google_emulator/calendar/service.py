@@ -135,6 +135,7 @@ def insert_event(*, state: State, account: dict, body: dict, base_url: str) -> d
         _apply_fields(event, body, tz=account["time_zone"])
         _bump(event)
         store[event_id] = event
+        state.record_change(account["email"], [event_id])
         state.save()
         return copy.deepcopy(event)
 
@@ -209,6 +210,7 @@ def change_event(
         updated["sequence"] = event.get("sequence", 0) + 1
         _bump(updated)
         store[event_id] = updated
+        state.record_change(account["email"], [event_id])
         state.save()
         return copy.deepcopy(updated)
 
@@ -224,8 +226,11 @@ def delete_event(*, state: State, account: dict, event_id: str, if_match: str | 
             raise GoogleApiError(410, "deleted", "Resource has been deleted")
         _check_etag(event, if_match)
         store[event_id] = event
+        cancelled = []
         for other in store.values():
             if other is event or other.get("recurringEventId") == event_id:
                 other["status"] = "cancelled"
                 _bump(other)
+                cancelled.append(other["id"])
+        state.record_change(account["email"], cancelled)
         state.save()

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from google_emulator.calendar import service as calendar_service
 from google_emulator.calls import get_state
 from google_emulator.control import page
 from google_emulator.control.schemas import (
@@ -16,6 +17,7 @@ from google_emulator.control.schemas import (
     EmailIn,
     FaultIn,
 )
+from google_emulator.errors import GoogleApiError
 from google_emulator.oauth import service as oauth
 from google_emulator.state import Fault
 
@@ -70,6 +72,62 @@ async def account_events(request: Request, email: str) -> list[dict]:
     state = get_state(request)
     with state.lock:
         return copy.deepcopy(list(state.events.get(email.lower(), {}).values()))
+
+
+def _account(request: Request, email: str) -> dict:
+    state = get_state(request)
+    account = state.accounts.get(email.lower())
+    if account is None:
+        raise HTTPException(404, "unknown account")
+    return account
+
+
+@router.patch("/accounts/{email}/events/{event_id}")
+async def edit_event(request: Request, email: str, event_id: str) -> dict:
+    """Change an event as its owner would in Google Calendar itself (a patch body)."""
+    account = _account(request, email)
+    body = await request.json()
+    if not isinstance(body, dict):
+        raise HTTPException(400, "a JSON object of event fields")
+    try:
+        return calendar_service.change_event(
+            state=get_state(request),
+            account=account,
+            event_id=event_id,
+            body=body,
+            replace=False,
+            if_match=None,
+        )
+    except GoogleApiError as err:
+        raise HTTPException(err.status, err.body()["error"]) from err
+
+
+@router.delete("/accounts/{email}/events/{event_id}")
+async def remove_event(request: Request, email: str, event_id: str) -> dict:
+    """Delete an event as its owner would in Google Calendar itself."""
+    account = _account(request, email)
+    try:
+        calendar_service.delete_event(
+            state=get_state(request), account=account, event_id=event_id, if_match=None
+        )
+    except GoogleApiError as err:
+        raise HTTPException(err.status, err.body()["error"]) from err
+    return {"ok": True}
+
+
+@router.post("/accounts/{email}/sync-tokens/invalidate")
+async def invalidate_sync_tokens(request: Request, email: str) -> dict:
+    """Every sync token given to the account so far answers 410 fullSyncRequired."""
+    _account(request, email)
+    return {"generation": get_state(request).invalidate_sync_tokens(email)}
+
+
+@router.get("/channels")
+async def list_channels(request: Request) -> list[dict]:
+    """Every push channel: address, expiration, stopped, and its last deliveries' answers."""
+    state = get_state(request)
+    with state.lock:
+        return copy.deepcopy(list(state.channels.values()))
 
 
 @router.post("/clients")
