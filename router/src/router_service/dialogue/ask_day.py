@@ -66,10 +66,12 @@ async def handle(
     conv: Conversation, *, text: str, parsed: NluResult, action: PendingAction | None
 ) -> list[Message] | None:
     """The replies when the message is, or answers, a create with no day; else None."""
-    if action is not None and action.state == ActionState.awaiting_date:
+    if action is not None and action.state == ActionState.awaiting_date and not parsed.refused:
         answered = await _answer(conv, action, text=text, parsed=parsed)
         if answered is not None:
             return answered
+    if parsed.refused:  # 2월 30일, 99시: no vague day but an impossible one (said elsewhere)
+        return None
     if parsed.intent == "create_event" and parsed.needs and "date" in parsed.needs:
         return await ask(conv, text=text, parsed=parsed)
     return None

@@ -67,9 +67,9 @@ async def dispatch(
         return await execution.ask_question(conv, questions.request(conv, text, parsed))
     if intent in ("update_event", "delete_event"):
         return await _change(conv, action, text=text, parsed=parsed)
-    reply = small_talk.answer(text, now=conv.now)
-    if action is not None and reply == small_talk.NOT_UNDERSTOOD:
-        # Not understood, and something waits: say what, and how to answer.
+    reply = small_talk.answer(text, now=conv.now, waiting=action is not None)
+    if reply is None:  # not understood, and something waits: say what, and how to answer
+        assert action is not None
         return [await waiting.still_waiting(conv, action)]
     return [await conv.say(reply)]
 

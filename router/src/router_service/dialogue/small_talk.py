@@ -113,14 +113,22 @@ def is_english(text: str) -> bool:
     return not _HANGUL.search(text) and bool(_LATIN_WORD.search(text))
 
 
-def answer(text: str, *, now: datetime | None = None) -> str:
-    """A short natural answer to a message that asks nothing of the calendar."""
+# While a proposal or a question waits, only these are answered as themselves; anything
+# else not understood gets the reminder of what waits (dialogue.waiting).
+SAID_WHILE_WAITING = frozenset({"thanks", "greeting", "goodbye", "who", "sorry"})
+
+
+def answer(text: str, *, now: datetime | None = None, waiting: bool = False) -> str | None:
+    """A short natural answer to a message that asks nothing of the calendar; None while
+    something ``waiting`` for the person when the message is no greeting, thanks, …"""
     if is_english(text):
         return ENGLISH
     core = _END.sub("", text.strip()) or text.strip()
     for reply in REPLIES:
+        if waiting and reply.kind not in SAID_WHILE_WAITING:
+            continue
         if reply.pattern.search(core):
             if reply.kind == "goodbye" and now is not None and (now.hour >= 21 or now.hour < 4):
                 return "편안한 밤 보내세요! 필요할 때 언제든 불러 주세요."
             return reply.answer
-    return NOT_UNDERSTOOD
+    return None if waiting else NOT_UNDERSTOOD
