@@ -62,9 +62,10 @@ BENCH_FLAGS ?=
 # The benchmark-only tools (locust, matplotlib, gevent, psutil) are the `bench` group: installed
 # here, never by `make install` or `make test`.
 BENCH_RUN := $(UV) run --frozen --all-packages --group bench
-bench: install ## benchmarks: NLU, skill-calendar overhead, whole system; figures in docs/benchmarks.md
+bench: install ## benchmarks: NLU, skill-calendar overhead, reminders, whole system; figures in docs/benchmarks.md
 	$(BENCH_RUN) python bench/nlu.py
 	$(BENCH_RUN) python bench/calendar_overhead.py
+	$(BENCH_RUN) python bench/reminders.py
 	$(BENCH_RUN) python bench/system.py $(BENCH_FLAGS)
 	$(BENCH_RUN) python bench/report.py
 

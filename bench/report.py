@@ -2,9 +2,10 @@
 
     uv run python bench/report.py
 
-``make bench`` runs it after ``bench/nlu.py``, ``bench/calendar_overhead.py`` and
-``bench/system.py``. Only the parts between ``<!-- generated:NAME -->`` and
-``<!-- end generated:NAME -->`` are rewritten; the prose around them is written by hand.
+``make bench`` runs it after ``bench/nlu.py``, ``bench/calendar_overhead.py``,
+``bench/reminders.py`` and ``bench/system.py``. Only the parts between
+``<!-- generated:NAME -->`` and ``<!-- end generated:NAME -->`` are rewritten; the prose
+around them is written by hand.
 A benchmark whose JSON is absent leaves its part as it was.
 """
 
@@ -59,9 +60,190 @@ def run_section(system: dict[str, Any]) -> list[str]:
     ]
 
 
+def _point(system: dict[str, Any], flow: str, concurrency: int, workers: int = 1) -> Any:
+    for p in system["points"]:
+        if (p["flow"], p["concurrency"], p.get("workers", 1)) == (flow, concurrency, workers):
+            return p
+    return None
+
+
+def _verdict(value: float | None, target: float, *, at_most: bool) -> str:
+    if value is None:
+        return "not measured"
+    met = value <= target if at_most else value >= target
+    return "met" if met else "**not met**"
+
+
+def goals_section(system: dict[str, Any]) -> list[str]:
+    """Issue 20's figures, each beside its goal, from this run."""
+    rows: list[list[Any]] = []
+
+    def cpu(flow: str) -> float | None:
+        point = _point(system, flow, 10)
+        return point.get("cpu_ms_per_flow") if point else None
+
+    def rate(flow: str) -> float | None:
+        point = _point(system, flow, 10)
+        return point["flows_per_s"] if point else None
+
+    for label, value, goal, at_most, unit in (
+        ("ceiling: server CPU per request (c=10)", cpu("ceiling"), None, True, "ms"),
+        ("proposal: server CPU per message (c=10)", cpu("propose"), 6, True, "ms"),
+        (
+            "create (proposal + approval): server CPU per event (c=10)",
+            cpu("create"),
+            20,
+            True,
+            "ms",
+        ),
+        ("token API, cached: server CPU per call (c=10)", cpu("token"), 0.8, True, "ms"),
+        ("proposals/s at concurrency 10", rate("propose"), 250, False, "/s"),
+        ("events/s at concurrency 10", rate("create"), 100, False, "/s"),
+    ):
+        shown = "" if value is None else f"{value:g} {unit}"
+        target = "" if goal is None else f"{'≤' if at_most else '≥'} {goal:g} {unit}"
+        verdict = "" if goal is None else _verdict(value, goal, at_most=at_most)
+        rows.append([label, shown, target, verdict])
+    open_loop = system.get("open_loop")
+    if open_loop:
+        ok = open_loop["ok"]
+        failed = open_loop["all"]["count"] - ok["count"]
+        rows.append(
+            [
+                f"open loop, {open_loop['rate']:g} messages/s for {open_loop['duration_s']:g} s: "
+                "p99 of the proposals",
+                f"{ok['p99_ms']:g} ms (p50 {ok['p50_ms']:g} ms; {failed} not ok)",
+                "< 300 ms",
+                _verdict(ok["p99_ms"], 300, at_most=True),
+            ]
+        )
+    overload = system.get("overload")
+    if overload:
+        outcomes = overload.get("outcomes") or {}
+        bad = {k: v for k, v in outcomes.items() if k != "ok" and "Retry-After" not in k}
+        busy = {k: v for k, v in outcomes.items() if "Retry-After" in k}
+        slowest_busy = max((v["max_ms"] for v in busy.values()), default=0)
+        rows.append(
+            [
+                f"{overload['concurrency']} concurrent users: failures other than a 503 with "
+                "Retry-After",
+                f"{sum(v['count'] for v in bad.values())} "
+                f"(503 with Retry-After: {sum(v['count'] for v in busy.values())}, "
+                f"slowest {slowest_busy:g} ms)",
+                "0",
+                "met" if not bad else "**not met**",
+            ]
+        )
+    return [
+        'From the run above (the machine\'s state in "Run"):',
+        "",
+        *_table(["figure", "measured", "goal", ""], rows, left=4),
+    ]
+
+
+def open_loop_section(open_loop: dict[str, Any] | None) -> list[str]:
+    if not open_loop:
+        return ["(not measured in this run)"]
+    rows = [
+        [
+            name,
+            figures["count"],
+            figures["p50_ms"],
+            figures["p99_ms"],
+            figures["max_ms"],
+        ]
+        for name, figures in sorted(open_loop["outcomes"].items())
+    ]
+    cpu = open_loop.get("cpu_ms_per_request")
+    return [
+        f"{open_loop['rate']:g} proposals a second for {open_loop['duration_s']:g} s "
+        f"({open_loop['sent']} sent, {open_loop['answered_per_s']:.1f} answered a second, "
+        f"{open_loop.get('workers', 1)} worker(s) per service; server CPU "
+        f"{cpu if cpu is not None else '?'} ms per request). Latency counts from the moment "
+        "each request was due, so a server that falls behind shows it.",
+        "",
+        *_table(["outcome", "requests", "p50 ms", "p99 ms", "max ms"], rows),
+    ]
+
+
+def overload_section(overload: dict[str, Any] | None) -> list[str]:
+    if not overload:
+        return ["(not measured in this run)"]
+    rows = [
+        [name, figures["count"], figures["p50_ms"], figures["p99_ms"], figures["max_ms"]]
+        for name, figures in sorted((overload.get("outcomes") or {}).items())
+    ]
+    return [
+        f"{overload['concurrency']} users sending the proposal as fast as they are answered "
+        "(closed loop, no think time; a user told 503 with Retry-After waits that long, as a "
+        f"polite client does): {overload['rps']} requests/s, server CPU "
+        f"{overload.get('cpu_ms_per_flow')} ms per request.",
+        "",
+        *_table(["outcome", "requests", "p50 ms", "p99 ms", "max ms"], rows),
+    ]
+
+
+def workers_section(system: dict[str, Any]) -> list[str]:
+    counts = system.get("workers") or [1]
+    rows = []
+    for flow in ("token", "propose", "create"):
+        for workers in counts:
+            p = _point(system, flow, 10, workers)
+            if p:
+                rows.append(
+                    [
+                        flow,
+                        workers,
+                        p["requests"],
+                        p["failures"],
+                        f"{p['flows_per_s']:.1f}",
+                        _ms(p["p50_ms"]),
+                        _ms(p["p99_ms"]),
+                        p.get("cpu_ms_per_flow") or "",
+                    ]
+                )
+    if not rows:
+        return ["(not measured in this run)"]
+    header = ["flow", "workers per service", "requests", "failures", "flows/s", "p50 ms"]
+    header += ["p99 ms", "server CPU ms/flow"]
+    return [
+        "Each service with 1 and with 2 uvicorn worker processes (`AUTH_WORKERS`, "
+        "`CALENDAR_WORKERS`, `ROUTER_WORKERS`), concurrency 10, a fresh system each:",
+        "",
+        *_table(header, rows),
+    ]
+
+
+def profiles_section(system: dict[str, Any]) -> list[str]:
+    rows = []
+    for p in system["points"]:
+        for service, shares in (p.get("profiles") or {}).items():
+            top = sorted(
+                ((k, v) for k, v in shares.items() if k != "samples" and v), key=lambda kv: -kv[1]
+            )
+            rows.append(
+                [
+                    p["flow"],
+                    service,
+                    shares["samples"],
+                    ", ".join(f"{name} {share:g} %" for name, share in top),
+                ]
+            )
+    if not rows:
+        return ["(no profile in this run: `bench/system.py --profile propose,create,token`)"]
+    return [
+        "py-spy samples at concurrency 10, by the library of each sample's innermost frame "
+        "that belongs to one (`other`: our own code, the standard library, the rest):",
+        "",
+        *_table(["flow", "service", "samples", "where the samples were"], rows, left=4),
+    ]
+
+
 def system_section(system: dict[str, Any]) -> list[str]:
     rows = []
     for p in system["points"]:
+        if p.get("workers", 1) != 1:
+            continue
         fraction = p["fraction_of_ceiling"]
         rows.append(
             [
@@ -97,7 +279,12 @@ def system_section(system: dict[str, Any]) -> list[str]:
             f"events, {check['duplicates']} of them duplicates (same title and start), "
             "warm-up included.",
         ]
-    errors = [(p["flow"], p["concurrency"], e) for p in system["points"] for e in p["errors"] or []]
+    errors = [
+        (p["flow"], p["concurrency"], e)
+        for p in system["points"]
+        if p.get("workers", 1) == 1
+        for e in p["errors"] or []
+    ]
     if errors:
         lines += ["", "Failures seen:", ""]
         lines += [f"- {flow} at {c}: `{error}`" for flow, c, error in errors]
@@ -126,7 +313,7 @@ CPU_COLUMNS = (
 
 def cpu_table(points: list[dict[str, Any]]) -> list[str]:
     """CPU cores busy per process during each point; "rest" is everything else."""
-    points = [p for p in points if p.get("cpu_cores")]
+    points = [p for p in points if p.get("cpu_cores") and p.get("workers", 1) == 1]
     if not points:
         return []
     columns = [c for c in CPU_COLUMNS if any(c in p["cpu_cores"] for p in points)]
@@ -204,11 +391,48 @@ def calendar_section(calendar: dict[str, Any]) -> list[str]:
     ]
 
 
+def reminders_section(r: dict[str, Any]) -> list[str]:
+    load = r.get("load_average_before") or r["load_average_after"]
+    when = "before" if "load_average_before" in r else "after"
+    return [
+        f"{r['reminders']:,} reminders for {r['people']:,} people, all due in the same minute, "
+        f"on {r['database']} ({r['cpus']} cores, load average {when} the run {load[0]}/"
+        f"{load[1]}/{load[2]}).",
+        "",
+        *_table(
+            ["phase", "wall s", "CPU ms per reminder"],
+            [
+                [
+                    f"scheduler: claim, check the event, store the message + Slack delivery "
+                    f"({r['scheduler_rounds']} rounds)",
+                    r["scheduler_wall_s"],
+                    r["scheduler_cpu_ms_per_reminder"],
+                ],
+                [
+                    "Slack delivery worker → Slack emulator",
+                    r["delivery_wall_s"],
+                    r["delivery_cpu_ms_per_reminder"],
+                ],
+                ["until all sent", r["all_sent_wall_s"], ""],
+            ],
+        ),
+        "",
+        f"Stored {r['messages_stored']:,} messages, sent {r['deliveries_sent']:,} deliveries, "
+        f"the emulator counted {r['slack_posts']:,} `chat.postMessage` calls.",
+    ]
+
+
 SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "run": ("system.json", run_section),
+    "goals": ("system.json", goals_section),
     "system": ("system.json", system_section),
+    "open-loop": ("system.json", lambda system: open_loop_section(system.get("open_loop"))),
+    "overload": ("system.json", lambda system: overload_section(system.get("overload"))),
+    "workers": ("system.json", workers_section),
+    "profiles": ("system.json", profiles_section),
     "nlu": ("nlu.json", nlu_section),
     "calendar": ("calendar.json", calendar_section),
+    "reminders": ("reminders.json", reminders_section),
 }
 
 
@@ -229,7 +453,7 @@ def main() -> int:
         path = OUT_DIR / source
         if path.exists():
             lines = render(json.loads(path.read_text("utf-8")))
-            if name in ("nlu", "calendar"):
+            if name in ("nlu", "calendar", "reminders"):
                 lines = [f"Measured {_written_at(path)} (UTC).", "", *lines]
             text = replace_section(text, name, lines)
             written.append(name)

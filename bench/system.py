@@ -48,6 +48,8 @@ FLOW_LABELS = {
 MEASURED_STEP = {"create": "create: approve"}
 STEPS_PER_FLOW = {"create": 2}
 DEFAULT_FLOWS = ["ceiling", "token", "propose", "create"]
+PROFILED_CONCURRENCY = 10
+PROFILED_SERVICES = ("router", "auth-server", "skill-calendar")
 # Spacing of the create flow's event numbers between load points, so no two are the same event.
 CREATE_OFFSET_STEP = 7000
 
@@ -66,6 +68,9 @@ def _load_worker(spec: dict[str, Any]) -> dict[str, Any]:
     params = spec["params"]
     counter = iter(range(10**9))
     events = iter(range(spec.get("offset", 0), 10**9))
+    # Latency of each outcome ("ok", "status 503 database.busy", ...) inside the window.
+    outcomes: dict[str, list[float]] = {}
+    measuring = [False]
 
     class FlowUser(FastHttpUser):
         host = spec["base_url"]
@@ -113,6 +118,18 @@ def _load_worker(spec: dict[str, Any]) -> dict[str, Any]:
                     self._message(params["approve_text"], name="create: approve", expect=_is_done)
 
         def _message(self, text: str, *, name: str, expect: Any) -> dict[str, Any] | None:
+            sent = time.perf_counter()
+            outcome = "ok"
+            try:
+                return self._send(text, name=name, expect=expect)
+            except _Failed as failed:
+                outcome = str(failed)
+                return None
+            finally:
+                if measuring[0]:
+                    outcomes.setdefault(outcome, []).append(1000 * (time.perf_counter() - sent))
+
+        def _send(self, text: str, *, name: str, expect: Any) -> dict[str, Any]:
             with self.client.post(
                 params["message_path"],
                 json={"text": text},
@@ -121,15 +138,36 @@ def _load_worker(spec: dict[str, Any]) -> dict[str, Any]:
                 catch_response=True,
             ) as response:
                 if response.status_code != 201:
-                    response.failure(f"status {response.status_code}")
-                    return None
+                    failure = _failure_text(response)
+                    response.failure(failure)
+                    if params.get("honor_retry_after"):
+                        _back_off(response)
+                    raise _Failed(failure)
                 body = response.json()
                 if not expect(body):
                     texts = [m["text"][:60] for m in body.get("messages", [])]
                     response.failure(f"unexpected answer: {texts}")
-                    return None
+                    raise _Failed("unexpected answer")
                 response.success()
                 return body
+
+    class _Failed(Exception):
+        """A request that did not get the answer its flow expects (its outcome's name)."""
+
+    def _failure_text(response: Any) -> str:
+        """``status 503 database.busy (Retry-After 1)``: what the breakdown counts."""
+        code = ""
+        with contextlib.suppress(Exception):
+            code = " " + str(response.json()["error"]["code"])
+        retry_after = response.headers.get("retry-after")
+        hint = f" (Retry-After {retry_after})" if retry_after else ""
+        return f"status {response.status_code}{code}{hint}"
+
+    def _back_off(response: Any) -> None:
+        """A polite client waits as long as ``Retry-After`` says (at most 5 s) before its next."""
+        retry_after = response.headers.get("retry-after") or ""
+        if retry_after.isdigit():
+            gevent.sleep(min(int(retry_after), 5))
 
     def _assistant(body: dict[str, Any]) -> list[dict[str, Any]]:
         return [m for m in body.get("messages", []) if m["role"] == "assistant"]
@@ -156,19 +194,21 @@ def _load_worker(spec: dict[str, Any]) -> dict[str, Any]:
     # One window for requests and CPU, from the reset to the last sample (sampling blocks
     # this process's greenlets, so it counts as part of the window for both).
     env.stats.reset_all()
+    measuring[0] = True
     started = time.monotonic()
     busy_before = machine_busy_seconds()
     cpu_before = {name: cpu_seconds(group) for name, group in pids.items()}
     gevent.sleep(spec["duration"])
+    measuring[0] = False
     cpu_after = {name: cpu_seconds(pids[name], before) for name, before in cpu_before.items()}
     busy = machine_busy_seconds() - busy_before
     elapsed = time.monotonic() - started
     runner.stop()
     cpu = {
-        name: round(sum(after[pid] - cpu_before[name].get(pid, 0.0) for pid in after) / elapsed, 2)
+        name: round(sum(after[pid] - cpu_before[name].get(pid, 0.0) for pid in after) / elapsed, 4)
         for name, after in cpu_after.items()
     }
-    cpu["machine"] = round(busy / elapsed, 2)
+    cpu["machine"] = round(busy / elapsed, 4)
     runner.quit()
 
     def figures(entry: Any) -> dict[str, Any]:
@@ -187,7 +227,124 @@ def _load_worker(spec: dict[str, Any]) -> dict[str, Any]:
         "cpu_cores": cpu,
         "entries": {name: figures(entry) for (name, _method), entry in env.stats.entries.items()},
         "errors": [f"{e.name}: {e.error} ×{e.occurrences}" for e in errors[:5]],
+        "outcomes": {name: latency_summary(ms) for name, ms in outcomes.items()},
     }
+
+
+def latency_summary(ms: list[float]) -> dict[str, float]:
+    """Count, p50, p99 and max of latencies in milliseconds."""
+    ordered = sorted(ms)
+
+    def at(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1) if ordered else 0.0
+
+    return {"count": len(ordered), "p50_ms": at(0.5), "p99_ms": at(0.99), "max_ms": at(1.0)}
+
+
+# --------------------------------------------------------------------------- open loop
+# Runs in a child process too: ``python bench/system.py _open '<json spec>'``. A closed loop
+# (locust's users) sends the next request only when the previous answer is in, so a slow
+# server slows its own load and hides its queue; here requests start on a fixed schedule
+# (``rate`` a second) whatever the answers do, and each latency is counted from the moment
+# its request was due (no coordinated omission).
+
+
+def _open_worker(spec: dict[str, Any]) -> dict[str, Any]:
+    import asyncio
+
+    import httpx
+
+    params = spec["params"]
+    rate, duration = spec["rate"], spec["duration"]
+    sessions = params["sessions"]
+
+    async def main() -> dict[str, Any]:
+        outcomes: dict[str, list[float]] = {}
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
+        async with httpx.AsyncClient(
+            base_url=spec["base_url"], limits=limits, timeout=60.0
+        ) as client:
+
+            async def one(n: int, due: float, record: bool) -> None:
+                cookie = {params["cookie_name"]: sessions[n % len(sessions)]}
+                try:
+                    response = await client.post(
+                        params["message_path"],
+                        json={"text": params["propose_text"]},
+                        cookies=cookie,
+                    )
+                    if response.status_code == 201:
+                        outcome = "ok"
+                    else:
+                        code = ""
+                        with contextlib.suppress(Exception):
+                            code = " " + str(response.json()["error"]["code"])
+                        outcome = f"status {response.status_code}{code}"
+                except httpx.HTTPError as err:
+                    outcome = type(err).__name__
+                if record:
+                    outcomes.setdefault(outcome, []).append(1000 * (time.perf_counter() - due))
+
+            # Warm-up at the same rate, not counted.
+            await _schedule(one, rate=rate, duration=spec["warmup"], record=False)
+            window = CpuWindow(spec["pids"], spec["databases"])
+            started = time.perf_counter()
+            sent = await _schedule(one, rate=rate, duration=duration, record=True)
+            elapsed = time.perf_counter() - started
+            cpu = window.cores()
+        ok = outcomes.get("ok", [])
+        every = [ms for values in outcomes.values() for ms in values]
+        return {
+            "rate": rate,
+            "duration_s": duration,
+            "sent": sent,
+            "elapsed_s": elapsed,
+            "answered_per_s": len(every) / elapsed,
+            "cpu_cores": cpu,
+            "ok": latency_summary(ok),
+            "all": latency_summary(every),
+            "outcomes": {name: latency_summary(ms) for name, ms in outcomes.items()},
+        }
+
+    async def _schedule(one: Any, *, rate: float, duration: float, record: bool) -> int:
+        """Starts ``one`` every 1/rate s for ``duration`` s; waits for every answer."""
+        tasks = []
+        start = time.perf_counter()
+        count = int(rate * duration)
+        for n in range(count):
+            due = start + n / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(n, due, record)))
+        await asyncio.gather(*tasks)
+        return count
+
+    return asyncio.run(main())
+
+
+class CpuWindow:
+    """CPU time of the measured processes (and the whole machine) from now to ``cores()``."""
+
+    def __init__(self, pids: dict[str, int], databases: list[str]) -> None:
+        self.groups = {name: [pid] for name, pid in pids.items()} | {"load": [os.getpid()]}
+        if databases:
+            self.groups["postgresql"] = postgres_backends(databases)
+        self.started = time.monotonic()
+        self.busy_before = machine_busy_seconds()
+        self.before = {name: cpu_seconds(group) for name, group in self.groups.items()}
+
+    def cores(self) -> dict[str, float]:
+        """Cores each group kept busy over the window (``machine``: every process)."""
+        after = {name: cpu_seconds(self.groups[name], b) for name, b in self.before.items()}
+        busy = machine_busy_seconds() - self.busy_before
+        elapsed = time.monotonic() - self.started
+        cpu = {
+            name: round(sum(now[pid] - self.before[name].get(pid, 0.0) for pid in now) / elapsed, 3)
+            for name, now in after.items()
+        }
+        cpu["machine"] = round(busy / elapsed, 3)
+        return cpu
 
 
 # --------------------------------------------------------------------------- driver
@@ -215,6 +372,12 @@ class Point:
     fraction_of_ceiling: float | None = None
     steps: dict[str, Any] | None = None
     errors: list[str] | None = None
+    # Uvicorn worker processes per service (``*_WORKERS``).
+    workers: int = 1
+    # Latency per outcome ("ok", "status 503 server.busy (Retry-After 1)", ...).
+    outcomes: dict[str, Any] | None = None
+    # py-spy's samples per service, by library (bench/profiles.py), when profiled.
+    profiles: dict[str, Any] | None = None
 
 
 def run_load(
@@ -228,6 +391,7 @@ def run_load(
     offset: int = 0,
     pids: dict[str, int] | None = None,
     databases: list[str] | None = None,
+    honor_retry_after: bool = False,
 ) -> dict[str, Any]:
     """Runs one load point in a child process and returns its figures."""
     spec = {
@@ -241,15 +405,22 @@ def run_load(
         "pids": pids or {},
         "databases": databases or [],
     }
+    if honor_retry_after:
+        spec["params"] = {**params, "honor_retry_after": True}
+    return _child("_load", spec, timeout=duration + warmup + 120, what=f"{flow}@{users}")
+
+
+def _child(mode: str, spec: dict[str, Any], *, timeout: float, what: str) -> dict[str, Any]:
+    """Runs a load worker (``_load``: locust, ``_open``: open loop) in a child process."""
     result = subprocess.run(
-        [sys.executable, __file__, "_load", json.dumps(spec)],
+        [sys.executable, __file__, mode, json.dumps(spec)],
         capture_output=True,
         text=True,
         check=False,
-        timeout=duration + warmup + 120,
+        timeout=timeout,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"load worker failed for {flow}@{users}:\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"load worker failed for {what}:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -345,11 +516,29 @@ def measure_flow(
     memory: Memory,
     pids: dict[str, int],
     databases: list[str] | None = None,
+    levels: tuple[int, ...] = CONCURRENCY,
+    workers: int = 1,
+    honor_retry_after: bool = False,
+    profile: bool = False,
 ) -> list[Point]:
-    """The flow at every concurrency level; RSS sampled after each."""
+    """The flow at each concurrency level (default 1, 10, 50); RSS sampled after each.
+
+    ``profile``: py-spy records each service during the point at concurrency 10."""
     points = []
     step = MEASURED_STEP.get(flow)
-    for index, users in enumerate(CONCURRENCY):
+    for index, users in enumerate(levels):
+        spies = {}
+        if profile and users == PROFILED_CONCURRENCY:
+            from profiles import record
+
+            OUT_DIR.mkdir(parents=True, exist_ok=True)
+            spies = {
+                name: record(
+                    pids[name], seconds=warmup + duration, out=OUT_DIR / f"profile-{name}-{flow}"
+                )
+                for name in PROFILED_SERVICES
+                if name in pids
+            }
         figures = run_load(
             flow,
             base_url,
@@ -360,7 +549,17 @@ def measure_flow(
             offset=index * CREATE_OFFSET_STEP,
             pids=pids,
             databases=databases,
+            honor_retry_after=honor_retry_after,
         )
+        profiles = {}
+        if spies:
+            from profiles import summarise
+
+            for name, spy in spies.items():
+                spy.wait(timeout=60)
+                collapsed = OUT_DIR / f"profile-{name}-{flow}.txt"
+                if collapsed.exists():
+                    profiles[name] = summarise(collapsed)
         cpu = figures["cpu_cores"]
         servers = sum(v for k, v in cpu.items() if k not in ("locust", "machine"))
         # Per flow's worth of requests (a create is a propose and an approve).
@@ -382,10 +581,14 @@ def measure_flow(
             cpu_ms_per_flow=round(1000 * servers / iterations, 2) if iterations else None,
             steps=figures["entries"] if len(figures["entries"]) > 1 else None,
             errors=figures["errors"] or None,
+            workers=workers,
+            outcomes=figures.get("outcomes") or None,
+            profiles=profiles or None,
         )
         points.append(point)
         print(
-            f"  {flow:<8} c={users:<3} {point.rps:8.1f} req/s {point.flows_per_s:8.1f} flows/s  "
+            f"  {flow:<8} c={users:<3} w={workers} {point.rps:8.1f} req/s "
+            f"{point.flows_per_s:8.1f} flows/s  "
             f"p50 {point.p50_ms:>6} ms  p99 {point.p99_ms:>6} ms  failures {point.failures}",
             flush=True,
         )
@@ -426,13 +629,53 @@ def measure_ceiling(*, duration: float, warmup: float, memory: Memory) -> list[P
 CREATE_TITLES = ("회의", "점심", "운동", "병원", "독서", "산책", "공부")
 
 
-def measure_system(
-    flows: list[str], *, duration: float, warmup: float, workdir: Path, memory: Memory
-) -> tuple[list[Point], str, dict[str, int]]:
-    """Starts the whole system, prepares users, measures each flow.
+@dataclass
+class Extras:
+    """The runs beside the closed-loop points: an open loop and an overload."""
 
-    Returns the points, the database backend and, after ``create``, the Google check.
-    """
+    open_rate: float = 50.0
+    open_duration: float = 60.0
+    overload_users: int = 200
+    overload_duration: float = 15.0
+    run_open: bool = True
+    run_overload: bool = True
+
+
+@dataclass
+class SystemRun:
+    """What one start of the whole system measured."""
+
+    points: list[Point]
+    database: str
+    checks: dict[str, int]
+    open_loop: dict[str, Any] | None = None
+    overload: Point | None = None
+
+
+# Set for every benchmark start: one chat session sends far more than a person would (the
+# per-session limit would answer 429), and the service processes' count.
+BENCH_ENV = {"router": {"ROUTER_CHAT_MESSAGES_PER_SESSION_PER_MINUTE": "1000000"}}
+WORKERS_ENV = {
+    "auth-server": "AUTH_WORKERS",
+    "skill-calendar": "CALENDAR_WORKERS",
+    "router": "ROUTER_WORKERS",
+}
+
+
+def measure_system(
+    flows: list[str],
+    *,
+    duration: float,
+    warmup: float,
+    workdir: Path,
+    memory: Memory,
+    workers: int = 1,
+    levels: tuple[int, ...] = CONCURRENCY,
+    extras: Extras | None = None,
+    profile: frozenset[str] = frozenset(),
+) -> SystemRun:
+    """Starts the whole system (``workers`` processes per service), prepares users, measures
+    each flow at ``levels``, then the open loop and the overload when ``extras`` asks."""
     sys.path.insert(0, str(REPO / "tests-e2e"))
     from harness import (
         SEED,
@@ -443,11 +686,14 @@ def measure_system(
         start_system,
     )
 
-    needs_google = bool(set(flows) - {"message"})
+    needs_google = bool(set(flows) - {"message"}) or extras is not None
     present, absent = runnable_processes()
     if needs_google and "google-emulator" in absent:
         raise SystemExit("these flows need the Google emulator, absent from this checkout")
-    system = start_system(workdir, processes=present)
+    env = {name: dict(BENCH_ENV.get(name, {})) for name in WORKERS_ENV}
+    for name, variable in WORKERS_ENV.items():
+        env[name][variable] = str(workers)
+    system = start_system(workdir, processes=present, env=env)
     try:
         pids = {name: p.popen.pid for name, p in system.stack.running.items()}
         memory.sample(pids, idle=True)
@@ -463,34 +709,103 @@ def measure_system(
             # "{month}월 {day}일 <title> {hour}시": distinct events, never refused as duplicates.
             "create_template": "{month}월 {day}일 " + "{title} {hour}시",
             "titles": list(CREATE_TITLES),
+            "sessions": [u.http.cookies[SESSION_COOKIE] for u in connected],
         }
-        points: list[Point] = []
+        common = {
+            "memory": memory,
+            "pids": pids,
+            "databases": system.databases.names,
+            "workers": workers,
+        }
+        run = SystemRun([], system.databases.backend, {})
         for flow in flows:
-            print(flow, flush=True)
+            print(f"{flow} ({workers} worker(s) per service)", flush=True)
             if flow == "token":
                 params = {
                     "token": system.keys.calendar_to_auth,
                     "user_ids": [u.user_id for u in connected],
                 }
                 base = system.url("auth-server")
-            else:
-                people_here = strangers if flow == "message" else connected
-                sessions = [u.http.cookies[SESSION_COOKIE] for u in people_here]
+            elif flow == "message":
+                sessions = [u.http.cookies[SESSION_COOKIE] for u in strangers]
                 params, base = {**chat, "sessions": sessions}, system.url("router")
-            points += measure_flow(
+            else:
+                params, base = chat, system.url("router")
+            run.points += measure_flow(
                 flow,
                 base,
                 duration=duration,
                 warmup=warmup,
                 params=params,
-                memory=memory,
+                levels=levels,
+                profile=flow in profile,
+                **common,  # type: ignore[arg-type]
+            )
+        if extras is not None and extras.run_open:
+            run.open_loop = measure_open_loop(
+                system.url("router"),
+                chat,
+                extras=extras,
+                warmup=warmup,
                 pids=pids,
                 databases=system.databases.names,
+                workers=workers,
             )
-        checks = google_check(system, connected) if "create" in flows else {}
-        return points, system.databases.backend, checks
+        if extras is not None and extras.run_overload:
+            print(f"overload: {extras.overload_users} users", flush=True)
+            (run.overload,) = measure_flow(
+                "propose",
+                system.url("router"),
+                duration=extras.overload_duration,
+                warmup=warmup,
+                params=chat,
+                levels=(extras.overload_users,),
+                honor_retry_after=True,
+                **common,  # type: ignore[arg-type]
+            )
+        run.checks = google_check(system, connected) if "create" in flows else {}
+        return run
     finally:
         system.stop()
+
+
+def measure_open_loop(
+    base_url: str,
+    chat: dict[str, Any],
+    *,
+    extras: Extras,
+    warmup: float,
+    pids: dict[str, int],
+    databases: list[str],
+    workers: int,
+) -> dict[str, Any]:
+    """Proposals arriving at a fixed rate (open loop); latency from when each was due."""
+    print(f"open loop: {extras.open_rate:g} messages/s for {extras.open_duration:g} s", flush=True)
+    spec = {
+        "base_url": base_url,
+        "params": chat,
+        "rate": extras.open_rate,
+        "duration": extras.open_duration,
+        "warmup": warmup,
+        "pids": pids,
+        "databases": databases,
+    }
+    result = _child(
+        "_open", spec, timeout=extras.open_duration + warmup + 180, what="the open loop"
+    )
+    cpu = result["cpu_cores"]
+    servers = sum(v for k, v in cpu.items() if k not in ("load", "machine"))
+    answered = result["answered_per_s"]
+    result["cpu_ms_per_request"] = round(1000 * servers / answered, 2) if answered else None
+    result["workers"] = workers
+    ok, every = result["ok"], result["all"]
+    print(
+        f"  open     {extras.open_rate:g}/s: {every['count']} answered, {ok['count']} ok, "
+        f"p50 {ok['p50_ms']} ms  p99 {ok['p99_ms']} ms  outcomes "
+        f"{ {k: v['count'] for k, v in result['outcomes'].items()} }",
+        flush=True,
+    )
+    return result
 
 
 def google_check(system: Any, people: list[Any]) -> dict[str, int]:
@@ -572,6 +887,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["_load"]:
         print(json.dumps(_load_worker(json.loads(argv[1]))))
         return 0
+    if argv[:1] == ["_open"]:
+        print(json.dumps(_open_worker(json.loads(argv[1]))))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short points, for a smoke run")
     parser.add_argument("--duration", type=float, help="seconds measured per point (default 15)")
@@ -583,10 +901,49 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(FLOW_LABELS)
         + f" (default: {','.join(DEFAULT_FLOWS)})",
     )
+    parser.add_argument(
+        "--open-rate", type=float, default=50.0, help="open loop: messages a second (default 50)"
+    )
+    parser.add_argument(
+        "--open-duration", type=float, help="open loop: seconds measured (default 60; quick 5)"
+    )
+    parser.add_argument(
+        "--overload-users", type=int, default=200, help="overload: concurrent users (default 200)"
+    )
+    parser.add_argument(
+        "--workers",
+        default="1,2",
+        help="uvicorn worker processes per service to compare, e.g. 1,2 (default); the first "
+        "gets every flow at concurrency 1/10/50, the others the system flows at 10",
+    )
+    parser.add_argument(
+        "--concurrency",
+        default=",".join(str(c) for c in CONCURRENCY),
+        help="closed-loop concurrency levels of the first worker count (default 1,10,50)",
+    )
+    parser.add_argument(
+        "--profile",
+        default="",
+        help="flows to profile with py-spy at concurrency 10, e.g. propose,create,token "
+        "(collapsed stacks in var/bench/profile-<service>-<flow>.txt)",
+    )
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma-separated parts to leave out: open, overload, workers",
+    )
     args = parser.parse_args(argv)
     duration, warmup = (2.0, 0.5) if args.quick else (15.0, 3.0)
     duration = args.duration or duration
     warmup = args.warmup if args.warmup is not None else warmup
+    skip = {part.strip() for part in args.skip.split(",") if part.strip()}
+    if unknown_parts := skip - {"open", "overload", "workers"}:
+        parser.error(f"unknown parts to skip: {', '.join(sorted(unknown_parts))}")
+    worker_counts = [int(w) for w in args.workers.split(",") if w.strip()]
+    levels = tuple(int(c) for c in args.concurrency.split(",") if c.strip())
+    profiled = frozenset(f.strip() for f in args.profile.split(",") if f.strip())
+    if "workers" in skip:
+        worker_counts = worker_counts[:1]
     if args.flows:
         wanted = [f.strip() for f in args.flows.split(",") if f.strip()]
         unknown = set(wanted) - set(FLOW_LABELS)
@@ -596,7 +953,17 @@ def main(argv: list[str] | None = None) -> int:
         wanted = list(DEFAULT_FLOWS)
         if not _google_emulator_present():
             wanted = ["ceiling", "message"]
+            skip |= {"open", "overload"}
+            worker_counts = worker_counts[:1]
             print("Google emulator absent from this checkout: measuring ceiling and message only")
+    extras = Extras(
+        open_rate=args.open_rate,
+        open_duration=args.open_duration or (5.0 if args.quick else 60.0),
+        overload_users=args.overload_users,
+        overload_duration=duration,
+        run_open="open" not in skip,
+        run_overload="overload" not in skip,
+    )
 
     load_before = os.getloadavg()
     started = datetime.now(UTC)
@@ -604,21 +971,35 @@ def main(argv: list[str] | None = None) -> int:
     points: list[Point] = []
     database = "none"
     checks: dict[str, int] = {}
+    open_loop: dict[str, Any] | None = None
+    overload: Point | None = None
     if "ceiling" in wanted:
         print("ceiling", flush=True)
         points += measure_ceiling(duration=duration, warmup=warmup, memory=memory)
     system_flows = [f for f in wanted if f != "ceiling"]
-    if system_flows:
+    for index, workers in enumerate(worker_counts if system_flows else []):
+        first = index == 0
         workdir = Path(tempfile.mkdtemp(prefix="haru-bench-"))
         try:
-            flow_points, database, checks = measure_system(
-                system_flows, duration=duration, warmup=warmup, workdir=workdir, memory=memory
+            run = measure_system(
+                system_flows,
+                duration=duration,
+                warmup=warmup,
+                workdir=workdir,
+                memory=memory if first else Memory(),
+                workers=workers,
+                levels=levels if first else (10,),
+                extras=extras if first and (extras.run_open or extras.run_overload) else None,
+                profile=profiled if first else frozenset(),
             )
         except BaseException:
             print(f"the services' logs are kept in {workdir / 'log'}", file=sys.stderr)
             raise
         shutil.rmtree(workdir, ignore_errors=True)
-        points += flow_points
+        points += run.points
+        if first:
+            database, checks = run.database, run.checks
+            open_loop, overload = run.open_loop, run.overload
     attach_fractions(points)
     quick = args.quick or duration < 10
     result = {
@@ -642,11 +1023,18 @@ def main(argv: list[str] | None = None) -> int:
         "points": [asdict(p) for p in points],
         "rss_mb": memory.as_dict(),
         "google_check": checks,
+        "open_loop": open_loop,
+        "overload": asdict(overload) if overload else None,
+        "workers": worker_counts,
     }
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUT_DIR / "system.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     subtitle = f"{os.cpu_count()} cores, loopback, locust, {started:%Y-%m-%d}"
-    chart(points, OUT_DIR / "system.png", subtitle=subtitle + (" (quick)" if quick else ""))
+    chart(
+        [p for p in points if p.workers == 1 and p.concurrency in CONCURRENCY],
+        OUT_DIR / "system.png",
+        subtitle=subtitle + (" (quick)" if quick else ""),
+    )
     print(f"wrote {OUT_DIR / 'system.json'} and {OUT_DIR / 'system.png'}")
     return 0
 

@@ -53,6 +53,8 @@ TEST_ENV = {
     "router": {
         "ROUTER_CHAT_REQUESTS_PER_IP_PER_MINUTE": "1000000",
         "ROUTER_CHAT_NEW_SESSIONS_PER_IP_PER_MINUTE": "1000000",
+        # Due reminders and agendas are looked for every second (production: every 5 s).
+        "ROUTER_PROACTIVE_POLL_SECONDS": "1",
     },
 }
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
@@ -347,7 +349,7 @@ def start_system(
     env: dict[str, dict[str, str]] | None = None,
 ) -> System:
     """Fresh databases, migrations, the processes (default all) on free ports, all healthy;
-    ``env`` adds settings per service."""
+    ``env`` adds settings per service (e.g. the benchmark's ``ROUTER_WORKERS``)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     databases = Databases.fresh(state_dir, backend)
     topology = haru_stack.Topology.isolated(state_dir, databases.urls)

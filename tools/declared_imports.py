@@ -30,6 +30,7 @@ RUNTIME_ONLY: dict[str, tuple[str, str]] = {
     "asyncpg": ("SQLAlchemy's driver for postgresql+asyncpg URLs", r"create_async_engine"),
     "aiosqlite": ("SQLAlchemy's driver for sqlite+aiosqlite URLs", r"create_async_engine"),
     "python-multipart": ("Starlette's form parser", r"\bForm\(|\.form\(\)"),
+    "py-spy": ("the sampling profiler bench/profiles.py runs as a program", r'"py-spy"'),
 }
 
 
@@ -156,6 +157,8 @@ def check_bench(workspace: list[Member] | None = None) -> list[Finding]:
     findings: list[Finding] = []
     used: set[str] = set()
     for source in sorted((REPO / "bench").rglob("*.py")):
+        text = source.read_text()
+        used |= {name for name, (_, evidence) in RUNTIME_ONLY.items() if re.search(evidence, text)}
         for module, line in imported_modules(source):
             if module in sys.stdlib_module_names or module in local:
                 continue

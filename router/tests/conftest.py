@@ -163,6 +163,8 @@ class FakeCalendar:
             "html_link": f"https://calendar.test/event?eid={event_id}",
             "status": "confirmed",
             "time_zone": "Asia/Seoul",
+            "reminder_minutes": fields.get("reminder_minutes"),
+            "recurring_event_id": fields.get("recurring_event_id"),
         }
         self.events.setdefault(user_id, {})[event_id] = event
         return event
@@ -171,10 +173,16 @@ class FakeCalendar:
         return list(self.events.get(user_id, {}).values())
 
     def _reauth(self, user_id: str) -> JSONResponse | None:
-        if self.auth.grant_state(user_id) in ("missing", "needs_reauth"):
-            details = {"reason": "revoked", "connect_url": None}
-            return _error(409, "calendar.reauth_required", "재인증이 필요합니다.", details)
-        return None
+        # As skill-calendar answers: the auth-server's reason and its words for it.
+        state = self.auth.grant_state(user_id)
+        if state == "missing":
+            details = {"reason": "not_connected", "reason_text": "연결되지 않음"}
+        elif state == "needs_reauth":
+            details = {"reason": "revoked", "reason_text": "재연결 필요: 권한이 취소됨"}
+        else:
+            return None
+        details["connect_url"] = None
+        return _error(409, "calendar.reauth_required", "재인증이 필요합니다.", details)
 
     def _build(self) -> FastAPI:
         app = FastAPI()
@@ -223,7 +231,12 @@ class FakeCalendar:
                     answer = {"status": "duplicate", "event": same[0], "conflicts": []}
                     fake.idempotency[(user_id, idempotency_key)] = (body, answer)
                     return JSONResponse(answer, status_code=200)
-            event = fake.add_event(user_id, **fields, location=body.get("location"))
+            event = fake.add_event(
+                user_id,
+                **fields,
+                location=body.get("location"),
+                reminder_minutes=body.get("reminder_minutes"),
+            )
             answer = {"status": "created", "event": event, "conflicts": []}
             fake.idempotency[(user_id, idempotency_key)] = (body, answer)
             return JSONResponse(answer, status_code=201)
@@ -317,6 +330,7 @@ def settings(database_url: str) -> RouterSettings:
         calendar_token=ROUTER_AT_CALENDAR_TOKEN,
         stream_poll_seconds=0.05,
         recovery_interval_seconds=0,  # tests call recover_stalled themselves
+        proactive_poll_seconds=0,  # tests run the reminder rounds themselves
     )
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from shared.app import build_app
-from shared.db import SessionDep, is_sqlite
+from shared.db import Database, SessionDep, is_sqlite
 from shared.settings import ServiceSettings
 from shared.testing import serve_app
 
@@ -144,3 +144,90 @@ def test_sqlite_files_are_created_owner_only(tmp_path: Path):
     path.chmod(0o644)  # an older file is tightened too
     _app(f"sqlite+aiosqlite:///{path}")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def _blocking_app(database_url: str, **settings):
+    """An app whose ``/slow`` waits until the test lets it go (no clocks involved)."""
+    config = ServiceSettings(database_url=database_url, **settings)
+    router = APIRouter()
+    release = asyncio.Event()
+    entered = asyncio.Event()
+
+    @router.get("/slow")
+    async def slow() -> dict[str, bool]:
+        entered.set()
+        await release.wait()
+        return {"done": True}
+
+    @router.get("/quick")
+    async def quick() -> dict[str, bool]:
+        return {"done": True}
+
+    app = build_app(service="demo", title="demo", summary="demo", settings=config, routers=[router])
+    return app, entered, release
+
+
+async def test_a_process_at_its_concurrency_limit_refuses_with_a_prompt_503(sqlite_url):
+    app, entered, release = _blocking_app(
+        sqlite_url, max_concurrent_requests=1, admission_wait_seconds=0
+    )
+    async with serve_app(app) as client:
+        first = asyncio.create_task(client.get("/slow"))
+        await entered.wait()
+        refused = await client.get("/quick")
+        _korean_error(refused, 503, "server.busy")
+        assert refused.headers["retry-after"] == "1"
+        assert refused.json()["error"]["details"] == {"retry_after": 1}
+        assert refused.headers["x-request-id"]  # answered inside the request context
+        # Health is never refused: an orchestrator must not restart a busy process.
+        assert (await client.get("/healthz")).status_code == 200
+        release.set()
+        assert (await first).status_code == 200
+        assert (await client.get("/quick")).status_code == 200
+
+
+async def test_a_request_over_the_limit_waits_for_a_slot_within_the_admission_wait(sqlite_url):
+    app, entered, release = _blocking_app(
+        sqlite_url, max_concurrent_requests=1, admission_wait_seconds=30
+    )
+    async with serve_app(app) as client:
+        first = asyncio.create_task(client.get("/slow"))
+        await entered.wait()
+        second = asyncio.create_task(client.get("/quick"))
+        await asyncio.sleep(0)  # the second is queued, not refused
+        assert not second.done()
+        release.set()
+        assert (await first).status_code == 200
+        assert (await second).status_code == 200
+
+
+def test_the_default_concurrency_limit_is_what_the_pool_can_hold(sqlite_url):
+    settings = ServiceSettings(database_url=sqlite_url, database_pool_size=7)
+    assert settings.concurrency_limit == 14  # pool + overflow
+    assert (
+        ServiceSettings(database_url=sqlite_url, max_concurrent_requests=0).concurrency_limit == 0
+    )
+    assert (
+        ServiceSettings(database_url=sqlite_url, max_concurrent_requests=3).concurrency_limit == 3
+    )
+
+
+@pytest.mark.db
+async def test_a_cut_pooled_connection_is_replaced_before_use(database_url):
+    if is_sqlite(database_url):
+        pytest.skip("PostgreSQL's backends are cut here")
+    app = _app(database_url, database_pool_size=1)
+    engine = app.state.database.engine
+    async with serve_app(app) as client:
+        assert (await client.get("/count")).status_code == 200  # the pool holds one now
+        async with engine.connect() as conn:
+            pid = await conn.scalar(text("SELECT pg_backend_pid()"))
+        other = Database(database_url)  # cuts it from outside the app's pool
+        try:
+            async with other.engine.connect() as conn:
+                await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        finally:
+            await other.dispose()
+        # The request finds its pooled connection dead at checkout and gets a fresh one.
+        response = await client.get("/count")
+        assert response.status_code == 200, response.text

@@ -25,6 +25,12 @@ class AuthSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore")
 
     port: int = Field(8001, description="Port to listen on")
+    # An internal service: its callers (the router, skill-calendar) are bounded by the
+    # router's own admission limit, and a burst of them (50 token requests waiting on one
+    # refresh) is legitimate work, not overload.
+    max_concurrent_requests: int | None = Field(
+        0, ge=0, description="Requests one process works on at once (0: no limit)"
+    )
     database_url: str = Field(
         "sqlite+aiosqlite:///./var/auth.db", description="Database of users, identities and grants"
     )

@@ -48,6 +48,10 @@ def build_runtime(settings: AuthSettings, app: FastAPI) -> AuthRuntime:
     )
 
 
+# The account page waits this long for the router's answer, then shows the page without it.
+ACCOUNT_PAGE_ROUTER_TIMEOUT = 2.0
+
+
 def create_app(settings: AuthSettings | None = None) -> FastAPI:
     """Builds the auth-server app from ``settings`` (or the environment)."""
     settings = settings or load_settings(AuthSettings)
@@ -72,6 +76,13 @@ def create_app(settings: AuthSettings | None = None) -> FastAPI:
                 listener=listener,
             )
             runtime.outbox.start()
+        if settings.router_url and runtime.router_http is None:
+            runtime.router_http = create_client(
+                base_url=settings.router_url,
+                token=settings.router_token.get_secret_value() or None,
+                timeout=ACCOUNT_PAGE_ROUTER_TIMEOUT,
+                retries=0,
+            )
         purge = housekeeper(
             sessionmaker=runtime.sessionmaker,
             every_seconds=settings.housekeeping_seconds,
@@ -90,6 +101,9 @@ def create_app(settings: AuthSettings | None = None) -> FastAPI:
                 await runtime.outbox.stop()
                 runtime.outbox = None
             await runtime.google.aclose()
+            if runtime.router_http is not None:
+                await runtime.router_http.aclose()
+                runtime.router_http = None
 
     app = build_app(
         service="auth-server",

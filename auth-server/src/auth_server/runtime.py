@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import urljoin
 
+import httpx
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,6 +25,8 @@ class AuthRuntime:
     sessionmaker: async_sessionmaker[AsyncSession]
     refresh_locks: KeyedLocks[str] = field(default_factory=KeyedLocks)
     outbox: OutboxWorker | None = None
+    # The router's internal API, read by the account page (a person's reminder choices).
+    router_http: httpx.AsyncClient | None = None
 
     @property
     def redirect_uri(self) -> str:

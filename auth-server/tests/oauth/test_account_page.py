@@ -112,3 +112,39 @@ async def test_forged_form_and_expired_account_link_are_refused(flow):
     late = await flow.client.post(f"{path}/disconnect", data={"form_token": "x"})
     assert late.status_code == 410
     assert (await flow.grant(user_id))["state"] == "active"
+
+
+async def test_account_page_shows_the_reminder_choices_the_router_keeps(flow):
+    user_id = await flow.user()
+    seen: list[httpx.Request] = []
+
+    def router(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(
+            200,
+            json={
+                "reminder_minutes": 10,
+                "agenda_time": "08:00",
+                "time_zone": "Asia/Seoul",
+                "reminder_text": "일정마다 10분 전",
+                "agenda_text": "매일 08:00",
+            },
+        )
+
+    runtime = flow.client.app.state.auth
+    runtime.router_http = httpx.AsyncClient(
+        transport=httpx.MockTransport(router), base_url="http://router.test"
+    )
+    page = await flow.client.get(await account_link(flow, user_id))
+    assert page.status_code == 200
+    assert seen[0].url.path == f"/internal/users/{user_id}/preferences"
+    assert '<span id="reminder-default">일정마다 10분 전</span>' in page.text
+    assert '<span id="agenda-time">매일 08:00</span>' in page.text
+
+    runtime.router_http = httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda request: httpx.Response(503)),
+        base_url="http://router.test",
+    )
+    page = await flow.client.get(await account_link(flow, user_id))
+    assert page.status_code == 200  # the page is whole without the router's answer
+    assert "reminder-choices" not in page.text

@@ -7,4 +7,4 @@ from shared.settings import load_settings
 
 if __name__ == "__main__":
     settings = load_settings(RouterSettings)
-    serve(create_app(settings), host=settings.host, port=settings.port)
+    serve(create_app, settings, port=settings.port)

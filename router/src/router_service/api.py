@@ -7,6 +7,7 @@ from router_service.chat.router import router as chat_router
 from router_service.connect.router import router as connect_router
 from router_service.grants.router import router as grants_router
 from router_service.nlu.router import router as nlu_router
+from router_service.preferences.router import router as preferences_router
 from router_service.slack.router import router as slack_router
 from router_service.web.router import router as web_router
 from shared.auth import require_service
@@ -15,6 +16,7 @@ internal_router = APIRouter(prefix="/internal", dependencies=[Depends(require_se
 internal_router.include_router(grants_router)
 internal_router.include_router(calendar_changes_router)
 internal_router.include_router(nlu_router)
+internal_router.include_router(preferences_router)
 
 api_router = APIRouter()
 api_router.include_router(internal_router)

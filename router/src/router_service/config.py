@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.fields import HttpUrl, TimeZoneName
@@ -113,6 +113,41 @@ class RouterSettings(ServiceSettings):
         gt=0,
         description="Slack events not worked after this long (a stopped process) are taken up",
     )
+
+    proactive_poll_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="How often due reminders and morning agendas are looked for (0: never)",
+    )
+    proactive_lease_seconds: float = Field(
+        120.0, gt=0, description="How long a claimed reminder or agenda is reserved for its worker"
+    )
+    proactive_max_attempts: int = Field(
+        5, ge=1, description="Attempts at one reminder or agenda before it is dead-lettered"
+    )
+    reminder_horizon_hours: float = Field(
+        26.0,
+        gt=0,
+        description="How far ahead the calendar is read to plan reminders (every "
+        "reminder_refresh_minutes, per person with reminders)",
+    )
+    reminder_refresh_minutes: float = Field(
+        60.0, gt=0, description="How often a person's upcoming events are read for reminders"
+    )
+    clock_offset_seconds: float = Field(
+        0.0,
+        description="Development and tests only: the router's clock runs this many seconds "
+        "ahead of (or behind) the real one, the same across restarts (a moved clock for "
+        "end-to-end tests); refused in production",
+    )
+
+    @model_validator(mode="after")
+    def _no_moved_clock_in_production(self) -> RouterSettings:
+        if self.clock_offset_seconds and self.environment == "production":
+            raise ValueError(
+                "ROUTER_CLOCK_OFFSET_SECONDS is for development and tests, not production"
+            )
+        return self
 
     @property
     def secure_cookies(self) -> bool:

@@ -18,6 +18,7 @@ from router_service.clients.calendar import CalendarClient
 from router_service.config import RouterSettings
 from router_service.conversations.channels import ChannelHooks
 from router_service.nlu.llm import LlmParser
+from router_service.reminders.metrics import ReminderMetrics
 from shared.time import now_in
 
 
@@ -35,6 +36,7 @@ class RouterContext:
     clock: Callable[[], datetime] = field(default=lambda: now_in())
     # Asked only when the rules are unsure, never for answers (approve, reject, a number).
     llm: LlmParser | None = None
+    reminder_metrics: ReminderMetrics = field(default_factory=ReminderMetrics)
 
     @property
     def ttl(self) -> timedelta:

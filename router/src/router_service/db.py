@@ -15,4 +15,6 @@ def load_models() -> None:
     from router_service.conversations import models as conversation_models  # noqa: F401
     from router_service.grants import models as grant_models  # noqa: F401
     from router_service.pending import models as pending_models  # noqa: F401
+    from router_service.preferences import models as preference_models  # noqa: F401
+    from router_service.reminders import models as reminder_models  # noqa: F401
     from router_service.slack import models as slack_models  # noqa: F401

@@ -14,6 +14,7 @@ from router_service.api import api_router
 from router_service.chat.live import MESSAGES_CHANNEL
 from router_service.clients.auth_server import AuthServerClient
 from router_service.clients.calendar import CalendarClient
+from router_service.clock import clock_for
 from router_service.config import RouterSettings
 from router_service.context import RouterContext
 from router_service.dialogue.flows import recover_stalled
@@ -21,6 +22,9 @@ from router_service.grants.service import PROCESSING_GRACE, recover_grant_events
 from router_service.housekeeping import run_housekeeping
 from router_service.nlu.llm import LlmParser, OpenAiNluParser
 from router_service.ratelimits import ChatLimits, RateLimitedLlm
+from router_service.reminders.hooks import follow_calendar_changes
+from router_service.reminders.metrics import ReminderMetrics
+from router_service.reminders.worker import ProactiveRuntime
 from router_service.slack.models import DELIVERIES_CHANNEL
 from router_service.slack.worker import SlackRuntime
 from router_service.web.router import static_files
@@ -112,9 +116,12 @@ def create_app(
         slack: SlackRuntime | None = app.state.slack
         if slack is not None:
             slack.start()
+        proactive: ProactiveRuntime = app.state.proactive
+        proactive.start()
         try:
             yield
         finally:
+            await proactive.stop()
             if slack is not None:
                 await slack.stop()
             if listener is not None:
@@ -131,6 +138,7 @@ def create_app(
         settings=settings,
         routers=[api_router],
         lifespan=lifespan,
+        streaming_paths=["/api/chat/stream"],
     )
     app.state.context = RouterContext(
         settings=settings,
@@ -138,6 +146,8 @@ def create_app(
         auth=AuthServerClient(auth_http),
         calendar=CalendarClient(calendar_http),
         llm=_nlu_llm(settings),
+        clock=clock_for(settings.clock_offset_seconds),
+        reminder_metrics=ReminderMetrics(app.state.metrics.registry),
     )
     app.state.chat_limits = ChatLimits.from_settings(settings)
     # PostgreSQL: one LISTEN connection wakes the delivery worker and the chat streams.
@@ -153,5 +163,11 @@ def create_app(
         )
     else:
         logger.info("slack channel off (no bot token or signing secret)")
+    # Reminders follow events changed in Google directly (the sync's calendar_changes hook).
+    follow_calendar_changes(app.state.context)
+    # Reminders and morning agendas: one durable queue, worked as of the router's clock.
+    app.state.proactive = ProactiveRuntime(
+        context=app.state.context, registry=app.state.metrics.registry
+    )
     app.mount("/static", static_files(), name="static")
     return app

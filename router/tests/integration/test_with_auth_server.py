@@ -50,6 +50,9 @@ async def test_web_identity_missing_grant_connect_link_and_account_page(
     auth_app = create_auth_app(auth_settings)
     load_auth_models()
     await auth_app.state.database.create_all(AuthBase.metadata)
+    # The calendar double answers as skill-calendar does for a user the auth-server has no
+    # Google account for: 409 calendar.reauth_required, reason not_connected.
+    fake_calendar.auth.default_grant_state = "missing"
 
     async with serve_http(auth_app) as auth_url, serve_http(fake_calendar.app) as calendar_url:
         router_settings = settings.model_copy(

@@ -10,7 +10,11 @@ from fastapi import APIRouter, FastAPI
 from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.logging import configure_logging
-from shared.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from shared.middleware import (
+    AdmissionMiddleware,
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+)
 from shared.observability import install_observability
 from shared.security import SecurityHeadersMiddleware
 from shared.settings import ServiceSettings
@@ -26,11 +30,13 @@ def build_app(
     settings: ServiceSettings,
     routers: Sequence[APIRouter],
     lifespan: Lifespan | None = None,
+    streaming_paths: Sequence[str] = (),
 ) -> FastAPI:
     """An app with logging, errors, request context, health, metrics and its own database.
 
     ``lifespan`` is the service's own start/stop (background workers, clients); it runs
-    inside the database's lifetime.
+    inside the database's lifetime. ``streaming_paths`` (server-sent events) stay open for
+    as long as a tab does, so admission control does not count them.
     """
     configure_logging(
         service=service, log_format=settings.effective_log_format, level=settings.log_level
@@ -68,7 +74,14 @@ def build_app(
     app.state.service_tokens = settings.service_tokens
     install_error_handlers(app)
     metrics = install_observability(app, service=service)
-    # Added innermost first: the request context wraps the headers, which wrap the limit.
+    # Added innermost first: the request context wraps the headers, which wrap the limits.
+    if settings.concurrency_limit:
+        app.add_middleware(
+            AdmissionMiddleware,
+            limit=settings.concurrency_limit,
+            wait_seconds=settings.admission_wait_seconds,
+            exempt_paths=streaming_paths,
+        )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -11,13 +13,16 @@ from typing import Annotated, Any, cast
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import CursorResult, Dialect, Result, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import await_only
 
 # Stable constraint names so that Alembic migrations and models agree on every backend.
 NAMING_CONVENTION = {
@@ -133,15 +138,31 @@ def create_engine(
         return engine
     # hide_parameters: a failed statement's error (and so a logged traceback) must not carry
     # the values, which may be a person's message text.
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=echo,
         hide_parameters=True,
-        pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=pool_timeout,
     )
+    event.listen(engine.sync_engine, "checkout", _ping_on_checkout)
+    return engine
+
+
+def _ping_on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Checks a pooled PostgreSQL connection before use; a dead one is replaced.
+
+    What ``pool_pre_ping`` does, in one round trip (a simple-protocol ``SELECT 1``) instead
+    of its three (asyncpg's ping opens a transaction, sends ``;`` and rolls back, for
+    pgbouncer's transaction mode, which Haru does not use). Raising DisconnectionError
+    makes the pool retry with a fresh connection, so a database restart or a cut
+    connection costs no request.
+    """
+    try:
+        await_only(dbapi_connection.driver_connection.execute("SELECT 1"))
+    except Exception as err:
+        raise DisconnectionError("pooled connection is dead") from err
 
 
 class Database:
@@ -174,11 +195,59 @@ class Database:
         await self.engine.dispose()
 
 
+# The request's session, for ``release_idle_connection`` (set by ``get_session``).
+current_session: ContextVar[AsyncSession | None] = ContextVar("current_session", default=None)
+# session.info key: the open transaction wrote, or locked rows, so it must keep its connection.
+_HOLDS = "haru.transaction_holds"
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    """Marks the transaction as holding once it runs anything but a plain SELECT."""
+    statement = state.statement
+    if state.is_select and getattr(statement, "_for_update_arg", None) is None:
+        return
+    state.session.info[_HOLDS] = True
+
+
+def _note_flush(session: Session, _flush_context: Any) -> None:
+    session.info[_HOLDS] = True
+
+
+def _forget_on_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_HOLDS, None)
+
+
+event.listen(Session, "do_orm_execute", _note_statement)
+event.listen(Session, "after_flush", _note_flush)
+event.listen(Session, "after_transaction_end", _forget_on_end)
+
+
+async def release_idle_connection() -> None:
+    """Before a request waits on another service: ends its transaction if it only read, so
+    the connection serves other requests meanwhile (the next statement takes one again).
+
+    A transaction that wrote or locked rows keeps its connection: its atomicity is the
+    flow's to decide. Objects stay usable (sessions do not expire on commit).
+    """
+    session = current_session.get()
+    if session is None or not session.in_transaction() or session.info.get(_HOLDS):
+        return
+    if session.new or session.dirty or session.deleted:
+        return
+    await session.commit()
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Dependency: one session per request from the app's database."""
     database: Database = request.app.state.database
     async with database.sessionmaker() as session:
-        yield session
+        token = current_session.set(session)
+        try:
+            yield session
+        finally:
+            with contextlib.suppress(ValueError):  # reset from another context: nothing to undo
+                current_session.reset(token)
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -115,6 +115,13 @@ class DatabaseBusy(UpstreamUnavailable):
     message = "요청이 많아 잠시 처리할 수 없습니다. 잠시 후 다시 시도해 주세요."
 
 
+class ServerBusy(UpstreamUnavailable):
+    """The process already works on as many requests as it may (admission control)."""
+
+    code = "server.busy"
+    message = "요청이 많아 잠시 처리할 수 없습니다. 잠시 후 다시 시도해 주세요."
+
+
 HTTP_STATUS_CODES = {
     400: ("request.invalid", "요청이 올바르지 않습니다."),
     401: ("auth.unauthorized", "인증이 필요합니다."),

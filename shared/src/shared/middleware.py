@@ -1,4 +1,5 @@
-"""Request middleware: request id in and out, access log line, metrics; body size limit.
+"""Request middleware: request id in and out, access log line, metrics; body size limit;
+admission control (a bound on the requests one process works on at once).
 
 Pure ASGI (not BaseHTTPMiddleware) so streaming responses such as SSE pass
 through untouched.
@@ -6,14 +7,16 @@ through untouched.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Iterable
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import REQUEST_ID_HEADER, accept_request_id, caller_var, request_id_var
-from shared.errors import HTTP_STATUS_CODES, AppError, error_response
+from shared.errors import HTTP_STATUS_CODES, AppError, ServerBusy, error_response
 from shared.observability import Metrics
 
 logger = logging.getLogger("shared.access")
@@ -123,3 +126,64 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, counted_receive, send)
+
+
+class AdmissionMiddleware:
+    """Works on at most ``limit`` requests at once; the next waits up to ``wait_seconds`` for
+    a slot, then gets a prompt 503 ``server.busy`` with ``Retry-After``.
+
+    Past its capacity a process only grows queues: every request in it gets slower until
+    they time out (the database pool's, a neighbour's), and the errors come late and from
+    deep inside. Refusing at the door keeps the admitted ones fast and tells the others when
+    to come back. Health, metrics and long-lived streams are never counted.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        wait_seconds: float,
+        exempt_paths: Iterable[str] = (),
+        retry_after: int = 1,
+    ) -> None:
+        self.app = app
+        self.limit = limit
+        self.wait_seconds = wait_seconds
+        self.exempt = QUIET_PATHS | frozenset(exempt_paths)
+        self.retry_after = retry_after
+        self.in_flight = 0
+        self._slots: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        if self._slots is None:  # made in the serving loop, on first use
+            self._slots = asyncio.Semaphore(self.limit)
+        if not await self._admit(self._slots):
+            logger.warning("request refused: process busy", extra={"limit": self.limit})
+            busy = ServerBusy(retry_after=self.retry_after)
+            refusal = error_response(
+                busy.status_code, busy.code, busy.message, busy.details, busy.headers
+            )
+            await refusal(scope, receive, send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+            self._slots.release()
+
+    async def _admit(self, slots: asyncio.Semaphore) -> bool:
+        if not slots.locked():
+            await slots.acquire()  # a free slot: taken without waiting
+            return True
+        if self.wait_seconds <= 0:
+            return False
+        try:
+            await asyncio.wait_for(slots.acquire(), timeout=self.wait_seconds)
+        except TimeoutError:
+            return False
+        return True

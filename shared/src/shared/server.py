@@ -1,19 +1,45 @@
-"""Runs a service's app under uvicorn with the project's logging."""
+"""Runs a service's app under uvicorn with the project's logging: one process, or
+``workers`` processes sharing the port (each builds its own app from the environment)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
+from shared.settings import ServiceSettings
 
-def serve(app: FastAPI, *, host: str, port: int) -> None:
-    """Serves ``app`` until SIGINT/SIGTERM; logging is already configured by the app."""
+SERVER_OPTIONS: dict[str, Any] = {
+    "log_config": None,
+    "access_log": False,
+    "proxy_headers": False,
+    "timeout_graceful_shutdown": 5,
+}
+
+
+def serve(
+    factory: Callable[..., FastAPI],
+    settings: ServiceSettings,
+    *,
+    port: int,
+) -> None:
+    """Serves the app ``factory`` builds until SIGINT/SIGTERM.
+
+    With ``settings.workers`` above 1, uvicorn starts that many processes on one socket and
+    each calls ``factory()`` (settings from the environment again); background work is safe
+    to run in each, as in replicas (leases, row locks, LISTEN/NOTIFY).
+    """
+    if settings.workers == 1:
+        uvicorn.run(factory(settings), host=settings.host, port=port, **SERVER_OPTIONS)
+        return
+    target = f"{factory.__module__}:{factory.__qualname__}"
     uvicorn.run(
-        app,
-        host=host,
+        target,
+        factory=True,
+        host=settings.host,
         port=port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-        timeout_graceful_shutdown=5,
+        workers=settings.workers,
+        **SERVER_OPTIONS,
     )

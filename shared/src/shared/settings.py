@@ -61,6 +61,27 @@ class ServiceSettings(BaseSettings):
         le=60,
         description="Wait for a free connection before answering 503 with Retry-After",
     )
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Uvicorn worker processes serving this service (each with its own pool)",
+    )
+    max_concurrent_requests: int | None = Field(
+        None,
+        ge=0,
+        description=(
+            "Requests one process works on at once; more wait up to the admission wait, then "
+            "get 503 server.busy with Retry-After (empty: what the database pool holds, pool "
+            "+ overflow; 0: no limit)"
+        ),
+    )
+    admission_wait_seconds: float = Field(
+        0.5,
+        ge=0,
+        le=30,
+        description="How long a request over the concurrency limit may wait for a free slot",
+    )
     api_docs: bool | None = Field(
         None, description="Serve /docs and /openapi.json (default: on except in production)"
     )
@@ -76,6 +97,15 @@ class ServiceSettings(BaseSettings):
     def serves_api_docs(self) -> bool:
         """Whether /docs and /openapi.json are served (not on a production public port)."""
         return self.api_docs if self.api_docs is not None else self.environment != "production"
+
+    @property
+    def concurrency_limit(self) -> int:
+        """Requests one process works on at once (0: no limit): by default as many as its
+        pool can hold (pool + overflow), so an admitted request never waits long for a
+        connection."""
+        if self.max_concurrent_requests is None:
+            return 2 * self.database_pool_size
+        return self.max_concurrent_requests
 
     @property
     def effective_log_format(self) -> str:

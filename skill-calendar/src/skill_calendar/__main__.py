@@ -7,4 +7,4 @@ from skill_calendar.main import create_app
 
 if __name__ == "__main__":
     settings = load_settings(CalendarSettings)
-    serve(create_app(settings), host=settings.host, port=settings.port)
+    serve(create_app, settings, port=settings.port)

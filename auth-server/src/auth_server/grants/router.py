@@ -44,8 +44,10 @@ async def read_grant(user_id: str, capability: CapabilityName, session: SessionD
 async def issue_token(
     body: TokenIn, session: SessionDep, runtime: RuntimeDep, response: Response
 ) -> TokenOut:
-    """An access token for the capability; 409 reauth_required, 503 upstream_unavailable."""
-    await valid_user(body.user_id, session)
+    """An access token for the capability; 409 reauth_required, 503 upstream_unavailable.
+
+    One read in the usual case: the user is looked up only when no Google account is
+    linked (404 ``auth.user_not_found`` rather than 409)."""
     token = await service.issue_access_token(
         session=session,
         runtime=runtime,

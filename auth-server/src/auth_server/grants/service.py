@@ -27,6 +27,7 @@ from auth_server.grants.google import (
 from auth_server.grants.models import GoogleAccount
 from auth_server.oauth.tickets import CONNECT, create_ticket
 from auth_server.runtime import AuthRuntime
+from auth_server.users.dependencies import valid_user
 from shared.auth import token_sha256
 from shared.db import rows_affected, utcnow
 
@@ -342,6 +343,8 @@ async def issue_access_token(
     account = await get_account(session=session, user_id=user_id)
     status = capability_status(account, capability)
     if account is None or not status.usable:
+        if account is None:
+            await valid_user(user_id, session)  # 404 for a user that does not exist
         await session.rollback()
         raise _reauth_error(capability=capability, status=status)
     forced = _forced(

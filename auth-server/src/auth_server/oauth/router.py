@@ -13,6 +13,7 @@ from auth_server.identities.service import label_for
 from auth_server.oauth import pages
 from auth_server.oauth import service as flow
 from auth_server.oauth.binding import BrowserDep
+from auth_server.oauth.preferences import reminder_choices
 from auth_server.runtime import AuthRuntime, RuntimeDep
 from shared.db import SessionDep
 from shared.time import SEOUL
@@ -140,10 +141,12 @@ async def account_page(
                 "reason_text": status.reason_text,
             }
         )
+    choices = await reminder_choices(runtime=runtime, user_id=found.user_id)
     page = pages.render(
         "account.html",
         headers=headers,
         title="내 Google 연결",
+        choices=choices,
         google_email=account.email if account else None,
         items=items,
         base=f"/account/{ticket}",

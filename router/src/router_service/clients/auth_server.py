@@ -10,6 +10,7 @@ import httpx
 from pydantic import BaseModel
 
 from router_service.clients.exceptions import AuthServerRequestFailed, AuthServerUnavailable
+from shared.db import release_idle_connection
 from shared.http import error_object
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,9 @@ ACCOUNT_LINKS_PATH = "/internal/account-links"
 CALENDAR_CAPABILITY = "calendar"
 # Grant states with which a calendar call can succeed (degraded: Google is flaky, not revoked).
 USABLE_GRANT_STATES = frozenset({"active", "degraded"})
+MISSING, NEEDS_REAUTH = "missing", "needs_reauth"
+# The reasons of a grant never given (the auth-server's "not_connected"), as opposed to lost.
+NOT_CONNECTED_REASONS = frozenset({"not_connected", "missing"})
 
 
 class ResolvedIdentity(BaseModel):
@@ -40,6 +44,20 @@ class GrantState(BaseModel):
     @property
     def usable(self) -> bool:
         return self.state in USABLE_GRANT_STATES
+
+    @classmethod
+    def of_refusal(cls, details: dict[str, Any]) -> GrantState:
+        """The grant as skill-calendar's 409 ``calendar.reauth_required`` describes it (its
+        reason and the auth-server's words for it), so no second question to the auth-server
+        is needed to say why."""
+        reason = details.get("reason")
+        reason_text = details.get("reason_text")
+        return cls(
+            capability=CALENDAR_CAPABILITY,
+            state=MISSING if reason in NOT_CONNECTED_REASONS else NEEDS_REAUTH,
+            reason=reason if isinstance(reason, str) else None,
+            reason_text=reason_text if isinstance(reason_text, str) else None,
+        )
 
 
 class OneTimeLink(BaseModel):
@@ -111,6 +129,7 @@ class AuthServerClient:
         return OneTimeLink.model_validate(await self._call("POST", ACCOUNT_LINKS_PATH, json=body))
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        await release_idle_connection()  # no pooled connection held while we wait
         try:
             response = await self.http.request(method, path, **kwargs)
         except httpx.HTTPError as err:

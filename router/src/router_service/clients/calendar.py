@@ -21,6 +21,7 @@ from router_service.clients.exceptions import (
     CalendarRequestFailed,
     CalendarUnavailable,
 )
+from shared.db import release_idle_connection
 from shared.http import RETRY_POLICY, RetryPolicy, error_object
 from shared.time import isoformat
 
@@ -55,6 +56,8 @@ class CalendarEvent(BaseModel):
     recurrence: list[str] | None = None  # a series' master
     recurring_event_id: str | None = None  # an instance of a series
     original_start: str | None = None  # an instance: where its rule put it
+    # Its own popup reminders (minutes before; [] none); None: the calendar's default.
+    reminder_minutes: list[int] | None = None
 
 
 class CreateResult(BaseModel):
@@ -147,6 +150,7 @@ class CalendarClient:
         await self._call("DELETE", SYNC_PATH.format(user_id=user_id))
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        await release_idle_connection()  # no pooled connection held while we wait
         try:
             response = await self.http.request(
                 method, path, timeout=CALL_TIMEOUT, extensions={RETRY_POLICY: ONE_BUDGET}, **kwargs

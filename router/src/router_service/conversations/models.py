@@ -25,7 +25,11 @@ class Channel(enum.StrEnum):
 
 class Message(Base):
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_conversation", "conversation_key", "id"),)
+    __table_args__ = (
+        Index("ix_messages_conversation", "conversation_key", "id"),
+        # A person's latest conversation (where reminders go when nothing else says).
+        Index("ix_messages_user", "user_id", "id"),
+    )
 
     # The database assigns the id (identity), never the application.
     id: Mapped[int] = mapped_column(

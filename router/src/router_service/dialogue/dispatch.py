@@ -21,6 +21,7 @@ from router_service.dialogue.turn import Conversation, choice_payload
 from router_service.nlu.choices import choice_number
 from router_service.nlu.schemas import NluResult
 from router_service.pending.models import ActionKind, ActionState, PendingAction
+from router_service.preferences.flows import set_preference
 
 
 async def dispatch(
@@ -67,6 +68,8 @@ async def dispatch(
         return await execution.ask_question(conv, questions.request(conv, text, parsed))
     if intent in ("update_event", "delete_event"):
         return await _change(conv, action, text=text, parsed=parsed)
+    if intent == "set_preference":
+        return await set_preference(conv, parsed.preference)
     reply = small_talk.answer(text, now=conv.now, waiting=action is not None)
     if reply is None:  # not understood, and something waits: say what, and how to answer
         assert action is not None

@@ -22,6 +22,7 @@ from router_service.dialogue import messages, plans, proposals, questions, sever
 from router_service.dialogue.turn import Conversation, result_payload
 from router_service.pending import service as pending
 from router_service.pending.models import ActionKind, ActionState, PendingAction
+from router_service.reminders.hooks import reminders_follow
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ async def run(conv: Conversation, action: PendingAction) -> list[Message]:
         return [await conv.say(messages.write_failed(action.kind))]
     if not await pending.finish(session=conv.session, action=action, now=conv.now, result=result):
         return []  # a recovery run finished it first: it has said so already
+    await reminders_follow(conv, plan, result)
     logger.info("action done", extra={"action_id": action.id, "kind": str(action.kind)})
     return [await conv.say(text, payload=payload)]
 

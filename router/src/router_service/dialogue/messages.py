@@ -15,6 +15,7 @@ from router_service.dialogue import formatting as fmt
 from router_service.dialogue import series
 from router_service.dialogue.plans import ChangePlan, NewEvent, Target
 from router_service.pending.models import ActionKind
+from router_service.reminders.messages import will_remind
 
 VERB = {
     ActionKind.create: "등록",
@@ -94,6 +95,8 @@ def create_proposal(
         lines[0] += f" ({_series_start(data, zone)})"
     if fmt.place_to_say(title, body.location):
         lines.insert(1, f"장소: {body.location}")
+    if body.reminder_minutes:
+        lines.append(will_remind(body.reminder_minutes))
     lines.extend(f"※ {note}" for note in assumptions)
     return "\n".join(lines)
 

@@ -44,6 +44,7 @@ class NewEvent(_Model):
     end_date: dt.date | None = None
     location: str | None = None
     allow_duplicate: bool = False
+    reminder_minutes: tuple[int, ...] | None = None  # asked in the message ("30분 전에 알려줘")
     recurrence: list[str] | None = None  # RRULE lines: a series whose first is start
 
     @field_validator("title")
@@ -248,6 +249,7 @@ def new_event(slots: EventSlots | None) -> NewEvent | None:
     if slots.recurrence:
         series = new_event(slots.model_copy(update={"recurrence": None}))
         return series.model_copy(update={"recurrence": list(slots.recurrence)}) if series else None
+    reminders = tuple(slots.reminder_minutes) if slots.reminder_minutes else None
     if slots.all_day:
         start_date = slots.start_date or (slots.start.date() if slots.start else None)
         if start_date is None:
@@ -256,12 +258,19 @@ def new_event(slots: EventSlots | None) -> NewEvent | None:
         if end_date is None or end_date <= start_date:
             end_date = start_date + timedelta(days=1)
         return NewEvent(
-            title=title, all_day=True, start_date=start_date, end_date=end_date, location=location
+            title=title,
+            all_day=True,
+            start_date=start_date,
+            end_date=end_date,
+            location=location,
+            reminder_minutes=reminders,
         )
     if slots.start is None:
         return None
     end = slots.end or slots.start + DEFAULT_LENGTH
-    return NewEvent(title=title, start=slots.start, end=end, location=location)
+    return NewEvent(
+        title=title, start=slots.start, end=end, location=location, reminder_minutes=reminders
+    )
 
 
 NEXT_EVENTS_HORIZON = timedelta(days=366)
@@ -468,6 +477,8 @@ def calendar_body(body: NewEvent) -> dict[str, Any]:
     out: dict[str, Any] = {"title": body.title, **{key: data[key] for key in keys}}
     if body.location:
         out["location"] = body.location
+    if body.reminder_minutes:
+        out["reminder_minutes"] = list(body.reminder_minutes)
     if body.recurrence:
         out["recurrence"] = list(body.recurrence)
     out["allow_duplicate"] = body.allow_duplicate

@@ -57,21 +57,23 @@ async def start(
     *,
     announce: bool = True,
 ) -> list[Message]:
-    """A new create, update or delete: replaces what waited for the person, checks the
-    grant, proposes."""
-    replies = await supersede_waiting(conv, announce=announce)
-    grant = await conv.app.auth.grant_state(user_id=conv.user_id)
-    if not grant.usable:
-        action = await create(conv, kind, request, assumptions, ActionState.awaiting_auth, None)
-        return [*replies, await ask_for_auth(conv, action, grant)]
+    """A new create, update or delete: replaces what waited for the person, proposes (or,
+    when Google access is missing, sends the connect link)."""
+    # No grant question first: preparing reads the calendar, and skill-calendar's 409 says
+    # why the grant is unusable (one service round trip less per proposal). What waited is
+    # replaced after the read, so no write holds the connection across it.
     try:
         prepared = await prepare(conv, kind, request, assumptions)
-    except CalendarReauthRequired:
+    except CalendarReauthRequired as refused:
+        replies = await supersede_waiting(conv, announce=announce)
         action = await create(conv, kind, request, assumptions, ActionState.awaiting_auth, None)
-        return [*replies, await ask_for_auth(conv, action, None)]
+        grant = GrantState.of_refusal(refused.details)
+        return [*replies, await ask_for_auth(conv, action, grant)]
     except (CalendarUnavailable, CalendarRequestFailed) as err:
+        await supersede_waiting(conv, announce=announce)
         await create(conv, kind, request, assumptions, ActionState.failed, None, err.code)
         raise
+    replies = await supersede_waiting(conv, announce=announce)
     action = await create(
         conv,
         kind,

@@ -31,6 +31,8 @@ AGENDA_OFF = re.compile(
 DEFAULT_REMINDER = re.compile(
     r"(?:기본\s*알림|항상|모든\s*일정|일정마다|매번|기본으로|기본값).*?(?P<n>\d+)\s*(?P<u>분|시간)\s*전"
     r"|(?P<n2>\d+)\s*(?P<u2>분|시간)\s*전(?:에|으로)?\s*(?:항상|매번|기본으로)"
+    # "알림 10분 전으로 (바꿔줘)": the message is about the reminder itself, not an event.
+    r"|^알림\S*\s*(?P<n3>\d+)\s*(?P<u3>분|시간)\s*전(?:으로|에)"
 )
 REMINDERS_OFF = re.compile(
     r"알림\S*\s*(?:다|모두|전부|전체)?\s*(?:꺼|끄|없애|해제|필요\s*없|받지\s*않|그만|안\s*받|중지|오프)"
@@ -71,7 +73,7 @@ def preference(norm: str, today: date) -> tuple[tuple[str, Any], ...] | None:
         return (("agenda_time", _agenda_time(norm, today)),)
     match = DEFAULT_REMINDER.search(norm)
     if match:
-        n, unit = (match["n"], match["u"]) if match["n"] else (match["n2"], match["u2"])
+        n, unit = next((match[f"n{i}"], match[f"u{i}"]) for i in ("", "2", "3") if match[f"n{i}"])
         return (("reminder_minutes", int(n) * (60 if unit == "시간" else 1)),)
     if REMINDERS_OFF.search(norm):
         return (("reminder_minutes", None),)

@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 RECENT_POSTS = 20  # how far back earlier buttons of an action are looked for
 WITH_BUTTONS = ("proposal", "choice")
+PERSONAL_KINDS = ("connect", "reminder", "agenda")
 
 
 def delivery_queue(settings: RouterSettings, registry: CollectorRegistry | None = None) -> Queue:
@@ -161,8 +162,9 @@ async def send_one(
             if address is None:
                 raise SlackApiFailed("conversation_key_invalid", transient=False)
             channel_id = address.channel_id
-            if payload.get("kind") == "connect" and not address.is_dm and address.user_id:
-                # A connect link is the person's own: it goes to their DM, not the channel.
+            if payload.get("kind") in PERSONAL_KINDS and not address.is_dm and address.user_id:
+                # A connect link, a reminder or an agenda is the person's own: it goes to
+                # their DM, not the channel.
                 channel_id = await client.open_dm(user=address.user_id)
             posted = await client.post_message(channel=channel_id, text=text, blocks=blocks)
             channel_id, ts = posted.channel, posted.ts

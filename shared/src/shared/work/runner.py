@@ -27,8 +27,12 @@ async def work_claimed(
     sessionmaker: async_sessionmaker[AsyncSession],
     claim: Claim,
     handle: Handler,
+    now: datetime | None = None,
 ) -> enum.StrEnum:
-    """Works one claimed job; its new state (``claimed`` if another worker holds it now)."""
+    """Works one claimed job; its new state (``claimed`` if another worker holds it now).
+
+    ``now``: the clock the outcome is recorded by (a retry's due time), default the real one.
+    """
     async with sessionmaker() as session:
         row = await queue.holds(session=session, claim=claim)
     if row is None:
@@ -45,7 +49,7 @@ async def work_claimed(
         )
         outcome = Outcome.retry(code)
     async with sessionmaker() as session:
-        state = await queue.record(session=session, claim=claim, outcome=outcome)
+        state = await queue.record(session=session, claim=claim, outcome=outcome, now=now)
     return queue.states.claimed if state is None else state
 
 

@@ -13,6 +13,7 @@ from skill_calendar.events.service import (
     Span,
     derive_event_id,
     events_in,
+    google_reminders,
     google_time,
     live,
     normalise_title,
@@ -138,6 +139,8 @@ async def _create_claimed(
     for name in ("location", "description", "recurrence"):
         if getattr(payload, name) is not None:
             body[name] = getattr(payload, name)
+    if payload.reminder_minutes is not None:
+        body["reminders"] = google_reminders(payload.reminder_minutes)
     spans = series_spans(body, zone) if payload.recurrence else [window]
     nearby = await live_around(google=google, user_id=user_id, spans=spans, zone_name=zone_name)
     # A retry under this key finds the event (or the series' first instance) it made.
@@ -180,10 +183,11 @@ async def create_event(
     ttl: timedelta,
 ) -> tuple[int, dict[str, Any]]:
     """Creates an event once per Idempotency-Key, or reports a duplicate; returns (status, body)."""
-    # Without a recurrence the fingerprint is what it was before series existed.
-    request = payload.model_dump(
-        mode="json", exclude={"recurrence"} if not payload.recurrence else None
-    )
+    # Without a recurrence or reminders the fingerprint is what it was before they existed.
+    unset = {"recurrence"} if not payload.recurrence else set()
+    if payload.reminder_minutes is None:
+        unset.add("reminder_minutes")
+    request = payload.model_dump(mode="json", exclude=unset or None)
 
     async def work() -> tuple[int, dict[str, Any]]:
         return await _create_claimed(

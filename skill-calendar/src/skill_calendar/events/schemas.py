@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -15,6 +15,14 @@ from skill_calendar.events.recurrence import RecurrenceInvalid, rule_set
 
 RECURRENCE_INVALID_CODE = "event.recurrence_invalid"
 Scope = Literal["one", "following", "all"]
+# Google's limits on an event's own reminders (Events resource, reminders.overrides).
+MAX_REMINDERS = 5
+MAX_REMINDER_MINUTES = 40320  # four weeks
+ReminderMinutes = Annotated[int, Field(ge=0, le=MAX_REMINDER_MINUTES)]
+REMINDERS_DESCRIPTION = (
+    "Minutes before the start at which Google shows a reminder (popup), at most 5, each "
+    "0..40320; [] for none. Absent: the calendar's default reminders apply"
+)
 
 
 def _check_pairs(model: BaseModel, *, require_one: bool) -> None:
@@ -68,6 +76,9 @@ class EventCreate(BaseModel):
         description="RFC 5545 RRULE/RDATE/EXDATE lines (Google's set); repeats in the "
         "person's zone",
     )
+    reminder_minutes: list[ReminderMinutes] | None = Field(
+        None, max_length=MAX_REMINDERS, description=REMINDERS_DESCRIPTION
+    )
     allow_duplicate: bool = False
 
     @model_validator(mode="after")
@@ -88,6 +99,11 @@ class EventPatch(BaseModel):
     end_date: CalendarDate | None = None
     location: StorableText | None = None
     description: StorableText | None = None
+    reminder_minutes: list[ReminderMinutes] | None = Field(
+        None,
+        max_length=MAX_REMINDERS,
+        description=REMINDERS_DESCRIPTION + " again (null)",
+    )
 
     @model_validator(mode="after")
     def _pairs(self) -> EventPatch:
@@ -125,6 +141,11 @@ class Event(BaseModel):
     recurring_event_id: str | None = Field(None, description="An instance's series")
     original_start: str | None = Field(
         None, description="An instance's start in its series' rule (date for all-day)"
+    )
+    reminder_minutes: list[int] | None = Field(
+        None,
+        description="The event's own popup reminders (minutes before the start; [] for none); "
+        "null when the calendar's default reminders apply",
     )
 
 

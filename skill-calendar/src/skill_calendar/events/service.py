@@ -111,10 +111,27 @@ def to_event(raw: dict[str, Any], zone_name: str) -> dict[str, Any]:
         span = span_of(raw, zone)
         event["start"], event["end"] = span.start.isoformat(), span.end.isoformat()
     event["recurrence"] = raw.get("recurrence")
+    event["reminder_minutes"] = reminder_minutes_of(raw.get("reminders"))
     event["recurring_event_id"] = raw.get("recurringEventId")
     original = raw.get("originalStartTime") or {}
     event["original_start"] = original.get("date") or _instant(original.get("dateTime"), zone)
     return event
+
+
+def reminder_minutes_of(reminders: dict[str, Any] | None) -> list[int] | None:
+    """The event's own popup reminders in minutes, or None when the calendar's default apply."""
+    if not reminders or reminders.get("useDefault", True):
+        return None
+    overrides = reminders.get("overrides") or []
+    return sorted(o["minutes"] for o in overrides if o.get("method") == "popup")
+
+
+def google_reminders(minutes: list[int] | None) -> dict[str, Any]:
+    """Google's ``reminders`` for popup reminders at ``minutes`` (None: the calendar's default)."""
+    if minutes is None:
+        return {"useDefault": True, "overrides": None}
+    overrides = [{"method": "popup", "minutes": m} for m in sorted(set(minutes))]
+    return {"useDefault": False, "overrides": overrides}
 
 
 def google_time(
@@ -224,6 +241,8 @@ def changes_for(
     for field in ("location", "description"):
         if field in given:
             body[field] = getattr(payload, field) or ""
+    if "reminder_minutes" in given:
+        body["reminders"] = google_reminders(payload.reminder_minutes)
 
     if payload.start is not None or payload.end is not None:
         if was_all_day and (payload.start is None or payload.end is None):

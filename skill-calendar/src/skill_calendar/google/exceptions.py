@@ -16,8 +16,13 @@ class CalendarReauthRequired(Conflict):
     code = "calendar.reauth_required"
     message = "Google 캘린더 연결을 다시 해 주세요."
 
-    def __init__(self, *, reason: str, connect_url: str | None, **kw: Any) -> None:
-        super().__init__(details={"reason": reason, "connect_url": connect_url}, **kw)
+    def __init__(
+        self, *, reason: str, connect_url: str | None, reason_text: str | None = None, **kw: Any
+    ) -> None:
+        details: dict[str, Any] = {"reason": reason, "connect_url": connect_url}
+        if reason_text:  # the auth-server's Korean words for the reason, passed on as they are
+            details["reason_text"] = reason_text
+        super().__init__(details=details, **kw)
 
 
 class CalendarUserUnknown(NotFound):

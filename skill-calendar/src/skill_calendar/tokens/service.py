@@ -118,7 +118,9 @@ class AuthServerTokens:
         if response.status_code == 409 and error.get("code") == "auth.reauth_required":
             details = error.get("details") or {}
             raise CalendarReauthRequired(
-                reason=details.get("reason") or "revoked", connect_url=details.get("connect_url")
+                reason=details.get("reason") or "revoked",
+                connect_url=details.get("connect_url"),
+                reason_text=details.get("reason_text"),
             )
         if response.status_code == 404 and error.get("code") == "auth.user_not_found":
             # Asking again cannot help: a final 404, not a retryable 503.

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime
 
 from google_emulator.calendar import recurrence
+from google_emulator.calendar.reminders import check_reminders
 from google_emulator.calendar.times import format_utc, normalise_time
 from google_emulator.errors import GoogleApiError
 from google_emulator.state import State
@@ -75,6 +76,8 @@ def _apply_fields(event: dict, body: dict, *, tz: str) -> None:
                 event.pop(name, None)
             else:
                 event[name] = body[name]
+    if "reminders" in event:
+        check_reminders(event["reminders"])
     if event.get("status", "confirmed") not in STATUSES:
         raise GoogleApiError(400, "invalid", "Invalid value for status.")
     start, start_at = normalise_time(body.get("start"), what="start", calendar_zone=tz)

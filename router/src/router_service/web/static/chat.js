@@ -227,6 +227,7 @@
       showError(`메시지가 너무 길어요. ${MAX_CHARS}자 이내로 보내 주세요.`);
       return;
     }
+    askNotificationPermission(trimmed);
     input.value = "";
     autosize();
     setTyping(true);
@@ -271,9 +272,31 @@
     stream.addEventListener("message", (event) => {
       try {
         const message = JSON.parse(event.data);
+        const fresh = !rendered.has(message.id);
         renderAll([message]);
+        if (fresh) notify(message);
       } catch (_) { /* ignore a malformed event */ }
     });
+  }
+
+  // Reminders and the morning agenda also come as browser notifications, once the person
+  // allowed them (asked when they first ask Haru to remind them: a click or Enter).
+  const PROACTIVE_KINDS = ["reminder", "agenda"];
+  const ASKS_TO_NOTIFY = /알려|알림|브리핑|요약\s*보내/;
+
+  function askNotificationPermission(text) {
+    if (!("Notification" in window) || Notification.permission !== "default") return;
+    if (ASKS_TO_NOTIFY.test(text)) Notification.requestPermission().catch(() => {});
+  }
+
+  function notify(message) {
+    const kind = message.payload && message.payload.kind;
+    if (!PROACTIVE_KINDS.includes(kind)) return;
+    if (!("Notification" in window) || Notification.permission !== "granted") return;
+    try {
+      const note = new Notification("하루", { body: message.text, tag: `haru-${message.id}` });
+      note.onclick = () => { window.focus(); note.close(); };
+    } catch (_) { /* some browsers allow notifications only from a service worker */ }
   }
 
   function autosize() {

@@ -1,0 +1,53 @@
+"""What people read about reminders: the lead ("30분", "1시간", "하루") and the reminder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
+
+from router_service.clients.calendar import CalendarEvent
+from router_service.dialogue import formatting as fmt
+
+DAY = 1440
+
+
+def lead(minutes: int) -> str:
+    """``30분``, ``1시간``, ``1시간 30분``, ``하루``, ``2일``."""
+    if minutes >= DAY and minutes % DAY == 0:
+        days = minutes // DAY
+        return "하루" if days == 1 else f"{days}일"
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest}분"
+    return f"{hours}시간" + (f" {rest}분" if rest else "")
+
+
+def leads(minutes: Sequence[int]) -> str:
+    """``하루 전, 30분 전`` (longest first); ``시작할 때`` for 0."""
+    parts = [f"{lead(m)} 전" if m else "시작할 때" for m in sorted(set(minutes), reverse=True)]
+    return ", ".join(parts)
+
+
+def will_remind(minutes: Sequence[int]) -> str:
+    """The proposal's line: ``30분 전에 알려드릴게요.``"""
+    said = leads(minutes)
+    return f"{said}{'' if said.endswith('때') else '에'} 알려드릴게요."
+
+
+def reminder(event: CalendarEvent, minutes: int, zone: tzinfo) -> str:
+    """``⏰ 30분 뒤에 「치과」 일정이 있어요.`` and when and where."""
+    title = event.title or "제목 없음"
+    if minutes:
+        head = f"⏰ {lead(minutes)} 뒤에 {fmt.quoted(title)} 일정이 있어요."
+    else:
+        head = f"⏰ 지금 {fmt.quoted(title)} 일정이 시작해요."
+    if event.end is not None:
+        when = fmt.event_when(event.model_dump(mode="json"), zone)
+    else:  # as planned (the calendar could not be read): the start is what is known
+        assert event.start is not None
+        start = event.start.astimezone(zone)
+        when = f"{fmt.day_label(start.date())} {fmt.clock_12(start)}"
+    lines = [head, when]
+    if event.location and fmt.normalise_title(event.location) != fmt.normalise_title(title):
+        lines.append(f"장소: {event.location}")
+    return "\n".join(lines)
