@@ -10,11 +10,11 @@ async def test_seed_scenario(client, say, fake_calendar):
 
     [proposal] = await say(client, "11월 24일 검진 07:40~12시 인천 연수구 갯벌로156")
     assert proposal["text"].splitlines()[:2] == [
-        "11월 24일(월) 오전 7:40–오후 12:00 「검진」을 등록할까요?",
+        "11월 24일(월) 오전 7:40–낮 12:00 「검진」을 등록할까요?",
         "장소: 인천 연수구 갯벌로156",
     ]
     [created] = await say(client, "그래")
-    assert created["text"].startswith("✅ 등록했어요: 11월 24일(월) 오전 7:40–오후 12:00 「검진」")
+    assert created["text"].startswith("✅ 등록했어요: 11월 24일(월) 오전 7:40–낮 12:00 「검진」")
     [call] = fake_calendar.create_calls
     assert call["body"]["start"] == "2025-11-24T07:40:00+09:00"
     assert call["body"]["end"] == "2025-11-24T12:00:00+09:00"
@@ -24,7 +24,7 @@ async def test_seed_scenario(client, say, fake_calendar):
     assert listing["text"] == "11월 24일(월) 일정:\n• 07:40 검진 (인천 연수구 갯벌로156)"
 
     [delete] = await say(client, "11월 24일 검진 삭제해줘")
-    assert delete["text"] == "11월 24일(월) 오전 7:40–오후 12:00 「검진」을 삭제할까요?"
+    assert delete["text"] == "11월 24일(월) 오전 7:40–낮 12:00 「검진」을 삭제할까요?"
     [deleted] = await say(client, "네")
     assert deleted["text"].startswith("✅ 삭제했어요")
     assert fake_calendar.user_events(user_id) == []

@@ -22,7 +22,7 @@ async def test_delete_single_match_is_proposed_then_deleted(client, say, fake_ca
     user_id = await _user(client)
     event = _checkup(fake_calendar, user_id, title="검진 일정")  # trailing 일정 is ignored
     [proposal] = await say(client, "11월 24일 검진 삭제해줘")
-    assert proposal["text"] == "11월 24일(월) 오전 7:40–오후 12:00 「검진 일정」을 삭제할까요?"
+    assert proposal["text"] == "11월 24일(월) 오전 7:40–낮 12:00 「검진 일정」을 삭제할까요?"
     assert proposal["payload"]["buttons"][0]["label"] == "삭제"
     assert fake_calendar.delete_calls == []  # nothing happens before approval
     [done] = await say(client, "네")
@@ -126,7 +126,7 @@ async def test_a_time_alone_keeps_the_events_day(client, say, fake_calendar):
     [
         ("11월 24일 검진 30분 늦춰줘", "10:30", "11:30", "오전 10:30–11:30"),
         ("11월 24일 검진 1시간 앞당겨줘", "09:00", "10:00", "오전 9:00–10:00"),
-        ("11월 24일 검진 한 시간 미뤄 줘", "11:00", "12:00", "오전 11:00–오후 12:00"),
+        ("11월 24일 검진 한 시간 미뤄 줘", "11:00", "12:00", "오전 11:00–낮 12:00"),
     ],
 )
 async def test_relative_moves(client, say, fake_calendar, text, start, end, after):

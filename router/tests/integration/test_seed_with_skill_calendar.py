@@ -167,12 +167,12 @@ async def test_seed_scenario_with_reauth_through_skill_calendar(
             history = (await client.get("/api/chat/messages")).json()["messages"]
             proposal = history[-1]
             assert proposal["text"].splitlines()[:2] == [
-                "11월 24일(월) 오전 7:40–오후 12:00 「검진」을 등록할까요?",
+                "11월 24일(월) 오전 7:40–낮 12:00 「검진」을 등록할까요?",
                 "장소: 인천 연수구 갯벌로156",
             ]
 
             [created] = await say(client, "그래")
-            assert created["text"].startswith("✅ 등록했어요: 11월 24일(월) 오전 7:40–오후 12:00")
+            assert created["text"].startswith("✅ 등록했어요: 11월 24일(월) 오전 7:40–낮 12:00")
             assert created["payload"]["link"]["url"]
             [google_event] = await asyncio.to_thread(google.control.events, EMAIL)
             assert google_event["summary"] == "검진"
@@ -184,7 +184,7 @@ async def test_seed_scenario_with_reauth_through_skill_calendar(
             assert listing["text"] == "11월 24일(월) 일정:\n• 07:40 검진 (인천 연수구 갯벌로156)"
 
             [delete] = await say(client, "11월 24일 검진 삭제해줘")
-            assert delete["text"] == "11월 24일(월) 오전 7:40–오후 12:00 「검진」을 삭제할까요?"
+            assert delete["text"] == "11월 24일(월) 오전 7:40–낮 12:00 「검진」을 삭제할까요?"
             [deleted] = await say(client, "네")
             assert deleted["text"].startswith("✅ 삭제했어요")
             [empty] = await say(client, "11월 24일 일정 알려줘")

@@ -35,6 +35,7 @@ class _Plan:
 # The keyword arguments each named operation needs besides session, action and now.
 ARGUMENTS: dict[str, dict[str, Any]] = {
     "finish": {"result": {"status": "created"}},
+    "answer_date": {"result": {"event": {"title": "치과"}}},
     "fail": {"error_code": "no_changes"},
     "reopen": {"plan": PLAN, "expires_at": NOW + timedelta(minutes=30)},
     "reopen_choice": {"candidates": [{"id": "ev1"}], "expires_at": NOW + timedelta(minutes=30)},

@@ -5,11 +5,15 @@ from __future__ import annotations
 from router_service.conversations.models import Message
 from router_service.dialogue import (
     amend,
+    ask_day,
     execution,
     messages,
     plans,
     proposals,
+    questions,
     series_flow,
+    several,
+    small_talk,
     undo,
     waiting,
 )
@@ -35,6 +39,12 @@ async def dispatch(
         named = parsed.target is not None and bool(parsed.target.title)
         if scope is not None and not named:  # "이번만", "이후 전부", "전체", "2번"
             return (await series_flow.answer(conv, action, scope, said=None))[1]
+    many = await several.handle(conv, text=text, parsed=parsed, action=action)
+    if many is not None:
+        return many
+    day = await ask_day.handle(conv, text=text, parsed=parsed, action=action)
+    if day is not None:
+        return day
     if intent == "approve":
         return await _approve(conv, action)
     if intent == "undo":
@@ -58,15 +68,16 @@ async def dispatch(
         request = plans.CreateRequest(event=event)
         return await proposals.start(conv, ActionKind.create, request, assumptions)
     if intent == "query_events":
-        span = plans.query_span(parsed.range, now=conv.now, zone=conv.zone)
-        return await execution.ask_question(conv, plans.QueryRequest(range=span))
+        return await execution.ask_question(conv, questions.request(conv, text, parsed))
     if intent in ("update_event", "delete_event"):
         return await _change(conv, action, text=text, parsed=parsed)
     if intent == "set_preference":
         return await set_preference(conv, parsed.preference)
-    if action is not None:  # not understood, and something waits: say what, and how to answer
+    reply = small_talk.answer(text, now=conv.now, waiting=action is not None)
+    if reply is None:  # not understood, and something waits: say what, and how to answer
+        assert action is not None
         return [await waiting.still_waiting(conv, action)]
-    return [await conv.say(messages.HELP_TEXT)]
+    return [await conv.say(reply)]
 
 
 async def _approve(conv: Conversation, action: PendingAction | None) -> list[Message]:

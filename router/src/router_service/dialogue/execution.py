@@ -18,7 +18,7 @@ from router_service.clients.exceptions import (
     CalendarUnavailable,
 )
 from router_service.conversations.models import Message
-from router_service.dialogue import messages, plans, proposals, undo_capture
+from router_service.dialogue import messages, plans, proposals, questions, several, undo_capture
 from router_service.dialogue.turn import Conversation, result_payload
 from router_service.pending import service as pending
 from router_service.pending.models import ActionKind, ActionState, PendingAction
@@ -32,7 +32,7 @@ async def ask_question(conv: Conversation, request: plans.QueryRequest) -> list[
     replies = await proposals.supersede_waiting(conv, announce=True)
     grant = await conv.app.auth.grant_state(user_id=conv.user_id)
     state = ActionState.executing if grant.usable else ActionState.awaiting_auth
-    plan = plans.QueryPlan(range=request.range)
+    plan = plans.QueryPlan(range=request.range, free=request.free, title=request.title)
     action = await proposals.create(conv, ActionKind.query, request, [], state, plan, approved=True)
     if not grant.usable:
         return [*replies, await proposals.ask_for_auth(conv, action, grant)]
@@ -136,6 +136,9 @@ async def _call(
     """The one calendar call of ``plan``: (reply, stored result, reply payload, the event
     as the calendar answered)."""
     calendar = conv.app.calendar
+    if isinstance(plan, plans.QueryPlan) and (plan.free or plan.title):
+        text, count = await questions.answer(conv, plan)
+        return text, {"count": count}, None, None
     if isinstance(plan, plans.QueryPlan):
         span = plan.range
         events = await calendar.list_events(user_id=conv.user_id, start=span.start, end=span.end)
@@ -145,6 +148,9 @@ async def _call(
         else:
             text = messages.agenda(events, span.start, span.end, conv.zone)
         return text, {"count": len(events)}, None, None
+    if isinstance(plan, plans.CreateManyPlan):
+        text, result, payload = await several.run(conv, action, plan)
+        return text, result, payload, None  # several events: not undone (docs/dialogue.md)
     if isinstance(plan, plans.CreatePlan):
         created = await calendar.create_event(
             user_id=conv.user_id,

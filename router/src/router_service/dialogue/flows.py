@@ -26,7 +26,7 @@ from router_service.clients.exceptions import (
 from router_service.context import RouterContext
 from router_service.conversations.models import Channel, Direction, Message
 from router_service.conversations.service import record_message
-from router_service.dialogue import execution, messages, proposals, undo
+from router_service.dialogue import ask_day, execution, messages, proposals, undo
 from router_service.dialogue.dispatch import dispatch
 from router_service.dialogue.exceptions import (
     MAX_MESSAGE_CHARS,
@@ -164,6 +164,9 @@ async def handle_decision(
             incoming, replies = await execution.reject(conv, action, said=said)
         elif decision == "undo":
             incoming, replies = await undo.by_button(conv, action, said=said)
+        elif action.state == ActionState.awaiting_date:  # a day offered by "언제로 할까요?"
+            assert choice is not None
+            incoming, replies = await ask_day.choose(conv, action, choice, said=said)
         else:
             assert choice is not None
             incoming, replies = await proposals.choose(conv, action, choice, said=said)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from shared.time import DEFAULT_ZONE_NAME, parse_aware
@@ -36,6 +39,25 @@ ZONE_NAMES = {
     "Australia/Sydney": "시드니",
 }
 _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
+NOON_WORD, MIDNIGHT_WORD = "낮", "자정"
+# The year the person is in (the turn's clock, set by ``this_year``): a date of another
+# year shows it. Unset, no year is shown.
+_THIS_YEAR: ContextVar[int | None] = ContextVar("haru_this_year", default=None)
+
+
+def set_this_year(year: int) -> None:
+    """Dates of years other than ``year`` show their year (the turn's clock sets it)."""
+    _THIS_YEAR.set(year)
+
+
+@contextmanager
+def this_year(year: int) -> Iterator[None]:
+    """``set_this_year`` for a block only (tests, background work)."""
+    token = _THIS_YEAR.set(year)
+    try:
+        yield
+    finally:
+        _THIS_YEAR.reset(token)
 
 
 def has_final_consonant(word: str) -> bool | None:
@@ -74,16 +96,35 @@ def quoted(title: str, with_final: str | None = None, without_final: str | None 
 
 
 def day_label(day: date) -> str:
-    """``11월 15일(토)``."""
-    return f"{day.month}월 {day.day}일({WEEKDAYS[day.weekday()]})"
+    """``11월 15일(토)``; ``2026년 1월 3일(토)`` when the person is in another year."""
+    year = _THIS_YEAR.get()
+    prefix = f"{day.year}년 " if year is not None and day.year != year else ""
+    return f"{prefix}{day.month}월 {day.day}일({WEEKDAYS[day.weekday()]})"
+
+
+def _period(moment: datetime) -> str:
+    if moment.time() == time(0, 0):
+        return MIDNIGHT_WORD
+    if moment.time() == time(12, 0):
+        return NOON_WORD
+    return "오전" if moment.hour < 12 else "오후"
 
 
 def clock_12(moment: datetime, *, with_period: bool = True) -> str:
-    """``오후 3:00`` (``3:00`` without the period)."""
-    period = "오전" if moment.hour < 12 else "오후"
+    """``오후 3:00`` (``3:00`` without the period); noon is ``낮 12:00``, midnight ``자정``."""
+    period = _period(moment)
+    if period == MIDNIGHT_WORD:
+        return MIDNIGHT_WORD
     hour = moment.hour % 12 or 12
     text = f"{hour}:{moment.minute:02d}"
     return f"{period} {text}" if with_period else text
+
+
+def _day_of(moment: datetime) -> date:
+    """The day a time is said on: midnight closes the day before ('14일 자정')."""
+    if moment.time() == time(0, 0):
+        return moment.date() - timedelta(days=1)
+    return moment.date()
 
 
 def clock_24(moment: datetime) -> str:
@@ -94,11 +135,19 @@ def clock_24(moment: datetime) -> str:
 def timed_span(start: datetime, end: datetime, zone: tzinfo) -> str:
     """``11월 15일(토) 오후 3:00–4:00`` in ``zone``; the end repeats only what changed."""
     start, end = start.astimezone(zone), end.astimezone(zone)
-    head = f"{day_label(start.date())} {clock_12(start)}"
-    if end.date() != start.date():
-        return f"{head} – {day_label(end.date())} {clock_12(end)}"
-    same_period = (start.hour < 12) == (end.hour < 12)
-    return f"{head}–{clock_12(end, with_period=not same_period)}"
+    head = f"{day_label(_day_of(start))} {clock_12(start)}"
+    if _day_of(end) != _day_of(start):
+        return f"{head} – {day_label(_day_of(end))} {clock_12(end)}"
+    return f"{head}–{clock_12(end, with_period=not _same_period(start, end))}"
+
+
+def _same_period(start: datetime, end: datetime) -> bool:
+    return _period(start) == _period(end) and _period(start) in ("오전", "오후")
+
+
+def clock_span(start: datetime, end: datetime) -> str:
+    """``오후 3:00–4:00``, ``오전 11:00–낮 12:00``: two times of one day (already in zone)."""
+    return f"{clock_12(start)}–{clock_12(end, with_period=not _same_period(start, end))}"
 
 
 def zone_note(zone: tzinfo, at: datetime) -> str:
@@ -142,7 +191,7 @@ def event_when(event: dict[str, Any], zone: tzinfo) -> str:
 
 
 def event_line(event: dict[str, Any], zone: tzinfo) -> str:
-    """``11월 24일(월) 오전 7:40–오후 12:00 「검진」``."""
+    """``11월 24일(월) 오전 7:40–낮 12:00 「검진」``."""
     return f"{event_when(event, zone)} {quoted(event.get('title') or '제목 없음')}"
 
 
@@ -157,8 +206,13 @@ def list_item(event: dict[str, Any], zone: tzinfo, *, with_day: bool) -> str:
         start_at = as_datetime(event["start"]).astimezone(zone)
         when = clock_24(start_at)
         prefix = f"{day_label(start_at.date())} " if with_day else ""
-    place = f" ({event['location']})" if event.get("location") else ""
+    place = f" ({event['location']})" if place_to_say(title, event.get("location")) else ""
     return f"• {prefix}{when} {title}{place}"
+
+
+def place_to_say(title: str | None, location: str | None) -> bool:
+    """Whether a place adds anything: 「교회」 at 교회 says it once."""
+    return bool(location) and title_key(location) != title_key(title)
 
 
 def range_label(start: datetime, end: datetime, zone: tzinfo) -> str:

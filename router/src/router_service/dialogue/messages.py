@@ -22,11 +22,13 @@ VERB = {
     ActionKind.update: "변경",
     ActionKind.delete: "삭제",
     ActionKind.query: "진행",
+    ActionKind.create_many: "등록",
 }
 DONE_VERB = {
     ActionKind.create: "등록했어요",
     ActionKind.update: "변경했어요",
     ActionKind.delete: "삭제했어요",
+    ActionKind.create_many: "등록했어요",
 }
 BUTTON_REJECT = "취소"
 CONNECT_LABEL = "구글 캘린더 연결하기"
@@ -91,7 +93,7 @@ def create_proposal(
         lines = [f"{when} {fmt.quoted(title, '을', '를')} 등록할까요?"]
     if body.recurrence:
         lines[0] += f" ({_series_start(data, zone)})"
-    if body.location:
+    if fmt.place_to_say(title, body.location):
         lines.insert(1, f"장소: {body.location}")
     if body.reminder_minutes:
         lines.append(will_remind(body.reminder_minutes))
@@ -225,7 +227,7 @@ def rejected(kind: ActionKind, title: str | None) -> str:
 def done(kind: ActionKind, event: CalendarEvent, zone: tzinfo, *, scope: str | None = None) -> str:
     """✅ and the event; a change to occurrences of a series says which (이번만 …)."""
     text = f"✅ {DONE_VERB[kind]}{series.done_label(scope)}: {event_line(event, zone)}"
-    if event.location and kind != ActionKind.delete:
+    if fmt.place_to_say(event.title, event.location) and kind != ActionKind.delete:
         text += f"\n장소: {event.location}"
     return text
 
@@ -233,7 +235,7 @@ def done(kind: ActionKind, event: CalendarEvent, zone: tzinfo, *, scope: str | N
 def already_there(event: CalendarEvent, zone: tzinfo) -> str:
     """The event appeared after the proposal was shown: nothing new was made."""
     text = f"이미 같은 일정이 있어 새로 만들지 않았어요: {event_line(event, zone)}"
-    if event.location:
+    if fmt.place_to_say(event.title, event.location):
         text += f"\n장소: {event.location}"
     return text
 

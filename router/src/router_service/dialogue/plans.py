@@ -12,7 +12,7 @@ import datetime as dt
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from router_service.clients.calendar import CalendarEvent
 from router_service.dialogue import formatting as fmt
@@ -25,6 +25,8 @@ DEFAULT_LENGTH = timedelta(hours=1)
 TARGET_SEARCH_DAYS = 30
 MAX_CANDIDATES = 9
 NO_TITLE = "새 일정"
+# A proposal never carries a longer title (a long message's chatter must not become one).
+MAX_TITLE_CHARS = 100
 
 
 class _Model(BaseModel):
@@ -44,6 +46,21 @@ class NewEvent(_Model):
     allow_duplicate: bool = False
     reminder_minutes: tuple[int, ...] | None = None  # asked in the message ("30분 전에 알려줘")
     recurrence: list[str] | None = None  # RRULE lines: a series whose first is start
+
+    @field_validator("title")
+    @classmethod
+    def _short_title(cls, title: str) -> str:
+        return short_title(title)
+
+
+def short_title(title: str, limit: int = MAX_TITLE_CHARS) -> str:
+    """``title`` when it fits in ``limit`` characters, else cut at a word with "…"."""
+    if len(title) <= limit:
+        return title
+    cut = " ".join(title.split())[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.") + "…"
 
 
 class Span(_Model):
@@ -115,11 +132,28 @@ class ChangeRequest(_Model):
 
 
 class QueryRequest(_Model):
+    """A question: the events of ``range``; its free time (``free``); or, with ``title``,
+    when that named thing is (dialogue.questions answers the last two)."""
+
     range: Span
+    free: bool = False
+    title: str | None = None
 
 
 class CreatePlan(_Model):
     body: NewEvent
+
+
+class CreateManyRequest(_Model):
+    """Several events asked in one message ("내일 9시 스탠드업⏎모레 3시 치과"), in order."""
+
+    events: list[NewEvent]
+
+
+class CreateManyPlan(_Model):
+    """One approval creates every body; item n is written with key ``<action key>-n``."""
+
+    bodies: list[NewEvent]
 
 
 class ChangePlan(_Model):
@@ -140,21 +174,25 @@ class DeletePlan(_Model):
 
 class QueryPlan(_Model):
     range: Span
+    free: bool = False
+    title: str | None = None
 
 
-Request = CreateRequest | ChangeRequest | QueryRequest
-Plan = CreatePlan | ChangePlan | DeletePlan | QueryPlan
+Request = CreateRequest | ChangeRequest | QueryRequest | CreateManyRequest
+Plan = CreatePlan | ChangePlan | DeletePlan | QueryPlan | CreateManyPlan
 _REQUESTS: dict[ActionKind, type[_Model]] = {
     ActionKind.create: CreateRequest,
     ActionKind.update: ChangeRequest,
     ActionKind.delete: ChangeRequest,
     ActionKind.query: QueryRequest,
+    ActionKind.create_many: CreateManyRequest,
 }
 _PLANS: dict[ActionKind, type[_Model]] = {
     ActionKind.create: CreatePlan,
     ActionKind.update: ChangePlan,
     ActionKind.delete: DeletePlan,
     ActionKind.query: QueryPlan,
+    ActionKind.create_many: CreateManyPlan,
 }
 
 
@@ -187,9 +225,13 @@ def title_of(action: PendingAction) -> str | None:
             return plan.body.title
         if isinstance(plan, ChangePlan | DeletePlan):
             return plan.before.title
+        if isinstance(plan, CreateManyPlan):
+            return ", ".join(body.title for body in plan.bodies)
     request = request_of(action)
     if isinstance(request, CreateRequest):
         return request.event.title
+    if isinstance(request, CreateManyRequest):
+        return ", ".join(event.title for event in request.events)
     if isinstance(request, ChangeRequest):
         return request.target.title
     return None

@@ -23,7 +23,7 @@ from router_service.clients.exceptions import (
 )
 from router_service.connect.service import web_connect_url
 from router_service.conversations.models import Channel, Message
-from router_service.dialogue import messages, plans, series_flow
+from router_service.dialogue import messages, plans, series_flow, several
 from router_service.dialogue import series as series_
 from router_service.dialogue.turn import (
     Conversation,
@@ -130,6 +130,8 @@ async def prepare(
     """Reads the calendar and builds the proposal of a create, update or delete."""
     if isinstance(request, plans.CreateRequest):
         return await _prepare_create(conv, request.event, assumptions)
+    if isinstance(request, plans.CreateManyRequest):
+        return await several.prepare(conv, request, assumptions)
     assert isinstance(request, plans.ChangeRequest)
     target = request.target
     if target.event_id is not None:  # the event this conversation just made (a correction)

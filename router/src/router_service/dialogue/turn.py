@@ -17,7 +17,7 @@ from router_service.clients.calendar import CalendarEvent
 from router_service.context import RouterContext
 from router_service.conversations.models import Channel, Direction, Message
 from router_service.conversations.service import record_message, record_reply
-from router_service.dialogue import messages
+from router_service.dialogue import formatting, messages
 from router_service.pending.models import PendingAction
 
 
@@ -40,6 +40,9 @@ class Conversation:
     conversation_key: str
     zone_name: str
     now: datetime
+
+    def __post_init__(self) -> None:
+        formatting.set_this_year(self.now.year)  # a date of another year will say its year
 
     @property
     def zone(self) -> tzinfo:

@@ -4,8 +4,8 @@ the person is told what still waits and how to answer it, with its buttons again
 from __future__ import annotations
 
 from router_service.conversations.models import Message
+from router_service.dialogue import ask_day, messages, plans
 from router_service.dialogue import formatting as fmt
-from router_service.dialogue import messages, plans
 from router_service.dialogue import series as series_
 from router_service.dialogue.turn import Conversation, choice_payload, proposal_payload
 from router_service.pending.models import ActionState, PendingAction
@@ -28,6 +28,8 @@ async def still_waiting(conv: Conversation, action: PendingAction) -> Message:
         what = f"{fmt.quoted(title)}: " if title else ""
         text = f"{what}{series_.CHOOSE_A_SCOPE} 그만두려면 '아니요'라고 답해 주세요."
         return await conv.say(text, payload=series_.scope_payload(action.id))
+    if action.state == ActionState.awaiting_date:  # "언제로 할까요?" asked again
+        return await ask_day.remind(conv, action)
     if action.state == ActionState.proposed:
         return await conv.say(text, payload=proposal_payload(action))
     return await conv.say(text)

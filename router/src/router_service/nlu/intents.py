@@ -49,6 +49,11 @@ FEELING = re.compile(
     r"우울|피곤|힘들|힘드|졸려|졸리|배고|심심|행복해|행복하|슬퍼|슬프|짜증|설레|신난다|신나|"
     r"정신이\s*(?:하나도\s*)?없|바쁘다|바빠(?!\s*\?)|지친다|지쳤|외로|속상|기뻐|기쁘|답답|불안해|걱정돼"
 )
+# A greeting that names a part of the day is no event: 좋은 아침이에요, 굿모닝, 좋은 밤 되세요.
+GREETING = re.compile(
+    r"^(?:좋은\s*(?:아침|점심|저녁|밤|하루|주말|오후)|굿\s*(?:모닝|나잇|나이트|이브닝))"
+    r"\s*(?:이에요|이야|입니다|예요|요|되세요|보내세요|보내|돼|되시길)?[\s.!~ㅎㅋ^]*$"
+)
 PAST_END = re.compile(
     r"(?:었|았|였|했|됐|갔|왔|났|봤|줬|셨|웠|졌|렸|췄|텼|냈|쳤|섰|겼|혔|켰|셨)"
     r"(?:어|다|음|네|지|어요|습니다|는데|거든|더라)?[\s.!~ㅋㅎㅠㅜ]*$"
@@ -90,7 +95,7 @@ def not_a_request(norm: str, hits: list[Hit], today: date, *, asked: bool) -> bo
     """The past, a wish, a feeling: said with a time word, still nothing to schedule."""
     if asked:
         return False
-    if WISH.search(norm) or FEELING.search(norm):
+    if WISH.search(norm) or FEELING.search(norm) or GREETING.search(norm):
         return True
     days = [_last(h) for h in hits if h.kind in ("date", "period") and h.day is not None]
     return bool(PAST_END.search(norm)) and not any(d > today for d in days)

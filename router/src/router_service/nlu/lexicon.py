@@ -237,6 +237,7 @@ DESTINATION_TOKENS = frozenset(
 # Words that open a sentence of chatter (그래도 …), no part of a title.
 DISCOURSE_TOKENS = frozenset(
     {"그래도", "근데", "그런데", "그리고", "아무튼", "암튼", "그래서", "참", "아", "저기"}
+    | {"말인데", "맞다", "아맞다", "맞아", "어쨌든", "어쨌거나", "그나저나", "그럼", "참고로"}
 )
 PARTICLE_TOKENS = frozenset(
     {"에", "에서", "을", "를", "은", "는", "이", "가", "로", "으로", "의", "도", "중", "중에"}

@@ -162,6 +162,12 @@ def title(words: Words, *, create: bool, update: bool = False) -> str:
             tokens.pop()
     while create and len(tokens) > 1 and OBLIGATION.fullmatch(tokens[-1]):
         tokens.pop()  # 병원 가야 (돼): the obligation is no part of the title
+    if (
+        create
+        and len(tokens) > 1
+        and (CONNECTIVE.fullmatch(tokens[-1]) or PLAN_PREDICATE.fullmatch(tokens[-1]))
+    ):
+        tokens.pop()  # 진료 예약했으니까 / PT 잡혔어 (넣어줘): a predicate, no part of the title
     if tokens:
         tokens[-1] = lexicon.OBJECT_PARTICLE.sub("", tokens[-1]) or tokens[-1]
     if create:
@@ -177,11 +183,34 @@ CREATE_QUANTIFIERS = frozenset({"다", "싹", "몽땅"})
 OBLIGATION = re.compile(
     r"(?:가야|해야|가야지|해야지|가야겠다|해야겠다|가야겠어|해야겠어|가야함|해야함)"
 )
+# A predicate that ties a clause to the request: 예약했으니까, 잡혔거든, 있어서, 생겼는데.
+CONNECTIVE = re.compile(r"[가-힣]+(?:니까|으니|어서|아서|해서|거든|는데|길래|므로)")
 WISHED = re.compile(r"(\S+?)(?:하고|고)?\s+싶(?:은데|어서|어|다|거든)(?=\s|$)")
 DECIDED = re.compile(r"(\S+기)로\s+(?:했어|했다|했음|했어요|했거든|했는데|함)(?=\s|$)")
 QUESTION_TOKEN = re.compile(r"(?:언제|어디|몇\s*시|뭐)[가-힣]*[?!.~]*")
 
 
+# 검진 날짜가 언제야, 회식 일정은 언제였지: words that only point at the thing's date.
+WHEN_NOUN_TOKEN = re.compile(r"(?:날짜|날|일정|스케줄|일시|시간|때)(?:가|이|은|는|도)?")
+_TOPIC = re.compile(r"^(?P<stem>[가-힣]{2,}?)(?P<particle>은|는|이)$")
+
+
 def without_question(title: str) -> str:
-    """``치과 검진 언제였지`` → ``치과 검진``: a named thing without its question words."""
-    return " ".join(t for t in title.split() if not QUESTION_TOKEN.fullmatch(t))
+    """``치과 검진 언제였지`` → ``치과 검진``: a named thing without its question words
+    (``검진 날짜가 언제였더라``, ``회식은 언제야`` → ``검진``, ``회식``)."""
+    tokens = [t for t in title.split() if not QUESTION_TOKEN.fullmatch(t)]
+    while len(tokens) > 1 and WHEN_NOUN_TOKEN.fullmatch(tokens[-1]):
+        tokens.pop()
+    if tokens:
+        tokens[-1] = _without_topic(tokens[-1])
+    return " ".join(tokens)
+
+
+def _without_topic(word: str) -> str:
+    """``회식은`` → ``회식``, ``회의는`` → ``회의``: the particle only where it fits the stem."""
+    match = _TOPIC.match(word)
+    if match is None:
+        return word
+    stem, particle = match["stem"], match["particle"]
+    final = (ord(stem[-1]) - 0xAC00) % 28 != 0
+    return stem if final == (particle in ("은", "이")) else word

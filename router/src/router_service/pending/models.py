@@ -19,12 +19,14 @@ class ActionKind(enum.StrEnum):
     update = "update"
     delete = "delete"
     query = "query"
+    create_many = "create_many"  # several events asked in one message, approved at once
 
 
 class ActionState(enum.StrEnum):
     proposed = "proposed"
     awaiting_choice = "awaiting_choice"
     awaiting_scope = "awaiting_scope"  # one, following or all of a recurring series?
+    awaiting_date = "awaiting_date"  # a create with no day: Haru asked "언제로 할까요?"
     awaiting_auth = "awaiting_auth"
     approved = "approved"
     executing = "executing"
@@ -43,6 +45,7 @@ OPEN_STATES = (
     ActionState.awaiting_choice,
     ActionState.awaiting_scope,
     ActionState.awaiting_auth,
+    ActionState.awaiting_date,
 )
 # States whose next step runs the plan: an action cannot be in one of them without it.
 PLANNED_STATES = (ActionState.proposed, ActionState.approved, ActionState.executing)

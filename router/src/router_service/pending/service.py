@@ -252,6 +252,13 @@ async def reopen_scope(
     return await _move(session, action, "reopen_scope", now=now, plan=plan, expires_at=expires_at)
 
 
+async def answer_date(
+    *, session: AsyncSession, action: PendingAction, now: datetime, result: dict[str, Any]
+) -> bool:
+    """awaiting_date → done: the day was named (``result`` says which, and the new action)."""
+    return await _move(session, action, "answer_date", now=now, result=result)
+
+
 async def reject(*, session: AsyncSession, action: PendingAction, now: datetime) -> bool:
     """→ rejected: the person said no."""
     return await _move(session, action, "reject", now=now)

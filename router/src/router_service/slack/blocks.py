@@ -95,9 +95,13 @@ def _undo(payload: dict[str, Any], state: ActionState | None) -> list[dict[str, 
 
 def _choice(payload: dict[str, Any], state: ActionState | None) -> list[dict[str, Any]]:
     action_id = payload.get("action_id")
-    if state in (None, ActionState.awaiting_choice):
+    if state in (None, ActionState.awaiting_choice, ActionState.awaiting_date):
         elements = [
-            _button(f"{c['choice']}번", f"{CHOOSE_PREFIX}{c['choice']}", str(action_id))
+            _button(
+                c.get("short_label") or f"{c['choice']}번",
+                f"{CHOOSE_PREFIX}{c['choice']}",
+                str(action_id),
+            )
             for c in (payload.get("choices") or [])[:25]
         ]
         return [_actions(f"action-{action_id}", elements)] if elements else []

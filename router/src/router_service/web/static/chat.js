@@ -13,9 +13,10 @@
   const accountButton = document.getElementById("account");
 
   const MAX_CHARS = 2000;
+  // A choice is open while Haru waits for it: an event to pick, or a day ("언제로 할까요?").
   // A ✅ reply ("result") keeps its [되돌리기] while its action is done (and in time).
   const OPEN_STATES = {
-    proposal: ["proposed"], choice: ["awaiting_choice"], scope: ["awaiting_scope"],
+    proposal: ["proposed"], choice: ["awaiting_choice", "awaiting_date"], scope: ["awaiting_scope"],
     result: ["done"],
   };
   const STATE_TEXT = {
@@ -162,7 +163,9 @@
         const el = document.createElement("button");
         el.type = "button";
         el.className = "choice";
-        el.textContent = payload.kind === "scope" ? choice.label : `${choice.choice}. ${choice.label}`;
+        el.textContent = payload.kind === "scope" || choice.short_label
+          ? choice.short_label || choice.label
+          : `${choice.choice}. ${choice.label}`;
         el.disabled = !open;
         el.addEventListener("click", () => decide(actionId, "choose", choice.choice));
         box.appendChild(el);

@@ -1,0 +1,66 @@
+"""A person in Chromium asks for a vague day ("다음 주 중에 치과 가야 돼"): the page shows the
+offered days as buttons, a click completes the proposal, and the answered question's
+buttons are disabled; several events are one proposal with one 등록 button."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from harness import System
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT_MS = 20_000
+
+
+async def _connected_page(system: System, chromium: Any) -> tuple[Any, Any, str]:
+    """A chat page whose session has its Google calendar connected, in the same browser."""
+    email = f"browser-talk-{uuid.uuid4().hex[:8]}@example.com"
+    context = await chromium.new_context(
+        viewport={"width": 1280, "height": 860}, locale="ko-KR", timezone_id="Asia/Seoul"
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = await context.new_page()
+    await page.goto(system.url("router") + "/")
+    await page.get_by_label("메시지").wait_for()
+    consent = await context.new_page()
+    await consent.goto(system.url("router") + "/connect")
+    await consent.get_by_role("button", name="Google에서 계속하기").click()
+    await consent.get_by_label("이메일 / E-mail").fill(email)
+    await consent.get_by_role("button", name="허용 / Allow").click()
+    await consent.get_by_text("이제 채팅으로 돌아가세요").wait_for()
+    await consent.close()
+    return context, page, email
+
+
+async def test_a_vague_day_is_answered_with_a_day_button(system: System, chromium) -> None:
+    context, page, email = await _connected_page(system, chromium)
+    box = page.get_by_label("메시지")
+    await box.fill("다음 주 중에 치과 가야 돼")
+    await box.press("Enter")
+    question = page.locator(".row.assistant").filter(has_text="「치과」는 언제로 할까요?")
+    await question.wait_for()
+    days = question.locator("button.choice")
+    assert await days.count() >= 1
+    first = await days.first.text_content()
+    assert first is not None and "월 " in first and first.endswith(")")  # 11월 17일(월)
+    assert await days.first.is_enabled()
+    await days.first.click()
+    proposal = page.locator(".row.assistant").filter(has_text="종일 「치과」를 등록할까요?")
+    await proposal.wait_for()
+    assert first in (await proposal.text_content() or "")
+    assert not await days.first.is_enabled()  # answered: the day buttons are off
+    await proposal.get_by_role("button", name="등록").click()
+    await page.locator(".row.assistant").filter(has_text="✅ 등록했어요").wait_for()
+    live = [e for e in system.google.events(email) if e.get("status") != "cancelled"]
+    assert [e["summary"] for e in live] == ["치과"] and "date" in live[0]["start"]
+
+    await box.fill("내일 오전 9시 스탠드업, 모레 오후 3시 회의")
+    await box.press("Enter")
+    many = page.locator(".row.assistant").filter(has_text="일정 2개를 등록할까요?")
+    await many.wait_for()
+    await many.get_by_role("button", name="등록").click()
+    await page.locator(".row.assistant").filter(has_text="✅ 2개 등록했어요").wait_for()
+    await context.close()
