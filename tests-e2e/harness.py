@@ -375,6 +375,21 @@ def start_system(
 # --------------------------------------------------------------------------- web chat
 
 
+def _waiting_out_429(send: Callable[[], httpx.Response]) -> httpx.Response:
+    """Sends, waiting out the chat's burst limit (429) for its Retry-After, as a person would.
+
+    A script types faster than a person; a refused request stored nothing, so resending
+    repeats nothing.
+    """
+    response = send()
+    for _ in range(3):
+        if response.status_code != 429:
+            break
+        time.sleep(min(float(response.headers.get("Retry-After", "1")), 10.0))
+        response = send()
+    return response
+
+
 @dataclass
 class ChatUser:
     """One person in the web chat: an httpx client holding the session cookie."""
@@ -399,8 +414,11 @@ class ChatUser:
         return self.http.post("/api/chat/messages", json={"text": text}, headers=headers)
 
     def say(self, text: str, **headers: str) -> list[dict[str, Any]]:
-        """Sends a message; returns Haru's replies (the assistant messages of the answer)."""
-        response = self.post_message(text, **headers)
+        """Sends a message; returns Haru's replies (the assistant messages of the answer).
+
+        A 429 (the chat's burst limit) is waited out: see ``_waiting_out_429``.
+        """
+        response = _waiting_out_429(lambda: self.post_message(text, **headers))
         if response.status_code != 201:
             raise HarnessError(f"chat answered {response.status_code}: {response.text[:500]}")
         return [m for m in response.json()["messages"] if m["role"] == "assistant"]
@@ -412,8 +430,10 @@ class ChatUser:
         return response.json()["messages"]
 
     def decide(self, action_id: int, decision: str = "approve") -> list[dict[str, Any]]:
-        response = self.http.post(
-            f"/api/chat/actions/{action_id}/decision", json={"decision": decision}
+        response = _waiting_out_429(
+            lambda: self.http.post(
+                f"/api/chat/actions/{action_id}/decision", json={"decision": decision}
+            )
         )
         response.raise_for_status()
         return [m for m in response.json()["messages"] if m["role"] == "assistant"]

@@ -149,8 +149,8 @@ async def _call(
             text = messages.agenda(events, span.start, span.end, conv.zone)
         return text, {"count": len(events)}, None, None
     if isinstance(plan, plans.CreateManyPlan):
-        text, result, payload = await several.run(conv, action, plan)
-        return text, result, payload, None  # several events: not undone (docs/dialogue.md)
+        reply, made, payload = await several.run(conv, action, plan)
+        return reply, made, payload, None  # several events: not undone (docs/dialogue.md)
     if isinstance(plan, plans.CreatePlan):
         created = await calendar.create_event(
             user_id=conv.user_id,
