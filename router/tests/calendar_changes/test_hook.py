@@ -40,15 +40,16 @@ NOTICE = {
 
 
 async def test_a_notice_reaches_every_listener_typed(app, client, calendar_headers):
-    seen: dict[str, list[CalendarChanges]] = {"reminders": [], "agenda": []}
+    seen: dict[str, list[CalendarChanges]] = {"first": [], "second": []}
     hooks = app.state.context.calendar_changes
+    registered = len(hooks.names)  # the app's own (reminders)
     for name in seen:
         hooks.add(name, lambda notice, name=name: _record(seen[name], notice))
     answer = await client.post("/internal/calendar-changes", json=NOTICE, headers=calendar_headers)
     assert answer.status_code == 200
-    assert answer.json() == {"status": "delivered", "listeners": 2}
-    (notice,) = seen["reminders"]
-    assert seen["agenda"] == [notice]
+    assert answer.json() == {"status": "delivered", "listeners": registered + 2}
+    (notice,) = seen["first"]
+    assert seen["second"] == [notice]
     moved, gone, all_day = notice.events
     assert moved.start == datetime.fromisoformat("2025-11-20T15:00:00+09:00")
     assert moved.title == "치과" and moved.time_zone == "Asia/Seoul"
@@ -72,7 +73,12 @@ async def test_a_failing_listener_asks_for_the_notice_again(app, client, calenda
     assert answer.headers["retry-after"] == "30"
 
 
-async def test_no_listener_is_fine(client, calendar_headers):
+async def test_the_app_wires_the_reminders_listener(app):
+    assert app.state.context.calendar_changes.names == ["reminders"]
+
+
+async def test_no_listener_is_fine(app, client, calendar_headers):
+    app.state.context.calendar_changes._listeners.clear()  # a hook with nothing registered
     answer = await client.post("/internal/calendar-changes", json=NOTICE, headers=calendar_headers)
     assert answer.json() == {"status": "delivered", "listeners": 0}
 
