@@ -16,6 +16,7 @@ from harness import System
 PUBLIC = re.compile(
     r"^/(healthz|readyz|metrics|openapi\.json|docs|redoc|$)"
     r"|^/api/chat/|^/slack/|^/connect(/|$)|^/account/|^/oauth/|^/static/"
+    r"|^/google/notifications$"  # Google's push: checked by channel id and token, not ours
 )
 CALLEE_PREFIXES = {"auth-server": "/internal", "skill-calendar": "/v1", "router": "/internal"}
 
@@ -35,7 +36,8 @@ def _wrong_tokens(system: System, service: str) -> dict[str, dict[str, str]]:
     allowed = {
         "auth-server": {system.keys.router_to_auth, system.keys.calendar_to_auth},
         "skill-calendar": {system.keys.router_to_calendar},
-        "router": {system.keys.auth_to_router},
+        # skill-calendar reports calendar changes: a real caller, refused per route (403)
+        "router": {system.keys.auth_to_router, system.keys.calendar_to_router},
     }[service]
     cases: dict[str, dict[str, str]] = {
         "missing": {},
