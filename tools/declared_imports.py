@@ -40,7 +40,9 @@ class Member:
     root: Path
     packages: tuple[str, ...]  # import names it provides
     dependencies: tuple[str, ...]  # normalised distribution names it declares
-    extras: tuple[str, ...]  # optional dependencies (e.g. a pytest plugin's ``testing`` extra)
+    # optional dependencies by extra (e.g. a pytest plugin's ``testing``): each serves only the
+    # module named after it (``<package>/testing.py``), since the service's image lacks them
+    extras: dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -80,11 +82,10 @@ def members() -> list[Member]:
                 dependencies=tuple(
                     requirement_name(r) for r in data["project"].get("dependencies", [])
                 ),
-                extras=tuple(
-                    requirement_name(r)
-                    for group in data["project"].get("optional-dependencies", {}).values()
-                    for r in group
-                ),
+                extras={
+                    extra: tuple(requirement_name(r) for r in group)
+                    for extra, group in data["project"].get("optional-dependencies", {}).items()
+                },
             )
         )
     return found
@@ -117,7 +118,7 @@ def check(workspace: list[Member] | None = None) -> list[Finding]:
             provided_by[package] = {member.name}
     findings: list[Finding] = []
     for member in workspace:
-        allowed = set(member.dependencies) | set(member.extras)
+        allowed = set(member.dependencies)
         for dependency in member.dependencies:
             if dependency in by_name:
                 allowed |= set(by_name[dependency].dependencies)
@@ -125,12 +126,13 @@ def check(workspace: list[Member] | None = None) -> list[Finding]:
         text = ""
         for source in sorted((member.root / "src").rglob("*.py")):
             text += source.read_text()
+            here = allowed | _extras_serving(member, source, by_name)
             for module, line in imported_modules(source):
                 if module in sys.stdlib_module_names or module in member.packages:
                     continue
                 dists = provided_by.get(module, set())
                 used |= dists
-                if not dists & allowed:
+                if not dists & here:
                     where = f"{_shown(source)}:{line}"
                     findings.append(Finding(member.name, "undeclared", module, where))
         for dependency in member.dependencies:
@@ -151,7 +153,8 @@ def check_bench(workspace: list[Member] | None = None) -> list[Finding]:
         p.stem for folder in ("bench", "tools", "tests-e2e") for p in (REPO / folder).rglob("*.py")
     }
     for member in workspace:
-        allowed |= {member.name, *member.dependencies, *member.extras}
+        allowed |= {member.name, *member.dependencies}
+        allowed |= {name for group in member.extras.values() for name in group}
         local |= set(member.packages)
     provided_by = providers()
     findings: list[Finding] = []
@@ -172,6 +175,21 @@ def check_bench(workspace: list[Member] | None = None) -> list[Finding]:
         for name in sorted(bench_group - used)
     ]
     return findings
+
+
+def _extras_serving(member: Member, source: Path, by_name: dict[str, Member]) -> set[str]:
+    """The extras' distributions ``source`` may import: those of the extra it is named after
+    (``src/<package>/<extra>.py`` or a module below ``src/<package>/<extra>/``), with what a
+    workspace member among them declares."""
+    parts = source.relative_to(member.root / "src").with_suffix("").parts
+    if len(parts) < 2:
+        return set()
+    group = member.extras.get(parts[1], ())
+    serving = set(group)
+    for name in group:
+        if name in by_name:
+            serving |= set(by_name[name].dependencies)
+    return serving
 
 
 def _shown(path: Path) -> str:

@@ -24,7 +24,7 @@ def member(tmp_path: Path, source: str, dependencies: tuple[str, ...] = ()) -> M
         root=tmp_path,
         packages=("demo",),
         dependencies=dependencies,
-        extras=(),
+        extras={},
     )
 
 
@@ -53,6 +53,18 @@ def test_a_workspace_dependency_brings_its_declarations(tmp_path):
         root=tmp_path / "none",
         packages=("shared",),
         dependencies=("fastapi",),
-        extras=(),
+        extras={},
     )
     assert [f for f in check([demo, platform]) if f.member == "haru-demo"] == []
+
+
+def test_an_extra_serves_only_the_module_named_after_it(tmp_path):
+    """A ``testing`` extra is installed with the tests, not in the image: the service's own
+    modules must not lean on it (the Google emulator's image lacked httpx that way)."""
+    demo = member(tmp_path, "import httpx\n")
+    demo = Member(**{**demo.__dict__, "extras": {"testing": ("httpx",)}})
+    [finding] = check([demo])
+    assert (finding.kind, finding.name) == ("undeclared", "httpx")
+    (tmp_path / "src" / "demo" / "__init__.py").write_text("")
+    (tmp_path / "src" / "demo" / "testing.py").write_text("import httpx\n")
+    assert check([demo]) == []
