@@ -22,7 +22,8 @@ class CalendarSettings(ServiceSettings):
         0, ge=0, description="Requests one process works on at once (0: no limit)"
     )
     database_url: str = Field(
-        "sqlite+aiosqlite:///./var/calendar.db", description="Database of the idempotency ledger"
+        "sqlite+aiosqlite:///./var/calendar.db",
+        description="Database of the idempotency ledger and of calendar sync (channels, sync tokens, change notices)",
     )
     auth_server_url: HttpUrl = Field("http://127.0.0.1:8001", description="Base URL of auth-server")
     auth_server_token: SecretStr = Field(
