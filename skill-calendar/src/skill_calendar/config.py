@@ -23,7 +23,10 @@ class CalendarSettings(ServiceSettings):
     )
     database_url: str = Field(
         "sqlite+aiosqlite:///./var/calendar.db",
-        description="Database of the idempotency ledger and of calendar sync (channels, sync tokens, change notices)",
+        description=(
+            "Database of the idempotency ledger and of calendar sync"
+            " (channels, sync tokens, change notices)"
+        ),
     )
     auth_server_url: HttpUrl = Field("http://127.0.0.1:8001", description="Base URL of auth-server")
     auth_server_token: SecretStr = Field(
