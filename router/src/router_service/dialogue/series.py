@@ -9,6 +9,7 @@ Pure: models, the wording, and reading the answer; ``series_flow`` does the cale
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, tzinfo
 from typing import Any, Literal
 
@@ -37,6 +38,7 @@ _ANSWERS: tuple[tuple[Scope, re.Pattern[str]], ...] = (
         re.compile(r"이번\s*(?:만|것만|거만|한\s*번)|이것만|이거만|그날만|하나만|^\s*1\s*번?\s*$"),
     ),
 )
+SHOWN_CLASHES = 3  # clashes a proposal names; the rest are counted
 _MERIDIEM = re.compile(r"오전|오후|아침|저녁|밤|새벽|낮|점심|정오|자정|am|pm", re.I)
 _HOUR = re.compile(r"(?<![\d:])(\d{1,2})\s*(?:시|:\d{2})")
 
@@ -109,6 +111,14 @@ def collapse(events: list[CalendarEvent]) -> list[CalendarEvent]:
             seen.add(event.recurring_event_id)
         out.append(event)
     return out
+
+
+@dataclass(frozen=True)
+class Clash:
+    """An occurrence of the proposed series (its day) and an event overlapping it."""
+
+    day: date
+    event: CalendarEvent
 
 
 # --- wording ---------------------------------------------------------------------------------
@@ -205,6 +215,31 @@ def scope_question(
             f"• 전체: {total}",
         ]
     )
+
+
+def clash_line(found: list[Clash]) -> str:
+    """``12월 9일(화) 「치과」와 겹쳐요.``; an event repeating on many days says its first
+    day and how many (``12월 2일(화)부터 8번 「요가」``), past three names a count."""
+    by_title: dict[str, list[date]] = {}
+    for clash in found:
+        days = by_title.setdefault(clash.event.title, [])
+        if clash.day not in days:
+            days.append(clash.day)
+    named = list(by_title.items())[:SHOWN_CLASHES]
+    words = [f"{_days(days)} {fmt.quoted(title)}" for title, days in named]
+    last = named[-1][0]
+    rest = len(by_title) - len(named)
+    if rest:
+        return f"{', '.join(words)} 외 {rest}건과 겹쳐요."
+    return f"{', '.join(words)}{fmt.josa(last, '과', '와')} 겹쳐요."
+
+
+def _days(days: list[date]) -> str:
+    if len(days) == 1:
+        return fmt.day_label(days[0])
+    if len(days) == 2:
+        return f"{fmt.day_label(days[0])}·{fmt.day_label(days[1])}"
+    return f"{fmt.day_label(days[0])}부터 {len(days)}번"
 
 
 CHOOSE_A_SCOPE = "[이번만], [이후 전부], [전체] 중에서 골라 주세요."

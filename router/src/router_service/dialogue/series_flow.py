@@ -8,23 +8,19 @@ that names the series; without a scope from the message, the action waits in
 
 from __future__ import annotations
 
-import logging
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 from itertools import islice
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from router_service.clients.calendar import CalendarEvent
 from router_service.conversations.models import Message
-from router_service.dialogue import messages, plans
+from router_service.dialogue import messages, plans, series_rules
 from router_service.dialogue import series as series_
 from router_service.dialogue.recurrence_words import is_finite
 from router_service.dialogue.turn import Conversation, proposal_payload
 from router_service.pending import service as pending
 from router_service.pending.models import ActionKind, ActionState, PendingAction
 from shared.time import start_of_day
-
-logger = logging.getLogger(__name__)
 
 # A finite series longer than this is counted as "no end" (its words still say its end).
 MAX_COUNTED = 1000
@@ -58,26 +54,10 @@ async def series_info(conv: Conversation, event: CalendarEvent) -> series_.Serie
 
 def _last_day(master: CalendarEvent, recurrence: list[str], zone: tzinfo) -> date | None:
     """The day of the series' last occurrence by its rule (None: it never ends)."""
-    from dateutil.rrule import rrulestr  # imported on first use only
-
-    if not any(line.upper().startswith("RRULE:") for line in recurrence):
+    first = master.start_date if master.all_day else master.start
+    if first is None or not is_finite(recurrence, zone=zone):
         return None
-    if master.all_day and master.start_date is not None:
-        dtstart = datetime.combine(master.start_date, datetime.min.time())
-    elif master.start is not None:
-        dtstart = master.start.astimezone(zone)
-        if isinstance(zone, ZoneInfo):
-            dtstart = dtstart.replace(tzinfo=zone)
-    else:
-        return None
-    if not is_finite(recurrence, zone=zone):
-        return None
-    try:
-        rule = rrulestr("\n".join(recurrence), dtstart=dtstart, forceset=True)
-        found = list(islice(iter(rule), MAX_COUNTED + 1))
-    except (ValueError, TypeError, OverflowError):
-        logger.info("a series rule could not be expanded for counting")
-        return None
+    found = list(islice(series_rules.starts(recurrence, first, zone), MAX_COUNTED + 1))
     if not found or len(found) > MAX_COUNTED:
         return None
     return found[-1].date()
