@@ -114,20 +114,21 @@ async def test_a_weekly_series_from_proposal_to_removal(
             masters = [e for e in await asyncio.to_thread(_live, google) if e.get("recurrence")]
             assert len(masters) == 2  # the original (now ending) and the new series
 
-            # No scope said: Haru asks; a number among the two series, then the scope button.
-            [choice] = await say(client, "영어 스터디 삭제해줘")
-            assert choice["payload"]["kind"] == "choice"
-            [question] = await say(client, "1번")
+            # No scope said: Haru asks at once; the two series of the split are one to the
+            # person, so there is no choice between them, and 전체 reaches both.
+            [question] = await say(client, "영어 스터디 삭제해줘")
             assert question["payload"]["kind"] == "scope"
             assert [c["label"] for c in question["payload"]["choices"]] == [
                 "이번만",
                 "이후 전부",
                 "전체",
             ]
-            assert question["text"].splitlines()[0] == (
-                "「영어 스터디」는 매주 화요일 반복 일정이에요. 어느 일정을 삭제할까요?"
-            )
-            assert question["text"].splitlines()[2] == "• 이후 전부: 11월 25일부터 1회"
+            assert question["text"].splitlines() == [
+                "「영어 스터디」는 매주 화요일 반복 일정이에요. 어느 일정을 삭제할까요?",
+                "• 이번만: 11월 25일(화) 하나",
+                "• 이후 전부: 11월 25일부터 계속 (나뉜 일정 포함)",
+                "• 전체: 반복 일정 전체 (나뉜 일정 포함)",
+            ]
             [wait] = await say(client, "네")  # a yes is no answer to which ones
             assert wait["text"] == "[이번만], [이후 전부], [전체] 중에서 골라 주세요."
             # The question waits in the database: a restarted router takes the answer.
@@ -144,16 +145,19 @@ async def test_a_weekly_series_from_proposal_to_removal(
             assert pressed.status_code == 200, pressed.text
             [said, whole] = pressed.json()["messages"]
             assert said["text"] == "전체"
-            assert whole["text"].startswith("반복 일정 「영어 스터디」를 전부 삭제할까요?")
+            assert whole["text"].splitlines() == [
+                "반복 일정 「영어 스터디」를 전부 삭제할까요?",
+                "↻ 매주 화요일 반복 일정 전체(끝나는 날 없음)가 삭제돼요. "
+                "나뉘어 있는 반복 일정(12월 2일부터)도 함께예요.",
+            ]
             [gone] = await say(client, "네")
             assert gone["text"].startswith("✅ 삭제했어요 (전체)")
+            assert "undo" not in (gone["payload"] or {})  # two series: not undone
             assert await week_of("2025-11-24") == []
-            assert await week_of("2025-12-01") == [("2025-12-02T20:00:00+09:00", "영어 스터디")]
-
-            # "전부 지워줘": the remaining series, gone.
-            [remove] = await say(client, "영어 스터디 전부 지워줘")
-            assert remove["text"].startswith("반복 일정 「영어 스터디」를 전부 삭제할까요?")
-            await say(client, "네")
             assert await week_of("2025-12-01") == []
             assert [e for e in await asyncio.to_thread(_live, google) if e.get("recurrence")] == []
+
+            # Nothing is left to remove a second time.
+            [again_said] = await say(client, "영어 스터디 전부 지워줘")
+            assert "찾지 못했어요" in again_said["text"], again_said["text"]
         await router_app.state.database.dispose()

@@ -43,6 +43,16 @@ _MERIDIEM = re.compile(r"오전|오후|아침|저녁|밤|새벽|낮|점심|정�
 _HOUR = re.compile(r"(?<![\d:])(\d{1,2})\s*(?:시|:\d{2})")
 
 
+class SeriesPart(BaseModel):
+    """Another series split from the occurrence's own ("다음 주부터 8시로": Google's split
+    ends the original and starts a new one): a person's "전부" means them too."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    master: CalendarEvent  # its master, written as a whole (scope ``all``)
+    later: bool  # after the occurrence's own series (``following`` reaches it too)
+
+
 class SeriesInfo(BaseModel):
     """The series an occurrence belongs to, as the proposal tells it."""
 
@@ -53,6 +63,15 @@ class SeriesInfo(BaseModel):
     first: date  # the series' first occurrence (its master's start day)
     following: int | None = None  # occurrences from this one on (None: the series never ends)
     total: int | None = None  # all occurrences (None: never ends)
+    parts: list[SeriesPart] = []  # the series split from this one, earlier and later
+
+
+def parts_reached(series: SeriesInfo | None, scope: str | None) -> list[SeriesPart]:
+    """The split parts a scope changes too: all of them for ``all``, the later ones for
+    ``following``, none for ``one``."""
+    if series is None or scope not in ("following", "all"):
+        return []
+    return [part for part in series.parts if scope == "all" or part.later]
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -185,9 +204,20 @@ def scope_effect(
             many = f"{label}부터 이후 전부(끝나는 날 없음)"
         else:
             many = f"{label}부터 이후 전부({series.following}회)"
-        return f"{REPEAT_MARK} {rule} 반복 중 {many}가 {verb}. 그 전 일정은 그대로예요."
+        text = f"{REPEAT_MARK} {rule} 반복 중 {many}가 {verb}. 그 전 일정은 그대로예요."
+        return text + parts_note(parts_reached(series, scope), zone)
     whole = f"전체({series.total}회)" if series.total is not None else "전체(끝나는 날 없음)"
-    return f"{REPEAT_MARK} {rule} 반복 일정 {whole}가 {verb}."
+    text = f"{REPEAT_MARK} {rule} 반복 일정 {whole}가 {verb}."
+    return text + parts_note(parts_reached(series, scope), zone)
+
+
+def parts_note(parts: list[SeriesPart], zone: tzinfo) -> str:
+    """`` 나뉘어 있는 반복 일정(12월 2일부터)도 함께예요.`` (nothing without parts)."""
+    if not parts:
+        return ""
+    days = sorted(occurrence_day(part.master, zone) for part in parts)
+    since = ", ".join(f"{day.month}월 {day.day}일부터" for day in days)
+    return f" 나뉘어 있는 반복 일정({since})도 함께예요."
 
 
 def scope_question(
@@ -207,6 +237,10 @@ def scope_question(
     total = (
         f"반복 일정 전체{_count(series.total)}" if series.total is not None else "반복 일정 전체"
     )
+    if parts_reached(series, "following"):
+        following += " (나뉜 일정 포함)"
+    if parts_reached(series, "all"):
+        total += " (나뉜 일정 포함)"
     return "\n".join(
         [
             f"{title} {rule} 반복 일정이에요. 어느 일정을 {verb}?",

@@ -14,7 +14,7 @@ from typing import Any
 
 from router_service.clients.calendar import CalendarEvent
 from router_service.conversations.models import Message
-from router_service.dialogue import messages, plans, series_rules
+from router_service.dialogue import messages, plans, series_rules, series_splits
 from router_service.dialogue import series as series_
 from router_service.dialogue.recurrence_words import is_finite
 from router_service.dialogue.turn import Conversation, proposal_payload
@@ -27,29 +27,51 @@ MAX_COUNTED = 1000
 
 
 async def series_info(conv: Conversation, event: CalendarEvent) -> series_.SeriesInfo | None:
-    """The series of an occurrence, with how many occurrences it has from this one on."""
+    """The series of an occurrence and the series split from it, with how many occurrences
+    there are from this one on and in all (None: some part never ends)."""
     if not event.recurring_event_id:
         return None
     master = await conv.app.calendar.series_of(user_id=conv.user_id, event_id=event.id)
-    first = series_.occurrence_day(master, conv.zone)
-    recurrence = list(master.recurrence or [])
-    last = _last_day(master, recurrence, conv.zone)
-    following = total = None
-    if last is not None:
-        start = start_of_day(first, conv.zone)
-        end = start_of_day(last + timedelta(days=2), conv.zone)
-        listed = await conv.app.calendar.list_events(user_id=conv.user_id, start=start, end=end)
-        mine = [e for e in listed if e.recurring_event_id == event.recurring_event_id]
-        total = len(mine)
-        since = series_.occurrence_day(event, conv.zone)
-        following = sum(1 for e in mine if series_.occurrence_day(e, conv.zone) >= since)
+    parts = await series_splits.parts_of(conv, master)
+    counts = await _counts(conv, [master, *(part.master for part in parts)])
+    since = series_.occurrence_day(event, conv.zone)
+    mine = counts[master.id]
+    total = following = None
+    later = [counts[part.master.id] for part in parts if part.later]
+    if mine is not None and all(days is not None for days in later):
+        following = sum(1 for day in mine if day >= since)
+        following += sum(len(days or []) for days in later)
+    if all(days is not None for days in counts.values()):
+        total = sum(len(days or []) for days in counts.values())
     return series_.SeriesInfo(
         series_id=event.recurring_event_id,
-        recurrence=recurrence,
-        first=first,
+        recurrence=list(master.recurrence or []),
+        first=series_.occurrence_day(master, conv.zone),
         following=following,
         total=total,
+        parts=parts,
     )
+
+
+async def _counts(conv: Conversation, masters: list[CalendarEvent]) -> dict[str, list[date] | None]:
+    """The days of each series' occurrences as the calendar lists them (one read over the
+    ones that end; None for a series that never ends)."""
+    lasts = {m.id: _last_day(m, list(m.recurrence or []), conv.zone) for m in masters}
+    ending = [m for m in masters if lasts[m.id] is not None]
+    days: dict[str, list[date] | None] = {m.id: None for m in masters}
+    if not ending:
+        return days
+    start = start_of_day(min(series_.occurrence_day(m, conv.zone) for m in ending), conv.zone)
+    last = max(day for day in lasts.values() if day is not None)
+    end = start_of_day(last + timedelta(days=2), conv.zone)
+    listed = await conv.app.calendar.list_events(user_id=conv.user_id, start=start, end=end)
+    for master in ending:
+        days[master.id] = [
+            series_.occurrence_day(e, conv.zone)
+            for e in listed
+            if e.recurring_event_id == master.id
+        ]
+    return days
 
 
 def _last_day(master: CalendarEvent, recurrence: list[str], zone: tzinfo) -> date | None:

@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 # How long one step of each frequency can be (a month: 31 days, a year: 366).
 _STEP_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}
 _DAY_ITEM = re.compile(r"^([+-]?\d{0,2})([A-Z]{2})$")
+# A series with more starts than this before a split is not looked at as split.
+MAX_EXPANDED = 1000
 
 
 def _rrule_parts(line: str) -> list[tuple[str, str]]:
@@ -147,3 +149,18 @@ def until(recurrence: list[str], zone: tzinfo) -> datetime | None:
         except ValueError:
             return None
     return None
+
+
+def continues(
+    earlier: list[str], earlier_first: datetime | date, later_first: datetime, zone: tzinfo
+) -> bool:
+    """Whether a series starting at ``later_first`` continues the ``earlier`` one, split
+    from it ("다음 주부터 8시로": Google's split ends the original with ``UNTIL`` just before
+    the occurrence it starts at): the earlier ends within one step of its rule from the
+    later's start, and its last occurrence comes before that start."""
+    end, gap = until(earlier, zone), step(earlier)
+    if end is None or gap is None or not end - gap < later_first < end + gap:
+        return False
+    stop = end + timedelta(seconds=1)
+    found = starts_until(earlier, earlier_first, zone, stop=stop, limit=MAX_EXPANDED)
+    return 0 < len(found) < MAX_EXPANDED and found[-1] < later_first
