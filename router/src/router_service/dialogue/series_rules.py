@@ -157,10 +157,12 @@ def continues(
     """Whether a series starting at ``later_first`` continues the ``earlier`` one, split
     from it ("다음 주부터 8시로": Google's split ends the original with ``UNTIL`` just before
     the occurrence it starts at): the earlier ends within one step of its rule from the
-    later's start, and its last occurrence comes before that start."""
+    later's start, and its last occurrence falls on an earlier day than that start."""
     end, gap = until(earlier, zone), step(earlier)
     if end is None or gap is None or not end - gap < later_first < end + gap:
         return False
     stop = end + timedelta(seconds=1)
     found = starts_until(earlier, earlier_first, zone, stop=stop, limit=MAX_EXPANDED)
-    return 0 < len(found) < MAX_EXPANDED and found[-1] < later_first
+    if not 0 < len(found) < MAX_EXPANDED:
+        return False
+    return found[-1].astimezone(zone).date() < later_first.astimezone(zone).date()
