@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -59,10 +59,33 @@ TEST_ENV = {
 }
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 SESSION_COOKIE = "haru_session"
+T = TypeVar("T")
 
 
 class HarnessError(AssertionError):
     """Something the system did that a test did not expect, with context."""
+
+
+def wait_until(
+    what: str,
+    probe: Callable[[], T | None],
+    timeout: float = 45.0,
+    *,
+    seen: Callable[[], object] | None = None,
+) -> T:
+    """Asks ``probe`` until it answers something (a condition, not a timing assertion).
+
+    After ``timeout`` seconds it raises, naming ``what`` and, when given, what was ``seen``.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        found = probe()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            last = f"; got {seen()}" if seen is not None else ""
+            raise HarnessError(f"never happened within {timeout}s: {what}{last}")
+        time.sleep(0.2)
 
 
 @dataclass
@@ -442,16 +465,15 @@ class ChatUser:
         self, predicate: Callable[[dict[str, Any]], bool], *, after_id: int, timeout: float = 30
     ) -> dict[str, Any]:
         """Polls the history until an assistant message newer than ``after_id`` matches."""
-        deadline = time.monotonic() + timeout
         seen: list[dict[str, Any]] = []
-        while time.monotonic() < deadline:
-            seen = [m for m in self.history(after_id) if m["role"] == "assistant"]
-            for message in seen:
-                if predicate(message):
-                    return message
-            time.sleep(0.2)
-        texts = [m["text"] for m in seen]
-        raise HarnessError(f"no matching reply within {timeout}s; got {texts}")
+
+        def matching() -> dict[str, Any] | None:
+            seen[:] = [m for m in self.history(after_id) if m["role"] == "assistant"]
+            return next((m for m in seen if predicate(m)), None)
+
+        return wait_until(
+            "a matching reply", matching, timeout, seen=lambda: [m["text"] for m in seen]
+        )
 
     def last_id(self) -> int:
         history = self.history()
@@ -681,15 +703,15 @@ class SlackPerson:
         timeout: float = 45,
     ) -> dict[str, Any]:
         """Polls the DM until a message of Haru's (newer than ``after_ts``) matches."""
-        deadline = time.monotonic() + timeout
         seen: list[dict[str, Any]] = []
-        while time.monotonic() < deadline:
-            seen = self.bot_messages(after_ts)
-            for message in seen:
-                if predicate(message):
-                    return message
-            time.sleep(0.2)
-        raise HarnessError(f"no matching Slack message within {timeout}s; got {slack_texts(seen)}")
+
+        def matching() -> dict[str, Any] | None:
+            seen[:] = self.bot_messages(after_ts)
+            return next((m for m in seen if predicate(m)), None)
+
+        return wait_until(
+            "a matching Slack message", matching, timeout, seen=lambda: slack_texts(seen)
+        )
 
     def click(self, message: dict[str, Any], action_id: str, **driver: Any) -> dict[str, Any]:
         """Presses a button of one of Haru's messages (as Slack would post it)."""
@@ -701,25 +723,22 @@ class SlackPerson:
         """Waits until the router has worked every Slack event and button press it received,
         and every delivery to this DM is finished (sent, failed or dead)."""
         databases = self.system.databases
-        deadline = time.monotonic() + timeout
-        while True:
-            open_inbox = databases.query(
+        still_open: dict[str, int] = {}
+
+        def settled() -> bool:
+            still_open["inbox"] = databases.query(
                 "router",
                 "SELECT count(*) AS n FROM slack_inbox WHERE state IN ('received', 'processing')",
             )[0]["n"]
-            open_deliveries = databases.query(
+            still_open["deliveries"] = databases.query(
                 "router",
                 "SELECT count(*) AS n FROM slack_deliveries "
                 "WHERE conversation_key = :key AND state IN ('pending', 'sending')",
                 key=self.conversation_key,
             )[0]["n"]
-            if open_inbox == 0 and open_deliveries == 0:
-                return
-            if time.monotonic() > deadline:
-                raise HarnessError(
-                    f"not settled in {timeout}s: {open_inbox} inbox, {open_deliveries} deliveries"
-                )
-            time.sleep(0.2)
+            return not any(still_open.values())
+
+        wait_until("the Slack queues settled", settled, timeout, seen=lambda: still_open)
 
     def deliveries(self) -> list[dict[str, Any]]:
         """The router's outbound queue rows of this DM, oldest first."""
