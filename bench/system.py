@@ -186,29 +186,18 @@ def _load_worker(spec: dict[str, Any]) -> dict[str, Any]:
     users = spec["users"]
     runner.start(users, spawn_rate=max(users, 1) * 10)
     gevent.sleep(spec["warmup"])
-    # CPU of every server process, of this load generator and of the machine, over the window.
-    # PostgreSQL's backends serving this run's databases (the pools opened them in the warm-up).
-    pids = {name: [pid] for name, pid in spec["pids"].items()} | {"locust": [os.getpid()]}
-    if spec["databases"]:
-        pids["postgresql"] = postgres_backends(spec["databases"])
+    # PostgreSQL's backends serving this run's databases: the pools opened them in the warm-up.
+    groups = measured_groups(spec["pids"], spec["databases"], own="locust")
     # One window for requests and CPU, from the reset to the last sample (sampling blocks
     # this process's greenlets, so it counts as part of the window for both).
     env.stats.reset_all()
     measuring[0] = True
-    started = time.monotonic()
-    busy_before = machine_busy_seconds()
-    cpu_before = {name: cpu_seconds(group) for name, group in pids.items()}
+    window = CpuWindow(groups)
     gevent.sleep(spec["duration"])
     measuring[0] = False
-    cpu_after = {name: cpu_seconds(pids[name], before) for name, before in cpu_before.items()}
-    busy = machine_busy_seconds() - busy_before
-    elapsed = time.monotonic() - started
+    cpu = window.cores(digits=4)
+    elapsed = window.elapsed
     runner.stop()
-    cpu = {
-        name: round(sum(after[pid] - cpu_before[name].get(pid, 0.0) for pid in after) / elapsed, 4)
-        for name, after in cpu_after.items()
-    }
-    cpu["machine"] = round(busy / elapsed, 4)
     runner.quit()
 
     def figures(entry: Any) -> dict[str, Any]:
@@ -287,7 +276,7 @@ def _open_worker(spec: dict[str, Any]) -> dict[str, Any]:
 
             # Warm-up at the same rate, not counted.
             await _schedule(one, rate=rate, duration=spec["warmup"], record=False)
-            window = CpuWindow(spec["pids"], spec["databases"])
+            window = CpuWindow(measured_groups(spec["pids"], spec["databases"], own="load"))
             started = time.perf_counter()
             sent = await _schedule(one, rate=rate, duration=duration, record=True)
             elapsed = time.perf_counter() - started
@@ -323,27 +312,39 @@ def _open_worker(spec: dict[str, Any]) -> dict[str, Any]:
     return asyncio.run(main())
 
 
+def measured_groups(
+    pids: dict[str, int], databases: list[str], *, own: str
+) -> dict[str, list[int]]:
+    """The processes whose CPU a load point counts: each server, this load generator (as
+    ``own``) and PostgreSQL's backends serving ``databases``."""
+    groups = {name: [pid] for name, pid in pids.items()} | {own: [os.getpid()]}
+    if databases:
+        groups["postgresql"] = postgres_backends(databases)
+    return groups
+
+
 class CpuWindow:
     """CPU time of the measured processes (and the whole machine) from now to ``cores()``."""
 
-    def __init__(self, pids: dict[str, int], databases: list[str]) -> None:
-        self.groups = {name: [pid] for name, pid in pids.items()} | {"load": [os.getpid()]}
-        if databases:
-            self.groups["postgresql"] = postgres_backends(databases)
+    def __init__(self, groups: dict[str, list[int]]) -> None:
+        self.groups = groups
         self.started = time.monotonic()
         self.busy_before = machine_busy_seconds()
         self.before = {name: cpu_seconds(group) for name, group in self.groups.items()}
+        self.elapsed = 0.0
 
-    def cores(self) -> dict[str, float]:
+    def cores(self, *, digits: int = 3) -> dict[str, float]:
         """Cores each group kept busy over the window (``machine``: every process)."""
         after = {name: cpu_seconds(self.groups[name], b) for name, b in self.before.items()}
         busy = machine_busy_seconds() - self.busy_before
-        elapsed = time.monotonic() - self.started
+        elapsed = self.elapsed = time.monotonic() - self.started
         cpu = {
-            name: round(sum(now[pid] - self.before[name].get(pid, 0.0) for pid in now) / elapsed, 3)
+            name: round(
+                sum(now[pid] - self.before[name].get(pid, 0.0) for pid in now) / elapsed, digits
+            )
             for name, now in after.items()
         }
-        cpu["machine"] = round(busy / elapsed, 3)
+        cpu["machine"] = round(busy / elapsed, digits)
         return cpu
 
 
