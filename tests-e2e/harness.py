@@ -252,6 +252,19 @@ class GoogleControl:
         body = response.json()
         return body["events"] if isinstance(body, dict) else body
 
+    def live_events(self, email: str, title: str | None = None) -> list[dict[str, Any]]:
+        """The events of ``email``'s calendar not cancelled (only those titled ``title``)."""
+        return [
+            event
+            for event in self.events(email)
+            if event.get("status") != "cancelled"
+            and (title is None or event.get("summary") == title)
+        ]
+
+    def live_series(self, email: str) -> list[dict[str, Any]]:
+        """The recurring events (series masters) of ``email``'s calendar not cancelled."""
+        return [event for event in self.live_events(email) if event.get("recurrence")]
+
 
 @dataclass
 class System:
@@ -605,11 +618,7 @@ def kind_of(message: dict[str, Any]) -> str | None:
 
 def seed_events(system: System, email: str) -> list[dict[str, Any]]:
     """The live (not cancelled) events titled like the seed's in the user's Google calendar."""
-    return [
-        event
-        for event in system.google.events(email)
-        if event.get("summary") == SEED_TITLE and event.get("status") != "cancelled"
-    ]
+    return system.google.live_events(email, SEED_TITLE)
 
 
 def proposal_of(replies: list[dict[str, Any]]) -> dict[str, Any]:

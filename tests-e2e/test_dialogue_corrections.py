@@ -27,16 +27,8 @@ def _day(days_ahead: int) -> date:
     return datetime.now(SEOUL).date() + timedelta(days=days_ahead)
 
 
-def _live(system: System, email: str, title: str) -> list[dict]:
-    return [
-        e
-        for e in system.google.events(email)
-        if e.get("summary") == title and e.get("status") != "cancelled"
-    ]
-
-
 def _starts(system: System, email: str, title: str) -> list[str]:
-    return sorted(e["start"]["dateTime"] for e in _live(system, email, title))
+    return sorted(e["start"]["dateTime"] for e in system.google.live_events(email, title))
 
 
 def _at(day: date, hour: int, minute: int = 0) -> str:
@@ -88,7 +80,7 @@ def test_corrections_in_the_web_chat(system: System) -> None:
     assert kind_of(unclear) is None
     [hour] = user.say("내일 99시 회의")
     assert hour["text"].startswith("「99시」는 없는 시각이에요")
-    assert not _live(system, user.email, "회의")
+    assert not system.google.live_events(user.email, "회의")
 
 
 def test_a_correction_after_creating_on_sqlite(sqlite_system: System) -> None:
@@ -138,7 +130,7 @@ def test_corrections_in_slack(system: System) -> None:
     sent = person.say("2월 30일 오후 3시 회의")
     _bot_after(person, sent, "「2월 30일」은 없는 날짜예요", "언제로 할까요?")
     person.wait_settled()
-    assert not _live(system, person.email, "회의")
+    assert not system.google.live_events(person.email, "회의")
 
 
 def test_unclear_and_typos_while_waiting_in_slack(system: System) -> None:

@@ -52,14 +52,6 @@ def _occurrences(system: System, user: ChatUser, start: date, days: int) -> list
     return [e["start"] for e in response.json()["events"] if e["title"] == "영어 스터디"]
 
 
-def _live_series(system: System, user: ChatUser) -> list[dict]:
-    return [
-        e
-        for e in system.google.events(user.email)
-        if e.get("recurrence") and e.get("status") != "cancelled"
-    ]
-
-
 def _approve(user: ChatUser, proposal: dict) -> dict:
     assert kind_of(proposal) == "proposal", proposal["text"]
     [done] = user.decide(proposal["payload"]["action_id"])
@@ -81,7 +73,7 @@ def _weekly_series_scenario(system: System) -> None:
         f"({first.month}월 {first.day}일부터)"
     ), proposal["text"]
     _approve(user, proposal)
-    [series] = _live_series(system, user)
+    [series] = system.google.live_series(user.email)
     assert series["recurrence"][0].startswith("RRULE:FREQ=WEEKLY;BYDAY=")
 
     # This week's occurrence, marked as repeating (next week's when today is Sunday night).
@@ -116,7 +108,8 @@ def _weekly_series_scenario(system: System) -> None:
     ]
     assert [s for s in listed if s.endswith("T20:00:00+09:00")] == [_at(d, 20) for d in after]
     assert len(listed) == len(set(listed))  # no duplicate occurrence
-    assert len(_live_series(system, user)) == 2  # Google's split: the original ends, a new one
+    # Google's split: the original ends, a new one begins.
+    assert len(system.google.live_series(user.email)) == 2
 
     # Everything: the series (both halves of the split) goes.
     for _ in range(2):
@@ -127,9 +120,9 @@ def _weekly_series_scenario(system: System) -> None:
             [reply] = user.say("전체")
         assert "전부 삭제할까요?" in reply["text"], reply["text"]
         _approve(user, reply)
-        if not _live_series(system, user):
+        if not system.google.live_series(user.email):
             break
-    assert _live_series(system, user) == []
+    assert system.google.live_series(user.email) == []
     assert _occurrences(system, user, first, 60) == []
 
 
@@ -166,11 +159,7 @@ def test_the_scope_question_in_slack_is_answered_by_its_buttons(system: System) 
     person.wait_for_bot(
         lambda m: m["text"].startswith("✅ 삭제했어요 (이번만)"), after_ts=cancel["ts"]
     )
-    [series] = [
-        e
-        for e in system.google.events(person.email)
-        if e.get("recurrence") and e.get("status") != "cancelled"
-    ]
+    [series] = system.google.live_series(person.email)
     assert series["summary"] == "영어 스터디"  # the series stays; its first occurrence went
     exceptions = [
         e
