@@ -728,6 +728,10 @@ class SlackPerson:
             self.user_id, message["channel"], message["ts"], action_id, **driver
         )
 
+    def press(self, message: dict[str, Any], action_id: str) -> dict[str, Any]:
+        """Presses the message's one button ``action_id``, with the value it carries."""
+        return self.click(message, action_id, value=slack_button(message, action_id)["value"])
+
     def wait_settled(self, timeout: float = 60) -> None:
         """Waits until the router has worked every Slack event and button press it received,
         and every delivery to this DM is finished (sent, failed or dead)."""
@@ -783,6 +787,17 @@ def slack_buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
         if isinstance(accessory, dict) and accessory.get("type") == "button":
             found.append(accessory)
     return found
+
+
+def slack_button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
+    """The one button ``action_id`` in a stored Slack message's blocks."""
+    [button] = [b for b in slack_buttons(message) if b.get("action_id") == action_id]
+    return button
+
+
+def has_button(message: dict[str, Any], action_id: str) -> bool:
+    """Whether a stored Slack message shows a button ``action_id``."""
+    return any(b.get("action_id") == action_id for b in slack_buttons(message))
 
 
 def slack_texts(messages: list[dict[str, Any]]) -> list[str]:

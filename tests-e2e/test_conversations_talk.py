@@ -142,8 +142,7 @@ def test_several_events_small_talk_and_a_vague_day_in_slack(system: System) -> N
         lambda m: "일정 2개를 등록할까요?" in message_text(m) and slack_buttons(m),
         after_ts=sent["ts"],
     )
-    [approve] = [b for b in slack_buttons(proposal) if b["action_id"] == "approve"]
-    assert person.click(proposal, "approve", value=approve["value"])["status"] == 200
+    assert person.press(proposal, "approve")["status"] == 200
     person.wait_for_bot(
         lambda m: message_text(m).startswith("✅ 2개 등록했어요"), after_ts=sent["ts"]
     )
@@ -166,8 +165,7 @@ def test_several_events_small_talk_and_a_vague_day_in_slack(system: System) -> N
         after_ts=question["ts"],
     )
     assert labels[0] in message_text(day_proposal)
-    [approve] = [b for b in slack_buttons(day_proposal) if b["action_id"] == "approve"]
-    person.click(day_proposal, "approve", value=approve["value"])
+    person.press(day_proposal, "approve")
     person.wait_for_bot(
         lambda m: m["text"].startswith("✅ 등록했어요") and "치과" in m["text"],
         after_ts=day_proposal["ts"],

@@ -18,6 +18,7 @@ from harness import (
     SlackPerson,
     System,
     connected_user,
+    has_button,
     kind_of,
     message_text,
     slack_buttons,
@@ -143,19 +144,19 @@ def test_the_scope_question_in_slack_is_answered_by_its_buttons(system: System) 
     first = _first_occurrence()
     weekday = WEEKDAYS[first.weekday()]
     sent = person.say(f"매주 {weekday}요일 저녁 7시 영어 스터디")
-    proposal = person.wait_for_bot(_has_button("approve"), after_ts=sent["ts"])
+    proposal = person.wait_for_bot(lambda m: has_button(m, "approve"), after_ts=sent["ts"])
     assert f"매주 {weekday}요일 오후 7:00–8:00" in message_text(proposal)
-    _press(person, proposal, "approve")
+    assert person.press(proposal, "approve")["status"] == 200
     person.wait_for_bot(lambda m: m["text"].startswith("✅ 등록했어요"), after_ts=proposal["ts"])
 
     sent = person.say("영어 스터디 삭제해줘")
-    question = person.wait_for_bot(_has_button("choose_1"), after_ts=sent["ts"])
+    question = person.wait_for_bot(lambda m: has_button(m, "choose_1"), after_ts=sent["ts"])
     labels = [b["text"]["text"] for b in slack_buttons(question)]
     assert labels == ["이번만", "이후 전부", "전체"], labels
-    _press(person, question, "choose_1")
-    cancel = person.wait_for_bot(_has_button("approve"), after_ts=question["ts"])
+    assert person.press(question, "choose_1")["status"] == 200
+    cancel = person.wait_for_bot(lambda m: has_button(m, "approve"), after_ts=question["ts"])
     assert "하루만 삭제돼요" in message_text(cancel)
-    _press(person, cancel, "approve")
+    assert person.press(cancel, "approve")["status"] == 200
     person.wait_for_bot(
         lambda m: m["text"].startswith("✅ 삭제했어요 (이번만)"), after_ts=cancel["ts"]
     )
@@ -167,13 +168,3 @@ def test_the_scope_question_in_slack_is_answered_by_its_buttons(system: System) 
         if e.get("recurringEventId") == series["id"] and e.get("status") == "cancelled"
     ]
     assert len(exceptions) == 1
-
-
-def _has_button(action_id: str):
-    return lambda m: any(b.get("action_id") == action_id for b in slack_buttons(m))
-
-
-def _press(person: SlackPerson, message: dict, action_id: str) -> None:
-    [button] = [b for b in slack_buttons(message) if b["action_id"] == action_id]
-    clicked = person.click(message, action_id, value=button["value"])
-    assert clicked["status"] == 200, clicked

@@ -19,9 +19,10 @@ from harness import (
     SlackPerson,
     System,
     connected_user,
+    has_button,
     message_text,
     proposal_of,
-    slack_buttons,
+    slack_button,
     start_router_replica,
 )
 
@@ -159,20 +160,18 @@ def test_slack_undo_button_and_words(system: System) -> None:
     def approve(text: str) -> dict:
         sent = person.say(text)
         proposal = person.wait_for_bot(
-            lambda m: any(b.get("action_id") == "approve" for b in slack_buttons(m)),
+            lambda m: has_button(m, "approve"),
             after_ts=sent["ts"],
         )
-        [button] = [b for b in slack_buttons(proposal) if b["action_id"] == "approve"]
-        assert person.click(proposal, "approve", value=button["value"])["status"] == 200
+        assert person.press(proposal, "approve")["status"] == 200
         return person.wait_for_bot(
             lambda m: m["text"].startswith("✅ 등록했어요"), after_ts=proposal["ts"]
         )
 
     done = approve(f"{day} 오후 4시 주간 회의")
     assert len(system.google.live_events(person.email, "주간 회의")) == 1
-    [undo] = [b for b in slack_buttons(done) if b["action_id"] == "undo"]
-    assert undo["text"]["text"] == "되돌리기"
-    assert person.click(done, "undo", value=undo["value"])["status"] == 200
+    assert slack_button(done, "undo")["text"]["text"] == "되돌리기"
+    assert person.press(done, "undo")["status"] == 200
     reply = person.wait_for_bot(
         lambda m: m["text"].startswith("↩️ 되돌렸어요."), after_ts=done["ts"]
     )
@@ -182,7 +181,7 @@ def test_slack_undo_button_and_words(system: System) -> None:
     shown = person.wait_for_bot(
         lambda m: m["ts"] == done["ts"] and "↩️ 되돌렸어요" in message_text(m)
     )
-    assert not [b for b in slack_buttons(shown) if b["action_id"] == "undo"]
+    assert not has_button(shown, "undo")
 
     # Typed, in Slack: "방금 거 취소해줘" takes the newest create back.
     done = approve(f"{day} 오후 6시 저녁 약속")
