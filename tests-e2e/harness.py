@@ -577,6 +577,30 @@ def query_param(url: str, name: str) -> str | None:
     return values[0] if values else None
 
 
+# --------------------------------------------------------------------------- in Chromium
+
+BROWSER_TIMEOUT_MS = 20_000
+
+
+async def seoul_browser(chromium: Any) -> Any:
+    """A desktop browser context (Playwright) of a person in Seoul: Korean locale and zone;
+    every wait gives up after ``BROWSER_TIMEOUT_MS``."""
+    context = await chromium.new_context(
+        viewport={"width": 1280, "height": 860}, locale="ko-KR", timezone_id="Asia/Seoul"
+    )
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    return context
+
+
+async def consent_at_google(page: Any, email: str) -> None:
+    """On the auth-server's connect page: on to Google, consent as ``email``, and wait for
+    the page that sends the person back to the chat."""
+    await page.get_by_role("button", name="Google에서 계속하기").click()
+    await page.get_by_label("이메일 / E-mail").fill(email)
+    await page.get_by_role("button", name="허용 / Allow").click()
+    await page.get_by_text("이제 채팅으로 돌아가세요").wait_for()
+
+
 # --------------------------------------------------------------------------- the seed scenario
 
 SEED = "11월 24일 검진 07:40~12시 인천 연수구 갯벌로156"
