@@ -47,6 +47,19 @@ async def calendar_app(settings, other_database_url, token_double, google, **ove
     return app
 
 
+async def router_on_calendar(settings, fake_auth, calendar_url: str, **update: Any):
+    """The router app on a served skill-calendar, its clock at NOW and its tables made; its
+    auth-server the contract fake."""
+    app = create_app(
+        settings.model_copy(update={"calendar_url": calendar_url, **update}),
+        transports={"auth-server": httpx.ASGITransport(app=fake_auth.app)},
+    )
+    app.state.context.clock = lambda: NOW
+    load_models()
+    await app.state.database.create_all(Base.metadata)
+    return app
+
+
 @dataclass
 class ConnectedChat:
     """A chat session whose person has Google connected, and where to look at the outcome."""
@@ -81,18 +94,12 @@ async def connected_chat(
         settings, other_database_url, token_double, google, google_timeout_s=2.0
     )
     async with serve_http(served_calendar) as calendar_url:
-        router_app = create_app(
-            settings.model_copy(
-                update={"calendar_url": calendar_url, "chat_messages_per_session_per_minute": 600}
-            ),
-            transports={"auth-server": httpx.ASGITransport(app=fake_auth.app)},
+        router = await router_on_calendar(
+            settings, fake_auth, calendar_url, chat_messages_per_session_per_minute=600
         )
-        router_app.state.context.clock = lambda: NOW
-        load_models()
-        await router_app.state.database.create_all(Base.metadata)
-        async with serve_app(router_app) as client:
+        async with serve_app(router) as client:
             user_id = (await client.get("/api/chat/session")).json()["user_id"]
             token_double.add_user(user_id)
             await asyncio.to_thread(token_double.connect, user_id=user_id, email=EMAIL)
-            yield ConnectedChat(client, user_id, calendar_url, router_app, google)
-    await router_app.state.database.dispose()
+            yield ConnectedChat(client, user_id, calendar_url, router, google)
+    await router.state.database.dispose()

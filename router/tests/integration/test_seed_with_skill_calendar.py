@@ -13,11 +13,10 @@ import httpx
 import pytest
 
 from router_service.clients.exceptions import CalendarUnavailable
-from router_service.db import Base, load_models
 from router_service.main import create_app
 from shared.testing import serve_app
 
-from .calendar_stack import EMAIL, NOW, calendar_app
+from .calendar_stack import EMAIL, calendar_app, router_on_calendar
 
 pytestmark = pytest.mark.db
 
@@ -102,13 +101,7 @@ async def test_seed_scenario_with_reauth_through_skill_calendar(
     )
 
     async with serve_http(served_calendar) as calendar_url:
-        router_app = create_app(
-            settings.model_copy(update={"calendar_url": calendar_url}),
-            transports={"auth-server": httpx.ASGITransport(app=fake_auth.app)},
-        )
-        router_app.state.context.clock = lambda: NOW
-        load_models()
-        await router_app.state.database.create_all(Base.metadata)
+        router_app = await router_on_calendar(settings, fake_auth, calendar_url)
         async with serve_app(router_app) as client:
             user_id = (await client.get("/api/chat/session")).json()["user_id"]
             token_double.add_user(user_id)  # auth-server knows every chat user (grant or not)
