@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,19 +87,6 @@ class Point:
     outcomes: dict[str, Any] | None = None
     # py-spy's samples per service, by library (bench/profiles.py), when profiled.
     profiles: dict[str, Any] | None = None
-
-
-def wait_http(url: str, timeout: float = 30.0) -> None:
-    """Polls ``url`` until it answers 200."""
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout:.0f}s")
 
 
 def measure_flow(
@@ -197,7 +183,7 @@ def measure_flow(
 
 def measure_ceiling(*, duration: float, warmup: float, memory: Memory) -> list[Point]:
     """Starts the ceiling app, loads it, returns its points (memory sampled into ``memory``)."""
-    from shared.processes import free_port
+    from shared.processes import HEALTH_TIMEOUT_S, free_port, wait_until_healthy
 
     port = free_port()
     process = subprocess.Popen(
@@ -206,7 +192,9 @@ def measure_ceiling(*, duration: float, warmup: float, memory: Memory) -> list[P
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_http(base + "/healthz")
+        wait_until_healthy(
+            base + "/healthz", process, name="the ceiling app", timeout=HEALTH_TIMEOUT_S
+        )
         pids = {"ceiling": process.pid}
         memory.sample(pids, idle=True)
         return measure_flow(
