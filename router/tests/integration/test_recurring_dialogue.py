@@ -6,230 +6,157 @@ straight to the proposal; one that does not asks [이번만] [이후 전부] [�
 button or by typing; each outcome is checked in the emulator's calendar.
 """
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import httpx
 import pytest
 
-from router_service.db import Base, load_models
 from router_service.main import create_app
 from shared.testing import serve_app
 
-from .test_seed_with_skill_calendar import (  # noqa: F401 (fixtures)
-    EMAIL,
-    NOW,
-    _calendar_app,
-    google,
-    token_double,
-)
+from .calendar_stack import NOW, ConnectedChat
 
 pytestmark = pytest.mark.db
 
 
-def _live(emulator) -> list[dict]:
-    return [e for e in emulator.control.events(EMAIL) if e.get("status") != "cancelled"]
-
-
-@dataclass
-class Chat:
-    """The router (its clock movable) beside the real skill-calendar and Google emulator."""
-
-    client: httpx.AsyncClient
-    user_id: str
-    calendar_url: str
-    calendar: Any
-    now: datetime = NOW
-
-    async def week_of(self, day: str) -> list:
-        start = datetime.fromisoformat(f"{day}T00:00:00+09:00")
-        listed = await self.calendar.list_events(
-            user_id=self.user_id, start=start, end=start + timedelta(days=7)
-        )
-        return [(e.start.isoformat(), e.title) for e in listed]
-
-
-@pytest.fixture
-def open_chat(settings, fake_auth, other_database_url, google, token_double, serve_http):  # noqa: F811
-    """``async with open_chat() as chat:`` a connected person's web chat."""
-
-    @asynccontextmanager
-    async def start() -> AsyncIterator[Chat]:
-        calendar_app = await _calendar_app(
-            settings, other_database_url, token_double, google, google_timeout_s=2.0
-        )
-        async with serve_http(calendar_app) as calendar_url:
-            router_app = create_app(
-                settings.model_copy(
-                    update={
-                        "calendar_url": calendar_url,
-                        "chat_messages_per_session_per_minute": 600,
-                    }
-                ),
-                transports={"auth-server": httpx.ASGITransport(app=fake_auth.app)},
-            )
-            load_models()
-            await router_app.state.database.create_all(Base.metadata)
-            async with serve_app(router_app) as client:
-                user_id = (await client.get("/api/chat/session")).json()["user_id"]
-                token_double.add_user(user_id)
-                await asyncio.to_thread(token_double.connect, user_id=user_id, email=EMAIL)
-                chat = Chat(client, user_id, calendar_url, router_app.state.context.calendar)
-                router_app.state.context.clock = lambda: chat.now
-                yield chat
-            await router_app.state.database.dispose()
-
-    return start
-
-
 async def test_a_weekly_series_from_proposal_to_removal(
-    open_chat,
-    settings,
-    fake_auth,
-    google,  # noqa: F811
-    say,
-    decide,
+    chat: ConnectedChat, settings, fake_auth, say, decide
 ):
-    async with open_chat() as chat:
-        client, week_of = chat.client, chat.week_of
-        # One series, said in Korean with its first day.
-        [proposal] = await say(client, "매주 화요일 저녁 7시 영어 스터디")
-        assert proposal["text"].splitlines() == [
-            "매주 화요일 오후 7:00–8:00 「영어 스터디」를 등록할까요? (11월 18일부터)",
-            "※ 끝 시각이 없어 1시간으로 잡았어요",
-        ]
-        [created] = await say(client, "네")
-        assert created["text"] == (
-            "✅ 등록했어요: 매주 화요일 오후 7:00–8:00 「영어 스터디」 (11월 18일부터)"
-        )
-        [master] = await asyncio.to_thread(_live, google)
-        assert master["recurrence"] == ["RRULE:FREQ=WEEKLY;BYDAY=TU"]
-        assert master["summary"] == "영어 스터디"
-        assert master["start"]["timeZone"] == "Asia/Seoul"
+    client, week_of = chat.client, chat.week_of
 
-        # Occurrences are listed, marked as repeating.
-        [listing] = await say(client, "다음 주 일정 알려줘")
-        assert listing["text"].splitlines()[1] == "• 11월 18일(화) 19:00 영어 스터디 ↻"
+    # One series, said in Korean with its first day.
+    [proposal] = await say(client, "매주 화요일 저녁 7시 영어 스터디")
+    assert proposal["text"].splitlines() == [
+        "매주 화요일 오후 7:00–8:00 「영어 스터디」를 등록할까요? (11월 18일부터)",
+        "※ 끝 시각이 없어 1시간으로 잡았어요",
+    ]
+    [created] = await say(client, "네")
+    assert created["text"] == (
+        "✅ 등록했어요: 매주 화요일 오후 7:00–8:00 「영어 스터디」 (11월 18일부터)"
+    )
+    [master] = await chat.live_events()
+    assert master["recurrence"] == ["RRULE:FREQ=WEEKLY;BYDAY=TU"]
+    assert master["summary"] == "영어 스터디"
+    assert master["start"]["timeZone"] == "Asia/Seoul"
 
-        # A scope said: straight to the proposal; one occurrence cancelled.
-        [cancel] = await say(client, "다음 주 영어 스터디만 취소해줘")
-        assert cancel["payload"]["kind"] == "proposal"
-        assert cancel["text"].splitlines() == [
-            "11월 18일(화) 오후 7:00–8:00 「영어 스터디」를 삭제할까요?",
-            "↻ 매주 화요일 반복 중 11월 18일 하루만 삭제돼요. 다른 날은 그대로예요.",
-        ]
-        [done] = await say(client, "네")
-        assert done["text"].startswith("✅ 삭제했어요 (이번만): 11월 18일(화)")
-        assert await week_of("2025-11-17") == []
-        assert await week_of("2025-11-24") == [("2025-11-25T19:00:00+09:00", "영어 스터디")]
+    # Occurrences are listed, marked as repeating.
+    [listing] = await say(client, "다음 주 일정 알려줘")
+    assert listing["text"].splitlines()[1] == "• 11월 18일(화) 19:00 영어 스터디 ↻"
 
-        # From December at 20:00: Google's split, earlier weeks unchanged, no duplicate.
-        [split] = await say(client, "영어 스터디 다음 달부터 8시로")
-        assert split["text"].splitlines()[1:] == [
-            "전: 12월 2일(화) 오후 7:00–8:00",
-            "후: 12월 2일(화) 오후 8:00–9:00",
-            "↻ 매주 화요일 반복 중 12월 2일부터 이후 전부(끝나는 날 없음)가 바뀌어요. "
-            "그 전 일정은 그대로예요.",
-        ]
-        [moved] = await say(client, "네")
-        assert moved["text"].startswith("✅ 변경했어요 (이후 전부)")
-        assert await week_of("2025-11-24") == [("2025-11-25T19:00:00+09:00", "영어 스터디")]
-        assert await week_of("2025-12-01") == [("2025-12-02T20:00:00+09:00", "영어 스터디")]
-        assert await week_of("2025-12-08") == [("2025-12-09T20:00:00+09:00", "영어 스터디")]
-        masters = [e for e in await asyncio.to_thread(_live, google) if e.get("recurrence")]
-        assert len(masters) == 2  # the original (now ending) and the new series
+    # A scope said: straight to the proposal; one occurrence cancelled.
+    [cancel] = await say(client, "다음 주 영어 스터디만 취소해줘")
+    assert cancel["payload"]["kind"] == "proposal"
+    assert cancel["text"].splitlines() == [
+        "11월 18일(화) 오후 7:00–8:00 「영어 스터디」를 삭제할까요?",
+        "↻ 매주 화요일 반복 중 11월 18일 하루만 삭제돼요. 다른 날은 그대로예요.",
+    ]
+    [done] = await say(client, "네")
+    assert done["text"].startswith("✅ 삭제했어요 (이번만): 11월 18일(화)")
+    assert await week_of("2025-11-17") == []
+    assert await week_of("2025-11-24") == [("2025-11-25T19:00:00+09:00", "영어 스터디")]
 
-        # No scope said: Haru asks at once; the two series of the split are one to the
-        # person, so there is no choice between them, and 전체 reaches both.
-        [question] = await say(client, "영어 스터디 삭제해줘")
-        assert question["payload"]["kind"] == "scope"
-        assert [c["label"] for c in question["payload"]["choices"]] == [
-            "이번만",
-            "이후 전부",
-            "전체",
-        ]
-        assert question["text"].splitlines() == [
-            "「영어 스터디」는 매주 화요일 반복 일정이에요. 어느 일정을 삭제할까요?",
-            "• 이번만: 11월 25일(화) 하나",
-            "• 이후 전부: 11월 25일부터 계속 (나뉜 일정 포함)",
-            "• 전체: 반복 일정 전체 (나뉜 일정 포함)",
-        ]
-        [wait] = await say(client, "네")  # a yes is no answer to which ones
-        assert wait["text"] == "[이번만], [이후 전부], [전체] 중에서 골라 주세요."
-        # The question waits in the database: a restarted router takes the answer.
-        restarted = create_app(
-            settings.model_copy(update={"chat.calendar_url": chat.calendar_url}),
-            transports={"auth-server": httpx.ASGITransport(app=fake_auth.app)},
-        )
-        restarted.state.context.clock = lambda: NOW
-        async with serve_app(restarted) as again:
-            again.cookies.update(client.cookies)
-            action_id = question["payload"]["action_id"]
-            pressed = await decide(again, action_id, "choose", choice=3)
-        await restarted.state.database.dispose()
-        assert pressed.status_code == 200, pressed.text
-        [said, whole] = pressed.json()["messages"]
-        assert said["text"] == "전체"
-        assert whole["text"].splitlines() == [
-            "반복 일정 「영어 스터디」를 전부 삭제할까요?",
-            "↻ 매주 화요일 반복 일정 전체(끝나는 날 없음)가 삭제돼요. "
-            "나뉘어 있는 반복 일정(12월 2일부터)도 함께예요.",
-        ]
-        [gone] = await say(client, "네")
-        assert gone["text"].startswith("✅ 삭제했어요 (전체)")
-        assert "undo" not in (gone["payload"] or {})  # two series: not undone
-        assert await week_of("2025-11-24") == []
-        assert await week_of("2025-12-01") == []
-        assert [e for e in await asyncio.to_thread(_live, google) if e.get("recurrence")] == []
+    # From December at 20:00: Google's split, earlier weeks unchanged, no duplicate.
+    [split] = await say(client, "영어 스터디 다음 달부터 8시로")
+    assert split["text"].splitlines()[1:] == [
+        "전: 12월 2일(화) 오후 7:00–8:00",
+        "후: 12월 2일(화) 오후 8:00–9:00",
+        "↻ 매주 화요일 반복 중 12월 2일부터 이후 전부(끝나는 날 없음)가 바뀌어요. "
+        "그 전 일정은 그대로예요.",
+    ]
+    [moved] = await say(client, "네")
+    assert moved["text"].startswith("✅ 변경했어요 (이후 전부)")
+    assert await week_of("2025-11-24") == [("2025-11-25T19:00:00+09:00", "영어 스터디")]
+    assert await week_of("2025-12-01") == [("2025-12-02T20:00:00+09:00", "영어 스터디")]
+    assert await week_of("2025-12-08") == [("2025-12-09T20:00:00+09:00", "영어 스터디")]
+    masters = [e for e in await chat.live_events() if e.get("recurrence")]
+    assert len(masters) == 2  # the original (now ending) and the new series
 
-        # Nothing is left to remove a second time.
-        [again_said] = await say(client, "영어 스터디 전부 지워줘")
-        assert "찾지 못했어요" in again_said["text"], again_said["text"]
+    # No scope said: Haru asks at once; the two series of the split are one to the
+    # person, so there is no choice between them, and 전체 reaches both.
+    [question] = await say(client, "영어 스터디 삭제해줘")
+    assert question["payload"]["kind"] == "scope"
+    assert [c["label"] for c in question["payload"]["choices"]] == [
+        "이번만",
+        "이후 전부",
+        "전체",
+    ]
+    assert question["text"].splitlines() == [
+        "「영어 스터디」는 매주 화요일 반복 일정이에요. 어느 일정을 삭제할까요?",
+        "• 이번만: 11월 25일(화) 하나",
+        "• 이후 전부: 11월 25일부터 계속 (나뉜 일정 포함)",
+        "• 전체: 반복 일정 전체 (나뉜 일정 포함)",
+    ]
+    [wait] = await say(client, "네")  # a yes is no answer to which ones
+    assert wait["text"] == "[이번만], [이후 전부], [전체] 중에서 골라 주세요."
+    # The question waits in the database: a restarted router takes the answer.
+    restarted = create_app(
+        settings.model_copy(update={"calendar_url": chat.calendar_url}),
+        transports={"auth-server": httpx.ASGITransport(app=fake_auth.app)},
+    )
+    restarted.state.context.clock = lambda: NOW
+    async with serve_app(restarted) as again:
+        again.cookies.update(client.cookies)
+        action_id = question["payload"]["action_id"]
+        pressed = await decide(again, action_id, "choose", choice=3)
+    await restarted.state.database.dispose()
+    assert pressed.status_code == 200, pressed.text
+    [said, whole] = pressed.json()["messages"]
+    assert said["text"] == "전체"
+    assert whole["text"].splitlines() == [
+        "반복 일정 「영어 스터디」를 전부 삭제할까요?",
+        "↻ 매주 화요일 반복 일정 전체(끝나는 날 없음)가 삭제돼요. "
+        "나뉘어 있는 반복 일정(12월 2일부터)도 함께예요.",
+    ]
+    [gone] = await say(client, "네")
+    assert gone["text"].startswith("✅ 삭제했어요 (전체)")
+    assert "undo" not in (gone["payload"] or {})  # two series: not undone
+    assert await week_of("2025-11-24") == []
+    assert await week_of("2025-12-01") == []
+    assert [e for e in await chat.live_events() if e.get("recurrence")] == []
+
+    # Nothing is left to remove a second time.
+    [again_said] = await say(client, "영어 스터디 전부 지워줘")
+    assert "찾지 못했어요" in again_said["text"], again_said["text"]
 
 
-async def test_series_split_apart_change_and_go_as_one(open_chat, say, google):  # noqa: F811
+async def test_series_split_apart_change_and_go_as_one(chat: ConnectedChat, say):
     """After "다음 달부터 8시로" (Google's split: two series), "영어 스터디 9시로" → [전체]
     moves both halves, and "영어 스터디 전부 지워줘" — once the first half is past —
     removes both, the past occurrences too, in one approval."""
-    async with open_chat() as chat:
-        client = chat.client
-        await say(client, "매주 화요일 저녁 7시 영어 스터디")
-        await say(client, "네")
-        [split] = await say(client, "영어 스터디 다음 달부터 8시로")
-        assert "이후 전부" in split["text"], split["text"]
-        [moved] = await say(client, "네")
-        assert moved["text"].startswith("✅ 변경했어요 (이후 전부)"), moved["text"]
-        assert await chat.week_of("2025-12-01") == [("2025-12-02T20:00:00+09:00", "영어 스터디")]
+    client = chat.client
+    await say(client, "매주 화요일 저녁 7시 영어 스터디")
+    await say(client, "네")
+    [split] = await say(client, "영어 스터디 다음 달부터 8시로")
+    assert "이후 전부" in split["text"], split["text"]
+    [moved] = await say(client, "네")
+    assert moved["text"].startswith("✅ 변경했어요 (이후 전부)"), moved["text"]
+    assert await chat.week_of("2025-12-01") == [("2025-12-02T20:00:00+09:00", "영어 스터디")]
 
-        [question] = await say(client, "영어 스터디 9시로")
-        assert question["payload"]["kind"] == "scope", question["text"]
-        assert question["text"].splitlines()[-1] == "• 전체: 반복 일정 전체 (나뉜 일정 포함)"
-        [proposal] = await say(client, "전체")
-        assert proposal["text"].splitlines()[-1] == (
-            "↻ 매주 화요일 반복 일정 전체(끝나는 날 없음)가 바뀌어요. "
-            "나뉘어 있는 반복 일정(12월 2일부터)도 함께예요."
-        ), proposal["text"]
-        [done] = await say(client, "네")
-        assert done["text"].startswith("✅ 변경했어요 (전체)"), done["text"]
-        assert await chat.week_of("2025-11-17") == [("2025-11-18T21:00:00+09:00", "영어 스터디")]
-        assert await chat.week_of("2025-12-08") == [("2025-12-09T21:00:00+09:00", "영어 스터디")]
-        masters = [e for e in await asyncio.to_thread(_live, google) if e.get("recurrence")]
-        assert len(masters) == 2  # still two series, both at 21:00
+    [question] = await say(client, "영어 스터디 9시로")
+    assert question["payload"]["kind"] == "scope", question["text"]
+    assert question["text"].splitlines()[-1] == "• 전체: 반복 일정 전체 (나뉜 일정 포함)"
+    [proposal] = await say(client, "전체")
+    assert proposal["text"].splitlines()[-1] == (
+        "↻ 매주 화요일 반복 일정 전체(끝나는 날 없음)가 바뀌어요. "
+        "나뉘어 있는 반복 일정(12월 2일부터)도 함께예요."
+    ), proposal["text"]
+    [done] = await say(client, "네")
+    assert done["text"].startswith("✅ 변경했어요 (전체)"), done["text"]
+    assert await chat.week_of("2025-11-17") == [("2025-11-18T21:00:00+09:00", "영어 스터디")]
+    assert await chat.week_of("2025-12-08") == [("2025-12-09T21:00:00+09:00", "영어 스터디")]
+    masters = [e for e in await chat.live_events() if e.get("recurrence")]
+    assert len(masters) == 2  # still two series, both at 21:00
 
-        # In December the first half is past: "전부" still means it.
-        chat.now = NOW + timedelta(days=19)  # Wednesday 12월 3일
-        [remove] = await say(client, "영어 스터디 전부 지워줘")
-        assert remove["text"].splitlines() == [
-            "반복 일정 「영어 스터디」를 전부 삭제할까요?",
-            "↻ 매주 화요일 반복 일정 전체(끝나는 날 없음)가 삭제돼요. "
-            "나뉘어 있는 반복 일정(11월 18일부터)도 함께예요.",
-        ], remove["text"]
-        [gone] = await say(client, "네")
-        assert gone["text"].startswith("✅ 삭제했어요 (전체)"), gone["text"]
-        assert await chat.week_of("2025-11-17") == []  # the past occurrences went too
-        assert await chat.week_of("2025-12-08") == []
-        assert [e for e in await asyncio.to_thread(_live, google) if e.get("recurrence")] == []
+    # In December the first half is past: "전부" still means it.
+    chat.router_app.state.context.clock = lambda: NOW + timedelta(days=19)  # 12월 3일(수)
+    [remove] = await say(client, "영어 스터디 전부 지워줘")
+    assert remove["text"].splitlines() == [
+        "반복 일정 「영어 스터디」를 전부 삭제할까요?",
+        "↻ 매주 화요일 반복 일정 전체(끝나는 날 없음)가 삭제돼요. "
+        "나뉘어 있는 반복 일정(11월 18일부터)도 함께예요.",
+    ], remove["text"]
+    [gone] = await say(client, "네")
+    assert gone["text"].startswith("✅ 삭제했어요 (전체)"), gone["text"]
+    assert await chat.week_of("2025-11-17") == []  # the past occurrences went too
+    assert await chat.week_of("2025-12-08") == []
+    assert [e for e in await chat.live_events() if e.get("recurrence")] == []
