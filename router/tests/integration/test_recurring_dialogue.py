@@ -10,8 +10,12 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy import update
 
+from router_service.dialogue import plans
+from router_service.dialogue.flows import recover_stalled
 from router_service.main import create_app
+from router_service.pending.models import ActionState, PendingAction
 from shared.testing import serve_app
 
 from .calendar_stack import NOW, ConnectedChat
@@ -159,4 +163,43 @@ async def test_series_split_apart_change_and_go_as_one(chat: ConnectedChat, say)
     assert gone["text"].startswith("✅ 삭제했어요 (전체)"), gone["text"]
     assert await chat.week_of("2025-11-17") == []  # the past occurrences went too
     assert await chat.week_of("2025-12-08") == []
+    assert [e for e in await chat.live_events() if e.get("recurrence")] == []
+
+
+async def test_a_run_cut_between_the_halves_finishes_once_on_recovery(chat: ConnectedChat, say):
+    """ "전부 지워줘" over a split: the occurrence's own series deleted, then the process
+    stops before the other half. The recovery runs the action again: the first delete is
+    replayed (its Idempotency-Key), the other half goes, and the person hears it once."""
+    client = chat.client
+    await say(client, "매주 화요일 저녁 7시 영어 스터디")
+    await say(client, "네")
+    await say(client, "영어 스터디 다음 달부터 8시로")
+    await say(client, "네")
+    [proposal] = await say(client, "영어 스터디 전부 지워줘")
+    action_id = proposal["payload"]["action_id"]
+    context = chat.router_app.state.context
+    async with chat.router_app.state.database.sessionmaker() as session:
+        action = await session.get(PendingAction, action_id)
+        assert action is not None
+        plan = plans.plan_of(action)
+        assert [part.later for part in plan.series.parts] == [True]
+        # What the cut run did before it stopped: the first write, under the action's key.
+        await context.calendar.delete_event(
+            user_id=chat.user_id,
+            event_id=plan.event_id,
+            scope="all",
+            idempotency_key=action.idempotency_key,
+        )
+        earlier = NOW - timedelta(minutes=10)
+        await session.execute(
+            update(PendingAction)
+            .where(PendingAction.id == action_id)
+            .values(state=ActionState.executing, approved_at=earlier, updated_at=earlier)
+        )
+        await session.commit()
+    assert len([e for e in await chat.live_events() if e.get("recurrence")]) == 1
+
+    async with chat.router_app.state.database.sessionmaker() as session:
+        replies = await recover_stalled(session=session, app=context)
+    assert [r.text.split(":")[0] for r in replies] == ["✅ 삭제했어요 (전체)"]
     assert [e for e in await chat.live_events() if e.get("recurrence")] == []
