@@ -96,6 +96,17 @@ async def test_disconnect_of_a_healthy_grant_revokes_and_tells_the_router(flow, 
     assert last["reason"] == "disconnected"
 
 
+async def disconnect_with_router(flow, user_id: str, router) -> None:
+    """The person disconnects on the account page; ``router`` answers the auth-server."""
+    flow.client.app.state.auth.router_http = httpx.AsyncClient(
+        transport=httpx.MockTransport(router), base_url="http://router.test"
+    )
+    path = await account_link(flow, user_id)
+    page = await flow.client.get(path)
+    gone = await flow.client.post(f"{path}/disconnect", data={"form_token": form_token(page.text)})
+    assert gone.headers["location"].endswith("?done=disconnected")
+
+
 async def test_disconnect_stops_the_calendar_channel_before_the_revoke(flow, google_emulator):
     """The router (skill-calendar behind it) is asked while the grant still works."""
     user_id = await flow.user()
@@ -114,14 +125,7 @@ async def test_disconnect_stops_the_calendar_channel_before_the_revoke(flow, goo
             return httpx.Response(200, json={"status": "stopped"})
         return httpx.Response(404)
 
-    runtime = flow.client.app.state.auth
-    runtime.router_http = httpx.AsyncClient(
-        transport=httpx.MockTransport(router), base_url="http://router.test"
-    )
-    path = await account_link(flow, user_id)
-    page = await flow.client.get(path)
-    gone = await flow.client.post(f"{path}/disconnect", data={"form_token": form_token(page.text)})
-    assert gone.headers["location"].endswith("?done=disconnected")
+    await disconnect_with_router(flow, user_id, router)
     assert asked == [(f"/internal/users/{user_id}/calendar-following/stop", 200)]
     assert (await flow.grant(user_id))["state"] == "missing"
 
@@ -141,14 +145,7 @@ async def test_disconnect_never_fails_for_the_router_or_skill_calendar(
 ):
     user_id = await flow.user()
     await flow.connect(user_id, "minji@example.com")
-    runtime = flow.client.app.state.auth
-    runtime.router_http = httpx.AsyncClient(
-        transport=httpx.MockTransport(router), base_url="http://router.test"
-    )
-    path = await account_link(flow, user_id)
-    page = await flow.client.get(path)
-    gone = await flow.client.post(f"{path}/disconnect", data={"form_token": form_token(page.text)})
-    assert gone.headers["location"].endswith("?done=disconnected")
+    await disconnect_with_router(flow, user_id, router)
     assert (await flow.grant(user_id))["state"] == "missing"
 
 
