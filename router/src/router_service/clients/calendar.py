@@ -58,6 +58,7 @@ class CalendarEvent(BaseModel):
     original_start: str | None = None  # an instance: where its rule put it
     # Its own popup reminders (minutes before; [] none); None: the calendar's default.
     reminder_minutes: list[int] | None = None
+    time_zone: str | None = None  # the event's, else its calendar's (all-day: the calendar's)
 
 
 class CreateResult(BaseModel):
