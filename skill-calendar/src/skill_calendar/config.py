@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.fields import HttpUrl
@@ -73,7 +73,8 @@ class CalendarSettings(ServiceSettings):
     public_url: HttpUrl | None = Field(
         None,
         description="Where Google reaches this service (HTTPS in production): push channels "
-        "notify {public_url}/google/notifications; unset: no push, the periodic sync only",
+        "notify {public_url}/google/notifications; unset or empty: no push, the periodic "
+        "sync only",
     )
     sync_interval_s: float = Field(
         900.0,
@@ -98,6 +99,12 @@ class CalendarSettings(ServiceSettings):
     sync_lease_s: float = Field(
         120.0, gt=0, description="How long a claimed sync job or notice is held by one worker"
     )
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _empty_public_url_is_none(cls, value: object) -> object:
+        # docker-compose.yml can only pass the variable through, empty when it is unset.
+        return value or None
 
     @model_validator(mode="after")
     def _attempt_fits_the_budget(self) -> CalendarSettings:
