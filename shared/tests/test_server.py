@@ -55,7 +55,10 @@ async def test_forwarded_headers_count_only_from_the_trusted_proxies(runs, sqlit
 
     @app.get("/whoami")
     async def whoami(request: Request) -> dict[str, str]:
-        return {"client": request.client.host if request.client else "", "scheme": request.url.scheme}
+        return {
+            "client": request.client.host if request.client else "",
+            "scheme": request.url.scheme,
+        }
 
     server.serve(lambda _settings: app, settings, port=8123)
     [(_, options)] = runs
