@@ -15,9 +15,8 @@ class CalendarSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CALENDAR_", extra="ignore")
 
     port: int = Field(8002, description="Port to listen on")
-    # An internal service: its callers (the router, skill-calendar) are bounded by the
-    # router's own admission limit, and a burst of them (50 token requests waiting on one
-    # refresh) is legitimate work, not overload.
+    # An internal service: its caller (the router) is bounded by its own admission limit,
+    # and a burst from it is legitimate work, not overload.
     max_concurrent_requests: int | None = Field(
         0, ge=0, description="Requests one process works on at once (0: no limit)"
     )
