@@ -3,8 +3,9 @@
 The seed scenario over HTTP with the end-to-end suite's own client and steps (chat API,
 consent at the Google emulator, "그래", the event at 07:40–12:00 +09:00); calendar sync across
 the containers (an event moved in Google reaches the router by push; a disconnect stops the
-channel at Google first); each service's database role reaching only its own database; a Deployment of deploy/kubernetes under
-`podman kube play`. Run by `make containers`, never collected by the plain `pytest` run.
+channel at Google first); each service's database role reaching only its own database; a
+Deployment of deploy/kubernetes under `podman kube play`. Run by `make containers`, never
+collected by the plain `pytest` run.
 """
 
 from __future__ import annotations
