@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from shared.db import utcnow
@@ -212,6 +213,20 @@ async def test_a_stop_asked_now_with_google_away_is_left_to_the_queue(
     await run_jobs(sync)
     (channel,) = google.control.channels()
     assert channel["stopped"] is True
+
+
+@pytest.mark.parametrize("status", [400, 403])
+async def test_a_stop_asked_now_that_google_refuses_is_left_to_the_queue(
+    app, client, service_headers, sync, person, google, status
+):
+    """The stop was recorded and queued: Google refusing the in-request try is no error."""
+    await start(client, service_headers, sync, person)
+    google.control.fault("calendar.channels.stop", status=status, count=1)
+    answer = await client.delete(
+        f"/v1/sync/people/{person}", params={"now": "true"}, headers=service_headers
+    )
+    assert (answer.status_code, answer.json()) == (202, {"status": "accepted"})
+    assert (await watched(app)).active is False
 
 
 async def test_after_a_revoked_grant_the_channel_is_forgotten(
