@@ -298,6 +298,9 @@ async def test_an_unstorable_user_id_is_refused_not_a_500(client, sync, service_
     for odd in ("%00", "a%00b", "%ED%A0%80"):
         answer = await client.put(f"/v1/sync/people/{odd}", headers=service_headers)
         assert answer.status_code < 500, (odd, answer.text)
+        path = f"/v1/sync/people/{odd}?now=true"
+        answer = await client.delete(path, headers=service_headers)
+        assert answer.status_code < 500, (odd, answer.text)
 
 
 async def test_a_notice_the_router_calls_invalid_is_not_sent_again(
