@@ -11,8 +11,11 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from auth_server.runtime import AuthRuntime
+from shared.http import path_of
 
 logger = logging.getLogger(__name__)
+
+STOP_PATH = "/internal/users/{user_id}/calendar-following/stop"
 
 # The router asks skill-calendar, which may refresh the access token here and then calls
 # Google once: enough for that on a healthy day, short enough for a person to wait for.
@@ -31,9 +34,7 @@ async def stop_following(*, runtime: AuthRuntime, user_id: str) -> bool:
     if client is None:
         return False
     try:
-        response = await client.post(
-            f"/internal/users/{user_id}/calendar-following/stop", timeout=STOP_TIMEOUT
-        )
+        response = await client.post(path_of(STOP_PATH, user_id=user_id), timeout=STOP_TIMEOUT)
         response.raise_for_status()
         stopped = FollowingStopped.model_validate(response.json()).status == "stopped"
     except (httpx.HTTPError, ValueError, ValidationError) as err:
