@@ -1,11 +1,19 @@
 """Working claimed jobs: claim in one short transaction, do the work with no transaction
-open (a remote call may take seconds), then record the outcome guarded by the claim."""
+open (a remote call may take seconds), then record the outcome guarded by the claim.
+
+A round's jobs may be worked a few at a time (``concurrency``), and where a job's every
+effect is in the transaction that records it (nothing sent anywhere before the commit),
+its outcomes recorded ``together`` in one transaction. A ``Pause`` is the remote side's
+"everyone wait" (HTTP 429 with Retry-After): jobs not started yet go back ``later``.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +29,38 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[Claim, Any], Awaitable[Outcome]]
 
 
+class Pause:
+    """A remote side's "wait N seconds" (Retry-After) for every job of a worker.
+
+    In memory only, on purpose: a restarted worker forgets it and learns it again from the
+    next answer that says so; the jobs themselves keep their due times in the database.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._until = 0.0
+
+    def hold(self, seconds: float) -> None:
+        """Nothing new starts for ``seconds`` (a longer hold already set stays)."""
+        self._until = max(self._until, self._clock() + max(seconds, 0.0))
+
+    def remaining(self) -> float:
+        """Seconds until jobs may start again (0: now)."""
+        return max(0.0, self._until - self._clock())
+
+
+async def _outcome(queue: Queue, claim: Claim, row: Any, handle: Handler) -> Outcome:
+    """The handler's outcome; an exception is a transient failure, kept for a later attempt."""
+    try:
+        return await handle(claim, row)
+    except Exception as err:  # the next attempt may succeed
+        code = str(getattr(err, "code", None) or type(err).__name__)
+        logger.warning(
+            "job failed", extra={"queue": queue.name, "job_id": claim.job_id, "error": code}
+        )
+        return Outcome.retry(code)
+
+
 async def work_claimed(
     queue: Queue,
     *,
@@ -31,6 +71,7 @@ async def work_claimed(
 ) -> enum.StrEnum:
     """Works one claimed job; its new state (``claimed`` if another worker holds it now).
 
+    The row is read first (``claim_one`` carries none, and a claim may be old by now);
     ``now``: the clock the outcome is recorded by (a retry's due time), default the real one.
     """
     async with sessionmaker() as session:
@@ -40,17 +81,84 @@ async def work_claimed(
         logger.warning("job lease lost", extra={"queue": queue.name, "job_id": claim.job_id})
         queue.count("lost")
         return queue.states.claimed
-    try:
-        outcome = await handle(claim, row)
-    except Exception as err:  # kept for a later attempt; the next one may succeed
-        code = str(getattr(err, "code", None) or type(err).__name__)
-        logger.warning(
-            "job failed", extra={"queue": queue.name, "job_id": claim.job_id, "error": code}
-        )
-        outcome = Outcome.retry(code)
+    outcome = await _outcome(queue, claim, row, handle)
     async with sessionmaker() as session:
         state = await queue.record(session=session, claim=claim, outcome=outcome, now=now)
     return queue.states.claimed if state is None else state
+
+
+async def work_claims(
+    queue: Queue,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    claims: Sequence[Claim],
+    handle: Handler,
+    concurrency: int = 1,
+    together: bool = False,
+    pause: Pause | None = None,
+    now: datetime | None = None,
+) -> dict[Any, enum.StrEnum]:
+    """Works a round's fresh claims (their rows as claimed: no second read; the outcome's
+    UPDATE is guarded by the token anyway), ``concurrency`` at a time; their new states.
+
+    ``together``: the outcomes are recorded in one transaction after the last job (only
+    for jobs whose effects are all in it); otherwise each as soon as its job is done.
+    """
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def outcome_of(claim: Claim) -> Outcome:
+        async with gate:
+            wait = pause.remaining() if pause is not None else 0.0
+            if wait > 0:
+                return Outcome.later(wait)
+            return await _outcome(queue, claim, claim.row, handle)
+
+    if together:
+        outcomes = await asyncio.gather(*(outcome_of(claim) for claim in claims))
+        return await _record_together(
+            queue,
+            sessionmaker=sessionmaker,
+            outcomes=list(zip(claims, outcomes, strict=True)),
+            now=now,
+        )
+
+    async def work(claim: Claim) -> tuple[Any, enum.StrEnum]:
+        outcome = await outcome_of(claim)
+        async with sessionmaker() as session:
+            state = await queue.record(session=session, claim=claim, outcome=outcome, now=now)
+        return claim.job_id, queue.states.claimed if state is None else state
+
+    return dict(await asyncio.gather(*(work(claim) for claim in claims)))
+
+
+async def _record_together(
+    queue: Queue,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    outcomes: list[tuple[Claim, Outcome]],
+    now: datetime | None,
+) -> dict[Any, enum.StrEnum]:
+    """One transaction for all; if it fails, one each, so one bad job holds up no other
+    (a job whose own record fails again keeps its lease and is worked again after it)."""
+    claimed = queue.states.claimed
+    try:
+        async with sessionmaker() as session:
+            states = await queue.record_many(session=session, outcomes=outcomes, now=now)
+        return {job_id: claimed if state is None else state for job_id, state in states.items()}
+    except Exception:
+        logger.exception("recording a round together failed", extra={"queue": queue.name})
+    recorded: dict[Any, enum.StrEnum] = {}
+    for claim, outcome in outcomes:
+        state = None
+        try:
+            async with sessionmaker() as session:
+                state = await queue.record(session=session, claim=claim, outcome=outcome, now=now)
+        except Exception:
+            logger.exception(
+                "recording a job failed", extra={"queue": queue.name, "job_id": claim.job_id}
+            )
+        recorded[claim.job_id] = claimed if state is None else state
+    return recorded
 
 
 async def work_due(
@@ -59,14 +167,22 @@ async def work_due(
     sessionmaker: async_sessionmaker[AsyncSession],
     handle: Handler,
     limit: int = 20,
+    concurrency: int = 1,
+    pause: Pause | None = None,
     now: datetime | None = None,
 ) -> dict[Any, enum.StrEnum]:
-    """One round: claims due jobs (as if at ``now``), works each; their new states by id."""
+    """One round: claims due jobs (as if at ``now``), works them (``work_claims``), each
+    outcome recorded as its job ends; their new states by id. Claims nothing while paused."""
+    if pause is not None and pause.remaining() > 0:
+        return {}
     async with sessionmaker() as session:
         claims = await queue.claim_due(session=session, now=now or utcnow(), limit=limit)
-    return {
-        claim.job_id: await work_claimed(
-            queue, sessionmaker=sessionmaker, claim=claim, handle=handle
-        )
-        for claim in claims
-    }
+    return await work_claims(
+        queue,
+        sessionmaker=sessionmaker,
+        claims=claims,
+        handle=handle,
+        concurrency=concurrency,
+        pause=pause,
+        now=now,
+    )
