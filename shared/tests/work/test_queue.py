@@ -282,26 +282,23 @@ async def test_one_failing_record_in_a_round_together_holds_up_no_other(database
 async def test_while_paused_no_job_starts_and_none_spends_an_attempt(database, add_jobs):
     queue = make_queue()
     first, second = await add_jobs(n=2)
-    clock = [1000.0]
-    pause = Pause(clock=lambda: clock[0])
+    pause = Pause()
     started = []
 
     async def send(claim, row):
-        started.append(row.id)
-        pause.hold(30)  # the remote side answered 429 with Retry-After: 30
-        return Outcome.retry("ratelimited", retry_after=30)
+        started.append(row.id)  # the remote side answers 429 with Retry-After: 30
+        return Outcome.retry("ratelimited", retry_after=30, pause_all=True)
 
     kw = {"sessionmaker": database.sessionmaker, "handle": send, "pause": pause}
-    before = utcnow()
-    states = await work_due(queue, **kw)
+    now = utcnow()
+    states = await work_due(queue, **kw, now=now)
     assert started == [first]  # the second was not sent into the rate limit
     assert states == {first: JobState.pending, second: JobState.pending}
     row = await read(database, second)
-    assert row.attempts == 0 and row.due_at >= before + timedelta(seconds=29)
+    assert row.attempts == 0 and row.due_at >= now + timedelta(seconds=29)
     assert counted(queue, "later") == 1
-    assert await work_due(queue, **{**kw, "now": utcnow() + timedelta(minutes=5)}) == {}
-    clock[0] += 31  # Retry-After has passed
-    states = await work_due(queue, **{**kw, "now": utcnow() + timedelta(minutes=5)})
+    assert await work_due(queue, **kw, now=now + timedelta(seconds=29)) == {}  # still paused
+    states = await work_due(queue, **kw, now=now + timedelta(seconds=31))
     assert set(states) == {first, second}
 
 

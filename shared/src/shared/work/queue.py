@@ -55,6 +55,8 @@ class Outcome:
     kind: Literal["done", "retry", "failed", "later"]
     error: str | None = None
     retry_after: float | None = None  # the remote side said when (Retry-After): never earlier
+    # The remote side asked every caller to wait (HTTP 429): a worker's Pause holds them all.
+    pause_all: bool = False
     values: Mapping[str, object] = field(default_factory=dict)  # more columns to set
     # Runs in the transaction that records the outcome (only if the claim still held).
     also: Callable[[AsyncSession], Awaitable[None]] | None = None
@@ -70,8 +72,17 @@ class Outcome:
         return cls("done", error=error, values=values, also=also)
 
     @classmethod
-    def retry(cls, error: str, *, retry_after: float | None = None, **values: object) -> Outcome:
-        return cls("retry", error=error, retry_after=retry_after, values=values)
+    def retry(
+        cls,
+        error: str,
+        *,
+        retry_after: float | None = None,
+        pause_all: bool = False,
+        **values: object,
+    ) -> Outcome:
+        return cls(
+            "retry", error=error, retry_after=retry_after, pause_all=pause_all, values=values
+        )
 
     @classmethod
     def failed(cls, error: str, **values: object) -> Outcome:

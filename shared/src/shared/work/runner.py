@@ -12,9 +12,8 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,23 +29,26 @@ Handler = Callable[[Claim, Any], Awaitable[Outcome]]
 
 
 class Pause:
-    """A remote side's "wait N seconds" (Retry-After) for every job of a worker.
+    """A remote side's "everyone wait N seconds" (HTTP 429 with Retry-After) for a worker:
+    an outcome with ``pause_all`` holds it, and no job of the worker starts until then.
 
     In memory only, on purpose: a restarted worker forgets it and learns it again from the
     next answer that says so; the jobs themselves keep their due times in the database.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._until = 0.0
+    def __init__(self) -> None:
+        self._until: datetime | None = None
 
-    def hold(self, seconds: float) -> None:
-        """Nothing new starts for ``seconds`` (a longer hold already set stays)."""
-        self._until = max(self._until, self._clock() + max(seconds, 0.0))
+    def hold(self, until: datetime) -> None:
+        """Nothing starts before ``until`` (a later hold already set stays)."""
+        if self._until is None or until > self._until:
+            self._until = until
 
-    def remaining(self) -> float:
-        """Seconds until jobs may start again (0: now)."""
-        return max(0.0, self._until - self._clock())
+    def remaining(self, now: datetime) -> float:
+        """Seconds from ``now`` until jobs may start again (0: now)."""
+        if self._until is None:
+            return 0.0
+        return max(0.0, (self._until - now).total_seconds())
 
 
 async def _outcome(queue: Queue, claim: Claim, row: Any, handle: Handler) -> Outcome:
@@ -101,25 +103,27 @@ async def work_claims(
     """Works a round's fresh claims (their rows as claimed: no second read; the outcome's
     UPDATE is guarded by the token anyway), ``concurrency`` at a time; their new states.
 
-    ``together``: the outcomes are recorded in one transaction after the last job (only
-    for jobs whose effects are all in it); otherwise each as soon as its job is done.
+    ``together`` (only for jobs whose effects are all in the recording transaction): the
+    outcomes that are ready are recorded in one transaction, while the next ones are
+    worked; otherwise each in its own, as soon as its job is done.
     """
     gate = asyncio.Semaphore(max(1, concurrency))
 
     async def outcome_of(claim: Claim) -> Outcome:
         async with gate:
-            wait = pause.remaining() if pause is not None else 0.0
+            if pause is None:
+                return await _outcome(queue, claim, claim.row, handle)
+            wait = pause.remaining(now or utcnow())
             if wait > 0:
                 return Outcome.later(wait)
-            return await _outcome(queue, claim, claim.row, handle)
+            outcome = await _outcome(queue, claim, claim.row, handle)
+            if outcome.pause_all:
+                pause.hold((now or utcnow()) + timedelta(seconds=outcome.retry_after or 0.0))
+            return outcome
 
     if together:
-        outcomes = await asyncio.gather(*(outcome_of(claim) for claim in claims))
-        return await _record_together(
-            queue,
-            sessionmaker=sessionmaker,
-            outcomes=list(zip(claims, outcomes, strict=True)),
-            now=now,
+        return await _work_together(
+            queue, sessionmaker=sessionmaker, claims=claims, now=now, outcome_of=outcome_of
         )
 
     async def work(claim: Claim) -> tuple[Any, enum.StrEnum]:
@@ -129,6 +133,37 @@ async def work_claims(
         return claim.job_id, queue.states.claimed if state is None else state
 
     return dict(await asyncio.gather(*(work(claim) for claim in claims)))
+
+
+async def _work_together(
+    queue: Queue,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    claims: Sequence[Claim],
+    now: datetime | None,
+    outcome_of: Callable[[Claim], Awaitable[Outcome]],
+) -> dict[Any, enum.StrEnum]:
+    """Works the claims; whenever the recorder is free, it records every outcome ready by
+    then in one transaction (so none waits for the slowest job of the round)."""
+    ready: asyncio.Queue[tuple[Claim, Outcome]] = asyncio.Queue()
+
+    async def work(claim: Claim) -> None:
+        ready.put_nowait((claim, await outcome_of(claim)))
+
+    workers = asyncio.gather(*(work(claim) for claim in claims))
+    states: dict[Any, enum.StrEnum] = {}
+    try:
+        while len(states) < len(claims):
+            batch = [await ready.get()]
+            while not ready.empty():
+                batch.append(ready.get_nowait())
+            states.update(
+                await _record_together(queue, sessionmaker=sessionmaker, outcomes=batch, now=now)
+            )
+        await workers
+    finally:
+        workers.cancel()  # the round was cancelled (shutdown): its jobs stop too
+    return states
 
 
 async def _record_together(
@@ -173,7 +208,7 @@ async def work_due(
 ) -> dict[Any, enum.StrEnum]:
     """One round: claims due jobs (as if at ``now``), works them (``work_claims``), each
     outcome recorded as its job ends; their new states by id. Claims nothing while paused."""
-    if pause is not None and pause.remaining() > 0:
+    if pause is not None and pause.remaining(now or utcnow()) > 0:
         return {}
     async with sessionmaker() as session:
         claims = await queue.claim_due(session=session, now=now or utcnow(), limit=limit)
