@@ -249,7 +249,7 @@ async def test_a_round_recorded_together_skips_only_the_claim_whose_lease_was_lo
         return Outcome.done(also=follow_up, note="sent")
 
     states = await work_claims(
-        queue, sessionmaker=database.sessionmaker, claims=claims, handle=handle, together=True
+        queue, sessionmaker=database.sessionmaker, claims=claims, handle=handle
     )
     assert states == {kept: JobState.done, lost: JobState.running}
     async with database.sessionmaker() as session:
@@ -272,7 +272,7 @@ async def test_one_failing_record_in_a_round_together_holds_up_no_other(database
         return Outcome.done(also=follow_up)
 
     states = await work_claims(
-        queue, sessionmaker=database.sessionmaker, claims=claims, handle=handle, together=True
+        queue, sessionmaker=database.sessionmaker, claims=claims, handle=handle
     )
     assert states == {good: JobState.done, bad: JobState.running}  # worked again after its lease
     assert (await read(database, good)).state == JobState.done

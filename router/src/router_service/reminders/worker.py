@@ -83,7 +83,6 @@ class ProactiveRuntime:
             claims=claims,
             handle=handle,
             concurrency=CONCURRENCY,
-            together=True,  # every effect of a job is in the transaction that records it
             now=now,
         )
         self.context.channels.wake()  # replies stored: the channels send them now

@@ -4,12 +4,14 @@ A row is written in the same transaction as its message (``enqueue_post``), so a
 exists is a reply that will be delivered. It is a durable job of ``shared.work``: claimed
 with a lease token (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), sent with no transaction
 open, its outcome recorded only by the lease holder. Within a conversation rows go out in
-id order; different conversations' rows are sent a few at once (``SLACK_DELIVERY_CONCURRENCY``),
-their messages read for the whole round in one query. Outcomes: ``sent``; ``failed`` (a
-permanent Slack error, never retried); ``pending`` again after a transient error, at Slack's
-``Retry-After`` or after backoff; ``dead`` after ``max_attempts``. A 429 (Slack's rate
-limit) pauses the whole worker for its ``Retry-After``: the round's rows not sent yet go
-back unattempted, and no round claims anything until then.
+id order; different conversations' rows are sent a few at once
+(``SLACK_DELIVERY_CONCURRENCY``), their messages read for the whole round in one query,
+the outcomes whose call has returned recorded together (one transaction, each guarded by
+its own lease). Outcomes: ``sent``; ``failed`` (a permanent Slack error, never retried);
+``pending`` again after a transient error, at Slack's ``Retry-After`` or after backoff;
+``dead`` after ``max_attempts``. A 429 (Slack's rate limit) pauses the whole worker for
+its ``Retry-After``: the round's rows not sent yet go back unattempted, and no round
+claims anything until then.
 """
 
 from __future__ import annotations
@@ -168,7 +170,7 @@ async def deliver_due(
     now: datetime | None = None,
 ) -> dict[int, enum.StrEnum]:
     """One round of the worker: claims due rows, reads their messages, sends them
-    (``concurrency`` at once), records each outcome as soon as its call returns."""
+    (``concurrency`` at once), records the outcomes whose call has returned together."""
     if pause is not None and pause.remaining(now or utcnow()) > 0:
         return {}
     async with sessionmaker() as session:
@@ -183,7 +185,6 @@ async def deliver_due(
             return Outcome.failed("message_missing")
         return await send_rendered(client=client, delivery=delivery, message=message)
 
-    # Not ``together``: a message Slack has shown must be recorded sent at once.
     return await work_claims(
         queue,
         sessionmaker=sessionmaker,

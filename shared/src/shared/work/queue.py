@@ -16,6 +16,7 @@ asked it to wait) goes back ``later`` without spending an attempt.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import secrets
@@ -246,6 +247,10 @@ class Queue:
             return "dead" if self.is_last_attempt(claim) else "ready"
         return outcome.kind
 
+    def _state(self, claim: Claim, outcome: Outcome) -> enum.StrEnum:
+        state: enum.StrEnum = getattr(self.states, self.next_role(claim, outcome))
+        return state
+
     async def record(
         self,
         *,
@@ -256,14 +261,14 @@ class Queue:
     ) -> enum.StrEnum | None:
         """Writes ``outcome`` if the claim still holds (its new state), else None; commits."""
         now = now or utcnow()
-        state = await self._write(session, claim, outcome, now)
-        if state is None:
+        if not await self._write(session, [claim], outcome, now):
             await session.rollback()
             return None
         if outcome.also is not None:
             await outcome.also(session)
         await session.commit()
-        self._recorded(claim, outcome, state, now)
+        state = self._state(claim, outcome)
+        self._recorded(claim, outcome, state)
         return state
 
     async def record_many(
@@ -273,33 +278,33 @@ class Queue:
         outcomes: Sequence[tuple[Claim, Outcome]],
         now: datetime | None = None,
     ) -> dict[Any, enum.StrEnum | None]:
-        """Writes a round's outcomes in one transaction, each only while its own claim still
+        """Writes several outcomes in one transaction, each only while its own claim still
         holds (its ``also`` too); their new states by job id (None: lease lost); commits.
-
-        Only for outcomes whose every effect is in this transaction: a crash before the
-        commit leaves them all to be worked again, so nothing outside may have happened.
-        """
+        Outcomes that set the same values under one lease token share one UPDATE."""
         now = now or utcnow()
         states: dict[Any, enum.StrEnum | None] = {}
-        for claim, outcome in outcomes:
-            state = await self._write(session, claim, outcome, now)
-            if state is not None and outcome.also is not None:
-                await outcome.also(session)
-            states[claim.job_id] = state
+        for group in _alike(outcomes):
+            held = await self._write(session, [claim for claim, _ in group], group[0][1], now)
+            for claim, outcome in group:
+                states[claim.job_id] = None
+                if claim.job_id in held:
+                    if outcome.also is not None:
+                        await outcome.also(session)
+                    states[claim.job_id] = self._state(claim, outcome)
         await session.commit()
         for claim, outcome in outcomes:
             state = states[claim.job_id]
             if state is not None:
-                self._recorded(claim, outcome, state, now)
+                self._recorded(claim, outcome, state)
         return states
 
     async def _write(
-        self, session: AsyncSession, claim: Claim, outcome: Outcome, now: datetime
-    ) -> enum.StrEnum | None:
-        """The guarded UPDATE of one outcome (no commit); the new state, None if lost."""
-        m = self.model
-        role = self.next_role(claim, outcome)
-        state: enum.StrEnum = getattr(self.states, role)
+        self, session: AsyncSession, claims: Sequence[Claim], outcome: Outcome, now: datetime
+    ) -> set[Any]:
+        """The guarded UPDATE of claims sharing ``outcome`` and one token (no commit); the
+        ids whose claim still held."""
+        m, first = self.model, claims[0]
+        state = self._state(first, outcome)
         values: dict[str, Any] = {
             **outcome.values,
             "state": state,
@@ -310,9 +315,9 @@ class Queue:
         if outcome.kind == "later":
             values["attempts"] = m.attempts - 1  # never started: the attempt is not spent
             values["due_at"] = now + timedelta(seconds=outcome.retry_after or 0.0)
-        elif role == "ready":
+        elif state == self.states.ready:
             delay = retry_delay(
-                claim.attempts,
+                first.attempts,
                 base=self.backoff_base,
                 cap=self.backoff_cap,
                 retry_after=outcome.retry_after,
@@ -321,18 +326,22 @@ class Queue:
         result = await session.execute(
             update(m)
             .where(
-                m.id == claim.job_id, m.lease_token == claim.token, m.state == self.states.claimed
+                m.id.in_([claim.job_id for claim in claims]),
+                m.lease_token == first.token,
+                m.state == self.states.claimed,
             )
             .values(**values)
+            .returning(m.id)
             .execution_options(synchronize_session=False)
         )
-        if rows_affected(result) != 1:
-            logger.warning("job lease lost", extra={"queue": self.name, "job_id": claim.job_id})
-            self.count("lost")
-            return None
-        return state
+        held = set(result.scalars().all())
+        for claim in claims:
+            if claim.job_id not in held:
+                logger.warning("job lease lost", extra={"queue": self.name, "job_id": claim.job_id})
+                self.count("lost")
+        return held
 
-    def _recorded(self, claim: Claim, outcome: Outcome, state: enum.StrEnum, now: datetime) -> None:
+    def _recorded(self, claim: Claim, outcome: Outcome, state: enum.StrEnum) -> None:
         """Counts (and, for a retry or a dead job, logs) a committed outcome."""
         role = self.next_role(claim, outcome)
         if outcome.kind == "later":
@@ -344,3 +353,17 @@ class Queue:
             logger.error("job dead after max attempts", extra={**extra, "error": outcome.error})
         elif role == "ready":
             logger.info("job will be retried", extra={**extra, "error": outcome.error})
+
+
+def _alike(outcomes: Sequence[tuple[Claim, Outcome]]) -> list[list[tuple[Claim, Outcome]]]:
+    """``outcomes`` in groups that write the same values under one token (a round's
+    reminders all "done, sent, at now"); a retry (its own backoff) stays alone."""
+    groups: dict[object, list[tuple[Claim, Outcome]]] = {}
+    for index, (claim, outcome) in enumerate(outcomes):
+        key: object = index
+        if outcome.kind in ("done", "failed"):
+            alike = (claim.token, outcome.kind, outcome.error, frozenset(outcome.values.items()))
+            with contextlib.suppress(TypeError):  # a value that cannot be hashed: alone
+                key = (alike, hash(alike))
+        groups.setdefault(key, []).append((claim, outcome))
+    return list(groups.values())

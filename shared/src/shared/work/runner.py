@@ -1,10 +1,11 @@
 """Working claimed jobs: claim in one short transaction, do the work with no transaction
 open (a remote call may take seconds), then record the outcome guarded by the claim.
 
-A round's jobs may be worked a few at a time (``concurrency``), and where a job's every
-effect is in the transaction that records it (nothing sent anywhere before the commit),
-its outcomes recorded ``together`` in one transaction. A ``Pause`` is the remote side's
-"everyone wait" (HTTP 429 with Retry-After): jobs not started yet go back ``later``.
+A round's jobs are worked a few at a time (``concurrency``); whenever the recorder is
+free it records every outcome ready by then in one transaction (each still guarded by its
+own lease), so an outcome waits no longer than one commit, as it would for the database
+lock anyway. A ``Pause`` is the remote side's "everyone wait" (HTTP 429 with
+Retry-After): jobs not started yet go back ``later``.
 """
 
 from __future__ import annotations
@@ -96,59 +97,18 @@ async def work_claims(
     claims: Sequence[Claim],
     handle: Handler,
     concurrency: int = 1,
-    together: bool = False,
     pause: Pause | None = None,
     now: datetime | None = None,
 ) -> dict[Any, enum.StrEnum]:
     """Works a round's fresh claims (their rows as claimed: no second read; the outcome's
-    UPDATE is guarded by the token anyway), ``concurrency`` at a time; their new states.
-
-    ``together`` (only for jobs whose effects are all in the recording transaction): the
-    outcomes that are ready are recorded in one transaction, while the next ones are
-    worked; otherwise each in its own, as soon as its job is done.
-    """
+    UPDATE is guarded by the token anyway), ``concurrency`` at a time, and records the
+    outcomes ready whenever the recorder is free, together; their new states by id."""
     gate = asyncio.Semaphore(max(1, concurrency))
-
-    async def outcome_of(claim: Claim) -> Outcome:
-        async with gate:
-            if pause is None:
-                return await _outcome(queue, claim, claim.row, handle)
-            wait = pause.remaining(now or utcnow())
-            if wait > 0:
-                return Outcome.later(wait)
-            outcome = await _outcome(queue, claim, claim.row, handle)
-            if outcome.pause_all:
-                pause.hold((now or utcnow()) + timedelta(seconds=outcome.retry_after or 0.0))
-            return outcome
-
-    if together:
-        return await _work_together(
-            queue, sessionmaker=sessionmaker, claims=claims, now=now, outcome_of=outcome_of
-        )
-
-    async def work(claim: Claim) -> tuple[Any, enum.StrEnum]:
-        outcome = await outcome_of(claim)
-        async with sessionmaker() as session:
-            state = await queue.record(session=session, claim=claim, outcome=outcome, now=now)
-        return claim.job_id, queue.states.claimed if state is None else state
-
-    return dict(await asyncio.gather(*(work(claim) for claim in claims)))
-
-
-async def _work_together(
-    queue: Queue,
-    *,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    claims: Sequence[Claim],
-    now: datetime | None,
-    outcome_of: Callable[[Claim], Awaitable[Outcome]],
-) -> dict[Any, enum.StrEnum]:
-    """Works the claims; whenever the recorder is free, it records every outcome ready by
-    then in one transaction (so none waits for the slowest job of the round)."""
     ready: asyncio.Queue[tuple[Claim, Outcome]] = asyncio.Queue()
 
     async def work(claim: Claim) -> None:
-        ready.put_nowait((claim, await outcome_of(claim)))
+        async with gate:
+            ready.put_nowait((claim, await _paused_or_handled(queue, claim, handle, pause, now)))
 
     workers = asyncio.gather(*(work(claim) for claim in claims))
     states: dict[Any, enum.StrEnum] = {}
@@ -164,6 +124,21 @@ async def _work_together(
     finally:
         workers.cancel()  # the round was cancelled (shutdown): its jobs stop too
     return states
+
+
+async def _paused_or_handled(
+    queue: Queue, claim: Claim, handle: Handler, pause: Pause | None, now: datetime | None
+) -> Outcome:
+    """``later`` while paused; else the handler's outcome (which may pause everyone)."""
+    if pause is None:
+        return await _outcome(queue, claim, claim.row, handle)
+    wait = pause.remaining(now or utcnow())
+    if wait > 0:
+        return Outcome.later(wait)
+    outcome = await _outcome(queue, claim, claim.row, handle)
+    if outcome.pause_all:
+        pause.hold((now or utcnow()) + timedelta(seconds=outcome.retry_after or 0.0))
+    return outcome
 
 
 async def _record_together(
