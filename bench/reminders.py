@@ -13,7 +13,9 @@ and process CPU time:
 2. the Slack delivery worker: ``SlackRuntime.deliver_round`` until every delivery is sent
    to the Slack emulator (a real ``python -m slack_emulator`` process over HTTP).
 
-Run: ``uv run python bench/reminders.py`` (writes var/bench/reminders.json).
+Run: ``uv run python bench/reminders.py`` (writes var/bench/reminders.json); with
+``--database-url postgresql+asyncpg://…`` (a database of its own: the bench creates its
+tables) it writes var/bench/reminders-postgresql.json. bench/report.py shows both.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from shared.work.jobs import JobState
 from slack_emulator.testing import SlackEmulatorProcess
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "var" / "bench" / "reminders.json"
+OUT_DIR = ROOT / "var" / "bench"
 TEAM = "T0HARU0001"
 DUE = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # the minute every reminder is due in
 
@@ -187,9 +189,11 @@ def main() -> None:
         url = args.database_url or f"sqlite+aiosqlite:///{tmp}/router-bench.db"
         result = asyncio.run(run(reminders=args.reminders, people=args.people, database_url=url))
     print(json.dumps(result, indent=2))
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    name = "reminders.json" if result["database"] == "sqlite" else "reminders-postgresql.json"
+    out = OUT_DIR / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -392,6 +392,16 @@ def calendar_section(calendar: dict[str, Any]) -> list[str]:
 
 
 def reminders_section(r: dict[str, Any]) -> list[str]:
+    """The SQLite run (``reminders.json``), then the PostgreSQL one when there is one."""
+    lines = _reminders_run(r)
+    postgresql = OUT_DIR / "reminders-postgresql.json"
+    if postgresql.exists():
+        other = json.loads(postgresql.read_text("utf-8"))
+        lines += ["", f"Measured {_written_at(postgresql)} (UTC).", "", *_reminders_run(other)]
+    return lines
+
+
+def _reminders_run(r: dict[str, Any]) -> list[str]:
     load = r.get("load_average_before") or r["load_average_after"]
     when = "before" if "load_average_before" in r else "after"
     return [
