@@ -324,3 +324,20 @@ async def test_a_round_works_its_jobs_concurrently_up_to_the_bound(database, add
     )
     assert set(states.values()) == {JobState.done} and len(states) == 6
     assert most == 3
+
+
+async def test_a_job_not_started_within_half_its_lease_goes_back_unattempted(database, add_jobs):
+    queue = make_queue(lease_seconds=0)  # half of no lease has passed before any job starts
+    [job_id] = await add_jobs()
+    started = []
+
+    async def handle(claim, row):
+        started.append(row.id)
+        return Outcome.done()
+
+    assert await work_due(queue, sessionmaker=database.sessionmaker, handle=handle) == {
+        job_id: JobState.pending
+    }
+    assert started == []
+    row = await read(database, job_id)
+    assert (row.state, row.attempts, row.lease_token) == (JobState.pending, 0, None)

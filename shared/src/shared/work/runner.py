@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -102,13 +103,22 @@ async def work_claims(
 ) -> dict[Any, enum.StrEnum]:
     """Works a round's fresh claims (their rows as claimed: no second read; the outcome's
     UPDATE is guarded by the token anyway), ``concurrency`` at a time, and records the
-    outcomes ready whenever the recorder is free, together; their new states by id."""
+    outcomes ready whenever the recorder is free, together; their new states by id.
+
+    A job not started within half its lease goes back ``later``, unattempted: no remote
+    call starts on a lease about to run out (another worker could take the job over).
+    """
     gate = asyncio.Semaphore(max(1, concurrency))
     ready: asyncio.Queue[tuple[Claim, Outcome]] = asyncio.Queue()
+    start_by = time.monotonic() + queue.lease_seconds / 2
 
     async def work(claim: Claim) -> None:
         async with gate:
-            ready.put_nowait((claim, await _paused_or_handled(queue, claim, handle, pause, now)))
+            if time.monotonic() >= start_by:
+                outcome = Outcome.later(0.0)
+            else:
+                outcome = await _paused_or_handled(queue, claim, handle, pause, now)
+            ready.put_nowait((claim, outcome))
 
     workers = asyncio.gather(*(work(claim) for claim in claims))
     states: dict[Any, enum.StrEnum] = {}
