@@ -67,6 +67,15 @@ def _unreachable(request: httpx.Request) -> httpx.Response:
     return httpx.Response(503, json={"error": {"code": "auth.unavailable"}})
 
 
+def _cpu_seconds(pid: int | None) -> float | None:
+    """A process's CPU time so far (user + system), from /proc; None where there is none."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def _count(app: Any, statement: Any) -> int:
     async with app.state.database.sessionmaker() as session:
         return int(await session.scalar(statement) or 0)
@@ -144,11 +153,19 @@ async def run(*, reminders: int, people: int, database_url: str) -> dict[str, An
         scheduler_cpu = time.process_time() - cpu
         stored = await _count(app, select(func.count()).select_from(SlackDelivery))
 
+        emulator_pid = slack.process.pid if slack.process is not None else None
+        emulator_before = _cpu_seconds(emulator_pid)
         wall2, cpu2 = time.perf_counter(), time.process_time()
         while await slack_runtime.deliver_round():
             pass
         delivery_wall = time.perf_counter() - wall2
         delivery_cpu = time.process_time() - cpu2
+        emulator_after = _cpu_seconds(emulator_pid)
+        emulator_cpu = (
+            emulator_after - emulator_before
+            if emulator_after is not None and emulator_before is not None
+            else None
+        )
         sent = await _count(
             app,
             select(func.count())
@@ -167,6 +184,9 @@ async def run(*, reminders: int, people: int, database_url: str) -> dict[str, An
         "scheduler_cpu_ms_per_reminder": round(1000 * scheduler_cpu / reminders, 3),
         "delivery_wall_s": round(delivery_wall, 2),
         "delivery_cpu_ms_per_reminder": round(1000 * delivery_cpu / reminders, 3),
+        "emulator_cpu_ms_per_post": (
+            None if emulator_cpu is None else round(1000 * emulator_cpu / reminders, 3)
+        ),
         "all_sent_wall_s": round(scheduler_wall + delivery_wall, 2),
         "messages_stored": stored,
         "deliveries_sent": sent,

@@ -428,7 +428,12 @@ def _reminders_run(r: dict[str, Any]) -> list[str]:
         ),
         "",
         f"Stored {r['messages_stored']:,} messages, sent {r['deliveries_sent']:,} deliveries, "
-        f"the emulator counted {r['slack_posts']:,} `chat.postMessage` calls.",
+        f"the emulator counted {r['slack_posts']:,} `chat.postMessage` calls"
+        + (
+            f" and spent {r['emulator_cpu_ms_per_post']} ms CPU on each (its own process)."
+            if r.get("emulator_cpu_ms_per_post") is not None
+            else "."
+        ),
     ]
 
 
