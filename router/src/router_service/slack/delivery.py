@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -180,10 +180,7 @@ async def deliver_due(
         rendered = await render_all(session=session, deliveries=[c.row for c in claims])
 
     async def send(claim: Claim, delivery: SlackDelivery) -> Outcome:
-        message = rendered.get(delivery.message_id)
-        if message is None:
-            return Outcome.failed("message_missing")
-        return await send_rendered(client=client, delivery=delivery, message=message)
+        return await send_rendered(client=client, delivery=delivery, rendered=rendered)
 
     return await work_claims(
         queue,
@@ -205,16 +202,16 @@ async def send_one(
     """Reads and sends one claimed row (no database transaction is open meanwhile)."""
     async with sessionmaker() as session:
         rendered = await render_all(session=session, deliveries=[delivery])
-    message = rendered.get(delivery.message_id)
-    if message is None:
-        return Outcome.failed("message_missing")
-    return await send_rendered(client=client, delivery=delivery, message=message)
+    return await send_rendered(client=client, delivery=delivery, rendered=rendered)
 
 
 async def send_rendered(
-    *, client: SlackClient, delivery: SlackDelivery, message: Rendered
+    *, client: SlackClient, delivery: SlackDelivery, rendered: Mapping[int, Rendered]
 ) -> Outcome:
-    """Makes the Slack call of one claimed row whose message is read already."""
+    """Makes the Slack call of one claimed row; ``rendered``: the messages read already."""
+    message = rendered.get(delivery.message_id)
+    if message is None:
+        return Outcome.failed("message_missing")
     text, blocks, payload, action_id = (
         message.text,
         message.blocks,
