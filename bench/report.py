@@ -401,6 +401,20 @@ def reminders_section(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _at_once_rows(r: dict[str, Any]) -> list[list[Any]]:
+    """The run with both at once, as in production (absent from older figures)."""
+    if "at_once_all_sent_s" not in r:
+        return []
+    return [
+        ["both at once, as in production: all stored", r["at_once_stored_s"], ""],
+        [
+            f"both at once: all sent ({r['at_once_posts']:,} posts)",
+            r["at_once_all_sent_s"],
+            r["at_once_cpu_ms_per_reminder"],
+        ],
+    ]
+
+
 def _reminders_run(r: dict[str, Any]) -> list[str]:
     load = r.get("load_average_before") or r["load_average_after"]
     when = "before" if "load_average_before" in r else "after"
@@ -424,6 +438,7 @@ def _reminders_run(r: dict[str, Any]) -> list[str]:
                     r["delivery_cpu_ms_per_reminder"],
                 ],
                 ["until all sent", r["all_sent_wall_s"], ""],
+                *_at_once_rows(r),
             ],
         ),
         "",
