@@ -437,7 +437,7 @@ def _reminders_run(r: dict[str, Any]) -> list[str]:
                     r["delivery_wall_s"],
                     r["delivery_cpu_ms_per_reminder"],
                 ],
-                ["until all sent", r["all_sent_wall_s"], ""],
+                ["until all sent, one phase after the other", r["all_sent_wall_s"], ""],
                 *_at_once_rows(r),
             ],
         ),
