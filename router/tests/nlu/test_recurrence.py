@@ -30,9 +30,10 @@ def _rule(line: str) -> frozenset[str]:
             "FREQ=WEEKLY;BYDAY=TU,TH",
         ),
         (
+            # The first matching Monday at or after now (SPEC), not the one after.
             "2주마다 월요일 10시 1:1 미팅",
             "1:1 미팅",
-            "2025-11-24T10:00",
+            "2025-11-17T10:00",
             "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO",
         ),
         (
