@@ -28,6 +28,20 @@ from router_service.nlu.parser import parse
         ("다음주 월요일 3분기 실적 회의", "3분기 실적 회의"),
         ("내일 오후 2시 1:1 미팅", "1:1 미팅"),
         ("내일 오후 4시 A/B 테스트 리뷰", "A/B 테스트 리뷰"),
+        # A meal word after the title's words names the event; before them it says when.
+        ("다음 주 중에 동기들이랑 점심", "동기들이랑 점심"),
+        ("모레 팀 저녁 잡아줘", "팀 저녁"),
+        ("내일 점심 팀 회식", "팀 회식"),
+        # An obligation (가야 돼, 내야 함) or a copula (파티야, 회식이에요) is no part of it.
+        ("내일 3시 은행 가야 돼", "은행"),
+        ("금요일 2시 서류 내야 함", "서류"),
+        ("토요일 3시 생일 파티야", "생일 파티"),
+        ("내일 2시 팀 회식이에요", "팀 회식"),
+        ("내일 2시 세미나입니다", "세미나"),
+        # A thing whose name begins like a request verb (빼, 등록, 취소) is still a thing.
+        ("11월 11일 빼빼로데이", "빼빼로데이"),
+        ("3월 2일 등록금", "등록금"),
+        ("내일 3시 회의 잡아쥬세요", "회의"),
     ],
 )
 def test_titles(text, title, now):

@@ -134,6 +134,8 @@ REJECT_WORDS = (
     "안 해",
     "안해",
     "안 할래",
+    "안 할게",
+    "안할게",
     "안할래",
     "그만",
     "그만해",
@@ -176,6 +178,10 @@ REJECT_WORDS = (
     "아니 됐어요",
 )
 _FILLER = r"(?:그거|그건|이거|이건|방금\s*거|방금|그냥|음|아|어|좀|일단)"
+# Thanks after an answer (그래그래 고마워, 아니 괜찮아 감사해요) changes nothing; alone it is talk.
+_THANKS = (
+    r"(?:\s*[,.!]?\s*(?:고마워|고맙습니다|고마워요|감사해요|감사합니다|감사|땡큐|thanks|thx))?"
+)
 
 
 def _answers(words: tuple[str, ...]) -> re.Pattern[str]:
@@ -184,7 +190,7 @@ def _answers(words: tuple[str, ...]) -> re.Pattern[str]:
     )
     one = rf"(?:{alternatives})(?:요|용|염)?"
     return re.compile(
-        rf"(?:{_FILLER}\s*)*{one}(?:\s*[,.]?\s*(?:{_FILLER}\s*)*{one})*", re.IGNORECASE
+        rf"(?:{_FILLER}\s*)*{one}(?:\s*[,.]?\s*(?:{_FILLER}\s*)*{one})*{_THANKS}", re.IGNORECASE
     )
 
 
@@ -227,7 +233,9 @@ REQUEST_TOKEN = re.compile(
     r"어때|어때요|어떄|어떻게|돼|돼요|되지|되나요|"
     r"주실|주시겠어요|수|있나요|있을까요|있어요|있니|가능해|가능해요|가능할까|가능할까요|가능한가요|"
     r"(?:잡아|잡자|잡을|등록|추가|넣어|넣을|만들어|생성|기록|저장|적어|메모|예약해|변경|바꿔|바꾸|옮겨|옮기|미뤄|"
-    r"미루|당겨|앞당겨|연기|수정|조정|늦춰|땡겨|삭제|지워|지우|취소|없애|빼|캔슬|알려|보여)[가-힣]*|"
+    r"미루|당겨|앞당겨|연기|수정|조정|늦춰|땡겨|삭제|지워|지우|취소|없애|빼|캔슬|알려|보여)"
+    # ... with a verb's ending only: 등록금, 빼빼로데이, 취소표 and 메모장 are things.
+    r"(?:(?=[해하할했줘주줄쥬죠좀자요게고서래까면지세시드셔도다라])[가-힣]*)?|"
     # 적금 확인, 서류 체크: these nouns are a title unless a verb ending follows.
     r"(?:확인|조회|체크)[가-힣]+)[.!?~]*",
     re.I,
