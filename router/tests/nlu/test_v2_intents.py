@@ -159,6 +159,13 @@ def test_more_ways_to_amend(text, changes, approve, now):
         ("연휴 잘 보내세요", "other"),
         ("오늘 기분이 최고야", "other"),
         ("이번 주 로또 당첨 번호 뭐야", "other"),
+        # Any past tense (잤어, 샀어, 탔어), an exclamation about the day (시험이다).
+        ("어제 일찍 잤어", "other"),
+        ("지난주에 새 신발 샀어", "other"),
+        ("내일 시험이다 ㅠㅠ", "other"),
+        ("내일 3시 회의 있었어?", "query_events"),
+        ("아니요 추가하지 마세요", "reject"),
+        ("아까 옮긴 거 다시 돌려 줘", "undo"),
     ],
 )
 def test_v2_answers(text, intent, now):

@@ -9,12 +9,13 @@ from typing import Any
 
 from router_service.nlu.clock import clock_of
 from router_service.nlu.grammar import Hit, scan
+from router_service.nlu.words import DECIDED
 
 UNDO = re.compile(
     r"되돌려|되돌리|되돌릴|원래대로\s*(?:해|돌려|바꿔)|실행\s*취소|언두|undo|"
     r"(?:방금|아까|좀\s*전에?|조금\s*전에?)\s*(?:한|등록한|추가한|만든|잡은|넣은|바꾼|고친|수정한|"
     r"옮긴|지운|삭제한|취소한|한\s*거|했던)?\s*(?:거|것|일정|변경|작업)?\s*"
-    r"(?:취소|지워|삭제|없애|되돌|무르|물러|없던\s*(?:걸로|것으로|일로))",
+    r"(?:취소|지워|삭제|없애|되돌|무르|물러|(?:다시\s*)?돌려|없던\s*(?:걸로|것으로|일로))",
     re.I,
 )
 _AGENDA_EVERY = (
@@ -58,12 +59,15 @@ GREETING = re.compile(
 WELL_WISH = re.compile(
     r"(?:잘|푹|즐겁게|재밌게|재미있게)\s*(?:보내|쉬|자|다녀와|놀다\s*와)[가-힣]*[\s.!~ㅎㅋ^]*$"
 )
-# 외식하기로 했어, 보기로 했어: a plan decided, said in the past tense.
-DECIDED = re.compile(r"기로\s*(?:했|됐|함|정했)")
+EXCLAIMED = re.compile(r"[가-힣]이다[\s.!~ㅠㅜㅋㅎ]*$")
 STATED = re.compile(r"있(?:어|음|다|어요|습니다|거든|거든요)[\s.!~ㅎㅋ]*$")
 ASKING = re.compile(r"\?|뭐|무슨|몇|언제|어디|있나|있니|있냐")
+# The past tense: a syllable closed by ㅆ (했, 잤, 샀, 탔, 썼), but 있 (there is) and 겠 (will).
+_PAST_SYLLABLES = "".join(
+    chr(0xAC00 + i) for i in range(11172) if i % 28 == 20 and chr(0xAC00 + i) not in "있겠"
+)
 PAST_END = re.compile(
-    r"(?:었|았|였|했|됐|갔|왔|났|봤|줬|셨|웠|졌|렸|췄|텼|냈|쳤|섰|겼|혔|켰|셨)"
+    rf"[{_PAST_SYLLABLES}]"
     r"(?:어|다|음|네|지|어요|습니다|는데|거든|더라)?[\s.!~ㅋㅎㅠㅜ]*$"
 )
 
@@ -115,8 +119,10 @@ def not_a_request(norm: str, hits: list[Hit], today: date, *, asked: bool) -> bo
         return False
     if WISH.search(norm) or FEELING.search(norm) or GREETING.search(norm) or WELL_WISH.search(norm):
         return True
-    if DECIDED.search(norm):
+    if DECIDED.search(norm):  # 외식하기로 했어: a plan decided, said in the past tense
         return False
+    if EXCLAIMED.search(norm) and not any(h.kind == "time" for h in hits):
+        return True
     days = [_last(h) for h in hits if h.kind in ("date", "period") and h.day is not None]
     return bool(PAST_END.search(norm)) and not any(d > today for d in days)
 

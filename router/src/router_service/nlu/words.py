@@ -112,6 +112,11 @@ def place_with_eseo(tokens: list[str]) -> tuple[str | None, list[str]]:
         if token.endswith("에서") and len(token) > 2:
             place = [token[:-2]]
             j = i - 1
+            if (
+                len(place[0]) == 1 and j >= 0
+            ):  # 부모님 댁, 친구 집: a one-syllable place has an owner
+                place.insert(0, tokens[j])
+                j -= 1
             while j >= 0 and (
                 lexicon.PLACE_MODIFIER.fullmatch(tokens[j])
                 or lexicon.PLACE_RELATION.fullmatch(tokens[j])
@@ -193,7 +198,9 @@ MODAL = re.compile(r"(?:함|돼|됨|해|되|돼요|해요|합니다|됩니다)[.
 CONNECTIVE = re.compile(r"[가-힣]+(?:니까|으니|어서|아서|해서|거든|는데|길래|므로)")
 # (?<!\S): a match starts at a word only, so a long word costs one pass, not one per letter.
 WISHED = re.compile(r"(?<!\S)(\S+?)(?:하고|고)?\s+싶(?:은데|어서|어|다|거든)(?=\s|$)")
-DECIDED = re.compile(r"(?<!\S)(\S+기)로\s+(?:했어|했다|했음|했어요|했거든|했는데|함)(?=\s|$)")
+DECIDED = re.compile(
+    r"(?<!\S)(\S+기)로\s*(?:했어|했다|했음|했어요|했거든|했는데|함|됐어|정했어)(?=[\s.!~]|$)"
+)
 QUESTION_TOKEN = re.compile(r"(?:언제|어디|몇\s*시|뭐)[가-힣]*[?!.~]*")
 
 
