@@ -142,6 +142,8 @@ def test_more_ways_to_amend(text, changes, approve, now):
         ("둘 다 아니야", "reject"),
         ("그냥 두세요", "reject"),
         ("그걸로 하자", "approve"),
+        ("ㅇㅇ 넣어줘", "approve"),
+        ("응 저장해 줘", "approve"),
         ("네 그렇게 할게요", "approve"),
         ("좋아요 감사합니다", "approve"),
         ("아니 괜찮아 고마워", "reject"),
