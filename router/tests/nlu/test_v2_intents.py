@@ -165,6 +165,8 @@ def test_more_ways_to_amend(text, changes, approve, now):
         ("어제 일찍 잤어", "other"),
         ("지난주에 새 신발 샀어", "other"),
         ("내일 시험이다 ㅠㅠ", "other"),
+        ("오늘 회식이다", "other"),
+        ("다음 주 월요일 원고 마감이다", "create_event"),
         ("내일 3시 회의 있었어?", "query_events"),
         ("아니요 추가하지 마세요", "reject"),
         ("아까 옮긴 거 다시 돌려 줘", "undo"),

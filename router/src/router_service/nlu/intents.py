@@ -59,7 +59,9 @@ GREETING = re.compile(
 WELL_WISH = re.compile(
     r"(?:잘|푹|즐겁게|재밌게|재미있게)\s*(?:보내|쉬|자|다녀와|놀다\s*와)[가-힣]*[\s.!~ㅎㅋ^]*$"
 )
+# 오늘 야근이다, 내일 시험이다 ㅠㅠ: an exclamation (today's, or sighed), not a plan to keep.
 EXCLAIMED = re.compile(r"[가-힣]이다[\s.!~ㅠㅜㅋㅎ]*$")
+SIGHED = re.compile(r"[ㅠㅜㅋㅎ]+[\s.!~]*$")
 STATED = re.compile(r"있(?:어|음|다|어요|습니다|거든|거든요)[\s.!~ㅎㅋ]*$")
 ASKING = re.compile(r"\?|뭐|무슨|몇|언제|어디|있나|있니|있냐")
 # The past tense: a syllable closed by ㅆ (했, 잤, 샀, 탔, 썼), but 있 (there is) and 겠 (will).
@@ -121,10 +123,11 @@ def not_a_request(norm: str, hits: list[Hit], today: date, *, asked: bool) -> bo
         return True
     if DECIDED.search(norm):  # 외식하기로 했어: a plan decided, said in the past tense
         return False
-    if EXCLAIMED.search(norm) and not any(h.kind == "time" for h in hits):
-        return True
     days = [_last(h) for h in hits if h.kind in ("date", "period") and h.day is not None]
-    return bool(PAST_END.search(norm)) and not any(d > today for d in days)
+    ahead = any(d > today for d in days)
+    if EXCLAIMED.search(norm) and not any(h.kind == "time" for h in hits):
+        return bool(SIGHED.search(norm)) or not ahead  # 다음 주 월요일 마감이다: a plan
+    return bool(PAST_END.search(norm)) and not ahead
 
 
 def _last(hit: Hit) -> date:
