@@ -273,12 +273,20 @@ class FakeCalendar:
             return {"status": "accepted"}
 
         @app.delete("/v1/users/{user_id}/events/{event_id}")
-        async def delete_event(user_id: str, event_id: str):
+        async def delete_event(
+            user_id: str, event_id: str, idempotency_key: str | None = Header(None)
+        ):
             if problem := fake._reauth(user_id):
                 return problem
             fake.delete_calls.append(event_id)
+            seen = fake.idempotency.get((user_id, idempotency_key)) if idempotency_key else None
+            if seen is not None:  # skill-calendar replays the answer of a repeated key
+                return seen[1]
             removed = fake.events.get(user_id, {}).pop(event_id, None)
-            return {"deleted": True, "already_deleted": removed is None}
+            answer = {"deleted": True, "already_deleted": removed is None}
+            if idempotency_key:
+                fake.idempotency[(user_id, idempotency_key)] = ({"event_id": event_id}, answer)
+            return answer
 
         return app
 

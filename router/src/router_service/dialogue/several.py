@@ -119,8 +119,9 @@ async def drop(conv: Conversation, action: PendingAction, numbers: list[int]) ->
 
 async def run(
     conv: Conversation, action: PendingAction, plan: plans.CreateManyPlan
-) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
-    """Creates every item once: (reply, stored result, reply payload).
+) -> tuple[str, dict[str, Any], dict[str, Any] | None, tuple[CalendarEvent, ...]]:
+    """Creates every item once: (reply, stored result, reply payload, the events it made,
+    which its undo deletes).
 
     An item the calendar refuses is said and the others still made; when none could be
     made the error goes up (the action fails as a single create would).
@@ -147,7 +148,9 @@ async def run(
         "events": [{"status": status, "event": e.model_dump(mode="json")} for status, e in made],
         "failed": [body.title for body in failed],
     }
-    return _done_text(made, failed, conv.zone), result, {"kind": "result", "action_id": action.id}
+    new = tuple(event for status, event in made if status != "duplicate")
+    payload = {"kind": "result", "action_id": action.id}
+    return _done_text(made, failed, conv.zone), result, payload, new
 
 
 def _done_text(
