@@ -241,3 +241,36 @@ async def test_an_approval_that_needed_reauth_ends_with_the_proposal_showing_don
     assert result["text"].startswith("✅ 등록했어요")
     assert (done["ts"], done["updates"]) == (proposal["ts"], 2)
     assert context(done) == ["✅ 등록됨"]
+
+
+async def test_a_day_button_keeps_the_time_of_the_request(
+    dm_proposal, sender, slack_app, slack_emulator, press_payload, drain, fake_calendar
+):
+    """ "다음 주 중에 오후 3시 치과": the day button in Slack proposes 3 pm, not all day."""
+    user, dm, question = await dm_proposal("다음 주 중에 오후 3시 치과 가야 돼")
+    assert question["text"].startswith("「치과」는 오후 3:00, 어느 날로 할까요?")
+    day = buttons(question)["choose_2"]
+    await sender.press(
+        press_payload(
+            action_id="choose_2",
+            value=day["value"],
+            message_ts=question["ts"],
+            channel=dm,
+            user=user,
+        )
+    )
+    await drain(slack_app)
+    proposal = slack_emulator.control.messages(dm)[-1]
+    assert proposal["text"].startswith("11월 18일(화) 오후 3:00–4:00 「치과」를 등록할까요?")
+    await sender.press(
+        press_payload(
+            action_id="approve",
+            value=buttons(proposal)["approve"]["value"],
+            message_ts=proposal["ts"],
+            channel=dm,
+            user=user,
+        )
+    )
+    await drain(slack_app)
+    [call] = fake_calendar.create_calls
+    assert call["body"]["start"] == "2025-11-18T15:00:00+09:00"
