@@ -792,3 +792,26 @@ def start_router_replica(system: System, name: str = "router-2") -> str:
     replica = haru_stack.ProcessSpec(name, spec.module, port, env, spec.health_path)
     system.stack.launch(replica)
     return f"http://127.0.0.1:{port}"
+
+
+BROWSER_TIMEOUT_MS = 20_000
+
+
+async def connected_page(system: System, chromium: Any) -> tuple[Any, Any, str]:
+    """A chat page whose session has its Google calendar connected, in the same browser."""
+    email = f"browser-{uuid.uuid4().hex[:8]}@example.com"
+    context = await chromium.new_context(
+        viewport={"width": 1280, "height": 860}, locale="ko-KR", timezone_id="Asia/Seoul"
+    )
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    page = await context.new_page()
+    await page.goto(system.url("router") + "/")
+    await page.get_by_label("메시지").wait_for()
+    consent = await context.new_page()
+    await consent.goto(system.url("router") + "/connect")
+    await consent.get_by_role("button", name="Google에서 계속하기").click()
+    await consent.get_by_label("이메일 / E-mail").fill(email)
+    await consent.get_by_role("button", name="허용 / Allow").click()
+    await consent.get_by_text("이제 채팅으로 돌아가세요").wait_for()
+    await consent.close()
+    return context, page, email

@@ -1,0 +1,126 @@
+"""A person in Chromium presses the buttons that change what happened: [되돌리기] under a ✅
+reply (one event, and several events made by one 등록), and the scope buttons [이번만]
+[이후 전부] [전체] of a recurring event. Each result is checked in the Google emulator."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from harness import System, connected_page
+
+pytestmark = pytest.mark.browser
+
+SEOUL = ZoneInfo("Asia/Seoul")
+WEEKDAYS = "월화수목금토일"
+
+
+def _live(system: System, email: str, title: str) -> list[dict[str, Any]]:
+    return [
+        e
+        for e in system.google.events(email)
+        if e.get("summary") == title and e.get("status") != "cancelled"
+    ]
+
+
+def _row(page: Any, *texts: str) -> Any:
+    """The assistant's reply holding every one of ``texts``."""
+    row = page.locator(".row.assistant")
+    for text in texts:
+        row = row.filter(has_text=text)
+    return row
+
+
+async def _say(page: Any, text: str) -> None:
+    box = page.get_by_label("메시지")
+    await box.fill(text)
+    await box.press("Enter")
+
+
+async def _press(row: Any, label: str) -> None:
+    await row.wait_for()
+    await row.get_by_role("button", name=label).click()
+
+
+async def test_the_undo_button_takes_back_one_event_and_several(system: System, chromium) -> None:
+    context, page, email = await connected_page(system, chromium)
+    await _say(page, "내일 오후 3시 팀 미팅")
+    await _press(_row(page, "「팀 미팅」을 등록할까요?"), "등록")
+    done = _row(page, "✅ 등록했어요", "「팀 미팅」")
+    await done.wait_for()
+    assert len(_live(system, email, "팀 미팅")) == 1
+    await _press(done, "되돌리기")
+    await _row(page, "↩️ 되돌렸어요.", "「팀 미팅」을 삭제했어요").wait_for()
+    assert _live(system, email, "팀 미팅") == []
+    assert not await done.get_by_role("button", name="되돌리기").is_enabled()  # undone: off
+
+    await _say(page, "내일 오전 9시 스탠드업, 모레 오후 3시 회의")
+    await _press(_row(page, "일정 2개를 등록할까요?"), "등록")
+    many = _row(page, "✅ 2개 등록했어요")
+    await many.wait_for()
+    assert len(_live(system, email, "스탠드업")) == len(_live(system, email, "회의")) == 1
+    await _press(many, "되돌리기")
+    await _row(page, "↩️ 되돌렸어요. 일정 2개를 삭제했어요").wait_for()
+    assert _live(system, email, "스탠드업") == _live(system, email, "회의") == []
+    await context.close()
+
+
+def _said(day: date) -> str:
+    return f"{day.month}월 {day.day}일"
+
+
+async def _weekly(page: Any, title: str, weekday: str) -> None:
+    """Makes the weekly series ``title`` through the page."""
+    await _say(page, f"매주 {weekday}요일 저녁 7시 {title}")
+    await _press(_row(page, f"「{title}」", "등록할까요?"), "등록")
+    await _row(page, "✅ 등록했어요", f"「{title}」").wait_for()
+
+
+async def _answer_scope(page: Any, title: str, scope: str, approve: str) -> None:
+    """Presses ``scope`` under the scope question about ``title``, then approves."""
+    question = _row(page, f"「{title}」", "반복 일정이에요. 어느 일정을")
+    await question.wait_for()
+    labels = await question.locator("button.choice").all_text_contents()
+    assert labels == ["이번만", "이후 전부", "전체"], labels
+    await question.get_by_role("button", name=scope, exact=True).click()
+    await _press(_row(page, f"「{title}」", "할까요?", f"{scope}"), approve)
+    await _row(page, f"✅ {approve}했어요", f"「{title}」").wait_for()
+    assert not await question.get_by_role("button", name=scope, exact=True).is_enabled()
+
+
+async def test_the_scope_buttons_of_a_recurring_event(system: System, chromium) -> None:
+    context, page, email = await connected_page(system, chromium)
+    first = datetime.now(SEOUL).date() + timedelta(days=2)  # the first occurrence, always ahead
+    second = first + timedelta(weeks=1)
+    weekday = WEEKDAYS[first.weekday()]
+
+    # [이번만]: the second occurrence is cancelled, the series stays.
+    await _weekly(page, "영어 스터디", weekday)
+    await _say(page, f"{_said(second)} 영어 스터디 삭제해줘")
+    await _answer_scope(page, "영어 스터디", "이번만", "삭제")
+    [series] = _live(system, email, "영어 스터디")
+    cancelled = [
+        e
+        for e in system.google.events(email)
+        if e.get("recurringEventId") == series["id"] and e.get("status") == "cancelled"
+    ]
+    assert [e["originalStartTime"]["dateTime"][:10] for e in cancelled] == [second.isoformat()]
+
+    # [이후 전부]: from the second occurrence at 20:00 — Google's split into two series.
+    await _weekly(page, "독서 모임", weekday)
+    await _say(page, f"{_said(second)} 독서 모임 8시로 바꿔줘")
+    await _answer_scope(page, "독서 모임", "이후 전부", "변경")
+    halves = _live(system, email, "독서 모임")
+    assert len(halves) == 2, halves
+    starts = sorted(e["start"]["dateTime"] for e in halves)
+    assert starts[0].startswith(f"{first.isoformat()}T19:00")
+    assert starts[1].startswith(f"{second.isoformat()}T20:00")
+
+    # [전체]: the whole series goes.
+    await _weekly(page, "요가", weekday)
+    await _say(page, "요가 삭제해줘")
+    await _answer_scope(page, "요가", "전체", "삭제")
+    assert _live(system, email, "요가") == []
+    await context.close()
