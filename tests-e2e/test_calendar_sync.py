@@ -13,17 +13,16 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from harness import ChatUser, HarnessError, System, connected_user, start_system
+from harness import ChatUser, HarnessError, System, connected_user, start_system, wait_until
 
 SEOUL = ZoneInfo("Asia/Seoul")
-T = TypeVar("T")
 FAST_SYNC = {
     "skill-calendar": {
         "CALENDAR_SYNC_INTERVAL_S": "3",  # the safety net syncs a quiet calendar every 3 s
@@ -40,18 +39,6 @@ def sync_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         yield system
     finally:
         system.stop()
-
-
-def wait_until(what: str, probe: Callable[[], T | None], timeout: float = 45.0) -> T:
-    """Asks ``probe`` until it answers something (a condition, not a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise HarnessError(f"never happened: {what}")
-        time.sleep(0.2)
 
 
 def watched(system: System, user: ChatUser) -> dict[str, Any] | None:

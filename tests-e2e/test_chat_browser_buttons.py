@@ -17,14 +17,6 @@ SEOUL = ZoneInfo("Asia/Seoul")
 WEEKDAYS = "월화수목금토일"
 
 
-def _live(system: System, email: str, title: str) -> list[dict[str, Any]]:
-    return [
-        e
-        for e in system.google.events(email)
-        if e.get("summary") == title and e.get("status") != "cancelled"
-    ]
-
-
 def _row(page: Any, *texts: str) -> Any:
     """The assistant's reply holding every one of ``texts``."""
     row = page.locator(".row.assistant")
@@ -50,20 +42,28 @@ async def test_the_undo_button_takes_back_one_event_and_several(system: System, 
     await _press(_row(page, "「팀 미팅」을 등록할까요?"), "등록")
     done = _row(page, "✅ 등록했어요", "「팀 미팅」")
     await done.wait_for()
-    assert len(_live(system, email, "팀 미팅")) == 1
+    assert len(system.google.live_events(email, "팀 미팅")) == 1
     await _press(done, "되돌리기")
     await _row(page, "↩️ 되돌렸어요.", "「팀 미팅」을 삭제했어요").wait_for()
-    assert _live(system, email, "팀 미팅") == []
+    assert system.google.live_events(email, "팀 미팅") == []
     assert not await done.get_by_role("button", name="되돌리기").is_enabled()  # undone: off
 
     await _say(page, "내일 오전 9시 스탠드업, 모레 오후 3시 회의")
     await _press(_row(page, "일정 2개를 등록할까요?"), "등록")
     many = _row(page, "✅ 2개 등록했어요")
     await many.wait_for()
-    assert len(_live(system, email, "스탠드업")) == len(_live(system, email, "회의")) == 1
+    assert (
+        len(system.google.live_events(email, "스탠드업"))
+        == len(system.google.live_events(email, "회의"))
+        == 1
+    )
     await _press(many, "되돌리기")
     await _row(page, "↩️ 되돌렸어요. 일정 2개를 삭제했어요").wait_for()
-    assert _live(system, email, "스탠드업") == _live(system, email, "회의") == []
+    assert (
+        system.google.live_events(email, "스탠드업")
+        == system.google.live_events(email, "회의")
+        == []
+    )
     await context.close()
 
 
@@ -100,7 +100,7 @@ async def test_the_scope_buttons_of_a_recurring_event(system: System, chromium) 
     await _weekly(page, "영어 스터디", weekday)
     await _say(page, f"{_said(second)} 영어 스터디 삭제해줘")
     await _answer_scope(page, "영어 스터디", "이번만", "삭제")
-    [series] = _live(system, email, "영어 스터디")
+    [series] = system.google.live_events(email, "영어 스터디")
     cancelled = [
         e
         for e in system.google.events(email)
@@ -112,7 +112,7 @@ async def test_the_scope_buttons_of_a_recurring_event(system: System, chromium) 
     await _weekly(page, "독서 모임", weekday)
     await _say(page, f"{_said(second)} 독서 모임 8시로 바꿔줘")
     await _answer_scope(page, "독서 모임", "이후 전부", "변경")
-    halves = _live(system, email, "독서 모임")
+    halves = system.google.live_events(email, "독서 모임")
     assert len(halves) == 2, halves
     starts = sorted(e["start"]["dateTime"] for e in halves)
     assert starts[0].startswith(f"{first.isoformat()}T19:00")
@@ -122,5 +122,5 @@ async def test_the_scope_buttons_of_a_recurring_event(system: System, chromium) 
     await _weekly(page, "요가", weekday)
     await _say(page, "요가 삭제해줘")
     await _answer_scope(page, "요가", "전체", "삭제")
-    assert _live(system, email, "요가") == []
+    assert system.google.live_events(email, "요가") == []
     await context.close()

@@ -29,7 +29,7 @@ async def test_a_vague_day_is_answered_with_a_day_button(system: System, chromiu
     assert not await days.first.is_enabled()  # answered: the day buttons are off
     await proposal.get_by_role("button", name="등록").click()
     await page.locator(".row.assistant").filter(has_text="✅ 등록했어요").wait_for()
-    live = [e for e in system.google.events(email) if e.get("status") != "cancelled"]
+    live = system.google.live_events(email)
     assert [e["summary"] for e in live] == ["치과"] and "date" in live[0]["start"]
 
     await box.fill("내일 오전 9시 스탠드업, 모레 오후 3시 회의")

@@ -18,6 +18,7 @@ from harness import (
     SlackPerson,
     System,
     connected_user,
+    has_button,
     kind_of,
     message_text,
     slack_buttons,
@@ -52,14 +53,6 @@ def _occurrences(system: System, user: ChatUser, start: date, days: int) -> list
     return [e["start"] for e in response.json()["events"] if e["title"] == "영어 스터디"]
 
 
-def _live_series(system: System, user: ChatUser) -> list[dict]:
-    return [
-        e
-        for e in system.google.events(user.email)
-        if e.get("recurrence") and e.get("status") != "cancelled"
-    ]
-
-
 def _approve(user: ChatUser, proposal: dict) -> dict:
     assert kind_of(proposal) == "proposal", proposal["text"]
     [done] = user.decide(proposal["payload"]["action_id"])
@@ -81,7 +74,7 @@ def _weekly_series_scenario(system: System) -> None:
         f"({first.month}월 {first.day}일부터)"
     ), proposal["text"]
     _approve(user, proposal)
-    [series] = _live_series(system, user)
+    [series] = system.google.live_series(user.email)
     assert series["recurrence"][0].startswith("RRULE:FREQ=WEEKLY;BYDAY=")
 
     # This week's occurrence, marked as repeating (next week's when today is Sunday night).
@@ -116,7 +109,8 @@ def _weekly_series_scenario(system: System) -> None:
     ]
     assert [s for s in listed if s.endswith("T20:00:00+09:00")] == [_at(d, 20) for d in after]
     assert len(listed) == len(set(listed))  # no duplicate occurrence
-    assert len(_live_series(system, user)) == 2  # Google's split: the original ends, a new one
+    # Google's split: the original ends, a new one begins.
+    assert len(system.google.live_series(user.email)) == 2
 
     # Everything: the series (both halves of the split) goes.
     for _ in range(2):
@@ -127,9 +121,9 @@ def _weekly_series_scenario(system: System) -> None:
             [reply] = user.say("전체")
         assert "전부 삭제할까요?" in reply["text"], reply["text"]
         _approve(user, reply)
-        if not _live_series(system, user):
+        if not system.google.live_series(user.email):
             break
-    assert _live_series(system, user) == []
+    assert system.google.live_series(user.email) == []
     assert _occurrences(system, user, first, 60) == []
 
 
@@ -150,27 +144,23 @@ def test_the_scope_question_in_slack_is_answered_by_its_buttons(system: System) 
     first = _first_occurrence()
     weekday = WEEKDAYS[first.weekday()]
     sent = person.say(f"매주 {weekday}요일 저녁 7시 영어 스터디")
-    proposal = person.wait_for_bot(_has_button("approve"), after_ts=sent["ts"])
+    proposal = person.wait_for_bot(lambda m: has_button(m, "approve"), after_ts=sent["ts"])
     assert f"매주 {weekday}요일 오후 7:00–8:00" in message_text(proposal)
-    _press(person, proposal, "approve")
+    assert person.press(proposal, "approve")["status"] == 200
     person.wait_for_bot(lambda m: m["text"].startswith("✅ 등록했어요"), after_ts=proposal["ts"])
 
     sent = person.say("영어 스터디 삭제해줘")
-    question = person.wait_for_bot(_has_button("choose_1"), after_ts=sent["ts"])
+    question = person.wait_for_bot(lambda m: has_button(m, "choose_1"), after_ts=sent["ts"])
     labels = [b["text"]["text"] for b in slack_buttons(question)]
     assert labels == ["이번만", "이후 전부", "전체"], labels
-    _press(person, question, "choose_1")
-    cancel = person.wait_for_bot(_has_button("approve"), after_ts=question["ts"])
+    assert person.press(question, "choose_1")["status"] == 200
+    cancel = person.wait_for_bot(lambda m: has_button(m, "approve"), after_ts=question["ts"])
     assert "하루만 삭제돼요" in message_text(cancel)
-    _press(person, cancel, "approve")
+    assert person.press(cancel, "approve")["status"] == 200
     person.wait_for_bot(
         lambda m: m["text"].startswith("✅ 삭제했어요 (이번만)"), after_ts=cancel["ts"]
     )
-    [series] = [
-        e
-        for e in system.google.events(person.email)
-        if e.get("recurrence") and e.get("status") != "cancelled"
-    ]
+    [series] = system.google.live_series(person.email)
     assert series["summary"] == "영어 스터디"  # the series stays; its first occurrence went
     exceptions = [
         e
@@ -178,13 +168,3 @@ def test_the_scope_question_in_slack_is_answered_by_its_buttons(system: System) 
         if e.get("recurringEventId") == series["id"] and e.get("status") == "cancelled"
     ]
     assert len(exceptions) == 1
-
-
-def _has_button(action_id: str):
-    return lambda m: any(b.get("action_id") == action_id for b in slack_buttons(m))
-
-
-def _press(person: SlackPerson, message: dict, action_id: str) -> None:
-    [button] = [b for b in slack_buttons(message) if b["action_id"] == action_id]
-    clicked = person.click(message, action_id, value=button["value"])
-    assert clicked["status"] == 200, clicked
