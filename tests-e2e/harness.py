@@ -607,7 +607,10 @@ async def connected_page(system: System, chromium: Any) -> tuple[Any, Any, str]:
     email = f"browser-{uuid.uuid4().hex[:8]}@example.com"
     context = await seoul_browser(chromium)
     page = await context.new_page()
-    await page.goto(system.url("router") + "/")
+    # /connect needs the chat's session cookie, which the page gets after it loads.
+    async with page.expect_response(lambda r: r.url.endswith("/api/chat/session")) as started:
+        await page.goto(system.url("router") + "/")
+    assert (await started.value).ok
     await page.get_by_label("메시지").wait_for()
     consent = await context.new_page()
     await consent.goto(system.url("router") + "/connect")
