@@ -15,6 +15,8 @@ pytestmark = pytest.mark.browser
 
 SEOUL = ZoneInfo("Asia/Seoul")
 WEEKDAYS = "월화수목금토일"
+# What the proposal after each scope button says it changes.
+EFFECT = {"이번만": "하루만", "이후 전부": "부터 이후 전부", "전체": "반복 일정 전체("}
 
 
 def _row(page: Any, *texts: str) -> Any:
@@ -85,41 +87,55 @@ async def _answer_scope(page: Any, title: str, scope: str, approve: str) -> None
     labels = await question.locator("button.choice").all_text_contents()
     assert labels == ["이번만", "이후 전부", "전체"], labels
     await question.get_by_role("button", name=scope, exact=True).click()
-    await _press(_row(page, f"「{title}」", "할까요?", f"{scope}"), approve)
+    await _press(_row(page, f"「{title}」", "까요?", EFFECT[scope]), approve)
     await _row(page, f"✅ {approve}했어요", f"「{title}」").wait_for()
     assert not await question.get_by_role("button", name=scope, exact=True).is_enabled()
 
 
-async def test_the_scope_buttons_of_a_recurring_event(system: System, chromium) -> None:
-    context, page, email = await connected_page(system, chromium)
-    first = datetime.now(SEOUL).date() + timedelta(days=2)  # the first occurrence, always ahead
-    second = first + timedelta(weeks=1)
-    weekday = WEEKDAYS[first.weekday()]
+def _weeks() -> tuple[date, date, str]:
+    """The series' first occurrence (always ahead), its second, and their weekday."""
+    first = datetime.now(SEOUL).date() + timedelta(days=2)
+    return first, first + timedelta(weeks=1), WEEKDAYS[first.weekday()]
 
-    # [이번만]: the second occurrence is cancelled, the series stays.
+
+# One chat session each: a person presses at most a few buttons a minute (the chat's limit).
+
+
+async def test_this_one_cancels_one_occurrence(system: System, chromium) -> None:
+    context, page, email = await connected_page(system, chromium)
+    _, second, weekday = _weeks()
     await _weekly(page, "영어 스터디", weekday)
     await _say(page, f"{_said(second)} 영어 스터디 삭제해줘")
     await _answer_scope(page, "영어 스터디", "이번만", "삭제")
-    [series] = system.google.live_events(email, "영어 스터디")
+    [series] = system.google.live_events(email, "영어 스터디")  # the series stays
     cancelled = [
         e
         for e in system.google.events(email)
         if e.get("recurringEventId") == series["id"] and e.get("status") == "cancelled"
     ]
     assert [e["originalStartTime"]["dateTime"][:10] for e in cancelled] == [second.isoformat()]
+    await context.close()
 
-    # [이후 전부]: from the second occurrence at 20:00 — Google's split into two series.
+
+async def test_this_and_following_splits_the_series(system: System, chromium) -> None:
+    context, page, email = await connected_page(system, chromium)
+    first, second, weekday = _weeks()
     await _weekly(page, "독서 모임", weekday)
     await _say(page, f"{_said(second)} 독서 모임 8시로 바꿔줘")
     await _answer_scope(page, "독서 모임", "이후 전부", "변경")
-    halves = system.google.live_events(email, "독서 모임")
-    assert len(halves) == 2, halves
+    halves = system.google.live_events(email, "독서 모임")  # Google's split: two series
     starts = sorted(e["start"]["dateTime"] for e in halves)
+    assert len(starts) == 2, halves
     assert starts[0].startswith(f"{first.isoformat()}T19:00")
     assert starts[1].startswith(f"{second.isoformat()}T20:00")
+    await context.close()
 
-    # [전체]: the whole series goes.
+
+async def test_all_deletes_the_whole_series(system: System, chromium) -> None:
+    context, page, email = await connected_page(system, chromium)
+    _, _, weekday = _weeks()
     await _weekly(page, "요가", weekday)
+    assert len(system.google.live_events(email, "요가")) == 1
     await _say(page, "요가 삭제해줘")
     await _answer_scope(page, "요가", "전체", "삭제")
     assert system.google.live_events(email, "요가") == []
