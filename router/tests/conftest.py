@@ -139,6 +139,7 @@ class FakeCalendar:
         self.create_calls: list[dict[str, Any]] = []
         self.patch_calls: list[dict[str, Any]] = []
         self.delete_calls: list[str] = []
+        self.deleted_by_key: dict[tuple[str, str], dict] = {}  # a repeated key replays
         self.followed: set[str] = set()  # users whose calendar skill-calendar follows (sync)
         self.create_delay = 0.0
         self.down = False
@@ -279,13 +280,13 @@ class FakeCalendar:
             if problem := fake._reauth(user_id):
                 return problem
             fake.delete_calls.append(event_id)
-            seen = fake.idempotency.get((user_id, idempotency_key)) if idempotency_key else None
-            if seen is not None:  # skill-calendar replays the answer of a repeated key
-                return seen[1]
+            key = (user_id, idempotency_key or "")
+            if idempotency_key and key in fake.deleted_by_key:
+                return fake.deleted_by_key[key]  # skill-calendar replays a repeated key
             removed = fake.events.get(user_id, {}).pop(event_id, None)
             answer = {"deleted": True, "already_deleted": removed is None}
             if idempotency_key:
-                fake.idempotency[(user_id, idempotency_key)] = ({"event_id": event_id}, answer)
+                fake.deleted_by_key[key] = answer
             return answer
 
         return app

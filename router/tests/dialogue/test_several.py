@@ -32,7 +32,7 @@ async def test_two_requests_in_one_message_are_one_proposal_listing_both(client,
         "1. 11월 15일(토) 오전 9:00–10:00 「스탠드업」",
         "2. 11월 16일(일) 오후 3:00–4:00 「치과」",
     ]
-    assert lines[-1] == "하나를 빼려면 '2번은 빼줘'처럼 말씀해 주세요."
+    assert lines[-1] == "하나를 빼려면 '2번은 빼줘', 바꾸려면 '2번은 4시로'처럼 말씀해 주세요."
     assert proposal["payload"]["kind"] == "proposal"
     assert [b["label"] for b in proposal["payload"]["buttons"]] == ["등록", "취소"]
 
@@ -307,3 +307,47 @@ async def test_only_the_stalled_items_are_deleted_after_a_crash_each_once(
     assert keys == [f"{key}-1", f"{key}-1", f"{key}-2"]
     [action] = await _actions(app)
     assert action.state == ActionState.undone
+
+
+# --- one item corrected while the proposal waits ("두 번째는 4시로") -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("두 번째는 4시로", "2. 11월 16일(일) 오후 4:00–5:00 「치과」"),
+        ("2번은 4시로 해줘", "2. 11월 16일(일) 오후 4:00–5:00 「치과」"),
+        ("치과는 30분 늦게", "2. 11월 16일(일) 오후 3:30–4:30 「치과」"),
+        ("2번 장소는 강남역", "   장소: 강남역"),
+        ("첫 번째는 모레로", "1. 11월 16일(일) 오전 9:00–10:00 「스탠드업」"),
+    ],
+)
+async def test_one_item_is_corrected_and_the_list_proposed_again(
+    app, client, say, fake_calendar, text, line
+):
+    await say(client, TWO)
+    [proposal] = await say(client, text)
+    lines = proposal["text"].splitlines()
+    assert lines[0] == "일정 2개를 등록할까요?"
+    assert line in lines
+    assert proposal["payload"]["kind"] == "proposal"
+    old, new = await _actions(app)
+    assert (old.state, new.state) == (ActionState.superseded, ActionState.proposed)
+    await say(client, "네")
+    assert len(fake_calendar.create_calls) == 2
+
+
+async def test_a_corrected_item_is_created_as_corrected(client, say, fake_calendar):
+    await say(client, TWO)
+    await say(client, "두 번째는 4시로")
+    [done] = await say(client, "네")
+    assert done["text"].splitlines()[2] == "• 11월 16일(일) 오후 4:00–5:00 「치과」"
+    dentist = next(c for c in fake_calendar.create_calls if c["body"]["title"] == "치과")
+    assert dentist["body"]["start"] == "2025-11-16T16:00:00+09:00"
+
+
+async def test_correcting_an_item_that_is_not_there(app, client, say):
+    await say(client, TWO)
+    [reply] = await say(client, "세 번째는 4시로")
+    assert reply["text"].startswith("1번부터 2번 중에서 골라 주세요.")
+    assert [a.state for a in await _actions(app)] == [ActionState.proposed]
