@@ -16,8 +16,8 @@ from typing import Any
 from router_service.clients.calendar import CalendarEvent
 from router_service.clients.exceptions import CalendarRequestFailed, CalendarUnavailable
 from router_service.conversations.models import Message
-from router_service.dialogue import formatting as fmt
 from router_service.dialogue import amend, messages, plans, proposals
+from router_service.dialogue import formatting as fmt
 from router_service.dialogue.turn import Conversation
 from router_service.nlu.schemas import NluResult
 from router_service.nlu.service import parse_message
