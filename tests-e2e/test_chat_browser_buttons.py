@@ -98,15 +98,24 @@ def _weeks() -> tuple[date, date, str]:
     return first, first + timedelta(weeks=1), WEEKDAYS[first.weekday()]
 
 
-# One chat session each: a person presses at most a few buttons a minute (the chat's limit).
+async def _scope_pressed(
+    system: System, chromium: Any, title: str, asked: str, scope: str, approve: str
+) -> tuple[Any, str]:
+    """In a new chat session (a person presses a few buttons a minute: the chat's limit):
+    the weekly series ``title``, then ``asked``, its ``scope`` button and ``approve``."""
+    context, page, email = await connected_page(system, chromium)
+    await _weekly(page, title, _weeks()[2])
+    assert len(system.google.live_events(email, title)) == 1
+    await _say(page, asked)
+    await _answer_scope(page, title, scope, approve)
+    return context, email
 
 
 async def test_this_one_cancels_one_occurrence(system: System, chromium) -> None:
-    context, page, email = await connected_page(system, chromium)
-    _, second, weekday = _weeks()
-    await _weekly(page, "영어 스터디", weekday)
-    await _say(page, f"{_said(second)} 영어 스터디 삭제해줘")
-    await _answer_scope(page, "영어 스터디", "이번만", "삭제")
+    _, second, _ = _weeks()
+    context, email = await _scope_pressed(
+        system, chromium, "영어 스터디", f"{_said(second)} 영어 스터디 삭제해줘", "이번만", "삭제"
+    )
     [series] = system.google.live_events(email, "영어 스터디")  # the series stays
     cancelled = [
         e
@@ -118,11 +127,15 @@ async def test_this_one_cancels_one_occurrence(system: System, chromium) -> None
 
 
 async def test_this_and_following_splits_the_series(system: System, chromium) -> None:
-    context, page, email = await connected_page(system, chromium)
-    first, second, weekday = _weeks()
-    await _weekly(page, "독서 모임", weekday)
-    await _say(page, f"{_said(second)} 독서 모임 8시로 바꿔줘")
-    await _answer_scope(page, "독서 모임", "이후 전부", "변경")
+    first, second, _ = _weeks()
+    context, email = await _scope_pressed(
+        system,
+        chromium,
+        "독서 모임",
+        f"{_said(second)} 독서 모임 8시로 바꿔줘",
+        "이후 전부",
+        "변경",
+    )
     halves = system.google.live_events(email, "독서 모임")  # Google's split: two series
     starts = sorted(e["start"]["dateTime"] for e in halves)
     assert len(starts) == 2, halves
@@ -132,11 +145,6 @@ async def test_this_and_following_splits_the_series(system: System, chromium) ->
 
 
 async def test_all_deletes_the_whole_series(system: System, chromium) -> None:
-    context, page, email = await connected_page(system, chromium)
-    _, _, weekday = _weeks()
-    await _weekly(page, "요가", weekday)
-    assert len(system.google.live_events(email, "요가")) == 1
-    await _say(page, "요가 삭제해줘")
-    await _answer_scope(page, "요가", "전체", "삭제")
+    context, email = await _scope_pressed(system, chromium, "요가", "요가 삭제해줘", "전체", "삭제")
     assert system.google.live_events(email, "요가") == []
     await context.close()

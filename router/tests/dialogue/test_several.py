@@ -24,6 +24,19 @@ async def _actions(app) -> list[PendingAction]:
         return list((await session.scalars(select(PendingAction).order_by(PendingAction.id))).all())
 
 
+async def _recovered(app, action_id: int):
+    """The one reply of the recovery round, once ``action_id`` has stalled ten minutes."""
+    old = app.state.context.clock() - timedelta(minutes=10)
+    async with app.state.database.sessionmaker() as session:
+        await session.execute(
+            update(PendingAction).where(PendingAction.id == action_id).values(updated_at=old)
+        )
+        await session.commit()
+    async with app.state.database.sessionmaker() as session:
+        [reply] = await recover_stalled(session=session, app=app.state.context)
+    return reply
+
+
 async def test_two_requests_in_one_message_are_one_proposal_listing_both(client, say):
     [proposal] = await say(client, TWO)
     lines = proposal["text"].splitlines()
@@ -140,14 +153,7 @@ async def test_a_process_killed_between_two_writes_finishes_once_after_restart(
     assert killed.type is Killed or isinstance(killed.value, BaseExceptionGroup)
     calendar.create_event = real_create
     # The action stayed executing (committed before the writes); the recovery runs it again.
-    old = app.state.context.clock() - timedelta(minutes=10)
-    async with app.state.database.sessionmaker() as session:
-        await session.execute(
-            update(PendingAction).where(PendingAction.id == action_id).values(updated_at=old)
-        )
-        await session.commit()
-    async with app.state.database.sessionmaker() as session:
-        [reply] = await recover_stalled(session=session, app=app.state.context)
+    reply = await _recovered(app, action_id)
     assert reply.text.startswith("✅ 2개 등록했어요")
     user_id = (await client.get("/api/chat/session")).json()["user_id"]
     assert sorted(e["title"] for e in fake_calendar.user_events(user_id)) == ["스탠드업", "치과"]
@@ -293,14 +299,7 @@ async def test_only_the_stalled_items_are_deleted_after_a_crash_each_once(
     [action] = await _actions(app)
     assert action.state == ActionState.undoing
     assert len(fake_calendar.user_events(user_id)) == 1
-    old = app.state.context.clock() - timedelta(minutes=10)
-    async with app.state.database.sessionmaker() as session:
-        await session.execute(
-            update(PendingAction).where(PendingAction.id == action_id).values(updated_at=old)
-        )
-        await session.commit()
-    async with app.state.database.sessionmaker() as session:
-        [reply] = await recover_stalled(session=session, app=app.state.context)
+    reply = await _recovered(app, action_id)
     assert reply.text.startswith("↩️ 되돌렸어요. 일정 2개를 삭제했어요")
     assert fake_calendar.user_events(user_id) == []
     key = f"undo-pending-action-{action_id}"
