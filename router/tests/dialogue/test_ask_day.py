@@ -167,10 +167,14 @@ async def test_a_day_button_keeps_the_time_given_in_the_request(client, say, dec
     )
 
 
-async def test_a_time_span_and_a_typed_day_keep_the_time(client, say):
+@pytest.mark.parametrize(
+    ("answer", "day"),
+    [("수요일로", "11월 19일(수)"), ("화요일", "11월 18일(화)"), ("2번", "11월 18일(화)")],
+)
+async def test_a_time_span_and_a_typed_day_keep_the_time(client, say, answer, day):
     await say(client, "다음 주 중에 오후 2시부터 4시까지 치과")
-    [proposal] = await say(client, "수요일로")
-    assert proposal["text"].startswith("11월 19일(수) 오후 2:00–4:00 「치과」를 등록할까요?")
+    [proposal] = await say(client, answer)
+    assert proposal["text"].startswith(f"{day} 오후 2:00–4:00 「치과」를 등록할까요?")
 
 
 async def test_a_time_answered_alone_is_kept_for_the_day_button(client, say, decide):
