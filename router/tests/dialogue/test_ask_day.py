@@ -168,13 +168,18 @@ async def test_a_day_button_keeps_the_time_given_in_the_request(client, say, dec
 
 
 @pytest.mark.parametrize(
-    ("answer", "day"),
-    [("수요일로", "11월 19일(수)"), ("화요일", "11월 18일(화)"), ("2번", "11월 18일(화)")],
+    ("answer", "when"),
+    [
+        ("수요일로", "11월 19일(수) 오후 2:00–4:00"),
+        ("화요일", "11월 18일(화) 오후 2:00–4:00"),
+        ("2번", "11월 18일(화) 오후 2:00–4:00"),
+        ("수요일 3시로", "11월 19일(수) 오후 3:00–5:00"),  # a new time, the same length
+    ],
 )
-async def test_a_time_span_and_a_typed_day_keep_the_time(client, say, answer, day):
+async def test_a_time_span_and_a_typed_day_keep_the_time(client, say, answer, when):
     await say(client, "다음 주 중에 오후 2시부터 4시까지 치과")
     [proposal] = await say(client, answer)
-    assert proposal["text"].startswith(f"{day} 오후 2:00–4:00 「치과」를 등록할까요?")
+    assert proposal["text"].startswith(f"{when} 「치과」를 등록할까요?")
 
 
 async def test_a_time_answered_alone_is_kept_for_the_day_button(client, say, decide):

@@ -215,9 +215,10 @@ def _completed(
         return dated
     if parsed.intent in ("amend", "update_event") and parsed.changes is not None:
         changes = parsed.changes
-        if changes.start is not None:
-            start = changes.start
-            return event.model_copy(update={"start": start, "end": start + plans.DEFAULT_LENGTH})
+        if changes.start is not None:  # a length said before stays
+            start, given = changes.start, question.time_of_day
+            length = timedelta(minutes=given.minutes) if given else plans.DEFAULT_LENGTH
+            return event.model_copy(update={"start": start, "end": start + length})
         if changes.date is not None:
             return _on_day(event, changes.date, question.time_of_day, conv)
     return None
