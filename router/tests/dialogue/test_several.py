@@ -350,3 +350,11 @@ async def test_correcting_an_item_that_is_not_there(app, client, say):
     [reply] = await say(client, "세 번째는 4시로")
     assert reply["text"].startswith("1번부터 2번 중에서 골라 주세요.")
     assert [a.state for a in await _actions(app)] == [ActionState.proposed]
+
+
+async def test_a_correction_naming_no_item_asks_which(app, client, say, fake_calendar):
+    await say(client, TWO)
+    [reply] = await say(client, "아 4시로")
+    assert reply["text"] == "몇 번 일정을 바꿀까요? 예: '2번은 4시로'"
+    assert reply["payload"]["kind"] == "proposal"  # its buttons again
+    assert [a.state for a in await _actions(app)] == [ActionState.proposed]

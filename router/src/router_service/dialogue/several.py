@@ -18,7 +18,7 @@ from router_service.clients.exceptions import CalendarRequestFailed, CalendarUna
 from router_service.conversations.models import Message
 from router_service.dialogue import amend, messages, plans, proposals
 from router_service.dialogue import formatting as fmt
-from router_service.dialogue.turn import Conversation
+from router_service.dialogue.turn import Conversation, proposal_payload
 from router_service.nlu.schemas import NluResult
 from router_service.nlu.service import parse_message
 from router_service.pending import service as pending
@@ -28,6 +28,7 @@ MAX_ITEMS = 10
 # "2번은 빼줘", "1번이랑 3번 빼", "2번 제외해줘", "치과는 빼줘": what to leave out.
 DROP_VERB = re.compile(r"빼|제외|지워|지우|삭제|없애|취소|필요\s*없|말고|안\s*(?:해|할)")
 NUMBER = re.compile(r"(\d+)\s*(?:번|째)")
+WHICH_ITEM = "몇 번 일정을 바꿀까요? 예: '2번은 4시로'"
 HINT = "하나를 빼려면 '2번은 빼줘', 바꾸려면 '2번은 4시로'처럼 말씀해 주세요."
 # "2번은 …", "두 번째는 …", "첫 번째 일정은 …": the item a correction is about, and the rest.
 ORDINALS = {"첫": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8}
@@ -53,6 +54,8 @@ async def handle(
         corrected = await correct_item(conv, action, text)
         if corrected is not None:
             return corrected
+        if amend.is_correction(parsed):  # "아 4시로": never another event, but which item?
+            return [await conv.say(WHICH_ITEM, payload=proposal_payload(action))]
     if parsed.intent == "create_event" and parsed.events and len(parsed.events) > 1:
         return await propose(conv, parsed)
     return None
