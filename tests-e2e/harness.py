@@ -13,7 +13,9 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
@@ -266,6 +268,59 @@ class GoogleControl:
         return [event for event in self.live_events(email) if event.get("recurrence")]
 
 
+class GoogleApp:
+    """Another app the person uses with Google Calendar (not Haru): its own OAuth client and
+    consent, then Calendar v3 calls on Google's paths, as any Google client makes them."""
+
+    CLIENT_ID = "e2e-other-app.apps.googleusercontent.com"
+    CLIENT_SECRET = "e2e-other-app-secret"
+    REDIRECT = "http://127.0.0.1/other-app/callback"
+
+    def __init__(self, google: GoogleControl, email: str) -> None:
+        google.http.post(
+            "/emulator/clients",
+            json={
+                "client_id": self.CLIENT_ID,
+                "client_secret": self.CLIENT_SECRET,
+                "redirect_uris": [self.REDIRECT],
+            },
+        ).raise_for_status()
+        params = {
+            "client_id": self.CLIENT_ID,
+            "redirect_uri": self.REDIRECT,
+            "response_type": "code",
+            "scope": CALENDAR_SCOPE,
+        }
+        url = str(httpx.URL(google.base_url + "/o/oauth2/v2/auth", params=params))
+        code = query_param(google.authorize(url, email), "code")
+        token = google.http.post(
+            "/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": self.REDIRECT,
+                "client_id": self.CLIENT_ID,
+                "client_secret": self.CLIENT_SECRET,
+            },
+        )
+        token.raise_for_status()
+        self.http = httpx.Client(
+            base_url=google.base_url + "/calendar/v3/calendars/primary",
+            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+            timeout=30,
+        )
+
+    def patch_event(self, event_id: str, **fields: Any) -> dict[str, Any]:
+        """events.patch on the primary calendar; the event as Google answers it."""
+        response = self.http.patch(f"/events/{event_id}", json=fields)
+        response.raise_for_status()
+        return response.json()
+
+    def delete_event(self, event_id: str) -> None:
+        """events.delete on the primary calendar."""
+        self.http.delete(f"/events/{event_id}").raise_for_status()
+
+
 @dataclass
 class System:
     """One running Haru: processes, their URLs and secrets, databases, logs."""
@@ -364,6 +419,25 @@ class System:
     def stop(self) -> None:
         self.stack.stop()
         self.databases.drop()
+
+
+@contextmanager
+def router_clock(system: System) -> Iterator[Callable[[datetime], timedelta]]:
+    """A ``move(moment)`` that restarts the router with its clock at ``moment``
+    (``ROUTER_CLOCK_OFFSET_SECONDS``) and answers the offset; the real clock is back after."""
+    env = system.stack.extra_env.setdefault("router", {})
+
+    def move(moment: datetime) -> timedelta:
+        offset = moment - datetime.now(moment.tzinfo)
+        env["ROUTER_CLOCK_OFFSET_SECONDS"] = str(offset.total_seconds())
+        system.restart("router")
+        return offset
+
+    try:
+        yield move
+    finally:
+        if env.pop("ROUTER_CLOCK_OFFSET_SECONDS", None) is not None:
+            system.restart("router")
 
 
 def runnable_processes() -> tuple[list[str], list[str]]:
@@ -650,6 +724,26 @@ def connected_user(system: System) -> ChatUser:
     user = ChatUser.new(system)
     system.google.add_account(user.email)
     user.connect_ahead()
+    return user
+
+
+def watched(system: System, user: ChatUser) -> dict[str, Any] | None:
+    """skill-calendar's row following the person's calendar (active, channel, sync token)."""
+    rows = system.databases.query(
+        "skill-calendar",
+        "SELECT active, channel_id, sync_token FROM watched_calendars WHERE user_id = :u",
+        u=user.user_id,
+    )
+    return rows[0] if rows else None
+
+
+def following_user(system: System) -> ChatUser:
+    """A connected person whose calendar skill-calendar follows (baseline and channel)."""
+    user = connected_user(system)
+    wait_until(
+        "skill-calendar follows the new person's calendar",
+        lambda: (row := watched(system, user)) and row["channel_id"] and row["sync_token"],
+    )
     return user
 
 

@@ -6,7 +6,6 @@ before and restarted after its due moment; the morning agenda arrives at the cho
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -114,22 +113,6 @@ def _next_weekday_at(hour: int, minute: int, second: int) -> datetime:
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=SEOUL)
-
-
-@pytest.fixture
-def router_at(system: System) -> Iterator[Callable[[datetime], timedelta]]:
-    """Restarts the router with its clock moved to a chosen moment; restores it after."""
-    env = system.stack.extra_env.setdefault("router", {})
-
-    def move(moment: datetime) -> timedelta:
-        offset = moment - datetime.now(SEOUL)
-        env["ROUTER_CLOCK_OFFSET_SECONDS"] = str(offset.total_seconds())
-        system.restart("router")
-        return offset
-
-    yield move
-    env.pop("ROUTER_CLOCK_OFFSET_SECONDS", None)
-    system.restart("router")
 
 
 def test_the_morning_agenda_arrives_at_the_chosen_time_with_a_recurring_instance(

@@ -3,8 +3,9 @@
 "매주 X요일 저녁 7시 영어 스터디" makes one series; "이번 주 일정" lists this week's
 occurrence with ↻; "다음 주 영어 스터디만 취소해줘" cancels that one (the others remain);
 "영어 스터디 다음 주부터 8시로" splits the series (earlier occurrences unchanged, later ones
-at 20:00, no duplicate); "영어 스터디 전부 지워줘" removes it — each checked in the
-emulator's calendar (through skill-calendar's expansion), on PostgreSQL and on SQLite.
+at 20:00, no duplicate); "영어 스터디 전부 지워줘" removes both halves in one approval — each
+checked in the emulator's calendar (through skill-calendar's expansion), on PostgreSQL and
+on SQLite. A proposed series names the day it clashes on, and "아 X요일로" moves its rule.
 """
 
 from __future__ import annotations
@@ -112,17 +113,11 @@ def _weekly_series_scenario(system: System) -> None:
     # Google's split: the original ends, a new one begins.
     assert len(system.google.live_series(user.email)) == 2
 
-    # Everything: the series (both halves of the split) goes.
-    for _ in range(2):
-        [reply] = user.say("영어 스터디 전부 지워줘")
-        if kind_of(reply) == "choice":  # the split made two series: one is picked
-            [reply] = user.say("1번")
-        if kind_of(reply) == "scope":
-            [reply] = user.say("전체")
-        assert "전부 삭제할까요?" in reply["text"], reply["text"]
-        _approve(user, reply)
-        if not system.google.live_series(user.email):
-            break
+    # Everything: the series, both halves of the split, in one approval.
+    [reply] = user.say("영어 스터디 전부 지워줘")
+    assert "전부 삭제할까요?" in reply["text"], reply["text"]
+    assert "나뉘어 있는 반복 일정" in reply["text"], reply["text"]
+    _approve(user, reply)
     assert system.google.live_series(user.email) == []
     assert _occurrences(system, user, first, 60) == []
 
@@ -168,3 +163,37 @@ def test_the_scope_question_in_slack_is_answered_by_its_buttons(system: System) 
         if e.get("recurringEventId") == series["id"] and e.get("status") == "cancelled"
     ]
     assert len(exceptions) == 1
+
+
+def test_a_series_proposal_names_its_clash_and_a_weekday_correction_moves_the_rule(
+    system: System,
+) -> None:
+    """Next week's dentist clashes with the series' second occurrence: the proposal says
+    which day; "아 X요일로" (the next weekday) moves the rule's BYDAY with the first day,
+    and the series is made on that weekday."""
+    user = connected_user(system)
+    first = _first_occurrence()
+    weekday = WEEKDAYS[first.weekday()]
+    dentist = first + timedelta(weeks=1)
+    label = f"{dentist.month}월 {dentist.day}일({weekday})"
+    [booked] = user.say(f"{dentist.month}월 {dentist.day}일 저녁 7시 반 치과")
+    _approve(user, booked)
+
+    [proposal] = user.say(f"매주 {weekday}요일 저녁 7시 영어 스터디")
+    assert proposal["text"].splitlines()[1] == (f"{label} 「치과」와 겹쳐요. 그래도 등록할까요?"), (
+        proposal["text"]
+    )
+    assert proposal["payload"]["conflicts"] == 1
+
+    moved = first + timedelta(days=1)
+    other = WEEKDAYS[moved.weekday()]
+    [amended] = user.say(f"아 {other}요일로")
+    assert amended["text"].splitlines()[0] == (
+        f"매주 {other}요일 오후 7:00–8:00 「영어 스터디」를 등록할까요? "
+        f"({moved.month}월 {moved.day}일부터)"
+    ), amended["text"]
+    _approve(user, amended)
+    [series] = system.google.live_series(user.email)
+    code = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[moved.weekday()]
+    assert series["recurrence"] == [f"RRULE:FREQ=WEEKLY;BYDAY={code}"]
+    assert _occurrences(system, user, moved, 1) == [_at(moved, 19)]
