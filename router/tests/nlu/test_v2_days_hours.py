@@ -95,6 +95,22 @@ def test_a_vague_span_keeps_its_place(now):
     assert (result.needs, result.event.location) == (("date",), "홍대")
 
 
+@pytest.mark.parametrize(
+    "text, time_of_day",
+    [
+        ("다음 주 중에 오후 3시 치과 가야 돼", ("15:00", 60)),
+        ("이번 주 안에 오후 2시부터 4시까지 회의", ("14:00", 120)),
+        ("다음 주 중에 치과 가야 돼", None),
+    ],
+)
+def test_a_vague_span_keeps_the_time_it_gave_apart_from_the_spec(text, time_of_day, now):
+    """The day is asked; the time said is kept for it (not SPEC JSON: start stays null)."""
+    result = parse(text, now=now)
+    assert result.needs == ("date",) and result.time_of_day == time_of_day
+    assert result.to_spec_json()["event"]["start"] is None
+    assert "time_of_day" not in result.to_spec_json()
+
+
 def test_years_and_the_end_of_the_year():
     from datetime import datetime
 

@@ -136,7 +136,9 @@ def change_group(hits: list[Hit]) -> list[Hit]:
     group = [hits[last]]
     for i in range(last - 1, -1, -1):
         h = hits[i]
-        if h.kind in DATE_KINDS | TIME_KINDS and group[0].start - h.end <= 1 and not h.particle:
+        # An impossible day beside it (2월 30일 3시로) belongs to the new value too.
+        when = h.kind in DATE_KINDS | TIME_KINDS or h.kind == "invalid"
+        if when and group[0].start - h.end <= 1 and not h.particle:
             group.insert(0, h)
         else:
             break
