@@ -3,7 +3,7 @@ import pytest
 
 from shared.backoff import backoff_delay, retry_after_seconds
 from shared.context import request_id_var
-from shared.http import RETRY_POLICY, RetryPolicy, create_client, error_object
+from shared.http import RETRY_POLICY, RetryPolicy, create_client, error_object, path_of
 
 
 class Script(httpx.AsyncBaseTransport):
@@ -192,3 +192,24 @@ def test_retry_after_parsing_and_backoff_bounds():
 )
 def test_error_object_reads_every_error_body_shape(answer, expected):
     assert error_object(answer) == expected
+
+
+def test_path_of_makes_each_value_one_segment():
+    """Reserved characters, unicode and even a lone surrogate (a JSON "\\ud800") are
+    percent-encoded: one segment each, never an exception."""
+    path = path_of("/users/{user_id}/events/{event_id}", user_id="a/b?c#d%e f", event_id="하루")
+    assert path == "/users/a%2Fb%3Fc%23d%25e%20f/events/%ED%95%98%EB%A3%A8"
+    assert path_of("/users/{user_id}", user_id="\ud800") == "/users/%ED%A0%80"
+
+
+async def test_path_of_keeps_a_dot_segment_in_its_place():
+    seen: list[bytes] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.raw_path)
+        return httpx.Response(200)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="http://t") as c:
+        for odd in (".", ".."):
+            await c.get(path_of("/people/{user_id}/x", user_id=odd))
+    assert seen == [b"/people/%2E/x", b"/people/%2E%2E/x"]

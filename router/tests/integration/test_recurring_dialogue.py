@@ -203,3 +203,45 @@ async def test_a_run_cut_between_the_halves_finishes_once_on_recovery(chat: Conn
         replies = await recover_stalled(session=session, app=context)
     assert [r.text.split(":")[0] for r in replies] == ["✅ 삭제했어요 (전체)"]
     assert [e for e in await chat.live_events() if e.get("recurrence")] == []
+
+
+async def test_an_all_day_series_split_apart_becomes_timed_as_one(chat: ConnectedChat, say):
+    """An all-day weekly series split earlier (from December on, another place): "영어 스터디
+    오후 3시로" → [전체] makes every part timed at 15:00, not only the occurrence's own."""
+    calendar = chat.router_app.state.context.calendar
+    created = await calendar.create_event(
+        user_id=chat.user_id,
+        event={
+            "title": "영어 스터디",
+            "start_date": "2025-11-18",
+            "end_date": "2025-11-19",
+            "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=TU"],
+        },
+        idempotency_key="all-day-series",
+    )
+    december = await calendar.list_events(
+        user_id=chat.user_id,
+        start=NOW + timedelta(days=17),  # 12월 1일
+        end=NOW + timedelta(days=24),
+    )
+    [first_in_december] = december
+    assert first_in_december.recurring_event_id == created.event.id
+    await calendar.update_event(
+        user_id=chat.user_id,
+        event_id=first_in_december.id,
+        changes={"location": "도서관"},
+        scope="following",
+        idempotency_key="split-in-december",
+    )
+    assert len([e for e in await chat.live_events() if e.get("recurrence")]) == 2
+
+    [question] = await say(chat.client, "영어 스터디 오후 3시로")
+    assert question["payload"]["kind"] == "scope", question["text"]
+    [proposal] = await say(chat.client, "전체")
+    assert "나뉘어 있는 반복 일정" in proposal["text"], proposal["text"]
+    [done] = await say(chat.client, "네")
+    assert done["text"].startswith("✅ 변경했어요 (전체)"), done["text"]
+    assert await chat.week_of("2025-11-17") == [("2025-11-18T15:00:00+09:00", "영어 스터디")]
+    assert await chat.week_of("2025-12-08") == [("2025-12-09T15:00:00+09:00", "영어 스터디")]
+    masters = [e for e in await chat.live_events() if e.get("recurrence")]
+    assert len(masters) == 2 and all("dateTime" in m["start"] for m in masters), masters

@@ -20,7 +20,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ExceptionHandler
 
 from shared.context import current_request_id
-from shared.text import UNSTORABLE_TEXT_CODE, UNSTORABLE_TEXT_MESSAGE, without_lone_surrogates
+from shared.text import (
+    INVALID_ID_CODE,
+    UNSTORABLE_TEXT_CODE,
+    UNSTORABLE_TEXT_MESSAGE,
+    without_lone_surrogates,
+)
 from shared.time import (
     NAIVE_DATETIME_CODE,
     OUT_OF_RANGE_CODE,
@@ -37,6 +42,7 @@ PROMOTED_VALIDATION_CODES = (
     ZONE_UNKNOWN_CODE,
     OUT_OF_RANGE_CODE,
     UNSTORABLE_TEXT_CODE,
+    INVALID_ID_CODE,
 )
 
 

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -52,6 +53,20 @@ class RetryPolicy:
 
 
 DEFAULT_POLICY = RetryPolicy()
+
+
+def path_of(template: str, **segments: str) -> str:
+    """``template`` with each ``{name}`` replaced by its value as one percent-encoded path
+    segment: httpx sends a given path as it is, so an id holding "/", "?", "#", "%" or a
+    space would otherwise name another resource or start a query or a fragment; "." and ".."
+    (which httpx would resolve as dot segments) are sent as ``%2E``."""
+    return template.format(**{name: _segment(value) for name, value in segments.items()})
+
+
+def _segment(value: str) -> str:
+    if value in (".", ".."):
+        return value.replace(".", "%2E")
+    return quote(value, safe="", errors="surrogatepass")
 
 
 def error_object(response: httpx.Response) -> dict[str, Any]:

@@ -303,6 +303,33 @@ async def test_an_unstorable_user_id_is_refused_not_a_500(client, sync, service_
         assert answer.status_code < 500, (odd, answer.text)
 
 
+@pytest.mark.parametrize(
+    ("odd", "code"),
+    [
+        ("x" * 65, "request.validation_failed"),
+        ("%00", "request.invalid_id"),
+        ("a%1Fb", "request.invalid_id"),
+        ("%2E%2E", "request.invalid_id"),
+        ("%2E", "request.invalid_id"),
+    ],
+)
+async def test_an_odd_user_id_is_a_stable_422(client, sync, service_headers, odd, code):
+    for method, query in (("PUT", ""), ("DELETE", "?now=true"), ("DELETE", ""), ("GET", "")):
+        path = f"/v1/sync/people/{odd}{query}"
+        answer = await client.request(method, path, headers=service_headers)
+        assert (answer.status_code, answer.json()["error"]["code"]) == (422, code), path
+
+
+@pytest.mark.parametrize("now", ["maybe", "", "2", "%00", "%ED%A0%80", "x" * 5000])
+async def test_a_bad_now_is_a_stable_422(client, sync, service_headers, now):
+    path = f"/v1/sync/people/u1?now={now}"
+    answer = await client.delete(path, headers=service_headers)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (
+        422,
+        "request.validation_failed",
+    )
+
+
 async def test_a_notice_the_router_calls_invalid_is_not_sent_again(
     app, client, service_headers, sync, person, google, router_double, create_event
 ):

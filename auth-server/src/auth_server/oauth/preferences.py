@@ -9,8 +9,11 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from auth_server.runtime import AuthRuntime
+from shared.http import path_of
 
 logger = logging.getLogger(__name__)
+
+PREFERENCES_PATH = "/internal/users/{user_id}/preferences"
 
 
 class ReminderChoices(BaseModel):
@@ -24,7 +27,7 @@ async def reminder_choices(*, runtime: AuthRuntime, user_id: str) -> ReminderCho
     if client is None:
         return None
     try:
-        response = await client.get(f"/internal/users/{user_id}/preferences")
+        response = await client.get(path_of(PREFERENCES_PATH, user_id=user_id))
         response.raise_for_status()
         return ReminderChoices.model_validate(response.json())
     except (httpx.HTTPError, ValueError, ValidationError) as err:

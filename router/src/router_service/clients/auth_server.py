@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from router_service.clients.exceptions import AuthServerRequestFailed, AuthServerUnavailable
 from shared.db import release_idle_connection
-from shared.http import error_object
+from shared.http import error_object, path_of
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class AuthServerClient:
         self, *, user_id: str, capability: str = CALENDAR_CAPABILITY
     ) -> GrantState:
         """The state of the user's grant for ``capability``."""
-        path = GRANT_PATH.format(user_id=user_id, capability=capability)
+        path = path_of(GRANT_PATH, user_id=user_id, capability=capability)
         return GrantState.model_validate(await self._call("GET", path))
 
     async def create_connect_link(

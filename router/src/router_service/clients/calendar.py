@@ -22,7 +22,7 @@ from router_service.clients.exceptions import (
     CalendarUnavailable,
 )
 from shared.db import release_idle_connection
-from shared.http import RETRY_POLICY, RetryPolicy, error_object
+from shared.http import RETRY_POLICY, RetryPolicy, error_object, path_of
 from shared.time import isoformat
 
 logger = logging.getLogger(__name__)
@@ -90,17 +90,17 @@ class CalendarClient:
         params = {"start": isoformat(start), "end": isoformat(end)}
         if q:
             params["q"] = q
-        body = await self._call("GET", EVENTS_PATH.format(user_id=user_id), params=params)
+        body = await self._call("GET", path_of(EVENTS_PATH, user_id=user_id), params=params)
         return [CalendarEvent.model_validate(item) for item in body.get("events", [])]
 
     async def get_event(self, *, user_id: str, event_id: str) -> CalendarEvent:
         """One event as it is now (``CalendarEventNotFound`` when deleted)."""
-        path = EVENT_PATH.format(user_id=user_id, event_id=event_id)
+        path = path_of(EVENT_PATH, user_id=user_id, event_id=event_id)
         return CalendarEvent.model_validate(await self._call("GET", path))
 
     async def series_of(self, *, user_id: str, event_id: str) -> CalendarEvent:
         """The series (its master, with ``recurrence``) that an occurrence belongs to."""
-        path = SERIES_PATH.format(user_id=user_id, event_id=event_id)
+        path = path_of(SERIES_PATH, user_id=user_id, event_id=event_id)
         return CalendarEvent.model_validate(await self._call("GET", path))
 
     async def create_event(
@@ -109,7 +109,7 @@ class CalendarClient:
         """Creates an event; the same key with the same body replays the first answer."""
         body = await self._call(
             "POST",
-            EVENTS_PATH.format(user_id=user_id),
+            path_of(EVENTS_PATH, user_id=user_id),
             json=event,
             headers={"Idempotency-Key": idempotency_key},
         )
@@ -125,7 +125,7 @@ class CalendarClient:
         idempotency_key: str | None = None,
     ) -> UpdateResult:
         """Patches an event with ``changes`` (an instance: ``scope`` one, following or all)."""
-        path = EVENT_PATH.format(user_id=user_id, event_id=event_id)
+        path = path_of(EVENT_PATH, user_id=user_id, event_id=event_id)
         extra = _series_options(scope, idempotency_key)
         return UpdateResult.model_validate(await self._call("PATCH", path, json=changes, **extra))
 
@@ -138,20 +138,20 @@ class CalendarClient:
         idempotency_key: str | None = None,
     ) -> DeleteResult:
         """Deletes an event (a second delete reports ``already_deleted``); ``scope`` as above."""
-        path = EVENT_PATH.format(user_id=user_id, event_id=event_id)
+        path = path_of(EVENT_PATH, user_id=user_id, event_id=event_id)
         extra = _series_options(scope, idempotency_key)
         return DeleteResult.model_validate(await self._call("DELETE", path, **extra))
 
     async def follow_calendar(self, *, user_id: str) -> None:
         """Asks skill-calendar to follow the person's calendar (sync and push; idempotent)."""
-        await self._call("PUT", SYNC_PATH.format(user_id=user_id))
+        await self._call("PUT", path_of(SYNC_PATH, user_id=user_id))
 
     async def unfollow_calendar(self, *, user_id: str, now: bool = False) -> str:
         """Asks skill-calendar to stop following the person's calendar (idempotent); with
         ``now`` the channel is stopped at Google within the call. ``stopped`` when it was,
         ``accepted`` when it is left to skill-calendar's queue."""
         params = {"now": "true"} if now else None
-        answer = await self._call("DELETE", SYNC_PATH.format(user_id=user_id), params=params)
+        answer = await self._call("DELETE", path_of(SYNC_PATH, user_id=user_id), params=params)
         return str(answer.get("status", "accepted"))
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:

@@ -135,20 +135,28 @@ def part_patch(
     plan: plans.ChangePlan, master: CalendarEvent, conv: Conversation
 ) -> plans.EventPatch | None:
     """The change of ``plan``'s occurrence as a part's master takes it: the same new time
-    of day (and the same move in days), the same new title or place."""
+    of day or all-day (and the same move in days), the same new title or place. An
+    all-day occurrence made timed (or a timed one made all-day) makes every part so."""
     patch, before, zone = plan.patch, plan.before, conv.zone
     update: dict = {"title": patch.title, "location": patch.location}
-    if patch.start and patch.end and before.start and master.start and not master.all_day:
-        new = patch.start.astimezone(zone)
-        moved = new.date() - before.start.astimezone(zone).date()
-        day = master.start.astimezone(zone).date() + moved
-        start = datetime.combine(day, new.time(), tzinfo=zone)
-        update |= {"start": start, "end": start + (patch.end - patch.start)}
-    elif patch.start_date and patch.end_date and before.start_date and master.start_date:
-        day = master.start_date + (patch.start_date - before.start_date)
-        update |= {"start_date": day, "end_date": day + (patch.end_date - patch.start_date)}
+    was, first = _day_of(before, conv), _day_of(master, conv)
+    if was is not None and first is not None:
+        if patch.start and patch.end:
+            new = patch.start.astimezone(zone)
+            start = datetime.combine(first + (new.date() - was), new.time(), tzinfo=zone)
+            update |= {"start": start, "end": start + (patch.end - patch.start)}
+        elif patch.start_date and patch.end_date:
+            day = first + (patch.start_date - was)
+            update |= {"start_date": day, "end_date": day + (patch.end_date - patch.start_date)}
     result = plans.EventPatch(**update)
     return result if result.body() else None
+
+
+def _day_of(event: CalendarEvent, conv: Conversation) -> date | None:
+    """The day an event starts on in the person's zone (an all-day one: its date)."""
+    if event.all_day or event.start is None:
+        return event.start_date
+    return event.start.astimezone(conv.zone).date()
 
 
 async def write_parts(conv: Conversation, action: PendingAction, plan: object) -> None:

@@ -3,15 +3,14 @@ POST /internal/users/{user_id}/calendar-following/stop (a disconnect is about to
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, BackgroundTasks, Depends, Path
+from fastapi import APIRouter, BackgroundTasks, Depends
 
 from router_service.dependencies import ContextDep
 from router_service.grants.dependencies import require_auth_server
 from router_service.grants.schemas import FollowingStopped, GrantEventAck, GrantEventIn
 from router_service.grants.service import process_grant_event, record_grant_event
 from shared.db import SessionDep
+from shared.text import PathId
 
 router = APIRouter(tags=["grants"], dependencies=[Depends(require_auth_server)])
 
@@ -32,9 +31,7 @@ async def receive_grant_event(
     response_model=FollowingStopped,
     summary="Stop following the calendar now (a disconnect, before the grant is revoked)",
 )
-async def stop_following_now(
-    user_id: Annotated[str, Path(min_length=1, max_length=64)], context: ContextDep
-) -> FollowingStopped:
+async def stop_following_now(user_id: PathId, context: ContextDep) -> FollowingStopped:
     """skill-calendar stops the push channel at Google while the person's grant still works
     (``stopped``), or leaves it to its queue (``accepted``); the grant event that follows
     the disconnect stops following all the same."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import get_session
+from shared.text import PathId
 from skill_calendar.sync import service
 from skill_calendar.sync.dependencies import google_notification, sync_runtime
 from skill_calendar.sync.exceptions import NotWatched
@@ -17,7 +18,6 @@ from skill_calendar.sync.worker import SyncRuntime
 
 Session = Annotated[AsyncSession, Depends(get_session)]
 Runtime = Annotated[SyncRuntime, Depends(sync_runtime)]
-UserId = Annotated[str, Path(min_length=1, max_length=64)]
 
 notifications_router = APIRouter(tags=["sync"])
 people_router = APIRouter(prefix="/sync/people/{user_id}", tags=["sync"])
@@ -46,7 +46,7 @@ async def receive_notification(
 
 
 @people_router.put("", response_model=Accepted, status_code=202, summary="Follow the calendar")
-async def watch_person(user_id: UserId, session: Session, runtime: Runtime) -> Accepted:
+async def watch_person(user_id: PathId, session: Session, runtime: Runtime) -> Accepted:
     """Baseline sync and a push channel, in the background; idempotent."""
     await service.watch_person(session=session, user_id=user_id)
     runtime.wake()
@@ -55,7 +55,7 @@ async def watch_person(user_id: UserId, session: Session, runtime: Runtime) -> A
 
 @people_router.delete("", response_model=Accepted, status_code=202, summary="Stop following")
 async def unwatch_person(
-    user_id: UserId,
+    user_id: PathId,
     session: Session,
     runtime: Runtime,
     now: Annotated[bool, Query(description="Stop the channel in this request")] = False,
@@ -72,7 +72,7 @@ async def unwatch_person(
 
 
 @people_router.get("", response_model=SyncState, summary="How the calendar is followed")
-async def sync_state(user_id: UserId, session: Session) -> SyncState:
+async def sync_state(user_id: PathId, session: Session) -> SyncState:
     row = await service.get_watched(session=session, user_id=user_id)
     if row is None:
         raise NotWatched()
