@@ -379,6 +379,7 @@ async def create(
     candidates: list[dict[str, Any]] | None = None,
     *,
     approved: bool = False,
+    result: dict[str, Any] | None = None,
 ) -> PendingAction:
     """Stores a new action of the conversation with its plan (one INSERT)."""
     return await pending.create_action(
@@ -397,4 +398,5 @@ async def create(
         assumptions=assumptions,
         error_code=error_code,
         approved=approved,
+        result=result,
     )
