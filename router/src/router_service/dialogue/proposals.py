@@ -89,15 +89,12 @@ async def start(
 
 async def supersede_waiting(conv: Conversation, *, announce: bool) -> list[Message]:
     """Replaces what still waits for the person; says so, unless it is being amended."""
-    replies = []
-    for waiting in await pending.waiting_for_the_person(
-        session=conv.session, conversation_key=conv.conversation_key
-    ):
-        title = plans.title_of(waiting)
-        moved = await pending.supersede(session=conv.session, action=waiting, now=conv.now)
-        if moved and announce:
-            replies.append(await conv.say(messages.replaced(title)))
-    return replies
+    replaced = await pending.supersede_waiting(
+        session=conv.session, conversation_key=conv.conversation_key, now=conv.now
+    )
+    if not announce:
+        return []
+    return [await conv.say(messages.replaced(plans.title_of(action))) for action in replaced]
 
 
 async def restart_change(
