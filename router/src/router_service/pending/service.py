@@ -281,6 +281,11 @@ async def expire(*, session: AsyncSession, action: PendingAction, now: datetime)
     return await _move(session, action, "expire", now=now)
 
 
+async def supersede(*, session: AsyncSession, action: PendingAction, now: datetime) -> bool:
+    """→ superseded: a newer request of the conversation replaces it."""
+    return await _move(session, action, "supersede", now=now)
+
+
 async def reclaim(
     *, session: AsyncSession, action: PendingAction, now: datetime, before: datetime
 ) -> bool:
