@@ -156,9 +156,8 @@ async def _call(
     """The one calendar call of ``plan``: (reply, stored result, reply payload, the event
     as the calendar answered)."""
     calendar = conv.app.calendar
-    if isinstance(plan, plans.QueryPlan):
-        text, result = await _answer(conv, plan)
-        return text, result, None, None
+    if isinstance(plan, plans.QueryPlan):  # a question answered after consent
+        return (*await _answer(conv, plan), None, None)
     if isinstance(plan, plans.CreateManyPlan):
         reply, made, payload = await several.run(conv, action, plan)
         return reply, made, payload, None  # several events: not undone (docs/dialogue.md)
