@@ -6,15 +6,16 @@ Every test here starts real processes, so each is marked ``e2e`` (``make unit`` 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import System, runnable_processes, start_system
+from harness import System, router_clock, runnable_processes, start_system
 
 FAULTS_KEY = pytest.StashKey["FaultTable"]()
 SYSTEMS_KEY = pytest.StashKey["list[System]"]()
@@ -133,3 +134,10 @@ def system(system_session: System) -> System:
 @pytest.fixture
 def fault_table(pytestconfig: pytest.Config) -> FaultTable:
     return pytestconfig.stash[FAULTS_KEY]
+
+
+@pytest.fixture
+def router_at(system: System) -> Iterator[Callable[[datetime], timedelta]]:
+    """Restarts the router with its clock moved to a chosen moment; restores it after."""
+    with router_clock(system) as move:
+        yield move

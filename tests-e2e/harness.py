@@ -13,10 +13,12 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -59,10 +61,33 @@ TEST_ENV = {
 }
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 SESSION_COOKIE = "haru_session"
+T = TypeVar("T")
 
 
 class HarnessError(AssertionError):
     """Something the system did that a test did not expect, with context."""
+
+
+def wait_until(
+    what: str,
+    probe: Callable[[], T | None],
+    timeout: float = 45.0,
+    *,
+    seen: Callable[[], object] | None = None,
+) -> T:
+    """Asks ``probe`` until it answers something (a condition, not a timing assertion).
+
+    After ``timeout`` seconds it raises, naming ``what`` and, when given, what was ``seen``.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        found = probe()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            last = f"; got {seen()}" if seen is not None else ""
+            raise HarnessError(f"never happened within {timeout}s: {what}{last}")
+        time.sleep(0.2)
 
 
 @dataclass
@@ -229,6 +254,72 @@ class GoogleControl:
         body = response.json()
         return body["events"] if isinstance(body, dict) else body
 
+    def live_events(self, email: str, title: str | None = None) -> list[dict[str, Any]]:
+        """The events of ``email``'s calendar not cancelled (only those titled ``title``)."""
+        return [
+            event
+            for event in self.events(email)
+            if event.get("status") != "cancelled"
+            and (title is None or event.get("summary") == title)
+        ]
+
+    def live_series(self, email: str) -> list[dict[str, Any]]:
+        """The recurring events (series masters) of ``email``'s calendar not cancelled."""
+        return [event for event in self.live_events(email) if event.get("recurrence")]
+
+
+class GoogleApp:
+    """Another app the person uses with Google Calendar (not Haru): its own OAuth client and
+    consent, then Calendar v3 calls on Google's paths, as any Google client makes them."""
+
+    CLIENT_ID = "e2e-other-app.apps.googleusercontent.com"
+    CLIENT_SECRET = "e2e-other-app-secret"
+    REDIRECT = "http://127.0.0.1/other-app/callback"
+
+    def __init__(self, google: GoogleControl, email: str) -> None:
+        google.http.post(
+            "/emulator/clients",
+            json={
+                "client_id": self.CLIENT_ID,
+                "client_secret": self.CLIENT_SECRET,
+                "redirect_uris": [self.REDIRECT],
+            },
+        ).raise_for_status()
+        params = {
+            "client_id": self.CLIENT_ID,
+            "redirect_uri": self.REDIRECT,
+            "response_type": "code",
+            "scope": CALENDAR_SCOPE,
+        }
+        url = str(httpx.URL(google.base_url + "/o/oauth2/v2/auth", params=params))
+        code = query_param(google.authorize(url, email), "code")
+        token = google.http.post(
+            "/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": self.REDIRECT,
+                "client_id": self.CLIENT_ID,
+                "client_secret": self.CLIENT_SECRET,
+            },
+        )
+        token.raise_for_status()
+        self.http = httpx.Client(
+            base_url=google.base_url + "/calendar/v3/calendars/primary",
+            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+            timeout=30,
+        )
+
+    def patch_event(self, event_id: str, **fields: Any) -> dict[str, Any]:
+        """events.patch on the primary calendar; the event as Google answers it."""
+        response = self.http.patch(f"/events/{event_id}", json=fields)
+        response.raise_for_status()
+        return response.json()
+
+    def delete_event(self, event_id: str) -> None:
+        """events.delete on the primary calendar."""
+        self.http.delete(f"/events/{event_id}").raise_for_status()
+
 
 @dataclass
 class System:
@@ -328,6 +419,25 @@ class System:
     def stop(self) -> None:
         self.stack.stop()
         self.databases.drop()
+
+
+@contextmanager
+def router_clock(system: System) -> Iterator[Callable[[datetime], timedelta]]:
+    """A ``move(moment)`` that restarts the router with its clock at ``moment``
+    (``ROUTER_CLOCK_OFFSET_SECONDS``) and answers the offset; the real clock is back after."""
+    env = system.stack.extra_env.setdefault("router", {})
+
+    def move(moment: datetime) -> timedelta:
+        offset = moment - datetime.now(moment.tzinfo)
+        env["ROUTER_CLOCK_OFFSET_SECONDS"] = str(offset.total_seconds())
+        system.restart("router")
+        return offset
+
+    try:
+        yield move
+    finally:
+        if env.pop("ROUTER_CLOCK_OFFSET_SECONDS", None) is not None:
+            system.restart("router")
 
 
 def runnable_processes() -> tuple[list[str], list[str]]:
@@ -442,16 +552,15 @@ class ChatUser:
         self, predicate: Callable[[dict[str, Any]], bool], *, after_id: int, timeout: float = 30
     ) -> dict[str, Any]:
         """Polls the history until an assistant message newer than ``after_id`` matches."""
-        deadline = time.monotonic() + timeout
         seen: list[dict[str, Any]] = []
-        while time.monotonic() < deadline:
-            seen = [m for m in self.history(after_id) if m["role"] == "assistant"]
-            for message in seen:
-                if predicate(message):
-                    return message
-            time.sleep(0.2)
-        texts = [m["text"] for m in seen]
-        raise HarnessError(f"no matching reply within {timeout}s; got {texts}")
+
+        def matching() -> dict[str, Any] | None:
+            seen[:] = [m for m in self.history(after_id) if m["role"] == "assistant"]
+            return next((m for m in seen if predicate(m)), None)
+
+        return wait_until(
+            "a matching reply", matching, timeout, seen=lambda: [m["text"] for m in seen]
+        )
 
     def last_id(self) -> int:
         history = self.history()
@@ -542,6 +651,30 @@ def query_param(url: str, name: str) -> str | None:
     return values[0] if values else None
 
 
+# --------------------------------------------------------------------------- in Chromium
+
+BROWSER_TIMEOUT_MS = 20_000
+
+
+async def seoul_browser(chromium: Any) -> Any:
+    """A desktop browser context (Playwright) of a person in Seoul: Korean locale and zone;
+    every wait gives up after ``BROWSER_TIMEOUT_MS``."""
+    context = await chromium.new_context(
+        viewport={"width": 1280, "height": 860}, locale="ko-KR", timezone_id="Asia/Seoul"
+    )
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    return context
+
+
+async def consent_at_google(page: Any, email: str) -> None:
+    """On the auth-server's connect page: on to Google, consent as ``email``, and wait for
+    the page that sends the person back to the chat."""
+    await page.get_by_role("button", name="Google에서 계속하기").click()
+    await page.get_by_label("이메일 / E-mail").fill(email)
+    await page.get_by_role("button", name="허용 / Allow").click()
+    await page.get_by_text("이제 채팅으로 돌아가세요").wait_for()
+
+
 # --------------------------------------------------------------------------- the seed scenario
 
 SEED = "11월 24일 검진 07:40~12시 인천 연수구 갯벌로156"
@@ -576,6 +709,26 @@ def connected_user(system: System) -> ChatUser:
     return user
 
 
+def watched(system: System, user: ChatUser) -> dict[str, Any] | None:
+    """skill-calendar's row following the person's calendar (active, channel, sync token)."""
+    rows = system.databases.query(
+        "skill-calendar",
+        "SELECT active, channel_id, sync_token FROM watched_calendars WHERE user_id = :u",
+        u=user.user_id,
+    )
+    return rows[0] if rows else None
+
+
+def following_user(system: System) -> ChatUser:
+    """A connected person whose calendar skill-calendar follows (baseline and channel)."""
+    user = connected_user(system)
+    wait_until(
+        "skill-calendar follows the new person's calendar",
+        lambda: (row := watched(system, user)) and row["channel_id"] and row["sync_token"],
+    )
+    return user
+
+
 def kind_of(message: dict[str, Any]) -> str | None:
     """The kind of a chat message's payload (proposal, connect, ...), if it has one."""
     return (message.get("payload") or {}).get("kind")
@@ -583,11 +736,7 @@ def kind_of(message: dict[str, Any]) -> str | None:
 
 def seed_events(system: System, email: str) -> list[dict[str, Any]]:
     """The live (not cancelled) events titled like the seed's in the user's Google calendar."""
-    return [
-        event
-        for event in system.google.events(email)
-        if event.get("summary") == SEED_TITLE and event.get("status") != "cancelled"
-    ]
+    return system.google.live_events(email, SEED_TITLE)
 
 
 def proposal_of(replies: list[dict[str, Any]]) -> dict[str, Any]:
@@ -681,15 +830,15 @@ class SlackPerson:
         timeout: float = 45,
     ) -> dict[str, Any]:
         """Polls the DM until a message of Haru's (newer than ``after_ts``) matches."""
-        deadline = time.monotonic() + timeout
         seen: list[dict[str, Any]] = []
-        while time.monotonic() < deadline:
-            seen = self.bot_messages(after_ts)
-            for message in seen:
-                if predicate(message):
-                    return message
-            time.sleep(0.2)
-        raise HarnessError(f"no matching Slack message within {timeout}s; got {slack_texts(seen)}")
+
+        def matching() -> dict[str, Any] | None:
+            seen[:] = self.bot_messages(after_ts)
+            return next((m for m in seen if predicate(m)), None)
+
+        return wait_until(
+            "a matching Slack message", matching, timeout, seen=lambda: slack_texts(seen)
+        )
 
     def click(self, message: dict[str, Any], action_id: str, **driver: Any) -> dict[str, Any]:
         """Presses a button of one of Haru's messages (as Slack would post it)."""
@@ -697,29 +846,30 @@ class SlackPerson:
             self.user_id, message["channel"], message["ts"], action_id, **driver
         )
 
+    def press(self, message: dict[str, Any], action_id: str) -> dict[str, Any]:
+        """Presses the message's one button ``action_id``, with the value it carries."""
+        return self.click(message, action_id, value=slack_button(message, action_id)["value"])
+
     def wait_settled(self, timeout: float = 60) -> None:
         """Waits until the router has worked every Slack event and button press it received,
         and every delivery to this DM is finished (sent, failed or dead)."""
         databases = self.system.databases
-        deadline = time.monotonic() + timeout
-        while True:
-            open_inbox = databases.query(
+        still_open: dict[str, int] = {}
+
+        def settled() -> bool:
+            still_open["inbox"] = databases.query(
                 "router",
                 "SELECT count(*) AS n FROM slack_inbox WHERE state IN ('received', 'processing')",
             )[0]["n"]
-            open_deliveries = databases.query(
+            still_open["deliveries"] = databases.query(
                 "router",
                 "SELECT count(*) AS n FROM slack_deliveries "
                 "WHERE conversation_key = :key AND state IN ('pending', 'sending')",
                 key=self.conversation_key,
             )[0]["n"]
-            if open_inbox == 0 and open_deliveries == 0:
-                return
-            if time.monotonic() > deadline:
-                raise HarnessError(
-                    f"not settled in {timeout}s: {open_inbox} inbox, {open_deliveries} deliveries"
-                )
-            time.sleep(0.2)
+            return not any(still_open.values())
+
+        wait_until("the Slack queues settled", settled, timeout, seen=lambda: still_open)
 
     def deliveries(self) -> list[dict[str, Any]]:
         """The router's outbound queue rows of this DM, oldest first."""
@@ -755,6 +905,17 @@ def slack_buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
         if isinstance(accessory, dict) and accessory.get("type") == "button":
             found.append(accessory)
     return found
+
+
+def slack_button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
+    """The one button ``action_id`` in a stored Slack message's blocks."""
+    [button] = [b for b in slack_buttons(message) if b.get("action_id") == action_id]
+    return button
+
+
+def has_button(message: dict[str, Any], action_id: str) -> bool:
+    """Whether a stored Slack message shows a button ``action_id``."""
+    return any(b.get("action_id") == action_id for b in slack_buttons(message))
 
 
 def slack_texts(messages: list[dict[str, Any]]) -> list[str]:

@@ -8,22 +8,18 @@ import uuid
 from pathlib import Path
 
 import pytest
-from harness import SEED, SEED_TITLE, System, seed_events
+from harness import SEED, SEED_TITLE, System, consent_at_google, seed_events, seoul_browser
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
-TIMEOUT_MS = 20_000
 
 
 async def test_connect_resume_and_approve_in_the_browser(system: System, chromium) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     email = f"browser-{uuid.uuid4().hex[:8]}@example.com"
     # The page sends the browser's zone with each message: a person in Seoul.
-    context = await chromium.new_context(
-        viewport={"width": 1280, "height": 860}, locale="ko-KR", timezone_id="Asia/Seoul"
-    )
-    context.set_default_timeout(TIMEOUT_MS)
+    context = await seoul_browser(chromium)
     page = await context.new_page()
     await page.goto(system.url("router") + "/")
 
@@ -37,10 +33,7 @@ async def test_connect_resume_and_approve_in_the_browser(system: System, chromiu
     async with context.expect_page() as opened:
         await connect.click()
     consent_tab = await opened.value
-    await consent_tab.get_by_role("button", name="Google에서 계속하기").click()
-    await consent_tab.get_by_label("이메일 / E-mail").fill(email)
-    await consent_tab.get_by_role("button", name="허용 / Allow").click()
-    await consent_tab.get_by_text("이제 채팅으로 돌아가세요").wait_for()
+    await consent_at_google(consent_tab, email)
     await consent_tab.close()
 
     # Back in the chat, without a reload: the request resumed by itself as a proposal.

@@ -8,29 +8,21 @@ import uuid
 from typing import Any
 
 import pytest
-from harness import System
+from harness import System, consent_at_google, seoul_browser
 
 pytestmark = pytest.mark.browser
-
-TIMEOUT_MS = 20_000
 
 
 async def _connected_page(system: System, chromium: Any) -> tuple[Any, Any, str]:
     """A chat page whose session has its Google calendar connected, in the same browser."""
     email = f"browser-talk-{uuid.uuid4().hex[:8]}@example.com"
-    context = await chromium.new_context(
-        viewport={"width": 1280, "height": 860}, locale="ko-KR", timezone_id="Asia/Seoul"
-    )
-    context.set_default_timeout(TIMEOUT_MS)
+    context = await seoul_browser(chromium)
     page = await context.new_page()
     await page.goto(system.url("router") + "/")
     await page.get_by_label("메시지").wait_for()
     consent = await context.new_page()
     await consent.goto(system.url("router") + "/connect")
-    await consent.get_by_role("button", name="Google에서 계속하기").click()
-    await consent.get_by_label("이메일 / E-mail").fill(email)
-    await consent.get_by_role("button", name="허용 / Allow").click()
-    await consent.get_by_text("이제 채팅으로 돌아가세요").wait_for()
+    await consent_at_google(consent, email)
     await consent.close()
     return context, page, email
 
@@ -54,7 +46,7 @@ async def test_a_vague_day_is_answered_with_a_day_button(system: System, chromiu
     assert not await days.first.is_enabled()  # answered: the day buttons are off
     await proposal.get_by_role("button", name="등록").click()
     await page.locator(".row.assistant").filter(has_text="✅ 등록했어요").wait_for()
-    live = [e for e in system.google.events(email) if e.get("status") != "cancelled"]
+    live = system.google.live_events(email)
     assert [e["summary"] for e in live] == ["치과"] and "date" in live[0]["start"]
 
     await box.fill("내일 오전 9시 스탠드업, 모레 오후 3시 회의")

@@ -30,13 +30,9 @@ def _today() -> date:
     return datetime.now(SEOUL).date()
 
 
-def _live(system: System, email: str) -> list[dict]:
-    return [e for e in system.google.events(email) if e.get("status") != "cancelled"]
-
-
 def _by_title(system: System, email: str) -> dict[str, list[dict]]:
     found: dict[str, list[dict]] = {}
-    for event in _live(system, email):
+    for event in system.google.live_events(email):
         found.setdefault(event["summary"], []).append(event)
     return found
 
@@ -55,7 +51,7 @@ def test_several_events_in_one_message_in_the_web_chat(system: System) -> None:
         user.say("내일 오전 9시 스탠드업\n모레 오후 3시 치과\n글피 저녁 7시 요가")
     )
     assert proposal["text"].startswith("일정 3개를 등록할까요?"), proposal["text"]
-    assert _live(system, user.email) == []
+    assert system.google.live_events(user.email) == []
     dropped, smaller = user.say("3번은 빼줘")
     assert dropped["text"] == "3번 「요가」는 뺐어요."
     assert smaller["text"].startswith("일정 2개를 등록할까요?")
@@ -69,7 +65,7 @@ def test_several_events_in_one_message_in_the_web_chat(system: System) -> None:
     assert all(len(v) == 1 for v in events.values())  # each written once
     [again] = user.say("네")
     assert "기다리는 요청이 없어요" in again["text"]
-    assert len(_live(system, user.email)) == 2
+    assert len(system.google.live_events(user.email)) == 2
 
 
 def test_questions_small_talk_and_time_words_in_the_web_chat(system: System) -> None:
@@ -105,7 +101,7 @@ def test_questions_small_talk_and_time_words_in_the_web_chat(system: System) -> 
     assert "한국어" in english["text"] and "'내일 오후 3시 팀 미팅'" in english["text"]
     [nonsense] = user.say("ㅁㄴㅇㄹ")
     assert nonsense["text"].endswith("예: '내일 오후 3시 팀 미팅', '이번 주 일정 알려줘'")
-    assert _live(system, user.email) == []
+    assert system.google.live_events(user.email) == []
 
 
 def test_a_long_message_and_a_vague_day_in_the_web_chat(system: System) -> None:
@@ -117,7 +113,7 @@ def test_a_long_message_and_a_vague_day_in_the_web_chat(system: System) -> None:
     assert "오후 4:00–5:00 「정형외과 진료」를 등록할까요?" in proposal["text"], proposal["text"]
     user.say("네")
     wednesday = _today() - timedelta(days=_today().weekday()) + timedelta(days=9)
-    [event] = _live(system, user.email)
+    [event] = system.google.live_events(user.email)
     assert event["summary"] == "정형외과 진료"
     assert event["start"]["dateTime"].startswith(f"{wednesday}T16:00:00")
 
@@ -129,7 +125,7 @@ def test_a_long_message_and_a_vague_day_in_the_web_chat(system: System) -> None:
     [day_proposal] = _choose(user, question["payload"]["action_id"], 1)
     assert f"{choices[0]['label']} 종일 「치과 예약」을 등록할까요?" in day_proposal["text"]
     user.say("네")
-    dentist = [e for e in _live(system, user.email) if e["summary"] == "치과 예약"]
+    dentist = [e for e in system.google.live_events(user.email) if e["summary"] == "치과 예약"]
     assert len(dentist) == 1 and "date" in dentist[0]["start"]
 
     [question] = user.say("다음 주 중에 치과 가야 돼")
@@ -146,8 +142,7 @@ def test_several_events_small_talk_and_a_vague_day_in_slack(system: System) -> N
         lambda m: "일정 2개를 등록할까요?" in message_text(m) and slack_buttons(m),
         after_ts=sent["ts"],
     )
-    [approve] = [b for b in slack_buttons(proposal) if b["action_id"] == "approve"]
-    assert person.click(proposal, "approve", value=approve["value"])["status"] == 200
+    assert person.press(proposal, "approve")["status"] == 200
     person.wait_for_bot(
         lambda m: message_text(m).startswith("✅ 2개 등록했어요"), after_ts=sent["ts"]
     )
@@ -170,8 +165,7 @@ def test_several_events_small_talk_and_a_vague_day_in_slack(system: System) -> N
         after_ts=question["ts"],
     )
     assert labels[0] in message_text(day_proposal)
-    [approve] = [b for b in slack_buttons(day_proposal) if b["action_id"] == "approve"]
-    person.click(day_proposal, "approve", value=approve["value"])
+    person.press(day_proposal, "approve")
     person.wait_for_bot(
         lambda m: m["text"].startswith("✅ 등록했어요") and "치과" in m["text"],
         after_ts=day_proposal["ts"],

@@ -14,10 +14,10 @@ from harness import (
     SlackPerson,
     System,
     connected_user,
+    has_button,
     kind_of,
     message_text,
     proposal_of,
-    slack_buttons,
 )
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -27,16 +27,8 @@ def _day(days_ahead: int) -> date:
     return datetime.now(SEOUL).date() + timedelta(days=days_ahead)
 
 
-def _live(system: System, email: str, title: str) -> list[dict]:
-    return [
-        e
-        for e in system.google.events(email)
-        if e.get("summary") == title and e.get("status") != "cancelled"
-    ]
-
-
 def _starts(system: System, email: str, title: str) -> list[str]:
-    return sorted(e["start"]["dateTime"] for e in _live(system, email, title))
+    return sorted(e["start"]["dateTime"] for e in system.google.live_events(email, title))
 
 
 def _at(day: date, hour: int, minute: int = 0) -> str:
@@ -88,7 +80,7 @@ def test_corrections_in_the_web_chat(system: System) -> None:
     assert kind_of(unclear) is None
     [hour] = user.say("내일 99시 회의")
     assert hour["text"].startswith("「99시」는 없는 시각이에요")
-    assert not _live(system, user.email, "회의")
+    assert not system.google.live_events(user.email, "회의")
 
 
 def test_a_correction_after_creating_on_sqlite(sqlite_system: System) -> None:
@@ -117,15 +109,14 @@ def test_corrections_in_slack(system: System) -> None:
 
     sent = person.say("아 4시로")
     amended = _bot_after(person, sent, "오후 4:00", "「고객 미팅」")
-    assert any(b.get("action_id") == "approve" for b in slack_buttons(amended))
+    assert has_button(amended, "approve")
     sent = person.say("응 근데 30분 늦게")
     _bot_after(person, sent, "등록했어요")
     assert _starts(system, person.email, "고객 미팅") == [_at(tomorrow, 16, 30)]
 
     sent = person.say("모레로 미뤄줘")
     change = _bot_after(person, sent, "「고객 미팅」을 바꿀까요?")
-    [approve] = [b for b in slack_buttons(change) if b["action_id"] == "approve"]
-    clicked = person.click(change, "approve", value=approve["value"])
+    clicked = person.press(change, "approve")
     assert clicked["status"] == 200, clicked
     _bot_after(person, sent, "변경했어요")
     assert _starts(system, person.email, "고객 미팅") == [_at(after_tomorrow, 16, 30)]
@@ -138,7 +129,7 @@ def test_corrections_in_slack(system: System) -> None:
     sent = person.say("2월 30일 오후 3시 회의")
     _bot_after(person, sent, "「2월 30일」은 없는 날짜예요", "언제로 할까요?")
     person.wait_settled()
-    assert not _live(system, person.email, "회의")
+    assert not system.google.live_events(person.email, "회의")
 
 
 def test_unclear_and_typos_while_waiting_in_slack(system: System) -> None:
@@ -150,7 +141,7 @@ def test_unclear_and_typos_while_waiting_in_slack(system: System) -> None:
     _bot_after(person, sent, "오전 11:00", "「스탠드업」")
     sent = person.say("흠")
     waiting = _bot_after(person, sent, "아직 기다리고 있어요")
-    assert any(b.get("action_id") == "approve" for b in slack_buttons(waiting))
+    assert has_button(waiting, "approve")
     sent = person.say("넹")
     _bot_after(person, sent, "등록했어요")
     assert _starts(system, person.email, "스탠드업") == [_at(_day(1), 11)]

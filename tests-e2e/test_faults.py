@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import re
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -29,6 +28,7 @@ from harness import (
     open_connect_link,
     proposal_of,
     seed_events,
+    wait_until,
 )
 
 HANGUL = re.compile(r"[가-힣]")
@@ -325,10 +325,11 @@ def test_router_killed_while_preparing_the_proposal_after_consent(
         # The resume's listing of the day hangs at Google long enough to kill the router.
         system.google.fault("calendar.events.list", delay=6)
         user.connect_google(ask["payload"]["link"]["url"])
-        deadline = time.monotonic() + 30
-        while system.google.calls().get("calendar.events.list", 0) < 1:
-            assert time.monotonic() < deadline, "the router never started preparing"
-            time.sleep(0.05)
+        wait_until(
+            "the router started preparing",
+            lambda: system.google.calls().get("calendar.events.list", 0) >= 1,
+            30,
+        )
         system.kill("router")
         system.restart("router")
         proposal = user.wait_for_reply(lambda m: kind_of(m) == "proposal", after_id=after)

@@ -6,7 +6,6 @@ before and restarted after its due moment; the morning agenda arrives at the cho
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,7 +18,6 @@ from harness import (
     connected_user,
     kind_of,
     message_text,
-    slack_buttons,
 )
 
 # Each test restarts the router once or twice (slow on a busy machine): more than the default.
@@ -72,8 +70,7 @@ def test_a_reminder_arrives_once_in_slack_and_once_in_the_web_chat_across_a_rest
     slack_proposal = slack.wait_for_bot(
         lambda m: "1분 전에 알려드릴게요" in message_text(m), after_ts=sent["ts"]
     )
-    [approve] = [b for b in slack_buttons(slack_proposal) if b["action_id"] == "approve"]
-    slack.click(slack_proposal, "approve", value=approve["value"])
+    slack.press(slack_proposal, "approve")
     slack.wait_for_bot(lambda m: message_text(m).startswith("✅"), after_ts=slack_proposal["ts"])
     # Nothing in flight at the kill: a Slack delivery claimed when the router dies holds its
     # conversation for its lease (slack.md), which is not what this test is about.
@@ -116,22 +113,6 @@ def _next_weekday_at(hour: int, minute: int, second: int) -> datetime:
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=SEOUL)
-
-
-@pytest.fixture
-def router_at(system: System) -> Iterator[Callable[[datetime], timedelta]]:
-    """Restarts the router with its clock moved to a chosen moment; restores it after."""
-    env = system.stack.extra_env.setdefault("router", {})
-
-    def move(moment: datetime) -> timedelta:
-        offset = moment - datetime.now(SEOUL)
-        env["ROUTER_CLOCK_OFFSET_SECONDS"] = str(offset.total_seconds())
-        system.restart("router")
-        return offset
-
-    yield move
-    env.pop("ROUTER_CLOCK_OFFSET_SECONDS", None)
-    system.restart("router")
 
 
 def test_the_morning_agenda_arrives_at_the_chosen_time_with_a_recurring_instance(

@@ -34,12 +34,6 @@ def calendar(system: System):
         yield client
 
 
-def _live_masters(system: System, email: str) -> list[dict]:
-    return [
-        e for e in system.google.events(email) if e.get("recurrence") and e["status"] != "cancelled"
-    ]
-
-
 def test_a_weekly_series_lives_and_changes_as_google_intends(system: System, calendar) -> None:
     user = connected_user(system)
     events = f"/v1/users/{user.user_id}/events"
@@ -53,7 +47,7 @@ def test_a_weekly_series_lives_and_changes_as_google_intends(system: System, cal
     created = calendar.post(events, json=body, headers={"Idempotency-Key": "study-1"})
     assert created.status_code == 201, created.text
     series_id = created.json()["event"]["id"]
-    [master] = _live_masters(system, user.email)
+    [master] = system.google.live_series(user.email)
     assert master["id"] == series_id and master["start"]["timeZone"] == "Asia/Seoul"
 
     def week_of(week: int) -> list[dict]:
@@ -86,11 +80,11 @@ def test_a_weekly_series_lives_and_changes_as_google_intends(system: System, cal
         "20:00",
         "20:00",
     ]
-    assert len(_live_masters(system, user.email)) == 2
+    assert len(system.google.live_series(user.email)) == 2
 
     # "영어 스터디 전부 지워줘": both parts of the series go.
     for part in {e["recurring_event_id"] for e in week_of(0) + week_of(3)}:
         removed = calendar.delete(f"{events}/{part}", params={"scope": "all"})
         assert removed.status_code == 200, removed.text
     assert all(week_of(week) == [] for week in range(4))
-    assert _live_masters(system, user.email) == []
+    assert system.google.live_series(user.email) == []

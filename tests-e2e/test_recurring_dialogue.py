@@ -3,8 +3,9 @@
 "매주 X요일 저녁 7시 영어 스터디" makes one series; "이번 주 일정" lists this week's
 occurrence with ↻; "다음 주 영어 스터디만 취소해줘" cancels that one (the others remain);
 "영어 스터디 다음 주부터 8시로" splits the series (earlier occurrences unchanged, later ones
-at 20:00, no duplicate); "영어 스터디 전부 지워줘" removes it — each checked in the
-emulator's calendar (through skill-calendar's expansion), on PostgreSQL and on SQLite.
+at 20:00, no duplicate); "영어 스터디 전부 지워줘" removes both halves in one approval — each
+checked in the emulator's calendar (through skill-calendar's expansion), on PostgreSQL and
+on SQLite. A proposed series names the day it clashes on, and "아 X요일로" moves its rule.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from harness import (
     SlackPerson,
     System,
     connected_user,
+    has_button,
     kind_of,
     message_text,
     slack_buttons,
@@ -52,14 +54,6 @@ def _occurrences(system: System, user: ChatUser, start: date, days: int) -> list
     return [e["start"] for e in response.json()["events"] if e["title"] == "영어 스터디"]
 
 
-def _live_series(system: System, user: ChatUser) -> list[dict]:
-    return [
-        e
-        for e in system.google.events(user.email)
-        if e.get("recurrence") and e.get("status") != "cancelled"
-    ]
-
-
 def _approve(user: ChatUser, proposal: dict) -> dict:
     assert kind_of(proposal) == "proposal", proposal["text"]
     [done] = user.decide(proposal["payload"]["action_id"])
@@ -81,7 +75,7 @@ def _weekly_series_scenario(system: System) -> None:
         f"({first.month}월 {first.day}일부터)"
     ), proposal["text"]
     _approve(user, proposal)
-    [series] = _live_series(system, user)
+    [series] = system.google.live_series(user.email)
     assert series["recurrence"][0].startswith("RRULE:FREQ=WEEKLY;BYDAY=")
 
     # This week's occurrence, marked as repeating (next week's when today is Sunday night).
@@ -116,20 +110,15 @@ def _weekly_series_scenario(system: System) -> None:
     ]
     assert [s for s in listed if s.endswith("T20:00:00+09:00")] == [_at(d, 20) for d in after]
     assert len(listed) == len(set(listed))  # no duplicate occurrence
-    assert len(_live_series(system, user)) == 2  # Google's split: the original ends, a new one
+    # Google's split: the original ends, a new one begins.
+    assert len(system.google.live_series(user.email)) == 2
 
-    # Everything: the series (both halves of the split) goes.
-    for _ in range(2):
-        [reply] = user.say("영어 스터디 전부 지워줘")
-        if kind_of(reply) == "choice":  # the split made two series: one is picked
-            [reply] = user.say("1번")
-        if kind_of(reply) == "scope":
-            [reply] = user.say("전체")
-        assert "전부 삭제할까요?" in reply["text"], reply["text"]
-        _approve(user, reply)
-        if not _live_series(system, user):
-            break
-    assert _live_series(system, user) == []
+    # Everything: the series, both halves of the split, in one approval.
+    [reply] = user.say("영어 스터디 전부 지워줘")
+    assert "전부 삭제할까요?" in reply["text"], reply["text"]
+    assert "나뉘어 있는 반복 일정" in reply["text"], reply["text"]
+    _approve(user, reply)
+    assert system.google.live_series(user.email) == []
     assert _occurrences(system, user, first, 60) == []
 
 
@@ -150,27 +139,23 @@ def test_the_scope_question_in_slack_is_answered_by_its_buttons(system: System) 
     first = _first_occurrence()
     weekday = WEEKDAYS[first.weekday()]
     sent = person.say(f"매주 {weekday}요일 저녁 7시 영어 스터디")
-    proposal = person.wait_for_bot(_has_button("approve"), after_ts=sent["ts"])
+    proposal = person.wait_for_bot(lambda m: has_button(m, "approve"), after_ts=sent["ts"])
     assert f"매주 {weekday}요일 오후 7:00–8:00" in message_text(proposal)
-    _press(person, proposal, "approve")
+    assert person.press(proposal, "approve")["status"] == 200
     person.wait_for_bot(lambda m: m["text"].startswith("✅ 등록했어요"), after_ts=proposal["ts"])
 
     sent = person.say("영어 스터디 삭제해줘")
-    question = person.wait_for_bot(_has_button("choose_1"), after_ts=sent["ts"])
+    question = person.wait_for_bot(lambda m: has_button(m, "choose_1"), after_ts=sent["ts"])
     labels = [b["text"]["text"] for b in slack_buttons(question)]
     assert labels == ["이번만", "이후 전부", "전체"], labels
-    _press(person, question, "choose_1")
-    cancel = person.wait_for_bot(_has_button("approve"), after_ts=question["ts"])
+    assert person.press(question, "choose_1")["status"] == 200
+    cancel = person.wait_for_bot(lambda m: has_button(m, "approve"), after_ts=question["ts"])
     assert "하루만 삭제돼요" in message_text(cancel)
-    _press(person, cancel, "approve")
+    assert person.press(cancel, "approve")["status"] == 200
     person.wait_for_bot(
         lambda m: m["text"].startswith("✅ 삭제했어요 (이번만)"), after_ts=cancel["ts"]
     )
-    [series] = [
-        e
-        for e in system.google.events(person.email)
-        if e.get("recurrence") and e.get("status") != "cancelled"
-    ]
+    [series] = system.google.live_series(person.email)
     assert series["summary"] == "영어 스터디"  # the series stays; its first occurrence went
     exceptions = [
         e
@@ -180,11 +165,35 @@ def test_the_scope_question_in_slack_is_answered_by_its_buttons(system: System) 
     assert len(exceptions) == 1
 
 
-def _has_button(action_id: str):
-    return lambda m: any(b.get("action_id") == action_id for b in slack_buttons(m))
+def test_a_series_proposal_names_its_clash_and_a_weekday_correction_moves_the_rule(
+    system: System,
+) -> None:
+    """Next week's dentist clashes with the series' second occurrence: the proposal says
+    which day; "아 X요일로" (the next weekday) moves the rule's BYDAY with the first day,
+    and the series is made on that weekday."""
+    user = connected_user(system)
+    first = _first_occurrence()
+    weekday = WEEKDAYS[first.weekday()]
+    dentist = first + timedelta(weeks=1)
+    label = f"{dentist.month}월 {dentist.day}일({weekday})"
+    [booked] = user.say(f"{dentist.month}월 {dentist.day}일 저녁 7시 반 치과")
+    _approve(user, booked)
 
+    [proposal] = user.say(f"매주 {weekday}요일 저녁 7시 영어 스터디")
+    assert proposal["text"].splitlines()[1] == (f"{label} 「치과」와 겹쳐요. 그래도 등록할까요?"), (
+        proposal["text"]
+    )
+    assert proposal["payload"]["conflicts"] == 1
 
-def _press(person: SlackPerson, message: dict, action_id: str) -> None:
-    [button] = [b for b in slack_buttons(message) if b["action_id"] == action_id]
-    clicked = person.click(message, action_id, value=button["value"])
-    assert clicked["status"] == 200, clicked
+    moved = first + timedelta(days=1)
+    other = WEEKDAYS[moved.weekday()]
+    [amended] = user.say(f"아 {other}요일로")
+    assert amended["text"].splitlines()[0] == (
+        f"매주 {other}요일 오후 7:00–8:00 「영어 스터디」를 등록할까요? "
+        f"({moved.month}월 {moved.day}일부터)"
+    ), amended["text"]
+    _approve(user, amended)
+    [series] = system.google.live_series(user.email)
+    code = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[moved.weekday()]
+    assert series["recurrence"] == [f"RRULE:FREQ=WEEKLY;BYDAY={code}"]
+    assert _occurrences(system, user, moved, 1) == [_at(moved, 19)]

@@ -19,9 +19,10 @@ from harness import (
     SlackPerson,
     System,
     connected_user,
+    has_button,
     message_text,
     proposal_of,
-    slack_buttons,
+    slack_button,
     start_router_replica,
 )
 
@@ -32,14 +33,6 @@ def _day(days: int) -> tuple[datetime, str]:
     """Midnight in Seoul ``days`` from today, and how a person names that day."""
     day = datetime.now(SEOUL).date() + timedelta(days=days)
     return datetime(day.year, day.month, day.day, tzinfo=SEOUL), f"{day.month}월 {day.day}일"
-
-
-def _live(system: System, email: str, title: str) -> list[dict]:
-    return [
-        e
-        for e in system.google.events(email)
-        if e.get("summary") == title and e.get("status") != "cancelled"
-    ]
 
 
 def _approve(user: ChatUser, text: str) -> dict:
@@ -65,11 +58,11 @@ def test_web_chat_undo_of_a_create_an_update_and_a_delete(request, stack: str) -
 
     # A create, undone by its button: the event is gone; a second click does nothing.
     done = _approve(user, f"{day} 오후 3시 팀 회고")
-    assert len(_live(system, user.email, "팀 회고")) == 1
+    assert len(system.google.live_events(user.email, "팀 회고")) == 1
     action_id = done["payload"]["action_id"]
     [undone] = user.decide(action_id, "undo")
     assert undone["text"].startswith("↩️ 되돌렸어요.") and "「팀 회고」" in undone["text"]
-    assert _live(system, user.email, "팀 회고") == []
+    assert system.google.live_events(user.email, "팀 회고") == []
     assert user.decide(action_id, "undo") == []
 
     # Another person (each chat session may send ten messages at once, then one per 2 s).
@@ -96,11 +89,11 @@ def test_web_chat_undo_of_a_create_an_update_and_a_delete(request, stack: str) -
 
     # An update, undone by words: back at 15:00–15:30, the rest untouched.
     _approve(user, f"{day} 치과 5시로 바꿔줘")
-    [moved] = _live(system, user.email, "치과")
+    [moved] = system.google.live_events(user.email, "치과")
     assert _instant(moved["start"]) == start + timedelta(hours=2)
     [undone] = user.say("되돌려줘")
     assert undone["text"].startswith("↩️ 되돌렸어요. 원래대로 돌려놓았어요")
-    [back] = _live(system, user.email, "치과")
+    [back] = system.google.live_events(user.email, "치과")
     assert (_instant(back["start"]), _instant(back["end"])) == (
         start,
         start + timedelta(minutes=30),
@@ -109,14 +102,14 @@ def test_web_chat_undo_of_a_create_an_update_and_a_delete(request, stack: str) -
 
     # A delete, undone by two clicks at once: one event again, with the same details.
     done = _approve(user, f"{day} 치과 삭제해줘")
-    assert _live(system, user.email, "치과") == []
+    assert system.google.live_events(user.email, "치과") == []
     with ThreadPoolExecutor(2) as pool:
         answers = list(
             pool.map(lambda _: user.decide(done["payload"]["action_id"], "undo"), [1, 2])
         )
     said = [m["text"] for replies in answers for m in replies]
     assert len([t for t in said if t.startswith("↩️ 되돌렸어요. 다시 등록했어요")]) == 1, said
-    [again] = _live(system, user.email, "치과")
+    [again] = system.google.live_events(user.email, "치과")
     assert (_instant(again["start"]), _instant(again["end"])) == (
         start,
         start + timedelta(minutes=30),
@@ -127,7 +120,7 @@ def test_web_chat_undo_of_a_create_an_update_and_a_delete(request, stack: str) -
     # An undo is not undone: "되돌려줘" now says so and changes nothing.
     [reply] = user.say("되돌려줘")
     assert reply["text"] == "이미 되돌렸어요."
-    assert len(_live(system, user.email, "치과")) == 1
+    assert len(system.google.live_events(user.email, "치과")) == 1
 
 
 def test_two_router_replicas_undo_a_delete_once(system: System) -> None:
@@ -137,7 +130,7 @@ def test_two_router_replicas_undo_a_delete_once(system: System) -> None:
     _, day = _day(7)
     _approve(user, f"{day} 오전 11시 강남역에서 고객 미팅")
     done = _approve(user, f"{day} 고객 미팅 삭제해줘")
-    assert _live(system, user.email, "고객 미팅") == []
+    assert system.google.live_events(user.email, "고객 미팅") == []
     replica = start_router_replica(system, "router-undo")
     try:
         # The second tab: the same chat session (cookie), through the other replica.
@@ -155,7 +148,7 @@ def test_two_router_replicas_undo_a_delete_once(system: System) -> None:
     assert [a.status_code for a in answers] == [200, 200]
     said = [m["text"] for a in answers for m in a.json()["messages"] if m["role"] == "assistant"]
     assert len([t for t in said if t.startswith("↩️ 되돌렸어요. 다시 등록했어요")]) == 1, said
-    [again] = _live(system, user.email, "고객 미팅")
+    [again] = system.google.live_events(user.email, "고객 미팅")
     assert again["location"] == "강남역"
 
 
@@ -167,35 +160,33 @@ def test_slack_undo_button_and_words(system: System) -> None:
     def approve(text: str) -> dict:
         sent = person.say(text)
         proposal = person.wait_for_bot(
-            lambda m: any(b.get("action_id") == "approve" for b in slack_buttons(m)),
+            lambda m: has_button(m, "approve"),
             after_ts=sent["ts"],
         )
-        [button] = [b for b in slack_buttons(proposal) if b["action_id"] == "approve"]
-        assert person.click(proposal, "approve", value=button["value"])["status"] == 200
+        assert person.press(proposal, "approve")["status"] == 200
         return person.wait_for_bot(
             lambda m: m["text"].startswith("✅ 등록했어요"), after_ts=proposal["ts"]
         )
 
     done = approve(f"{day} 오후 4시 주간 회의")
-    assert len(_live(system, person.email, "주간 회의")) == 1
-    [undo] = [b for b in slack_buttons(done) if b["action_id"] == "undo"]
-    assert undo["text"]["text"] == "되돌리기"
-    assert person.click(done, "undo", value=undo["value"])["status"] == 200
+    assert len(system.google.live_events(person.email, "주간 회의")) == 1
+    assert slack_button(done, "undo")["text"]["text"] == "되돌리기"
+    assert person.press(done, "undo")["status"] == 200
     reply = person.wait_for_bot(
         lambda m: m["text"].startswith("↩️ 되돌렸어요."), after_ts=done["ts"]
     )
     assert "「주간 회의」" in reply["text"]
-    assert _live(system, person.email, "주간 회의") == []
+    assert system.google.live_events(person.email, "주간 회의") == []
     # The ✅ message loses its button and says what became of it.
     shown = person.wait_for_bot(
         lambda m: m["ts"] == done["ts"] and "↩️ 되돌렸어요" in message_text(m)
     )
-    assert not [b for b in slack_buttons(shown) if b["action_id"] == "undo"]
+    assert not has_button(shown, "undo")
 
     # Typed, in Slack: "방금 거 취소해줘" takes the newest create back.
     done = approve(f"{day} 오후 6시 저녁 약속")
-    assert len(_live(system, person.email, "저녁 약속")) == 1
+    assert len(system.google.live_events(person.email, "저녁 약속")) == 1
     sent = person.say("방금 거 취소해줘")
     person.wait_for_bot(lambda m: m["text"].startswith("↩️ 되돌렸어요."), after_ts=sent["ts"])
-    assert _live(system, person.email, "저녁 약속") == []
-    assert len(_live(system, person.email, "주간 회의")) == 0
+    assert system.google.live_events(person.email, "저녁 약속") == []
+    assert len(system.google.live_events(person.email, "주간 회의")) == 0

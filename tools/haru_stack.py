@@ -40,7 +40,7 @@ from run_settings import (
     PersonSettings,
 )
 
-from shared.processes import free_port, is_healthy
+from shared.processes import free_port, wait_until_healthy
 
 REPO = Path(__file__).resolve().parent.parent
 SERVICE_DIRS = {
@@ -363,16 +363,10 @@ class Stack:
         """Polls the process's health route; fails with its last log lines if it dies or hangs."""
         process = self.running[name]
         url = f"http://127.0.0.1:{process.spec.port}{process.spec.health_path}"
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if process.popen.poll() is not None:
-                raise RuntimeError(
-                    f"{name} exited with {process.popen.returncode}:\n{self.tail(name)}"
-                )
-            if is_healthy(url):
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"{name} not healthy within {timeout:.0f}s:\n{self.tail(name)}")
+        try:
+            wait_until_healthy(url, process.popen, name=name, timeout=timeout)
+        except RuntimeError as err:
+            raise RuntimeError(f"{err}:\n{self.tail(name)}") from err
 
     def tail(self, name: str, lines: int = 40) -> str:
         """The last lines ``name`` wrote."""

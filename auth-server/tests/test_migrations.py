@@ -43,3 +43,14 @@ def test_grant_events_become_durable_jobs_with_their_delivery_state(request, bac
         ("e-sent", "done", 1, True),
     ]
     downgrade(service_dir, url, "0002")
+
+
+@pytest.mark.parametrize("backend", ["database_url", "sqlite_url"])
+def test_usable_calendar_grants_are_owed_an_announcement(request, backend):
+    """Migration 0005: people connected before calendar sync are announced again
+    (grants/test_backfill.py records the events)."""
+    url = request.getfixturevalue(backend)
+    service_dir = Path(__file__).resolve().parents[1]
+    upgrade(service_dir, url, "0005")
+    rows = run_blocking(execute_sql(url, "SELECT name FROM owed_announcements"))
+    assert [tuple(row) for row in rows] == [("calendar-grants-for-sync",)]

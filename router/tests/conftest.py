@@ -268,9 +268,9 @@ class FakeCalendar:
             return {"status": "accepted"}
 
         @app.delete("/v1/sync/people/{user_id}", status_code=202)
-        async def unfollow(user_id: str):
+        async def unfollow(user_id: str, now: bool = False):
             fake.followed.discard(user_id)
-            return {"status": "accepted"}
+            return {"status": "stopped" if now else "accepted"}
 
         @app.delete("/v1/users/{user_id}/events/{event_id}")
         async def delete_event(user_id: str, event_id: str):

@@ -123,7 +123,9 @@ class AuthSettings(ServiceSettings):
         60.0, gt=0, description="How long a claimed event is reserved for one worker"
     )
     housekeeping_seconds: float = Field(
-        3600.0, description="How often expired links and OAuth states are deleted"
+        3600.0,
+        description="How often housekeeping runs (expired links and OAuth states deleted, grant"
+        " events a migration owes recorded)",
     )
 
     @model_validator(mode="after")

@@ -1,4 +1,5 @@
-"""A periodic task that deletes expired links and OAuth states now and then."""
+"""A periodic task that deletes expired links and OAuth states now and then, and records
+the grant events a data migration owes (``grants/backfill.py``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import timedelta
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from auth_server.grants.backfill import announce_owed
 from auth_server.oauth.tickets import purge_expired
 from shared.work.periodic import Periodic
 
@@ -25,16 +27,23 @@ async def purge(*, sessionmaker: async_sessionmaker[AsyncSession]) -> int:
     return removed
 
 
+async def housekeeping_round(*, sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    """Owed announcements (their own transaction), then the purge; rows touched."""
+    async with sessionmaker() as session, session.begin():
+        announced = await announce_owed(session=session)
+    return announced + await purge(sessionmaker=sessionmaker)
+
+
 def housekeeper(
     *,
     sessionmaker: async_sessionmaker[AsyncSession],
     every_seconds: float,
     registry: CollectorRegistry | None = None,
 ) -> Periodic:
-    """The purge, every ``every_seconds`` (first at start)."""
+    """The housekeeping round, every ``every_seconds`` (first at start)."""
     return Periodic(
         "auth-housekeeping",
-        lambda: purge(sessionmaker=sessionmaker),
+        lambda: housekeeping_round(sessionmaker=sessionmaker),
         every=every_seconds,
         registry=registry,
     )

@@ -96,6 +96,59 @@ async def test_disconnect_of_a_healthy_grant_revokes_and_tells_the_router(flow, 
     assert last["reason"] == "disconnected"
 
 
+async def disconnect_with_router(flow, user_id: str, router) -> None:
+    """The person disconnects on the account page; ``router`` answers the auth-server."""
+    flow.client.app.state.auth.router_http = httpx.AsyncClient(
+        transport=httpx.MockTransport(router), base_url="http://router.test"
+    )
+    path = await account_link(flow, user_id)
+    page = await flow.client.get(path)
+    gone = await flow.client.post(f"{path}/disconnect", data={"form_token": form_token(page.text)})
+    assert gone.headers["location"].endswith("?done=disconnected")
+
+
+async def test_disconnect_stops_the_calendar_channel_before_the_revoke(flow, google_emulator):
+    """The router (skill-calendar behind it) is asked while the grant still works."""
+    user_id = await flow.user()
+    await flow.connect(user_id, "minji@example.com")
+    token = (await flow.token(user_id)).json()["access_token"]
+    asked: list[tuple[str, int]] = []
+
+    async def router(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/calendar-following/stop"):
+            async with httpx.AsyncClient(base_url=google_emulator.base_url) as google:
+                still = await google.get(
+                    "/calendar/v3/users/me/calendarList",
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+            asked.append((request.url.path, still.status_code))
+            return httpx.Response(200, json={"status": "stopped"})
+        return httpx.Response(404)
+
+    await disconnect_with_router(flow, user_id, router)
+    assert asked == [(f"/internal/users/{user_id}/calendar-following/stop", 200)]
+    assert (await flow.grant(user_id))["state"] == "missing"
+
+
+@pytest.mark.parametrize(
+    "router",
+    [
+        lambda request: httpx.Response(503, json={"error": {"code": "router.unavailable"}}),
+        lambda request: httpx.Response(200, text="not json"),
+        lambda request: (_ for _ in ()).throw(httpx.ReadTimeout("slow", request=request)),
+        lambda request: (_ for _ in ()).throw(httpx.ConnectError("down", request=request)),
+    ],
+    ids=["503", "not-json", "timeout", "down"],
+)
+async def test_disconnect_never_fails_for_the_router_or_skill_calendar(
+    flow, google_emulator, router
+):
+    user_id = await flow.user()
+    await flow.connect(user_id, "minji@example.com")
+    await disconnect_with_router(flow, user_id, router)
+    assert (await flow.grant(user_id))["state"] == "missing"
+
+
 async def test_forged_form_and_expired_account_link_are_refused(flow):
     user_id = await flow.user()
     await flow.connect(user_id, "minji@example.com")

@@ -6,154 +6,200 @@ straight to the proposal; one that does not asks [이번만] [이후 전부] [�
 button or by typing; each outcome is checked in the emulator's calendar.
 """
 
-import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy import update
 
-from router_service.db import Base, load_models
+from router_service.dialogue import plans
+from router_service.dialogue.flows import recover_stalled
 from router_service.main import create_app
+from router_service.pending.models import ActionState, PendingAction
 from shared.testing import serve_app
 
-from .test_seed_with_skill_calendar import (  # noqa: F401 (fixtures)
-    EMAIL,
-    NOW,
-    _calendar_app,
-    google,
-    token_double,
-)
+from .calendar_stack import NOW, ConnectedChat
 
 pytestmark = pytest.mark.db
 
 
-def _live(emulator) -> list[dict]:
-    return [e for e in emulator.control.events(EMAIL) if e.get("status") != "cancelled"]
-
-
 async def test_a_weekly_series_from_proposal_to_removal(
-    settings,
-    fake_auth,
-    other_database_url,
-    google,  # noqa: F811
-    token_double,  # noqa: F811
-    serve_http,
-    say,
-    decide,
+    chat: ConnectedChat, settings, fake_auth, say, decide
 ):
-    calendar_app = await _calendar_app(
-        settings, other_database_url, token_double, google, google_timeout_s=2.0
+    client, week_of = chat.client, chat.week_of
+
+    # One series, said in Korean with its first day.
+    [proposal] = await say(client, "매주 화요일 저녁 7시 영어 스터디")
+    assert proposal["text"].splitlines() == [
+        "매주 화요일 오후 7:00–8:00 「영어 스터디」를 등록할까요? (11월 18일부터)",
+        "※ 끝 시각이 없어 1시간으로 잡았어요",
+    ]
+    [created] = await say(client, "네")
+    assert created["text"] == (
+        "✅ 등록했어요: 매주 화요일 오후 7:00–8:00 「영어 스터디」 (11월 18일부터)"
     )
-    async with serve_http(calendar_app) as calendar_url:
-        router_app = create_app(
-            settings.model_copy(
-                update={"calendar_url": calendar_url, "chat_messages_per_session_per_minute": 600}
-            ),
-            transports={"auth-server": httpx.ASGITransport(app=fake_auth.app)},
+    [master] = await chat.live_events()
+    assert master["recurrence"] == ["RRULE:FREQ=WEEKLY;BYDAY=TU"]
+    assert master["summary"] == "영어 스터디"
+    assert master["start"]["timeZone"] == "Asia/Seoul"
+
+    # Occurrences are listed, marked as repeating.
+    [listing] = await say(client, "다음 주 일정 알려줘")
+    assert listing["text"].splitlines()[1] == "• 11월 18일(화) 19:00 영어 스터디 ↻"
+
+    # A scope said: straight to the proposal; one occurrence cancelled.
+    [cancel] = await say(client, "다음 주 영어 스터디만 취소해줘")
+    assert cancel["payload"]["kind"] == "proposal"
+    assert cancel["text"].splitlines() == [
+        "11월 18일(화) 오후 7:00–8:00 「영어 스터디」를 삭제할까요?",
+        "↻ 매주 화요일 반복 중 11월 18일 하루만 삭제돼요. 다른 날은 그대로예요.",
+    ]
+    [done] = await say(client, "네")
+    assert done["text"].startswith("✅ 삭제했어요 (이번만): 11월 18일(화)")
+    assert await week_of("2025-11-17") == []
+    assert await week_of("2025-11-24") == [("2025-11-25T19:00:00+09:00", "영어 스터디")]
+
+    # From December at 20:00: Google's split, earlier weeks unchanged, no duplicate.
+    [split] = await say(client, "영어 스터디 다음 달부터 8시로")
+    assert split["text"].splitlines()[1:] == [
+        "전: 12월 2일(화) 오후 7:00–8:00",
+        "후: 12월 2일(화) 오후 8:00–9:00",
+        "↻ 매주 화요일 반복 중 12월 2일부터 이후 전부(끝나는 날 없음)가 바뀌어요. "
+        "그 전 일정은 그대로예요.",
+    ]
+    [moved] = await say(client, "네")
+    assert moved["text"].startswith("✅ 변경했어요 (이후 전부)")
+    assert await week_of("2025-11-24") == [("2025-11-25T19:00:00+09:00", "영어 스터디")]
+    assert await week_of("2025-12-01") == [("2025-12-02T20:00:00+09:00", "영어 스터디")]
+    assert await week_of("2025-12-08") == [("2025-12-09T20:00:00+09:00", "영어 스터디")]
+    masters = [e for e in await chat.live_events() if e.get("recurrence")]
+    assert len(masters) == 2  # the original (now ending) and the new series
+
+    # No scope said: Haru asks at once; the two series of the split are one to the
+    # person, so there is no choice between them, and 전체 reaches both.
+    [question] = await say(client, "영어 스터디 삭제해줘")
+    assert question["payload"]["kind"] == "scope"
+    assert [c["label"] for c in question["payload"]["choices"]] == [
+        "이번만",
+        "이후 전부",
+        "전체",
+    ]
+    assert question["text"].splitlines() == [
+        "「영어 스터디」는 매주 화요일 반복 일정이에요. 어느 일정을 삭제할까요?",
+        "• 이번만: 11월 25일(화) 하나",
+        "• 이후 전부: 11월 25일부터 계속 (나뉜 일정 포함)",
+        "• 전체: 반복 일정 전체 (나뉜 일정 포함)",
+    ]
+    [wait] = await say(client, "네")  # a yes is no answer to which ones
+    assert wait["text"] == "[이번만], [이후 전부], [전체] 중에서 골라 주세요."
+    # The question waits in the database: a restarted router takes the answer.
+    restarted = create_app(
+        settings.model_copy(update={"calendar_url": chat.calendar_url}),
+        transports={"auth-server": httpx.ASGITransport(app=fake_auth.app)},
+    )
+    restarted.state.context.clock = lambda: NOW
+    async with serve_app(restarted) as again:
+        again.cookies.update(client.cookies)
+        action_id = question["payload"]["action_id"]
+        pressed = await decide(again, action_id, "choose", choice=3)
+    await restarted.state.database.dispose()
+    assert pressed.status_code == 200, pressed.text
+    [said, whole] = pressed.json()["messages"]
+    assert said["text"] == "전체"
+    assert whole["text"].splitlines() == [
+        "반복 일정 「영어 스터디」를 전부 삭제할까요?",
+        "↻ 매주 화요일 반복 일정 전체(끝나는 날 없음)가 삭제돼요. "
+        "나뉘어 있는 반복 일정(12월 2일부터)도 함께예요.",
+    ]
+    [gone] = await say(client, "네")
+    assert gone["text"].startswith("✅ 삭제했어요 (전체)")
+    assert "undo" not in (gone["payload"] or {})  # two series: not undone
+    assert await week_of("2025-11-24") == []
+    assert await week_of("2025-12-01") == []
+    assert [e for e in await chat.live_events() if e.get("recurrence")] == []
+
+    # Nothing is left to remove a second time.
+    [again_said] = await say(client, "영어 스터디 전부 지워줘")
+    assert "찾지 못했어요" in again_said["text"], again_said["text"]
+
+
+async def test_series_split_apart_change_and_go_as_one(chat: ConnectedChat, say):
+    """After "다음 달부터 8시로" (Google's split: two series), "영어 스터디 9시로" → [전체]
+    moves both halves, and "영어 스터디 전부 지워줘" — once the first half is past —
+    removes both, the past occurrences too, in one approval."""
+    client = chat.client
+    await say(client, "매주 화요일 저녁 7시 영어 스터디")
+    await say(client, "네")
+    [split] = await say(client, "영어 스터디 다음 달부터 8시로")
+    assert "이후 전부" in split["text"], split["text"]
+    [moved] = await say(client, "네")
+    assert moved["text"].startswith("✅ 변경했어요 (이후 전부)"), moved["text"]
+    assert await chat.week_of("2025-12-01") == [("2025-12-02T20:00:00+09:00", "영어 스터디")]
+
+    [question] = await say(client, "영어 스터디 9시로")
+    assert question["payload"]["kind"] == "scope", question["text"]
+    assert question["text"].splitlines()[-1] == "• 전체: 반복 일정 전체 (나뉜 일정 포함)"
+    [proposal] = await say(client, "전체")
+    assert proposal["text"].splitlines()[-1] == (
+        "↻ 매주 화요일 반복 일정 전체(끝나는 날 없음)가 바뀌어요. "
+        "나뉘어 있는 반복 일정(12월 2일부터)도 함께예요."
+    ), proposal["text"]
+    [done] = await say(client, "네")
+    assert done["text"].startswith("✅ 변경했어요 (전체)"), done["text"]
+    assert await chat.week_of("2025-11-17") == [("2025-11-18T21:00:00+09:00", "영어 스터디")]
+    assert await chat.week_of("2025-12-08") == [("2025-12-09T21:00:00+09:00", "영어 스터디")]
+    masters = [e for e in await chat.live_events() if e.get("recurrence")]
+    assert len(masters) == 2  # still two series, both at 21:00
+
+    # In December the first half is past: "전부" still means it.
+    chat.router_app.state.context.clock = lambda: NOW + timedelta(days=19)  # 12월 3일(수)
+    [remove] = await say(client, "영어 스터디 전부 지워줘")
+    assert remove["text"].splitlines() == [
+        "반복 일정 「영어 스터디」를 전부 삭제할까요?",
+        "↻ 매주 화요일 반복 일정 전체(끝나는 날 없음)가 삭제돼요. "
+        "나뉘어 있는 반복 일정(11월 18일부터)도 함께예요.",
+    ], remove["text"]
+    [gone] = await say(client, "네")
+    assert gone["text"].startswith("✅ 삭제했어요 (전체)"), gone["text"]
+    assert await chat.week_of("2025-11-17") == []  # the past occurrences went too
+    assert await chat.week_of("2025-12-08") == []
+    assert [e for e in await chat.live_events() if e.get("recurrence")] == []
+
+
+async def test_a_run_cut_between_the_halves_finishes_once_on_recovery(chat: ConnectedChat, say):
+    """ "전부 지워줘" over a split: the occurrence's own series deleted, then the process
+    stops before the other half. The recovery runs the action again: the first delete is
+    replayed (its Idempotency-Key), the other half goes, and the person hears it once."""
+    client = chat.client
+    await say(client, "매주 화요일 저녁 7시 영어 스터디")
+    await say(client, "네")
+    await say(client, "영어 스터디 다음 달부터 8시로")
+    await say(client, "네")
+    [proposal] = await say(client, "영어 스터디 전부 지워줘")
+    action_id = proposal["payload"]["action_id"]
+    context = chat.router_app.state.context
+    async with chat.router_app.state.database.sessionmaker() as session:
+        action = await session.get(PendingAction, action_id)
+        assert action is not None
+        plan = plans.plan_of(action)
+        assert [part.later for part in plan.series.parts] == [True]
+        # What the cut run did before it stopped: the first write, under the action's key.
+        await context.calendar.delete_event(
+            user_id=chat.user_id,
+            event_id=plan.event_id,
+            scope="all",
+            idempotency_key=action.idempotency_key,
         )
-        router_app.state.context.clock = lambda: NOW
-        load_models()
-        await router_app.state.database.create_all(Base.metadata)
-        calendar = router_app.state.context.calendar
-        async with serve_app(router_app) as client:
-            user_id = (await client.get("/api/chat/session")).json()["user_id"]
-            token_double.add_user(user_id)
-            await asyncio.to_thread(token_double.connect, user_id=user_id, email=EMAIL)
+        earlier = NOW - timedelta(minutes=10)
+        await session.execute(
+            update(PendingAction)
+            .where(PendingAction.id == action_id)
+            .values(state=ActionState.executing, approved_at=earlier, updated_at=earlier)
+        )
+        await session.commit()
+    assert len([e for e in await chat.live_events() if e.get("recurrence")]) == 1
 
-            async def week_of(day: str) -> list:
-                start = datetime.fromisoformat(f"{day}T00:00:00+09:00")
-                listed = await calendar.list_events(
-                    user_id=user_id, start=start, end=start + timedelta(days=7)
-                )
-                return [(e.start.isoformat(), e.title) for e in listed]
-
-            # One series, said in Korean with its first day.
-            [proposal] = await say(client, "매주 화요일 저녁 7시 영어 스터디")
-            assert proposal["text"].splitlines() == [
-                "매주 화요일 오후 7:00–8:00 「영어 스터디」를 등록할까요? (11월 18일부터)",
-                "※ 끝 시각이 없어 1시간으로 잡았어요",
-            ]
-            [created] = await say(client, "네")
-            assert created["text"] == (
-                "✅ 등록했어요: 매주 화요일 오후 7:00–8:00 「영어 스터디」 (11월 18일부터)"
-            )
-            [master] = await asyncio.to_thread(_live, google)
-            assert master["recurrence"] == ["RRULE:FREQ=WEEKLY;BYDAY=TU"]
-            assert master["summary"] == "영어 스터디"
-            assert master["start"]["timeZone"] == "Asia/Seoul"
-
-            # Occurrences are listed, marked as repeating.
-            [listing] = await say(client, "다음 주 일정 알려줘")
-            assert listing["text"].splitlines()[1] == "• 11월 18일(화) 19:00 영어 스터디 ↻"
-
-            # A scope said: straight to the proposal; one occurrence cancelled.
-            [cancel] = await say(client, "다음 주 영어 스터디만 취소해줘")
-            assert cancel["payload"]["kind"] == "proposal"
-            assert cancel["text"].splitlines() == [
-                "11월 18일(화) 오후 7:00–8:00 「영어 스터디」를 삭제할까요?",
-                "↻ 매주 화요일 반복 중 11월 18일 하루만 삭제돼요. 다른 날은 그대로예요.",
-            ]
-            [done] = await say(client, "네")
-            assert done["text"].startswith("✅ 삭제했어요 (이번만): 11월 18일(화)")
-            assert await week_of("2025-11-17") == []
-            assert await week_of("2025-11-24") == [("2025-11-25T19:00:00+09:00", "영어 스터디")]
-
-            # From December at 20:00: Google's split, earlier weeks unchanged, no duplicate.
-            [split] = await say(client, "영어 스터디 다음 달부터 8시로")
-            assert split["text"].splitlines()[1:] == [
-                "전: 12월 2일(화) 오후 7:00–8:00",
-                "후: 12월 2일(화) 오후 8:00–9:00",
-                "↻ 매주 화요일 반복 중 12월 2일부터 이후 전부(끝나는 날 없음)가 바뀌어요. "
-                "그 전 일정은 그대로예요.",
-            ]
-            [moved] = await say(client, "네")
-            assert moved["text"].startswith("✅ 변경했어요 (이후 전부)")
-            assert await week_of("2025-11-24") == [("2025-11-25T19:00:00+09:00", "영어 스터디")]
-            assert await week_of("2025-12-01") == [("2025-12-02T20:00:00+09:00", "영어 스터디")]
-            assert await week_of("2025-12-08") == [("2025-12-09T20:00:00+09:00", "영어 스터디")]
-            masters = [e for e in await asyncio.to_thread(_live, google) if e.get("recurrence")]
-            assert len(masters) == 2  # the original (now ending) and the new series
-
-            # No scope said: Haru asks; a number among the two series, then the scope button.
-            [choice] = await say(client, "영어 스터디 삭제해줘")
-            assert choice["payload"]["kind"] == "choice"
-            [question] = await say(client, "1번")
-            assert question["payload"]["kind"] == "scope"
-            assert [c["label"] for c in question["payload"]["choices"]] == [
-                "이번만",
-                "이후 전부",
-                "전체",
-            ]
-            assert question["text"].splitlines()[0] == (
-                "「영어 스터디」는 매주 화요일 반복 일정이에요. 어느 일정을 삭제할까요?"
-            )
-            assert question["text"].splitlines()[2] == "• 이후 전부: 11월 25일부터 1회"
-            [wait] = await say(client, "네")  # a yes is no answer to which ones
-            assert wait["text"] == "[이번만], [이후 전부], [전체] 중에서 골라 주세요."
-            # The question waits in the database: a restarted router takes the answer.
-            restarted = create_app(
-                settings.model_copy(update={"calendar_url": calendar_url}),
-                transports={"auth-server": httpx.ASGITransport(app=fake_auth.app)},
-            )
-            restarted.state.context.clock = lambda: NOW
-            async with serve_app(restarted) as again:
-                again.cookies.update(client.cookies)
-                action_id = question["payload"]["action_id"]
-                pressed = await decide(again, action_id, "choose", choice=3)
-            await restarted.state.database.dispose()
-            assert pressed.status_code == 200, pressed.text
-            [said, whole] = pressed.json()["messages"]
-            assert said["text"] == "전체"
-            assert whole["text"].startswith("반복 일정 「영어 스터디」를 전부 삭제할까요?")
-            [gone] = await say(client, "네")
-            assert gone["text"].startswith("✅ 삭제했어요 (전체)")
-            assert await week_of("2025-11-24") == []
-            assert await week_of("2025-12-01") == [("2025-12-02T20:00:00+09:00", "영어 스터디")]
-
-            # "전부 지워줘": the remaining series, gone.
-            [remove] = await say(client, "영어 스터디 전부 지워줘")
-            assert remove["text"].startswith("반복 일정 「영어 스터디」를 전부 삭제할까요?")
-            await say(client, "네")
-            assert await week_of("2025-12-01") == []
-            assert [e for e in await asyncio.to_thread(_live, google) if e.get("recurrence")] == []
-        await router_app.state.database.dispose()
+    async with chat.router_app.state.database.sessionmaker() as session:
+        replies = await recover_stalled(session=session, app=context)
+    assert [r.text.split(":")[0] for r in replies] == ["✅ 삭제했어요 (전체)"]
+    assert [e for e in await chat.live_events() if e.get("recurrence")] == []

@@ -8,57 +8,17 @@ calendar.reauth_required (no Google grant yet), so the re-auth resume runs too.
 """
 
 import asyncio
-from datetime import datetime
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
-from google_emulator.testing import EmulatorProcess
 from router_service.clients.exceptions import CalendarUnavailable
-from router_service.db import Base, load_models
 from router_service.main import create_app
 from shared.testing import serve_app
-from skill_calendar.config import CalendarSettings
-from skill_calendar.db import Base as CalendarBase
-from skill_calendar.db import load_models as load_calendar_models
-from skill_calendar.main import create_app as create_calendar_app
-from skill_calendar.testing import CALLER_TOKEN, served_auth_double
+
+from .calendar_stack import EMAIL, calendar_app, router_on_calendar
 
 pytestmark = pytest.mark.db
-
-EMAIL = "minji@example.com"
-NOW = datetime.fromisoformat("2025-11-14T10:00:00+09:00")
-
-
-@pytest.fixture
-def google():
-    with EmulatorProcess() as process:
-        process.control.reset()
-        yield process
-
-
-@pytest.fixture
-def token_double(google):
-    with served_auth_double(google_base_url=google.base_url, control=google.control) as double:
-        yield double
-
-
-async def _calendar_app(settings, other_database_url, token_double, google, **overrides):
-    """The real skill-calendar app on its own database, its Google the emulator."""
-    calendar_settings = CalendarSettings(
-        database_url=other_database_url("calendar"),
-        environment="test",
-        service_tokens={"router": settings.calendar_token.get_secret_value()},
-        auth_server_url=token_double.base_url,
-        auth_server_token=SecretStr(CALLER_TOKEN),
-        google_api_base_url=google.base_url,
-        **overrides,
-    )
-    calendar_app = create_calendar_app(calendar_settings)
-    load_calendar_models()
-    await calendar_app.state.database.create_all(CalendarBase.metadata)
-    return calendar_app
 
 
 class CountingTransport(httpx.AsyncHTTPTransport):
@@ -77,7 +37,7 @@ async def test_google_rate_limit_costs_one_budget_not_one_per_router_retry(
     settings, fake_auth, other_database_url, google, token_double, serve_http
 ):
     """skill-calendar spends its budget and answers 503 once; the router passes it on."""
-    calendar_app = await _calendar_app(
+    served_calendar = await calendar_app(
         settings,
         other_database_url,
         token_double,
@@ -92,7 +52,7 @@ async def test_google_rate_limit_costs_one_budget_not_one_per_router_retry(
         "end": "2025-11-24T12:00:00+09:00",
     }
     wire = CountingTransport()
-    async with serve_http(calendar_app) as calendar_url:
+    async with serve_http(served_calendar) as calendar_url:
         router_app = create_app(
             settings.model_copy(update={"calendar_url": calendar_url}),
             transports={
@@ -136,18 +96,12 @@ async def test_seed_scenario_with_reauth_through_skill_calendar(
     auth_server_headers,
     grant_event,
 ):
-    calendar_app = await _calendar_app(
+    served_calendar = await calendar_app(
         settings, other_database_url, token_double, google, google_timeout_s=2.0
     )
 
-    async with serve_http(calendar_app) as calendar_url:
-        router_app = create_app(
-            settings.model_copy(update={"calendar_url": calendar_url}),
-            transports={"auth-server": httpx.ASGITransport(app=fake_auth.app)},
-        )
-        router_app.state.context.clock = lambda: NOW
-        load_models()
-        await router_app.state.database.create_all(Base.metadata)
+    async with serve_http(served_calendar) as calendar_url:
+        router_app = await router_on_calendar(settings, fake_auth, calendar_url)
         async with serve_app(router_app) as client:
             user_id = (await client.get("/api/chat/session")).json()["user_id"]
             token_double.add_user(user_id)  # auth-server knows every chat user (grant or not)

@@ -3,122 +3,66 @@ emulator: a series created, moved as a whole, deleted as a whole — each undone
 one cancelled occurrence is not offered.
 """
 
-import asyncio
-from datetime import datetime, timedelta
-
-import httpx
 import pytest
 
-from router_service.db import Base, load_models
-from router_service.main import create_app
-from shared.testing import serve_app
-
-from .test_seed_with_skill_calendar import (  # noqa: F401 (fixtures)
-    EMAIL,
-    NOW,
-    _calendar_app,
-    google,
-    token_double,
-)
+from .calendar_stack import ConnectedChat
 
 pytestmark = pytest.mark.db
 
 WEEKLY = ["RRULE:FREQ=WEEKLY;BYDAY=TU"]
 
 
-def _masters(emulator) -> list[dict]:
-    return [
-        e
-        for e in emulator.control.events(EMAIL)
-        if e.get("status") != "cancelled" and e.get("recurrence")
-    ]
+async def test_series_changes_are_undone_as_a_whole(chat: ConnectedChat, say, decide):
+    client, week_of = chat.client, chat.week_of
 
+    async def masters() -> list[dict]:
+        return [e for e in await chat.live_events() if e.get("recurrence")]
 
-async def test_series_changes_are_undone_as_a_whole(
-    settings,
-    fake_auth,
-    other_database_url,
-    google,  # noqa: F811
-    token_double,  # noqa: F811
-    serve_http,
-    say,
-    decide,
-):
-    calendar_app = await _calendar_app(
-        settings, other_database_url, token_double, google, google_timeout_s=2.0
-    )
-    async with serve_http(calendar_app) as calendar_url:
-        router_app = create_app(
-            settings.model_copy(
-                update={"calendar_url": calendar_url, "chat_messages_per_session_per_minute": 600}
-            ),
-            transports={"auth-server": httpx.ASGITransport(app=fake_auth.app)},
-        )
-        router_app.state.context.clock = lambda: NOW
-        load_models()
-        await router_app.state.database.create_all(Base.metadata)
-        calendar = router_app.state.context.calendar
-        async with serve_app(router_app) as client:
-            user_id = (await client.get("/api/chat/session")).json()["user_id"]
-            token_double.add_user(user_id)
-            await asyncio.to_thread(token_double.connect, user_id=user_id, email=EMAIL)
+    # A series created, then undone: the whole series is gone.
+    await say(client, "매주 화요일 저녁 7시 영어 스터디")
+    [created] = await say(client, "네")
+    assert created["payload"]["undo"]["label"] == "되돌리기"
+    assert len(await masters()) == 1
+    [undone] = await say(client, "되돌려줘")
+    assert undone["text"].startswith("↩️ 되돌렸어요.")
+    assert await masters() == []
 
-            async def week_of(day: str) -> list:
-                start = datetime.fromisoformat(f"{day}T00:00:00+09:00")
-                listed = await calendar.list_events(
-                    user_id=user_id, start=start, end=start + timedelta(days=7)
-                )
-                return [(e.start.isoformat(), e.title) for e in listed]
+    # Made again, moved as a whole to 20:00, undone: every week back at 19:00.
+    await say(client, "매주 화요일 저녁 7시 영어 스터디")
+    await say(client, "네")
+    [asked] = await say(client, "영어 스터디 8시로 바꿔줘")
+    if asked["payload"]["kind"] == "choice":
+        [asked] = await say(client, "1번")
+    assert asked["payload"]["kind"] == "scope", asked["text"]
+    pressed = await decide(client, asked["payload"]["action_id"], "choose", choice=3)
+    assert pressed.json()["messages"][-1]["payload"]["kind"] == "proposal"
+    [moved] = await say(client, "네")
+    assert moved["text"].startswith("✅ 변경했어요 (전체)"), moved["text"]
+    assert await week_of("2025-11-24") == [("2025-11-25T20:00:00+09:00", "영어 스터디")]
+    response = await decide(client, moved["payload"]["action_id"], "undo")
+    assert response.json()["messages"][-1]["text"].startswith("↩️ 되돌렸어요.")
+    assert await week_of("2025-11-17") == [("2025-11-18T19:00:00+09:00", "영어 스터디")]
+    assert await week_of("2025-11-24") == [("2025-11-25T19:00:00+09:00", "영어 스터디")]
+    [master] = await masters()
+    assert master["recurrence"] == WEEKLY
 
-            async def masters() -> list[dict]:
-                return await asyncio.to_thread(_masters, google)
+    # Deleted as a whole, undone: the series again, with its rule, in its zone.
+    await say(client, "영어 스터디 전부 지워줘")
+    [gone] = await say(client, "네")
+    assert gone["text"].startswith("✅ 삭제했어요 (전체)")
+    assert await masters() == []
+    [back] = await say(client, "되돌려줘")
+    assert back["text"].startswith("↩️ 되돌렸어요. 다시 등록했어요")
+    [again] = await masters()
+    assert again["recurrence"] == WEEKLY and again["id"] != master["id"]
+    assert again["start"]["timeZone"] == "Asia/Seoul"
+    assert await week_of("2025-12-01") == [("2025-12-02T19:00:00+09:00", "영어 스터디")]
 
-            # A series created, then undone: the whole series is gone.
-            await say(client, "매주 화요일 저녁 7시 영어 스터디")
-            [created] = await say(client, "네")
-            assert created["payload"]["undo"]["label"] == "되돌리기"
-            assert len(await masters()) == 1
-            [undone] = await say(client, "되돌려줘")
-            assert undone["text"].startswith("↩️ 되돌렸어요.")
-            assert await masters() == []
-
-            # Made again, moved as a whole to 20:00, undone: every week back at 19:00.
-            await say(client, "매주 화요일 저녁 7시 영어 스터디")
-            await say(client, "네")
-            [asked] = await say(client, "영어 스터디 8시로 바꿔줘")
-            if asked["payload"]["kind"] == "choice":
-                [asked] = await say(client, "1번")
-            assert asked["payload"]["kind"] == "scope", asked["text"]
-            pressed = await decide(client, asked["payload"]["action_id"], "choose", choice=3)
-            assert pressed.json()["messages"][-1]["payload"]["kind"] == "proposal"
-            [moved] = await say(client, "네")
-            assert moved["text"].startswith("✅ 변경했어요 (전체)"), moved["text"]
-            assert await week_of("2025-11-24") == [("2025-11-25T20:00:00+09:00", "영어 스터디")]
-            response = await decide(client, moved["payload"]["action_id"], "undo")
-            assert response.json()["messages"][-1]["text"].startswith("↩️ 되돌렸어요.")
-            assert await week_of("2025-11-17") == [("2025-11-18T19:00:00+09:00", "영어 스터디")]
-            assert await week_of("2025-11-24") == [("2025-11-25T19:00:00+09:00", "영어 스터디")]
-            [master] = await masters()
-            assert master["recurrence"] == WEEKLY
-
-            # Deleted as a whole, undone: the series again, with its rule, in its zone.
-            await say(client, "영어 스터디 전부 지워줘")
-            [gone] = await say(client, "네")
-            assert gone["text"].startswith("✅ 삭제했어요 (전체)")
-            assert await masters() == []
-            [back] = await say(client, "되돌려줘")
-            assert back["text"].startswith("↩️ 되돌렸어요. 다시 등록했어요")
-            [again] = await masters()
-            assert again["recurrence"] == WEEKLY and again["id"] != master["id"]
-            assert again["start"]["timeZone"] == "Asia/Seoul"
-            assert await week_of("2025-12-01") == [("2025-12-02T19:00:00+09:00", "영어 스터디")]
-
-            # One occurrence cancelled: not made again as a lone event, and said so.
-            await say(client, "다음 주 영어 스터디만 취소해줘")
-            [one] = await say(client, "네")
-            assert one["text"].startswith("✅ 삭제했어요 (이번만)")
-            assert "undo" not in one["payload"]
-            [refused] = await say(client, "되돌려줘")
-            assert refused["text"].startswith("이 작업은 되돌릴 수 없어요.")
-            assert await week_of("2025-11-17") == []
-        await router_app.state.database.dispose()
+    # One occurrence cancelled: not made again as a lone event, and said so.
+    await say(client, "다음 주 영어 스터디만 취소해줘")
+    [one] = await say(client, "네")
+    assert one["text"].startswith("✅ 삭제했어요 (이번만)")
+    assert "undo" not in one["payload"]
+    [refused] = await say(client, "되돌려줘")
+    assert refused["text"].startswith("이 작업은 되돌릴 수 없어요.")
+    assert await week_of("2025-11-17") == []

@@ -259,3 +259,33 @@ async def test_changes_found_by_the_google_sync_are_followed(
     await context.calendar_changes.deliver(gone)
     _old, new = await jobs(JobKind.reminder)
     assert new.result == JobResult.cancelled
+
+
+async def test_an_all_day_event_is_reminded_as_google_counts_its_own_reminders(
+    client, say, fake_calendar, clock, runtime, history, jobs, user_of
+):
+    """Google counts an all-day event's reminder back from 00:00 of its first day in the
+    calendar's zone: 900 minutes is 09:00 the day before. The default lead stays for timed
+    events only."""
+    clock.now = clock.now.replace(hour=7)  # Friday 07:00 in Seoul
+    await say(client, "일정 10분 전에 항상 알려줘")
+    user = user_of()
+    fake_calendar.add_event(  # made in Google: "1 day before at 9am"
+        user, title="워크숍", start_date="2025-11-15", end_date="2025-11-16", reminder_minutes=[900]
+    )
+    fake_calendar.add_event(  # no reminders of its own: the default does not apply
+        user, title="휴가", start_date="2025-11-14", end_date="2025-11-17"
+    )
+    await runtime.run_round()  # the read asked for by the new default, due now
+    (reminder,) = await jobs(JobKind.reminder)
+    assert (reminder.minutes, reminder.due_at.isoformat()) == (900, "2025-11-14T00:00:00+00:00")
+    assert reminder.event_start.isoformat() == "2025-11-14T15:00:00+00:00"  # 00:00 in Seoul
+
+    clock.now = clock.now.replace(hour=9, second=5)
+    await runtime.run_round()
+    await runtime.run_round()  # nothing twice
+    (sent,) = _reminders(await history(client))
+    assert sent["text"].splitlines()[0] == "⏰ 내일 「워크숍」 일정이 있어요."
+    assert "11월 15일(토)" in sent["text"]
+    (job,) = await jobs(JobKind.reminder)
+    assert (job.state, job.result) == (JobState.done, JobResult.sent)

@@ -169,6 +169,51 @@ async def test_stop_stops_the_channel_when_the_grant_allows(
     assert (await relay(client, sync_message)).status_code == 404
 
 
+async def test_a_stop_asked_now_stops_the_channel_within_the_request(
+    app, client, service_headers, sync, person, google, receiver
+):
+    """A disconnect asks this before auth-server revokes the grant at Google."""
+    await start(client, service_headers, sync, person)
+    (sync_message,) = receiver.wait_for(1)
+    answer = await client.delete(
+        f"/v1/sync/people/{person}", params={"now": "true"}, headers=service_headers
+    )
+    assert (answer.status_code, answer.json()) == (202, {"status": "stopped"})
+    (channel,) = google.control.channels()
+    assert channel["stopped"] is True
+    row = await watched(app)
+    assert (row.active, row.channel_id, row.sync_token) == (False, None, None)
+    assert (await relay(client, sync_message)).status_code == 404
+    google.control.revoke(EMAIL)  # then the grant goes; the queued stop has nothing left
+    await run_jobs(sync)
+    async with app.state.database.sessionmaker() as session:
+        jobs = (await session.scalars(select(SyncJob).where(SyncJob.kind == "unwatch"))).all()
+        assert [job.state for job in jobs] == ["done"]
+
+
+async def test_a_stop_asked_now_with_google_away_is_left_to_the_queue(
+    app, client, service_headers, sync, person, google
+):
+    await start(client, service_headers, sync, person)
+    google.control.fault("calendar.channels.stop", status=503, count=100)
+    answer = await client.delete(
+        f"/v1/sync/people/{person}", params={"now": "true"}, headers=service_headers
+    )
+    assert (answer.status_code, answer.json()) == (202, {"status": "accepted"})
+    assert (await watched(app)).active is False
+    (channel,) = google.control.channels()
+    assert channel["stopped"] is False
+    google.control.clear_faults()
+    async with app.state.database.sessionmaker() as session:
+        job = await session.scalar(select(SyncJob).where(SyncJob.kind == "unwatch"))
+        assert job is not None and job.state == "pending"
+        job.due_at = utcnow()
+        await session.commit()
+    await run_jobs(sync)
+    (channel,) = google.control.channels()
+    assert channel["stopped"] is True
+
+
 async def test_after_a_revoked_grant_the_channel_is_forgotten(
     app, client, service_headers, sync, person, google, receiver, router_double, create_event
 ):

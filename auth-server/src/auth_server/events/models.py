@@ -34,3 +34,13 @@ class GrantEvent(JobColumns, Base):
 
 
 notify_on_insert(GrantEvent.__table__, channel=CHANNEL)
+
+
+class OwedAnnouncement(Base):
+    """Grant events a data migration owes: the housekeeping loop records them once through
+    the outbox and deletes this row in the same transaction (``grants/backfill.py``)."""
+
+    __tablename__ = "owed_announcements"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Query, Response
 from fastapi.responses import HTMLResponse
 
 from auth_server.grants import capabilities as caps
+from auth_server.grants import following
 from auth_server.grants import service as grants
 from auth_server.identities.service import label_for
 from auth_server.oauth import pages
@@ -195,14 +196,20 @@ async def account_disconnect(
     browser: BrowserDep,
     form_token: Annotated[str | None, Form(max_length=100)] = None,
 ) -> Response:
-    """Revokes the grant at Google and deletes the tokens."""
+    """Stops the calendar's push channel (best effort), then revokes the grant at Google and
+    deletes the tokens."""
     outcome, found = await flow.open_account_ticket(session=session, secret=ticket, browser=browser)
     headers = _headers(runtime)
     if outcome != flow.OK or found is None:
         return pages.outcome_page(outcome, headers=headers, chat_url=runtime.settings.chat_url)
     if not flow.form_token_ok(found, form_token):
         return pages.redirect(f"/account/{ticket}?error=form", headers=headers)
-    removed = await grants.disconnect(session=session, runtime=runtime, user_id=found.user_id)
+    user_id = found.user_id
+    # The push channel is stopped with the person's credentials, so before they are
+    # revoked; no transaction is held while the other services work.
+    await session.commit()
+    await following.stop_following(runtime=runtime, user_id=user_id)
+    removed = await grants.disconnect(session=session, runtime=runtime, user_id=user_id)
     await session.commit()
     runtime.events_recorded()
     return pages.redirect(

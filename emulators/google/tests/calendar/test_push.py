@@ -101,6 +101,18 @@ def test_server_errors_are_retried_other_failures_are_not(google_emulator, calen
     assert recorded_answers(google_emulator, 3) == [503, 200, 404]
 
 
+def _second_channel_sees_an_insert(calendar) -> None:
+    """A second channel's messages about a new event: proof that the emulator has sent what
+    it had to send before (to the first channel too)."""
+    other = Receiver()
+    try:
+        watch(calendar, other, channel_id="haru-channel-2")
+        calendar.events().insert(calendarId="primary", body=LUNCH).execute()
+        other.wait_for(2)
+    finally:
+        other.close()
+
+
 def test_stop_ends_the_notifications(google_emulator, calendar, receiver):
     channel = watch(calendar, receiver)
     receiver.wait_for(1)
@@ -111,14 +123,7 @@ def test_stop_ends_the_notifications(google_emulator, calendar, receiver):
     )
     assert answer == ""  # 204, no body
     calendar.events().insert(calendarId="primary", body=LUNCH).execute()
-    # A second channel's messages prove the emulator sent what it had to send.
-    other = Receiver()
-    try:
-        watch(calendar, other, channel_id="haru-channel-2")
-        calendar.events().insert(calendarId="primary", body=LUNCH).execute()
-        other.wait_for(2)
-    finally:
-        other.close()
+    _second_channel_sees_an_insert(calendar)
     assert len(receiver.received) == 1
     (stopped, _) = sorted(google_emulator.control.channels(), key=lambda c: c["id"])
     assert stopped["stopped"] is True
@@ -174,13 +179,7 @@ def test_an_expired_channel_sends_nothing(google_emulator, calendar, receiver):
     watch(calendar, receiver, expiration=str(int(time.time() * 1000) + 1500))
     receiver.wait_for(1)
     time.sleep(2)  # let the channel run out (this waits; it asserts no timing)
-    other = Receiver()
-    try:
-        watch(calendar, other, channel_id="haru-channel-2")
-        calendar.events().insert(calendarId="primary", body=LUNCH).execute()
-        other.wait_for(2)
-    finally:
-        other.close()
+    _second_channel_sees_an_insert(calendar)
     assert len(receiver.received) == 1
 
 

@@ -58,6 +58,7 @@ class CalendarEvent(BaseModel):
     original_start: str | None = None  # an instance: where its rule put it
     # Its own popup reminders (minutes before; [] none); None: the calendar's default.
     reminder_minutes: list[int] | None = None
+    time_zone: str | None = None  # the event's, else its calendar's (all-day: the calendar's)
 
 
 class CreateResult(BaseModel):
@@ -145,9 +146,13 @@ class CalendarClient:
         """Asks skill-calendar to follow the person's calendar (sync and push; idempotent)."""
         await self._call("PUT", SYNC_PATH.format(user_id=user_id))
 
-    async def unfollow_calendar(self, *, user_id: str) -> None:
-        """Asks skill-calendar to stop following the person's calendar (idempotent)."""
-        await self._call("DELETE", SYNC_PATH.format(user_id=user_id))
+    async def unfollow_calendar(self, *, user_id: str, now: bool = False) -> str:
+        """Asks skill-calendar to stop following the person's calendar (idempotent); with
+        ``now`` the channel is stopped at Google within the call. ``stopped`` when it was,
+        ``accepted`` when it is left to skill-calendar's queue."""
+        params = {"now": "true"} if now else None
+        answer = await self._call("DELETE", SYNC_PATH.format(user_id=user_id), params=params)
+        return str(answer.get("status", "accepted"))
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         await release_idle_connection()  # no pooled connection held while we wait

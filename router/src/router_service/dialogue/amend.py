@@ -13,13 +13,14 @@ The memory of the last event is the conversation's finished actions (``pending_a
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import timedelta
 
 from pydantic import BaseModel
 
 from router_service.clients.calendar import CalendarEvent
 from router_service.conversations.models import Message
-from router_service.dialogue import execution, messages, plans, proposals
+from router_service.dialogue import execution, messages, plans, proposals, series_rules
 from router_service.dialogue import series as series_
 from router_service.dialogue.turn import Conversation
 from router_service.nlu.schemas import NluResult
@@ -81,6 +82,8 @@ async def _amend_create(
     body: plans.NewEvent = plans.request_of(action).event
     patch = plans.patch_for(body, changes, conv.zone)
     event = apply(body, patch) if patch is not None else body
+    if body.recurrence and changes.date is not None:
+        event = _series_moved(body, event, conv.zone)
     kept = list(action.assumptions or [])
     notes = [*kept, *(n for n in notes if n not in kept)]
     request = plans.CreateRequest(event=event)
@@ -183,6 +186,26 @@ def _event_id_of(action: PendingAction) -> str | None:
         return plans.plan_of(action).event_id
     event = (action.result or {}).get("event")
     return event.get("id") if isinstance(event, dict) else None
+
+
+def _series_moved(before: plans.NewEvent, after: plans.NewEvent, zone) -> plans.NewEvent:
+    """A proposed series moved to another day ("아 수요일로"): its rule moves with its first
+    day (매주 화요일 → 매주 수요일), the weekday said in the series' first week."""
+    old, new = _first_day(before, zone), _first_day(after, zone)
+    day = series_rules.first_day_moved(old, new)
+    if day != new:
+        after = apply(
+            after, plans.patch_for(after, plans.Changes(date=day), zone) or plans.EventPatch()
+        )
+    recurrence = series_rules.moved(before.recurrence or [], old=old, new=day)
+    return after.model_copy(update={"recurrence": recurrence})
+
+
+def _first_day(body: plans.NewEvent, zone) -> dt.date:
+    if body.all_day and body.start_date is not None:
+        return body.start_date
+    assert body.start is not None
+    return body.start.astimezone(zone).date()
 
 
 def apply(body: plans.NewEvent, patch: plans.EventPatch) -> plans.NewEvent:

@@ -19,7 +19,15 @@ from router_service.clients.exceptions import (
     CalendarUnavailable,
 )
 from router_service.conversations.models import Message
-from router_service.dialogue import messages, plans, proposals, questions, several, undo_capture
+from router_service.dialogue import (
+    messages,
+    plans,
+    proposals,
+    questions,
+    series_splits,
+    several,
+    undo_capture,
+)
 from router_service.dialogue.turn import Conversation, result_payload
 from router_service.pending import service as pending
 from router_service.pending.models import ActionKind, ActionState, PendingAction
@@ -186,12 +194,14 @@ async def _call(
             idempotency_key=key,
         )
         event = updated.event
+        await series_splits.write_parts(conv, action, plan)
         text = messages.done(action.kind, event, conv.zone, scope=plan.scope)
         return text, {"event": _json(event)}, result_payload(action, event, link=True), event
     assert isinstance(plan, plans.DeletePlan)
     deleted = await calendar.delete_event(
         user_id=conv.user_id, event_id=plan.event_id, scope=plan.scope, idempotency_key=key
     )
+    await series_splits.write_parts(conv, action, plan)
     result = {"deleted": deleted.deleted, "already_deleted": deleted.already_deleted}
     text = messages.done(action.kind, plan.before, conv.zone, scope=plan.scope)
     return text, result, result_payload(action, plan.before, link=False), None

@@ -70,7 +70,9 @@ def create_proposal(
     duplicates: list[CalendarEvent],
     conflicts: list[CalendarEvent],
     assumptions: list[str],
+    clashes: Sequence[series.Clash] = (),
 ) -> str:
+    """The proposal of a create; a series' ``clashes`` are told by the day they fall on."""
     data = body.model_dump(mode="json")
     when = fmt.event_when(data, zone)
     if body.recurrence:  # 매주 화요일 오후 7:00–8:00 … (4월 21일부터)
@@ -81,6 +83,11 @@ def create_proposal(
             f"{when} {fmt.quoted(title)}",
             f"이미 같은 일정 {fmt.quoted(duplicates[0].title, '이', '가')} 있어요. "
             "그래도 등록할까요?",
+        ]
+    elif clashes:
+        lines = [
+            f"{when} {fmt.quoted(title)}",
+            f"{series.clash_line(list(clashes))} 그래도 등록할까요?",
         ]
     elif conflicts:
         names = ", ".join(fmt.quoted(e.title) for e in conflicts[:3])

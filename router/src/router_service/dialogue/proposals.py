@@ -23,7 +23,14 @@ from router_service.clients.exceptions import (
 )
 from router_service.connect.service import web_connect_url
 from router_service.conversations.models import Channel, Message
-from router_service.dialogue import messages, plans, series_flow, several
+from router_service.dialogue import (
+    messages,
+    plans,
+    series_check,
+    series_flow,
+    series_splits,
+    several,
+)
 from router_service.dialogue import series as series_
 from router_service.dialogue.turn import (
     Conversation,
@@ -142,6 +149,8 @@ async def prepare(
     start, end, day = plans.target_window(target, now=conv.now, zone=conv.zone)
     listed = await conv.app.calendar.list_events(user_id=conv.user_id, start=start, end=end)
     matches = series_.collapse(plans.match_targets(listed, target))
+    if len(matches) > 1:  # series split from one another are one (series_splits)
+        matches = await series_splits.fold(conv, matches)
     if not matches:
         return Prepared(
             ActionState.failed, messages.not_found(target, day), error_code="target_not_found"
@@ -193,12 +202,22 @@ def _occurrence(
 async def _prepare_create(
     conv: Conversation, body: plans.NewEvent, assumptions: list[str]
 ) -> Prepared:
-    start, end = plans.span_of(body, conv.zone)
-    listed = await conv.app.calendar.list_events(user_id=conv.user_id, start=start, end=end)
-    duplicates, conflicts = plans.duplicates_and_conflicts(listed, body)
+    clashes: list[series_.Clash] = []
+    if body.recurrence:  # every occurrence within a horizon, not only the first
+        duplicates, clashes = await series_check.already_there(conv, body)
+        conflicts = list({c.event.id: c.event for c in clashes}.values())
+    else:
+        start, end = plans.span_of(body, conv.zone)
+        listed = await conv.app.calendar.list_events(user_id=conv.user_id, start=start, end=end)
+        duplicates, conflicts = plans.duplicates_and_conflicts(listed, body)
     body = body.model_copy(update={"allow_duplicate": bool(duplicates)})
     text = messages.create_proposal(
-        body, conv.zone, duplicates=duplicates, conflicts=conflicts, assumptions=assumptions
+        body,
+        conv.zone,
+        duplicates=duplicates,
+        conflicts=conflicts,
+        assumptions=assumptions,
+        clashes=clashes,
     )
     extras = {"duplicates": len(duplicates), "conflicts": len(conflicts)}
     return Prepared(ActionState.proposed, text, plans.CreatePlan(body=body), extras=extras)

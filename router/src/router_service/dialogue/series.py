@@ -9,6 +9,7 @@ Pure: models, the wording, and reading the answer; ``series_flow`` does the cale
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, tzinfo
 from typing import Any, Literal
 
@@ -37,8 +38,19 @@ _ANSWERS: tuple[tuple[Scope, re.Pattern[str]], ...] = (
         re.compile(r"이번\s*(?:만|것만|거만|한\s*번)|이것만|이거만|그날만|하나만|^\s*1\s*번?\s*$"),
     ),
 )
+SHOWN_CLASHES = 3  # clashes a proposal names; the rest are counted
 _MERIDIEM = re.compile(r"오전|오후|아침|저녁|밤|새벽|낮|점심|정오|자정|am|pm", re.I)
 _HOUR = re.compile(r"(?<![\d:])(\d{1,2})\s*(?:시|:\d{2})")
+
+
+class SeriesPart(BaseModel):
+    """Another series split from the occurrence's own ("다음 주부터 8시로": Google's split
+    ends the original and starts a new one): a person's "전부" means them too."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    master: CalendarEvent  # its master, written as a whole (scope ``all``)
+    later: bool  # after the occurrence's own series (``following`` reaches it too)
 
 
 class SeriesInfo(BaseModel):
@@ -51,6 +63,15 @@ class SeriesInfo(BaseModel):
     first: date  # the series' first occurrence (its master's start day)
     following: int | None = None  # occurrences from this one on (None: the series never ends)
     total: int | None = None  # all occurrences (None: never ends)
+    parts: list[SeriesPart] = []  # the series split from this one, earlier and later
+
+
+def parts_reached(series: SeriesInfo | None, scope: str | None) -> list[SeriesPart]:
+    """The split parts a scope changes too: all of them for ``all``, the later ones for
+    ``following``, none for ``one``."""
+    if series is None or scope not in ("following", "all"):
+        return []
+    return [part for part in series.parts if scope == "all" or part.later]
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -109,6 +130,14 @@ def collapse(events: list[CalendarEvent]) -> list[CalendarEvent]:
             seen.add(event.recurring_event_id)
         out.append(event)
     return out
+
+
+@dataclass(frozen=True)
+class Clash:
+    """An occurrence of the proposed series (its day) and an event overlapping it."""
+
+    day: date
+    event: CalendarEvent
 
 
 # --- wording ---------------------------------------------------------------------------------
@@ -175,9 +204,20 @@ def scope_effect(
             many = f"{label}부터 이후 전부(끝나는 날 없음)"
         else:
             many = f"{label}부터 이후 전부({series.following}회)"
-        return f"{REPEAT_MARK} {rule} 반복 중 {many}가 {verb}. 그 전 일정은 그대로예요."
+        text = f"{REPEAT_MARK} {rule} 반복 중 {many}가 {verb}. 그 전 일정은 그대로예요."
+        return text + parts_note(parts_reached(series, scope), zone)
     whole = f"전체({series.total}회)" if series.total is not None else "전체(끝나는 날 없음)"
-    return f"{REPEAT_MARK} {rule} 반복 일정 {whole}가 {verb}."
+    text = f"{REPEAT_MARK} {rule} 반복 일정 {whole}가 {verb}."
+    return text + parts_note(parts_reached(series, scope), zone)
+
+
+def parts_note(parts: list[SeriesPart], zone: tzinfo) -> str:
+    """`` 나뉘어 있는 반복 일정(12월 2일부터)도 함께예요.`` (nothing without parts)."""
+    if not parts:
+        return ""
+    days = sorted(occurrence_day(part.master, zone) for part in parts)
+    since = ", ".join(f"{day.month}월 {day.day}일부터" for day in days)
+    return f" 나뉘어 있는 반복 일정({since})도 함께예요."
 
 
 def scope_question(
@@ -197,6 +237,10 @@ def scope_question(
     total = (
         f"반복 일정 전체{_count(series.total)}" if series.total is not None else "반복 일정 전체"
     )
+    if parts_reached(series, "following"):
+        following += " (나뉜 일정 포함)"
+    if parts_reached(series, "all"):
+        total += " (나뉜 일정 포함)"
     return "\n".join(
         [
             f"{title} {rule} 반복 일정이에요. 어느 일정을 {verb}?",
@@ -205,6 +249,31 @@ def scope_question(
             f"• 전체: {total}",
         ]
     )
+
+
+def clash_line(found: list[Clash]) -> str:
+    """``12월 9일(화) 「치과」와 겹쳐요.``; an event repeating on many days says its first
+    day and how many (``12월 2일(화)부터 8번 「요가」``), past three names a count."""
+    by_title: dict[str, list[date]] = {}
+    for clash in found:
+        days = by_title.setdefault(clash.event.title, [])
+        if clash.day not in days:
+            days.append(clash.day)
+    named = list(by_title.items())[:SHOWN_CLASHES]
+    words = [f"{_days(days)} {fmt.quoted(title)}" for title, days in named]
+    last = named[-1][0]
+    rest = len(by_title) - len(named)
+    if rest:
+        return f"{', '.join(words)} 외 {rest}건과 겹쳐요."
+    return f"{', '.join(words)}{fmt.josa(last, '과', '와')} 겹쳐요."
+
+
+def _days(days: list[date]) -> str:
+    if len(days) == 1:
+        return fmt.day_label(days[0])
+    if len(days) == 2:
+        return f"{fmt.day_label(days[0])}·{fmt.day_label(days[1])}"
+    return f"{fmt.day_label(days[0])}부터 {len(days)}번"
 
 
 CHOOSE_A_SCOPE = "[이번만], [이후 전부], [전체] 중에서 골라 주세요."

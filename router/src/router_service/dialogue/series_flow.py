@@ -8,15 +8,13 @@ that names the series; without a scope from the message, the action waits in
 
 from __future__ import annotations
 
-import logging
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 from itertools import islice
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from router_service.clients.calendar import CalendarEvent
 from router_service.conversations.models import Message
-from router_service.dialogue import messages, plans
+from router_service.dialogue import messages, plans, series_rules, series_splits
 from router_service.dialogue import series as series_
 from router_service.dialogue.recurrence_words import is_finite
 from router_service.dialogue.turn import Conversation, proposal_payload
@@ -24,60 +22,64 @@ from router_service.pending import service as pending
 from router_service.pending.models import ActionKind, ActionState, PendingAction
 from shared.time import start_of_day
 
-logger = logging.getLogger(__name__)
-
 # A finite series longer than this is counted as "no end" (its words still say its end).
 MAX_COUNTED = 1000
 
 
 async def series_info(conv: Conversation, event: CalendarEvent) -> series_.SeriesInfo | None:
-    """The series of an occurrence, with how many occurrences it has from this one on."""
+    """The series of an occurrence and the series split from it, with how many occurrences
+    there are from this one on and in all (None: some part never ends)."""
     if not event.recurring_event_id:
         return None
     master = await conv.app.calendar.series_of(user_id=conv.user_id, event_id=event.id)
-    first = series_.occurrence_day(master, conv.zone)
-    recurrence = list(master.recurrence or [])
-    last = _last_day(master, recurrence, conv.zone)
-    following = total = None
-    if last is not None:
-        start = start_of_day(first, conv.zone)
-        end = start_of_day(last + timedelta(days=2), conv.zone)
-        listed = await conv.app.calendar.list_events(user_id=conv.user_id, start=start, end=end)
-        mine = [e for e in listed if e.recurring_event_id == event.recurring_event_id]
-        total = len(mine)
-        since = series_.occurrence_day(event, conv.zone)
-        following = sum(1 for e in mine if series_.occurrence_day(e, conv.zone) >= since)
+    parts = await series_splits.parts_of(conv, master)
+    counts = await _counts(conv, [master, *(part.master for part in parts)])
+    since = series_.occurrence_day(event, conv.zone)
+    mine = counts[master.id]
+    total = following = None
+    later = [counts[part.master.id] for part in parts if part.later]
+    if mine is not None and all(days is not None for days in later):
+        following = sum(1 for day in mine if day >= since)
+        following += sum(len(days or []) for days in later)
+    if all(days is not None for days in counts.values()):
+        total = sum(len(days or []) for days in counts.values())
     return series_.SeriesInfo(
         series_id=event.recurring_event_id,
-        recurrence=recurrence,
-        first=first,
+        recurrence=list(master.recurrence or []),
+        first=series_.occurrence_day(master, conv.zone),
         following=following,
         total=total,
+        parts=parts,
     )
+
+
+async def _counts(conv: Conversation, masters: list[CalendarEvent]) -> dict[str, list[date] | None]:
+    """The days of each series' occurrences as the calendar lists them (one read over the
+    ones that end; None for a series that never ends)."""
+    lasts = {m.id: _last_day(m, list(m.recurrence or []), conv.zone) for m in masters}
+    ending = [m for m in masters if lasts[m.id] is not None]
+    days: dict[str, list[date] | None] = {m.id: None for m in masters}
+    if not ending:
+        return days
+    start = start_of_day(min(series_.occurrence_day(m, conv.zone) for m in ending), conv.zone)
+    last = max(day for day in lasts.values() if day is not None)
+    end = start_of_day(last + timedelta(days=2), conv.zone)
+    listed = await conv.app.calendar.list_events(user_id=conv.user_id, start=start, end=end)
+    for master in ending:
+        days[master.id] = [
+            series_.occurrence_day(e, conv.zone)
+            for e in listed
+            if e.recurring_event_id == master.id
+        ]
+    return days
 
 
 def _last_day(master: CalendarEvent, recurrence: list[str], zone: tzinfo) -> date | None:
     """The day of the series' last occurrence by its rule (None: it never ends)."""
-    from dateutil.rrule import rrulestr  # imported on first use only
-
-    if not any(line.upper().startswith("RRULE:") for line in recurrence):
+    first = master.start_date if master.all_day else master.start
+    if first is None or not is_finite(recurrence, zone=zone):
         return None
-    if master.all_day and master.start_date is not None:
-        dtstart = datetime.combine(master.start_date, datetime.min.time())
-    elif master.start is not None:
-        dtstart = master.start.astimezone(zone)
-        if isinstance(zone, ZoneInfo):
-            dtstart = dtstart.replace(tzinfo=zone)
-    else:
-        return None
-    if not is_finite(recurrence, zone=zone):
-        return None
-    try:
-        rule = rrulestr("\n".join(recurrence), dtstart=dtstart, forceset=True)
-        found = list(islice(iter(rule), MAX_COUNTED + 1))
-    except (ValueError, TypeError, OverflowError):
-        logger.info("a series rule could not be expanded for counting")
-        return None
+    found = list(islice(series_rules.starts(recurrence, first, zone), MAX_COUNTED + 1))
     if not found or len(found) > MAX_COUNTED:
         return None
     return found[-1].date()

@@ -21,6 +21,7 @@ from router_service.clients.exceptions import (
     CalendarUnavailable,
 )
 from router_service.dialogue import plans, undo_plans
+from router_service.dialogue import series as series_
 from router_service.dialogue.turn import Conversation
 from router_service.dialogue.undo_messages import undo_button
 from router_service.pending.models import ActionKind, PendingAction
@@ -46,8 +47,8 @@ async def before_write(
     except plans.PlanMissing:
         return None
     scope = plan.scope  # an occurrence of a series: which ones change (None: a lone event)
-    if scope == "following":
-        return None  # a split series: not undone (docs/dialogue.md)
+    if scope == "following" or series_.parts_reached(plan.series, scope):
+        return None  # a split series, or series split apart: not undone (docs/dialogue.md)
     calendar = conv.app.calendar
     event: CalendarEvent | None
     try:

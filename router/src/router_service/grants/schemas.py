@@ -23,3 +23,9 @@ class GrantEventIn(BaseModel):
 
 class GrantEventAck(BaseModel):
     status: Literal["accepted", "duplicate"]
+
+
+class FollowingStopped(BaseModel):
+    """Whether skill-calendar stopped the channel in the call, or queued the stop."""
+
+    status: Literal["stopped", "accepted"]

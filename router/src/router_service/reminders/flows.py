@@ -89,7 +89,8 @@ async def fire_reminder(
             preference = await service.preference_of(session=session, user_id=job.user_id)
         default = preference.reminder_minutes if preference is not None else None
         wanted = service.minutes_for(event, default)
-        if event.start != job.event_start or job.minutes not in wanted:
+        moved = service.counted_from(event, job.time_zone) != job.event_start
+        if moved or job.minutes not in wanted:
 
             async def replan(session: AsyncSession) -> None:
                 await service.reschedule_for_events(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 
 from router_service.clients.calendar import CalendarEvent
 from router_service.dialogue import formatting as fmt
@@ -34,14 +34,25 @@ def will_remind(minutes: Sequence[int]) -> str:
     return f"{said}{'' if said.endswith('때') else '에'} 알려드릴게요."
 
 
+def days_ahead(days: int) -> str:
+    """``오늘``, ``내일``, ``모레``, ``3일 뒤``."""
+    return {0: "오늘", 1: "내일", 2: "모레"}.get(days, f"{days}일 뒤")
+
+
 def reminder(event: CalendarEvent, minutes: int, zone: tzinfo) -> str:
-    """``⏰ 30분 뒤에 「치과」 일정이 있어요.`` and when and where."""
+    """``⏰ 30분 뒤에 「치과」 일정이 있어요.`` (an all-day event: ``⏰ 내일 「워크숍」
+    일정이 있어요.``) and when and where."""
     title = event.title or "제목 없음"
-    if minutes:
+    if event.start is None and event.start_date is not None:
+        # Said at 00:00 of its first day less the lead (Google's count): days, not hours.
+        said = datetime.combine(event.start_date, time(0)) - timedelta(minutes=minutes)
+        ahead = days_ahead((event.start_date - said.date()).days)
+        head = f"⏰ {ahead} {fmt.quoted(title)} 일정이 있어요."
+    elif minutes:
         head = f"⏰ {lead(minutes)} 뒤에 {fmt.quoted(title)} 일정이 있어요."
     else:
         head = f"⏰ 지금 {fmt.quoted(title)} 일정이 시작해요."
-    if event.end is not None:
+    if event.end is not None or event.start_date is not None:
         when = fmt.event_when(event.model_dump(mode="json"), zone)
     else:  # as planned (the calendar could not be read): the start is what is known
         assert event.start is not None

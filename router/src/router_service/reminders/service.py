@@ -13,8 +13,9 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -98,17 +99,39 @@ def reminder_key(*, user_id: str, event_id: str, start: datetime, minutes: int) 
 
 
 def minutes_for(event: CalendarEvent, default: int | None) -> list[int]:
-    """The leads of ``event``'s reminders: its own, else the person's default, else none."""
+    """The leads of ``event``'s reminders: its own, else (timed events only) the person's
+    default, else none."""
     if event.reminder_minutes is not None:
         return sorted(set(event.reminder_minutes))
-    return [default] if default is not None else []
+    return [default] if default is not None and not is_all_day(event) else []
+
+
+def is_all_day(event: CalendarEvent) -> bool:
+    return event.all_day or (event.start is None and event.start_date is not None)
+
+
+def counted_from(event: CalendarEvent, zone_name: str) -> datetime | None:
+    """The moment ``event``'s reminders count back from: its start; for an all-day event,
+    as Google counts them, 00:00 of its first day in the calendar's zone (900 minutes:
+    09:00 the day before). ``zone_name``: the zone when the event names none."""
+    if not is_all_day(event):
+        return event.start
+    if event.start_date is None:
+        return None
+    return datetime.combine(event.start_date, time(0), tzinfo=zone_of(event.time_zone, zone_name))
+
+
+def zone_of(name: str | None, fallback: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or fallback)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(fallback)
 
 
 def remindable(event: CalendarEvent) -> bool:
-    """A timed, live event (a series' master is not: its instances are)."""
+    """A live event with a start or a first day (a series' master is not: its instances are)."""
     return (
-        event.start is not None
-        and not event.all_day
+        (event.start is not None or event.start_date is not None)
         and event.status != "cancelled"
         and not event.recurrence
     )
@@ -192,15 +215,13 @@ async def reschedule_for_events(
     scheduled = cancelled = 0
     for event in events:
         keys: list[str] = []
-        if remindable(event):
-            assert event.start is not None
+        start = counted_from(event, where.time_zone) if remindable(event) else None
+        if start is not None:
             for minutes in minutes_for(event, default):
-                due = event.start - timedelta(minutes=minutes)
+                due = start - timedelta(minutes=minutes)
                 if due <= now:
                     continue
-                key = reminder_key(
-                    user_id=user_id, event_id=event.id, start=event.start, minutes=minutes
-                )
+                key = reminder_key(user_id=user_id, event_id=event.id, start=start, minutes=minutes)
                 keys.append(key)
                 scheduled += await add_job(
                     session=session,
@@ -210,7 +231,7 @@ async def reschedule_for_events(
                     where=where,
                     due_at=due,
                     event_id=event.id,
-                    event_start=event.start,
+                    event_start=start,
                     minutes=minutes,
                     title=event.title[:1024] if event.title else None,
                 )

@@ -253,12 +253,23 @@ class SyncEngine:
                 user_id=user_id, channel_id=channel_id, resource_id=resource_id
             )
 
+    async def unwatch_now(self, *, user_id: str) -> bool:
+        """:meth:`unwatch` within a request; False when Google could not be reached (the
+        queued ``unwatch`` job tries again)."""
+        try:
+            await self.unwatch(user_id=user_id)
+        except CalendarUnavailable:
+            logger.info("channel stop left to the queue: Google unavailable")
+            return False
+        return True
+
     async def unwatch(self, *, user_id: str) -> None:
         """Stops the channel (when the grant still allows it) and forgets channel and token.
 
-        After a disconnect auth-server has already revoked the grant, so Google cannot be
-        asked; the channel is forgotten here all the same (its notifications answer 404) and
-        Google ends it at its expiration.
+        A disconnect asks for this before the grant is revoked (:meth:`unwatch_now`); when
+        the grant is already gone (revoked in Google, or that call failed) Google cannot be
+        asked, so the channel is forgotten here all the same (its notifications answer 404)
+        and Google ends it at its expiration.
         """
         async with self.sessionmaker() as session:
             row = await session.get(WatchedCalendar, user_id)

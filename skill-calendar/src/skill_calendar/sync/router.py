@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import get_session
@@ -54,9 +54,19 @@ async def watch_person(user_id: UserId, session: Session, runtime: Runtime) -> A
 
 
 @people_router.delete("", response_model=Accepted, status_code=202, summary="Stop following")
-async def unwatch_person(user_id: UserId, session: Session, runtime: Runtime) -> Accepted:
-    """Stops the channel and forgets the sync token, in the background; idempotent."""
+async def unwatch_person(
+    user_id: UserId,
+    session: Session,
+    runtime: Runtime,
+    now: Annotated[bool, Query(description="Stop the channel in this request")] = False,
+) -> Accepted:
+    """Stops the channel and forgets the sync token, in the background; idempotent. With
+    ``now`` (a disconnect, before the grant is revoked) the channel is stopped at Google
+    within the request; the queued stop stays as the fallback if Google cannot be reached."""
     await service.unwatch_person(session=session, user_id=user_id)
+    await session.close()  # no transaction held while Google answers
+    if now and await runtime.engine.unwatch_now(user_id=user_id):
+        return Accepted(status="stopped")
     runtime.wake()
     return Accepted()
 

@@ -86,6 +86,8 @@ class SyncState(BaseModel):
 
 
 class Accepted(BaseModel):
-    """A start or stop was recorded; the work runs in the background."""
+    """A start or stop was recorded; the work runs in the background (``accepted``), or a
+    stop asked ``now`` was done in the request (``stopped``: the channel stopped at Google,
+    channel and sync token forgotten)."""
 
-    status: Literal["accepted"] = "accepted"
+    status: Literal["accepted", "stopped"] = "accepted"

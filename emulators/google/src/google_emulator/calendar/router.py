@@ -14,6 +14,7 @@ from google_emulator.calendar.dependencies import (
 )
 from google_emulator.calls import begin_call, get_state
 from google_emulator.errors import GoogleApiError
+from google_emulator.state import State
 
 router = APIRouter()
 
@@ -34,6 +35,15 @@ async def _open_call(request: Request, call: str, allowed: set[str]) -> str:
     return authorize(request, allowed, call)
 
 
+async def _open_calendar(
+    request: Request, call: str, allowed: set[str], calendar_id: str
+) -> tuple[State, dict]:
+    """``_open_call``, then the account owning ``calendar_id``: the state and the account."""
+    email = await _open_call(request, call, allowed)
+    state = get_state(request)
+    return state, service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+
+
 @router.get("/users/me/calendarList")
 async def calendar_list(request: Request) -> JSONResponse:
     """calendarList.list: the account's primary calendar."""
@@ -50,18 +60,18 @@ async def calendar_list(request: Request) -> JSONResponse:
 @router.get("/calendars/{calendar_id}")
 async def calendars_get(request: Request, calendar_id: str) -> JSONResponse:
     """calendars.get: id and time zone of the primary calendar."""
-    email = await _open_call(request, "calendar.calendars.get", READ_CALENDARS)
-    state = get_state(request)
-    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    _, account = await _open_calendar(
+        request, "calendar.calendars.get", READ_CALENDARS, calendar_id
+    )
     return JSONResponse(service.calendar_resource(account))
 
 
 @router.post("/calendars/{calendar_id}/events")
 async def events_insert(request: Request, calendar_id: str) -> JSONResponse:
     """events.insert."""
-    email = await _open_call(request, "calendar.events.insert", WRITE_EVENTS)
-    state = get_state(request)
-    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    state, account = await _open_calendar(
+        request, "calendar.events.insert", WRITE_EVENTS, calendar_id
+    )
     event = service.insert_event(
         state=state,
         account=account,
@@ -74,9 +84,7 @@ async def events_insert(request: Request, calendar_id: str) -> JSONResponse:
 @router.get("/calendars/{calendar_id}/events")
 async def events_list(request: Request, calendar_id: str) -> JSONResponse:
     """events.list."""
-    email = await _open_call(request, "calendar.events.list", READ_EVENTS)
-    state = get_state(request)
-    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    state, account = await _open_calendar(request, "calendar.events.list", READ_EVENTS, calendar_id)
     body = listing.list_events(state=state, account=account, params=dict(request.query_params))
     return JSONResponse(body)
 
@@ -84,9 +92,9 @@ async def events_list(request: Request, calendar_id: str) -> JSONResponse:
 @router.post("/calendars/{calendar_id}/events/watch")
 async def events_watch(request: Request, calendar_id: str) -> JSONResponse:
     """events.watch: a push channel on the calendar's events (then its ``sync`` message)."""
-    email = await _open_call(request, "calendar.events.watch", READ_EVENTS)
-    state = get_state(request)
-    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    state, account = await _open_calendar(
+        request, "calendar.events.watch", READ_EVENTS, calendar_id
+    )
     resource = channels.watch(
         state=state,
         account=account,
@@ -109,9 +117,7 @@ async def channels_stop(request: Request) -> Response:
 @router.get("/calendars/{calendar_id}/events/{event_id}")
 async def events_get(request: Request, calendar_id: str, event_id: str) -> JSONResponse:
     """events.get (cancelled events too)."""
-    email = await _open_call(request, "calendar.events.get", READ_EVENTS)
-    state = get_state(request)
-    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    state, account = await _open_calendar(request, "calendar.events.get", READ_EVENTS, calendar_id)
     event = service.get_event(state=state, account=account, event_id=event_id)
     return JSONResponse(event)
 
@@ -119,9 +125,9 @@ async def events_get(request: Request, calendar_id: str, event_id: str) -> JSONR
 @router.get("/calendars/{calendar_id}/events/{event_id}/instances")
 async def events_instances(request: Request, calendar_id: str, event_id: str) -> JSONResponse:
     """events.instances: the instances of a recurring event."""
-    email = await _open_call(request, "calendar.events.instances", READ_EVENTS)
-    state = get_state(request)
-    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    state, account = await _open_calendar(
+        request, "calendar.events.instances", READ_EVENTS, calendar_id
+    )
     body = listing.list_instances(
         state=state, account=account, event_id=event_id, params=dict(request.query_params)
     )
@@ -130,9 +136,7 @@ async def events_instances(request: Request, calendar_id: str, event_id: str) ->
 
 async def _change(request: Request, calendar_id: str, event_id: str, *, replace: bool):
     name = "calendar.events.update" if replace else "calendar.events.patch"
-    email = await _open_call(request, name, WRITE_EVENTS)
-    state = get_state(request)
-    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    state, account = await _open_calendar(request, name, WRITE_EVENTS, calendar_id)
     event = service.change_event(
         state=state,
         account=account,
@@ -159,9 +163,9 @@ async def events_update(request: Request, calendar_id: str, event_id: str) -> JS
 @router.delete("/calendars/{calendar_id}/events/{event_id}")
 async def events_delete(request: Request, calendar_id: str, event_id: str) -> Response:
     """events.delete: mark cancelled."""
-    email = await _open_call(request, "calendar.events.delete", WRITE_EVENTS)
-    state = get_state(request)
-    account = service.calendar_account(state=state, email=email, calendar_id=calendar_id)
+    state, account = await _open_calendar(
+        request, "calendar.events.delete", WRITE_EVENTS, calendar_id
+    )
     service.delete_event(
         state=state, account=account, event_id=event_id, if_match=request.headers.get("if-match")
     )
