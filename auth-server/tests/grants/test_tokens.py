@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from auth_server.crypto import TokenCipher, generate_key
 from auth_server.db import Base, load_models
@@ -347,19 +347,12 @@ async def test_failed_early_refresh_still_serves_the_valid_token(flow, google_em
     assert forced.status_code == 503
 
 
-async def test_a_token_held_is_one_statement_outside_a_transaction(flow, google_emulator):
+async def test_a_token_held_is_one_statement_outside_a_transaction(
+    flow, google_emulator, statements_sent
+):
     """The hot path (issue 20): one SELECT, in autocommit (no BEGIN, no ROLLBACK)."""
     user_id = await connected(flow)
-    engine = flow.client.app.state.database.engine.sync_engine
-    seen: list[tuple[str, object]] = []
-
-    def note(_conn, _cursor, statement, _params, context, _many) -> None:
-        seen.append((statement.split()[0], context.execution_options.get("isolation_level")))
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with statements_sent(flow.client.app) as seen:
         response = await flow.token(user_id)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     assert response.status_code == 200
     assert seen == [("SELECT", "AUTOCOMMIT")]
