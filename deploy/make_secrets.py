@@ -41,6 +41,8 @@ def secret_files(*, sandbox: bool) -> dict[str, str]:
         files[f"{prefix}_DATABASE_URL"] = (
             f"postgresql+asyncpg://{database}:{password}@postgres:5432/{database}"
         )
+        # Production serves /metrics only to this bearer token (give it to Prometheus).
+        files[f"{prefix}_METRICS_TOKEN"] = token()
     files |= {
         "AUTH_SERVICE_TOKENS": json.dumps(
             {"router": router_to_auth, "skill-calendar": calendar_to_auth}

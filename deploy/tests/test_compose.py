@@ -5,6 +5,7 @@ install steps must yield a runnable service."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -15,8 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from auth_server import access
 from auth_server.config import AuthSettings
+from router_service.calendar_changes.dependencies import CHANGES_CALLER
 from router_service.config import RouterSettings
+from router_service.grants.dependencies import GRANT_EVENT_CALLER
 from skill_calendar.config import CalendarSettings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,6 +30,14 @@ VARIABLE = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)(?P<op>:?[-?])?(?P<arg>[^}]*)\}"
 DOCKERFILES = ["auth-server/Dockerfile", "skill-calendar/Dockerfile", "router/Dockerfile"]
 DOCKERFILES.append("emulators/Dockerfile")
 LONG_RUNNING = [name for name, s in SERVICES.items() if "command" not in s or "emulator" in name]
+# A caller's token file, the callee's accepted tokens, the name the callee's routes admit.
+SERVICE_LINKS = [
+    ("ROUTER_AUTH_SERVER_TOKEN", "AUTH_SERVICE_TOKENS", access.ROUTER),
+    ("CALENDAR_AUTH_SERVER_TOKEN", "AUTH_SERVICE_TOKENS", access.SKILL_CALENDAR),
+    ("ROUTER_CALENDAR_TOKEN", "CALENDAR_SERVICE_TOKENS", "router"),
+    ("AUTH_ROUTER_TOKEN", "ROUTER_SERVICE_TOKENS", GRANT_EVENT_CALLER),
+    ("CALENDAR_ROUTER_TOKEN", "ROUTER_SERVICE_TOKENS", CHANGES_CALLER),
+]
 SECRET_NAME = re.compile(r"_(TOKEN|TOKENS|SECRET|PASSWORD|KEYS|DATABASE_URL)$")
 
 HARU = {
@@ -240,10 +252,17 @@ def test_the_secret_maker_writes_every_secret_compose_mounts(tmp_path):
     assert {p.name for p in tmp_path.iterdir()} == set(COMPOSE["secrets"])
     url = (tmp_path / "AUTH_DATABASE_URL").read_text().strip()
     assert re.fullmatch(r"postgresql\+asyncpg://haru_auth:[0-9a-f]+@postgres:5432/haru_auth", url)
-    # Each caller's token is the one its callee accepts.
-    assert (tmp_path / "ROUTER_AUTH_SERVER_TOKEN").read_text().strip() in (
-        tmp_path / "AUTH_SERVICE_TOKENS"
-    ).read_text()
+    files = {p.name: p.read_text().strip() for p in tmp_path.iterdir()}
+    # Each caller's token is the one its callee accepts, under the name the callee's routes
+    # admit (auth-server's access table, the router's grant events and calendar changes).
+    for caller_token, callee_tokens, caller in SERVICE_LINKS:
+        assert json.loads(files[callee_tokens])[caller] == files[caller_token], caller_token
+    outgoing = {name for name in files if re.search(r"_(AUTH_SERVER|CALENDAR|ROUTER)_TOKEN$", name)}
+    assert outgoing == {link[0] for link in SERVICE_LINKS}, "a service token no test checks"
+    # /metrics is served in production only with a token (docs/deploy.md, Prometheus).
+    for prefix in ("AUTH", "CALENDAR", "ROUTER"):
+        assert len(files[f"{prefix}_METRICS_TOKEN"]) >= 32
+    assert len({files[f"{p}_METRICS_TOKEN"] for p in ("AUTH", "CALENDAR", "ROUTER")}) == 3
 
 
 @pytest.mark.parametrize("path", DOCKERFILES)

@@ -3,6 +3,7 @@ kubernetes-validate) and agree with the code: images, ports, probes, settings, s
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import subprocess
 import sys
@@ -76,6 +77,10 @@ def test_deployment_runs_replicas_of_the_compose_image_with_probes_and_requests(
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert {"/readyz", "/healthz"} <= paths
+    # /readyz may wait for a pooled connection: the probe waits longer than the pool does.
+    pool_wait = SETTINGS[name].model_fields["database_pool_timeout_seconds"].default
+    assert container["readinessProbe"]["timeoutSeconds"] > pool_wait
+    assert container["livenessProbe"]["timeoutSeconds"] >= 2
     assert {"cpu", "memory"} <= set(container["resources"]["requests"])
     assert pod(deployment)["securityContext"]["runAsNonRoot"] is True
     assert container["securityContext"]["allowPrivilegeEscalation"] is False
@@ -140,3 +145,13 @@ def test_in_cluster_urls_name_services_and_their_ports():
             for name, port in ports.items():
                 if value.startswith(f"http://{name}:"):
                     assert value == f"http://{name}:{port}"
+
+
+@pytest.mark.parametrize("name", ["router", "auth-server"])
+def test_public_services_believe_forwarded_headers_from_the_cluster_only(name):
+    """Behind the Ingress the connection comes from its pod: X-Forwarded-For is believed
+    from the cluster's network, never from everyone (``*``)."""
+    prefix = SETTINGS[name].model_config["env_prefix"]
+    trusted = of_kind("ConfigMap")[name]["data"][f"{prefix}FORWARDED_ALLOW_IPS"]
+    networks = [ipaddress.ip_network(part.strip()) for part in trusted.split(",")]
+    assert networks and all(network.is_private for network in networks)

@@ -21,3 +21,14 @@ def test_urls_and_bounds_are_checked_at_start():
         CalendarSettings(environment="test", google_api_base_url="www.googleapis.com")
     with pytest.raises(ValidationError, match="cache_max_users"):
         CalendarSettings(environment="test", cache_max_users=0)
+
+
+def test_an_empty_public_url_means_no_push(monkeypatch):
+    # docker-compose.yml passes ${HARU_CALENDAR_PUBLIC_URL:-}: unset there is empty here.
+    monkeypatch.setenv("CALENDAR_PUBLIC_URL", "")
+    assert CalendarSettings(environment="test").public_url is None
+    monkeypatch.setenv("CALENDAR_PUBLIC_URL", "http://skill-calendar:8002")
+    assert CalendarSettings(environment="test").public_url == "http://skill-calendar:8002"
+    monkeypatch.setenv("CALENDAR_PUBLIC_URL", "skill-calendar")
+    with pytest.raises(ValidationError, match="public_url"):
+        CalendarSettings(environment="test")

@@ -2,6 +2,7 @@ import asyncio
 import contextlib
 import json
 from datetime import timedelta
+from functools import partial
 
 import httpx
 import pytest
@@ -195,6 +196,23 @@ async def test_failed_delivery_is_retried_with_backoff(settings):
             assert await deliver_due(**kw, now=second.due_at) == 1
             delivered = await read_event(app, event_id)
             assert delivered.delivered_at is not None and delivered.state == JobState.done
+
+
+async def test_an_event_the_router_refuses_with_a_4xx_is_still_retried(settings):
+    async with outbox_app(settings) as app:
+        event_id = await add_event(app)
+        answers = iter([404, 422, 200])
+        transport = httpx.MockTransport(lambda request: httpx.Response(next(answers)))
+        async with httpx.AsyncClient(transport=transport, base_url="http://router") as client:
+            sessionmaker = app.state.database.sessionmaker
+            deliver = partial(deliver_due, queue=queue(), sessionmaker=sessionmaker, client=client)
+            now = None
+            for refusal in (404, 422):
+                assert await deliver(now=now) == 0
+                event = await read_event(app, event_id)
+                assert (event.state, event.last_error) == (JobState.pending, f"status {refusal}")
+                now = event.due_at
+            assert await deliver(now=now) == 1
 
 
 async def test_no_row_lock_or_transaction_is_held_while_the_router_answers(settings):

@@ -14,7 +14,6 @@ from shared.settings import ServiceSettings
 SERVER_OPTIONS: dict[str, Any] = {
     "log_config": None,
     "access_log": False,
-    "proxy_headers": False,
     "timeout_graceful_shutdown": 5,
 }
 
@@ -31,8 +30,9 @@ def serve(
     each calls ``factory()`` (settings from the environment again); background work is safe
     to run in each, as in replicas (leases, row locks, LISTEN/NOTIFY).
     """
+    options = SERVER_OPTIONS | forwarding_options(settings)
     if settings.workers == 1:
-        uvicorn.run(factory(settings), host=settings.host, port=port, **SERVER_OPTIONS)
+        uvicorn.run(factory(settings), host=settings.host, port=port, **options)
         return
     target = f"{factory.__module__}:{factory.__qualname__}"
     uvicorn.run(
@@ -41,5 +41,14 @@ def serve(
         host=settings.host,
         port=port,
         workers=settings.workers,
-        **SERVER_OPTIONS,
+        **options,
     )
+
+
+def forwarding_options(settings: ServiceSettings) -> dict[str, Any]:
+    """uvicorn's X-Forwarded-* handling: only from the proxies ``forwarded_allow_ips`` names
+    (the client address is what the router's per-address limits count), never by default."""
+    trusted = settings.forwarded_allow_ips.strip()
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}

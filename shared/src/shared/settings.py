@@ -44,6 +44,14 @@ class ServiceSettings(BaseSettings):
         None, description="json or text; default json in production, text otherwise"
     )
     host: str = Field("127.0.0.1", description="Address to listen on")
+    forwarded_allow_ips: str = Field(
+        "",
+        description=(
+            "Proxies whose X-Forwarded-For/-Proto are believed: comma-separated addresses or "
+            "networks (10.0.0.0/8), * for any; empty: the headers are ignored and the "
+            "connection's own address is the client's"
+        ),
+    )
     database_url: str = Field(
         description="SQLAlchemy URL (postgresql+asyncpg:// or sqlite+aiosqlite://)"
     )

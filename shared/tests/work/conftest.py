@@ -11,6 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from shared.db import Database, UTCDateTime, make_metadata, utcnow
 from shared.work.jobs import JobColumns, JobState
 from shared.work.notify import notify_on_insert
+from shared.work.outbox import OutboxColumns
 
 CHANNEL = "test_jobs"
 
@@ -31,6 +32,14 @@ class Job(JobColumns, Base):
 
 
 notify_on_insert(Job.__table__, channel=CHANNEL, key_column="topic")
+
+
+class Letter(OutboxColumns, Base):
+    """An outbox row: the shared columns and one of its own."""
+
+    __tablename__ = "test_letters"
+
+    user_id: Mapped[str] = mapped_column(String(16))
 
 
 @pytest.fixture(params=["database_url", "sqlite_url"])

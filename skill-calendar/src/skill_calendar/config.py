@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.fields import HttpUrl
@@ -15,9 +15,8 @@ class CalendarSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CALENDAR_", extra="ignore")
 
     port: int = Field(8002, description="Port to listen on")
-    # An internal service: its callers (the router, skill-calendar) are bounded by the
-    # router's own admission limit, and a burst of them (50 token requests waiting on one
-    # refresh) is legitimate work, not overload.
+    # An internal service: its caller (the router) is bounded by its own admission limit,
+    # and a burst from it is legitimate work, not overload.
     max_concurrent_requests: int | None = Field(
         0, ge=0, description="Requests one process works on at once (0: no limit)"
     )
@@ -73,7 +72,8 @@ class CalendarSettings(ServiceSettings):
     public_url: HttpUrl | None = Field(
         None,
         description="Where Google reaches this service (HTTPS in production): push channels "
-        "notify {public_url}/google/notifications; unset: no push, the periodic sync only",
+        "notify {public_url}/google/notifications; unset or empty: no push, the periodic "
+        "sync only",
     )
     sync_interval_s: float = Field(
         900.0,
@@ -98,6 +98,12 @@ class CalendarSettings(ServiceSettings):
     sync_lease_s: float = Field(
         120.0, gt=0, description="How long a claimed sync job or notice is held by one worker"
     )
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _empty_public_url_is_none(cls, value: object) -> object:
+        # docker-compose.yml can only pass the variable through, empty when it is unset.
+        return value or None
 
     @model_validator(mode="after")
     def _attempt_fits_the_budget(self) -> CalendarSettings:

@@ -283,3 +283,21 @@ async def test_an_unstorable_user_id_is_refused_not_a_500(client, sync, service_
     for odd in ("%00", "a%00b", "%ED%A0%80"):
         answer = await client.put(f"/v1/sync/people/{odd}", headers=service_headers)
         assert answer.status_code < 500, (odd, answer.text)
+
+
+async def test_a_notice_the_router_calls_invalid_is_not_sent_again(
+    app, client, service_headers, sync, person, google, router_double, create_event
+):
+    event = await create_event(person, LUNCH)
+    await start(client, service_headers, sync, person)
+    google.control.edit_event(EMAIL, event["id"], summary="바뀜")
+    router_double.statuses = [422]
+    await sync.engine.sync(user_id=USER)
+    assert await sync.deliver_notices() == 0
+    async with app.state.database.sessionmaker() as session:
+        notice = await session.scalar(select(ChangeNotice))
+        assert (notice.state, notice.last_error) == ("failed", "status 422")
+        notice.due_at = utcnow()
+        await session.commit()
+    assert await sync.deliver_notices() == 0
+    assert router_double.notices == []

@@ -5,26 +5,21 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from datetime import datetime
+from functools import partial
 
-import httpx
-from prometheus_client import CollectorRegistry
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth_server.events.models import GrantEvent
-from shared.backoff import retry_after_seconds
 from shared.db import utcnow
 from shared.time import SEOUL
+from shared.work import outbox
 from shared.work.jobs import JobState
-from shared.work.queue import Claim, Outcome, Queue
-from shared.work.runner import work_due
 
 logger = logging.getLogger(__name__)
 
 GRANT_USABLE = "grant.usable"
 GRANT_UNUSABLE = "grant.unusable"
 DELIVERY_PATH = "/internal/grant-events"
-RETRY_AFTER_CAP = 600.0  # a router asking for more than ten minutes is retried sooner
 
 
 def record_grant_event(
@@ -66,59 +61,9 @@ def record_grant_event(
     return event
 
 
-def outbox_queue(
-    *,
-    max_attempts: int,
-    backoff_base: float,
-    backoff_cap: float,
-    lease_seconds: float,
-    registry: CollectorRegistry | None = None,
-) -> Queue:
-    """The grant-event outbox as a durable queue (oldest event first)."""
-    return Queue(
-        name="grant_events",
-        model=GrantEvent,
-        order="created_at",
-        max_attempts=max_attempts,
-        lease_seconds=lease_seconds,
-        backoff_base=backoff_base,
-        backoff_cap=backoff_cap,
-        registry=registry,
-    )
+# The grant-event outbox as a durable queue (oldest event first).
+outbox_queue = partial(outbox.outbox_queue, name="grant_events", model=GrantEvent)
 
-
-async def deliver_due(
-    *,
-    queue: Queue,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    client: httpx.AsyncClient,
-    limit: int = 20,
-    now: datetime | None = None,
-) -> int:
-    """Delivers the events that are due; returns how many the router acknowledged.
-
-    Each event is claimed in a short transaction of its own and posted with no transaction
-    open; only the claim's holder records the outcome, so replicas never send one event
-    at the same time and a slow router never holds a row lock.
-    """
-
-    async def post(claim: Claim, event: GrantEvent) -> Outcome:
-        return await _post(client, event)
-
-    states = await work_due(queue, sessionmaker=sessionmaker, handle=post, limit=limit, now=now)
-    return sum(1 for state in states.values() if state == JobState.done)
-
-
-async def _post(client: httpx.AsyncClient, event: GrantEvent) -> Outcome:
-    try:
-        response = await client.post(
-            DELIVERY_PATH,
-            content=event.payload.encode(),
-            headers={"Content-Type": "application/json", "Idempotency-Key": event.id},
-        )
-    except httpx.HTTPError as err:
-        return Outcome.retry(type(err).__name__)
-    if 200 <= response.status_code < 300:
-        return Outcome.done(delivered_at=utcnow())
-    retry_after = retry_after_seconds(response.headers.get("retry-after"), cap=RETRY_AFTER_CAP)
-    return Outcome.retry(f"status {response.status_code}", retry_after=retry_after)
+# Delivers the events that are due; returns how many the router acknowledged. Every refusal
+# is retried, up to the queue's maximum attempts (docs/contracts.md, "Grant events").
+deliver_due = partial(outbox.deliver_due, path=DELIVERY_PATH)

@@ -5,6 +5,8 @@
 - ``runner``: claim in one short transaction, work with none open, record the outcome.
 - ``periodic``: a loop that runs a coroutine every so often (jitter, wake, survives failures).
 - ``notify``: PostgreSQL LISTEN/NOTIFY, so waiting workers and streams wake at once.
+- ``outbox``: rows POSTed to another service until it acknowledges (grant events, change
+  notices): their columns, their queue, their delivery.
 
 docs/architecture.md ("Background work") says why it is built this way.
 """

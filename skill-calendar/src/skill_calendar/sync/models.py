@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import UTCDateTime, utcnow
 from shared.work.jobs import JobColumns, JobState
+from shared.work.outbox import OutboxColumns
 from skill_calendar.db import Base
 
 
@@ -58,18 +59,11 @@ class SyncJob(JobColumns, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ChangeNotice(JobColumns, Base):
-    """Changed events of one person owed to the router: a durable job until acknowledged."""
+class ChangeNotice(OutboxColumns, Base):
+    """Changed events of one person owed to the router (its id is the notice_id): an outbox
+    row until acknowledged."""
 
     __tablename__ = "change_notices"
     __table_args__ = (Index("ix_change_notices_due", "state", "due_at"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the notice_id
     user_id: Mapped[str] = mapped_column(String(64), index=True)
-    payload: Mapped[str] = mapped_column(Text)  # the JSON body sent to the router
-    state: Mapped[JobState] = mapped_column(
-        Enum(JobState, native_enum=False, length=16), default=JobState.pending
-    )
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
