@@ -11,9 +11,14 @@ and process CPU time:
    claimed with a lease, checked against the calendar, its message and Slack delivery row
    stored, the job recorded done;
 2. the Slack delivery worker: ``SlackRuntime.deliver_round`` until every delivery is sent
-   to the Slack emulator (a real ``python -m slack_emulator`` process over HTTP).
+   to the Slack emulator (a real ``python -m slack_emulator`` process over HTTP);
 
-Run: ``uv run python bench/reminders.py`` (writes var/bench/reminders.json).
+then, every reminder due again and nothing said, both at once as in production (the
+scheduler's rounds beside the delivery worker's): when all were stored, when all were sent.
+
+Run: ``uv run python bench/reminders.py`` (writes var/bench/reminders.json); with
+``--database-url postgresql+asyncpg://…`` (a database of its own: the bench creates its
+tables) it writes var/bench/reminders-postgresql.json. bench/report.py shows both.
 """
 
 from __future__ import annotations
@@ -30,11 +35,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 
 from router_service.clock import ManualClock
 from router_service.config import RouterSettings
-from router_service.conversations.models import Channel
+from router_service.conversations.models import Channel, Message
 from router_service.db import Base, load_models
 from router_service.main import create_app
 from router_service.reminders.models import JobKind, ProactiveJob
@@ -43,7 +48,7 @@ from shared.work.jobs import JobState
 from slack_emulator.testing import SlackEmulatorProcess
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "var" / "bench" / "reminders.json"
+OUT_DIR = ROOT / "var" / "bench"
 TEAM = "T0HARU0001"
 DUE = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # the minute every reminder is due in
 
@@ -63,6 +68,60 @@ def _calendar(events: dict[str, dict[str, Any]]) -> httpx.MockTransport:
 
 def _unreachable(request: httpx.Request) -> httpx.Response:
     return httpx.Response(503, json={"error": {"code": "auth.unavailable"}})
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    """A process's CPU time so far (user + system), from /proc; None where there is none."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _reset(app: Any) -> None:
+    """Every reminder due again, nothing said or sent yet (for the run with both at once)."""
+    async with app.state.database.sessionmaker() as session:
+        await session.execute(delete(SlackDelivery))
+        await session.execute(delete(Message))
+        await session.execute(
+            update(ProactiveJob).values(
+                state=JobState.pending,
+                attempts=0,
+                lease_until=None,
+                lease_token=None,
+                result=None,
+                finished_at=None,
+                last_error=None,
+            )
+        )
+        await session.commit()
+
+
+async def _both_at_once(proactive: Any, slack_runtime: Any) -> float:
+    """The scheduler's rounds and the delivery worker's at once, as in production; the
+    moment (perf_counter) the scheduler had stored every message."""
+    stored = asyncio.Event()
+    stored_at = 0.0
+
+    async def schedule() -> None:
+        nonlocal stored_at
+        while await proactive.run_round():
+            pass
+        stored_at = time.perf_counter()
+        stored.set()
+
+    async def deliver() -> None:
+        while True:
+            if await slack_runtime.deliver_round():
+                continue
+            if stored.is_set() and not await slack_runtime.deliver_round():
+                return
+            # Production's worker waits for the scheduler's wake-up or its 1 s poll.
+            await asyncio.sleep(0.05)
+
+    await asyncio.gather(schedule(), deliver())
+    return stored_at
 
 
 async def _count(app: Any, statement: Any) -> int:
@@ -142,11 +201,19 @@ async def run(*, reminders: int, people: int, database_url: str) -> dict[str, An
         scheduler_cpu = time.process_time() - cpu
         stored = await _count(app, select(func.count()).select_from(SlackDelivery))
 
+        emulator_pid = slack.process.pid if slack.process is not None else None
+        emulator_before = _cpu_seconds(emulator_pid)
         wall2, cpu2 = time.perf_counter(), time.process_time()
         while await slack_runtime.deliver_round():
             pass
         delivery_wall = time.perf_counter() - wall2
         delivery_cpu = time.process_time() - cpu2
+        emulator_after = _cpu_seconds(emulator_pid)
+        emulator_cpu = (
+            emulator_after - emulator_before
+            if emulator_after is not None and emulator_before is not None
+            else None
+        )
         sent = await _count(
             app,
             select(func.count())
@@ -154,6 +221,19 @@ async def run(*, reminders: int, people: int, database_url: str) -> dict[str, An
             .where(SlackDelivery.state == DeliveryState.sent),
         )
         posted = slack.control.calls().get("chat.postMessage", 0)
+
+        await _reset(app)
+        wall3, cpu3 = time.perf_counter(), time.process_time()
+        stored_at = await _both_at_once(proactive, slack_runtime)
+        at_once_wall = time.perf_counter() - wall3
+        at_once_cpu = time.process_time() - cpu3
+        at_once_sent = await _count(
+            app,
+            select(func.count())
+            .select_from(SlackDelivery)
+            .where(SlackDelivery.state == DeliveryState.sent),
+        )
+        at_once_posted = slack.control.calls().get("chat.postMessage", 0) - posted
         await app.state.database.dispose()
     return {
         "reminders": reminders,
@@ -165,7 +245,15 @@ async def run(*, reminders: int, people: int, database_url: str) -> dict[str, An
         "scheduler_cpu_ms_per_reminder": round(1000 * scheduler_cpu / reminders, 3),
         "delivery_wall_s": round(delivery_wall, 2),
         "delivery_cpu_ms_per_reminder": round(1000 * delivery_cpu / reminders, 3),
+        "emulator_cpu_ms_per_post": (
+            None if emulator_cpu is None else round(1000 * emulator_cpu / reminders, 3)
+        ),
         "all_sent_wall_s": round(scheduler_wall + delivery_wall, 2),
+        "at_once_stored_s": round(stored_at - wall3, 2),
+        "at_once_all_sent_s": round(at_once_wall, 2),
+        "at_once_cpu_ms_per_reminder": round(1000 * at_once_cpu / reminders, 3),
+        "at_once_sent": at_once_sent,
+        "at_once_posts": at_once_posted,
         "messages_stored": stored,
         "deliveries_sent": sent,
         "slack_posts": posted,
@@ -187,9 +275,11 @@ def main() -> None:
         url = args.database_url or f"sqlite+aiosqlite:///{tmp}/router-bench.db"
         result = asyncio.run(run(reminders=args.reminders, people=args.people, database_url=url))
     print(json.dumps(result, indent=2))
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    name = "reminders.json" if result["database"] == "sqlite" else "reminders-postgresql.json"
+    out = OUT_DIR / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -392,6 +392,30 @@ def calendar_section(calendar: dict[str, Any]) -> list[str]:
 
 
 def reminders_section(r: dict[str, Any]) -> list[str]:
+    """The SQLite run (``reminders.json``), then the PostgreSQL one when there is one."""
+    lines = _reminders_run(r)
+    postgresql = OUT_DIR / "reminders-postgresql.json"
+    if postgresql.exists():
+        other = json.loads(postgresql.read_text("utf-8"))
+        lines += ["", f"Measured {_written_at(postgresql)} (UTC).", "", *_reminders_run(other)]
+    return lines
+
+
+def _at_once_rows(r: dict[str, Any]) -> list[list[Any]]:
+    """The run with both at once, as in production (absent from older figures)."""
+    if "at_once_all_sent_s" not in r:
+        return []
+    return [
+        ["both at once, as in production: all stored", r["at_once_stored_s"], ""],
+        [
+            f"both at once: all sent ({r['at_once_posts']:,} posts)",
+            r["at_once_all_sent_s"],
+            r["at_once_cpu_ms_per_reminder"],
+        ],
+    ]
+
+
+def _reminders_run(r: dict[str, Any]) -> list[str]:
     load = r.get("load_average_before") or r["load_average_after"]
     when = "before" if "load_average_before" in r else "after"
     return [
@@ -413,12 +437,18 @@ def reminders_section(r: dict[str, Any]) -> list[str]:
                     r["delivery_wall_s"],
                     r["delivery_cpu_ms_per_reminder"],
                 ],
-                ["until all sent", r["all_sent_wall_s"], ""],
+                ["until all sent, one phase after the other", r["all_sent_wall_s"], ""],
+                *_at_once_rows(r),
             ],
         ),
         "",
         f"Stored {r['messages_stored']:,} messages, sent {r['deliveries_sent']:,} deliveries, "
-        f"the emulator counted {r['slack_posts']:,} `chat.postMessage` calls.",
+        f"the emulator counted {r['slack_posts']:,} `chat.postMessage` calls"
+        + (
+            f" and spent {r['emulator_cpu_ms_per_post']} ms CPU on each (its own process)."
+            if r.get("emulator_cpu_ms_per_post") is not None
+            else "."
+        ),
     ]
 
 

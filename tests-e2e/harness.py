@@ -675,6 +675,24 @@ async def consent_at_google(page: Any, email: str) -> None:
     await page.get_by_text("이제 채팅으로 돌아가세요").wait_for()
 
 
+async def connected_page(system: System, chromium: Any) -> tuple[Any, Any, str]:
+    """A chat page whose session has its Google calendar connected, in the same browser:
+    (the browser context, the chat page, the Google account's email)."""
+    email = f"browser-{uuid.uuid4().hex[:8]}@example.com"
+    context = await seoul_browser(chromium)
+    page = await context.new_page()
+    # /connect needs the chat's session cookie, which the page gets after it loads.
+    async with page.expect_response(lambda r: r.url.endswith("/api/chat/session")) as started:
+        await page.goto(system.url("router") + "/")
+    assert (await started.value).ok
+    await page.get_by_label("메시지").wait_for()
+    consent = await context.new_page()
+    await consent.goto(system.url("router") + "/connect")
+    await consent_at_google(consent, email)
+    await consent.close()
+    return context, page, email
+
+
 # --------------------------------------------------------------------------- the seed scenario
 
 SEED = "11월 24일 검진 07:40~12시 인천 연수구 갯벌로156"

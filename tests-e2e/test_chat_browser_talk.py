@@ -4,31 +4,14 @@ buttons are disabled; several events are one proposal with one 등록 button."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 import pytest
-from harness import System, consent_at_google, seoul_browser
+from harness import System, connected_page
 
 pytestmark = pytest.mark.browser
 
 
-async def _connected_page(system: System, chromium: Any) -> tuple[Any, Any, str]:
-    """A chat page whose session has its Google calendar connected, in the same browser."""
-    email = f"browser-talk-{uuid.uuid4().hex[:8]}@example.com"
-    context = await seoul_browser(chromium)
-    page = await context.new_page()
-    await page.goto(system.url("router") + "/")
-    await page.get_by_label("메시지").wait_for()
-    consent = await context.new_page()
-    await consent.goto(system.url("router") + "/connect")
-    await consent_at_google(consent, email)
-    await consent.close()
-    return context, page, email
-
-
 async def test_a_vague_day_is_answered_with_a_day_button(system: System, chromium) -> None:
-    context, page, email = await _connected_page(system, chromium)
+    context, page, email = await connected_page(system, chromium)
     box = page.get_by_label("메시지")
     await box.fill("다음 주 중에 치과 가야 돼")
     await box.press("Enter")

@@ -139,6 +139,7 @@ class FakeCalendar:
         self.create_calls: list[dict[str, Any]] = []
         self.patch_calls: list[dict[str, Any]] = []
         self.delete_calls: list[str] = []
+        self.deleted_by_key: dict[tuple[str, str], dict] = {}  # a repeated key replays
         self.followed: set[str] = set()  # users whose calendar skill-calendar follows (sync)
         self.create_delay = 0.0
         self.down = False
@@ -273,12 +274,20 @@ class FakeCalendar:
             return {"status": "stopped" if now else "accepted"}
 
         @app.delete("/v1/users/{user_id}/events/{event_id}")
-        async def delete_event(user_id: str, event_id: str):
+        async def delete_event(
+            user_id: str, event_id: str, idempotency_key: str | None = Header(None)
+        ):
             if problem := fake._reauth(user_id):
                 return problem
             fake.delete_calls.append(event_id)
+            key = (user_id, idempotency_key or "")
+            if idempotency_key and key in fake.deleted_by_key:
+                return fake.deleted_by_key[key]  # skill-calendar replays a repeated key
             removed = fake.events.get(user_id, {}).pop(event_id, None)
-            return {"deleted": True, "already_deleted": removed is None}
+            answer = {"deleted": True, "already_deleted": removed is None}
+            if idempotency_key:
+                fake.deleted_by_key[key] = answer
+            return answer
 
         return app
 

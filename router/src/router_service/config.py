@@ -108,6 +108,12 @@ class RouterSettings(ServiceSettings):
     slack_delivery_lease_seconds: float = Field(
         120.0, gt=0, description="How long a claimed Slack delivery is reserved for its worker"
     )
+    slack_delivery_concurrency: int = Field(
+        8,
+        ge=1,
+        le=50,
+        description="Slack messages of different conversations sent at once (a 429 pauses all)",
+    )
     slack_inbox_recovery_seconds: float = Field(
         30.0,
         gt=0,

@@ -90,7 +90,7 @@ async def test_answers_that_are_not_a_day(client, say):
     [reply] = await say(client, "3시로")
     assert reply["text"].startswith("날짜도 함께 말씀해 주세요.")
     [reply] = await say(client, "네")
-    assert reply["text"].startswith("「치과」는 언제로 할까요?")
+    assert reply["text"].startswith("「치과」는 오후 3:00, 어느 날로 할까요?")  # 3시 is kept
     [reply] = await say(client, "아니")
     assert reply["text"] == "취소했어요. 「치과」는 등록하지 않았어요."
 
@@ -145,3 +145,51 @@ async def test_a_bare_weekday_answer_falls_in_the_asked_week(client, say):
     await say(client, VAGUE)
     *_, proposal = await say(client, "이번 주 금요일 오후 2시")  # said outright: as said
     assert proposal["text"].startswith("11월 14일(금) 오후 2:00–3:00 「치과」를 등록할까요?")
+
+
+# --- a time given with no day is kept, whatever answers the day ----------------------------
+
+TIMED = "다음 주 중에 오후 3시 치과 가야 돼"
+
+
+async def test_a_day_button_keeps_the_time_given_in_the_request(client, say, decide, fake_calendar):
+    [question] = await say(client, TIMED)
+    assert question["text"].splitlines()[0] == "「치과」는 오후 3:00, 어느 날로 할까요?"
+    response = await decide(client, question["payload"]["action_id"], "choose", choice=2)
+    _, proposal = response.json()["messages"]
+    assert proposal["text"].splitlines()[0] == "11월 18일(화) 오후 3:00–4:00 「치과」를 등록할까요?"
+    assert "종일" not in proposal["text"]
+    await say(client, "네")
+    [call] = fake_calendar.create_calls
+    assert (call["body"]["start"], call["body"]["end"]) == (
+        "2025-11-18T15:00:00+09:00",
+        "2025-11-18T16:00:00+09:00",
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "when"),
+    [
+        ("수요일로", "11월 19일(수) 오후 2:00–4:00"),
+        ("화요일", "11월 18일(화) 오후 2:00–4:00"),
+        ("2번", "11월 18일(화) 오후 2:00–4:00"),
+        ("수요일 3시로", "11월 19일(수) 오후 3:00–5:00"),  # a new time, the same length
+    ],
+)
+async def test_a_time_span_and_a_typed_day_keep_the_time(client, say, answer, when):
+    await say(client, "다음 주 중에 오후 2시부터 4시까지 치과")
+    [proposal] = await say(client, answer)
+    assert proposal["text"].startswith(f"{when} 「치과」를 등록할까요?")
+
+
+async def test_a_time_answered_alone_is_kept_for_the_day_button(client, say, decide):
+    [question] = await say(client, VAGUE)
+    [reply] = await say(client, "3시로")
+    assert reply["text"].startswith("날짜도 함께 말씀해 주세요.")
+    assert "오후 3:00" in reply["text"]
+    assert reply["payload"]["kind"] == "choice"  # the days again, as buttons
+    response = await decide(client, reply["payload"]["action_id"], "choose", choice=1)
+    _, proposal = response.json()["messages"]
+    assert proposal["text"].startswith("11월 17일(월) 오후 3:00–4:00 「치과」를 등록할까요?")
+    stale = await decide(client, question["payload"]["action_id"], "choose", choice=1)
+    assert stale.json()["messages"] == []  # the first question was replaced

@@ -143,3 +143,43 @@ async def test_an_impossible_correction_keeps_the_proposal(app, client, say):
     [reply] = await say(client, "아 2월 30일로")
     assert reply["text"].startswith("「2월 30일」은 없는 날짜예요")
     assert [a.state for a in await _actions(app)] == [ActionState.proposed]
+
+
+NO_FEB_30 = "「2월 30일」은 없는 날짜예요."
+MOVE_WHEN = "「치과」를 언제로 옮길까요? 예: '치과 내일 오후 3시로 옮겨줘'"
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("치과 2월 30일로 옮겨줘", f"{NO_FEB_30} {MOVE_WHEN}"),
+        ("치과 2월 30일 오후 3시로 옮겨줘", f"{NO_FEB_30} {MOVE_WHEN}"),
+        ("치과 내일 99시로 바꿔줘", f"「99시」는 없는 시각이에요. {MOVE_WHEN}"),
+        (
+            "2월 30일 치과 4시로 옮겨줘",
+            f"{NO_FEB_30} 어느 날의 「치과」를 바꿀까요? 예: '내일 치과 4시로 옮겨줘'",
+        ),
+        (
+            "2월 30일 치과 취소해줘",
+            f"{NO_FEB_30} 어느 날의 「치과」를 삭제할까요? 예: '내일 치과 삭제해줘'",
+        ),
+        ("2월 30일로 옮겨줘", f"{NO_FEB_30} 언제로 옮길까요? 예: '내일 오후 3시로 옮겨줘'"),
+    ],
+)
+async def test_an_impossible_date_in_a_move_is_named_like_in_a_create(
+    app, client, say, fake_calendar, text, answer
+):
+    user_id = await _user_id(client)
+    dentist = _add(fake_calendar, user_id, "치과", "15:00", "16:00")
+    [reply] = await say(client, text)
+    assert reply["text"] == answer
+    assert reply.get("payload") is None  # nothing proposed: no wrong date, no help text
+    assert await _actions(app) == []
+    assert dentist["start"] == "2025-11-15T15:00:00+09:00"
+
+
+async def test_an_impossible_move_keeps_the_waiting_proposal(app, client, say):
+    await say(client, TEAM_MEETING)
+    [reply] = await say(client, "치과 2월 30일로 옮겨줘")
+    assert reply["text"].startswith("「2월 30일」은 없는 날짜예요.")
+    assert [a.state for a in await _actions(app)] == [ActionState.proposed]

@@ -13,75 +13,11 @@ from router_service.nlu.parser import parse
 from router_service.nlu.service import parse_message
 
 
-def _squash(value):
-    return None if value is None else "".join(str(value).split())
-
-
-def _text_ok(expected, got, *, loose=False):
-    options = expected if isinstance(expected, list) else [expected]
-
-    def fold(v):
-        return v[:-2] if loose and v and v.endswith("일정") else v
-
-    return fold(_squash(got)) in {fold(_squash(o)) for o in options}
-
-
-def _rules(lines):
-    if not lines:
-        return None
-    return sorted(frozenset(line.split(":", 1)[-1].split(";")) for line in lines)
-
-
-def _event_mismatches(e: dict, g: dict | None, prefix: str) -> list[str]:
-    g = g or {}
-    errors = [f"{prefix}.{k}" for k in ("start", "end", "all_day") if k in e and g.get(k) != e[k]]
-    errors += [
-        f"{prefix}.{k}" for k in ("title", "location") if k in e and not _text_ok(e[k], g.get(k))
-    ]
-    if "recurrence" in e and _rules(e["recurrence"]) != _rules(g.get("recurrence")):
-        errors.append(f"{prefix}.recurrence")
-    if "reminder_minutes" in e and sorted(e["reminder_minutes"] or []) != sorted(
-        g.get("reminder_minutes") or []
-    ):
-        errors.append(f"{prefix}.reminder_minutes")
-    return errors
-
-
-def _mismatches(expect: dict, got: dict) -> list[str]:
-    """The fields of ``got`` that disagree with the worked example (as evaluate.py scores)."""
-    if got["intent"] != expect["intent"]:
-        return [f"intent {got['intent']}"]
-    errors = []
-    if "event" in expect:
-        errors += _event_mismatches(expect["event"], got["event"], "event")
-    if "events" in expect:
-        want, have = expect["events"] or [], got["events"] or []
-        if len(want) != len(have):
-            errors.append("events")
-        for i, (e, g) in enumerate(zip(want, have, strict=False)):
-            errors += _event_mismatches(e, g, f"events[{i}]")
-    for part in ("range", "changes"):
-        if part in expect:
-            for k, v in expect[part].items():
-                textual = k in ("title", "location")
-                if not (_text_ok(v, got[part][k]) if textual else got[part][k] == v):
-                    errors.append(f"{part}.{k}")
-    if "target" in expect:
-        e, g = expect["target"], got["target"]
-        if not _text_ok(e["title"], g["title"], loose=True):
-            errors.append("target.title")
-        errors += [f"target.{k}" for k in ("date", "start", "scope") if k in e and g[k] != e[k]]
-    for key in ("needs", "approve", "preference"):
-        if key in expect and (got[key] or None) != (expect[key] or None):
-            errors.append(key)
-    return errors
-
-
-def test_every_worked_example_is_understood(dev_corpus):
+def test_every_worked_example_is_understood(dev_corpus, mismatches):
     failures = {}
     for case in dev_corpus:
         got = parse_message(case["text"], now=datetime.fromisoformat(case["now"])).to_spec_json()
-        if errors := _mismatches(case["expect"], got):
+        if errors := mismatches(case["expect"], got):
             failures[case["id"]] = errors
     assert failures == {}
 

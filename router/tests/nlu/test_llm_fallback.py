@@ -79,6 +79,22 @@ async def test_unsure_rules_use_a_valid_model_answer(llm, emulator, now):
     assert "2025-11-14T10:00:00+09:00" in sent["messages"][-1]["content"]
 
 
+async def test_a_model_that_also_asks_for_the_day_keeps_the_time_the_rules_read(llm, emulator, now):
+    """ "다음 주 중에 오후 3시 치과": the time has no place in the SPEC's JSON; a model
+    answer that also needs a day must not lose it."""
+    asks = {
+        "intent": "create_event",
+        "event": {"title": "치과", "start": None, "end": None, "all_day": False},
+        "needs": ["date"],
+        "confidence": 0.8,
+    }
+    emulator.script([{"content": json.dumps(asks)}])
+    text = "다음 주 중에 오후 3시 치과 가야 돼"
+    result = await parse_with_fallback(text, now=now, time_zone="Asia/Seoul", llm=llm)
+    assert LLM_ASSUMPTION in result.assumptions
+    assert result.time_of_day is not None and result.time_of_day.start.hour == 15
+
+
 def _bad_answers() -> list[tuple[str, dict]]:
     naive = json.loads(json.dumps(LLM_EVENT))
     naive["event"]["start"] = "2025-11-17T10:00:00"

@@ -34,6 +34,28 @@ def test_an_impossible_date_is_asked_about_not_guessed(text, now):
 
 
 @pytest.mark.parametrize(
+    "text, intent, changes, target_day",
+    [
+        ("치과 2월 30일로 옮겨줘", "update_event", False, None),
+        ("치과 2월 30일 오후 3시로 옮겨줘", "update_event", False, None),
+        ("치과 내일 99시로 바꿔줘", "update_event", False, None),
+        ("2월 30일 치과 4시로 옮겨줘", "update_event", True, None),
+        ("2월 30일 치과 취소해줘", "delete_event", False, None),
+    ],
+)
+def test_an_impossible_date_in_a_change_is_refused_not_guessed(
+    text, intent, changes, target_day, now
+):
+    """The new value (or the event's day) is unknown: never today, never any 치과."""
+    result = parse(text, now=now)
+    assert (result.intent, result.refused) == (intent, True)
+    assert (result.changes is not None) == changes
+    assert result.target.title == "치과" and result.target.date == target_day
+    assert "없는" in result.assumptions[0]
+    assert result.confidence < LOW_CONFIDENCE
+
+
+@pytest.mark.parametrize(
     "text, clock",
     [
         ("내일 3시 회의", "9999-12-31T10:00:00+09:00"),

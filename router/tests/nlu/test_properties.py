@@ -255,6 +255,23 @@ FRAGMENTS = [
     "9999년 1월 1일",
     "99시",
     "🙏",
+    # found by the held-out set
+    "3월 말까지",
+    "내년 1월 초",
+    "2주마다 수요일",
+    "팀 점심",
+    "가야 돼",
+    "파티야",
+    "약속 있어",
+    "하기로 했어",
+    "장소는 우리 집이야",
+    "그걸로 해",
+    "고마워",
+    "없던 걸로",
+    "빼빼로데이",
+    "목요일로",
+    "기본 15분 전으로",
+    "잘 보내",
 ]
 
 
@@ -341,6 +358,21 @@ def test_recurrence_rules_are_valid_and_start_at_or_after_now(now, zone, phrase,
         assert event.start >= local_now.replace(second=0, microsecond=0)
         assert event.start.utcoffset() == event.start.astimezone(ZoneInfo(zone)).utcoffset()
         assert "UNTIL=" not in line or line.rstrip().endswith("Z")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    now=nows,
+    weeks=st.sampled_from(["격주", "2주마다", "3주마다", "매주"]),
+    weekday=st.integers(0, 6),
+    title=TITLES,
+)
+def test_a_weekly_rule_starts_on_the_first_matching_day(now, weeks, weekday, title):
+    """Whatever the interval, the series begins at the first such weekday at or after now."""
+    result = parse_message(f"{weeks} {WEEKDAYS[weekday]}요일 오후 11시 {title}", now=now)
+    start = result.event.start
+    assert start.weekday() == weekday and start >= now
+    assert start - now < timedelta(days=7)
 
 
 extreme_nows = st.builds(

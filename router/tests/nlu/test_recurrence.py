@@ -30,10 +30,30 @@ def _rule(line: str) -> frozenset[str]:
             "FREQ=WEEKLY;BYDAY=TU,TH",
         ),
         (
+            # The first matching Monday at or after now (SPEC), not the one after.
             "2주마다 월요일 10시 1:1 미팅",
             "1:1 미팅",
-            "2025-11-24T10:00",
+            "2025-11-17T10:00",
             "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO",
+        ),
+        (
+            # Friday: the first Wednesday is next week's, whatever the interval.
+            "격주 수요일 오후 4시 멘토링",
+            "멘토링",
+            "2025-11-19T16:00",
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE",
+        ),
+        (
+            "3주마다 화요일 저녁 7시 독서회",
+            "독서회",
+            "2025-11-18T19:00",
+            "FREQ=WEEKLY;INTERVAL=3;BYDAY=TU",
+        ),
+        (
+            "매주 목요일 오후 2시 팀 미팅 1월 말까지",
+            "팀 미팅",
+            "2025-11-20T14:00",
+            "FREQ=WEEKLY;BYDAY=TH;UNTIL=20260131T145959Z",
         ),
         (
             "격주로 토요일 오전 11시 봉사활동",

@@ -26,6 +26,12 @@ def _when(text, now):
         ("금요일 8시 조찬 모임", ("조찬 모임", "2025-11-21T08:00", "2025-11-21T09:00")),
         ("수요일 3시 미팅", ("미팅", "2025-11-19T15:00", "2025-11-19T16:00")),
         ("설날에 세배 가기", ("세배 가기", "2026-02-17", "2026-02-18")),
+        # A month by name with 말 / 말일 / 마지막 날: that month's last day.
+        ("4월 말까지 논문 초안", ("논문 초안", "2026-04-30", "2026-05-01")),
+        # A holiday before the people one goes with only says when.
+        ("어린이날 조카랑 놀이동산", ("조카랑 놀이동산", "2026-05-05", "2026-05-06")),
+        ("2월 말일에 이사", ("이사", "2026-02-28", "2026-03-01")),
+        ("11월 마지막 날 대청소", ("대청소", "2025-11-30", "2025-12-01")),
         ("설 연휴에 고향 가기", ("고향 가기", "2026-02-16", "2026-02-19")),
         ("추석 전날 장보기", ("장보기", "2026-09-24", "2026-09-25")),
         ("광복절 연휴에 캠핑", ("캠핑", "2026-08-14", "2026-08-17")),
@@ -72,6 +78,8 @@ def test_a_part_of_the_day_says_what_it_assumed(now):
         ("이번 주 안에 보고서 정리", "보고서 정리"),
         ("월초에 정산 회의", "정산 회의"),
         ("다음 달 초에 워크숍", "워크숍"),
+        ("내년 3월 초에 이사", "이사"),
+        ("1월 초 가족 여행", "가족 여행"),
         ("다음 주에 회의 잡아줘", "회의"),
         ("운동 일정 잡아줘", "운동"),
     ],
@@ -85,6 +93,22 @@ def test_vague_spans_need_a_date(text, title, now):
 def test_a_vague_span_keeps_its_place(now):
     result = parse("다음 주 중에 홍대에서 동아리 모임", now=now)
     assert (result.needs, result.event.location) == (("date",), "홍대")
+
+
+@pytest.mark.parametrize(
+    "text, time_of_day",
+    [
+        ("다음 주 중에 오후 3시 치과 가야 돼", ("15:00", 60)),
+        ("이번 주 안에 오후 2시부터 4시까지 회의", ("14:00", 120)),
+        ("다음 주 중에 치과 가야 돼", None),
+    ],
+)
+def test_a_vague_span_keeps_the_time_it_gave_apart_from_the_spec(text, time_of_day, now):
+    """The day is asked; the time said is kept for it (not SPEC JSON: start stays null)."""
+    result = parse(text, now=now)
+    assert result.needs == ("date",) and result.time_of_day == time_of_day
+    assert result.to_spec_json()["event"]["start"] is None
+    assert "time_of_day" not in result.to_spec_json()
 
 
 def test_years_and_the_end_of_the_year():

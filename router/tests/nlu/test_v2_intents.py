@@ -141,7 +141,62 @@ def test_more_ways_to_amend(text, changes, approve, now):
         ("아니 잠깐만 그냥 둬", "reject"),
         ("둘 다 아니야", "reject"),
         ("그냥 두세요", "reject"),
+        ("그걸로 하자", "approve"),
+        ("ㅇㅇ 넣어줘", "approve"),
+        ("응 저장해 줘", "approve"),
+        ("네 그렇게 할게요", "approve"),
+        ("좋아요 감사합니다", "approve"),
+        ("아니 괜찮아 고마워", "reject"),
+        ("안 할게", "reject"),
+        ("고마워", "other"),  # thanks alone answers nothing
+        ("아까 넣은 거 없던 걸로 해 줘", "undo"),
+        # A plan said with its hour, decided or owed is a create; without an hour, a question.
+        ("토요일 오후 2시에 동생이랑 약속 있어", "create_event"),
+        ("다음 주 월요일 9시에 면접 있음", "create_event"),
+        ("모레 저녁 6시에 친구들이랑 보기로 했어", "create_event"),
+        ("내일 약속 있어", "query_events"),
+        ("내일 3시에 약속 있어?", "query_events"),
+        ("오늘 너무 덥다", "other"),
+        ("월요일 출근 싫어", "other"),
+        ("연휴 잘 보내세요", "other"),
+        ("오늘 기분이 최고야", "other"),
+        ("이번 주 로또 당첨 번호 뭐야", "other"),
+        # Any past tense (잤어, 샀어, 탔어), an exclamation about the day (시험이다).
+        ("어제 일찍 잤어", "other"),
+        ("지난주에 새 신발 샀어", "other"),
+        ("내일 시험이다 ㅠㅠ", "other"),
+        ("오늘 회식이다", "other"),
+        ("다음 주 월요일 원고 마감이다", "create_event"),
+        ("내일 3시 회의 있었어?", "query_events"),
+        ("아니요 추가하지 마세요", "reject"),
+        ("아까 옮긴 거 다시 돌려 줘", "undo"),
     ],
 )
 def test_v2_answers(text, intent, now):
     assert parse(text, now=now).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text, preference",
+    [
+        ("아침 일정 메시지 그만 보내", {"agenda_time": None}),
+        ("알림 기본 20분 전으로 해줘", {"reminder_minutes": 20}),
+    ],
+)
+def test_preferences_in_other_words(text, preference, now):
+    assert parse(text, now=now).to_spec_json()["preference"] == preference
+
+
+@pytest.mark.parametrize(
+    "text, changes",
+    [
+        ("장소는 우리 회사야", {"location": "우리 회사"}),
+        ("장소는 강남역 카페예요", {"location": "강남역 카페"}),
+        ("20분 늦게로 해줘", {"shift_minutes": 20}),
+        ("15분 일찍으로", {"shift_minutes": -15}),
+    ],
+)
+def test_amendments_with_a_copula_or_ro(text, changes, now):
+    result = parse(text, now=now).to_spec_json()
+    assert result["intent"] == "amend"
+    assert {k: result["changes"][k] for k in changes} == changes

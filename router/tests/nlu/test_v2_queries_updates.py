@@ -3,7 +3,7 @@ questions, part-of-day windows, the next event, a named thing; shifts and recurr
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -183,3 +183,32 @@ def test_a_new_time_with_no_verb_is_a_move(text, title, hour, now):
 @pytest.mark.parametrize("text", ["내일 3시로 치과 예약해줘", "4시로 등록해줘", "아 4시로"])
 def test_a_time_with_ro_in_a_create_or_an_amend_stays_so(text, now):
     assert parse(text, now=now).intent != "update_event"
+
+
+@pytest.mark.parametrize(
+    "text, today, target_day, new_day",
+    [
+        # A move may go back within the target's week ...
+        ("금요일 요가 목요일로 옮겨줘", "2026-03-02", "2026-03-06", "2026-03-05"),
+        ("수요일 회의 화요일로 바꿔줘", "2026-03-02", "2026-03-04", "2026-03-03"),
+        # ... but never into the past: then it is that weekday after the target.
+        ("금요일 회의 화요일로 바꿔줘", "2026-03-04", "2026-03-06", "2026-03-10"),
+        ("화요일 PT 목요일로 바꿔줘", "2026-03-02", "2026-03-03", "2026-03-05"),
+    ],
+)
+def test_a_move_to_a_weekday(text, today, target_day, new_day):
+    result = parse(text, now=datetime.fromisoformat(f"{today}T08:10:00+09:00"))
+    assert result.intent == "update_event"
+    assert (str(result.target.date), str(result.changes.date)) == (target_day, new_day)
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("다음 주 일정 조회해 줘", "query_events"),
+        ("내일 일정 조회", "query_events"),
+        ("내일 10시 월례 조회", "create_event"),  # 조회 as a noun: a morning assembly
+    ],
+)
+def test_jo_hoe_asks_only_as_a_verb(text, intent, now):
+    assert parse(text, now=now).intent == intent

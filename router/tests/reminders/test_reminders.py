@@ -289,3 +289,20 @@ async def test_an_all_day_event_is_reminded_as_google_counts_its_own_reminders(
     assert "11월 15일(토)" in sent["text"]
     (job,) = await jobs(JobKind.reminder)
     assert (job.state, job.result) == (JobState.done, JobResult.sent)
+
+
+async def test_a_round_logs_one_line_of_counts_and_never_a_title(
+    client, say, decide, clock, runtime, history, caplog
+):
+    await _create(client, say, decide)
+    await _create(client, say, decide, "내일 오후 3시 10분 팀 회의 30분 전에 알려줘")
+    clock.now = clock.now.replace(day=15, hour=14, minute=45)  # both due: 14:30 and 14:40
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="router_service.reminders"):
+        outcomes = await runtime.run_round()
+    assert len(outcomes) == 2 and len(_reminders(await history(client))) == 2
+    lines = [r for r in caplog.records if r.name.startswith("router_service.reminders")]
+    (line,) = lines  # one line for the round, not one per reminder
+    assert line.getMessage() == "proactive round"
+    assert (line.jobs, line.done, line.retried, line.lost) == (2, 2, 0, 0)
+    assert "치과" not in caplog.text and "팀 회의" not in caplog.text

@@ -257,3 +257,61 @@ async def test_a_reply_stored_by_another_replica_wakes_this_worker_at_once(
             while not slack_emulator.control.messages(dm):
                 await asyncio.sleep(0.05)
     assert [m["text"] for m in slack_emulator.control.messages(dm)] == ["안녕하세요"]
+
+
+async def test_a_rate_limit_pauses_every_conversation_until_retry_after(
+    make_slack_app, slack_user, slack_emulator
+):
+    app = await make_slack_app(slack_emulator.api_url, slack_delivery_concurrency=1)
+    dms = [slack_user(name)[1] for name in ("alice", "bob", "carol")]
+    for dm in dms:
+        await say_in(app, f"slack:{TEAM}:{dm}", f"{dm}에게")
+    slack_emulator.control.fault("chat.postMessage", error="ratelimited", retry_after=30)
+    now = utcnow()
+    runtime = app.state.slack
+    first = await runtime.deliver_round(now=now)
+    # One call met the 429; the others were not sent into it, and spent no attempt.
+    assert list(first.values()) == [DeliveryState.pending] * 3
+    assert slack_emulator.control.calls()["chat.postMessage"] == 1
+    async with app.state.database.sessionmaker() as session:
+        rows = (await session.scalars(select(SlackDelivery).order_by(SlackDelivery.id))).all()
+    assert [row.attempts for row in rows] == [1, 0, 0]
+    assert all(row.due_at >= now + timedelta(seconds=29) for row in rows)
+    assert await runtime.deliver_round(now=now + timedelta(seconds=29)) == {}  # paused
+    later = now + timedelta(seconds=31)
+    assert list((await runtime.deliver_round(now=later)).values()) == [DeliveryState.sent] * 3
+    assert slack_emulator.control.calls()["chat.postMessage"] == 4
+    for dm in dms:
+        assert [m["text"] for m in slack_emulator.control.messages(dm)] == [f"{dm}에게"]
+
+
+async def test_different_conversations_are_sent_at_once_up_to_the_bound(
+    make_slack_app, slack_user, slack_emulator
+):
+    app = await make_slack_app(slack_emulator.api_url, slack_delivery_concurrency=3)
+    dms = [slack_user(f"person{n}")[1] for n in range(5)]
+    for dm in dms:
+        await say_in(app, f"slack:{TEAM}:{dm}", "안녕하세요", "두 번째")
+    runtime = app.state.slack
+    post, in_flight, most = runtime.client.post_message, 0, 0
+    three_at_once = asyncio.Event()
+
+    async def counted_post(**kwargs):
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        if in_flight == 3:
+            three_at_once.set()
+        await asyncio.wait_for(three_at_once.wait(), timeout=10)
+        try:
+            return await post(**kwargs)
+        finally:
+            in_flight -= 1
+
+    runtime.client.post_message = counted_post
+    first = await runtime.deliver_round()
+    assert list(first.values()) == [DeliveryState.sent] * 5  # one per conversation a round
+    assert most == 3
+    await runtime.deliver_round()
+    for dm in dms:
+        assert [m["text"] for m in slack_emulator.control.messages(dm)] == ["안녕하세요", "두 번째"]

@@ -31,6 +31,14 @@ def dm_proposal(drain, sender, slack_event, slack_app, slack_user, slack_emulato
     return make
 
 
+def press(press_payload, message, action_id: str, *, dm: str, user: str) -> dict:
+    """The block_actions payload of pressing ``action_id`` under ``message``."""
+    value = buttons(message)[action_id]["value"]
+    return press_payload(
+        action_id=action_id, value=value, message_ts=message["ts"], channel=dm, user=user
+    )
+
+
 def buttons(message) -> dict[str, dict]:
     return {
         element["action_id"]: element
@@ -53,16 +61,7 @@ async def test_approve_registers_the_event_updates_the_proposal_and_posts_the_re
     drain, dm_proposal, sender, press_payload, slack_app, slack_emulator, fake_calendar, rows
 ):
     user, dm, proposal = await dm_proposal()
-    approve = buttons(proposal)["approve"]
-    response = await sender.press(
-        press_payload(
-            action_id="approve",
-            value=approve["value"],
-            message_ts=proposal["ts"],
-            channel=dm,
-            user=user,
-        )
-    )
+    response = await sender.press(press(press_payload, proposal, "approve", dm=dm, user=user))
     assert response.status_code == 200
     assert response.json() == {"ok": True, "status": "accepted"}
     [created] = [e for events in fake_calendar.events.values() for e in events.values()]
@@ -241,3 +240,19 @@ async def test_an_approval_that_needed_reauth_ends_with_the_proposal_showing_don
     assert result["text"].startswith("✅ 등록했어요")
     assert (done["ts"], done["updates"]) == (proposal["ts"], 2)
     assert context(done) == ["✅ 등록됨"]
+
+
+async def test_a_day_button_keeps_the_time_of_the_request(
+    dm_proposal, sender, slack_app, slack_emulator, press_payload, drain, fake_calendar
+):
+    """ "다음 주 중에 오후 3시 치과": the day button in Slack proposes 3 pm, not all day."""
+    user, dm, question = await dm_proposal("다음 주 중에 오후 3시 치과 가야 돼")
+    assert question["text"].startswith("「치과」는 오후 3:00, 어느 날로 할까요?")
+    await sender.press(press(press_payload, question, "choose_2", dm=dm, user=user))
+    await drain(slack_app)
+    proposal = slack_emulator.control.messages(dm)[-1]
+    assert proposal["text"].startswith("11월 18일(화) 오후 3:00–4:00 「치과」를 등록할까요?")
+    await sender.press(press(press_payload, proposal, "approve", dm=dm, user=user))
+    await drain(slack_app)
+    [call] = fake_calendar.create_calls
+    assert call["body"]["start"] == "2025-11-18T15:00:00+09:00"

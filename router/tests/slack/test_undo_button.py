@@ -115,3 +115,34 @@ async def test_undo_button_deletes_the_event_and_updates_the_result(
     assert [m["text"] for m in messages].count(undone["text"]) == 1
     [action] = await rows(slack_app, PendingAction)
     assert action.state == ActionState.undone
+
+
+async def test_undo_button_takes_back_several_events_made_by_one_approval(
+    drain, sender, slack_event, slack_app, slack_user, slack_emulator, press_payload, fake_calendar
+):
+    user, dm = slack_user("alice")
+    await sender.event(
+        slack_event("내일 오전 9시 스탠드업\n모레 오후 3시 치과", user=user, channel=dm)
+    )
+    await drain(slack_app)
+    proposal = slack_emulator.control.messages(dm)[-1]
+    assert proposal["text"].startswith("일정 2개를 등록할까요?")
+
+    async def press(message, action_id: str) -> None:
+        value = buttons(message)[action_id]["value"]
+        payload = press_payload(
+            action_id=action_id, value=value, message_ts=message["ts"], channel=dm, user=user
+        )
+        assert (await sender.press(payload)).status_code == 200
+        await drain(slack_app)
+
+    await press(proposal, "approve")
+    result = slack_emulator.control.messages(dm)[-1]
+    assert result["text"].startswith("✅ 2개 등록했어요")
+    assert len([e for events in fake_calendar.events.values() for e in events.values()]) == 2
+    await press(result, "undo")
+    assert [e for events in fake_calendar.events.values() for e in events.values()] == []
+    undone = slack_emulator.control.messages(dm)[-1]
+    assert undone["text"].startswith("↩️ 되돌렸어요. 일정 2개를 삭제했어요")
+    shown = next(m for m in slack_emulator.control.messages(dm) if m["ts"] == result["ts"])
+    assert "undo" not in buttons(shown) and context(shown) == ["↩️ 되돌렸어요"]

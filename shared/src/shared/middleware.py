@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Iterable
 
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,6 +23,27 @@ from shared.observability import Metrics
 
 logger = logging.getLogger("shared.access")
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+# app → {id(route): its whole path template}. A route of a router included in a prefixed
+# router knows only its own part of the path (FastAPI keeps the prefixes in the include).
+_route_templates: weakref.WeakKeyDictionary[object, dict[int, str]] = weakref.WeakKeyDictionary()
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's whole path template, prefixes included; "unmatched" if none."""
+    route = scope.get("route")
+    if route is None:
+        return "unmatched"
+    app = scope.get("app")
+    templates = _route_templates.get(app) if app is not None else None
+    if templates is None and app is not None:
+        templates = {
+            id(context.original_route): context.path
+            for context in iter_route_contexts(getattr(app, "routes", []))
+            if context.path
+        }
+        _route_templates[app] = templates
+    return (templates or {}).get(id(route)) or getattr(route, "path", None) or "unmatched"
 
 
 class RequestContextMiddleware:
@@ -66,8 +89,7 @@ class RequestContextMiddleware:
             await error_response(500, AppError.code, AppError.message)(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            route_path = getattr(route, "path", None) or "unmatched"
+            route_path = route_template(scope)
             self.metrics.observe(
                 method=scope["method"], route=route_path, status=status, seconds=elapsed
             )

@@ -7,6 +7,7 @@ The one launcher behind the emulators' test plugins, the benchmarks and ``tools/
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
@@ -21,12 +23,38 @@ HEALTH_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
 
 
+# Where Linux takes the local ports of outgoing connections from.
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LOWEST_PORT = 10000  # below: well-known and registered services
+PORT_TRIES = 50
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A TCP port on 127.0.0.1 that nothing listens on right now, outside the kernel's
+    ephemeral range where it can: a process restarted on its port would otherwise find it
+    taken by some outgoing connection's local end ("address already in use")."""
+    for port in [*random.sample(_outside_ephemeral(), k=PORT_TRIES), 0]:  # 0: the kernel's
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            chosen: int = sock.getsockname()[1]
+            return chosen
+    raise OSError("no free TCP port on 127.0.0.1")
+
+
+def _outside_ephemeral() -> list[int]:
+    """Ports above the ephemeral range (rarely chosen by hand), else below it (as many
+    zeros when it is unknown)."""
+    try:
+        low, high = (int(part) for part in EPHEMERAL_RANGE.read_text().split())
+    except (OSError, ValueError):
+        return [0] * PORT_TRIES
+    for ports in (range(high + 1, 65536), range(LOWEST_PORT, low)):
+        if len(ports) >= PORT_TRIES:
+            return list(ports)
+    return [0] * PORT_TRIES
 
 
 def is_healthy(url: str) -> bool:

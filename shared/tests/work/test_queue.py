@@ -10,7 +10,7 @@ from sqlalchemy import select, text, update
 from shared.db import utcnow
 from shared.work.jobs import JobState
 from shared.work.queue import Outcome, Queue
-from shared.work.runner import work_claimed, work_due
+from shared.work.runner import Pause, work_claimed, work_claims, work_due
 
 from .conftest import Job
 
@@ -216,3 +216,128 @@ async def test_outcome_also_runs_in_the_recording_transaction(database, add_jobs
     async with database.sessionmaker() as session:
         topics = (await session.scalars(select(Job.topic).order_by(Job.id))).all()
     assert topics == ["t", "follow-up"]
+
+
+async def test_a_claim_carries_its_row_as_claimed(database, add_jobs):
+    queue = make_queue()
+    [job_id] = await add_jobs("alice")
+    [taken] = await claim(database, queue)
+    assert (taken.row.id, taken.row.topic, taken.row.state) == (job_id, "alice", JobState.running)
+    assert taken.row.lease_token == taken.token
+
+
+async def test_a_round_recorded_together_skips_only_the_claim_whose_lease_was_lost(
+    database, add_jobs
+):
+    queue = make_queue()
+    kept, lost = await add_jobs(n=2)
+    now = utcnow()
+    claims = await claim(database, queue, now=now)
+    # The second job's lease runs out and another worker takes it over meanwhile.
+    async with database.sessionmaker() as session:
+        await session.execute(
+            update(Job).where(Job.id == lost).values(lease_until=now - timedelta(seconds=1))
+        )
+        await session.commit()
+    [taken] = await claim(database, queue, now=now)
+    assert taken.job_id == lost
+
+    async def handle(claim, row):
+        async def follow_up(session):
+            session.add(Job(topic=f"after-{row.id}"))
+
+        return Outcome.done(also=follow_up, note="sent")
+
+    states = await work_claims(
+        queue, sessionmaker=database.sessionmaker, claims=claims, handle=handle
+    )
+    assert states == {kept: JobState.done, lost: JobState.running}
+    async with database.sessionmaker() as session:
+        topics = (await session.scalars(select(Job.topic).where(Job.topic != "t"))).all()
+    assert topics == [f"after-{kept}"]  # the lost one's follow-up never ran
+    assert (await read(database, lost)).lease_token == taken.token
+    assert (counted(queue, "done"), counted(queue, "lost")) == (1, 1)
+
+
+async def test_one_failing_record_in_a_round_together_holds_up_no_other(database, add_jobs):
+    queue = make_queue()
+    good, bad = await add_jobs(n=2)
+    claims = await claim(database, queue)
+
+    async def handle(claim, row):
+        async def follow_up(session):
+            if row.id == bad:
+                raise RuntimeError("cannot store")
+
+        return Outcome.done(also=follow_up)
+
+    states = await work_claims(
+        queue, sessionmaker=database.sessionmaker, claims=claims, handle=handle
+    )
+    assert states == {good: JobState.done, bad: JobState.running}  # worked again after its lease
+    assert (await read(database, good)).state == JobState.done
+    assert (await read(database, bad)).state == JobState.running
+
+
+async def test_while_paused_no_job_starts_and_none_spends_an_attempt(database, add_jobs):
+    queue = make_queue()
+    first, second = await add_jobs(n=2)
+    pause = Pause()
+    started = []
+
+    async def send(claim, row):
+        started.append(row.id)  # the remote side answers 429 with Retry-After: 30
+        return Outcome.retry("ratelimited", retry_after=30, pause_all=True)
+
+    kw = {"sessionmaker": database.sessionmaker, "handle": send, "pause": pause}
+    now = utcnow()
+    states = await work_due(queue, **kw, now=now)
+    assert started == [first]  # the second was not sent into the rate limit
+    assert states == {first: JobState.pending, second: JobState.pending}
+    row = await read(database, second)
+    assert row.attempts == 0 and row.due_at >= now + timedelta(seconds=29)
+    assert counted(queue, "later") == 1
+    assert await work_due(queue, **kw, now=now + timedelta(seconds=29)) == {}  # still paused
+    states = await work_due(queue, **kw, now=now + timedelta(seconds=31))
+    assert set(states) == {first, second}
+
+
+async def test_a_round_works_its_jobs_concurrently_up_to_the_bound(database, add_jobs):
+    queue = make_queue()
+    await add_jobs(n=6)
+    running, most = 0, 0
+    release = asyncio.Event()
+
+    async def handle(claim, row):
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        if most == 3:
+            release.set()
+        await release.wait()
+        running -= 1
+        return Outcome.done()
+
+    states = await asyncio.wait_for(
+        work_due(queue, sessionmaker=database.sessionmaker, handle=handle, concurrency=3),
+        timeout=10,
+    )
+    assert set(states.values()) == {JobState.done} and len(states) == 6
+    assert most == 3
+
+
+async def test_a_job_not_started_within_half_its_lease_goes_back_unattempted(database, add_jobs):
+    queue = make_queue(lease_seconds=0)  # half of no lease has passed before any job starts
+    [job_id] = await add_jobs()
+    started = []
+
+    async def handle(claim, row):
+        started.append(row.id)
+        return Outcome.done()
+
+    assert await work_due(queue, sessionmaker=database.sessionmaker, handle=handle) == {
+        job_id: JobState.pending
+    }
+    assert started == []
+    row = await read(database, job_id)
+    assert (row.state, row.attempts, row.lease_token) == (JobState.pending, 0, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from shared.db import utcnow
@@ -214,6 +215,20 @@ async def test_a_stop_asked_now_with_google_away_is_left_to_the_queue(
     assert channel["stopped"] is True
 
 
+@pytest.mark.parametrize("status", [400, 403])
+async def test_a_stop_asked_now_that_google_refuses_is_left_to_the_queue(
+    app, client, service_headers, sync, person, google, status
+):
+    """The stop was recorded and queued: Google refusing the in-request try is no error."""
+    await start(client, service_headers, sync, person)
+    google.control.fault("calendar.channels.stop", status=status, count=1)
+    answer = await client.delete(
+        f"/v1/sync/people/{person}", params={"now": "true"}, headers=service_headers
+    )
+    assert (answer.status_code, answer.json()) == (202, {"status": "accepted"})
+    assert (await watched(app)).active is False
+
+
 async def test_after_a_revoked_grant_the_channel_is_forgotten(
     app, client, service_headers, sync, person, google, receiver, router_double, create_event
 ):
@@ -282,6 +297,9 @@ async def test_sync_routes_need_the_service_token(client, sync):
 async def test_an_unstorable_user_id_is_refused_not_a_500(client, sync, service_headers):
     for odd in ("%00", "a%00b", "%ED%A0%80"):
         answer = await client.put(f"/v1/sync/people/{odd}", headers=service_headers)
+        assert answer.status_code < 500, (odd, answer.text)
+        path = f"/v1/sync/people/{odd}?now=true"
+        answer = await client.delete(path, headers=service_headers)
         assert answer.status_code < 500, (odd, answer.text)
 
 

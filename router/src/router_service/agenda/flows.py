@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from router_service.agenda import messages, service
 from router_service.context import RouterContext
 from router_service.conversations.service import record_reply
+from router_service.preferences.models import Preference
 from router_service.reminders.flows import where_of
 from router_service.reminders.models import JobResult, ProactiveJob
-from router_service.reminders.service import preference_of
 from shared.time import start_of_day
 from shared.work.queue import Outcome
 
@@ -21,12 +21,13 @@ logger = logging.getLogger(__name__)
 SATURDAY = 5
 
 
-async def send_agenda(app: RouterContext, *, job: ProactiveJob, now: datetime) -> Outcome:
+async def send_agenda(
+    app: RouterContext, *, job: ProactiveJob, now: datetime, preference: Preference | None
+) -> Outcome:
     """Today's events (recurring instances included), free time and holidays, at the time
-    the person chose; weekends only when something is on. Plans tomorrow's."""
+    the person chose (``preference``: read once for the round); weekends only when
+    something is on. Plans tomorrow's."""
     metrics = app.reminder_metrics
-    async with app.sessionmaker() as session:
-        preference = await preference_of(session=session, user_id=job.user_id)
     agenda_time = preference.agenda_time if preference is not None else None
     if agenda_time is None or service.agenda_minutes(agenda_time) != job.minutes:
         return Outcome.done(result=JobResult.cancelled, finished_at=now)  # changed meanwhile

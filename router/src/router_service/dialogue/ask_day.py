@@ -2,9 +2,11 @@
 "언제로 할까요?", offering the next free days as buttons, and the answer completes it.
 
 The question is a pending action in state ``awaiting_date`` whose request is a
-``DayQuestion`` (the event without its day, and the days offered). The answer — a button,
-"2번", "화요일 오후 3시", "수요일로" — ends it with the move ``answer_date`` and proposes the
-completed event as a new create, exactly as if it had been said in one message.
+``DayQuestion`` (the event without its day, the time of day if one was given, and the days
+offered). The answer — a button, "2번", "화요일 오후 3시", "수요일로" — ends it with the move
+``answer_date`` and proposes the completed event as a new create, exactly as if it had been
+said in one message. A time given with no day ("다음 주 중에 오후 3시", or "3시로" as the
+answer) is kept: a day button then proposes that day at that time, not all day.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from router_service.dialogue import formatting as fmt
 from router_service.dialogue import plans, proposals
 from router_service.dialogue.turn import Conversation
 from router_service.nlu.choices import choice_number
-from router_service.nlu.schemas import EventSlots, NluResult
+from router_service.nlu.schemas import EventSlots, NluResult, TimeOfDay
 from router_service.pending import service as pending
 from router_service.pending.models import ActionKind, ActionState, PendingAction
 from shared.time import start_of_day
@@ -57,6 +59,7 @@ class DayQuestion(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     event: plans.NewEvent
+    time_of_day: TimeOfDay | None = None  # "다음 주 중에 오후 3시": the day is what is asked
     options: list[dt.date] = []
     first: dt.date | None = None  # the window the request named ("다음 주 중에")
     last: dt.date | None = None
@@ -87,11 +90,28 @@ async def ask(conv: Conversation, *, text: str, parsed: NluResult) -> list[Messa
     )
     first, last = window(text, conv.now)
     options = await _free_days(conv, first, last)
-    question = DayQuestion(event=event, options=options, first=first, last=last)
+    question = DayQuestion(
+        event=event, time_of_day=parsed.time_of_day, options=options, first=first, last=last
+    )
     action = await proposals.create(
         conv, ActionKind.create, question, [], ActionState.awaiting_date, None
     )
     return [*replies, await _say_question(conv, action, question)]
+
+
+async def _keep_time(
+    conv: Conversation, action: PendingAction, question: DayQuestion, time: dt.time
+) -> list[Message]:
+    """ "3시로" while the day is asked: the same question, now with that time (a new
+    action replaces it silently), so a day button keeps it."""
+    if not await pending.supersede(session=conv.session, action=action, now=conv.now):
+        return []
+    minutes = question.time_of_day.minutes if question.time_of_day else 60  # its length stays
+    timed = question.model_copy(update={"time_of_day": TimeOfDay(start=time, minutes=minutes)})
+    fresh = await proposals.create(
+        conv, ActionKind.create, timed, [], ActionState.awaiting_date, None
+    )
+    return [await _say_question(conv, fresh, timed, lead="날짜도 함께 말씀해 주세요.")]
 
 
 async def choose(
@@ -106,11 +126,23 @@ async def choose(
         count = len(question.options)
         text = f"1번부터 {count}번 중에서 골라 주세요." if count else "날짜를 말씀해 주세요."
         return incoming, [await conv.say(f"{text} {EXAMPLES}")]
-    day = question.options[number - 1]
-    event = question.event.model_copy(
-        update={"all_day": True, "start_date": day, "end_date": day + timedelta(days=1)}
-    )
+    event = _on_day(question.event, question.options[number - 1], question.time_of_day, conv)
     return incoming, await _complete(conv, action, event)
+
+
+def _on_day(
+    event: plans.NewEvent, day: dt.date, time_of_day: TimeOfDay | None, conv: Conversation
+) -> plans.NewEvent:
+    """``event`` on ``day``: at the time given before, else all day."""
+    if time_of_day is None:
+        return event.model_copy(
+            update={"all_day": True, "start_date": day, "end_date": day + timedelta(days=1)}
+        )
+    start = datetime.combine(day, time_of_day.start, conv.zone)
+    end = start + timedelta(minutes=time_of_day.minutes)
+    return event.model_copy(
+        update={"all_day": False, "start": start, "end": end, "start_date": None, "end_date": None}
+    )
 
 
 def window(text: str, now: datetime) -> tuple[dt.date, dt.date]:
@@ -148,20 +180,24 @@ async def _answer(
     if number is not None:
         return (await choose(conv, action, number))[1]
     if parsed.intent == "approve":
-        return [await conv.say(f"{_asking(question.event)} {EXAMPLES}")]
+        return [await conv.say(f"{_asking(question)} {EXAMPLES}")]
     if parsed.intent == "create_event" and parsed.needs:
         return None  # another vague request: asked anew
     changes = parsed.changes
     if parsed.intent == "amend" and changes and changes.time and not changes.date:
-        return [await conv.say(f"날짜도 함께 말씀해 주세요. {EXAMPLES}")]  # "3시로": which day?
-    event = _completed(question.event, parsed)
+        return await _keep_time(conv, action, question, dt.time.fromisoformat(changes.time))
+    event = _completed(question, parsed, conv)
     if event is None:
         return None
     return await _complete(conv, action, _into_window(event, question, text, conv))
 
 
-def _completed(event: plans.NewEvent, parsed: NluResult) -> plans.NewEvent | None:
-    """The event on the day (and time) the answer names, or None if it names none."""
+def _completed(
+    question: DayQuestion, parsed: NluResult, conv: Conversation
+) -> plans.NewEvent | None:
+    """The event on the day (and time) the answer names, or None if it names none; a day
+    alone keeps the time given before."""
+    event = question.event
     if parsed.intent == "create_event" and parsed.event is not None:
         own = fmt.normalise_title(parsed.event.title)
         if own and own != fmt.normalise_title(event.title):
@@ -170,20 +206,21 @@ def _completed(event: plans.NewEvent, parsed: NluResult) -> plans.NewEvent | Non
         if dated is None:
             return None
         location = dated.location or event.location
-        return dated.model_copy(update={"title": event.title, "location": location})
+        dated = dated.model_copy(update={"title": event.title, "location": location})
+        day = dated.start_date
+        one_day = day is not None and dated.end_date == day + timedelta(days=1)
+        if dated.all_day and question.time_of_day and one_day:
+            assert day is not None
+            return _on_day(dated, day, question.time_of_day, conv)
+        return dated
     if parsed.intent in ("amend", "update_event") and parsed.changes is not None:
         changes = parsed.changes
-        if changes.start is not None:
-            start = changes.start
-            return event.model_copy(update={"start": start, "end": start + plans.DEFAULT_LENGTH})
+        if changes.start is not None:  # a length said before stays
+            start, given = changes.start, question.time_of_day
+            length = timedelta(minutes=given.minutes) if given else plans.DEFAULT_LENGTH
+            return event.model_copy(update={"start": start, "end": start + length})
         if changes.date is not None:
-            return event.model_copy(
-                update={
-                    "all_day": True,
-                    "start_date": changes.date,
-                    "end_date": changes.date + timedelta(days=1),
-                }
-            )
+            return _on_day(event, changes.date, question.time_of_day, conv)
     return None
 
 
@@ -258,20 +295,24 @@ async def remind(conv: Conversation, action: PendingAction) -> Message:
     return await _say_question(conv, action, DayQuestion.model_validate(action.request))
 
 
-def _asking(event: plans.NewEvent) -> str:
-    if event.title == plans.NO_TITLE:
-        return "언제로 할까요?"
-    return f"{fmt.quoted(event.title, '은', '는')} 언제로 할까요?"
+def _asking(question: DayQuestion) -> str:
+    event, time_of_day = question.event, question.time_of_day
+    what = "" if event.title == plans.NO_TITLE else f"{fmt.quoted(event.title, '은', '는')} "
+    if time_of_day is None:
+        return f"{what}언제로 할까요?"
+    clock = fmt.clock_12(datetime.combine(dt.date.min, time_of_day.start))
+    return f"{what}{clock}, 어느 날로 할까요?"
 
 
 async def _say_question(
-    conv: Conversation, action: PendingAction, question: DayQuestion
+    conv: Conversation, action: PendingAction, question: DayQuestion, *, lead: str = ""
 ) -> Message:
+    asking = f"{lead} {_asking(question)}".strip()
     if not question.options:
-        return await conv.say(f"{_asking(question.event)} {EXAMPLES}")
+        return await conv.say(f"{asking} {EXAMPLES}")
     text = "\n".join(
         [
-            _asking(question.event),
+            asking,
             "일정이 비어 있는 날이에요. 고르시거나 날짜와 시간을 말씀해 주세요.",
             *(f"{n}. {fmt.day_label(day)}" for n, day in enumerate(question.options, start=1)),
         ]

@@ -53,6 +53,8 @@ async def dispatch(
         if action is None:
             return [await conv.say(messages.NOTHING_TO_REJECT)]
         return (await execution.reject(conv, action))[1]
+    if parsed.refused and intent in ("update_event", "delete_event"):  # 2월 30일로 옮겨줘
+        return [await conv.say(_move_unclear(parsed))]
     if amend.is_correction(parsed):
         corrected = await amend.correct(conv, action, text=text, parsed=parsed)
         if corrected is not None:
@@ -91,6 +93,13 @@ async def _approve(conv: Conversation, action: PendingAction | None) -> list[Mes
     if action.state == ActionState.awaiting_auth:
         return await execution.approve_while_awaiting_auth(conv, action)
     return (await execution.approve(conv, action))[1]
+
+
+def _move_unclear(parsed: NluResult) -> str:
+    kind = ActionKind.update if parsed.intent == "update_event" else ActionKind.delete
+    title = parsed.target.title if parsed.target else None
+    when = kind == ActionKind.update and parsed.changes is None
+    return messages.move_unclear(kind, title, parsed.assumptions, when=when)
 
 
 async def _change(

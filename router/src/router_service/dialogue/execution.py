@@ -29,6 +29,7 @@ from router_service.dialogue import (
     undo_capture,
 )
 from router_service.dialogue.turn import Conversation, result_payload
+from router_service.dialogue.undo_plans import Written
 from router_service.pending import service as pending
 from router_service.pending.models import ActionKind, ActionState, PendingAction
 from router_service.reminders.hooks import reminders_follow
@@ -160,15 +161,14 @@ async def run(conv: Conversation, action: PendingAction) -> list[Message]:
 
 async def _call(
     conv: Conversation, action: PendingAction, plan: Any
-) -> tuple[str, dict[str, Any], dict[str, Any] | None, CalendarEvent | None]:
+) -> tuple[str, dict[str, Any], dict[str, Any] | None, Written]:
     """The one calendar call of ``plan``: (reply, stored result, reply payload, the event
-    as the calendar answered)."""
+    as the calendar answered; several events: those it made)."""
     calendar = conv.app.calendar
     if isinstance(plan, plans.QueryPlan):  # a question answered after consent
         return (*await _answer(conv, plan), None, None)
     if isinstance(plan, plans.CreateManyPlan):
-        reply, made, payload = await several.run(conv, action, plan)
-        return reply, made, payload, None  # several events: not undone (docs/dialogue.md)
+        return await several.run(conv, action, plan)  # its undo deletes every event it made
     if isinstance(plan, plans.CreatePlan):
         created = await calendar.create_event(
             user_id=conv.user_id,

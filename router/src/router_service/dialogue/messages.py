@@ -282,6 +282,21 @@ def when_unclear(title: str | None, notes: list[str]) -> str:
     return f"{said} {what}언제로 할까요? 예: '{example}'".strip()
 
 
+def move_unclear(kind: ActionKind, title: str | None, notes: list[str], *, when: bool) -> str:
+    """A change naming a day or time that does not exist (치과 2월 30일로 옮겨줘): what, and
+    a question; ``when``: the new time was impossible (else the event's own day)."""
+    said = " ".join(f"{note.rstrip('.')}." for note in notes)
+    if when:
+        what = f"{fmt.quoted(title, '을', '를')} " if title else ""
+        example = f"{title} 내일 오후 3시로 옮겨줘" if title else "내일 오후 3시로 옮겨줘"
+        return f"{said} {what}언제로 옮길까요? 예: '{example}'".strip()
+    what = f"{fmt.quoted(title, '을', '를')}" if title else "일정을"
+    if kind == ActionKind.delete:
+        example = f"내일 {title or '회의'} 삭제해줘"
+        return f"{said} 어느 날의 {what} 삭제할까요? 예: '{example}'"
+    return f"{said} 어느 날의 {what} 바꿀까요? 예: '내일 {title or '회의'} 4시로 옮겨줘'"
+
+
 def still_waiting(kind: ActionKind, title: str | None, *, choosing: bool, connecting: bool) -> str:
     """A message not understood while something waits: what waits, and how to answer it."""
     verb = VERB[kind]

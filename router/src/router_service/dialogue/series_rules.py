@@ -129,9 +129,9 @@ def step(recurrence: list[str]) -> timedelta | None:
     days = _STEP_DAYS.get(parts.get("FREQ", "").upper())
     try:
         interval = max(int(parts.get("INTERVAL", "1")), 1)
-    except ValueError:
+        return timedelta(days=days * interval) if days else None
+    except (ValueError, OverflowError):  # unreadable, or longer than any calendar
         return None
-    return timedelta(days=days * interval) if days else None
 
 
 def until(recurrence: list[str], zone: tzinfo) -> datetime | None:
@@ -159,9 +159,14 @@ def continues(
     the occurrence it starts at): the earlier ends within one step of its rule from the
     later's start, and its last occurrence falls on an earlier day than that start."""
     end, gap = until(earlier, zone), step(earlier)
-    if end is None or gap is None or not end - gap < later_first < end + gap:
+    if end is None or gap is None:
         return False
-    stop = end + timedelta(seconds=1)
+    try:
+        if not end - gap < later_first < end + gap:
+            return False
+        stop = end + timedelta(seconds=1)
+    except OverflowError:  # an end at the calendar's last day (UNTIL=99991231)
+        return False
     found = starts_until(earlier, earlier_first, zone, stop=stop, limit=MAX_EXPANDED)
     if not 0 < len(found) < MAX_EXPANDED:
         return False

@@ -62,13 +62,16 @@ async def _neighbour(
     first = first_moment(master, conv)
     if gap is None or first is None:
         return None
-    if later:
-        end = series_rules.until(rule, conv.zone)
-        if end is None:
-            return None
-        start, stop = end - gap, end + gap + timedelta(days=1)
-    else:  # the earlier one's last occurrence is within two of its steps before our first
-        start, stop = first - 2 * gap, first
+    try:
+        if later:
+            end = series_rules.until(rule, conv.zone)
+            if end is None:
+                return None
+            start, stop = end - gap, end + gap + timedelta(days=1)
+        else:  # the earlier one's last occurrence is within two of its steps before our first
+            start, stop = first - 2 * gap, first
+    except OverflowError:  # a window past the calendar's first or last day: nothing there
+        return None
     listed = await conv.app.calendar.list_events(user_id=conv.user_id, start=start, end=stop)
     title = fmt.normalise_title(master.title)
     candidates = {

@@ -1,5 +1,6 @@
 """Several events in one message ("내일 오전 9시 스탠드업⏎모레 오후 3시 치과"): one proposal
-listing every event, one approval creating all, and "2번은 빼줘" before approval.
+listing every event, one approval creating all, and before approval "2번은 빼줘" (an item
+left out) or "두 번째는 4시로" (an item corrected, the list proposed again).
 
 The action is of kind ``create_many`` (``CreateManyRequest`` / ``CreateManyPlan``). Item n
 is written with ``Idempotency-Key: pending-action-<id>-<n>``: a run repeated after a crash,
@@ -15,10 +16,11 @@ from typing import Any
 from router_service.clients.calendar import CalendarEvent
 from router_service.clients.exceptions import CalendarRequestFailed, CalendarUnavailable
 from router_service.conversations.models import Message
+from router_service.dialogue import amend, messages, plans, proposals
 from router_service.dialogue import formatting as fmt
-from router_service.dialogue import messages, plans, proposals
-from router_service.dialogue.turn import Conversation
+from router_service.dialogue.turn import Conversation, proposal_payload
 from router_service.nlu.schemas import NluResult
+from router_service.nlu.service import parse_message
 from router_service.pending import service as pending
 from router_service.pending.models import ActionKind, ActionState, PendingAction
 
@@ -26,7 +28,16 @@ MAX_ITEMS = 10
 # "2번은 빼줘", "1번이랑 3번 빼", "2번 제외해줘", "치과는 빼줘": what to leave out.
 DROP_VERB = re.compile(r"빼|제외|지워|지우|삭제|없애|취소|필요\s*없|말고|안\s*(?:해|할)")
 NUMBER = re.compile(r"(\d+)\s*(?:번|째)")
-HINT = "하나를 빼려면 '2번은 빼줘'처럼 말씀해 주세요."
+WHICH_ITEM = "몇 번 일정을 바꿀까요? 예: '2번은 4시로'"
+HINT = "하나를 빼려면 '2번은 빼줘', 바꾸려면 '2번은 4시로'처럼 말씀해 주세요."
+# "2번은 …", "두 번째는 …", "첫 번째 일정은 …": the item a correction is about, and the rest.
+ORDINALS = {"첫": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8}
+BY_NUMBER = re.compile(
+    r"^\s*(?:(\d+)\s*번\s*(?:째)?|(첫|두|세|네|다섯|여섯|일곱|여덟)\s*번?\s*째)"
+    r"\s*(?:일정|거|것)?\s*(?:은|는|도|만)?\s+(.+)$"
+)
+# "치과는 30분 늦게": an item named by its title.
+BY_TITLE = re.compile(r"^\s*(.+?)\s*(?:은|는)\s+(.+)$")
 
 
 async def handle(
@@ -38,6 +49,13 @@ async def handle(
         dropped = _items_named(action, text, parsed)
         if dropped is not None:
             return await drop(conv, action, dropped)
+    elif _waiting_many(action):
+        assert action is not None
+        corrected = await correct_item(conv, action, text)
+        if corrected is not None:
+            return corrected
+        if amend.is_correction(parsed):  # "아 4시로": never another event, but which item?
+            return [await conv.say(WHICH_ITEM, payload=proposal_payload(action))]
     if parsed.intent == "create_event" and parsed.events and len(parsed.events) > 1:
         return await propose(conv, parsed)
     return None
@@ -117,10 +135,58 @@ async def drop(conv: Conversation, action: PendingAction, numbers: list[int]) ->
     return [note, *replies]
 
 
+async def correct_item(
+    conv: Conversation, action: PendingAction, text: str
+) -> list[Message] | None:
+    """ "두 번째는 4시로": that item corrected (as a correction of a single proposal would
+    be) and the list proposed again; None when the message corrects no item."""
+    bodies = plans.plan_of(action).bodies
+    named = _item_and_correction(bodies, text)
+    if named is None:
+        return None
+    number, correction = named
+    said = parse_message(correction, now=conv.now, time_zone=conv.zone_name)
+    if said.intent not in ("amend", "update_event") or said.changes is None:
+        return None
+    if not 1 <= number <= len(bodies):
+        return [await conv.say(messages.choose_in_range(len(bodies)))]
+    changes = plans.changes_of(said.changes, text=correction, now=conv.now, zone=conv.zone)
+    patch = plans.patch_for(bodies[number - 1], changes, conv.zone)
+    if patch is None:
+        return None
+    fresh = [
+        (amend.apply(body, patch) if n == number else body).model_copy(
+            update={"allow_duplicate": False}
+        )
+        for n, body in enumerate(bodies, start=1)
+    ]
+    notes = list(action.assumptions or [])
+    # The same request, changed: it replaces the proposal without a word about it.
+    request = plans.CreateManyRequest(events=fresh)
+    return await proposals.start(conv, ActionKind.create_many, request, notes, announce=False)
+
+
+def _item_and_correction(bodies: list[plans.NewEvent], text: str) -> tuple[int, str] | None:
+    """(item number, the correction said about it) of "2번은 4시로" / "치과는 30분 늦게"."""
+    numbered = BY_NUMBER.match(text)
+    if numbered is not None:
+        digits, ordinal, rest = numbered.groups()
+        return (int(digits) if digits else ORDINALS[ordinal]), rest
+    titled = BY_TITLE.match(text)
+    if titled is None:
+        return None
+    named = fmt.normalise_title(titled.group(1))
+    for number, body in enumerate(bodies, start=1):
+        if named and fmt.normalise_title(body.title) == named:
+            return number, titled.group(2)
+    return None
+
+
 async def run(
     conv: Conversation, action: PendingAction, plan: plans.CreateManyPlan
-) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
-    """Creates every item once: (reply, stored result, reply payload).
+) -> tuple[str, dict[str, Any], dict[str, Any] | None, tuple[CalendarEvent, ...]]:
+    """Creates every item once: (reply, stored result, reply payload, the events it made,
+    which its undo deletes).
 
     An item the calendar refuses is said and the others still made; when none could be
     made the error goes up (the action fails as a single create would).
@@ -147,7 +213,9 @@ async def run(
         "events": [{"status": status, "event": e.model_dump(mode="json")} for status, e in made],
         "failed": [body.title for body in failed],
     }
-    return _done_text(made, failed, conv.zone), result, {"kind": "result", "action_id": action.id}
+    new = tuple(event for status, event in made if status != "duplicate")
+    payload = {"kind": "result", "action_id": action.id}
+    return _done_text(made, failed, conv.zone), result, payload, new
 
 
 def _done_text(

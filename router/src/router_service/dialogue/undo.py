@@ -37,7 +37,9 @@ from router_service.dialogue import execution, messages
 from router_service.dialogue import undo_messages as say
 from router_service.dialogue.turn import Conversation
 from router_service.dialogue.undo_plans import (
+    AnyUndoPlan,
     DeleteCreated,
+    DeleteCreatedMany,
     EventDetails,
     PatchBack,
     Recreate,
@@ -48,7 +50,6 @@ from router_service.pending.models import OPEN_STATES, ActionState, PendingActio
 
 logger = logging.getLogger(__name__)
 
-UndoPlan = DeleteCreated | PatchBack | Recreate
 CALENDAR_FAILURES = (CalendarUnavailable, CalendarRequestFailed)
 
 
@@ -112,7 +113,7 @@ async def run(conv: Conversation, action: PendingAction) -> list[Message]:
         return [await conv.say(say.RECONNECT)]
     except CalendarEventNotFound:
         await pending.abandon_undo(session=conv.session, action=action, now=conv.now)
-        return [await conv.say(say.gone(_title(plan)))]
+        return [await conv.say(say.gone(*_titles(plan)))]
     except CALENDAR_FAILURES as err:
         logger.warning("undo refused by the calendar", extra={"error_code": err.code})
         await pending.abandon_undo(session=conv.session, action=action, now=conv.now)
@@ -150,10 +151,12 @@ async def recover(
 # --- the calendar ---------------------------------------------------------------------------
 
 
-async def _changed_since(conv: Conversation, plan: UndoPlan) -> str | None:
+async def _changed_since(conv: Conversation, plan: AnyUndoPlan) -> str | None:
     """Why the undo must not run (the event changed or went since Haru's write), or None."""
     if isinstance(plan, Recreate):
         return None  # nothing left to compare: a copy made by hand meanwhile is a duplicate
+    if isinstance(plan, DeleteCreatedMany):
+        return await _many_changed_since(conv, plan)
     left = plan.left
     assert left is not None  # an update's plan is complete once it is done
     try:
@@ -170,11 +173,52 @@ async def _changed_since(conv: Conversation, plan: UndoPlan) -> str | None:
     return None
 
 
+async def _many_changed_since(conv: Conversation, plan: DeleteCreatedMany) -> str | None:
+    """Several events made by one yes: one gone since is fine (all gone: nothing to undo);
+    one changed since keeps them all, as a single event would be kept."""
+    gone = 0
+    for item in plan.items:
+        try:
+            current = await conv.app.calendar.get_event(
+                user_id=conv.user_id, event_id=item.event_id
+            )
+        except CalendarEventNotFound:
+            gone += 1
+            continue
+        except CalendarReauthRequired:
+            return say.RECONNECT
+        if EventDetails.of(current) != item.left:
+            return say.changed_since(item.left.title)
+    return say.gone(*plan.titles) if gone == len(plan.items) else None
+
+
+async def _delete_many(
+    conv: Conversation, action: PendingAction, plan: DeleteCreatedMany
+) -> tuple[str, dict | None]:
+    """Each event the yes made, deleted under its own key (one already gone is fine)."""
+    deleted: list[EventDetails] = []
+    gone: list[EventDetails] = []
+    for number, item in enumerate(plan.items, start=1):
+        try:
+            answer = await conv.app.calendar.delete_event(
+                user_id=conv.user_id,
+                event_id=item.event_id,
+                idempotency_key=f"{action.undo_idempotency_key}-{number}",
+            )
+        except CalendarEventNotFound:
+            gone.append(item.left)
+            continue
+        (gone if answer.already_deleted else deleted).append(item.left)
+    return say.undid_many(deleted, gone, conv.zone), _payload(action, None)
+
+
 async def _inverse(
-    conv: Conversation, action: PendingAction, plan: UndoPlan
+    conv: Conversation, action: PendingAction, plan: AnyUndoPlan
 ) -> tuple[str, dict | None]:
     """The one calendar write that takes ``action`` back: (reply, reply payload)."""
     calendar, key = conv.app.calendar, action.undo_idempotency_key
+    if isinstance(plan, DeleteCreatedMany):
+        return await _delete_many(conv, action, plan)
     if isinstance(plan, DeleteCreated):
         await calendar.delete_event(
             user_id=conv.user_id, event_id=plan.event_id, idempotency_key=key
@@ -203,5 +247,7 @@ def _payload(action: PendingAction, event: CalendarEvent | None) -> dict:
     return payload
 
 
-def _title(plan: UndoPlan) -> str:
-    return plan.before.title if isinstance(plan, PatchBack | Recreate) else plan.left.title
+def _titles(plan: AnyUndoPlan) -> list[str]:
+    if isinstance(plan, DeleteCreatedMany):
+        return plan.titles
+    return [plan.before.title if isinstance(plan, PatchBack | Recreate) else plan.left.title]

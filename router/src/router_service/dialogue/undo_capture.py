@@ -67,7 +67,7 @@ async def before_write(
 def after_write(
     action: PendingAction,
     *,
-    answer: CalendarEvent | None,
+    answer: undo_plans.Written,
     created_status: str | None,
     now: datetime,
 ) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -37,12 +38,26 @@ def changed_since(title: str) -> str:
     )
 
 
-def gone(title: str) -> str:
-    return f"{fmt.quoted(title)} 일정이 이미 캘린더에 없어서 되돌리지 않았어요."
+def gone(*titles: str) -> str:
+    return f"{_quoted_all(titles)} 일정이 이미 캘린더에 없어서 되돌리지 않았어요."
 
 
 def undid_create(left: EventDetails, zone: tzinfo) -> str:
     return f"↩️ 되돌렸어요. {_line(left, zone)}{fmt.josa(left.title, '을', '를')} 삭제했어요."
+
+
+def undid_many(deleted: list[EventDetails], gone: list[EventDetails], zone: tzinfo) -> str:
+    """Several events made by one yes, taken back (those already gone are named apart)."""
+    lines = [f"↩️ 되돌렸어요. 일정 {len(deleted)}개를 삭제했어요:"] if deleted else ["↩️ 되돌렸어요."]
+    lines.extend(f"• {_line(details, zone)}" for details in deleted)
+    if gone:
+        names = _quoted_all([details.title for details in gone])
+        lines.append(f"{names}{fmt.josa(names, '은', '는')} 이미 캘린더에 없었어요.")
+    return "\n".join(lines)
+
+
+def _quoted_all(titles: Sequence[str]) -> str:
+    return ", ".join(fmt.quoted(title) for title in titles)
 
 
 def undid_update(before: EventDetails, zone: tzinfo) -> str:

@@ -10,6 +10,7 @@ Stored as JSON in ``pending_actions.undo_plan`` and read back only through
 - update → :class:`PatchBack` (the fields the update changed, back to what they were; a
   change to a whole series is patched back on its master)
 - delete → :class:`Recreate` (the same details, a series with its recurrence)
+- several events created by one yes → :class:`DeleteCreatedMany` (each event it made)
 
 Not undoable (no plan): a create that found the event already there, a "this and
 following" split of a series, and the delete of one instance of a series.
@@ -90,6 +91,18 @@ class DeleteCreated(_Model):
     left: EventDetails  # as the create left it
 
 
+class DeleteCreatedMany(_Model):
+    """Undo of several events created by one yes: delete each one it made (item n with
+    its own key); one already gone is fine."""
+
+    kind: Literal["delete_created_many"] = "delete_created_many"
+    items: tuple[DeleteCreated, ...]
+
+    @property
+    def titles(self) -> list[str]:
+        return [item.left.title for item in self.items]
+
+
 class PatchBack(_Model):
     """Undo of an update: the changed fields back to their values before it."""
 
@@ -131,11 +144,14 @@ class Recreate(_Model):
     before: EventDetails
 
 
-UndoPlan = Annotated[DeleteCreated | PatchBack | Recreate, Field(discriminator="kind")]
-_UNDO_PLAN: TypeAdapter[DeleteCreated | PatchBack | Recreate] = TypeAdapter(UndoPlan)
+# What a write's calendar answer gave undo: the event, or the events several creates made.
+Written = CalendarEvent | tuple[CalendarEvent, ...] | None
+AnyUndoPlan = DeleteCreated | DeleteCreatedMany | PatchBack | Recreate
+UndoPlan = Annotated[AnyUndoPlan, Field(discriminator="kind")]
+_UNDO_PLAN: TypeAdapter[AnyUndoPlan] = TypeAdapter(UndoPlan)
 
 
-def undo_plan_of(action: PendingAction) -> DeleteCreated | PatchBack | Recreate | None:
+def undo_plan_of(action: PendingAction) -> AnyUndoPlan | None:
     """The action's undo plan as its model (None: it cannot be undone)."""
     if action.undo_plan is None:
         return None
@@ -159,11 +175,18 @@ def before_write(
 def after_write(
     kind: ActionKind,
     *,
-    stored: DeleteCreated | PatchBack | Recreate | None,
-    answer: CalendarEvent | None,
+    stored: AnyUndoPlan | None,
+    answer: Written,
     created_status: str | None = None,
-) -> DeleteCreated | PatchBack | Recreate | None:
-    """The complete undo plan once the calendar answered the write."""
+) -> AnyUndoPlan | None:
+    """The complete undo plan once the calendar answered the write (several events: the
+    ones it made, in order)."""
+    if kind == ActionKind.create_many:
+        if not isinstance(answer, tuple) or not answer:
+            return None  # nothing was made: every item was already there
+        items = tuple(DeleteCreated(event_id=e.id, left=EventDetails.of(e)) for e in answer)
+        return DeleteCreatedMany(items=items)
+    assert not isinstance(answer, tuple)
     if kind == ActionKind.create:
         if answer is None or created_status == "duplicate":
             return None  # nothing was made

@@ -28,19 +28,20 @@ REQUEST_END = (
     r"\s*(?:(?:해|바꿔|변경해|수정해|고쳐)\s*(?:줘|주세요|줄래|요)?|해요|할게|할래|하자|변경|"
     r"부탁해|부탁해요|줘|주세요)?\s*[.!~]*$"
 )
+COPULA = r"(?:\s*(?:이야|야|이에요|예요|입니다))?"
 SOFT_END = (
     r"\s*(?:이야|야|이에요|예요|입니다|이요|요)?"
     r"\s*(?:해|해줘|해\s*줘|해\s*주세요|해주세요|해요|할게|할래|하자|부탁해|부탁해요)?\s*[.!~]*$"
 )
 # 장소는 강남역, 위치 본사 3층 회의실로 변경해 주세요: the slot's name, then its new value.
-PLACE = re.compile(r"^(?:장소|위치)(?:는|를|은|을|\s)\s*(?P<v>.+?)" + REQUEST_END)
+PLACE = re.compile(r"^(?:장소|위치)(?:는|를|은|을|\s)\s*(?P<v>.+?)" + COPULA + REQUEST_END)
 TITLE = re.compile(r"^(?:제목|이름)(?:은|을|는|를|\s)\s*(?P<v>.+?)" + REQUEST_END)
 # 위치 확인해줘, 장소 어디야: a question about the slot, not a new value.
 NOT_A_VALUE = re.compile(r"확인|알려|어디|뭐|무엇|어떻게|\?")
 # 30분, 1시간 반, 한 시간, 반시간: Korean counts too.
 _SHIFT = r"^(?P<n>\d+|한|두|세|네|다섯|반)\s*(?P<u>분|시간)\s*(?P<half>반)?\s*(?:만|정도|쯤)?\s*"
 COUNTS = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5}
-SHIFT = re.compile(_SHIFT + r"(?P<dir>늦게|뒤로|일찍|빨리|앞으로)" + SOFT_END)
+SHIFT = re.compile(_SHIFT + r"(?P<dir>늦게|뒤로|일찍|빨리|앞으로)(?:으로|로)?" + SOFT_END)
 # After 네/아니 even an update verb changes the proposal: 응 근데 30분만 늦춰줘.
 LED_SHIFT = re.compile(
     _SHIFT + r"(?:늦게|뒤로|일찍|빨리|앞으로)?\s*(?P<dir>늦춰|미뤄|당겨|앞당겨|땡겨)[가-힣]*"

@@ -59,7 +59,8 @@ def create(
     if invalid is not None:  # 2월 30일, 99시, 9999년: ask; never guess (nor let the LLM guess)
         return replace(_needs_date(title, words, extras, invalid.note, 0.3), refused=True)
     if repeat is None and _vague(hits):
-        return _needs_date(title, words, extras, NO_DAY, 0.5)
+        asked_day = _needs_date(title, words, extras, NO_DAY, 0.5)
+        return replace(asked_day, time_of_day=_time_of_day(hits, now, zone))
     chain = _day_chain(hits)
     timing = _timing([h for h in hits if h not in chain[1:]], now, zone, notes)
     if timing is None and repeat is not None:  # 매달 25일 …: the rule names the days
@@ -99,6 +100,18 @@ def _needs_date(title: str, words: Words, extras: Extras, note: str, confidence:
         confidence=confidence,
         assumptions=(note,),
     )
+
+
+def _time_of_day(hits: list[Hit], now: datetime, zone: ZoneInfo) -> tuple[str, int] | None:
+    """The time a create with a vague day gave ("다음 주 중에 오후 3시"): start and minutes."""
+    if not any(h.kind in TIME_KINDS for h in hits):
+        return None
+    timing = _timing([h for h in hits if h.kind not in DATE_KINDS], now, zone, [])
+    if timing is None or not isinstance(timing[0], datetime):
+        return None
+    start, end = timing
+    assert isinstance(end, datetime)
+    return start.strftime("%H:%M"), int((end - start).total_seconds() // 60)
 
 
 def _vague(hits: list[Hit]) -> bool:

@@ -224,13 +224,17 @@ def _day_word(m: re.Match[str], ctx: Context) -> Hit:
     return _hit("date", m, day=ctx.today + timedelta(days=DAY_WORDS[word]))
 
 
-def _month_end(m: re.Match[str], ctx: Context) -> Hit:
-    first = dates.add_months(ctx.today, MONTH_OFFSETS[m["rel"] or "이번"])
+def _month_end(m: re.Match[str], ctx: Context) -> Hit | None:
+    first = _month_first(m, ctx)
+    if first is None:
+        return None
     return _hit("date", m, day=dates.add_months(first, 1) - timedelta(days=1))
 
 
-def _vague(m: re.Match[str], ctx: Context) -> Hit:
-    first = dates.add_months(ctx.today, MONTH_OFFSETS[m["rel"] or "이번"])
+def _vague(m: re.Match[str], ctx: Context) -> Hit | None:
+    first = _month_first(m, ctx)
+    if first is None:
+        return None
     return _hit("period", m, day=first, period_end=dates.add_months(first, 1), unit="vague")
 
 
@@ -252,22 +256,29 @@ def _period_week(m: re.Match[str], ctx: Context) -> Hit:
     return _hit("period", m, day=monday, period_end=monday + timedelta(weeks=1), unit="week")
 
 
-def _period_month(m: re.Match[str], ctx: Context) -> Hit | None:
-    if m["rel"]:
-        first = dates.add_months(ctx.today, MONTH_OFFSETS[m["rel"]])
+def _month_first(m: re.Match[str], ctx: Context) -> date | None:
+    """The 1st of the month named by ``rel`` (다음 달), ``m`` (5월, 내년 5월) or neither (월말)."""
+    groups = m.groupdict()
+    if not groups.get("m"):
+        return dates.add_months(ctx.today, MONTH_OFFSETS[groups.get("rel") or "이번"])
+    month = int(m["m"])
+    if not 1 <= month <= 12:
+        return None
+    if groups.get("y"):
+        year = int(m["y"])
+    elif groups.get("yw"):
+        year = ctx.today.year + YEAR_WORDS[m["yw"]]
     else:
-        month = int(m["m"])
-        if not 1 <= month <= 12:
-            return None
-        if m["y"]:
-            year = int(m["y"])
-        elif m["yw"]:
-            year = ctx.today.year + YEAR_WORDS[m["yw"]]
-        else:
-            year = ctx.today.year if month >= ctx.today.month else ctx.today.year + 1
-        if not dates.MIN_YEAR <= year <= dates.MAX_YEAR:
-            return None
-        first = date(year, month, 1)
+        year = ctx.today.year if month >= ctx.today.month else ctx.today.year + 1
+    if not dates.MIN_YEAR <= year <= dates.MAX_YEAR:
+        return None
+    return date(year, month, 1)
+
+
+def _period_month(m: re.Match[str], ctx: Context) -> Hit | None:
+    first = _month_first(m, ctx)
+    if first is None:
+        return None
     return _hit("period", m, day=first, period_end=dates.add_months(first, 1), unit="month")
 
 
@@ -288,6 +299,11 @@ def _day_count(m: re.Match[str], ctx: Context) -> Hit:
 
 
 _NOT_AFTER_HANGUL = r"(?<![가-힣])"
+
+# 5월, 2026년 5월, 내년 5월 (a month by name, alone or before 말/초).
+_NAMED_MONTH = (
+    r"(?:(?P<y>\d{4})\s*년\s*|(?P<yw>올해|금년|내년|명년|작년)\s*)?(?<!\d)(?P<m>\d{1,2})\s*월"
+)
 
 RULES: tuple[Rule, ...] = (
     (
@@ -380,12 +396,16 @@ RULES: tuple[Rule, ...] = (
     HOLIDAY_RULE,
     (
         re.compile(
-            r"(?:(?P<rel>이번|다음|다다음|지난|저번)\s*달\s*(?:말일|말|마지막\s*날)|(?<![가-힣])월말)"
+            r"(?:(?:(?P<rel>이번|다음|다다음|지난|저번)\s*달|" + _NAMED_MONTH + r")"
+            r"\s*(?:말일|말(?![고씀하해했])|마지막\s*날)|(?<![가-힣])월말)"
         ),
         _month_end,
     ),
     (
-        re.compile(r"(?:(?P<rel>이번|다음|다다음)\s*달\s*초|(?<![가-힣])월초)"),
+        re.compile(
+            r"(?:(?:(?P<rel>이번|다음|다다음)\s*달|" + _NAMED_MONTH + r")\s*초"
+            r"(?=$|[^가-힣]|에|부터|쯤|중|까지)|(?<![가-힣])월초)"
+        ),
         _vague,
     ),
     (re.compile(r"(?<![가-힣])(?P<yw>올해|금년|내년|명년|작년)(?!\s*\d)"), _year),
@@ -398,10 +418,7 @@ RULES: tuple[Rule, ...] = (
         _period_week,
     ),
     (
-        re.compile(
-            r"(?:(?P<rel>이번|다음|다다음|지난|저번)\s*달|"
-            r"(?:(?P<y>\d{4})\s*년\s*|(?P<yw>올해|금년|내년|명년|작년)\s*)?(?<!\d)(?P<m>\d{1,2})\s*월(?!\s*\d))"
-        ),
+        re.compile(r"(?:(?P<rel>이번|다음|다다음|지난|저번)\s*달|" + _NAMED_MONTH + r"(?!\s*\d))"),
         _period_month,
     ),
     *TIME_RULES,

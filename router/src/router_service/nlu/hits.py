@@ -49,7 +49,9 @@ def resolve_day_refs(norm: str, hits: list[Hit], today: date) -> list[Hit]:
             hit = replace(hit, kind="date", day=day)
         elif hit.unit == "weekday" and previous is not None and hit.day is not None:
             day = dates.week_start(previous) + timedelta(days=hit.day.weekday())
-            hit = replace(hit, day=day if day >= previous else day + timedelta(weeks=1))
+            if day < previous and not (hit.particle in CHANGE_PARTICLES and day >= today):
+                day += timedelta(weeks=1)  # 월요일이랑 수요일: a list goes forward
+            hit = replace(hit, day=day)  # 금요일 PT 목요일로: a move may go back in the week
         if (
             hit.unit == "weekday"
             and resolved
@@ -134,7 +136,9 @@ def change_group(hits: list[Hit]) -> list[Hit]:
     group = [hits[last]]
     for i in range(last - 1, -1, -1):
         h = hits[i]
-        if h.kind in DATE_KINDS | TIME_KINDS and group[0].start - h.end <= 1 and not h.particle:
+        # An impossible day beside it (2월 30일 3시로) belongs to the new value too.
+        when = h.kind in DATE_KINDS | TIME_KINDS or h.kind == "invalid"
+        if when and group[0].start - h.end <= 1 and not h.particle:
             group.insert(0, h)
         else:
             break

@@ -12,6 +12,8 @@ from router_service.nlu.hit import make_hit as _hit
 
 HOLIDAY_SHIFT = re.compile(r"전날|다음\s*날|이튿날|당일|연휴")
 HANGUL_NEXT = re.compile(r"\s*[가-힣A-Za-z]")
+# 어린이날 조카들이랑 동물원: a holiday before the people one goes with only says when.
+COMPANION_NEXT = re.compile(r"\s*[가-힣A-Za-z]+(?:이랑|랑|하고|와|과|한테|께|이와)(?![가-힣])")
 
 
 def _holiday(m: re.Match[str], ctx: Context) -> Hit | None:
@@ -71,6 +73,7 @@ def settle_holidays(text: str, hits: list[Hit]) -> list[Hit]:
                 and not timed_next
                 and not shifted
                 and HANGUL_NEXT.match(text, hit.end)
+                and not COMPANION_NEXT.match(text, hit.end)
             ):
                 hit = replace(hit, start=hit.start, end=hit.start)
         settled.append(hit)

@@ -193,6 +193,7 @@ def _decide(
         and lexicon.QUERY_CUE.search(norm)
         and not (create_asked and create_title)
         and not reminder_only  # 30분 뒤에 알려줘: a reminder to set, not a question
+        and not intents.states_plan(norm, hits, create_title)
     ):
         return query(norm, hits, now, zone, named=named, confidence=0.92 if has_when else 0.8)
     asks_about_day = lexicon.QUESTION.search(norm) or lexicon.CALENDAR_NOUNS.search(norm)

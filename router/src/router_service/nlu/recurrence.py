@@ -174,7 +174,9 @@ def first_occurrence(
 ) -> date | None:
     """The day of the first occurrence starting at or after ``not_before`` (naive, local)."""
     dtstart = datetime.combine(not_before.date(), at or time(0))
-    found = _rule(repeat, dtstart, anchor).after(not_before, inc=True)
+    # The series starts on the first matching day: counted from ``not_before``'s week, an
+    # INTERVAL (격주) would skip this week's or next week's day when it falls before it.
+    found = _rule(replace(repeat, interval=1), dtstart, anchor).after(not_before, inc=True)
     return found.date() if found is not None else None
 
 

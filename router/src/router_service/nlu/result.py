@@ -122,6 +122,8 @@ class Parse:
     preference: tuple[tuple[str, Any], ...] | None = None  # set_preference: (name, value) pairs
     approve: bool = False  # amend: the message also agrees to the proposal
     refused: bool = False  # the rules decided against it (an impossible date, not a request)
+    # needs date: the time of day the message did give ("15:00", minutes long); not SPEC JSON
+    time_of_day: tuple[str, int] | None = None
 
     def to_spec_json(self) -> dict[str, Any]:
         """The SPEC's JSON object (plus ``assumptions``)."""

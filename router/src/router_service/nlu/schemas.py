@@ -159,6 +159,16 @@ class PreferenceSlots(BaseModel):
         return self.model_dump(exclude_unset=True)
 
 
+class TimeOfDay(BaseModel):
+    """A time a create gave without its day ("다음 주 중에 오후 3시 치과"): the start on the
+    day still to be named, and the length."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: dt.time
+    minutes: int = Field(default=60, gt=0)
+
+
 class NluResult(BaseModel):
     """One message's meaning: intent, its slots, confidence, and what was assumed."""
 
@@ -176,6 +186,8 @@ class NluResult(BaseModel):
     # The rules decided against the message (an impossible date, not a calendar request):
     # the LLM fallback is never asked to widen that. Not part of the SPEC's JSON.
     refused: bool = False
+    # A create that needs a day but gave a time ("다음 주 중에 오후 3시"). Not SPEC JSON.
+    time_of_day: TimeOfDay | None = None
     confidence: float = Field(ge=0.0, le=1.0)
     assumptions: list[str] = Field(default_factory=list)
 
@@ -211,6 +223,7 @@ class NluResult(BaseModel):
             else None,
             approve=parsed.approve,
             refused=parsed.refused,
+            time_of_day=_time_of_day(parsed.time_of_day),
             confidence=parsed.confidence,
             assumptions=list(parsed.assumptions),
         )
@@ -224,6 +237,7 @@ class NluResult(BaseModel):
         """
         payload = dict(data)
         payload.pop("refused", None)  # only the rules refuse
+        payload.pop("time_of_day", None)
         payload["event"] = _event_payload(payload.get("event"))
         if isinstance(payload.get("events"), list):
             payload["events"] = [_event_payload(e) for e in payload["events"]]
@@ -232,6 +246,12 @@ class NluResult(BaseModel):
         if isinstance(payload.get("preference"), dict):
             payload["preference"] = dict(payload["preference"])
         return cls.model_validate(payload)
+
+
+def _time_of_day(value: tuple[str, int] | None) -> TimeOfDay | None:
+    if value is None:
+        return None
+    return TimeOfDay(start=dt.time.fromisoformat(value[0]), minutes=value[1])
 
 
 def _event_payload(event: Any) -> Any:
@@ -278,4 +298,5 @@ __all__ = [
     "PreferenceSlots",
     "RangeSlots",
     "TargetSlots",
+    "TimeOfDay",
 ]

@@ -60,6 +60,8 @@ async def parse_with_fallback(
         update={
             "confidence": min(candidate.confidence, 0.85),
             "assumptions": [*candidate.assumptions, LLM_ASSUMPTION],
+            # Still no day: the time the rules read stays (the SPEC's JSON has no place for it).
+            "time_of_day": rules.time_of_day if candidate.needs else None,
         }
     )
 

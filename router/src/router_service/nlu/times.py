@@ -115,8 +115,11 @@ MEAL_NOTES = MappingProxyType(
         "새벽": "새벽은 6시로 가정했어요",
     }
 )
-# A meal word that names the event itself (점심 약속, 저녁 식사) stays in the title.
-MEAL_IN_TITLE = re.compile(r"\s*(?:약속|식사)")
+# A meal word that names the event itself (점심 약속, 저녁 식사, 저녁 먹기) stays in the title.
+MEAL_IN_TITLE = re.compile(r"\s*(?:약속|식사|먹)")
+# ... and so does one that ends a title's words with no particle (팀 점심, 친구랑 저녁 먹기).
+TITLE_BEFORE = re.compile(r"[가-힣A-Za-z0-9]\s*$")
+PARTICLE_AFTER = re.compile(r"[에엔은는도중]")
 
 
 def scan_meals(text: str, hits: list[Hit]) -> list[Hit]:
@@ -131,7 +134,10 @@ def scan_meals(text: str, hits: list[Hit]) -> list[Hit]:
         if any(taken[match.start() : match.end()]):
             continue
         word = match["w"]
-        keep_in_title = MEAL_IN_TITLE.match(text, match.end()) is not None
+        keep_in_title = MEAL_IN_TITLE.match(text, match.end()) is not None or (
+            _after_title_words(text, match.start(), taken)
+            and PARTICLE_AFTER.match(text, match.end()) is None
+        )
         end = match.start() if keep_in_title else match.end()
         hit = Hit(
             "meal",
@@ -145,3 +151,9 @@ def scan_meals(text: str, hits: list[Hit]) -> list[Hit]:
             hit = with_particle(text, hit)
         return sorted([*hits, hit], key=lambda h: h.start)
     return hits
+
+
+def _after_title_words(text: str, at: int, taken: list[bool]) -> bool:
+    """Whether a word that is no date or time comes right before position ``at``."""
+    before = text[:at].rstrip()
+    return bool(TITLE_BEFORE.search(before)) and not taken[len(before) - 1]

@@ -41,7 +41,7 @@ def update(
     confidence = 0.9 if changes and (title or target_day) else 0.5
     if any(h.kind == "period" and h.unit != "weekend" for h in change_days):
         confidence = min(confidence, 0.55)  # 다음주로: which day of that week is a guess
-    return Parse(
+    parsed = Parse(
         intent="update_event",
         target=Target(
             title=title or None,
@@ -54,6 +54,23 @@ def update(
         confidence=confidence,
         assumptions=tuple(dict.fromkeys(notes)),
     )
+    invalid = _invalid(hits)
+    if invalid is None:
+        return parsed
+    # 2월 30일로, 99시로: the new time is unknown; 2월 30일 치과 …: which event is unknown.
+    if invalid in change:
+        return _refused(replace(parsed, changes=None), invalid)
+    return _refused(replace(parsed, target=Target(title=title or None, scope=scope)), invalid)
+
+
+def _invalid(hits: list[Hit]) -> Hit | None:
+    """A day or time that does not exist (2월 30일, 99시)."""
+    return next((h for h in hits if h.kind == "invalid"), None)
+
+
+def _refused(parsed: Parse, invalid: Hit) -> Parse:
+    """Never guessed (nor widened by the LLM): the dialogue names it and asks."""
+    return replace(parsed, confidence=0.3, assumptions=(invalid.note or "",), refused=True)
 
 
 def _shifted(
@@ -77,6 +94,10 @@ def delete(
     notes: list[str] = []
     target_day, target_start = target_when(hits, zone, notes)
     title = words_.title(words, create=False)
+    invalid = _invalid(hits)
+    if invalid is not None:  # 2월 30일 치과 취소해줘: which one is unknown
+        deleting = Parse(intent="delete_event", target=Target(title=title or None, scope=scope))
+        return _refused(deleting, invalid)
     return Parse(
         intent="delete_event",
         target=Target(

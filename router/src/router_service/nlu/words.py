@@ -112,6 +112,11 @@ def place_with_eseo(tokens: list[str]) -> tuple[str | None, list[str]]:
         if token.endswith("에서") and len(token) > 2:
             place = [token[:-2]]
             j = i - 1
+            if (
+                len(place[0]) == 1 and j >= 0
+            ):  # 부모님 댁, 친구 집: a one-syllable place has an owner
+                place.insert(0, tokens[j])
+                j -= 1
             while j >= 0 and (
                 lexicon.PLACE_MODIFIER.fullmatch(tokens[j])
                 or lexicon.PLACE_RELATION.fullmatch(tokens[j])
@@ -160,6 +165,8 @@ def title(words: Words, *, create: bool, update: bool = False) -> str:
     if update:
         while tokens and tokens[-1] in ("시간", "시간을", "날짜", "날짜를", "시간은", "날짜는"):
             tokens.pop()
+    if create and len(tokens) > 2 and MODAL.fullmatch(tokens[-1]) and tokens[-2].endswith("야"):
+        tokens.pop()  # 가야 함: the modal first, then the obligation
     while create and len(tokens) > 1 and OBLIGATION.fullmatch(tokens[-1]):
         tokens.pop()  # 병원 가야 (돼): the obligation is no part of the title
     if (
@@ -170,6 +177,8 @@ def title(words: Words, *, create: bool, update: bool = False) -> str:
         tokens.pop()  # 진료 예약했으니까 / PT 잡혔어 (넣어줘): a predicate, no part of the title
     if tokens:
         tokens[-1] = lexicon.OBJECT_PARTICLE.sub("", tokens[-1]) or tokens[-1]
+    if create and tokens:
+        tokens[-1] = _without_copula(tokens[-1])  # 생일 파티야, 팀 회식이에요
     if create:
         joined = WISHED.sub(r"\1", " ".join(tokens))  # 운동하고 싶은데 → 운동
         tokens = DECIDED.sub(r"\1", joined).split()  # 저녁 먹기로 했어 → 저녁 먹기
@@ -180,19 +189,43 @@ def title(words: Words, *, create: bool, update: bool = False) -> str:
 
 COMPANION = re.compile(r"(?:이랑|랑|하고|와|과|께|한테|이하고)$")
 CREATE_QUANTIFIERS = frozenset({"다", "싹", "몽땅"})
+# 가야 돼, 써야 해, 받아야 함: a verb (its stem ends in an 아/어 sound) before 야 and a modal.
 OBLIGATION = re.compile(
-    r"(?:가야|해야|가야지|해야지|가야겠다|해야겠다|가야겠어|해야겠어|가야함|해야함)"
+    r"[가-힣]*(?:[가와봐써사내줘해돼켜워져러아어여])야(?:지|겠다|겠어|겠네|함|돼|됨|해|되|돼요|해요)?"
 )
+MODAL = re.compile(r"(?:함|돼|됨|해|되|돼요|해요|합니다|됩니다)[.!~]*")
 # A predicate that ties a clause to the request: 예약했으니까, 잡혔거든, 있어서, 생겼는데.
 CONNECTIVE = re.compile(r"[가-힣]+(?:니까|으니|어서|아서|해서|거든|는데|길래|므로)")
-WISHED = re.compile(r"(\S+?)(?:하고|고)?\s+싶(?:은데|어서|어|다|거든)(?=\s|$)")
-DECIDED = re.compile(r"(\S+기)로\s+(?:했어|했다|했음|했어요|했거든|했는데|함)(?=\s|$)")
+# (?<!\S): a match starts at a word only, so a long word costs one pass, not one per letter.
+WISHED = re.compile(r"(?<!\S)(\S+?)(?:하고|고)?\s+싶(?:은데|어서|어|다|거든)(?=\s|$)")
+DECIDED = re.compile(
+    r"(?<!\S)(\S+기)로\s*(?:했어|했다|했음|했어요|했거든|했는데|함|됐어|정했어)(?=[\s.!~]|$)"
+)
 QUESTION_TOKEN = re.compile(r"(?:언제|어디|몇\s*시|뭐)[가-힣]*[?!.~]*")
 
 
 # 검진 날짜가 언제야, 회식 일정은 언제였지: words that only point at the thing's date.
 WHEN_NOUN_TOKEN = re.compile(r"(?:날짜|날|일정|스케줄|일시|시간|때)(?:가|이|은|는|도)?")
 _TOPIC = re.compile(r"^(?P<stem>[가-힣]{2,}?)(?P<particle>은|는|이)$")
+
+
+COPULA = re.compile(r"^(?P<stem>[가-힣A-Za-z0-9]{2,}?)(?P<copula>이야|이에요|입니다|야|예요)$")
+
+
+def _without_copula(word: str) -> str:
+    """``파티야`` → ``파티``, ``회식이에요`` → ``회식``: 이야 after a final consonant, 야 after
+    a vowel (``회식이야``, never ``회시`` from ``회시야``)."""
+    match = COPULA.match(word)
+    if match is None:
+        return word
+    stem, copula = match["stem"], match["copula"]
+    if copula == "입니다":
+        return stem
+    last = ord(stem[-1]) - 0xAC00
+    if not 0 <= last < 11172:
+        return word
+    final = last % 28 != 0
+    return stem if final == copula.startswith("이") else word
 
 
 def without_question(title: str) -> str:

@@ -26,6 +26,7 @@ from router_service.clients.exceptions import (
 )
 from router_service.context import RouterContext
 from router_service.conversations.service import record_reply
+from router_service.preferences.models import Preference
 from router_service.reminders import messages, service
 from router_service.reminders.models import JobKind, JobResult, ProactiveJob
 from router_service.reminders.service import Where
@@ -57,9 +58,16 @@ def _snapshot(job: ProactiveJob) -> CalendarEvent:
 
 
 async def fire_reminder(
-    app: RouterContext, *, queue: Queue, claim: Claim, job: ProactiveJob, now: datetime
+    app: RouterContext,
+    *,
+    queue: Queue,
+    claim: Claim,
+    job: ProactiveJob,
+    now: datetime,
+    preference: Preference | None,
 ) -> Outcome:
-    """Checks a due reminder against the calendar, then says it, moves it or drops it."""
+    """Checks a due reminder against the calendar, then says it, moves it or drops it
+    (``preference``: the person's, read once for the round)."""
     metrics = app.reminder_metrics
     if missed(job, now):
         logger.warning(
@@ -80,13 +88,9 @@ async def fire_reminder(
         logger.warning("reminder sent unchecked: calendar unreadable", extra={"job_id": job.id})
         event, result = _snapshot(job), JobResult.unchecked
     if event.status == "cancelled":
-        logger.info("reminder dropped: event deleted", extra={"job_id": job.id})
         metrics.count("dropped")
         return Outcome.done(result=JobResult.deleted, finished_at=now)
     if result == JobResult.sent:
-        preference = None
-        async with app.sessionmaker() as session:
-            preference = await service.preference_of(session=session, user_id=job.user_id)
         default = preference.reminder_minutes if preference is not None else None
         wanted = service.minutes_for(event, default)
         moved = service.counted_from(event, job.time_zone) != job.event_start
@@ -102,7 +106,6 @@ async def fire_reminder(
                     metrics=metrics,
                 )
 
-            logger.info("reminder follows its event", extra={"job_id": job.id})
             metrics.count("moved")
             return Outcome.done(also=replan, result=JobResult.moved, finished_at=now)
     text = messages.reminder(event, job.minutes, ZoneInfo(job.time_zone))

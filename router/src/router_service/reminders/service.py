@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -140,6 +140,16 @@ def remindable(event: CalendarEvent) -> bool:
 async def preference_of(*, session: AsyncSession, user_id: str) -> Preference | None:
     """The person's choices, or None (everything off)."""
     return await session.get(Preference, user_id)
+
+
+async def preferences_of(
+    *, session: AsyncSession, user_ids: Collection[str]
+) -> dict[str, Preference]:
+    """The choices of several people at once (a round of jobs), by user id."""
+    if not user_ids:
+        return {}
+    rows = await session.scalars(select(Preference).where(Preference.user_id.in_(list(user_ids))))
+    return {preference.user_id: preference for preference in rows.all()}
 
 
 async def where_for(*, session: AsyncSession, user_id: str, default_zone: str) -> Where | None:

@@ -1,15 +1,18 @@
 """The proactive worker: one Periodic loop over the ``proactive_jobs`` durable queue.
 
 It claims due jobs as of the router's clock (a lease token each; SKIP LOCKED on
-PostgreSQL), works them a few at a time with no transaction open, and records each
-outcome guarded by its lease; replies it stored are then handed to the channels at once.
+PostgreSQL), reads the round's people's preferences once, works the jobs a few at a time
+with no transaction open, and records the outcomes that are ready together (one
+transaction, each guarded by its own lease); replies it stored are then handed to the
+channels at once. One log line per round, with counts (never a title or a text).
 """
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import logging
+from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,11 +20,12 @@ from prometheus_client import CollectorRegistry
 
 from router_service.agenda.flows import send_agenda
 from router_service.context import RouterContext
-from router_service.reminders import flows
+from router_service.preferences.models import Preference
+from router_service.reminders import flows, service
 from router_service.reminders.models import PROACTIVE_STATES, JobKind, ProactiveJob
 from shared.work.periodic import Periodic
 from shared.work.queue import Claim, Outcome, Queue
-from shared.work.runner import work_claimed
+from shared.work.runner import work_claims
 
 logger = logging.getLogger(__name__)
 
@@ -64,33 +68,58 @@ class ProactiveRuntime:
         now = now or self.context.clock()
         async with self.context.sessionmaker() as session:
             claims = await self.queue.claim_due(session=session, now=now, limit=BATCH)
-        if not claims:
-            return {}
-        gate = asyncio.Semaphore(CONCURRENCY)
+            if not claims:
+                return {}
+            preferences = await service.preferences_of(
+                session=session, user_ids={claim.row.user_id for claim in claims}
+            )
 
-        async def work(claim: Claim) -> tuple[Any, enum.StrEnum]:
-            async with gate:
-                state = await work_claimed(
-                    self.queue,
-                    sessionmaker=self.context.sessionmaker,
-                    claim=claim,
-                    handle=lambda c, job: self.handle(c, job, now=now),
-                    now=now,
-                )
-                return claim.job_id, state
+        async def handle(claim: Claim, job: ProactiveJob) -> Outcome:
+            return await self.handle(claim, job, now=now, preferences=preferences)
 
-        outcomes = dict(await asyncio.gather(*(work(claim) for claim in claims)))
+        outcomes = await work_claims(
+            self.queue,
+            sessionmaker=self.context.sessionmaker,
+            claims=claims,
+            handle=handle,
+            concurrency=CONCURRENCY,
+            now=now,
+        )
         self.context.channels.wake()  # replies stored: the channels send them now
+        self._log_round(outcomes)
         return outcomes
 
-    async def handle(self, claim: Claim, job: ProactiveJob, *, now: datetime) -> Outcome:
-        """Works one claimed job by its kind."""
+    def _log_round(self, outcomes: Mapping[Any, enum.StrEnum]) -> None:
+        """One line per round: how many jobs ended how (the metrics say what they did)."""
+        states = Counter(outcomes.values())
+        roles = self.queue.states
+        logger.info(
+            "proactive round",
+            extra={
+                "jobs": len(outcomes),
+                "done": states[roles.done],
+                "retried": states[roles.ready],
+                "dead": states[roles.dead] + states[roles.failed],
+                "lost": states[roles.claimed],
+            },
+        )
+
+    async def handle(
+        self,
+        claim: Claim,
+        job: ProactiveJob,
+        *,
+        now: datetime,
+        preferences: Mapping[str, Preference],
+    ) -> Outcome:
+        """Works one claimed job by its kind (``preferences``: the round's people's)."""
+        preference = preferences.get(job.user_id)
         if job.kind == JobKind.reminder:
             return await flows.fire_reminder(
-                self.context, queue=self.queue, claim=claim, job=job, now=now
+                self.context, queue=self.queue, claim=claim, job=job, now=now, preference=preference
             )
         if job.kind == JobKind.agenda:
-            return await send_agenda(self.context, job=job, now=now)
+            return await send_agenda(self.context, job=job, now=now, preference=preference)
         return await flows.refresh(self.context, job=job, now=now)
 
     def start(self) -> None:

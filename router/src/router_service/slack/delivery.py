@@ -4,16 +4,24 @@ A row is written in the same transaction as its message (``enqueue_post``), so a
 exists is a reply that will be delivered. It is a durable job of ``shared.work``: claimed
 with a lease token (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), sent with no transaction
 open, its outcome recorded only by the lease holder. Within a conversation rows go out in
-id order. Outcomes: ``sent``; ``failed`` (a permanent Slack error, never retried);
+id order; different conversations' rows are sent a few at once
+(``SLACK_DELIVERY_CONCURRENCY``), their messages read for the whole round in one query,
+the outcomes whose call has returned recorded together (one transaction, each guarded by
+its own lease). Outcomes: ``sent``; ``failed`` (a permanent Slack error, never retried);
 ``pending`` again after a transient error, at Slack's ``Retry-After`` or after backoff;
-``dead`` after ``max_attempts``.
+``dead`` after ``max_attempts``. A 429 (Slack's rate limit) pauses the whole worker for
+its ``Retry-After``: the round's rows not sent yet go back unattempted, and no round
+claims anything until then.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from prometheus_client import CollectorRegistry
 from sqlalchemy import select
@@ -21,9 +29,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from router_service.config import RouterSettings
 from router_service.conversations.models import Message
+from router_service.pending.models import ActionState
 from router_service.pending.service import states_of
 from router_service.slack.blocks import render
-from router_service.slack.client import SlackClient
+from router_service.slack.client import RATE_LIMITED_STATUS, SlackClient
 from router_service.slack.exceptions import SlackApiFailed
 from router_service.slack.keys import parse_conversation_key
 from router_service.slack.models import (
@@ -35,7 +44,7 @@ from router_service.slack.models import (
 )
 from shared.db import utcnow
 from shared.work.queue import Claim, Outcome, Queue
-from shared.work.runner import work_due
+from shared.work.runner import Pause, work_claims
 
 logger = logging.getLogger(__name__)
 
@@ -118,20 +127,70 @@ def _add(
     return delivery
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A delivery's message as Slack gets it (read before the call, no transaction open)."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+    payload: dict[str, Any]
+    action_id: int | None
+
+
+async def render_all(
+    *, session: AsyncSession, deliveries: Sequence[SlackDelivery]
+) -> dict[int, Rendered]:
+    """The messages of ``deliveries`` rendered, by message id (two queries for a round)."""
+    ids = {delivery.message_id for delivery in deliveries}
+    messages = (await session.scalars(select(Message).where(Message.id.in_(ids)))).all()
+    action_ids = [a for message in messages if (a := _action_id(message)) is not None]
+    states = await states_of(session=session, action_ids=action_ids)
+    return {message.id: _rendered(message, states) for message in messages}
+
+
+def _action_id(message: Message) -> int | None:
+    action_id = (message.payload or {}).get("action_id")
+    return action_id if isinstance(action_id, int) else None
+
+
+def _rendered(message: Message, states: dict[int, ActionState]) -> Rendered:
+    action_id = _action_id(message)
+    text, blocks = render(message, states.get(action_id) if action_id else None)
+    return Rendered(text, blocks, message.payload or {}, action_id)
+
+
 async def deliver_due(
     *,
     queue: Queue,
     sessionmaker: async_sessionmaker[AsyncSession],
     client: SlackClient,
-    limit: int = 20,
+    limit: int = 50,
+    concurrency: int = 1,
+    pause: Pause | None = None,
     now: datetime | None = None,
 ) -> dict[int, enum.StrEnum]:
-    """One round of the worker: claims due rows, sends them, records each outcome."""
+    """One round of the worker: claims due rows, reads their messages, sends them
+    (``concurrency`` at once), records the outcomes whose call has returned together."""
+    if pause is not None and pause.remaining(now or utcnow()) > 0:
+        return {}
+    async with sessionmaker() as session:
+        claims = await queue.claim_due(session=session, now=now or utcnow(), limit=limit)
+        if not claims:
+            return {}
+        rendered = await render_all(session=session, deliveries=[c.row for c in claims])
 
     async def send(claim: Claim, delivery: SlackDelivery) -> Outcome:
-        return await send_one(sessionmaker=sessionmaker, client=client, delivery=delivery)
+        return await send_rendered(client=client, delivery=delivery, rendered=rendered)
 
-    return await work_due(queue, sessionmaker=sessionmaker, handle=send, limit=limit, now=now)
+    return await work_claims(
+        queue,
+        sessionmaker=sessionmaker,
+        claims=claims,
+        handle=send,
+        concurrency=concurrency,
+        pause=pause,
+        now=now,
+    )
 
 
 async def send_one(
@@ -140,16 +199,25 @@ async def send_one(
     client: SlackClient,
     delivery: SlackDelivery,
 ) -> Outcome:
-    """Makes the Slack call of one claimed row (no database transaction is open meanwhile)."""
+    """Reads and sends one claimed row (no database transaction is open meanwhile)."""
     async with sessionmaker() as session:
-        message = await session.get(Message, delivery.message_id)
-        if message is None:
-            return Outcome.failed("message_missing")
-        payload = message.payload or {}
-        action_id = payload.get("action_id")
-        action_id = action_id if isinstance(action_id, int) else None
-        states = await states_of(session=session, action_ids=[action_id] if action_id else [])
-        text, blocks = render(message, states.get(action_id) if action_id else None)
+        rendered = await render_all(session=session, deliveries=[delivery])
+    return await send_rendered(client=client, delivery=delivery, rendered=rendered)
+
+
+async def send_rendered(
+    *, client: SlackClient, delivery: SlackDelivery, rendered: Mapping[int, Rendered]
+) -> Outcome:
+    """Makes the Slack call of one claimed row; ``rendered``: the messages read already."""
+    message = rendered.get(delivery.message_id)
+    if message is None:
+        return Outcome.failed("message_missing")
+    text, blocks, payload, action_id = (
+        message.text,
+        message.blocks,
+        message.payload,
+        message.action_id,
+    )
     kind, key = delivery.kind, delivery.conversation_key
     channel_id, ts = delivery.channel_id, delivery.ts
     try:
@@ -173,11 +241,9 @@ async def send_one(
         if not err.transient:
             logger.warning("slack delivery failed permanently", extra=extra)
             return Outcome.failed(err.error)
-        return Outcome.retry(err.error, retry_after=err.retry_after)
-    logger.info(
-        "slack delivery sent",
-        extra={"delivery_id": delivery.id, "kind": str(kind), "attempts": delivery.attempts},
-    )
+        # Slack's rate limit is per app and method: everyone waits out its Retry-After.
+        limited = err.status == RATE_LIMITED_STATUS or err.error == "ratelimited"
+        return Outcome.retry(err.error, retry_after=err.retry_after, pause_all=limited)
 
     async def refresh(session: AsyncSession) -> None:
         if kind == DeliveryKind.post and action_id is not None:

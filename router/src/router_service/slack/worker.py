@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections import Counter
 from datetime import datetime
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry
+from prometheus_client import Counter as Metric
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from router_service.context import RouterContext
@@ -18,7 +20,7 @@ from shared.db import utcnow
 from shared.work.notify import Listener
 from shared.work.periodic import Periodic
 from shared.work.queue import Claim, Outcome
-from shared.work.runner import work_claimed, work_due
+from shared.work.runner import Pause, work_claimed, work_due
 
 logger = logging.getLogger(__name__)
 
@@ -45,19 +47,20 @@ class SlackRuntime:
             token=settings.slack_bot_token.get_secret_value,
             timeout_seconds=settings.slack_timeout_seconds,
         )
-        self.deliveries = Counter(
+        self.deliveries = Metric(
             "slack_deliveries_total",
             "Slack deliveries by outcome (sent, failed, retry, dead)",
             ["outcome"],
             registry=registry,
         )
-        self.inbox = Counter(
+        self.inbox = Metric(
             "slack_inbox_total",
             "Slack events and button presses by kind and outcome (accepted, duplicate)",
             ["kind", "outcome"],
             registry=registry,
         )
         self.queue = delivery.delivery_queue(settings, registry)
+        self.pause = Pause()  # Slack's 429: no delivery starts before its Retry-After
         self.inbox_queue = service.inbox_queue(lease_seconds=INBOX_LEASE_SECONDS, registry=registry)
         self.delivery_loop = Periodic(
             "slack-deliveries",
@@ -120,10 +123,17 @@ class SlackRuntime:
     async def deliver_round(self, *, now: datetime | None = None) -> dict[int, enum.StrEnum]:
         """One round of the delivery worker (as if at ``now``); counts the outcomes."""
         outcomes = await delivery.deliver_due(
-            queue=self.queue, sessionmaker=self.sessionmaker, client=self.client, now=now
+            queue=self.queue,
+            sessionmaker=self.sessionmaker,
+            client=self.client,
+            concurrency=self.settings.slack_delivery_concurrency,
+            pause=self.pause,
+            now=now,
         )
+        counts: Counter[str] = Counter()
         for delivery_id, state in outcomes.items():
             if state == DeliveryState.sending:
+                counts["lost"] += 1
                 continue  # another worker took it over
             if state == DeliveryState.dead:
                 logger.error(
@@ -132,6 +142,9 @@ class SlackRuntime:
                 )
             outcome = "retry" if state == DeliveryState.pending else str(state)
             self.deliveries.labels(outcome).inc()
+            counts[outcome] += 1
+        if outcomes:  # one line a round, with counts (never a text)
+            logger.info("slack deliveries", extra={"deliveries": len(outcomes), **counts})
         return outcomes
 
     async def recover_inbox(self) -> int:

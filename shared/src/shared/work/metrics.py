@@ -13,7 +13,7 @@ _made: weakref.WeakKeyDictionary[CollectorRegistry, dict[str, Counter]] = (
 
 JOBS = (
     "work_jobs_total",
-    "Durable jobs by queue and outcome (claimed, done, retry, failed, dead, lost)",
+    "Durable jobs by queue and outcome (claimed, done, retry, later, failed, dead, lost)",
     ("queue", "outcome"),
 )
 RUNS = (

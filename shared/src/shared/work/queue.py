@@ -8,14 +8,19 @@ out (and whose job another worker took over) records nothing.
 
 With a ``key`` column, jobs of one key run in id order: a job waits while an earlier job of
 its key is still open (a conversation's Slack messages).
+
+A round's outcomes may be recorded together (``record_many``: one transaction, each row
+still guarded by its own token), and a job the worker chose not to start (the remote side
+asked it to wait) goes back ``later`` without spending an attempt.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -40,15 +45,19 @@ class Claim:
     job_id: Any
     token: str
     attempts: int  # including this one
+    # The row as the claim left it (detached: read it, do not write it); None from claim_one.
+    row: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of a claimed job; build it with ``done``, ``retry`` or ``failed``."""
+    """What became of a claimed job; build it with ``done``, ``retry``, ``failed`` or ``later``."""
 
-    kind: Literal["done", "retry", "failed"]
+    kind: Literal["done", "retry", "failed", "later"]
     error: str | None = None
     retry_after: float | None = None  # the remote side said when (Retry-After): never earlier
+    # The remote side asked every caller to wait (HTTP 429): a worker's Pause holds them all.
+    pause_all: bool = False
     values: Mapping[str, object] = field(default_factory=dict)  # more columns to set
     # Runs in the transaction that records the outcome (only if the claim still held).
     also: Callable[[AsyncSession], Awaitable[None]] | None = None
@@ -64,12 +73,27 @@ class Outcome:
         return cls("done", error=error, values=values, also=also)
 
     @classmethod
-    def retry(cls, error: str, *, retry_after: float | None = None, **values: object) -> Outcome:
-        return cls("retry", error=error, retry_after=retry_after, values=values)
+    def retry(
+        cls,
+        error: str,
+        *,
+        retry_after: float | None = None,
+        pause_all: bool = False,
+        **values: object,
+    ) -> Outcome:
+        return cls(
+            "retry", error=error, retry_after=retry_after, pause_all=pause_all, values=values
+        )
 
     @classmethod
     def failed(cls, error: str, **values: object) -> Outcome:
         return cls("failed", error=error, values=values)
+
+    @classmethod
+    def later(cls, retry_after: float) -> Outcome:
+        """Not attempted (the remote side asked everyone to wait): due again after
+        ``retry_after`` seconds, the attempt not counted."""
+        return cls("later", retry_after=retry_after)
 
 
 class Queue:
@@ -126,7 +150,8 @@ class Queue:
         }
 
     async def claim_due(self, *, session: AsyncSession, now: datetime, limit: int) -> list[Claim]:
-        """Reserves up to ``limit`` due jobs (oldest first, one per key) and commits."""
+        """Reserves up to ``limit`` due jobs (oldest first, one per key) and commits; each
+        claim carries its row as claimed, so working it needs no second read."""
         m, s = self.model, self.states
         await self._bury_abandoned(session, now)
         due = and_(self._claimable(now), or_(m.state != s.ready, m.due_at <= now))
@@ -155,11 +180,14 @@ class Queue:
             update(m)
             .where(m.id.in_(select(candidates.c.id)))
             .values(**self._claim_values(now, token))
-            .returning(m.id, m.attempts)
+            .returning(m)
             .execution_options(synchronize_session=False)
         )
         claims = sorted(
-            (Claim(job_id=row[0], token=token, attempts=row[1]) for row in result.all()),
+            (
+                Claim(job_id=row.id, token=token, attempts=row.attempts, row=row)
+                for row in result.scalars().all()
+            ),
             key=lambda c: c.job_id,
         )
         await session.commit()
@@ -213,9 +241,15 @@ class Queue:
 
     def next_role(self, claim: Claim, outcome: Outcome) -> str:
         """The role of the state ``outcome`` leads to: done, failed, dead or ready."""
+        if outcome.kind == "later":
+            return "ready"
         if outcome.kind == "retry":
             return "dead" if self.is_last_attempt(claim) else "ready"
         return outcome.kind
+
+    def _state(self, claim: Claim, outcome: Outcome) -> enum.StrEnum:
+        state: enum.StrEnum = getattr(self.states, self.next_role(claim, outcome))
+        return state
 
     async def record(
         self,
@@ -226,10 +260,51 @@ class Queue:
         now: datetime | None = None,
     ) -> enum.StrEnum | None:
         """Writes ``outcome`` if the claim still holds (its new state), else None; commits."""
-        m = self.model
         now = now or utcnow()
-        role = self.next_role(claim, outcome)
-        state: enum.StrEnum = getattr(self.states, role)
+        if not await self._write(session, [claim], outcome, now):
+            await session.rollback()
+            return None
+        if outcome.also is not None:
+            await outcome.also(session)
+        await session.commit()
+        state = self._state(claim, outcome)
+        self._recorded(claim, outcome, state)
+        return state
+
+    async def record_many(
+        self,
+        *,
+        session: AsyncSession,
+        outcomes: Sequence[tuple[Claim, Outcome]],
+        now: datetime | None = None,
+    ) -> dict[Any, enum.StrEnum | None]:
+        """Writes several outcomes in one transaction, each only while its own claim still
+        holds (its ``also`` too); their new states by job id (None: lease lost); commits.
+        Outcomes that set the same values under one lease token share one UPDATE."""
+        now = now or utcnow()
+        states: dict[Any, enum.StrEnum | None] = {}
+        for group in _alike(outcomes):
+            held = await self._write(session, [claim for claim, _ in group], group[0][1], now)
+            for claim, outcome in group:
+                states[claim.job_id] = None
+                if claim.job_id in held:
+                    if outcome.also is not None:
+                        await outcome.also(session)
+                    states[claim.job_id] = self._state(claim, outcome)
+        await session.commit()
+        for claim, outcome in outcomes:
+            state = states[claim.job_id]
+            if state is not None:
+                self._recorded(claim, outcome, state)
+        return states
+
+    async def _write(
+        self, session: AsyncSession, claims: Sequence[Claim], outcome: Outcome, now: datetime
+    ) -> set[Any]:
+        """The guarded UPDATE of claims sharing ``outcome`` and one token (no commit); the
+        ids whose claim still held."""
+        m, first = self.model, claims[0]
+        state = self._state(first, outcome)
         values: dict[str, Any] = {
             **outcome.values,
             "state": state,
@@ -237,9 +312,12 @@ class Queue:
             "lease_token": None,
             self.error_column: outcome.error[: self._error_length] if outcome.error else None,
         }
-        if role == "ready":
+        if outcome.kind == "later":
+            values["attempts"] = m.attempts - 1  # never started: the attempt is not spent
+            values["due_at"] = now + timedelta(seconds=outcome.retry_after or 0.0)
+        elif state == self.states.ready:
             delay = retry_delay(
-                claim.attempts,
+                first.attempts,
                 base=self.backoff_base,
                 cap=self.backoff_cap,
                 retry_after=outcome.retry_after,
@@ -248,26 +326,44 @@ class Queue:
         result = await session.execute(
             update(m)
             .where(
-                m.id == claim.job_id, m.lease_token == claim.token, m.state == self.states.claimed
+                m.id.in_([claim.job_id for claim in claims]),
+                m.lease_token == first.token,
+                m.state == self.states.claimed,
             )
             .values(**values)
+            .returning(m.id)
             .execution_options(synchronize_session=False)
         )
-        if rows_affected(result) != 1:
-            await session.rollback()
-            logger.warning("job lease lost", extra={"queue": self.name, "job_id": claim.job_id})
-            self.count("lost")
-            return None
-        if outcome.also is not None:
-            await outcome.also(session)
-        await session.commit()
+        held = set(result.scalars().all())
+        for claim in claims:
+            if claim.job_id not in held:
+                logger.warning("job lease lost", extra={"queue": self.name, "job_id": claim.job_id})
+                self.count("lost")
+        return held
+
+    def _recorded(self, claim: Claim, outcome: Outcome, state: enum.StrEnum) -> None:
+        """Counts (and, for a retry or a dead job, logs) a committed outcome."""
+        role = self.next_role(claim, outcome)
+        if outcome.kind == "later":
+            self.count("later")
+            return
         self.count("retry" if role == "ready" else role)
         extra = {"queue": self.name, "job_id": claim.job_id, "attempts": claim.attempts}
         if role == "dead":
             logger.error("job dead after max attempts", extra={**extra, "error": outcome.error})
         elif role == "ready":
-            logger.info(
-                "job will be retried",
-                extra={**extra, "error": outcome.error, "due_at": values["due_at"].isoformat()},
-            )
-        return state
+            logger.info("job will be retried", extra={**extra, "error": outcome.error})
+
+
+def _alike(outcomes: Sequence[tuple[Claim, Outcome]]) -> list[list[tuple[Claim, Outcome]]]:
+    """``outcomes`` in groups that write the same values under one token (a round's
+    reminders all "done, sent, at now"); a retry (its own backoff) stays alone."""
+    groups: dict[object, list[tuple[Claim, Outcome]]] = {}
+    for index, (claim, outcome) in enumerate(outcomes):
+        key: object = index
+        if outcome.kind in ("done", "failed"):
+            alike = (claim.token, outcome.kind, outcome.error, frozenset(outcome.values.items()))
+            with contextlib.suppress(TypeError):  # a value that cannot be hashed: alone
+                key = (alike, hash(alike))
+        groups.setdefault(key, []).append((claim, outcome))
+    return list(groups.values())

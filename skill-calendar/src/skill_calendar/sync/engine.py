@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.auth import token_sha256
 from shared.db import utcnow
+from shared.errors import AppError
 from shared.time import SEOUL
 from shared.work.jobs import JobState
 from shared.work.queue import Claim, Outcome
@@ -254,12 +255,12 @@ class SyncEngine:
             )
 
     async def unwatch_now(self, *, user_id: str) -> bool:
-        """:meth:`unwatch` within a request; False when Google could not be reached (the
-        queued ``unwatch`` job tries again)."""
+        """:meth:`unwatch` within a request; False when Google could not be reached or
+        refused (the queued ``unwatch`` job tries again: the stop is recorded either way)."""
         try:
             await self.unwatch(user_id=user_id)
-        except CalendarUnavailable:
-            logger.info("channel stop left to the queue: Google unavailable")
+        except AppError as err:  # CalendarUnavailable, or a refusal such as access denied
+            logger.info("channel stop left to the queue", extra={"error_code": err.code})
             return False
         return True
 
