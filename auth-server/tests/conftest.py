@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from auth_server.config import AuthSettings
 from auth_server.crypto import generate_key
@@ -225,3 +227,26 @@ def local_path(url: str) -> str:
 @pytest.fixture
 def flow(gclient, google_emulator) -> Flow:
     return Flow(gclient, google_emulator)
+
+
+@contextlib.contextmanager
+def _statements_sent(app) -> Iterator[list[tuple[str, object]]]:
+    """Each statement ``app``'s engine sends meanwhile: (its verb, its isolation level)."""
+    engine = app.state.database.engine.sync_engine
+    seen: list[tuple[str, object]] = []
+
+    def note(_conn, _cursor, statement, _params, context, _many) -> None:
+        seen.append((statement.split()[0], context.execution_options.get("isolation_level")))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+@pytest.fixture
+def statements_sent():
+    """``with statements_sent(app) as seen``: each statement the app's engine sends meanwhile,
+    as (its verb, its isolation level)."""
+    return _statements_sent

@@ -345,3 +345,14 @@ async def test_failed_early_refresh_still_serves_the_valid_token(flow, google_em
     assert answer.json()["access_token"] == token
     forced = await flow.token(user_id, force=True)
     assert forced.status_code == 503
+
+
+async def test_a_token_held_is_one_statement_outside_a_transaction(
+    flow, google_emulator, statements_sent
+):
+    """The hot path (issue 20): one SELECT, in autocommit (no BEGIN, no ROLLBACK)."""
+    user_id = await connected(flow)
+    with statements_sent(flow.client.app) as seen:
+        response = await flow.token(user_id)
+    assert response.status_code == 200
+    assert seen == [("SELECT", "AUTOCOMMIT")]

@@ -3,6 +3,7 @@ import asyncio
 import pytest
 
 pytestmark = pytest.mark.db
+RESOLVE = "/internal/identities/resolve"
 
 
 async def test_resolve_creates_once_then_returns_the_same_user(client, service_headers):
@@ -67,3 +68,16 @@ async def test_unknown_channel_is_refused(client, service_headers):
         headers=service_headers,
     )
     assert response.status_code == 422
+
+
+async def test_a_known_identity_is_one_statement_outside_a_transaction(
+    client, service_headers, statements_sent
+):
+    """Every chat message resolves its sender (issue 20): the identity and the Google email
+    in one SELECT, in autocommit (no BEGIN, no ROLLBACK)."""
+    body = {"channel": "web", "external_id": "w-known", "display_name": "민지"}
+    await client.post(RESOLVE, json=body, headers=service_headers)
+    with statements_sent(client.app) as seen:
+        again = await client.post(RESOLVE, json=body, headers=service_headers)
+    assert again.status_code == 200 and again.json()["created"] is False
+    assert seen == [("SELECT", "AUTOCOMMIT")]

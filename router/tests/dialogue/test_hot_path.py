@@ -1,5 +1,5 @@
-"""The proposal's hot path (issue 20): no grant question to the auth-server before the
-calendar is read, and no database connection held while a neighbour answers."""
+"""The hot paths (issue 20): no grant question to the auth-server before the calendar is
+read (proposals and questions), and no database connection held while a neighbour answers."""
 
 from typing import Any
 
@@ -10,6 +10,7 @@ from shared.testing import serve_app
 pytestmark = pytest.mark.db
 
 TEAM_MEETING = "11월 15일 오후 3시 팀 미팅"
+THIS_WEEK = "이번 주 일정 알려줘"
 
 
 class Recording:
@@ -25,16 +26,18 @@ class Recording:
         await self.app(scope, receive, send)
 
 
-async def test_a_proposal_asks_the_auth_server_no_grant_question(make_app, fake_auth, say):
+@pytest.mark.parametrize(("text", "kind"), [(TEAM_MEETING, "proposal"), (THIS_WEEK, None)])
+async def test_the_auth_server_is_asked_no_grant_question(make_app, fake_auth, say, text, kind):
     recording = Recording(fake_auth.app)
     fake_auth.app = recording
     app = await make_app()
     async with serve_app(app) as client:
-        [proposal] = await say(client, TEAM_MEETING)
-    assert proposal["payload"]["kind"] == "proposal"
+        [reply] = await say(client, text)
+    assert (reply["payload"] or {}).get("kind") == kind  # a proposal, or the week's events
     assert not [p for p in recording.paths if "/grants/" in p]
 
 
+@pytest.mark.parametrize("text", [TEAM_MEETING, THIS_WEEK])
 @pytest.mark.parametrize(
     ("state", "first_words"),
     [
@@ -43,10 +46,10 @@ async def test_a_proposal_asks_the_auth_server_no_grant_question(make_app, fake_
     ],
 )
 async def test_without_google_the_reason_comes_from_skill_calendars_refusal(
-    client, fake_auth, say, state, first_words
+    client, fake_auth, say, state, first_words, text
 ):
     fake_auth.default_grant_state = state
-    [connect] = await say(client, TEAM_MEETING)
+    [connect] = await say(client, text)
     assert connect["payload"]["kind"] == "connect"
     assert connect["text"].startswith(first_words)
 
@@ -60,4 +63,15 @@ async def test_no_connection_is_held_while_skill_calendar_answers(app, client, f
     [replaced, proposal] = await say(client, "11월 16일 오전 10시 치과")
     assert replaced["text"].startswith("이전 요청")
     assert proposal["payload"]["kind"] == "proposal"
+    assert held == [0, 0]
+
+
+async def test_no_connection_is_held_while_a_question_is_answered(app, client, fake_calendar, say):
+    pool = app.state.database.engine.pool
+    held: list[int] = []
+    fake_calendar.before_list = lambda: held.append(pool.checkedout())
+    await say(client, TEAM_MEETING)
+    [replaced, answer] = await say(client, THIS_WEEK)  # the proposal is replaced after the read
+    assert replaced["text"].startswith("이전 요청")
+    assert "일정" in answer["text"]
     assert held == [0, 0]

@@ -340,6 +340,10 @@ async def issue_access_token(
 ) -> AccessToken:
     """An access token good for ``capability``, refreshed ahead of expiry or on demand."""
     margin = timedelta(seconds=runtime.settings.refresh_margin_seconds)
+    # The usual call reads one row and writes nothing: outside a transaction, it spares the
+    # BEGIN and the ROLLBACK (two of its database round trips). A refresh takes a
+    # transaction of its own, with the row lock (``_refresh``).
+    await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     account = await get_account(session=session, user_id=user_id)
     status = capability_status(account, capability)
     if account is None or not status.usable:

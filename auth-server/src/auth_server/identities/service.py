@@ -22,8 +22,18 @@ class Resolved:
     google_email: str | None
 
 
-async def _google_email(session: AsyncSession, user_id: str) -> str | None:
-    return await session.scalar(select(GoogleAccount.email).where(GoogleAccount.user_id == user_id))
+async def _known(
+    session: AsyncSession, channel: str, external_id: str
+) -> tuple[Identity, str | None] | None:
+    """The identity and its user's Google email (if connected), in one read."""
+    row = (
+        await session.execute(
+            select(Identity, GoogleAccount.email)
+            .outerjoin(GoogleAccount, GoogleAccount.user_id == Identity.user_id)
+            .where(Identity.channel == channel, Identity.external_id == external_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def find_identity(
@@ -39,12 +49,17 @@ async def resolve_identity(
     *, session: AsyncSession, channel: str, external_id: str, display_name: str | None = None
 ) -> Resolved:
     """The identity's user, creating the user and the identity on first sight."""
-    identity = await find_identity(session=session, channel=channel, external_id=external_id)
-    if identity is not None:
+    # Every message after a person's first: one read, outside a transaction (no BEGIN, no
+    # ROLLBACK); a new display name is one UPDATE, which commits on its own.
+    await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    known = await _known(session, channel, external_id)
+    if known is not None:
+        identity, email = known
         if display_name and identity.display_name != display_name:
             identity.display_name = display_name  # what the connect pages call the person
             await session.commit()
-        return Resolved(identity.user_id, False, await _google_email(session, identity.user_id))
+        return Resolved(identity.user_id, False, email)
+    await session.rollback()  # the user and the identity are created in one transaction
     user = User(display_name=display_name)
     session.add(user)
     await session.flush()
@@ -58,10 +73,10 @@ async def resolve_identity(
     except IntegrityError:
         # Another request created the same identity first: use theirs.
         await session.rollback()
-        identity = await find_identity(session=session, channel=channel, external_id=external_id)
-        if identity is None:
+        known = await _known(session, channel, external_id)
+        if known is None:
             raise
-        return Resolved(identity.user_id, False, await _google_email(session, identity.user_id))
+        return Resolved(known[0].user_id, False, known[1])
     return Resolved(user.id, True, None)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from router_service.clients.auth_server import GrantState
 from router_service.clients.calendar import CalendarEvent
 from router_service.clients.exceptions import (
     CalendarEventNotFound,
@@ -37,15 +38,34 @@ logger = logging.getLogger(__name__)
 
 
 async def ask_question(conv: Conversation, request: plans.QueryRequest) -> list[Message]:
-    """A question about a range: answered now, or after consent (it needs no approval)."""
-    replies = await proposals.supersede_waiting(conv, announce=True)
-    grant = await conv.app.auth.grant_state(user_id=conv.user_id)
-    state = ActionState.executing if grant.usable else ActionState.awaiting_auth
+    """A question about a range: answered now, or after consent (it needs no approval).
+
+    No grant question first, as for proposals: the calendar is read at once, and
+    skill-calendar's 409 says why the grant is unusable. The action is then stored once,
+    answered (or waiting for consent), after the read, so no write holds the connection.
+    """
     plan = plans.QueryPlan(range=request.range, free=request.free, title=request.title)
-    action = await proposals.create(conv, ActionKind.query, request, [], state, plan, approved=True)
-    if not grant.usable:
+
+    async def store(state: ActionState, **outcome: Any) -> PendingAction:
+        return await proposals.create(
+            conv, ActionKind.query, request, [], state, plan, approved=True, **outcome
+        )
+
+    try:
+        text, result = await _answer(conv, plan)
+    except CalendarReauthRequired as refused:
+        replies = await proposals.supersede_waiting(conv, announce=True)
+        action = await store(ActionState.awaiting_auth)
+        grant = GrantState.of_refusal(refused.details)
         return [*replies, await proposals.ask_for_auth(conv, action, grant)]
-    return [*replies, *await run(conv, action)]
+    except (CalendarUnavailable, CalendarRequestFailed) as err:
+        await proposals.supersede_waiting(conv, announce=True)
+        await store(ActionState.failed, error_code=err.code)
+        raise  # the turn says the calendar is unreachable
+    replies = await proposals.supersede_waiting(conv, announce=True)
+    action = await store(ActionState.done, result=result)
+    logger.info("action done", extra={"action_id": action.id, "kind": str(action.kind)})
+    return [*replies, await conv.say(text)]
 
 
 async def approve(
@@ -145,18 +165,8 @@ async def _call(
     """The one calendar call of ``plan``: (reply, stored result, reply payload, the event
     as the calendar answered; several events: those it made)."""
     calendar = conv.app.calendar
-    if isinstance(plan, plans.QueryPlan) and (plan.free or plan.title):
-        text, count = await questions.answer(conv, plan)
-        return text, {"count": count}, None, None
-    if isinstance(plan, plans.QueryPlan):
-        span = plan.range
-        events = await calendar.list_events(user_id=conv.user_id, start=span.start, end=span.end)
-        if span.limit is not None:
-            events = events[: span.limit]
-            text = messages.next_events(events, conv.zone)
-        else:
-            text = messages.agenda(events, span.start, span.end, conv.zone)
-        return text, {"count": len(events)}, None, None
+    if isinstance(plan, plans.QueryPlan):  # a question answered after consent
+        return (*await _answer(conv, plan), None, None)
     if isinstance(plan, plans.CreateManyPlan):
         return await several.run(conv, action, plan)  # its undo deletes every event it made
     if isinstance(plan, plans.CreatePlan):
@@ -195,6 +205,23 @@ async def _call(
     result = {"deleted": deleted.deleted, "already_deleted": deleted.already_deleted}
     text = messages.done(action.kind, plan.before, conv.zone, scope=plan.scope)
     return text, result, result_payload(action, plan.before, link=False), None
+
+
+async def _answer(conv: Conversation, plan: plans.QueryPlan) -> tuple[str, dict[str, Any]]:
+    """The reply to a question, and what is stored of it (how many events it read)."""
+    if plan.free or plan.title:
+        text, count = await questions.answer(conv, plan)
+        return text, {"count": count}
+    span = plan.range
+    events = await conv.app.calendar.list_events(
+        user_id=conv.user_id, start=span.start, end=span.end
+    )
+    if span.limit is not None:
+        events = events[: span.limit]
+        text = messages.next_events(events, conv.zone)
+    else:
+        text = messages.agenda(events, span.start, span.end, conv.zone)
+    return text, {"count": len(events)}
 
 
 def _json(event: CalendarEvent) -> dict[str, Any]:

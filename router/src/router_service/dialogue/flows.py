@@ -124,11 +124,12 @@ async def handle_incoming(
         "message in",
         extra={"message_id": incoming.id, "intent": parsed.intent, "chars": len(text)},
     )
-    await pending.expire_stale(session=session, conversation_key=conversation_key, now=conv.now)
+    action = await pending.open_action(
+        session=session, conversation_key=conversation_key, now=conv.now
+    )
     # Kept before acting on it: no word the person wrote is lost if the turn fails later,
     # and no connection is held while the neighbours answer (see release_idle_connection).
     await session.commit()
-    action = await pending.open_action(session=session, conversation_key=conversation_key)
     try:
         replies = await dispatch(conv, text=text, parsed=parsed, action=action)
     except UPSTREAM_ERRORS as err:

@@ -96,15 +96,12 @@ async def start(
 
 async def supersede_waiting(conv: Conversation, *, announce: bool) -> list[Message]:
     """Replaces what still waits for the person; says so, unless it is being amended."""
-    replies = []
-    for waiting in await pending.waiting_for_the_person(
-        session=conv.session, conversation_key=conv.conversation_key
-    ):
-        title = plans.title_of(waiting)
-        moved = await pending.supersede(session=conv.session, action=waiting, now=conv.now)
-        if moved and announce:
-            replies.append(await conv.say(messages.replaced(title)))
-    return replies
+    replaced = await pending.supersede_waiting(
+        session=conv.session, conversation_key=conv.conversation_key, now=conv.now
+    )
+    if not announce:
+        return []
+    return [await conv.say(messages.replaced(plans.title_of(action))) for action in replaced]
 
 
 async def restart_change(
@@ -398,6 +395,7 @@ async def create(
     candidates: list[dict[str, Any]] | None = None,
     *,
     approved: bool = False,
+    result: dict[str, Any] | None = None,
 ) -> PendingAction:
     """Stores a new action of the conversation with its plan (one INSERT)."""
     return await pending.create_action(
@@ -416,4 +414,5 @@ async def create(
         assumptions=assumptions,
         error_code=error_code,
         approved=approved,
+        result=result,
     )

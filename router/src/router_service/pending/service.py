@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -27,6 +27,14 @@ from router_service.pending.models import (
     PendingAction,
 )
 from shared.db import rows_affected
+
+# session.info key: the actions this session created, read or moved, by id, as it left them
+# (``states_of`` answers for them without a read; the session's identity map is weak).
+_IN_HAND = "haru.pending_actions"
+
+
+def _in_hand(session: AsyncSession, *actions: PendingAction | None) -> None:
+    session.info.setdefault(_IN_HAND, {}).update({a.id: a for a in actions if a is not None})
 
 
 class PlanRequired(ValueError):
@@ -77,6 +85,7 @@ async def create_action(
     )
     session.add(action)
     await session.flush()
+    _in_hand(session, action)
     return action
 
 
@@ -109,13 +118,16 @@ async def _move(
     if not_expired:
         statement = statement.where(PendingAction.expires_at > now)
     moved = rows_affected(await session.execute(statement)) == 1
-    if moved:
-        # The row changed by UPDATE; the object in hand follows without another read.
-        for key, value in {"state": move.target, "updated_at": now, **values}.items():
-            set_committed_value(action, key, value)
-        if move.commits:
-            await session.commit()
-    return moved
+    if not moved:  # someone else moved it: its state in hand is stale
+        session.info.get(_IN_HAND, {}).pop(action.id, None)
+        return False
+    # The row changed by UPDATE; the object in hand follows without another read.
+    for key, value in {"state": move.target, "updated_at": now, **values}.items():
+        set_committed_value(action, key, value)
+    _in_hand(session, action)
+    if move.commits:
+        await session.commit()
+    return True
 
 
 async def claim_approval(*, session: AsyncSession, action: PendingAction, now: datetime) -> bool:
@@ -295,59 +307,83 @@ async def reclaim(
     if moved:
         set_committed_value(action, "state", move.target)
         set_committed_value(action, "updated_at", now)
+        _in_hand(session, action)
         await session.commit()
     return moved
 
 
-async def expire_stale(*, session: AsyncSession, conversation_key: str, now: datetime) -> int:
-    """The move ``expire`` for every unanswered proposal of a conversation past its deadline."""
-    result = await session.execute(
-        update(PendingAction)
-        .where(
-            PendingAction.conversation_key == conversation_key,
-            PendingAction.state.in_(list(MOVES["expire"].sources)),
-            PendingAction.expires_at <= now,
-        )
-        .values(state=MOVES["expire"].target, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return rows_affected(result)
-
-
-async def waiting_for_the_person(
-    *, session: AsyncSession, conversation_key: str
+async def _move_all(
+    session: AsyncSession, name: str, *conditions: ColumnElement[bool], now: datetime
 ) -> list[PendingAction]:
-    """Actions a new request replaces: open and not yet approved (approved ones run later)."""
+    """Performs move ``name`` on every action matching ``conditions`` in one UPDATE; the
+    actions it moved (as they are now), oldest first."""
+    move = MOVES[name]
     rows = await session.scalars(
-        select(PendingAction)
-        .where(
-            PendingAction.conversation_key == conversation_key,
-            PendingAction.state.in_(list(MOVES["supersede"].sources)),
-            PendingAction.approved_at.is_(None),
-        )
-        .order_by(PendingAction.id)
+        update(PendingAction)
+        .where(PendingAction.state.in_(list(move.sources)), *conditions)
+        .values(state=move.target, updated_at=now)
+        .returning(PendingAction)
         .execution_options(populate_existing=True)
     )
-    return list(rows.all())
+    moved = sorted(rows.all(), key=lambda action: action.id)
+    _in_hand(session, *moved)
+    return moved
+
+
+async def supersede_waiting(
+    *, session: AsyncSession, conversation_key: str, now: datetime
+) -> list[PendingAction]:
+    """The move ``supersede`` for what a new request replaces: every action of the
+    conversation open and not yet approved (approved ones run later). One UPDATE."""
+    return await _move_all(
+        session,
+        "supersede",
+        PendingAction.conversation_key == conversation_key,
+        PendingAction.approved_at.is_(None),
+        now=now,
+    )
 
 
 async def get_action(*, session: AsyncSession, action_id: int) -> PendingAction | None:
     """The action with ``action_id``, read fresh from the database."""
-    return await session.get(PendingAction, action_id, populate_existing=True)
+    action = await session.get(PendingAction, action_id, populate_existing=True)
+    _in_hand(session, action)
+    return action
 
 
-async def open_action(*, session: AsyncSession, conversation_key: str) -> PendingAction | None:
-    """The newest action of a conversation that still waits for the person."""
-    return await session.scalar(
-        select(PendingAction)
-        .where(
-            PendingAction.conversation_key == conversation_key,
-            PendingAction.state.in_(list(OPEN_STATES)),
+async def open_action(
+    *, session: AsyncSession, conversation_key: str, now: datetime
+) -> PendingAction | None:
+    """The newest action of a conversation that still waits for the person; those past
+    their deadline unanswered are expired first (the move ``expire``, an UPDATE only when
+    there is one: the read says)."""
+    waiting = list(
+        await session.scalars(
+            select(PendingAction)
+            .where(
+                PendingAction.conversation_key == conversation_key,
+                PendingAction.state.in_(list(OPEN_STATES)),
+            )
+            .order_by(PendingAction.id.desc())
+            .execution_options(populate_existing=True)
         )
-        .order_by(PendingAction.id.desc())
-        .limit(1)
-        .execution_options(populate_existing=True)
     )
+    stale = [
+        action.id
+        for action in waiting
+        if action.state in MOVES["expire"].sources and action.expires_at <= now
+    ]
+    if stale:
+        expired = await _move_all(
+            session,
+            "expire",
+            PendingAction.id.in_(stale),
+            PendingAction.expires_at <= now,
+            now=now,
+        )
+        waiting = [action for action in waiting if action not in expired]
+    _in_hand(session, *waiting)
+    return waiting[0] if waiting else None
 
 
 async def awaiting_auth_for_users(
@@ -367,14 +403,22 @@ async def awaiting_auth_for_users(
 
 
 async def states_of(*, session: AsyncSession, action_ids: Iterable[int]) -> dict[int, ActionState]:
-    """The current state of each of ``action_ids``."""
-    ids = list(set(action_ids))
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(PendingAction.id, PendingAction.state).where(PendingAction.id.in_(ids))
-    )
-    return {row.id: row.state for row in rows}
+    """The current state of each of ``action_ids``: as this session last read or moved it
+    (a turn's own actions: no second read), else read."""
+    in_hand: dict[int, PendingAction] = session.info.get(_IN_HAND, {})
+    states: dict[int, ActionState] = {}
+    for action_id in set(action_ids):
+        held = in_hand.get(action_id)
+        state = inspect(held).dict.get("state") if held is not None else None
+        if state is not None:  # None: not in hand, or expired by a rollback (read below)
+            states[action_id] = state
+    missing = set(action_ids) - states.keys()
+    if missing:
+        rows = await session.execute(
+            select(PendingAction.id, PendingAction.state).where(PendingAction.id.in_(missing))
+        )
+        states.update({row.id: row.state for row in rows})
+    return states
 
 
 async def stalled(*, session: AsyncSession, before: datetime) -> list[PendingAction]:
