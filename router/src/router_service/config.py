@@ -69,6 +69,12 @@ class RouterSettings(ServiceSettings):
     recovery_interval_seconds: float = Field(
         60.0, ge=0, description="How often stalled approved actions are resumed (0: never)"
     )
+    recovery_max_attempts: int = Field(
+        3,
+        ge=1,
+        description="Times a stalled approved action is run again before it fails "
+        "(the person is told)",
+    )
     stream_poll_seconds: float = Field(
         1.0,
         gt=0,

@@ -179,3 +179,50 @@ async def test_one_failing_stalled_action_never_stops_the_others(app, client, sa
     states = {a.id: a.state for a in await _actions(app)}
     assert states[ids[1]] == ActionState.done
     assert states[ids[0]] == ActionState.executing  # left for a later round
+
+
+async def test_a_stalled_action_that_keeps_failing_ends_failed_and_the_person_is_told(
+    app, client, say, fake_calendar
+):
+    [proposal] = await say(client, TEAM_MEETING)
+    action_id = proposal["payload"]["action_id"]
+    context = app.state.context
+    old = context.clock() - timedelta(minutes=10)
+
+    async def stall() -> None:
+        async with app.state.database.sessionmaker() as session:
+            await session.execute(
+                update(PendingAction)
+                .where(PendingAction.id == action_id)
+                .values(state=ActionState.executing, approved_at=old, updated_at=old)
+            )
+            await session.commit()
+
+    async def create_that_crashes(**_: object) -> None:
+        raise RuntimeError("the write dies every time")
+
+    context.calendar.create_event = create_that_crashes
+    attempts = context.settings.recovery_max_attempts
+    for _ in range(attempts):
+        await stall()
+        async with app.state.database.sessionmaker() as session:
+            assert await recover_stalled(session=session, app=context) == []
+        [action] = await _actions(app)
+        assert action.state != ActionState.failed  # reclaimed, then the round failed
+
+    await stall()
+    async with app.state.database.sessionmaker() as session:
+        [reply] = await recover_stalled(session=session, app=context)
+    assert reply.text == "일정을 등록하지 못했어요. 잠시 후 다시 시도해 주세요."
+    [action] = await _actions(app)
+    assert action.state == ActionState.failed
+    assert action.error_code == "recovery_exhausted"
+    history = (await client.get("/api/chat/messages")).json()["messages"]
+    assert history[-1]["text"] == reply.text
+    async with app.state.database.sessionmaker() as session:  # never taken up again
+        await session.execute(
+            update(PendingAction).where(PendingAction.id == action_id).values(updated_at=old)
+        )
+        await session.commit()
+    async with app.state.database.sessionmaker() as session:
+        assert await recover_stalled(session=session, app=context) == []

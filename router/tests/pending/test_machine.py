@@ -45,6 +45,7 @@ ARGUMENTS: dict[str, dict[str, Any]] = {
     "reopen_scope": {"plan": PLAN, "expires_at": NOW + timedelta(minutes=30)},
     "reclaim": {"before": NOW + timedelta(seconds=1)},
     "reclaim_undo": {"before": NOW + timedelta(seconds=1)},
+    "give_up": {"before": NOW + timedelta(seconds=1)},
 }
 
 

@@ -40,7 +40,7 @@ from router_service.nlu.schemas import NluResult
 from router_service.nlu.service import parse_message, parse_with_fallback
 from router_service.pending import service as pending
 from router_service.pending.exceptions import ActionNotFound
-from router_service.pending.models import ActionState
+from router_service.pending.models import ActionState, PendingAction
 from shared.time import zone_or_error
 
 logger = logging.getLogger(__name__)
@@ -222,6 +222,9 @@ async def recover_stalled(
             action = await pending.get_action(session=session, action_id=action_id)
             if action is None or action.state not in (ActionState.approved, ActionState.executing):
                 continue
+            if action.recovery_attempts >= app.settings.recovery_max_attempts:
+                replies.extend(await _give_up(session, app, action, before=now - stalled_for))
+                continue
             if not await pending.reclaim(
                 session=session, action=action, now=now, before=now - stalled_for
             ):
@@ -238,6 +241,25 @@ async def recover_stalled(
             logger.exception("recovering an action failed", extra={"action_id": action_id})
     replies.extend(await undo.recover(session=session, app=app, now=now, stalled_for=stalled_for))
     return replies
+
+
+async def _give_up(
+    session: AsyncSession, app: RouterContext, action: PendingAction, *, before: datetime
+) -> list[Message]:
+    """Fails an action stopped mid-way too often (its write may kill the process each time)
+    and tells the person; nothing if another process took it meanwhile."""
+    if not await pending.give_up(session=session, action=action, now=app.clock(), before=before):
+        await session.rollback()
+        return []
+    logger.warning(
+        "a stalled action failed after its recovery attempts",
+        extra={"action_id": action.id, "attempts": action.recovery_attempts},
+    )
+    reply = await Conversation.of_action(session, app, action).say(
+        messages.write_failed(action.kind)
+    )
+    await session.commit()
+    return [reply]
 
 
 async def _parse(app: RouterContext, text: str, *, now: datetime, time_zone: str) -> NluResult:

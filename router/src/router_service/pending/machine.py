@@ -162,6 +162,13 @@ MOVES: dict[str, Move] = {
             True,
             "a stopped process left it: run again (same Idempotency-Key)",
         ),
+        _move(
+            "give_up",
+            {S.approved, S.executing},
+            S.failed,
+            False,
+            "stopped mid-way ROUTER_RECOVERY_MAX_ATTEMPTS times: failed, the person is told",
+        ),
         # Undo (dialogue.undo): a done create, update or delete taken back, once.
         _move(
             "start_undo",

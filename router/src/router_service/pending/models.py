@@ -101,6 +101,9 @@ class PendingAction(Base):
     # JSON; captured from the calendar's answers when it ran), and until when it may.
     undo_plan: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     undo_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How often the recovery round took it up again after a stopped process; at
+    # ROUTER_RECOVERY_MAX_ATTEMPTS it fails instead (a write that kills its process each time).
+    recovery_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

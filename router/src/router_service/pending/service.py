@@ -300,16 +300,35 @@ async def reclaim(
             PendingAction.state.in_(list(move.sources)),
             PendingAction.updated_at < before,
         )
-        .values(state=move.target, updated_at=now)
+        .values(
+            state=move.target,
+            updated_at=now,
+            recovery_attempts=PendingAction.recovery_attempts + 1,
+        )
         .execution_options(synchronize_session=False)
     )
     moved = rows_affected(result) == 1
     if moved:
         set_committed_value(action, "state", move.target)
         set_committed_value(action, "updated_at", now)
+        set_committed_value(action, "recovery_attempts", action.recovery_attempts + 1)
         _in_hand(session, action)
         await session.commit()
     return moved
+
+
+async def give_up(
+    *, session: AsyncSession, action: PendingAction, now: datetime, before: datetime
+) -> bool:
+    """A stalled action taken up too often → failed, if untouched since ``before``."""
+    return await _move(
+        session,
+        action,
+        "give_up",
+        now=now,
+        conditions=(PendingAction.updated_at < before,),
+        error_code="recovery_exhausted",
+    )
 
 
 async def _move_all(
