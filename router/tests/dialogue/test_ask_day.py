@@ -249,7 +249,7 @@ async def test_an_all_day_answer_keeps_a_days_lead(client, say, fake_calendar):
     assert "하루 전 오전 9시에 알려드릴게요." in proposal["text"].splitlines()
     await say(client, "네")
     [call] = fake_calendar.create_calls
-    assert call["body"]["reminder_minutes"] == [1440]
+    assert call["body"]["reminder_minutes"] == [900]  # 09:00 the day before, as Google counts
 
 
 async def test_a_time_answered_alone_keeps_the_reminder(client, say, decide, fake_calendar):
