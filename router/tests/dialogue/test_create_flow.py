@@ -102,6 +102,18 @@ async def test_time_amendment_replaces_the_proposal(app, client, say, decide, fa
     assert fake_calendar.create_calls[0]["body"]["start"] == "2025-11-15T16:00:00+09:00"
 
 
+async def test_an_all_day_lead_follows_the_event_when_a_time_is_given(client, say, fake_calendar):
+    """The lead is kept as said: all day it is 09:00 the day before; given a time, a day
+    before that time."""
+    [all_day] = await say(client, "12월 24일 종일 워크숍 하루 전에 알려줘")
+    assert "하루 전 오전 9시에 알려드릴게요." in all_day["text"].splitlines()
+    [timed] = await say(client, "아 오후 3시로")
+    assert timed["text"].startswith("12월 24일(수) 오후 3:00")
+    assert "하루 전에 알려드릴게요." in timed["text"].splitlines()
+    await say(client, "네")
+    assert fake_calendar.create_calls[0]["body"]["reminder_minutes"] == [1440]
+
+
 async def test_location_amendment_replaces_the_proposal(client, say, fake_calendar):
     await say(client, TEAM_MEETING)
     [reply] = await say(client, "장소는 강남역")

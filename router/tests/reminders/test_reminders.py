@@ -214,6 +214,11 @@ def test_leads_are_said_naturally():
     ]
     assert will_remind([30, 1440]) == "하루 전, 30분 전에 알려드릴게요."
     assert will_remind([0]) == "시작할 때 알려드릴게요."
+    # All day (Google's count back from 00:00): 900 is 09:00 the day before.
+    assert (
+        will_remind([900, 2340], all_day=True)
+        == "2일 전 오전 9시, 하루 전 오전 9시에 알려드릴게요."
+    )
 
 
 async def test_changes_found_by_the_google_sync_are_followed(
@@ -289,6 +294,32 @@ async def test_an_all_day_event_is_reminded_as_google_counts_its_own_reminders(
     assert "11월 15일(토)" in sent["text"]
     (job,) = await jobs(JobKind.reminder)
     assert (job.state, job.result) == (JobState.done, JobResult.sent)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes", "said", "due"),
+    [
+        # Google counts back from 00:00 of the first day: "하루 전" is 09:00 the day before.
+        ("12월 24일 종일 연차 1일 전에 알려줘", 900, "하루 전 오전 9시에", "2025-12-23T00:00"),
+        ("12월 24일 종일 연차 이틀 전에 알려줘", 2340, "2일 전 오전 9시에", "2025-12-22T00:00"),
+        # Hours before a day that starts at midnight: 09:00 the day before, and why.
+        (
+            "12월 24일 종일 연차 2시간 전에 알려줘",
+            900,
+            "종일 일정이라 하루 전 오전 9시에",
+            "2025-12-23T00:00",
+        ),
+    ],
+)
+async def test_a_lead_asked_for_an_all_day_event_is_a_morning_not_a_midnight(
+    client, say, decide, fake_calendar, jobs, text, minutes, said, due
+):
+    replies = await _create(client, say, decide, text)
+    assert f"{said} 알려드릴게요." in replies[-1]["text"].splitlines()
+    (call,) = fake_calendar.create_calls
+    assert call["body"]["reminder_minutes"] == [minutes]
+    (job,) = await jobs(JobKind.reminder)
+    assert (job.minutes, job.due_at.isoformat()) == (minutes, f"{due}:00+00:00")  # 09:00 Seoul
 
 
 async def test_a_round_logs_one_line_of_counts_and_never_a_title(

@@ -102,8 +102,9 @@ def create_proposal(
         lines[0] += f" ({_series_start(data, zone)})"
     if fmt.place_to_say(title, body.location):
         lines.insert(1, f"장소: {body.location}")
-    if body.reminder_minutes:
-        lines.append(will_remind(body.reminder_minutes))
+    if body.calendar_reminders:
+        why = "종일 일정이라 " if body.lead_moved else ""
+        lines.append(why + will_remind(body.calendar_reminders, all_day=body.all_day))
     lines.extend(f"※ {note}" for note in assumptions)
     return "\n".join(lines)
 

@@ -9,6 +9,7 @@ plan is the prepared operation that approval runs. Both are stored as JSON in
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -19,6 +20,7 @@ from router_service.dialogue import formatting as fmt
 from router_service.dialogue.series import SeriesInfo, nearest_half_day, said_bare_hour
 from router_service.nlu.schemas import ChangeSlots, EventSlots, RangeSlots, Scope, TargetSlots
 from router_service.pending.models import ActionKind, PendingAction
+from router_service.reminders.messages import DAY, days_before
 from shared.time import AwareDatetime, start_of_day
 
 DEFAULT_LENGTH = timedelta(hours=1)
@@ -27,6 +29,8 @@ MAX_CANDIDATES = 9
 NO_TITLE = "새 일정"
 # A proposal never carries a longer title (a long message's chatter must not become one).
 MAX_TITLE_CHARS = 100
+# An all-day event's reminder is said at 09:00 (minutes after 00:00) of the day it names.
+ALL_DAY_REMINDER_MINUTE = 9 * 60
 
 
 class _Model(BaseModel):
@@ -44,13 +48,36 @@ class NewEvent(_Model):
     end_date: dt.date | None = None
     location: str | None = None
     allow_duplicate: bool = False
-    reminder_minutes: tuple[int, ...] | None = None  # asked in the message ("30분 전에 알려줘")
+    # Asked in the message ("30분 전에 알려줘"), as said: minutes before the start. Kept so
+    # even when a correction makes the event timed or all-day; the calendar gets
+    # :attr:`calendar_reminders`.
+    reminder_minutes: tuple[int, ...] | None = None
     recurrence: list[str] | None = None  # RRULE lines: a series whose first is start
+
+    @property
+    def calendar_reminders(self) -> tuple[int, ...] | None:
+        """The reminders as the calendar counts them (an all-day event's: a morning)."""
+        if self.all_day and self.reminder_minutes:
+            return all_day_reminders(self.reminder_minutes)
+        return self.reminder_minutes
+
+    @property
+    def lead_moved(self) -> bool:
+        """Whether an all-day event's lead was not whole days ("2시간 전"): said why."""
+        return self.all_day and any(m % DAY or not m for m in self.reminder_minutes or ())
 
     @field_validator("title")
     @classmethod
     def _short_title(cls, title: str) -> str:
         return short_title(title)
+
+
+def all_day_reminders(minutes: Sequence[int]) -> tuple[int, ...]:
+    """Leads said for an all-day event as Google counts them, back from 00:00 of its first
+    day: N days before is 09:00 that day (N×1440 − 540); less than a day (or "시작할 때")
+    is 09:00 the day before; nobody wants a reminder at midnight."""
+    days = {days_before(lead) for lead in minutes}  # whole days, rounded up
+    return tuple(sorted(n * DAY - ALL_DAY_REMINDER_MINUTE for n in days))
 
 
 def short_title(title: str, limit: int = MAX_TITLE_CHARS) -> str:
@@ -477,8 +504,8 @@ def calendar_body(body: NewEvent) -> dict[str, Any]:
     out: dict[str, Any] = {"title": body.title, **{key: data[key] for key in keys}}
     if body.location:
         out["location"] = body.location
-    if body.reminder_minutes:
-        out["reminder_minutes"] = list(body.reminder_minutes)
+    if body.calendar_reminders:
+        out["reminder_minutes"] = list(body.calendar_reminders)
     if body.recurrence:
         out["recurrence"] = list(body.recurrence)
     out["allow_duplicate"] = body.allow_duplicate

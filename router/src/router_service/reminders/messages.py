@@ -28,10 +28,30 @@ def leads(minutes: Sequence[int]) -> str:
     return ", ".join(parts)
 
 
-def will_remind(minutes: Sequence[int]) -> str:
-    """The proposal's line: ``30분 전에 알려드릴게요.``"""
-    said = leads(minutes)
+def will_remind(minutes: Sequence[int], *, all_day: bool = False) -> str:
+    """The proposal's line: ``30분 전에 알려드릴게요.``; for an all-day event (``minutes``
+    counted back from 00:00 of its first day, as Google counts): ``하루 전 오전 9시에``."""
+    said = all_day_leads(minutes) if all_day else leads(minutes)
     return f"{said}{'' if said.endswith('때') else '에'} 알려드릴게요."
+
+
+def all_day_leads(minutes: Sequence[int]) -> str:
+    """``2일 전 오전 9시, 하루 전 오전 9시``: the day and the clock each reminder falls on."""
+    parts = []
+    for m in sorted(set(minutes), reverse=True):
+        days = days_before(m)
+        hour, minute = divmod(days * DAY - m, 60)
+        clock = f"{'오전' if hour < 12 else '오후'} {hour % 12 or 12}시" + (
+            f" {minute}분" if minute else ""
+        )
+        parts.append(f"{lead(days * DAY)} 전 {clock}")
+    return ", ".join(parts)
+
+
+def days_before(minutes: int) -> int:
+    """The day a lead counted back from 00:00 falls on, in whole days before (at least 1:
+    00:00 of the day itself is not a moment anyone is reminded at)."""
+    return max(1, -(-minutes // DAY))
 
 
 def days_ahead(days: int) -> str:
