@@ -75,3 +75,31 @@ async def test_no_connection_is_held_while_a_question_is_answered(app, client, f
     assert replaced["text"].startswith("이전 요청")
     assert "일정" in answer["text"]
     assert held == [0, 0]
+
+
+async def test_a_known_chat_asks_the_auth_server_no_identity_question(make_app, fake_auth, say):
+    """A web session's identity → user cannot move (docs/benchmarks.md, "Third pass"): the
+    router keeps it on the session after the first answer and asks again for no message."""
+    recording = Recording(fake_auth.app)
+    fake_auth.app = recording
+    app = await make_app()
+    async with serve_app(app) as client:
+        await client.get("/api/chat/session")
+        first = [p for p in recording.paths if p.endswith("/identities/resolve")]
+        await say(client, TEAM_MEETING)
+        await say(client, "그래")
+        await say(client, THIS_WEEK)
+    assert len(first) == 1  # the session page names its user: asked once
+    assert [p for p in recording.paths if p.endswith("/identities/resolve")] == first
+
+
+async def test_a_first_message_without_the_session_page_asks_once(make_app, fake_auth, say):
+    recording = Recording(fake_auth.app)
+    fake_auth.app = recording
+    app = await make_app()
+    async with serve_app(app) as client:
+        await say(client, TEAM_MEETING)
+        await say(client, THIS_WEEK)
+    assert [p for p in recording.paths if p.endswith("/identities/resolve")] == [
+        "/internal/identities/resolve"
+    ]

@@ -61,7 +61,7 @@ async def counted(
         yield client, statements
 
 
-SESSION = ["SELECT web_sessions"]  # the cookie's session (a message: its own transaction)
+SESSION = ["SELECT web_sessions"]  # the cookie's session, with its user (no identity call)
 # The message and the open action read, committed before skill-calendar answers.
 MESSAGE_IN = ["INSERT messages", "SELECT pending_actions"]
 # After Google's answer to an approved create: done, the event's reminders (preferences,
@@ -80,7 +80,7 @@ async def test_a_proposal(counted, say):
     # Then, after the calendar's answer: what waited is replaced (one UPDATE), the action
     # and the reply stored. The reply's action state is the one just written: no read.
     after = ["UPDATE pending_actions", "INSERT pending_actions", "INSERT messages"]
-    assert statements.take() == ([*SESSION, *MESSAGE_IN, *after], 3)
+    assert statements.take() == ([*SESSION, *MESSAGE_IN, *after], 2)
 
 
 async def test_a_proposal_replacing_one_that_waited(counted, say):
@@ -90,7 +90,7 @@ async def test_a_proposal_replacing_one_that_waited(counted, say):
     await say(client, DENTIST)
     replaced = ["UPDATE pending_actions", "INSERT messages"]  # one UPDATE, and "이전 요청…"
     stored = ["INSERT pending_actions", "INSERT messages"]
-    assert statements.take() == ([*SESSION, *MESSAGE_IN, *replaced, *stored], 3)
+    assert statements.take() == ([*SESSION, *MESSAGE_IN, *replaced, *stored], 2)
 
 
 async def test_an_approval_in_words(counted, say):
@@ -100,7 +100,7 @@ async def test_an_approval_in_words(counted, say):
     [done] = await say(client, "네")
     assert done["text"].startswith("✅")
     claimed = ["UPDATE pending_actions", "UPDATE pending_actions"]  # approved, executing
-    assert statements.take() == ([*SESSION, *MESSAGE_IN, *claimed, *FINISHED], 4)
+    assert statements.take() == ([*SESSION, *MESSAGE_IN, *claimed, *FINISHED], 3)
 
 
 async def test_an_approval_by_button(counted, say, decide):
@@ -122,4 +122,4 @@ async def test_a_question(counted, say):
     await say(client, "이번 주 일정 알려줘")
     # After the calendar's answer: the question stored answered, with its reply.
     after = ["UPDATE pending_actions", "INSERT pending_actions", "INSERT messages"]
-    assert statements.take() == ([*SESSION, *MESSAGE_IN, *after], 3)
+    assert statements.take() == ([*SESSION, *MESSAGE_IN, *after], 2)

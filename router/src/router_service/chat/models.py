@@ -21,6 +21,9 @@ class WebSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The identity's external id at auth-server (channel "web"); not secret.
     external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    # The identity's user, kept after auth-server's first answer: a web identity is never
+    # re-pointed nor its user deleted, so messages need not ask again (docs/benchmarks.md).
+    user_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -34,7 +34,7 @@ async def get_session(web: WebSessionDep, session: SessionDep, context: ContextD
     """Creates the session on first visit (cookie ``haru_session``) and names its user."""
     identity = await context.auth.resolve_identity(channel="web", external_id=web.external_id)
     last_id = await service.last_message_id(session=session, conversation_key=web.conversation_key)
-    await service.touch(session=session, web=web)
+    await service.touch(session=session, web=web, user_id=identity.user_id)
     return SessionInfo(
         user_id=identity.user_id,
         google_email=identity.google_email,
@@ -67,6 +67,7 @@ async def send_message(
         app=context,
         channel=Channel.web,
         external_id=web.external_id,
+        user_id=await service.user_of(web=web, auth=context.auth),
         conversation_key=web.conversation_key,
         text=body.text,
         time_zone=body.time_zone,
@@ -132,10 +133,10 @@ async def decide(
 @router.get("/account-link", response_model=Link, summary="One-time link to the account page")
 async def account_link(web: WebSessionDep, context: ContextDep) -> Link:
     """A fresh link to the auth-server's account page for this chat's user."""
-    identity = await context.auth.resolve_identity(channel="web", external_id=web.external_id)
+    user_id = await service.user_of(web=web, auth=context.auth)
     # For this chat's web identity: auth-server has the router confirm it in the browser.
     link = await context.auth.create_account_link(
-        user_id=identity.user_id, channel="web", external_id=web.external_id
+        user_id=user_id, channel="web", external_id=web.external_id
     )
     return Link(url=link.url, expires_at=link.expires_at)
 

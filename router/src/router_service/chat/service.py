@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from router_service.chat.models import WebSession
 from router_service.chat.schemas import ChatMessage
+from router_service.clients.auth_server import AuthServerClient
 from router_service.conversations.models import Direction, Message
 from router_service.pending.service import states_of
 from shared.auth import token_sha256
@@ -48,10 +49,20 @@ async def last_message_id(*, session: AsyncSession, conversation_key: str) -> in
     return int(value or 0)
 
 
-async def touch(*, session: AsyncSession, web: WebSession) -> None:
-    """Notes that the session was used."""
+async def touch(*, session: AsyncSession, web: WebSession, user_id: str) -> None:
+    """Notes that the session was used, and by which user."""
     web.last_seen_at = utcnow()
+    web.user_id = user_id
     await session.commit()
+
+
+async def user_of(*, web: WebSession, auth: AuthServerClient) -> str:
+    """The session's user: kept on the session, else asked of auth-server once (and kept,
+    with the caller's next commit)."""
+    if web.user_id is None:
+        identity = await auth.resolve_identity(channel="web", external_id=web.external_id)
+        web.user_id = identity.user_id
+    return web.user_id
 
 
 async def to_chat_messages(

@@ -89,21 +89,27 @@ async def handle_incoming(
     text: str,
     display_name: str | None = None,
     time_zone: str | None = None,
+    user_id: str | None = None,
 ) -> Turn:
     """Stores one incoming message, acts on it and returns the stored replies.
+
+    ``user_id`` is the sender's user when the channel keeps it (a web session, after
+    auth-server's first answer); without it the identity is resolved at auth-server.
 
     ``time_zone`` is the person's IANA zone as the channel knows it (Slack's profile, the
     browser); the message is read, proposed and kept in it. Absent or unknown: the default.
     """
     text = validate_text(text)
-    identity = await app.auth.resolve_identity(
-        channel=str(channel), external_id=external_id, display_name=display_name
-    )
+    if user_id is None:
+        identity = await app.auth.resolve_identity(
+            channel=str(channel), external_id=external_id, display_name=display_name
+        )
+        user_id = identity.user_id
     zone_name = person_zone(time_zone, default=app.settings.default_time_zone)
     conv = Conversation(
         session=session,
         app=app,
-        user_id=identity.user_id,
+        user_id=user_id,
         channel=channel,
         conversation_key=conversation_key,
         zone_name=zone_name,
