@@ -193,3 +193,68 @@ async def test_a_time_answered_alone_is_kept_for_the_day_button(client, say, dec
     assert proposal["text"].startswith("11월 17일(월) 오후 3:00–4:00 「치과」를 등록할까요?")
     stale = await decide(client, question["payload"]["action_id"], "choose", choice=1)
     assert stale.json()["messages"] == []  # the first question was replaced
+
+
+# --- everything else the request said is kept too: reminder, place -------------------------
+
+REMINDED = "다음 주 중에 오후 3시 강남역에서 치과 30분 전에 알려줘"
+
+
+async def test_a_day_button_keeps_the_reminder_and_place(client, say, decide, fake_calendar):
+    [question] = await say(client, REMINDED)
+    response = await decide(client, question["payload"]["action_id"], "choose", choice=2)
+    _, proposal = response.json()["messages"]
+    lines = proposal["text"].splitlines()
+    assert lines[0] == "11월 18일(화) 오후 3:00–4:00 「치과」를 등록할까요?"
+    assert "30분 전에 알려드릴게요." in lines
+    await say(client, "네")
+    [call] = fake_calendar.create_calls
+    assert call["body"]["reminder_minutes"] == [30]
+    assert call["body"]["location"] == "강남역"
+
+
+@pytest.mark.parametrize(
+    ("answer", "when"),
+    [
+        ("화요일", "11월 18일(화) 오후 3:00–4:00"),
+        ("2번", "11월 18일(화) 오후 3:00–4:00"),
+        ("수요일로", "11월 19일(수) 오후 3:00–4:00"),
+        ("목요일 오전 10시", "11월 20일(목) 오전 10:00–11:00"),
+    ],
+)
+async def test_a_typed_day_keeps_the_reminder_and_place(client, say, fake_calendar, answer, when):
+    await say(client, REMINDED)
+    [proposal] = await say(client, answer)
+    lines = proposal["text"].splitlines()
+    assert lines[0] == f"{when} 「치과」를 등록할까요?"
+    assert "30분 전에 알려드릴게요." in lines
+    await say(client, "네")
+    [call] = fake_calendar.create_calls
+    assert (call["body"]["reminder_minutes"], call["body"]["location"]) == ([30], "강남역")
+
+
+async def test_a_reminder_said_in_the_answer_is_the_one_kept(client, say, fake_calendar):
+    await say(client, REMINDED)
+    await say(client, "화요일 오후 3시 1시간 전에 알려줘")
+    await say(client, "네")
+    [call] = fake_calendar.create_calls
+    assert call["body"]["reminder_minutes"] == [60]
+
+
+async def test_an_all_day_answer_keeps_a_days_lead(client, say, fake_calendar):
+    """No time at all: the day is all day and "하루 전" is 09:00 the day before."""
+    await say(client, "치과 예약 잡아줘 하루 전에 알려줘")
+    [proposal] = await say(client, "화요일")
+    assert proposal["text"].startswith("11월 18일(화) 종일 「치과 예약」을 등록할까요?")
+    assert "하루 전 오전 9시에 알려드릴게요." in proposal["text"].splitlines()
+    await say(client, "네")
+    [call] = fake_calendar.create_calls
+    assert call["body"]["reminder_minutes"] == [900]  # 09:00 the day before, as Google counts
+
+
+async def test_a_time_answered_alone_keeps_the_reminder(client, say, decide, fake_calendar):
+    await say(client, "다음 주 중에 치과 30분 전에 알려줘")
+    [reply] = await say(client, "3시로")
+    response = await decide(client, reply["payload"]["action_id"], "choose", choice=1)
+    _, proposal = response.json()["messages"]
+    assert "30분 전에 알려드릴게요." in proposal["text"].splitlines()

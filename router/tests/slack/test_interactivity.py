@@ -256,3 +256,18 @@ async def test_a_day_button_keeps_the_time_of_the_request(
     await drain(slack_app)
     [call] = fake_calendar.create_calls
     assert call["body"]["start"] == "2025-11-18T15:00:00+09:00"
+
+
+async def test_a_day_button_keeps_the_reminder_of_the_request(
+    dm_proposal, sender, slack_app, slack_emulator, press_payload, drain, fake_calendar
+):
+    """ "… 30분 전에 알려줘" asked with no day: the day button's proposal still reminds."""
+    user, dm, question = await dm_proposal("다음 주 중에 오후 3시 치과 30분 전에 알려줘")
+    await sender.press(press(press_payload, question, "choose_2", dm=dm, user=user))
+    await drain(slack_app)
+    proposal = slack_emulator.control.messages(dm)[-1]
+    assert "30분 전에 알려드릴게요." in proposal["text"].splitlines()
+    await sender.press(press(press_payload, proposal, "approve", dm=dm, user=user))
+    await drain(slack_app)
+    [call] = fake_calendar.create_calls
+    assert call["body"]["reminder_minutes"] == [30]

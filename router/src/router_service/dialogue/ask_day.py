@@ -6,7 +6,8 @@ The question is a pending action in state ``awaiting_date`` whose request is a
 offered). The answer — a button, "2번", "화요일 오후 3시", "수요일로" — ends it with the move
 ``answer_date`` and proposes the completed event as a new create, exactly as if it had been
 said in one message. A time given with no day ("다음 주 중에 오후 3시", or "3시로" as the
-answer) is kept: a day button then proposes that day at that time, not all day.
+answer) is kept: a day button then proposes that day at that time, not all day. So is all
+else the request said: its place, its reminder ("30분 전에 알려줘"), its repetition.
 """
 
 from __future__ import annotations
@@ -83,11 +84,7 @@ async def handle(
 async def ask(conv: Conversation, *, text: str, parsed: NluResult) -> list[Message]:
     """Stores the question (durable, like any pending action) and asks it."""
     replies = await proposals.supersede_waiting(conv, announce=True)
-    slots = parsed.event or EventSlots()
-    event = plans.NewEvent(
-        title=(slots.title or "").strip() or plans.NO_TITLE,
-        location=(slots.location or "").strip() or None,
-    )
+    event = _undated(parsed.event or EventSlots())
     first, last = window(text, conv.now)
     options = await _free_days(conv, first, last)
     question = DayQuestion(
@@ -97,6 +94,17 @@ async def ask(conv: Conversation, *, text: str, parsed: NluResult) -> list[Messa
         conv, ActionKind.create, question, [], ActionState.awaiting_date, None
     )
     return [*replies, await _say_question(conv, action, question)]
+
+
+def _undated(slots: EventSlots) -> plans.NewEvent:
+    """The event the request described, all but its day: what it said besides the day
+    (place, reminder, repetition) is proposed whatever answers the question."""
+    return plans.NewEvent(
+        title=(slots.title or "").strip() or plans.NO_TITLE,
+        location=(slots.location or "").strip() or None,
+        reminder_minutes=tuple(slots.reminder_minutes) if slots.reminder_minutes else None,
+        recurrence=list(slots.recurrence) if slots.recurrence else None,
+    )
 
 
 async def _keep_time(
@@ -205,8 +213,13 @@ def _completed(
         dated = plans.new_event(parsed.event)
         if dated is None:
             return None
-        location = dated.location or event.location
-        dated = dated.model_copy(update={"title": event.title, "location": location})
+        kept = {  # what the request said stays, unless the answer says it anew
+            "title": event.title,
+            "location": dated.location or event.location,
+            "reminder_minutes": dated.reminder_minutes or event.reminder_minutes,
+            "recurrence": dated.recurrence or event.recurrence,
+        }
+        dated = dated.model_copy(update=kept)
         day = dated.start_date
         one_day = day is not None and dated.end_date == day + timedelta(days=1)
         if dated.all_day and question.time_of_day and one_day:
