@@ -202,7 +202,11 @@ def test_a_rule_beside_joined_days_keeps_its_first_occurrence():
 
 @pytest.mark.parametrize(
     "text",
-    ["매주 월요일 오전 9시 주간 보고 0회", "매일 밤 11시 일기 쓰기 0번", "매주 월요일 9시 주간 보고 0주 동안"],
+    [
+        "매주 월요일 오전 9시 주간 보고 0회",
+        "매일 밤 11시 일기 쓰기 0번",
+        "매주 월요일 9시 주간 보고 0주 동안",
+    ],
 )
 def test_a_count_of_zero_asks_how_long_instead_of_a_rule_with_no_occurrence(text, now):
     # Found by the mangled-messages property (10회 with its 1 dropped): COUNT=0 failed validation.
