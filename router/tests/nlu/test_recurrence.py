@@ -198,3 +198,19 @@ def test_a_rule_beside_joined_days_keeps_its_first_occurrence():
         first = datetime.combine(event.start_date, time())
         for line in event.recurrence or ():
             assert rrulestr(line, dtstart=first).after(first, inc=True) == first
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "매주 월요일 오전 9시 주간 보고 0회",
+        "매일 밤 11시 일기 쓰기 0번",
+        "매주 월요일 9시 주간 보고 0주 동안",
+    ],
+)
+def test_a_count_of_zero_asks_how_long_instead_of_a_rule_with_no_occurrence(text, now):
+    # Found by the mangled-messages property (10회 with its 1 dropped): COUNT=0 failed validation.
+    result = parse_message(text, now=now)
+    assert result.intent == "create_event"
+    assert result.event is not None and result.event.recurrence is None
+    assert result.needs == ["date"]

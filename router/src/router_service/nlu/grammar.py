@@ -469,7 +469,9 @@ def scan(text: str, today: date, blocked: tuple[tuple[int, int], ...] = ()) -> l
                 continue
             # A match that means nothing (2월 30일, 25시) still takes its characters.
             hit = build(match, ctx) or Hit("invalid", lo, hi, note=invalid_note(text[lo:hi]))
-            hit = with_particle(text, replace(hit, start=lo))
+            if hit.start != lo:  # dataclasses.replace costs more than the rest of the loop
+                hit = replace(hit, start=lo)
+            hit = with_particle(text, hit)
             if any(taken[hit.start : hit.end]):
                 hit = replace(hit, end=hi, particle="")
             for i in range(hit.start, hit.end):

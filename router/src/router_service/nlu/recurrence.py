@@ -183,7 +183,9 @@ def first_occurrence(
 def with_end(repeat: Repeat, first: date) -> Repeat | None:
     """Turns ``N주 동안`` into a COUNT (or an UNTIL when a count would not say it); an
     UNTIL said without a year before the first occurrence means next year's day. None when
-    the rule would end before it starts."""
+    the rule would end before it starts (an UNTIL before it, a count of zero)."""
+    if repeat.count == 0 or (repeat.span is not None and repeat.span[0] == 0):
+        return None
     if repeat.until is not None and repeat.until < first:
         if repeat.until_year_said:
             return None

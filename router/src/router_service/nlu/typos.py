@@ -38,14 +38,9 @@ def jamo(word: str) -> tuple[int, ...]:
     return tuple(letters)
 
 
-def _one_apart(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
-    """Whether ``a`` and ``b`` differ by exactly one insertion, deletion or substitution."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+def _dropped(letters: tuple[int, ...]) -> list[tuple[int, tuple[int, ...]]]:
+    """Each position of ``letters`` with what is left when that letter is dropped."""
+    return [(i, letters[:i] + letters[i + 1 :]) for i in range(len(letters))]
 
 
 @cache
@@ -61,15 +56,47 @@ def _bases() -> tuple[tuple[str, tuple[int, ...], str], ...]:
     )
 
 
+class _Neighbours:
+    """The answer words indexed by their letters with one dropped, so that the words one letter
+    apart from a typed word are found by lookups instead of comparing it with every word."""
+
+    def __init__(self, bases: tuple[tuple[str, tuple[int, ...], str], ...]) -> None:
+        self.whole: set[tuple[int, ...]] = set()
+        self.by_letters: dict[tuple[int, ...], list[int]] = {}  # one added to the typed word
+        self.by_dropped: dict[tuple[int, ...], list[int]] = {}  # one dropped from it
+        self.by_changed: dict[tuple[int, tuple[int, ...]], list[int]] = {}  # one changed
+        for index, (_, letters, _) in enumerate(bases):
+            self.whole.add(letters)
+            self.by_letters.setdefault(letters, []).append(index)
+            for position, rest in _dropped(letters):
+                self.by_dropped.setdefault(rest, []).append(index)
+                self.by_changed.setdefault((position, rest), []).append(index)
+
+    def near(self, letters: tuple[int, ...]) -> list[int]:
+        """Indexes (in order) of the words exactly one insertion, deletion or substitution away."""
+        found = set(self.by_dropped.get(letters, ()))
+        for position, rest in _dropped(letters):
+            found.update(self.by_letters.get(rest, ()))
+            found.update(self.by_changed.get((position, rest), ()))
+        return sorted(found)
+
+
+@cache
+def _neighbours() -> _Neighbours:
+    return _Neighbours(_bases())
+
+
 def fix_word(word: str) -> str | None:
     """The answer word ``word`` was meant to be, or None (not a slip, or ambiguous)."""
     if not (MIN_SYLLABLES <= len(word) <= MAX_SYLLABLES and _hangul(word)):
         return None
     letters = jamo(word)
-    if any(letters == base for _, base, _ in _bases()):
+    neighbours = _neighbours()
+    if letters in neighbours.whole:
         return None  # already a word
-    near = [(w, side) for w, base, side in _bases() if _one_apart(letters, base)]
-    if not near or len({side for _, side in near}) > 1:
+    bases = _bases()
+    near = [bases[index] for index in neighbours.near(letters)]
+    if not near or len({side for _, _, side in near}) > 1:
         return None
     return near[0][0]
 
