@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from router_service.chat.models import WebSession
 from router_service.clients.auth_server import CALENDAR_CAPABILITY
 from router_service.context import RouterContext
 from router_service.dialogue.flows import resume_after_grant
@@ -56,6 +57,13 @@ async def record_grant_event(*, session: AsyncSession, event: GrantEventIn) -> s
                 PendingAction.state.not_in(list(FINAL_STATES)),
             )
             .values(user_id=event.user_id, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        # Web chats remember their user (no identity question per message): they follow too.
+        await session.execute(
+            update(WebSession)
+            .where(WebSession.user_id == event.previous_user_id)
+            .values(user_id=event.user_id)
             .execution_options(synchronize_session=False)
         )
     await session.commit()
