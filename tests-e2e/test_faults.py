@@ -214,19 +214,22 @@ def test_auth_server_down_when_the_router_needs_it(system: System, fault_table) 
 
 
 def test_auth_server_down_at_the_typed_approval(system: System, fault_table) -> None:
-    """Typed "그래" needs the auth-server (who wrote it?): refused clearly, the proposal waits."""
+    """Typed "그래" while the auth-server is away: done at once, once.
+
+    The chat session knows its user (no identity question) and skill-calendar still holds
+    the person's token, so nothing on the way needs the auth-server. (When skill-calendar
+    does need it, the next test: refused clearly.)
+    """
     user = connected_user(system)
     with row(
         fault_table, system, "auth-server down at typed approval", lambda: user.email
     ) as outcome:
         proposal = proposal_of(user.say(SEED))
         system.kill("auth-server")
-        _refused_clearly(user, "그래")
-        assert seed_events(system, user.email) == []
-        system.restart("auth-server")
         done = _approved(user)
         assert done["payload"]["action_id"] == proposal["payload"]["action_id"]
         outcome["completed"] = 1
+        system.restart("auth-server")
     assert len(seed_events(system, user.email)) == 1
 
 

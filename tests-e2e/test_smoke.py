@@ -25,19 +25,24 @@ def _lines_with(system: System, service: str, request_id: str) -> list[dict]:
     return found
 
 
-def test_request_id_travels_router_to_auth_server_and_into_logs(system: System) -> None:
+def test_request_id_travels_through_every_service_and_into_logs(system: System) -> None:
     request_id = f"e2e-{uuid.uuid4().hex}"
     user = ChatUser.new(system)
     response = user.post_message(SEED, **{"X-Request-ID": request_id})
     assert response.status_code == 201, response.text
     assert response.headers["x-request-id"] == request_id
-    # The message needs the user's identity and grant: the router asked the auth-server.
-    for service in ("router", "auth-server"):
+    # The proposal reads the day through skill-calendar, which asks the auth-server for the
+    # person's token (the chat session already knows its user: no identity question).
+    for service in ("router", "skill-calendar", "auth-server"):
         lines = _lines_with(system, service, request_id)
         assert lines, f"{service} logged nothing with the request id"
         assert all(line["request_id"] == request_id for line in lines)
     assert any(
-        line.get("caller") == "router" for line in _lines_with(system, "auth-server", request_id)
+        line.get("caller") == "router" for line in _lines_with(system, "skill-calendar", request_id)
+    )
+    assert any(
+        line.get("caller") == "skill-calendar"
+        for line in _lines_with(system, "auth-server", request_id)
     )
 
 
