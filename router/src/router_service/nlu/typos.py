@@ -60,12 +60,10 @@ class _Neighbours:
     apart from a typed word are found by lookups instead of comparing it with every word."""
 
     def __init__(self, bases: tuple[tuple[str, tuple[int, ...], str], ...]) -> None:
-        self.whole: set[tuple[int, ...]] = set()
         self.by_letters: dict[tuple[int, ...], list[int]] = {}  # one added to the typed word
         self.by_dropped: dict[tuple[int, ...], list[int]] = {}  # one dropped from it
         self.by_changed: dict[tuple[int, tuple[int, ...]], list[int]] = {}  # one changed
         for index, (_, letters, _) in enumerate(bases):
-            self.whole.add(letters)
             self.by_letters.setdefault(letters, []).append(index)
             for position, rest in _dropped(letters):
                 self.by_dropped.setdefault(rest, []).append(index)
@@ -91,7 +89,7 @@ def fix_word(word: str) -> str | None:
         return None
     letters = jamo(word)
     neighbours = _neighbours()
-    if letters in neighbours.whole:
+    if letters in neighbours.by_letters:
         return None  # already a word
     bases = _bases()
     near = [bases[index] for index in neighbours.near(letters)]
