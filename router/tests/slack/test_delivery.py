@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from router_service.conversations.models import Channel
 from router_service.conversations.service import record_reply
-from router_service.slack.delivery import send_one
+from router_service.slack.delivery import render_all, send_rendered
 from router_service.slack.models import DeliveryState, SlackDelivery
 from shared.db import utcnow
 from shared.testing import serve_app
@@ -199,7 +199,9 @@ async def test_a_worker_whose_lease_ran_out_does_not_send(slack_app, slack_user,
     assert taken.job_id == stalled.job_id and taken.token != stalled.token
 
     async def send(claim, delivery):
-        return await send_one(sessionmaker=sessionmaker, client=runtime.client, delivery=delivery)
+        async with sessionmaker() as session:
+            rendered = await render_all(session=session, deliveries=[delivery])
+        return await send_rendered(client=runtime.client, delivery=delivery, rendered=rendered)
 
     kwargs = {"sessionmaker": sessionmaker, "handle": send}
     assert await work_claimed(runtime.queue, claim=stalled, **kwargs) == DeliveryState.sending

@@ -193,18 +193,6 @@ async def deliver_due(
     )
 
 
-async def send_one(
-    *,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    client: SlackClient,
-    delivery: SlackDelivery,
-) -> Outcome:
-    """Reads and sends one claimed row (no database transaction is open meanwhile)."""
-    async with sessionmaker() as session:
-        rendered = await render_all(session=session, deliveries=[delivery])
-    return await send_rendered(client=client, delivery=delivery, rendered=rendered)
-
-
 async def send_rendered(
     *, client: SlackClient, delivery: SlackDelivery, rendered: Mapping[int, Rendered]
 ) -> Outcome:
@@ -212,12 +200,7 @@ async def send_rendered(
     message = rendered.get(delivery.message_id)
     if message is None:
         return Outcome.failed("message_missing")
-    text, blocks, payload, action_id = (
-        message.text,
-        message.blocks,
-        message.payload,
-        message.action_id,
-    )
+    text, blocks = message.text, message.blocks
     kind, key = delivery.kind, delivery.conversation_key
     channel_id, ts = delivery.channel_id, delivery.ts
     try:
@@ -230,7 +213,8 @@ async def send_rendered(
             if address is None:
                 raise SlackApiFailed("conversation_key_invalid", transient=False)
             channel_id = address.channel_id
-            if payload.get("kind") in PERSONAL_KINDS and not address.is_dm and address.user_id:
+            personal = message.payload.get("kind") in PERSONAL_KINDS
+            if personal and not address.is_dm and address.user_id:
                 # A connect link, a reminder or an agenda is the person's own: it goes to
                 # their DM, not the channel.
                 channel_id = await client.open_dm(user=address.user_id)
@@ -246,9 +230,12 @@ async def send_rendered(
         return Outcome.retry(err.error, retry_after=err.retry_after, pause_all=limited)
 
     async def refresh(session: AsyncSession) -> None:
-        if kind == DeliveryKind.post and action_id is not None:
+        if kind == DeliveryKind.post and message.action_id is not None:
             await refresh_earlier_posts(
-                session=session, conversation_key=key, action_id=action_id, before_id=delivery.id
+                session=session,
+                conversation_key=key,
+                action_id=message.action_id,
+                before_id=delivery.id,
             )
 
     return Outcome.done(also=refresh, channel_id=channel_id, ts=ts, sent_at=utcnow())
