@@ -245,3 +245,26 @@ async def test_an_all_day_series_split_apart_becomes_timed_as_one(chat: Connecte
     assert await chat.week_of("2025-12-08") == [("2025-12-09T15:00:00+09:00", "영어 스터디")]
     masters = [e for e in await chat.live_events() if e.get("recurrence")]
     assert len(masters) == 2 and all("dateTime" in m["start"] for m in masters), masters
+
+
+async def test_a_change_over_a_split_reads_each_series_once(chat: ConnectedChat, say):
+    """ "영어 스터디 9시로" after a split matches both halves: folding them into one and
+    finding the split parts read each half's series (its master) once, not once per step."""
+    client = chat.client
+    await say(client, "매주 화요일 저녁 7시 영어 스터디")
+    await say(client, "네")
+    await say(client, "영어 스터디 다음 달부터 8시로")
+    await say(client, "네")
+    calendar = chat.router_app.state.context.calendar
+    read = calendar.series_of
+    masters: list[str] = []
+
+    async def series_of(**kwargs):
+        master = await read(**kwargs)
+        masters.append(master.id)
+        return master
+
+    calendar.series_of = series_of
+    [question] = await say(client, "영어 스터디 9시로")
+    assert question["payload"]["kind"] == "scope", question["text"]
+    assert len(masters) == 2 and len(set(masters)) == 2, masters

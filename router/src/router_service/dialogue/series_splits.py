@@ -82,7 +82,7 @@ async def _neighbour(
         and fmt.normalise_title(e.title) == title
     }
     for occurrence in candidates.values():
-        other = await conv.app.calendar.series_of(user_id=conv.user_id, event_id=occurrence.id)
+        other = await conv.series_of(occurrence)
         if _continues(master, other, conv) if later else _continues(other, master, conv):
             return other
     return None
@@ -107,7 +107,7 @@ async def fold(conv: Conversation, matches: list[CalendarEvent]) -> list[Calenda
         if not event.recurring_event_id or names[fmt.normalise_title(event.title)] < 2:
             kept.append(event)
             continue
-        master = await conv.app.calendar.series_of(user_id=conv.user_id, event_id=event.id)
+        master = await conv.series_of(event)
         if not any(_split_apart(other, master, conv) for other in seen):
             kept.append(event)
         seen.append(master)
