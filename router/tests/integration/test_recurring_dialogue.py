@@ -10,12 +10,11 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import update
 
 from router_service.dialogue import plans
 from router_service.dialogue.flows import recover_stalled
 from router_service.main import create_app
-from router_service.pending.models import ActionState, PendingAction
+from router_service.pending.models import PendingAction
 from shared.testing import serve_app
 
 from .calendar_stack import NOW, ConnectedChat
@@ -166,7 +165,9 @@ async def test_series_split_apart_change_and_go_as_one(chat: ConnectedChat, say)
     assert [e for e in await chat.live_events() if e.get("recurrence")] == []
 
 
-async def test_a_run_cut_between_the_halves_finishes_once_on_recovery(chat: ConnectedChat, say):
+async def test_a_run_cut_between_the_halves_finishes_once_on_recovery(
+    chat: ConnectedChat, say, stall
+):
     """ "전부 지워줘" over a split: the occurrence's own series deleted, then the process
     stops before the other half. The recovery runs the action again: the first delete is
     replayed (its Idempotency-Key), the other half goes, and the person hears it once."""
@@ -190,13 +191,7 @@ async def test_a_run_cut_between_the_halves_finishes_once_on_recovery(chat: Conn
             scope="all",
             idempotency_key=action.idempotency_key,
         )
-        earlier = NOW - timedelta(minutes=10)
-        await session.execute(
-            update(PendingAction)
-            .where(PendingAction.id == action_id)
-            .values(state=ActionState.executing, approved_at=earlier, updated_at=earlier)
-        )
-        await session.commit()
+    await stall(chat.router_app, [action_id])
     assert len([e for e in await chat.live_events() if e.get("recurrence")]) == 1
 
     async with chat.router_app.state.database.sessionmaker() as session:
