@@ -159,10 +159,10 @@ def _day_of(event: CalendarEvent, conv: Conversation) -> date | None:
     return event.start.astimezone(conv.zone).date()
 
 
-async def write_parts(conv: Conversation, action: PendingAction, plan: object) -> None:
+async def write_parts(
+    conv: Conversation, action: PendingAction, plan: plans.ChangePlan | plans.DeletePlan
+) -> None:
     """After the occurrence's own write: each split part its scope reaches, as a whole."""
-    if not isinstance(plan, plans.ChangePlan | plans.DeletePlan):
-        return
     calendar = conv.app.calendar
     for number, part in enumerate(series_.parts_reached(plan.series, plan.scope), start=1):
         key = f"{action.idempotency_key}-part-{number}"
