@@ -36,6 +36,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import delete, func, insert, select, update
+from usage import cpu_seconds
 
 from router_service.clock import ManualClock
 from router_service.config import RouterSettings
@@ -51,6 +52,9 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "var" / "bench"
 TEAM = "T0HARU0001"
 DUE = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)  # the minute every reminder is due in
+SENT = (
+    select(func.count()).select_from(SlackDelivery).where(SlackDelivery.state == DeliveryState.sent)
+)
 
 
 def _calendar(events: dict[str, dict[str, Any]]) -> httpx.MockTransport:
@@ -68,15 +72,6 @@ def _calendar(events: dict[str, dict[str, Any]]) -> httpx.MockTransport:
 
 def _unreachable(request: httpx.Request) -> httpx.Response:
     return httpx.Response(503, json={"error": {"code": "auth.unavailable"}})
-
-
-def _cpu_seconds(pid: int | None) -> float | None:
-    """A process's CPU time so far (user + system), from /proc; None where there is none."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _reset(app: Any) -> None:
@@ -201,25 +196,20 @@ async def run(*, reminders: int, people: int, database_url: str) -> dict[str, An
         scheduler_cpu = time.process_time() - cpu
         stored = await _count(app, select(func.count()).select_from(SlackDelivery))
 
-        emulator_pid = slack.process.pid if slack.process is not None else None
-        emulator_before = _cpu_seconds(emulator_pid)
+        emulator = [slack.process.pid] if slack.process is not None else []
+        emulator_before = cpu_seconds(emulator)
         wall2, cpu2 = time.perf_counter(), time.process_time()
         while await slack_runtime.deliver_round():
             pass
         delivery_wall = time.perf_counter() - wall2
         delivery_cpu = time.process_time() - cpu2
-        emulator_after = _cpu_seconds(emulator_pid)
+        emulator_after = cpu_seconds(emulator, emulator_before)
         emulator_cpu = (
-            emulator_after - emulator_before
-            if emulator_after is not None and emulator_before is not None
+            sum(emulator_after.values()) - sum(emulator_before.values())
+            if emulator_before
             else None
         )
-        sent = await _count(
-            app,
-            select(func.count())
-            .select_from(SlackDelivery)
-            .where(SlackDelivery.state == DeliveryState.sent),
-        )
+        sent = await _count(app, SENT)
         posted = slack.control.calls().get("chat.postMessage", 0)
 
         await _reset(app)
@@ -227,12 +217,7 @@ async def run(*, reminders: int, people: int, database_url: str) -> dict[str, An
         stored_at = await _both_at_once(proactive, slack_runtime)
         at_once_wall = time.perf_counter() - wall3
         at_once_cpu = time.process_time() - cpu3
-        at_once_sent = await _count(
-            app,
-            select(func.count())
-            .select_from(SlackDelivery)
-            .where(SlackDelivery.state == DeliveryState.sent),
-        )
+        at_once_sent = await _count(app, SENT)
         at_once_posted = slack.control.calls().get("chat.postMessage", 0) - posted
         await app.state.database.dispose()
     return {

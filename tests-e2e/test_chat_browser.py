@@ -8,7 +8,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from harness import SEED, SEED_TITLE, System, consent_at_google, seed_events, seoul_browser
+from browser import consent_at_google, seoul_browser
+from harness import SEED, SEED_TITLE, System, seed_events
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from harness import System, connected_page
+from browser import connected_page
+from harness import System
 
 pytestmark = pytest.mark.browser
 

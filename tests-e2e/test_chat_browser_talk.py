@@ -5,7 +5,8 @@ buttons are disabled; several events are one proposal with one 등록 button."""
 from __future__ import annotations
 
 import pytest
-from harness import System, connected_page
+from browser import connected_page
+from harness import System
 
 pytestmark = pytest.mark.browser
 

@@ -9,16 +9,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from harness import (
-    ChatUser,
-    SlackPerson,
-    System,
-    connected_user,
-    kind_of,
-    message_text,
-    proposal_of,
-    slack_buttons,
-)
+from harness import ChatUser, System, connected_user, kind_of, proposal_of
+from slack_person import SlackPerson, message_text, slack_buttons
 
 SEOUL = ZoneInfo("Asia/Seoul")
 CHATTER = (

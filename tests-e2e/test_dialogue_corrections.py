@@ -10,15 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from harness import (
-    SlackPerson,
-    System,
-    connected_user,
-    has_button,
-    kind_of,
-    message_text,
-    proposal_of,
-)
+from harness import System, connected_user, kind_of, proposal_of
+from slack_person import SlackPerson, has_button, message_text
 
 SEOUL = ZoneInfo("Asia/Seoul")
 

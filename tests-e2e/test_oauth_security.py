@@ -14,7 +14,6 @@ import httpx
 from harness import (
     SEED,
     ChatUser,
-    SlackPerson,
     System,
     connect_google,
     connect_link,
@@ -23,6 +22,7 @@ from harness import (
     open_connect_link,
     query_param,
 )
+from slack_person import SlackPerson
 
 HANGUL = re.compile(r"[가-힣]")
 

@@ -11,14 +11,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from harness import (
-    ChatUser,
-    SlackPerson,
-    System,
-    connected_user,
-    kind_of,
-    message_text,
-)
+from harness import ChatUser, System, connected_user, kind_of
+from slack_person import SlackPerson, message_text
 
 # Each test restarts the router once or twice (slow on a busy machine): more than the default.
 pytestmark = pytest.mark.timeout(600)

@@ -14,16 +14,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
-from harness import (
-    ChatUser,
-    SlackPerson,
-    System,
-    connected_user,
-    has_button,
-    kind_of,
-    message_text,
-    slack_buttons,
-)
+from harness import ChatUser, System, connected_user, kind_of
+from slack_person import SlackPerson, has_button, message_text, slack_buttons
 
 SEOUL = ZoneInfo("Asia/Seoul")
 WEEKDAYS = "월화수목금토일"

@@ -6,16 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from harness import (
-    SEED,
-    SEED_TITLE,
-    HarnessError,
-    SlackPerson,
-    System,
-    message_text,
-    slack_buttons,
-    start_router_replica,
-)
+from harness import SEED, SEED_TITLE, HarnessError, System, start_router_replica
+from slack_person import SlackPerson, message_text, slack_buttons
 
 
 def _inbox(system: System, event_id: str) -> dict:

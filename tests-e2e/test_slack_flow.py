@@ -5,17 +5,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import (
-    SEED,
-    SEED_TITLE,
-    SlackPerson,
-    System,
-    connect_google,
-    has_button,
-    message_text,
-    seed_events,
-    slack_buttons,
-)
+from harness import SEED, SEED_TITLE, System, connect_google, seed_events
+from slack_person import SlackPerson, has_button, message_text, slack_buttons
 from slack_sdk import WebClient
 
 

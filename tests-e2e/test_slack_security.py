@@ -11,7 +11,8 @@ import uuid
 
 import httpx
 import pytest
-from harness import SlackPerson, System
+from harness import System
+from slack_person import SlackPerson
 
 ENDPOINTS = ["/slack/events", "/slack/interactivity"]
 REFUSED = {"slack.signature_invalid", "slack.signature_stale"}

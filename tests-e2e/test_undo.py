@@ -14,17 +14,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from harness import (
-    ChatUser,
-    SlackPerson,
-    System,
-    connected_user,
-    has_button,
-    message_text,
-    proposal_of,
-    slack_button,
-    start_router_replica,
-)
+from harness import ChatUser, System, connected_user, proposal_of, start_router_replica
+from slack_person import SlackPerson, has_button, message_text, slack_button
 
 SEOUL = ZoneInfo("Asia/Seoul")
 

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
-from auth_server.grants.service import invalid_grant_reason, reason_text
+from auth_server.grants.status import reason_text
+from auth_server.grants.tokens import invalid_grant_reason
 from shared.db import utcnow
 
 

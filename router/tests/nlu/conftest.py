@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from router_service.nlu.service import parse_message
+
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "dev-corpus.jsonl"
 # Messages written from the SPEC alone (never from the parser's answers): docs/nlu.md.
@@ -30,9 +32,19 @@ def heldout_corpus() -> list[dict]:
 
 
 @pytest.fixture(scope="session")
-def mismatches() -> Callable[[dict[str, Any], dict[str, Any]], list[str]]:
-    """The scorer's field checks: ``mismatches(expect, got)`` names each field that disagrees."""
-    return _mismatches
+def misread() -> Callable[[list[dict]], dict[str, tuple[str, list[str]]]]:
+    """``misread(corpus)``: each case the parser gets wrong by the scorer's field checks, as
+    ``{id: (text, fields that disagree)}``."""
+    return _misread
+
+
+def _misread(corpus: list[dict]) -> dict[str, tuple[str, list[str]]]:
+    failures = {}
+    for case in corpus:
+        got = parse_message(case["text"], now=datetime.fromisoformat(case["now"])).to_spec_json()
+        if errors := _mismatches(case["expect"], got):
+            failures[case["id"]] = (case["text"], errors)
+    return failures
 
 
 def _load(path: Path) -> list[dict]:

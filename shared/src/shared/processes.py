@@ -33,7 +33,9 @@ def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now, outside the kernel's
     ephemeral range where it can: a process restarted on its port would otherwise find it
     taken by some outgoing connection's local end ("address already in use")."""
-    for port in [*random.sample(_outside_ephemeral(), k=PORT_TRIES), 0]:  # 0: the kernel's
+    candidates = _outside_ephemeral()
+    tries = random.sample(candidates, k=min(PORT_TRIES, len(candidates)))
+    for port in [*tries, 0]:  # 0: the kernel's choice
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
@@ -44,17 +46,17 @@ def free_port() -> int:
     raise OSError("no free TCP port on 127.0.0.1")
 
 
-def _outside_ephemeral() -> list[int]:
-    """Ports above the ephemeral range (rarely chosen by hand), else below it (as many
-    zeros when it is unknown)."""
+def _outside_ephemeral() -> range:
+    """Ports above the ephemeral range (rarely chosen by hand), else below it; none when
+    the range is unknown or leaves too few either side."""
     try:
         low, high = (int(part) for part in EPHEMERAL_RANGE.read_text().split())
     except (OSError, ValueError):
-        return [0] * PORT_TRIES
+        return range(0)
     for ports in (range(high + 1, 65536), range(LOWEST_PORT, low)):
         if len(ports) >= PORT_TRIES:
-            return list(ports)
-    return [0] * PORT_TRIES
+            return ports
+    return range(0)
 
 
 def is_healthy(url: str) -> bool:

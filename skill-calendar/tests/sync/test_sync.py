@@ -43,6 +43,37 @@ async def start(client, service_headers, sync, person):
     await run_jobs(sync)
 
 
+async def stop_now(client, service_headers, person):
+    """A stop asked ``now`` (what a disconnect asks before the grant is revoked)."""
+    return await client.delete(
+        f"/v1/sync/people/{person}", params={"now": "true"}, headers=service_headers
+    )
+
+
+async def refused_notice(
+    client, service_headers, sync, person, google, router_double, create_event, *, status: int
+):
+    """A followed event changed in Google, whose notice the router answered ``status``."""
+    event = await create_event(person, LUNCH)
+    await start(client, service_headers, sync, person)
+    google.control.edit_event(EMAIL, event["id"], summary="바뀜")
+    router_double.statuses = [status]
+    await sync.engine.sync(user_id=USER)
+    assert await sync.deliver_notices() == 0
+
+
+async def notice_due_again(app) -> tuple[str, str | None]:
+    """Makes the one change notice due now (its retry time skipped); its state and last
+    error as they were."""
+    async with app.state.database.sessionmaker() as session:
+        notice = await session.scalar(select(ChangeNotice))
+        assert notice is not None
+        seen = (notice.state, notice.last_error)
+        notice.due_at = utcnow()
+        await session.commit()
+    return seen
+
+
 async def test_start_makes_a_baseline_and_a_channel_and_reports_nothing(
     app, client, service_headers, sync, person, google, receiver, router_double
 ):
@@ -176,9 +207,7 @@ async def test_a_stop_asked_now_stops_the_channel_within_the_request(
     """A disconnect asks this before auth-server revokes the grant at Google."""
     await start(client, service_headers, sync, person)
     (sync_message,) = receiver.wait_for(1)
-    answer = await client.delete(
-        f"/v1/sync/people/{person}", params={"now": "true"}, headers=service_headers
-    )
+    answer = await stop_now(client, service_headers, person)
     assert (answer.status_code, answer.json()) == (202, {"status": "stopped"})
     (channel,) = google.control.channels()
     assert channel["stopped"] is True
@@ -197,9 +226,7 @@ async def test_a_stop_asked_now_with_google_away_is_left_to_the_queue(
 ):
     await start(client, service_headers, sync, person)
     google.control.fault("calendar.channels.stop", status=503, count=100)
-    answer = await client.delete(
-        f"/v1/sync/people/{person}", params={"now": "true"}, headers=service_headers
-    )
+    answer = await stop_now(client, service_headers, person)
     assert (answer.status_code, answer.json()) == (202, {"status": "accepted"})
     assert (await watched(app)).active is False
     (channel,) = google.control.channels()
@@ -222,9 +249,7 @@ async def test_a_stop_asked_now_that_google_refuses_is_left_to_the_queue(
     """The stop was recorded and queued: Google refusing the in-request try is no error."""
     await start(client, service_headers, sync, person)
     google.control.fault("calendar.channels.stop", status=status, count=1)
-    answer = await client.delete(
-        f"/v1/sync/people/{person}", params={"now": "true"}, headers=service_headers
-    )
+    answer = await stop_now(client, service_headers, person)
     assert (answer.status_code, answer.json()) == (202, {"status": "accepted"})
     assert (await watched(app)).active is False
 
@@ -274,16 +299,10 @@ async def test_notifications_that_do_not_match_a_channel_are_404(
 async def test_a_refused_notice_is_delivered_again(
     app, client, service_headers, sync, person, google, router_double, create_event
 ):
-    event = await create_event(person, LUNCH)
-    await start(client, service_headers, sync, person)
-    google.control.edit_event(EMAIL, event["id"], summary="바뀜")
-    router_double.statuses = [503]
-    await sync.engine.sync(user_id=USER)
-    assert await sync.deliver_notices() == 0
-    async with app.state.database.sessionmaker() as session:
-        notice = await session.scalar(select(ChangeNotice))
-        notice.due_at = utcnow()
-        await session.commit()
+    await refused_notice(
+        client, service_headers, sync, person, google, router_double, create_event, status=503
+    )
+    await notice_due_again(app)
     assert await sync.deliver_notices() == 1
     (delivered,) = router_double.notices
     assert delivered["events"][0]["title"] == "바뀜"
@@ -333,16 +352,9 @@ async def test_a_bad_now_is_a_stable_422(client, sync, service_headers, now):
 async def test_a_notice_the_router_calls_invalid_is_not_sent_again(
     app, client, service_headers, sync, person, google, router_double, create_event
 ):
-    event = await create_event(person, LUNCH)
-    await start(client, service_headers, sync, person)
-    google.control.edit_event(EMAIL, event["id"], summary="바뀜")
-    router_double.statuses = [422]
-    await sync.engine.sync(user_id=USER)
-    assert await sync.deliver_notices() == 0
-    async with app.state.database.sessionmaker() as session:
-        notice = await session.scalar(select(ChangeNotice))
-        assert (notice.state, notice.last_error) == ("failed", "status 422")
-        notice.due_at = utcnow()
-        await session.commit()
+    await refused_notice(
+        client, service_headers, sync, person, google, router_double, create_event, status=422
+    )
+    assert await notice_due_again(app) == ("failed", "status 422")
     assert await sync.deliver_notices() == 0
     assert router_double.notices == []

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth_server.events.models import OwedAnnouncement
 from auth_server.events.service import GRANT_USABLE, record_grant_event
 from auth_server.grants.models import GoogleAccount
-from auth_server.grants.service import capability_status
+from auth_server.grants.status import capability_status
 from shared.db import rows_affected
 
 logger = logging.getLogger(__name__)

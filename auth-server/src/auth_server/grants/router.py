@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from auth_server.grants import service
+from auth_server.grants import service, tokens
 from auth_server.grants.schemas import (
     AccountLinkIn,
     CapabilityName,
@@ -48,7 +48,7 @@ async def issue_token(
 
     One read in the usual case: the user is looked up only when no Google account is
     linked (404 ``auth.user_not_found`` rather than 409)."""
-    token = await service.issue_access_token(
+    token = await tokens.issue_access_token(
         session=session,
         runtime=runtime,
         user_id=body.user_id,

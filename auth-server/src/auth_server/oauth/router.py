@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from auth_server.grants import capabilities as caps
 from auth_server.grants import following
 from auth_server.grants import service as grants
+from auth_server.grants.status import all_statuses
 from auth_server.identities.service import label_for
 from auth_server.oauth import pages
 from auth_server.oauth import service as flow
@@ -132,7 +133,7 @@ async def account_page(
         return browser.remember(pages.redirect(url, headers=headers))
     account = await grants.get_account(session=session, user_id=found.user_id)
     items = []
-    for name, status in grants.all_statuses(account).items():
+    for name, status in all_statuses(account).items():
         items.append(
             {
                 "name": name,

@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from router_service.nlu import hangul
 from router_service.nlu import hits as hits_
 from router_service.nlu.clock import at, clock_of
 from router_service.nlu.grammar import Hit, scan
@@ -54,18 +55,15 @@ LENGTH = re.compile(
 # An update verb (4시로 바꿔줘) makes an update of the last event, not an amendment.
 WHEN_END = re.compile(r"^(?:말고\s*)?" + SOFT_END)
 EARLIER = frozenset({"일찍", "빨리", "앞으로", "당겨", "앞당겨", "땡겨"})
-# 로 is a particle after a vowel or ㄹ (홍대로), never after another final (종로).
-_HANGUL_BASE, _JONG_COUNT, _RIEUL = 0xAC00, 28, 8
 
 
 def _without_ro(value: str) -> str:
     value = value.strip()
+    # 로 is a particle after a vowel or ㄹ (홍대로), never after another final (종로).
     if value.endswith("으로") and len(value) > 2:
         return value[:-2]
-    if value.endswith("로") and len(value) > 1:
-        before = ord(value[-2]) - _HANGUL_BASE
-        if 0 <= before < 11172 and before % _JONG_COUNT in (0, _RIEUL):
-            return value[:-1]
+    if value.endswith("로") and len(value) > 1 and hangul.tail(value[-2]) in (0, hangul.RIEUL):
+        return value[:-1]
     return value
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from types import MappingProxyType
 
-from router_service.nlu import dates
+from router_service.nlu import dates, hangul
 from router_service.nlu.hit import (
     AM_WORDS,
     PM_WORDS,
@@ -447,9 +447,8 @@ def invalid_note(span: str) -> str:
 
 
 def _ends_in_consonant(last: str) -> bool:
-    if "가" <= last <= "힣":
-        return (ord(last) - 0xAC00) % 28 != 0
-    return last in _DIGITS_WITH_FINAL
+    final = hangul.tail(last) if last else None
+    return bool(final) if final is not None else last in _DIGITS_WITH_FINAL
 
 
 def scan(text: str, today: date, blocked: tuple[tuple[int, int], ...] = ()) -> list[Hit]:

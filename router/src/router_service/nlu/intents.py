@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+from router_service.nlu import hangul
 from router_service.nlu.clock import clock_of
 from router_service.nlu.grammar import Hit, scan
 from router_service.nlu.words import DECIDED
@@ -66,7 +67,7 @@ STATED = re.compile(r"있(?:어|음|다|어요|습니다|거든|거든요)[\s.!~
 ASKING = re.compile(r"\?|뭐|무슨|몇|언제|어디|있나|있니|있냐")
 # The past tense: a syllable closed by ㅆ (했, 잤, 샀, 탔, 썼), but 있 (there is) and 겠 (will).
 _PAST_SYLLABLES = "".join(
-    chr(0xAC00 + i) for i in range(11172) if i % 28 == 20 and chr(0xAC00 + i) not in "있겠"
+    s for s in hangul.syllables() if hangul.tail(s) == hangul.SSANG_SIOT and s not in "있겠"
 )
 PAST_END = re.compile(
     rf"[{_PAST_SYLLABLES}]"

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from functools import cache
 
+from router_service.nlu import hangul
 from router_service.nlu.lexicon import APPROVE_WORDS, REJECT_WORDS
 
-_BASE, _LAST = 0xAC00, 0xD7A3
-_LEADS, _VOWELS, _TAILS = 19, 21, 28
 # A one-syllable word has too many neighbours (네 → 내, 니, 너) to guess from.
 MIN_SYLLABLES = 2
 MAX_SYLLABLES = 5
@@ -22,16 +21,16 @@ TOO_NEAR_OTHERS = frozenset({"그럼"})
 
 
 def _hangul(word: str) -> bool:
-    return all(_BASE <= ord(ch) <= _LAST for ch in word)
+    return all(map(hangul.is_syllable, word))
 
 
 def jamo(word: str) -> tuple[int, ...]:
     """The letters of ``word``'s syllables (lead, vowel, tail if any), as numbers."""
     letters: list[int] = []
     for ch in word:
-        index = ord(ch) - _BASE
-        lead, rest = divmod(index, _VOWELS * _TAILS)
-        vowel, tail = divmod(rest, _TAILS)
+        index = ord(ch) - hangul.FIRST
+        lead, rest = divmod(index, hangul.VOWELS * hangul.TAILS)
+        vowel, tail = divmod(rest, hangul.TAILS)
         letters += [lead, 100 + vowel]
         if tail:
             letters.append(200 + tail)
@@ -61,12 +60,10 @@ class _Neighbours:
     apart from a typed word are found by lookups instead of comparing it with every word."""
 
     def __init__(self, bases: tuple[tuple[str, tuple[int, ...], str], ...]) -> None:
-        self.whole: set[tuple[int, ...]] = set()
         self.by_letters: dict[tuple[int, ...], list[int]] = {}  # one added to the typed word
         self.by_dropped: dict[tuple[int, ...], list[int]] = {}  # one dropped from it
         self.by_changed: dict[tuple[int, tuple[int, ...]], list[int]] = {}  # one changed
         for index, (_, letters, _) in enumerate(bases):
-            self.whole.add(letters)
             self.by_letters.setdefault(letters, []).append(index)
             for position, rest in _dropped(letters):
                 self.by_dropped.setdefault(rest, []).append(index)
@@ -92,7 +89,7 @@ def fix_word(word: str) -> str | None:
         return None
     letters = jamo(word)
     neighbours = _neighbours()
-    if letters in neighbours.whole:
+    if letters in neighbours.by_letters:
         return None  # already a word
     bases = _bases()
     near = [bases[index] for index in neighbours.near(letters)]

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from router_service.nlu import lexicon
+from router_service.nlu import hangul, lexicon
 from router_service.nlu.grammar import Hit
 
 PLAN_PREDICATE = re.compile(r"(?:있|잡혔|잡혀|생겼|생겨|정해졌|잡힌|예정)[가-힣]*[.!?~]*")
@@ -221,11 +221,10 @@ def _without_copula(word: str) -> str:
     stem, copula = match["stem"], match["copula"]
     if copula == "입니다":
         return stem
-    last = ord(stem[-1]) - 0xAC00
-    if not 0 <= last < 11172:
+    final = hangul.tail(stem[-1])
+    if final is None:
         return word
-    final = last % 28 != 0
-    return stem if final == copula.startswith("이") else word
+    return stem if bool(final) == copula.startswith("이") else word
 
 
 def without_question(title: str) -> str:
@@ -245,5 +244,4 @@ def _without_topic(word: str) -> str:
     if match is None:
         return word
     stem, particle = match["stem"], match["particle"]
-    final = (ord(stem[-1]) - 0xAC00) % 28 != 0
-    return stem if final == (particle in ("은", "이")) else word
+    return stem if bool(hangul.tail(stem[-1])) == (particle in ("은", "이")) else word

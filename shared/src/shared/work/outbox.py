@@ -79,9 +79,9 @@ async def deliver_due(
 ) -> int:
     """POSTs the due rows to ``path``; how many the receiver acknowledged (a 2xx).
 
-    Each row is claimed in a short transaction of its own and posted with no transaction
-    open; only the claim's holder records the outcome, so replicas never send one row at
-    the same time and a slow receiver never holds a row lock. A status in ``permanent``
+    A round's rows are claimed in one short transaction and posted with no transaction
+    open (``work_due``); only a claim's holder records its outcome, so replicas never send
+    one row at the same time and a slow receiver never holds a row lock. A status in ``permanent``
     ends the row as failed (asking again cannot help); any other failure is retried, at
     the receiver's ``Retry-After`` when it gave one.
     """

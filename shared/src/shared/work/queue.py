@@ -260,16 +260,8 @@ class Queue:
         now: datetime | None = None,
     ) -> enum.StrEnum | None:
         """Writes ``outcome`` if the claim still holds (its new state), else None; commits."""
-        now = now or utcnow()
-        if not await self._write(session, [claim], outcome, now):
-            await session.rollback()
-            return None
-        if outcome.also is not None:
-            await outcome.also(session)
-        await session.commit()
-        state = self._state(claim, outcome)
-        self._recorded(claim, outcome, state)
-        return state
+        states = await self.record_many(session=session, outcomes=[(claim, outcome)], now=now)
+        return states[claim.job_id]
 
     async def record_many(
         self,
@@ -293,9 +285,8 @@ class Queue:
                     states[claim.job_id] = self._state(claim, outcome)
         await session.commit()
         for claim, outcome in outcomes:
-            state = states[claim.job_id]
-            if state is not None:
-                self._recorded(claim, outcome, state)
+            if states[claim.job_id] is not None:
+                self._recorded(claim, outcome)
         return states
 
     async def _write(
@@ -341,7 +332,7 @@ class Queue:
                 self.count("lost")
         return held
 
-    def _recorded(self, claim: Claim, outcome: Outcome, state: enum.StrEnum) -> None:
+    def _recorded(self, claim: Claim, outcome: Outcome) -> None:
         """Counts (and, for a retry or a dead job, logs) a committed outcome."""
         role = self.next_role(claim, outcome)
         if outcome.kind == "later":
