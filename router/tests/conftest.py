@@ -18,10 +18,12 @@ import httpx
 import pytest
 from fastapi import FastAPI, Header, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import update
 
 from router_service.config import RouterSettings
 from router_service.db import Base, load_models
 from router_service.main import create_app
+from router_service.pending.models import ActionState, PendingAction
 from shared.testing import live_server, serve_app
 from shared.titles import title_key
 
@@ -438,6 +440,26 @@ def say() -> Callable[[httpx.AsyncClient, str], Awaitable[list[dict[str, Any]]]]
         return messages[1:]
 
     return send
+
+
+@pytest.fixture
+def stall() -> Callable[..., Awaitable[None]]:
+    """``await stall(app, ids, state)``: actions as a stopped process left them, approved
+    (and taken up: ``executing``) ten minutes before the app's clock, never written back."""
+
+    async def leave(
+        app: FastAPI, ids: list[int], state: ActionState = ActionState.executing
+    ) -> None:
+        old = app.state.context.clock() - timedelta(minutes=10)
+        async with app.state.database.sessionmaker() as session:
+            await session.execute(
+                update(PendingAction)
+                .where(PendingAction.id.in_(ids))
+                .values(state=state, approved_at=old, updated_at=old)
+            )
+            await session.commit()
+
+    return leave
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from router_service.conversations.models import Message
 from router_service.dialogue.flows import recover_stalled
@@ -58,24 +58,13 @@ async def test_approval_after_a_restart_on_the_same_database(make_app, say, fake
 
 
 async def test_an_action_left_executing_by_a_stopped_process_runs_again_once(
-    app, client, say, fake_calendar
+    app, client, say, fake_calendar, stall
 ):
     [proposal] = await say(client, "11월 15일 오후 3시 팀 미팅")
     action_id = proposal["payload"]["action_id"]
-    now = app.state.context.clock()
     database = app.state.database
     # The process approved and claimed it, then stopped before it wrote anything back.
-    async with database.sessionmaker() as session:
-        await session.execute(
-            update(PendingAction)
-            .where(PendingAction.id == action_id)
-            .values(
-                state=ActionState.executing,
-                approved_at=now - timedelta(minutes=10),
-                updated_at=now - timedelta(minutes=10),
-            )
-        )
-        await session.commit()
+    await stall(app, [action_id])
 
     async with database.sessionmaker() as session:
         fresh = await recover_stalled(
@@ -100,18 +89,11 @@ def proposal_conversation(rows) -> str:
 
 
 async def test_the_router_resumes_stalled_actions_by_itself(
-    app, make_app, client, say, fake_calendar
+    app, make_app, client, say, fake_calendar, stall
 ):
     [proposal] = await say(client, "11월 15일 오후 3시 팀 미팅")
     action_id = proposal["payload"]["action_id"]
-    old = app.state.context.clock() - timedelta(minutes=10)
-    async with app.state.database.sessionmaker() as session:
-        await session.execute(
-            update(PendingAction)
-            .where(PendingAction.id == action_id)
-            .values(state=ActionState.approved, approved_at=old, updated_at=old)
-        )
-        await session.commit()
+    await stall(app, [action_id], ActionState.approved)
 
     restarted = await make_app(recovery_interval_seconds=0.05)
     async with serve_app(restarted):

@@ -152,18 +152,13 @@ async def test_a_failing_resume_is_left_unprocessed_and_retried(
     assert reply["payload"]["kind"] == "proposal"
 
 
-async def test_one_failing_stalled_action_never_stops_the_others(app, client, say, fake_calendar):
+async def test_one_failing_stalled_action_never_stops_the_others(
+    app, client, say, fake_calendar, stall
+):
     [first] = await say(client, TEAM_MEETING)
     [_, second] = await say(client, "11월 16일 오후 3시 치과")
     ids = [first["payload"]["action_id"], second["payload"]["action_id"]]
-    old = app.state.context.clock() - timedelta(minutes=10)
-    async with app.state.database.sessionmaker() as session:
-        await session.execute(
-            update(PendingAction)
-            .where(PendingAction.id.in_(ids))
-            .values(state=ActionState.executing, approved_at=old, updated_at=old)
-        )
-        await session.commit()
+    await stall(app, ids)
     calendar = app.state.context.calendar
     real_create = calendar.create_event
 
@@ -182,21 +177,12 @@ async def test_one_failing_stalled_action_never_stops_the_others(app, client, sa
 
 
 async def test_a_stalled_action_that_keeps_failing_ends_failed_and_the_person_is_told(
-    app, client, say, fake_calendar
+    app, client, say, fake_calendar, stall
 ):
     [proposal] = await say(client, TEAM_MEETING)
     action_id = proposal["payload"]["action_id"]
     context = app.state.context
     old = context.clock() - timedelta(minutes=10)
-
-    async def stall() -> None:
-        async with app.state.database.sessionmaker() as session:
-            await session.execute(
-                update(PendingAction)
-                .where(PendingAction.id == action_id)
-                .values(state=ActionState.executing, approved_at=old, updated_at=old)
-            )
-            await session.commit()
 
     async def create_that_crashes(**_: object) -> None:
         raise RuntimeError("the write dies every time")
@@ -204,13 +190,13 @@ async def test_a_stalled_action_that_keeps_failing_ends_failed_and_the_person_is
     context.calendar.create_event = create_that_crashes
     attempts = context.settings.recovery_max_attempts
     for _ in range(attempts):
-        await stall()
+        await stall(app, [action_id])
         async with app.state.database.sessionmaker() as session:
             assert await recover_stalled(session=session, app=context) == []
         [action] = await _actions(app)
         assert action.state != ActionState.failed  # reclaimed, then the round failed
 
-    await stall()
+    await stall(app, [action_id])
     async with app.state.database.sessionmaker() as session:
         [reply] = await recover_stalled(session=session, app=context)
     assert reply.text == "일정을 등록하지 못했어요. 잠시 후 다시 시도해 주세요."

@@ -10,12 +10,11 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import update
 
 from router_service.dialogue import plans
 from router_service.dialogue.flows import recover_stalled
 from router_service.main import create_app
-from router_service.pending.models import ActionState, PendingAction
+from router_service.pending.models import PendingAction
 from shared.testing import serve_app
 
 from .calendar_stack import NOW, ConnectedChat
@@ -166,7 +165,9 @@ async def test_series_split_apart_change_and_go_as_one(chat: ConnectedChat, say)
     assert [e for e in await chat.live_events() if e.get("recurrence")] == []
 
 
-async def test_a_run_cut_between_the_halves_finishes_once_on_recovery(chat: ConnectedChat, say):
+async def test_a_run_cut_between_the_halves_finishes_once_on_recovery(
+    chat: ConnectedChat, say, stall
+):
     """ "전부 지워줘" over a split: the occurrence's own series deleted, then the process
     stops before the other half. The recovery runs the action again: the first delete is
     replayed (its Idempotency-Key), the other half goes, and the person hears it once."""
@@ -190,13 +191,7 @@ async def test_a_run_cut_between_the_halves_finishes_once_on_recovery(chat: Conn
             scope="all",
             idempotency_key=action.idempotency_key,
         )
-        earlier = NOW - timedelta(minutes=10)
-        await session.execute(
-            update(PendingAction)
-            .where(PendingAction.id == action_id)
-            .values(state=ActionState.executing, approved_at=earlier, updated_at=earlier)
-        )
-        await session.commit()
+    await stall(chat.router_app, [action_id])
     assert len([e for e in await chat.live_events() if e.get("recurrence")]) == 1
 
     async with chat.router_app.state.database.sessionmaker() as session:
@@ -245,3 +240,26 @@ async def test_an_all_day_series_split_apart_becomes_timed_as_one(chat: Connecte
     assert await chat.week_of("2025-12-08") == [("2025-12-09T15:00:00+09:00", "영어 스터디")]
     masters = [e for e in await chat.live_events() if e.get("recurrence")]
     assert len(masters) == 2 and all("dateTime" in m["start"] for m in masters), masters
+
+
+async def test_a_change_over_a_split_reads_each_series_once(chat: ConnectedChat, say):
+    """ "영어 스터디 9시로" after a split matches both halves: folding them into one and
+    finding the split parts read each half's series (its master) once, not once per step."""
+    client = chat.client
+    await say(client, "매주 화요일 저녁 7시 영어 스터디")
+    await say(client, "네")
+    await say(client, "영어 스터디 다음 달부터 8시로")
+    await say(client, "네")
+    calendar = chat.router_app.state.context.calendar
+    read = calendar.series_of
+    masters: list[str] = []
+
+    async def series_of(**kwargs):
+        master = await read(**kwargs)
+        masters.append(master.id)
+        return master
+
+    calendar.series_of = series_of
+    [question] = await say(client, "영어 스터디 9시로")
+    assert question["payload"]["kind"] == "scope", question["text"]
+    assert len(masters) == 2 and len(set(masters)) == 2, masters

@@ -13,7 +13,6 @@ The memory of the last event is the conversation's finished actions (``pending_a
 
 from __future__ import annotations
 
-import datetime as dt
 from datetime import timedelta
 
 from pydantic import BaseModel
@@ -191,7 +190,7 @@ def _event_id_of(action: PendingAction) -> str | None:
 def _series_moved(before: plans.NewEvent, after: plans.NewEvent, zone) -> plans.NewEvent:
     """A proposed series moved to another day ("아 수요일로"): its rule moves with its first
     day (매주 화요일 → 매주 수요일), the weekday said in the series' first week."""
-    old, new = _first_day(before, zone), _first_day(after, zone)
+    old, new = series_.occurrence_day(before, zone), series_.occurrence_day(after, zone)
     day = series_rules.first_day_moved(old, new)
     if day != new:
         after = apply(
@@ -199,13 +198,6 @@ def _series_moved(before: plans.NewEvent, after: plans.NewEvent, zone) -> plans.
         )
     recurrence = series_rules.moved(before.recurrence or [], old=old, new=day)
     return after.model_copy(update={"recurrence": recurrence})
-
-
-def _first_day(body: plans.NewEvent, zone) -> dt.date:
-    if body.all_day and body.start_date is not None:
-        return body.start_date
-    assert body.start is not None
-    return body.start.astimezone(zone).date()
 
 
 def apply(body: plans.NewEvent, patch: plans.EventPatch) -> plans.NewEvent:

@@ -113,7 +113,15 @@ async def restart_change(
     request = plans.request_of(action).model_copy(update={"changes": changes})
     await supersede_waiting(conv, announce=False)
     if old.series is not None:  # an occurrence: the same series and scope, the new time
-        prepared = _occurrence(conv, ActionKind.update, before, changes, assumptions, old)
+        prepared = _occurrence(
+            conv,
+            ActionKind.update,
+            before,
+            changes,
+            assumptions,
+            scope=old.scope,
+            series=old.series,
+        )
     else:
         prepared = await propose_change(conv, ActionKind.update, before, changes, assumptions)
     replacement = await create(
@@ -172,10 +180,9 @@ async def propose_event(
     if not event.recurring_event_id:
         return await propose_change(conv, kind, event, request.changes, assumptions)
     info = await series_flow.series_info(conv, event)
-    plan = series_flow.plan_for(
-        kind, event, request.changes, conv.zone, scope=request.target.scope, series=info
+    return _occurrence(
+        conv, kind, event, request.changes, assumptions, scope=request.target.scope, series=info
     )
-    return _occurrence(conv, kind, event, request.changes, assumptions, plan)
 
 
 def _occurrence(
@@ -184,16 +191,15 @@ def _occurrence(
     event: CalendarEvent,
     changes: plans.Changes,
     assumptions: list[str],
-    plan: BaseModel | None,
+    *,
+    scope: series_.Scope | None,
+    series: series_.SeriesInfo | None,
 ) -> Prepared:
     """An occurrence's plan (its scope maybe still unsaid) as a question or a proposal."""
-    if plan is not None and isinstance(plan, plans.ChangePlan):
-        plan = series_flow.plan_for(
-            kind, event, changes, conv.zone, scope=plan.scope, series=plan.series
-        )
+    plan = series_flow.plan_for(kind, event, changes, conv.zone, scope=scope, series=series)
     if plan is None:
         return Prepared(ActionState.failed, messages.no_change(event), error_code="no_changes")
-    if getattr(plan, "scope", None) is None:
+    if plan.scope is None:
         return Prepared(ActionState.awaiting_scope, series_flow.question(conv, kind, plan), plan)
     text = series_flow.proposal_text(conv, kind, plan, assumptions)
     return Prepared(ActionState.proposed, text, plan)

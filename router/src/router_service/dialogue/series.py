@@ -11,13 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, tzinfo
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from router_service.clients.calendar import CalendarEvent
 from router_service.dialogue import formatting as fmt
 from router_service.dialogue import recurrence_words as words
+
+if TYPE_CHECKING:  # plans uses SeriesInfo
+    from router_service.dialogue.plans import NewEvent
 
 Scope = Literal["one", "following", "all"]
 SCOPES: tuple[Scope, ...] = ("one", "following", "all")
@@ -178,7 +181,8 @@ def series_line(event: CalendarEvent, zone: tzinfo) -> str:
     return f"{when} {fmt.quoted(event.title)} ({ends})"
 
 
-def occurrence_day(event: CalendarEvent, zone: tzinfo) -> date:
+def occurrence_day(event: CalendarEvent | NewEvent, zone: tzinfo) -> date:
+    """The day an event (or a proposed one) starts on in ``zone``; an all-day one: its date."""
     if event.all_day and event.start_date is not None:
         return event.start_date
     assert event.start is not None

@@ -31,7 +31,7 @@ async def series_info(conv: Conversation, event: CalendarEvent) -> series_.Serie
     there are from this one on and in all (None: some part never ends)."""
     if not event.recurring_event_id:
         return None
-    master = await conv.app.calendar.series_of(user_id=conv.user_id, event_id=event.id)
+    master = await conv.series_of(event)
     parts = await series_splits.parts_of(conv, master)
     counts = await _counts(conv, [master, *(part.master for part in parts)])
     since = series_.occurrence_day(event, conv.zone)

@@ -82,7 +82,7 @@ async def _neighbour(
         and fmt.normalise_title(e.title) == title
     }
     for occurrence in candidates.values():
-        other = await conv.app.calendar.series_of(user_id=conv.user_id, event_id=occurrence.id)
+        other = await conv.series_of(occurrence)
         if _continues(master, other, conv) if later else _continues(other, master, conv):
             return other
     return None
@@ -107,7 +107,7 @@ async def fold(conv: Conversation, matches: list[CalendarEvent]) -> list[Calenda
         if not event.recurring_event_id or names[fmt.normalise_title(event.title)] < 2:
             kept.append(event)
             continue
-        master = await conv.app.calendar.series_of(user_id=conv.user_id, event_id=event.id)
+        master = await conv.series_of(event)
         if not any(_split_apart(other, master, conv) for other in seen):
             kept.append(event)
         seen.append(master)
@@ -159,10 +159,10 @@ def _day_of(event: CalendarEvent, conv: Conversation) -> date | None:
     return event.start.astimezone(conv.zone).date()
 
 
-async def write_parts(conv: Conversation, action: PendingAction, plan: object) -> None:
+async def write_parts(
+    conv: Conversation, action: PendingAction, plan: plans.ChangePlan | plans.DeletePlan
+) -> None:
     """After the occurrence's own write: each split part its scope reaches, as a whole."""
-    if not isinstance(plan, plans.ChangePlan | plans.DeletePlan):
-        return
     calendar = conv.app.calendar
     for number, part in enumerate(series_.parts_reached(plan.series, plan.scope), start=1):
         key = f"{action.idempotency_key}-part-{number}"

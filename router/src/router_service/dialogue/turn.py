@@ -6,7 +6,7 @@ that each channel renders; storing one hands it to its channel's hook.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,6 +40,9 @@ class Conversation:
     conversation_key: str
     zone_name: str
     now: datetime
+    # The series masters this turn has read, by series id: folding a split, its parts and
+    # the occurrence's own series read each one once (a turn reads before it writes).
+    masters: dict[str, CalendarEvent] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         formatting.set_this_year(self.now.year)  # a date of another year will say its year
@@ -62,6 +65,15 @@ class Conversation:
             zone_name=action.time_zone,
             now=app.clock().astimezone(ZoneInfo(action.time_zone)),
         )
+
+    async def series_of(self, occurrence: CalendarEvent) -> CalendarEvent:
+        """The series (its master) of an occurrence, read from the calendar once a turn."""
+        series_id = occurrence.recurring_event_id or occurrence.id
+        if series_id not in self.masters:
+            self.masters[series_id] = await self.app.calendar.series_of(
+                user_id=self.user_id, event_id=occurrence.id
+            )
+        return self.masters[series_id]
 
     async def say(self, text: str, *, payload: dict[str, Any] | None = None) -> Message:
         """Stores a reply (handed to the channel's hook in the same transaction)."""
